@@ -1,0 +1,134 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.fr import siret
+
+from guichet.core.models import TimeStampedModel
+
+
+def validate_siret(value: str) -> None:
+    if not siret.is_valid(value):
+        raise ValidationError(_("Ce numéro SIRET n’est pas valide (14 chiffres, clé de contrôle incluse)."))
+
+
+class Organisation(TimeStampedModel):
+    """An administration: a ministry, one of its directorates or services, or a town hall."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministère")
+        DIRECTORATE = "directorate", _("Direction")
+        SERVICE = "service", _("Service")
+        MUNICIPALITY = "municipality", _("Commune")
+        OTHER = "other", _("Autre organisme")
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("organisation parente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    street_address = models.CharField(_("adresse"), max_length=250, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="organisations/logos/", blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list["Organisation"]:
+        """From the root down to the parent (a tree is a few levels deep)."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Une adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One model for applicants and agents; what an agent may do comes from their roles."""
+
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l’administration technique"), default=False)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class OrganisationRole(TimeStampedModel):
+    """A role that a person holds in one organisation (instructors and experts get theirs from
+    instructor groups and invitations, in the instruction app)."""
+
+    class Role(models.TextChoices):
+        PROCEDURE_ADMINISTRATOR = "procedure_administrator", _("Administrateur des démarches")
+        STEERING = "steering", _("Pilotage (observatoire)")
+
+    user = models.ForeignKey(User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("rôle"), max_length=40, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("rôle dans une organisation")
+        verbose_name_plural = _("rôles dans les organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_organisation_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"

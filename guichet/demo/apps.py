@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "guichet.demo"
+    label = "demo"
+    verbose_name = "Données de démonstration"

@@ -1,0 +1,237 @@
+"""Loads the demonstration data through the same services as real use, so that every dossier has
+its transition log and every write its audit event. Loading twice changes nothing."""
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from guichet.accounts.models import Organisation, OrganisationRole, User
+from guichet.accounts.services import organisation_create, organisation_role_grant, user_create
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.services import dossier_create
+from guichet.instruction.models import InstructorGroup
+from guichet.instruction.services import expert_invite, instructor_group_add_member, instructor_group_create
+from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.procedures.models import Procedure
+from guichet.procedures.services import procedure_create, procedure_publish
+
+from .procedures import PROCEDURES, DemoProcedure, fake_answers
+
+DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    slug: str
+    name: str
+    kind: Organisation.Kind
+    siret: str
+    street_address: str
+    postcode: str
+    city: str
+    parent_slug: str | None = None
+
+
+ORGANISATIONS = (
+    DemoOrganisation(
+        "ministere-culture", "Ministère de la Culture", Organisation.Kind.MINISTRY,
+        "11004601800013", "182 rue Saint-Honoré", "75001", "Paris",
+    ),
+    DemoOrganisation(
+        "drac-ile-de-france", "Direction régionale des affaires culturelles d’Île-de-France",
+        Organisation.Kind.DIRECTORATE, "13000701600012", "45-47 rue Le Peletier", "75009", "Paris",
+        parent_slug="ministere-culture",
+    ),
+    DemoOrganisation(
+        "mairie-sainte-croix-en-val", "Mairie de Sainte-Croix-en-Val", Organisation.Kind.MUNICIPALITY,
+        "21450999400015", "1 place de la Mairie", "45999", "Sainte-Croix-en-Val",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    first_name: str
+    last_name: str
+    description: str
+
+
+SUPERADMIN = DemoAccount("superadmin@demo.guichet.fr", "Sam", "Admin", "super-administrateur (/admin/)")
+ADMINISTRATOR = DemoAccount(
+    "administrateur@demo.guichet.fr", "Alice", "Moreau", "administratrice des démarches"
+)
+INSTRUCTOR_CULTURE = DemoAccount(
+    "instructeur.udap@demo.guichet.fr", "Bruno", "Lefèvre", "instructeur, UDAP Paris (travaux sur monument)"
+)
+INSTRUCTOR_TOWN = DemoAccount(
+    "instructrice.mairie@demo.guichet.fr",
+    "Chloé",
+    "Garnier",
+    "instructrice, mairie (état civil, élections, associations)",
+)
+EXPERT = DemoAccount(
+    "expert@demo.guichet.fr", "Denis", "Roussel", "expert (conservation régionale des monuments historiques)"
+)
+STEERING = DemoAccount("pilotage@demo.guichet.fr", "Élise", "Fontaine", "pilotage (observatoire)")
+APPLICANTS = (
+    DemoAccount("camille.martin@demo.guichet.fr", "Camille", "Martin", "usagère"),
+    DemoAccount("karim.benali@demo.guichet.fr", "Karim", "Benali", "usager"),
+    DemoAccount("lea.dubois@demo.guichet.fr", "Léa", "Dubois", "usagère"),
+    DemoAccount("thomas.nguyen@demo.guichet.fr", "Thomas", "Nguyen", "usager"),
+)
+ACCOUNTS = (SUPERADMIN, ADMINISTRATOR, INSTRUCTOR_CULTURE, INSTRUCTOR_TOWN, EXPERT, STEERING, *APPLICANTS)
+
+# How many demo dossiers of each procedure end in each state; "correction" is a dossier sent back
+# to its applicant for corrections.
+DOSSIER_PLAN = (
+    ("draft", 2), ("submitted", 3), ("in_instruction", 3), ("correction", 1),
+    ("accepted", 3), ("refused", 2), ("closed", 1),
+)  # fmt: skip
+
+STEPS: dict[str, list[tuple[TransitionName, str]]] = {
+    "draft": [],
+    "submitted": [(TransitionName.SUBMIT, "")],
+    "in_instruction": [(TransitionName.SUBMIT, ""), (TransitionName.START_INSTRUCTION, "")],
+    "correction": [
+        (TransitionName.SUBMIT, ""),
+        (TransitionName.START_INSTRUCTION, ""),
+        (
+            TransitionName.REQUEST_CORRECTION,
+            "Une pièce justificative est illisible : merci de la déposer à nouveau.",
+        ),
+    ],
+    "accepted": [
+        (TransitionName.SUBMIT, ""),
+        (TransitionName.START_INSTRUCTION, ""),
+        (TransitionName.ACCEPT, ""),
+    ],
+    "refused": [
+        (TransitionName.SUBMIT, ""),
+        (TransitionName.START_INSTRUCTION, ""),
+        (TransitionName.REFUSE, "Le dossier ne remplit pas les conditions prévues par la réglementation."),
+    ],
+    "closed": [
+        (TransitionName.SUBMIT, ""),
+        (TransitionName.START_INSTRUCTION, ""),
+        (TransitionName.CLOSE, "Le demandeur a indiqué renoncer à sa demande."),
+    ],
+}
+
+
+def _user(account: DemoAccount, *, superuser: bool = False) -> User:
+    user = User.objects.filter(email=account.email).first()
+    if user is None:
+        user = user_create(
+            actor=None,
+            email=account.email,
+            password=DEMO_PASSWORD,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            is_superuser=superuser,
+        )
+    return user
+
+
+def _organisations(actor: User) -> dict[str, Organisation]:
+    organisations: dict[str, Organisation] = {}
+    for demo in ORGANISATIONS:
+        organisation = Organisation.objects.filter(slug=demo.slug).first()
+        if organisation is None:
+            organisation = organisation_create(
+                actor=actor,
+                name=demo.name,
+                slug=demo.slug,
+                siret=demo.siret,
+                kind=demo.kind,
+                parent=organisations.get(demo.parent_slug) if demo.parent_slug else None,
+                street_address=demo.street_address,
+                postcode=demo.postcode,
+                city=demo.city,
+            )
+        organisations[demo.slug] = organisation
+    return organisations
+
+
+def _procedure(demo: DemoProcedure, organisations: dict[str, Organisation], actor: User) -> Procedure:
+    procedure = Procedure.objects.filter(slug=demo.slug).first()
+    if procedure is None:
+        procedure = procedure_create(
+            actor=actor,
+            organisation=organisations[demo.organisation_slug],
+            title=demo.title,
+            slug=demo.slug,
+            summary=demo.summary,
+            description=demo.description,
+            definition=demo.definition,
+            processing_days=demo.processing_days,
+        )
+    for index, name in enumerate(demo.groups):
+        if not InstructorGroup.objects.filter(procedure=procedure, name=name).exists():
+            instructor_group_create(actor=actor, procedure=procedure, name=name, is_default=index == 0)
+    if not procedure.versions.exists():
+        procedure_publish(actor=actor, procedure=procedure)
+    return procedure
+
+
+def _dossiers(
+    procedure: Procedure, instructor: User, expert: User | None, applicants: list[User], seed: int
+) -> None:
+    if Dossier.objects.filter(procedure=procedure).exists():
+        return
+    rng = random.Random(seed)
+    definition = procedure.latest_version.definition
+    position = 0
+    for final_state, count in DOSSIER_PLAN:
+        for _ in range(count):
+            applicant = applicants[position % len(applicants)]
+            position += 1
+            dossier = dossier_create(
+                actor=applicant, procedure=procedure, answers=fake_answers(definition, rng)
+            )
+            for name, motivation in STEPS[final_state]:
+                actor = applicant if name == TransitionName.SUBMIT else instructor
+                dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
+            if expert is not None and final_state == "in_instruction":
+                expert_invite(
+                    actor=instructor,
+                    dossier=dossier,
+                    expert=expert,
+                    question="Les travaux envisagés sont-ils compatibles avec la conservation de l’édifice ?",
+                )
+
+
+@transaction.atomic
+def demo_load() -> list[DemoAccount]:
+    """Create (or leave as they are) the demo organisations, accounts, procedures and dossiers."""
+    superadmin = _user(SUPERADMIN, superuser=True)
+    organisations = _organisations(superadmin)
+    administrator = _user(ADMINISTRATOR)
+    steering = _user(STEERING)
+    for slug in ("ministere-culture", "mairie-sainte-croix-en-val"):
+        organisation_role_grant(
+            actor=superadmin,
+            user=administrator,
+            organisation=organisations[slug],
+            role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR,
+        )
+        organisation_role_grant(
+            actor=superadmin,
+            user=steering,
+            organisation=organisations[slug],
+            role=OrganisationRole.Role.STEERING,
+        )
+    instructor_culture = _user(INSTRUCTOR_CULTURE)
+    instructor_town = _user(INSTRUCTOR_TOWN)
+    expert = _user(EXPERT)
+    applicants = [_user(account) for account in APPLICANTS]
+
+    for seed, demo in enumerate(PROCEDURES):
+        procedure = _procedure(demo, organisations, administrator)
+        is_culture = demo.organisation_slug != "mairie-sainte-croix-en-val"
+        instructor = instructor_culture if is_culture else instructor_town
+        default_group = procedure.instructor_groups.get(is_default=True)
+        instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
+        _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
+    return list(ACCOUNTS)

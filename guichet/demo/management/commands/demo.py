@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from guichet.demo.loader import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration (organisations, comptes, démarches, dossiers). "
+        "Sans effet si elles sont déjà chargées."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="Ne pas afficher les comptes de démonstration."
+        )
+
+    def handle(self, *args, **options):
+        accounts = demo_load()
+        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        if options["quiet_accounts"]:
+            return
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
+        for account in accounts:
+            self.stdout.write(f"  {account.email:<42} {account.description}")

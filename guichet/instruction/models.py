@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guichet.core.models import AppendOnlyModel, TimeStampedModel
+from guichet.dossiers.models import DossierState
+
+
+class InstructorGroup(TimeStampedModel):
+    """The instructors who handle part of a procedure's dossiers (a département, a service...)."""
+
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="instructor_groups",
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    is_default = models.BooleanField(_("groupe par défaut"), default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructeurs"),
+        through="InstructorMembership",
+        related_name="instructor_groups",
+    )
+
+    class Meta:
+        verbose_name = _("groupe instructeur")
+        verbose_name_plural = _("groupes instructeurs")
+        ordering = ["procedure", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "name"], name="unique_group_name_per_procedure"),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(is_default=True),
+                name="one_default_group_per_procedure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} — {self.name}"
+
+
+class InstructorMembership(TimeStampedModel):
+    group = models.ForeignKey(InstructorGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("appartenance à un groupe instructeur")
+        verbose_name_plural = _("appartenances aux groupes instructeurs")
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="unique_instructor_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ∈ {self.group}"
+
+
+class TransitionLog(AppendOnlyModel):
+    """One change of state of a dossier: who, when, from, to and why. Never changed."""
+
+    class ActorRole(models.TextChoices):
+        APPLICANT = "applicant", _("Usager")
+        INSTRUCTOR = "instructor", _("Instructeur")
+        SYSTEM = "system", _("Automatique")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("état de départ"), max_length=20, choices=DossierState.choices)
+    to_state = models.CharField(_("état d’arrivée"), max_length=20, choices=DossierState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("en qualité de"), max_length=20, choices=ActorRole.choices)
+    motivation = models.TextField(_("motivation"), blank=True)
+    at = models.DateTimeField(_("date"))
+
+    class Meta:
+        verbose_name = _("changement d’état")
+        verbose_name_plural = _("changements d’état")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["dossier", "at"], name="transition_dossier_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} : {self.from_state} → {self.to_state}"
+
+
+class ExpertInvitation(TimeStampedModel):
+    """Someone asked for their opinion (avis) on one dossier; they see it only while invited."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="expert_invitations",
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invité par"), on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("question posée"))
+    confidential = models.BooleanField(_("avis confidentiel"), default=False)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande d’avis")
+        verbose_name_plural = _("demandes d’avis")
+
+    def __str__(self) -> str:
+        return f"{self.expert} sur {self.dossier}"

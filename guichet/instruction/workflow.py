@@ -1,0 +1,166 @@
+"""The dossier workflow: the allowed transitions as a table, and the one function that applies
+them under a row lock and writes the transition log."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts.models import User
+from guichet.core.audit import audit_record
+from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.numbering import dossier_number_next
+
+from .models import TransitionLog
+from .routing import dossier_route
+from .selectors import instructor_can_act_on
+
+Role = TransitionLog.ActorRole
+
+
+class TransitionName(models.TextChoices):
+    SUBMIT = "submit", _("Déposer le dossier")
+    START_INSTRUCTION = "start_instruction", _("Passer en instruction")
+    REQUEST_CORRECTION = "request_correction", _("Demander une correction")
+    ACCEPT = "accept", _("Accepter")
+    REFUSE = "refuse", _("Refuser")
+    CLOSE = "close", _("Classer sans suite")
+    REOPEN = "reopen", _("Rouvrir l’instruction")
+
+
+class TransitionError(Exception):
+    """A transition that cannot be applied; the message is for the person who asked."""
+
+
+class TransitionNotAllowed(TransitionError):
+    pass
+
+
+class TransitionForbidden(TransitionError):
+    pass
+
+
+class MotivationRequired(TransitionError):
+    pass
+
+
+def _on_submit(dossier: Dossier, now: datetime) -> None:
+    if dossier.number is None:
+        dossier.number = dossier_number_next(now)
+        dossier.submitted_at = now
+    if dossier.group_id is None:
+        dossier.group = dossier_route(dossier)
+
+
+def _on_start_instruction(dossier: Dossier, now: datetime) -> None:
+    dossier.instruction_started_at = now
+
+
+def _on_decision(dossier: Dossier, now: datetime) -> None:
+    dossier.decided_at = now
+
+
+def _on_reopen(dossier: Dossier, now: datetime) -> None:
+    dossier.decided_at = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: TransitionName
+    sources: frozenset[DossierState]
+    target: DossierState
+    roles: frozenset[Role]
+    motivation_required: bool = False
+    effect: Callable[[Dossier, datetime], None] | None = None
+
+
+S = DossierState
+TRANSITIONS: dict[TransitionName, Transition] = {
+    t.name: t
+    for t in (
+        Transition(TransitionName.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, frozenset({Role.APPLICANT}),
+                   effect=_on_submit),
+        Transition(TransitionName.START_INSTRUCTION, frozenset({S.SUBMITTED}), S.IN_INSTRUCTION,
+                   frozenset({Role.INSTRUCTOR}), effect=_on_start_instruction),
+        Transition(TransitionName.REQUEST_CORRECTION, frozenset({S.IN_INSTRUCTION}), S.SUBMITTED,
+                   frozenset({Role.INSTRUCTOR}), motivation_required=True),
+        Transition(TransitionName.ACCEPT, frozenset({S.IN_INSTRUCTION}), S.ACCEPTED,
+                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), effect=_on_decision),
+        Transition(TransitionName.REFUSE, frozenset({S.IN_INSTRUCTION}), S.REFUSED,
+                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), motivation_required=True, effect=_on_decision),
+        Transition(TransitionName.CLOSE, frozenset({S.IN_INSTRUCTION}), S.CLOSED,
+                   frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_decision),
+        Transition(TransitionName.REOPEN, DossierState.decided(), S.IN_INSTRUCTION,
+                   frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_reopen),
+    )
+}  # fmt: skip
+
+
+def transitions_available(dossier: Dossier) -> list[Transition]:
+    """The transitions that the dossier's current state allows (whoever asks)."""
+    return [t for t in TRANSITIONS.values() if dossier.state in t.sources]
+
+
+def _role_of(actor: User | None, dossier: Dossier, transition: Transition) -> Role:
+    if actor is None:
+        if Role.SYSTEM in transition.roles:
+            return Role.SYSTEM
+    elif Role.APPLICANT in transition.roles and dossier.applicant_id == actor.pk:
+        return Role.APPLICANT
+    elif Role.INSTRUCTOR in transition.roles and instructor_can_act_on(actor, dossier):
+        return Role.INSTRUCTOR
+    raise TransitionForbidden(
+        f"Vous n’avez pas le droit de faire « {transition.name.label} » sur ce dossier."
+    )
+
+
+@transaction.atomic
+def dossier_transition(
+    *, dossier: Dossier, name: TransitionName, actor: User | None, motivation: str = ""
+) -> TransitionLog:
+    """Apply one transition to a dossier and log it.
+
+    The dossier row is locked first and its state read again, so that of two concurrent
+    requests (a double click, two instructors) only the first one applies; the other gets
+    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline)."""
+    transition = TRANSITIONS.get(TransitionName(name))
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.state not in transition.sources:
+        raise TransitionNotAllowed(
+            f"Impossible de faire « {transition.name.label} » : le dossier est "
+            f"« {DossierState(locked.state).label.lower()} »."
+        )
+    role = _role_of(actor, locked, transition)
+    motivation = motivation.strip()
+    if transition.motivation_required and not motivation:
+        raise MotivationRequired(f"Une motivation est obligatoire pour « {transition.name.label.lower()} ».")
+
+    now = timezone.now()
+    from_state = locked.state
+    locked.state = transition.target
+    locked.last_transition_at = now
+    if transition.effect is not None:
+        transition.effect(locked, now)
+    locked.save()
+    log = TransitionLog.objects.create(
+        dossier=locked,
+        transition=transition.name,
+        from_state=from_state,
+        to_state=transition.target,
+        actor=actor,
+        actor_role=role,
+        motivation=motivation,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=f"dossier.{transition.name}",
+        target=locked,
+        details={"from": from_state, "to": transition.target, "role": role, "number": locked.number},
+    )
+    # The caller's object reflects what was saved.
+    dossier.refresh_from_db()
+    return log

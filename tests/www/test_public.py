@@ -1,0 +1,40 @@
+import pytest
+from django.urls import reverse
+
+from guichet.demo.procedures import PROCEDURES
+from tests.factories import ProcedureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_the_four_demo_procedures(client, demo):
+    response = client.get(reverse("public:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert 'href="#contenu"' in html  # skip link
+    assert "4 démarches en ligne" in html
+    for procedure in PROCEDURES:
+        assert procedure.title in html
+        assert reverse("public:procedure_detail", args=[procedure.slug]) in html
+
+
+def test_home_shows_only_published_procedures(client):
+    ProcedureFactory(title="Démarche ouverte")
+    ProcedureFactory(title="Démarche en préparation", status="draft")
+    html = client.get(reverse("public:home")).content.decode()
+    assert "Démarche ouverte" in html
+    assert "Démarche en préparation" not in html
+
+
+def test_procedure_page_describes_the_procedure(client, demo):
+    demo_procedure = PROCEDURES[1]
+    response = client.get(reverse("public:procedure_detail", args=[demo_procedure.slug]))
+    assert response.status_code == 200
+    assert demo_procedure.title in response.content.decode()
+    assert f"{demo_procedure.processing_days} jours" in response.content.decode()
+
+
+def test_a_draft_procedure_is_not_public(client):
+    draft = ProcedureFactory(status="draft")
+    assert client.get(reverse("public:procedure_detail", args=[draft.slug])).status_code == 404
