@@ -1,11 +1,11 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from guichet.procedures.selectors import procedures_public
+from guichet.procedures.selectors import procedures_catalogue, procedures_public
 
 
 def home(request):
-    procedures = list(procedures_public())
+    procedures = list(procedures_catalogue())
     return render(request, "public/home.html", {"procedures": procedures})
 
 

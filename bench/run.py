@@ -1,0 +1,125 @@
+"""`make bench`: prints `BENCH <name> <value> <unit>` lines (with `baseline=… ratio=…` where a figure
+is compared with a baseline measured in the same run) and writes bench/results/latest.json.
+
+Scales: `small` (a quick check, well under 5 minutes) and `default`."""
+
+import argparse
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+SCALES = {
+    # requests per round, rounds
+    "small": {"requests": 300, "rounds": 3},
+    "default": {"requests": 2000, "rounds": 5},
+}
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.baseline else self.value / self.baseline
+
+    def line(self) -> str:
+        text = f"BENCH {self.name} {self.value:.1f} {self.unit}"
+        if self.baseline is not None:
+            text += f" baseline={self.baseline:.1f} ratio={self.ratio:.3f}"
+        return text
+
+
+def setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+
+
+def requests_per_second(path: str, requests: int, rounds: int) -> float:
+    """Median over rounds of requests/second through Django's full WSGI stack, in process: the
+    figure measures Guichet's own work (routing, middleware, queries, templates), not a server's."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "bench.local",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "bench.local",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+
+    def start_response(status, headers, exc_info=None):
+        if not status.startswith("200"):
+            raise RuntimeError(f"{path} answered {status}")
+
+    def one() -> None:
+        response = handler(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
+        b"".join(response)
+        response.close()
+
+    for _ in range(min(50, requests)):  # warm-up: template loading, connection
+        one()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(requests):
+            one()
+        samples.append(requests / (time.perf_counter() - start))
+    return statistics.median(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="default")
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale]
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    setup_django()
+
+    bare = requests_per_second("/__bench__/bare/", scale["requests"], scale["rounds"])
+    home = requests_per_second("/", scale["requests"], scale["rounds"])
+    figures = [
+        Figure("bare_django_view_rps", bare, "req/s"),
+        Figure("home_page_rps", home, "req/s", baseline=bare),
+    ]
+    for figure in figures:
+        print(figure.line(), flush=True)
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "scale": args.scale,
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "figures": [asdict(f) | {"ratio": f.ratio} for f in figures],
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Benchmarks: production-like settings (no debug) on a database of their own under var/bench/."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, database_settings
+
+DEBUG = False
+SECRET_KEY = "bench-only-not-secret-" + "x" * 40  # noqa: S105
+ALLOWED_HOSTS = ["bench.local"]
+ROOT_URLCONF = "bench.urls"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # loading the demo faster
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+(VAR_DIR / "bench").mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_settings(None)}
+DATABASES["default"]["NAME"] = VAR_DIR / "bench" / "bench.sqlite3"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
