@@ -34,8 +34,10 @@ def test_a_wrong_password_says_so_and_keeps_the_email(client):
     assert not response.context["user"].is_authenticated
 
 
-def test_sign_in_form_reports_missing_fields_next_to_them(client):
-    html = client.post(reverse("accounts:login"), {"username": "", "password": ""}).content.decode()
+def test_sign_in_form_reports_missing_fields_next_to_them_in_french(client):
+    html = client.post(
+        reverse("accounts:login"), {"username": "", "password": ""}, headers={"accept-language": "en-US,en"}
+    ).content.decode()
     assert 'aria-describedby="id_username-erreur"' in html
     assert "Ce champ est obligatoire." in html
 
@@ -46,6 +48,7 @@ def test_password_reset_by_email(client, django_capture_on_commit_callbacks):
         response = client.post(reverse("accounts:password_reset"), {"email": "oubli@exemple.fr"}, follow=True)
     assert "Vérifiez votre messagerie" in response.content.decode()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["oubli@exemple.fr"]
+    assert mail.outbox[0].subject == "Choisir un nouveau mot de passe sur Guichet"
     link = re.search(r"http://testserver(/compte/mot-de-passe/nouveau/\S+)", mail.outbox[0].body).group(1)
 
     form_page = client.get(link, follow=True)

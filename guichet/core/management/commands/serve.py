@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -13,10 +14,18 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, **options):
-        python = sys.executable
+        # Ctrl-C and a plain `kill` both stop the two processes, even when started in the background.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        commands = {
+            "web": ["runserver", options["addrport"]],
+            "worker": ["db_worker", "--queue-name", "*", "--reload"],
+        }
+        # Each child runs in a process group of its own, so that stopping it also stops what it
+        # started (runserver's autoreloader runs the server in a grandchild).
         processes = {
-            "web": subprocess.Popen([python, "manage.py", "runserver", options["addrport"]]),  # noqa: S603
-            "worker": subprocess.Popen([python, "manage.py", "db_worker", "--queue-name", "*"]),  # noqa: S603
+            name: subprocess.Popen([sys.executable, "manage.py", *argv], start_new_session=True)  # noqa: S603
+            for name, argv in commands.items()
         }
         self.stdout.write(
             self.style.SUCCESS(f"Guichet : http://{options['addrport']}/ (Ctrl-C pour arrêter)")
@@ -27,13 +36,20 @@ class Command(BaseCommand):
             stopped = [name for name, process in processes.items() if process.poll() is not None]
             self.stderr.write(f"Arrêt : le processus {', '.join(stopped)} s’est terminé.")
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Arrêt demandé.")
         finally:
             for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                self._signal(process, signal.SIGTERM)
+            deadline = time.monotonic() + 10
             for process in processes.values():
                 try:
-                    process.wait(timeout=10)
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    self._signal(process, signal.SIGKILL)
+
+    @staticmethod
+    def _signal(process: subprocess.Popen, signum: int) -> None:
+        try:
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,65 @@
+"""`make run` ends with `manage.py serve`: the web server and the task worker together, both
+stopped by Ctrl-C."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (a local URL)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "GUICHET_VAR_DIR": str(tmp_path)}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    port = free_port()
+    serve = subprocess.Popen(  # noqa: S603
+        [*manage, "serve", "--addrport", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_for(lambda: answers(f"http://127.0.0.1:{port}/")), "the web server never answered"
+        assert serve.poll() is None, "serve stopped although both processes should run"
+        serve.send_signal(signal.SIGINT)
+        output, _ = serve.communicate(timeout=20)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert serve.returncode == 0
+    assert "Arrêt demandé." in output
+    assert "Starting worker" in output and "queues=*" in output
+    assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), (
+        "the web server outlived serve"
+    )
