@@ -86,8 +86,8 @@ ACCOUNTS = (SUPERADMIN, ADMINISTRATOR, INSTRUCTOR_CULTURE, INSTRUCTOR_TOWN, EXPE
 # How many demo dossiers of each procedure end in each state; "correction" is a dossier sent back
 # to its applicant for corrections.
 DOSSIER_PLAN = (
-    ("draft", 2), ("submitted", 3), ("in_instruction", 3), ("correction", 1),
-    ("accepted", 3), ("refused", 2), ("closed", 1),
+    ("draft", 6), ("submitted", 6), ("in_instruction", 6), ("correction", 2),
+    ("accepted", 6), ("refused", 6), ("closed", 6),
 )  # fmt: skip
 
 STEPS: dict[str, list[tuple[TransitionName, str]]] = {

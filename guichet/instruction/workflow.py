@@ -126,7 +126,9 @@ def dossier_transition(
     The dossier row is locked first and its state read again, so that of two concurrent
     requests (a double click, two instructors) only the first one applies; the other gets
     TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline)."""
-    transition = TRANSITIONS.get(TransitionName(name))
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise TransitionNotAllowed(f"Transition inconnue : « {name} ».")
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.state not in transition.sources:
         raise TransitionNotAllowed(

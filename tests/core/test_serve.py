@@ -49,15 +49,18 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = ""
     try:
-        assert wait_for(lambda: answers(f"http://127.0.0.1:{port}/")), "the web server never answered"
-        assert serve.poll() is None, "serve stopped although both processes should run"
+        up = wait_for(lambda: answers(f"http://127.0.0.1:{port}/"), timeout=90)
+        running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
-        output, _ = serve.communicate(timeout=20)
+        output, _ = serve.communicate(timeout=30)
     finally:
         if serve.poll() is None:
             serve.kill()
-    assert serve.returncode == 0
+    assert up, f"the web server never answered:\n{output}"
+    assert running, f"serve stopped although both processes should run:\n{output}"
+    assert serve.returncode == 0, output
     assert "Arrêt demandé." in output
     assert "Starting worker" in output and "queues=*" in output
     assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), (

@@ -38,9 +38,8 @@ def test_loading_the_demo_twice_gives_the_same_data(demo):
 
 def test_the_demo_has_four_procedures_and_dossiers_in_every_state(demo):
     assert Procedure.objects.published().count() == 4
-    states = set(Dossier.objects.values_list("state", flat=True))
-    assert states == set(DossierState.values)
-    assert Dossier.objects.count() >= 36
+    for state in DossierState:
+        assert Dossier.objects.filter(state=state).count() >= 24, f"a few dozen dossiers {state.label}"
     for procedure in Procedure.objects.all():
         assert procedure.dossiers.count() > 0
         assert procedure.instructor_groups.filter(is_default=True, memberships__isnull=False).exists()

@@ -99,6 +99,12 @@ def test_a_corrected_dossier_keeps_its_number_when_it_comes_back():
     assert dossier.number == number
 
 
+def test_an_unknown_transition_is_refused():
+    dossier = DossierFactory()
+    with pytest.raises(TransitionNotAllowed, match="Transition inconnue"):
+        dossier_transition(dossier=dossier, name="approve", actor=dossier.applicant)
+
+
 def test_motivation_is_required_to_refuse():
     dossier, instructor = dossier_in(DossierState.IN_INSTRUCTION)
     with pytest.raises(MotivationRequired, match="motivation est obligatoire"):
