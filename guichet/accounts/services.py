@@ -33,9 +33,7 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
-    audit_record(
-        actor=actor, action="organisation.create", target=organisation, details={"name": name, "siret": siret}
-    )
+    audit_record(actor=actor, action="organisation.create", target=organisation, details={"name": name, "siret": siret})
     return organisation
 
 

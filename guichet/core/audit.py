@@ -119,13 +119,9 @@ def audit_verify() -> tuple[int, ChainBreak | None]:
                 event.seq, event.id, f"l’événement n°{expected_seq} qui le précède a été supprimé"
             )
         if event.prev_hash != prev:
-            return checked, ChainBreak(
-                event.seq, event.id, "son lien vers l’événement précédent a été modifié"
-            )
+            return checked, ChainBreak(event.seq, event.id, "son lien vers l’événement précédent a été modifié")
         if _hash_of(event) != event.hash:
-            return checked, ChainBreak(
-                event.seq, event.id, "son contenu a été modifié après son enregistrement"
-            )
+            return checked, ChainBreak(event.seq, event.id, "son contenu a été modifié après son enregistrement")
         checked += 1
         expected_seq, prev = event.seq + 1, event.hash
     head = AuditChainHead.objects.filter(pk=1).first()

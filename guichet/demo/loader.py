@@ -59,9 +59,7 @@ class DemoAccount:
 
 
 SUPERADMIN = DemoAccount("superadmin@demo.guichet.fr", "Sam", "Admin", "super-administrateur (/admin/)")
-ADMINISTRATOR = DemoAccount(
-    "administrateur@demo.guichet.fr", "Alice", "Moreau", "administratrice des démarches"
-)
+ADMINISTRATOR = DemoAccount("administrateur@demo.guichet.fr", "Alice", "Moreau", "administratrice des démarches")
 INSTRUCTOR_CULTURE = DemoAccount(
     "instructeur.udap@demo.guichet.fr", "Bruno", "Lefèvre", "instructeur, UDAP Paris (travaux sur monument)"
 )
@@ -175,9 +173,7 @@ def _procedure(demo: DemoProcedure, organisations: dict[str, Organisation], acto
     return procedure
 
 
-def _dossiers(
-    procedure: Procedure, instructor: User, expert: User | None, applicants: list[User], seed: int
-) -> None:
+def _dossiers(procedure: Procedure, instructor: User, expert: User | None, applicants: list[User], seed: int) -> None:
     if Dossier.objects.filter(procedure=procedure).exists():
         return
     rng = random.Random(seed)
@@ -187,9 +183,7 @@ def _dossiers(
         for _ in range(count):
             applicant = applicants[position % len(applicants)]
             position += 1
-            dossier = dossier_create(
-                actor=applicant, procedure=procedure, answers=fake_answers(definition, rng)
-            )
+            dossier = dossier_create(actor=applicant, procedure=procedure, answers=fake_answers(definition, rng))
             for name, motivation in STEPS[final_state]:
                 actor = applicant if name == TransitionName.SUBMIT else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)

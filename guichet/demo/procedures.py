@@ -4,7 +4,6 @@ The definitions follow `guichet.procedures.definition`. `fake_answers` draws var
 from the `random.Random` it is given, so that a seed always gives the same dossier; dates are
 relative to the fixed `REFERENCE_DATE`, never to the clock."""
 
-import operator
 import random
 import re
 import unicodedata
@@ -17,13 +16,12 @@ from typing import Any, NamedTuple
 
 from stdnum import luhn
 
+from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import (
     DISPLAY_ONLY,
     Condition,
     FieldType,
     FormField,
-    Operator,
-    Rule,
     definition_validate,
 )
 
@@ -166,10 +164,7 @@ MONUMENT_WORKS = DemoProcedure(
                         "id": "telephone",
                         "type": "phone",
                         "label": "Téléphone",
-                        "help": (
-                            "Le service instructeur peut vous appeler pour convenir d’une visite de "
-                            "l’édifice."
-                        ),
+                        "help": ("Le service instructeur peut vous appeler pour convenir d’une visite de l’édifice."),
                         "required": True,
                     },
                     {
@@ -261,8 +256,7 @@ MONUMENT_WORKS = DemoProcedure(
                                 "max_length": 2,
                                 "pattern": r"^[A-Z]{1,2}$",
                                 "pattern_message": (
-                                    "La section est formée d’une ou deux lettres majuscules, "
-                                    "par exemple « AB »."
+                                    "La section est formée d’une ou deux lettres majuscules, par exemple « AB »."
                                 ),
                             },
                             {
@@ -580,8 +574,7 @@ BIRTH_CERTIFICATE = DemoProcedure(
                         "type": "file",
                         "label": "Justificatif de votre qualité",
                         "help": (
-                            "Mandat, lettre de mission ou tout document établissant votre droit à obtenir "
-                            "l’acte."
+                            "Mandat, lettre de mission ou tout document établissant votre droit à obtenir l’acte."
                         ),
                         "required": True,
                         "accept": PDF_OR_IMAGE,
@@ -656,9 +649,7 @@ BIRTH_CERTIFICATE = DemoProcedure(
                         "id": "titulaire_commune_naissance",
                         "type": "text",
                         "label": "Commune de naissance",
-                        "help": (
-                            "La mairie ne délivre que les actes des personnes nées à Sainte-Croix-en-Val."
-                        ),
+                        "help": ("La mairie ne délivre que les actes des personnes nées à Sainte-Croix-en-Val."),
                         "required": True,
                         "max_length": 100,
                     },
@@ -872,9 +863,7 @@ ELECTORAL_ROLL = DemoProcedure(
                         "id": "collectivite_origine",
                         "type": "text",
                         "label": "Collectivité de votre dernière inscription dans votre pays d’origine",
-                        "help": (
-                            "Elle sera informée de votre inscription en France, pour éviter un double vote."
-                        ),
+                        "help": ("Elle sera informée de votre inscription en France, pour éviter un double vote."),
                         "required": True,
                         "max_length": 150,
                         "condition": _EUROPEENNES,
@@ -1085,8 +1074,7 @@ ASSOCIATION_GRANT = DemoProcedure(
                         "required": True,
                         "pattern": r"^W\d{9}$",
                         "pattern_message": (
-                            "Le numéro RNA est formé de la lettre W suivie de neuf chiffres, par exemple "
-                            "W452001234."
+                            "Le numéro RNA est formé de la lettre W suivie de neuf chiffres, par exemple W452001234."
                         ),
                     },
                     {
@@ -1427,73 +1415,6 @@ PROCEDURES: tuple[DemoProcedure, ...] = (MONUMENT_WORKS, BIRTH_CERTIFICATE, ELEC
 
 
 # ---------------------------------------------------------------------------------------------
-# Conditions
-
-
-def condition_holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
-    """Whether a field, page or eligibility condition holds for the answers; no condition holds."""
-    if condition is None:
-        return True
-    return all(_item_holds(item, answers) for item in condition.all) and (
-        not condition.any or any(_item_holds(item, answers) for item in condition.any)
-    )
-
-
-def _item_holds(item: Rule | Condition, answers: Mapping[str, Any]) -> bool:
-    if isinstance(item, Condition):
-        return condition_holds(item, answers)
-    return _OPERATORS[item.op](answers.get(item.field), item.value)
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def _comparable(value: Any) -> Any:
-    """Numbers (decimals come as strings) compare as numbers, dates as ISO strings."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value
-
-
-def _ordered(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def test(actual: Any, expected: Any) -> bool:
-        if _is_empty(actual) or expected is None:
-            return False
-        try:
-            return compare(_comparable(actual), _comparable(expected))
-        except (TypeError, InvalidOperation):
-            return False
-
-    return test
-
-
-def _contains(actual: Any, expected: Any) -> bool:
-    if isinstance(actual, list | tuple):
-        return expected in actual
-    return isinstance(actual, str) and isinstance(expected, str) and expected in actual
-
-
-_OPERATORS: dict[Operator, Callable[[Any, Any], bool]] = {
-    Operator.EQ: operator.eq,
-    Operator.NE: operator.ne,
-    Operator.LT: _ordered(operator.lt),
-    Operator.LE: _ordered(operator.le),
-    Operator.GT: _ordered(operator.gt),
-    Operator.GE: _ordered(operator.ge),
-    Operator.CONTAINS: _contains,
-    Operator.EMPTY: lambda actual, _expected: _is_empty(actual),
-    Operator.NOT_EMPTY: lambda actual, _expected: not _is_empty(actual),
-    Operator.IN: lambda actual, expected: isinstance(expected, list | tuple) and actual in expected,
-}
-
-
-# ---------------------------------------------------------------------------------------------
 # Fake answers: pools of realistic values
 
 REFERENCE_DATE = date(2026, 11, 1)  # "today" for fake answers, so that they never depend on the clock
@@ -1625,12 +1546,8 @@ WORKS_SENTENCES = {
         "Restauration de la couverture en ardoise et des souches de cheminée, avec remplacement à "
         "l’identique des ardoises et des zingueries dégradées."
     ),
-    "reparation": (
-        "Reprise des maçonneries fissurées de la façade sur cour et rejointoiement à la chaux naturelle."
-    ),
-    "modification": (
-        "Aménagement des combles en bureaux, sans modification de la charpente ancienne ni des lucarnes."
-    ),
+    "reparation": ("Reprise des maçonneries fissurées de la façade sur cour et rejointoiement à la chaux naturelle."),
+    "modification": ("Aménagement des combles en bureaux, sans modification de la charpente ancienne ni des lucarnes."),
     "accessibilite": (
         "Création d’un accès de plain-pied par la porte latérale pour les personnes à mobilité réduite, "
         "au moyen d’une rampe amovible."
@@ -1656,8 +1573,7 @@ CADASTRAL_SECTIONS = ("A", "B", "C", "AB", "AC", "AK", "BK", "CD", "ZA", "ZC")
 OTHER_FUNDING = (
     "Le conseil départemental du Loiret a été sollicité pour 1 500 €.",
     "Aucun autre financement public n’a été demandé.",
-    "Demande de 2 000 € auprès de la région Centre-Val de Loire, au titre du fonds de soutien à la vie "
-    "associative.",
+    "Demande de 2 000 € auprès de la région Centre-Val de Loire, au titre du fonds de soutien à la vie associative.",
     "Aide de l’Agence nationale du sport de 800 € pour l’école de sport.",
 )
 MAIL_DOMAINS = ("orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr", "outlook.fr", "wanadoo.fr")
@@ -2134,9 +2050,7 @@ def _files(c: _Context) -> list[dict[str, Any]]:
     for name in chosen:
         content_type = preferred if preferred in accepted else c.rng.choice(accepted)
         size = c.rng.randint(min(30_000, max_bytes), min(max_bytes, 6_000_000))
-        files.append(
-            {"name": f"{name}.{FILE_EXTENSIONS[content_type]}", "content_type": content_type, "size": size}
-        )
+        files.append({"name": f"{name}.{FILE_EXTENSIONS[content_type]}", "content_type": content_type, "size": size})
     return files
 
 

@@ -37,9 +37,7 @@ class Dossier(TimeStampedModel):
     )
     # Given at the first submission; drafts have none.
     number = models.CharField(_("numéro"), max_length=20, unique=True, null=True, blank=True)
-    state = models.CharField(
-        _("état"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT
-    )
+    state = models.CharField(_("état"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT)
     answers = models.JSONField(_("réponses"), default=dict, blank=True)
     group = models.ForeignKey(
         "instruction.InstructorGroup",

@@ -20,9 +20,7 @@ def dossier_create(*, actor: User, procedure: Procedure, answers: dict[str, Any]
     version = procedure.latest_version
     if version is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
-    dossier = Dossier.objects.create(
-        procedure=procedure, version=version, applicant=actor, answers=answers or {}
-    )
+    dossier = Dossier.objects.create(procedure=procedure, version=version, applicant=actor, answers=answers or {})
     audit_record(actor=actor, action="dossier.create", target=dossier, details={"procedure": procedure.slug})
     return dossier
 

@@ -12,7 +12,5 @@ def dossier_route(dossier: Dossier) -> InstructorGroup:
     group; routing rules on the answers come with the back office."""
     group = InstructorGroup.objects.filter(procedure_id=dossier.procedure_id, is_default=True).first()
     if group is None:
-        raise RoutingError(
-            "Cette démarche n’a pas de groupe instructeur par défaut : le dossier ne peut être déposé."
-        )
+        raise RoutingError("Cette démarche n’a pas de groupe instructeur par défaut : le dossier ne peut être déposé.")
     return group

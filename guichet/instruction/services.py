@@ -29,15 +29,11 @@ def instructor_group_create(
 
 
 @transaction.atomic
-def instructor_group_add_member(
-    *, actor: User | None, group: InstructorGroup, user: User
-) -> InstructorMembership:
+def instructor_group_add_member(*, actor: User | None, group: InstructorGroup, user: User) -> InstructorMembership:
     """Make someone an instructor of a group (adding them twice changes nothing)."""
     membership, created = InstructorMembership.objects.get_or_create(group=group, user=user)
     if created:
-        audit_record(
-            actor=actor, action="instructor_group.add_member", target=group, details={"user": user.email}
-        )
+        audit_record(actor=actor, action="instructor_group.add_member", target=group, details={"user": user.email})
     return membership
 
 

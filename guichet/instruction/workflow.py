@@ -112,9 +112,7 @@ def _role_of(actor: User | None, dossier: Dossier, transition: Transition) -> Ro
         return Role.APPLICANT
     elif Role.INSTRUCTOR in transition.roles and instructor_can_act_on(actor, dossier):
         return Role.INSTRUCTOR
-    raise TransitionForbidden(
-        f"Vous n’avez pas le droit de faire « {transition.name.label} » sur ce dossier."
-    )
+    raise TransitionForbidden(f"Vous n’avez pas le droit de faire « {transition.name.label} » sur ce dossier.")
 
 
 @transaction.atomic

@@ -193,9 +193,7 @@ def _fields_with_blocks(fields: list[FormField]):
 def _check_references(condition: Condition, known: set[str], where: str) -> None:
     unknown = condition.field_ids() - known
     if unknown:
-        raise ValueError(
-            f"la condition de « {where} » porte sur un champ absent ou placé après : {sorted(unknown)}"
-        )
+        raise ValueError(f"la condition de « {where} » porte sur un champ absent ou placé après : {sorted(unknown)}")
 
 
 def definition_validate(data: dict[str, Any]) -> FormDefinition:

@@ -44,9 +44,7 @@ class Procedure(TimeStampedModel):
     draft_definition = models.JSONField(
         _("formulaire en cours de rédaction"), default=dict, validators=[validate_definition]
     )
-    processing_days = models.PositiveSmallIntegerField(
-        _("délai d’instruction (jours)"), null=True, blank=True
-    )
+    processing_days = models.PositiveSmallIntegerField(_("délai d’instruction (jours)"), null=True, blank=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
 
@@ -85,9 +83,7 @@ class ProcedureVersion(AppendOnlyModel):
     class Meta:
         verbose_name = _("version publiée")
         verbose_name_plural = _("versions publiées")
-        constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="unique_procedure_version_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["procedure", "number"], name="unique_procedure_version_number")]
 
     def __str__(self) -> str:
         return f"{self.procedure} — v{self.number}"

@@ -23,9 +23,7 @@ def test_an_applicant_finds_the_procedures_signs_in_and_out(live_server, page):
     page.get_by_label("Adresse électronique").fill(applicant.email)
     page.get_by_label("Mot de passe", exact=False).first.fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_test_id("connected-user")).to_have_text(
-        f"{applicant.first_name} {applicant.last_name}"
-    )
+    expect(page.get_by_test_id("connected-user")).to_have_text(f"{applicant.first_name} {applicant.last_name}")
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("link", name="Se connecter")).to_be_visible()

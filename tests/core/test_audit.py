@@ -16,9 +16,7 @@ def chain():
     actor = UserFactory()
     organisation = OrganisationFactory()
     return [
-        audit_record(
-            actor=actor if i % 2 else None, action=f"test.action{i}", target=organisation, details={"i": i}
-        )
+        audit_record(actor=actor if i % 2 else None, action=f"test.action{i}", target=organisation, details={"i": i})
         for i in range(5)
     ]
 

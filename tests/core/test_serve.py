@@ -63,6 +63,4 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output
     assert "Starting worker" in output and "queues=*" in output
-    assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), (
-        "the web server outlived serve"
-    )
+    assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), "the web server outlived serve"

@@ -8,7 +8,8 @@ import pytest
 import schwifty
 from stdnum.fr import siret
 
-from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE, condition_holds, fake_answers
+from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE, fake_answers
+from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import Condition, FieldType, FormField, definition_validate
 
 SEEDS = range(60)
@@ -288,9 +289,7 @@ def test_eligibility_answer_is_forced_even_for_an_unusual_rule():
                 "fields": [{"id": "accord", "type": "checkbox", "label": "Accord"}],
             }
         ],
-        "eligibility": [
-            {"condition": {"all": [{"field": "accord", "op": "ne", "value": True}]}, "message": "Non."}
-        ],
+        "eligibility": [{"condition": {"all": [{"field": "accord", "op": "ne", "value": True}]}, "message": "Non."}],
     }
     for seed in range(20):
         assert fake_answers(definition, seeded(seed)) == {"accord": True}
@@ -480,8 +479,7 @@ def test_fake_answers_are_coherent():
 def test_fake_answers_look_varied():
     last_names = {answers_for("autorisation-travaux-monument-historique", seed)["nom"] for seed in SEEDS}
     streets = {
-        answers_for("copie-integrale-acte-de-naissance", s).get("adresse_envoi", {}).get("street")
-        for s in SEEDS
+        answers_for("copie-integrale-acte-de-naissance", s).get("adresse_envoi", {}).get("street") for s in SEEDS
     }
     associations = {answers_for("subvention-fonctionnement-association", s)["nom_association"] for s in SEEDS}
     assert len(last_names) >= 20

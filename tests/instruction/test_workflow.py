@@ -66,9 +66,7 @@ def test_every_other_transition_is_refused_with_a_clear_error(name, state):
     logs_before = TransitionLog.objects.filter(dossier=dossier).count()
 
     with pytest.raises(TransitionNotAllowed) as error:
-        dossier_transition(
-            dossier=dossier, name=name, actor=actor_for(name, dossier, instructor), motivation="x"
-        )
+        dossier_transition(dossier=dossier, name=name, actor=actor_for(name, dossier, instructor), motivation="x")
 
     assert str(TransitionName(name).label) in str(error.value)
     assert str(DossierState(state).label).lower() in str(error.value)
@@ -166,9 +164,7 @@ def test_two_concurrent_transitions_cannot_both_succeed():
 
     def refuse():
         try:
-            dossier_transition(
-                dossier=dossier, name=TransitionName.REFUSE, actor=colleague, motivation="Non."
-            )
+            dossier_transition(dossier=dossier, name=TransitionName.REFUSE, actor=colleague, motivation="Non.")
             outcomes["refuse"] = "ok"
         except Exception as error:  # noqa: BLE001
             outcomes["refuse"] = error

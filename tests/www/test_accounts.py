@@ -65,8 +65,6 @@ def test_password_reset_by_email(client, django_capture_on_commit_callbacks):
 
 def test_password_reset_for_an_unknown_address_reveals_nothing(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:password_reset"), {"email": "inconnu@exemple.fr"}, follow=True
-        )
+        response = client.post(reverse("accounts:password_reset"), {"email": "inconnu@exemple.fr"}, follow=True)
     assert "Vérifiez votre messagerie" in response.content.decode()
     assert mail.outbox == []

@@ -18,10 +18,7 @@ def test_the_super_admin_uses_the_django_admin(client, demo):
         assert client.get(url).status_code == 200, url
     event = AuditEvent.objects.first()
     # The audit trail can be read, never changed, from the admin.
-    assert (
-        client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
-        == 403
-    )
+    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 

@@ -9,7 +9,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         checked, broken = audit_verify()
         if broken is not None:
-            raise CommandError(
-                f"Journal d’audit altéré : {broken} ({checked} événement(s) intègre(s) avant lui)."
-            )
+            raise CommandError(f"Journal d’audit altéré : {broken} ({checked} événement(s) intègre(s) avant lui).")
         self.stdout.write(self.style.SUCCESS(f"Journal d’audit intègre : {checked} événement(s) vérifié(s)."))

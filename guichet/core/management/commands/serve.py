@@ -27,9 +27,7 @@ class Command(BaseCommand):
             name: subprocess.Popen([sys.executable, "manage.py", *argv], start_new_session=True)  # noqa: S603
             for name, argv in commands.items()
         }
-        self.stdout.write(
-            self.style.SUCCESS(f"Guichet : http://{options['addrport']}/ (Ctrl-C pour arrêter)")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Guichet : http://{options['addrport']}/ (Ctrl-C pour arrêter)"))
         try:
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
