@@ -5,10 +5,12 @@ repeated between `min_rows` and `max_rows` times. Every field has an id that sta
 across versions, so that answers follow a field when the form changes. Conditions refer to the ids
 of earlier fields. The rendering and validation engine builds on these models."""
 
+import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 
@@ -164,38 +166,125 @@ class FormDefinition(BaseModel):
         for page in self.pages:
             yield from walk(page.fields)
 
-    @model_validator(mode="after")
-    def _check_ids_and_references(self) -> "FormDefinition":
-        seen: set[str] = set()
-        page_ids = [page.id for page in self.pages]
-        if len(set(page_ids)) != len(page_ids):
-            raise ValueError("deux pages portent le même identifiant")
-        for page in self.pages:
-            if page.condition:
-                _check_references(page.condition, seen, page.title)
-            for field in _fields_with_blocks(page.fields):
-                if field.id in seen:
-                    raise ValueError(f"l’identifiant de champ « {field.id} » est utilisé deux fois")
-                if field.condition:
-                    _check_references(field.condition, seen, field.label)
-                seen.add(field.id)
-        for rule in self.eligibility:
-            _check_references(rule.condition, seen, "règle d’éligibilité")
-        return self
+
+class DefinitionInvalid(ValueError):
+    """A form definition that cannot be saved; each error names its place, e.g.
+    `pages[1].fields[3].condition`, and says what is wrong in French."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{path} : {message}" for path, message in errors))
 
 
-def _fields_with_blocks(fields: list[FormField]):
-    for field in fields:
-        yield field
-        yield from _fields_with_blocks(field.fields)
+_PYDANTIC_MESSAGES = {
+    "missing": "information obligatoire manquante",
+    "extra_forbidden": "réglage inconnu",
+    "enum": "valeur inconnue « {input} »",
+    "literal_error": "valeur inconnue « {input} »",
+    "string_too_short": "ne peut pas être vide",
+    "too_short": "doit contenir au moins un élément",
+    "string_pattern_mismatch": "identifiant invalide « {input} » : lettres minuscules, chiffres, « - » et « _ »",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+}
 
 
-def _check_references(condition: Condition, known: set[str], where: str) -> None:
-    unknown = condition.field_ids() - known
-    if unknown:
-        raise ValueError(f"la condition de « {where} » porte sur un champ absent ou placé après : {sorted(unknown)}")
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "formulaire"
+
+
+def _french(error: dict) -> str:
+    template = _PYDANTIC_MESSAGES.get(error["type"])
+    if template:
+        return template.format(input=error.get("input"))
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _walk(fields: list[FormField], path: str):
+    for index, field in enumerate(fields):
+        here = f"{path}.fields[{index}]"
+        yield here, field
+        yield from _walk(field.fields, here)
+
+
+_RANGES = (
+    ("min_length", "max_length", "la longueur minimale dépasse la longueur maximale"),
+    ("min_rows", "max_rows", "le nombre minimal de lignes dépasse le nombre maximal"),
+    ("min_choices", "max_choices", "le nombre minimal de choix dépasse le nombre maximal"),
+)
+
+
+def _ordered_pair(low: Any, high: Any) -> bool | None:
+    """Whether low <= high, for numbers or ISO dates; None when they cannot be compared."""
+    try:
+        return float(low) <= float(high)
+    except (TypeError, ValueError):
+        try:
+            return date.fromisoformat(str(low)) <= date.fromisoformat(str(high))
+        except ValueError:
+            return None
+
+
+def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
+    from .formulas import FormulaError, formula_parse
+
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    page_ids: set[str] = set()
+
+    def references(names: set[str], where: str, what: str) -> None:
+        unknown = sorted(names - seen)
+        if unknown:
+            named = ", ".join(f"« {name} »" for name in unknown)
+            errors.append((where, f"{what} porte sur {named}, un champ absent ou placé après elle"))
+
+    def check_field(path: str, field: FormField) -> None:
+        if field.id in seen:
+            errors.append((f"{path}.id", f"l’identifiant de champ « {field.id} » est déjà utilisé"))
+        if field.condition:
+            references(field.condition.field_ids(), f"{path}.condition", "la condition")
+        for low, high, message in _RANGES:
+            low_value, high_value = getattr(field, low), getattr(field, high)
+            if low_value is not None and high_value is not None and low_value > high_value:
+                errors.append((f"{path}.{low}", message))
+        if field.min is not None and field.max is not None and _ordered_pair(field.min, field.max) is False:
+            errors.append((f"{path}.min", "le minimum dépasse le maximum"))
+        if field.formula:
+            try:
+                references(formula_parse(field.formula).names, f"{path}.formula", "la formule")
+            except FormulaError as error:
+                errors.append((f"{path}.formula", str(error)))
+        if field.pattern:
+            try:
+                re.compile(field.pattern)
+            except re.error:
+                errors.append((f"{path}.pattern", "le motif de validation est mal écrit"))
+
+    for page_index, page in enumerate(form.pages):
+        page_path = f"pages[{page_index}]"
+        if page.id in page_ids:
+            errors.append((f"{page_path}.id", f"l’identifiant de page « {page.id} » est déjà utilisé"))
+        page_ids.add(page.id)
+        if page.condition:
+            references(page.condition.field_ids(), f"{page_path}.condition", "la condition")
+        for path, field in _walk(page.fields, page_path):
+            check_field(path, field)
+            seen.add(field.id)
+    for index, rule in enumerate(form.eligibility):
+        references(rule.condition.field_ids(), f"eligibility[{index}].condition", "la règle d’éligibilité")
+    return errors
 
 
 def definition_validate(data: dict[str, Any]) -> FormDefinition:
-    """Parse a stored definition; raises pydantic.ValidationError with the reasons."""
-    return FormDefinition.model_validate(data)
+    """Parse and check a definition; raises DefinitionInvalid naming every problem and its place."""
+    try:
+        form = FormDefinition.model_validate(data)
+    except ValidationError as error:
+        raise DefinitionInvalid([(_path(e["loc"]), _french(e)) for e in error.errors()]) from error
+    errors = _semantic_errors(form)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return form

@@ -2,19 +2,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from pydantic import ValidationError as DefinitionError
 
 from guichet.core.models import AppendOnlyModel, TimeStampedModel
 
-from .definition import definition_validate
+from .definition import DefinitionInvalid, definition_validate
 
 
 def validate_definition(value) -> None:
     try:
         definition_validate(value)
-    except DefinitionError as error:
-        messages = [f"{'.'.join(str(p) for p in e['loc'])} : {e['msg']}" for e in error.errors()]
-        raise ValidationError(messages) from error
+    except DefinitionInvalid as error:
+        raise ValidationError([f"{path} : {message}" for path, message in error.errors]) from error
 
 
 class ProcedureQuerySet(models.QuerySet):
