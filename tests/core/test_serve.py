@@ -41,26 +41,25 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     port = free_port()
-    serve = subprocess.Popen(  # noqa: S603
-        [*manage, "serve", "--addrport", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = ""
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        serve = subprocess.Popen(  # noqa: S603
+            [*manage, "serve", "--addrport", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
     try:
+        # Both processes are up: the site answers and the worker has said it is polling its queues.
         up = wait_for(lambda: answers(f"http://127.0.0.1:{port}/"), timeout=90)
+        worker_up = wait_for(lambda: "Starting worker" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
-        output, _ = serve.communicate(timeout=30)
+        serve.wait(timeout=30)
     finally:
         if serve.poll() is None:
             serve.kill()
+    output = log_path.read_text()
     assert up, f"the web server never answered:\n{output}"
+    assert worker_up and "queues=*" in output, f"the worker never started:\n{output}"
     assert running, f"serve stopped although both processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output
-    assert "Starting worker" in output and "queues=*" in output
     assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), "the web server outlived serve"
