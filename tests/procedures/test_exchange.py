@@ -1,0 +1,98 @@
+import copy
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import CommandError, call_command
+
+from guichet.core.models import AuditEvent
+from guichet.demo.procedures import PROCEDURES
+from guichet.procedures.definition import DefinitionInvalid
+from guichet.procedures.exchange import procedure_document_schema, procedure_export, procedure_import
+from guichet.procedures.models import Procedure
+
+pytestmark = pytest.mark.django_db
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "procedure.schema.json"
+
+
+def export(slug: str) -> dict:
+    out = io.StringIO()
+    call_command("procedure_export", slug, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_published_schema_is_the_one_the_code_checks():
+    assert json.loads(SCHEMA_FILE.read_text()) == procedure_document_schema()
+
+
+@pytest.mark.parametrize("demo_procedure", PROCEDURES, ids=[p.slug for p in PROCEDURES])
+def test_every_demo_procedure_round_trips_and_matches_the_schema(demo, demo_procedure, tmp_path):
+    document = export(demo_procedure.slug)
+    jsonschema.validate(document, procedure_document_schema())
+    assert document["definition"] == demo_procedure.definition
+
+    path = tmp_path / "demarche.json"
+    path.write_text(json.dumps(document, ensure_ascii=False))
+    call_command("procedure_import", str(path), stdout=io.StringIO())
+    assert export(demo_procedure.slug) == document
+
+    # Imported under a new address, it becomes a new draft procedure with the same form and groups.
+    copy_document = {**copy.deepcopy(document), "slug": f"{demo_procedure.slug}-copie"}
+    created = procedure_import(actor=None, data=copy_document)
+    assert created.status == Procedure.Status.DRAFT
+    assert procedure_export(created) == copy_document
+
+
+def test_import_never_touches_published_versions(demo):
+    procedure = Procedure.objects.get(slug=PROCEDURES[1].slug)
+    published = procedure.latest_version.definition
+    document = procedure_export(procedure)
+    document["definition"]["pages"][0]["title"] = "Titre modifié"
+    procedure_import(actor=None, data=document)
+    procedure.refresh_from_db()
+    assert procedure.draft_definition["pages"][0]["title"] == "Titre modifié"
+    assert procedure.latest_version.definition == published
+
+
+def test_a_bad_document_is_refused_with_its_place_and_nothing_is_saved(demo, tmp_path):
+    document = export(PROCEDURES[0].slug)
+    document["title"] = "Nouveau titre"
+    document["definition"]["pages"][1]["fields"][0]["condition"] = {"all": [{"field": "inconnu", "op": "empty"}]}
+    events = AuditEvent.objects.count()
+    with pytest.raises(DefinitionInvalid) as error:
+        procedure_import(actor=None, data=document)
+    assert error.value.errors[0][0] == "pages[1].fields[0].condition"
+
+    path = tmp_path / "demarche.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError, match=r"pages\[1\]\.fields\[0\]\.condition"):
+        call_command("procedure_import", str(path))
+    assert Procedure.objects.get(slug=PROCEDURES[0].slug).title == PROCEDURES[0].title
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"format": "autre/9"}, "format"),
+        ({"organisation_siret": "12345678901234"}, "organisation_siret"),
+        ({"slug": "Pas Une Adresse"}, "slug"),
+        ({"instructor_groups": [{"name": "A", "default": True}, {"name": "B", "default": True}]}, "instructor_groups"),
+    ],
+)
+def test_bad_settings_are_refused(demo, change, path):
+    document = {**export(PROCEDURES[2].slug), **change}
+    with pytest.raises(DefinitionInvalid) as error:
+        procedure_import(actor=None, data=document)
+    assert error.value.errors[0][0] == path
+
+
+def test_unreadable_files_get_a_clear_message(tmp_path):
+    path = tmp_path / "casse.json"
+    path.write_text("{pas du json")
+    with pytest.raises(CommandError, match="n’est pas du JSON valide"):
+        call_command("procedure_import", str(path))
+    with pytest.raises(CommandError, match="Aucune démarche"):
+        call_command("procedure_export", "inexistante")
