@@ -1,6 +1,6 @@
 """Writes on instructor groups and expert invitations. Dossier state changes are in workflow.py."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from guichet.accounts.models import User
@@ -9,6 +9,7 @@ from guichet.dossiers.models import Dossier
 from guichet.procedures.models import Procedure
 
 from .models import ExpertInvitation, InstructorGroup, InstructorMembership
+from .selectors import instructor_can_act_on
 
 
 @transaction.atomic
@@ -41,7 +42,9 @@ def instructor_group_add_member(*, actor: User | None, group: InstructorGroup, u
 def expert_invite(
     *, actor: User, dossier: Dossier, expert: User, question: str, confidential: bool = False
 ) -> ExpertInvitation:
-    """Ask someone for their opinion on one dossier."""
+    """Ask someone for their opinion on one dossier (only an instructor of its group may)."""
+    if not instructor_can_act_on(actor, dossier):
+        raise PermissionDenied("Seuls les instructeurs du dossier peuvent demander un avis.")
     question = question.strip()
     if not question:
         raise ValidationError("Indiquez la question posée à l’expert.")

@@ -280,10 +280,10 @@ class _Cleaner:
                 self.result.errors[path] = str(error)
 
     def block(self, f: FormField, raw: Any, out: dict, scope: ChainMap, path: str) -> None:
-        rows = raw if isinstance(raw, list) else []
         if raw is not None and not isinstance(raw, list):
             self.result.errors[path] = "Les lignes de ce bloc n’ont pas été reçues : recommencez."
             return
+        rows = raw or []
         if f.max_rows and len(rows) > f.max_rows:
             self.result.errors[path] = f"Ajoutez au plus {f.max_rows} ligne(s)."
             rows = rows[: f.max_rows]

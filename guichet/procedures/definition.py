@@ -203,6 +203,11 @@ def _french(error: dict) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
+def located_errors(error: ValidationError) -> list[tuple[str, str]]:
+    """pydantic's errors as (place, French message) pairs, the way DefinitionInvalid reports them."""
+    return [(_path(e["loc"]), _french(e)) for e in error.errors()]
+
+
 def _walk(fields: list[FormField], path: str):
     for index, field in enumerate(fields):
         here = f"{path}.fields[{index}]"
@@ -283,7 +288,7 @@ def definition_validate(data: dict[str, Any]) -> FormDefinition:
     try:
         form = FormDefinition.model_validate(data)
     except ValidationError as error:
-        raise DefinitionInvalid([(_path(e["loc"]), _french(e)) for e in error.errors()]) from error
+        raise DefinitionInvalid(located_errors(error)) from error
     errors = _semantic_errors(form)
     if errors:
         raise DefinitionInvalid(errors)

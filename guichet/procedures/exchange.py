@@ -12,7 +12,7 @@ from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.instruction.models import InstructorGroup
 
-from .definition import DefinitionInvalid, FormDefinition, _french, _path, definition_validate
+from .definition import DefinitionInvalid, FormDefinition, definition_validate, located_errors
 from .models import Procedure
 
 FORMAT = "guichet.procedure/1"
@@ -71,7 +71,7 @@ def _document_validate(data: Any) -> ProcedureDocument:
     try:
         document = ProcedureDocument.model_validate(data)
     except ValidationError as error:
-        raise DefinitionInvalid([(_path(e["loc"]), _french(e)) for e in error.errors()]) from error
+        raise DefinitionInvalid(located_errors(error)) from error
     definition_validate(data["definition"])  # the semantic checks, with their places
     defaults = [group for group in document.instructor_groups if group.default]
     if len(defaults) > 1:
@@ -85,7 +85,8 @@ def _document_validate(data: Any) -> ProcedureDocument:
 @transaction.atomic
 def procedure_import(*, actor: User | None, data: Any) -> Procedure:
     """Create a procedure in draft from a document, or update the working form and settings of the
-    procedure with the same slug (published versions never change). Raises DefinitionInvalid."""
+    procedure with the same slug (published versions never change). Groups are added, never removed:
+    filed dossiers may belong to them. Raises DefinitionInvalid."""
     document = _document_validate(data)
     organisation = Organisation.objects.filter(siret=document.organisation_siret).first()
     if organisation is None:
