@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SCALE ?= default
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint format bench lock clean
+.PHONY: install run serve test lint format bench lock clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
+
+# The published JSON Schema of procedure documents (a test checks that it matches the code).
+schema: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py procedure_export --schema -o docs/procedure.schema.json

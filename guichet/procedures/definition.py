@@ -83,6 +83,14 @@ class Option(BaseModel):
     label: str = Field(min_length=1, max_length=300)
 
 
+class TemplateFile(BaseModel):
+    """A file that applicants download, fill and attach (a form to sign, a table to complete)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    path: str = Field(pattern=r"^procedures/[A-Za-z0-9_./-]+$", max_length=300)
+
+
 class FormField(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -113,6 +121,7 @@ class FormField(BaseModel):
     accept: list[str] = Field(default_factory=list)
     max_size_mb: int | None = Field(default=None, ge=1, le=500)
     max_files: int | None = Field(default=None, ge=1, le=50)
+    template_file: TemplateFile | None = None
     # explanation text (a safe Markdown subset)
     text: str = ""
     # repeatable block
@@ -130,6 +139,8 @@ class FormField(BaseModel):
             raise ValueError(f"le bloc répétable « {self.label} » doit contenir au moins un champ")
         if self.type != FieldType.BLOCK and self.fields:
             raise ValueError(f"seul un bloc répétable peut contenir des champs (« {self.label} »)")
+        if self.type != FieldType.FILE and self.template_file:
+            raise ValueError(f"seul un champ pièce jointe peut proposer un modèle (« {self.label} »)")
         if self.type == FieldType.COMPUTED and not self.formula:
             raise ValueError(f"le champ calculé « {self.label} » n’a pas de formule")
         return self

@@ -1,5 +1,8 @@
 from django.db.models import QuerySet
 
+from guichet.accounts.models import Organisation, User
+from guichet.accounts.selectors import organisations_administered_by
+
 from .models import Procedure
 
 
@@ -11,3 +14,32 @@ def procedures_public() -> QuerySet[Procedure]:
 def procedures_catalogue() -> QuerySet[Procedure]:
     """The published procedures as the catalogue lists them, without their forms (which can be large)."""
     return procedures_public().only("title", "slug", "summary", "organisation__name", "organisation__slug")
+
+
+def organisation_ids_administered_by(user: User) -> set[int]:
+    """The organisations whose procedures a person administers: those where they hold the role, and
+    everything below them (a ministry's administrator administers its directorates' procedures)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Organisation.objects.values_list("pk", flat=True))
+    ids = set(organisations_administered_by(user).values_list("pk", flat=True))
+    frontier = set(ids)
+    while frontier:  # a tree is a few levels deep: one query per level
+        frontier = set(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def procedures_administered_by(user: User) -> QuerySet[Procedure]:
+    """The procedures a person may edit, publish and close."""
+    return (
+        Procedure.objects.filter(organisation_id__in=organisation_ids_administered_by(user))
+        .select_related("organisation")
+        .order_by("title")
+    )
+
+
+def procedure_for_administrator(user: User, slug: str) -> Procedure | None:
+    """One procedure by its slug, if the person administers it."""
+    return procedures_administered_by(user).filter(slug=slug).first()
