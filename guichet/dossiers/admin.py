@@ -9,4 +9,4 @@ class DossierAdmin(admin.ModelAdmin):
     list_filter = ["state", "procedure"]
     search_fields = ["number", "applicant__email"]
     raw_id_fields = ["applicant", "version", "group"]
-    readonly_fields = ["state", "number"]
+    readonly_fields = ["state", "number", "version_notice"]

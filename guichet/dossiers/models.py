@@ -39,6 +39,9 @@ class Dossier(TimeStampedModel):
     number = models.CharField(_("numéro"), max_length=20, unique=True, null=True, blank=True)
     state = models.CharField(_("état"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT)
     answers = models.JSONField(_("réponses"), default=dict, blank=True)
+    # Shown to the applicant when a newer version of the form was published but this draft's
+    # answers do not fit it, so the draft stays on its version; cleared once it moves.
+    version_notice = models.TextField(_("avis de changement de version"), blank=True)
     group = models.ForeignKey(
         "instruction.InstructorGroup",
         verbose_name=_("groupe instructeur"),

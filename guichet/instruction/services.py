@@ -39,6 +39,68 @@ def instructor_group_add_member(*, actor: User | None, group: InstructorGroup, u
 
 
 @transaction.atomic
+def instructor_group_update(*, actor: User, group: InstructorGroup, name: str, is_default: bool) -> InstructorGroup:
+    """Rename a group, or make it the procedure's default group (the previous default stops being one)."""
+    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
+    if group.is_default and not is_default:
+        raise ValidationError("Choisissez un autre groupe par défaut : la démarche en garde toujours un.")
+    if is_default and not group.is_default:
+        InstructorGroup.objects.filter(procedure_id=group.procedure_id, is_default=True).update(is_default=False)
+    group.name, group.is_default = name.strip(), is_default
+    group.full_clean()
+    group.save()
+    audit_record(
+        actor=actor, action="instructor_group.update", target=group, details={"name": group.name, "default": is_default}
+    )
+    return group
+
+
+@transaction.atomic
+def instructor_group_delete(*, actor: User, group: InstructorGroup) -> None:
+    """Delete a group that never received a dossier and is not the default one."""
+    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
+    if group.is_default:
+        raise ValidationError("Le groupe par défaut ne peut pas être supprimé.")
+    if group.dossiers.exists():
+        raise ValidationError("Ce groupe a reçu des dossiers : il ne peut pas être supprimé.")
+    procedure = Procedure.objects.select_for_update().get(pk=group.procedure_id)
+    procedure.routing_map = {value: pk for value, pk in procedure.routing_map.items() if pk != group.pk}
+    procedure.save(update_fields=["routing_map", "updated_at"])
+    audit_record(actor=actor, action="instructor_group.delete", target=procedure, details={"name": group.name})
+    group.delete()
+
+
+@transaction.atomic
+def instructor_group_remove_member(*, actor: User, group: InstructorGroup, user: User) -> None:
+    """Take someone out of a group (dossiers they followed stay with the group)."""
+    deleted, _ = InstructorMembership.objects.filter(group=group, user=user).delete()
+    if deleted:
+        audit_record(actor=actor, action="instructor_group.remove_member", target=group, details={"user": user.email})
+
+
+@transaction.atomic
+def procedure_routing_set(*, actor: User, procedure: Procedure, field_id: str, mapping: dict[str, int]) -> Procedure:
+    """Route filed dossiers by their answer to one choice or yes/no field: `mapping` gives the group
+    (id) for each answer; answers without a group go to the default group. An empty field_id routes
+    everything to the default group."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    group_ids = set(locked.instructor_groups.values_list("pk", flat=True))
+    if any(pk not in group_ids for pk in mapping.values()):
+        raise ValidationError("Un des groupes choisis n’appartient pas à cette démarche.")
+    locked.routing_field = field_id
+    locked.routing_map = {str(value): pk for value, pk in mapping.items() if pk} if field_id else {}
+    locked.save(update_fields=["routing_field", "routing_map", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procedure.routing_set",
+        target=locked,
+        details={"field": field_id, "rules": len(locked.routing_map)},
+    )
+    procedure.refresh_from_db()
+    return procedure
+
+
+@transaction.atomic
 def expert_invite(
     *, actor: User, dossier: Dossier, expert: User, question: str, confidential: bool = False
 ) -> ExpertInvitation:

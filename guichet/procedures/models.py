@@ -28,6 +28,13 @@ class Procedure(TimeStampedModel):
         PUBLISHED = "published", _("Publiée")
         CLOSED = "closed", _("Close")
 
+    class SilenceRule(models.TextChoices):
+        """What the administration's silence means once the processing deadline has passed."""
+
+        NONE = "none", _("Pas de décision implicite")
+        ACCEPTANCE = "acceptance", _("Le silence vaut accord")
+        REFUSAL = "refusal", _("Le silence vaut rejet")
+
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
@@ -43,6 +50,18 @@ class Procedure(TimeStampedModel):
         _("formulaire en cours de rédaction"), default=dict, validators=[validate_definition]
     )
     processing_days = models.PositiveSmallIntegerField(_("délai d’instruction (jours)"), null=True, blank=True)
+    silence_rule = models.CharField(
+        _("à l’expiration du délai"), max_length=20, choices=SilenceRule.choices, default=SilenceRule.NONE
+    )
+    opens_on = models.DateField(_("ouverture le"), null=True, blank=True)
+    closes_on = models.DateField(_("clôture le"), null=True, blank=True)
+    data_needed = models.TextField(_("pièces et informations à préparer"), blank=True)
+    # Routing of filed dossiers: the value of one choice field decides the instructor group.
+    routing_field = models.CharField(_("champ d’aiguillage"), max_length=63, blank=True)
+    routing_map = models.JSONField(_("aiguillage (valeur → groupe)"), default=dict, blank=True)
+    # Bumped on every save of the working form: an edit made on an outdated page is refused
+    # instead of silently undoing a colleague's (or a double click's) change.
+    draft_revision = models.PositiveIntegerField(_("révision du brouillon"), default=0)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
 
@@ -52,9 +71,35 @@ class Procedure(TimeStampedModel):
         verbose_name = _("démarche")
         verbose_name_plural = _("démarches")
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_on__isnull=True)
+                | models.Q(closes_on__isnull=True)
+                | models.Q(closes_on__gte=models.F("opens_on")),
+                name="procedure_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(silence_rule="none") | models.Q(processing_days__isnull=False),
+                name="procedure_silence_needs_deadline",
+            ),
+        ]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = _("La date de clôture doit suivre la date d’ouverture.")
+        if self.silence_rule != self.SilenceRule.NONE and not self.processing_days:
+            errors["processing_days"] = _("Indiquez le délai d’instruction au terme duquel le silence vaut décision.")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        latest = self.latest_version
+        return latest is None or latest.definition != self.draft_definition
 
     @property
     def latest_version(self) -> "ProcedureVersion | None":

@@ -1,0 +1,127 @@
+"""Whether a draft's answers fit a newer version of its form, and what to tell its applicant when not.
+
+Answers follow a field by its id across versions (see procedures/definition.py). A draft fits the
+new version when cleaning its raw answers against it reports no error and keeps, unchanged, every
+answer that its own version kept: nothing the applicant gave may silently disappear."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from guichet.procedures.answers import CleanedAnswers, answers_clean
+from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField
+
+# (label of the field, why its answer does not fit the new version), both for the applicant.
+Problem = tuple[str, str]
+
+REMOVED = "ce champ a été retiré"
+NOT_ASKED = "ce champ n’est plus demandé dans votre situation"
+MOVED = "ce champ a été déplacé dans le formulaire"
+RETYPED = "ce champ attend désormais un autre type de réponse"
+NO_LONGER_ACCEPTED = "cette réponse n’est plus acceptée : {message}"
+NOT_ACCEPTED = "cette réponse n’est pas acceptée : {message}"
+
+
+@dataclass(frozen=True)
+class _Place:
+    field: FormField
+    block_id: str | None
+
+
+def _places(form: FormDefinition) -> dict[str, _Place]:
+    """Every field by id (ids are unique in a whole form, blocks included), with its block."""
+    places: dict[str, _Place] = {}
+
+    def walk(fields: list[FormField], block_id: str | None) -> None:
+        for f in fields:
+            places[f.id] = _Place(f, block_id)
+            walk(f.fields, f.id)
+
+    for page in form.pages:
+        walk(page.fields, None)
+    return places
+
+
+class _Comparison:
+    def __init__(self, old_form: FormDefinition, new_form: FormDefinition, old: CleanedAnswers, new: CleanedAnswers):
+        self.old_places, self.new_places = _places(old_form), _places(new_form)
+        self.old, self.new = old, new
+        self.problems: dict[str, Problem] = {}
+
+    def label(self, path: str) -> str:
+        """The field's label in the old version; for a field in a block, which row of which block."""
+        parts = path.split(".")
+
+        def label_of(field_id: str) -> str:
+            place = self.old_places.get(field_id) or self.new_places.get(field_id)
+            return place.field.label if place else field_id
+
+        text = label_of(parts[-1])
+        if len(parts) >= 3:
+            text += f" ({label_of(parts[-3])}, ligne {int(parts[-2]) + 1})"
+        return text
+
+    def rejected(self) -> None:
+        for path, message in self.new.errors.items():
+            template = NOT_ACCEPTED if path in self.old.errors else NO_LONGER_ACCEPTED
+            self.problems[path] = (self.label(path), template.format(message=message))
+
+    def lost(self, old_values: Mapping[str, Any], new_values: Mapping[str, Any], prefix: str = "") -> None:
+        for field_id, old_value in old_values.items():
+            path = f"{prefix}{field_id}"
+            old_field = self.old_places[field_id].field
+            if old_field.type == FieldType.COMPUTED or path in self.problems:
+                continue  # a computed value is not an answer; a rejected one is already reported
+            new_place = self.new_places.get(field_id)
+            if field_id not in new_values:
+                self.problems[path] = (self.label(path), self.why_missing(field_id, new_place))
+            elif new_place is None or new_place.field.type != old_field.type:
+                self.problems[path] = (self.label(path), RETYPED)
+            elif old_field.type == FieldType.BLOCK:
+                new_rows = new_values[field_id]
+                for index, row in enumerate(old_value):
+                    new_row = new_rows[index] if index < len(new_rows) else {}
+                    self.lost(row, new_row, f"{path}.{index}.")
+            elif not _same(old_field, old_value, new_values[field_id]):
+                self.problems[path] = (self.label(path), RETYPED)
+
+    def why_missing(self, field_id: str, new_place: _Place | None) -> str:
+        if new_place is None or new_place.field.type in DISPLAY_ONLY or new_place.field.type == FieldType.COMPUTED:
+            return REMOVED
+        if new_place.block_id != self.old_places[field_id].block_id:
+            return MOVED
+        return NOT_ASKED  # hidden by a condition, of the field or of its page
+
+
+def _same(f: FormField, old_value: Any, new_value: Any) -> bool:
+    if f.type == FieldType.MULTIPLE_CHOICE and isinstance(old_value, list) and isinstance(new_value, list):
+        return set(old_value) == set(new_value)  # reordered options change the order, not the answer
+    return old_value == new_value
+
+
+def answers_fit(
+    *, old_form: FormDefinition, new_form: FormDefinition, raw: Mapping[str, Any], today: date
+) -> list[Problem]:
+    """What keeps a draft's raw answers, given on `old_form`, from moving to `new_form`.
+
+    Returns (label in the old version, reason) pairs, in French for the applicant; an empty list
+    means the answers fit: the new form rejects none of them and keeps, equal, every answer that the
+    old form kept, within block rows too. Missing required answers do not count: it is a draft."""
+    old = answers_clean(old_form, raw, today=today, require_complete=False)
+    new = answers_clean(new_form, raw, today=today, require_complete=False)
+    comparison = _Comparison(old_form, new_form, old, new)
+    comparison.rejected()
+    comparison.lost(old.values, new.values)
+    return list(comparison.problems.values())
+
+
+def version_notice_text(*, published_on: date, problems: list[Problem]) -> str:
+    """The notice an applicant reads on a draft that stays on its version of the form."""
+    listed = " ; ".join(f"« {label} » ({reason})" for label, reason in problems)
+    which = "la réponse suivante n’entre plus" if len(problems) == 1 else "les réponses suivantes n’entrent plus"
+    return (
+        f"La démarche a été mise à jour le {published_on:%d/%m/%Y}. Votre brouillon reste sur la version "
+        f"précédente du formulaire, car {which} dans la nouvelle version : {listed}. "
+        "Vous pouvez continuer et déposer votre dossier tel quel."
+    )
