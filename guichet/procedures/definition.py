@@ -208,6 +208,8 @@ def _path(loc: tuple) -> str:
 
 
 def _french(error: dict) -> str:
+    if error["type"] == "string_pattern_mismatch" and error["loc"][-1] != "id":
+        return f"format invalide « {error.get('input')} »"
     template = _PYDANTIC_MESSAGES.get(error["type"])
     if template:
         return template.format(input=error.get("input"))

@@ -21,7 +21,8 @@ class EditError(ValueError):
 
 def identifier_from(text: str, taken: set[str], *, fallback: str = "champ") -> str:
     """A new id from a label: lower case ASCII, words joined by hyphens, unique in the form."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"[’'`ʼ]", " ", text)  # « d’arbres » gives d-arbres, not darbres
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     base = "-".join(words)[:40].strip("-")
     if not base or not base[0].isalpha():
