@@ -114,6 +114,43 @@ def submission_validation_ms(repeat: int) -> float:
     return median_ms(lambda: answers_clean(form, answers, today=date(2026, 11, 1)), repeat)
 
 
+def builder_save_ms(repeat: int) -> float:
+    """Median time of the builder's « Enregistrer le champ » on a 200-field procedure: the whole
+    HTTP request (session, CSRF-free test client, settings form, the edit, validation of the whole
+    form, storage with its audit event, redirect), as an administrator's browser sends it."""
+    from django.test import Client
+
+    from bench.generators import large_form
+    from guichet.accounts.models import Organisation, OrganisationRole, User
+    from guichet.procedures.models import Procedure
+    from guichet.procedures.services import procedure_create
+
+    definition, _answers = large_form()
+    organisation = Organisation.objects.order_by("pk").first()
+    user, _ = User.objects.get_or_create(email="bench-builder@bench.local")
+    OrganisationRole.objects.get_or_create(
+        user=user, organisation=organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
+    )
+    Procedure.objects.filter(slug="bench-200-champs").delete()
+    procedure = procedure_create(
+        actor=user, organisation=organisation, title="Banc d’essai", slug="bench-200-champs", definition=definition
+    )
+    client = Client(HTTP_HOST="bench.local")
+    client.force_login(user)
+    path = f"/administration/demarches/{procedure.slug}/formulaire/champ/f150/"
+    state = {"revision": procedure.draft_revision, "n": 0}
+
+    def save() -> None:
+        state["n"] += 1
+        data = {"revision": state["revision"], "label": f"Question {state['n']}", "required": "on", "max_length": "80"}
+        response = client.post(path, data)
+        if response.status_code != 302:
+            raise RuntimeError(f"the builder refused the save: {response.status_code}")
+        state["revision"] += 1
+
+    return median_ms(save, repeat)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="default")
@@ -128,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         Figure("bare_django_view_rps", bare, "req/s"),
         Figure("home_page_rps", home, "req/s", baseline=bare),
         Figure("submission_200_fields_validation_median", submission_validation_ms(scale["repeat"]), "ms"),
+        Figure("builder_save_200_fields_median", builder_save_ms(scale["repeat"] // 5), "ms"),
     ]
     for figure in figures:
         print(figure.line(), flush=True)

@@ -7,7 +7,7 @@ eligibility rules, and returns clean values and French error messages keyed by f
 
 import re
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -248,9 +248,10 @@ CLEANERS: dict[FieldType, Callable[[FormField, Any, date], Any]] = {
 
 
 class _Cleaner:
-    def __init__(self, *, require_complete: bool, today: date):
+    def __init__(self, *, require_complete: bool, today: date, own_dossiers: Collection[str] | None):
         self.require_complete = require_complete
         self.today = today
+        self.own_dossiers = own_dossiers
         self.result = CleanedAnswers()
 
     def fields(self, fields: list[FormField], raw: Mapping[str, Any], out: dict, scope: ChainMap, prefix: str):
@@ -276,6 +277,10 @@ class _Cleaner:
                 continue
             try:
                 out[f.id] = CLEANERS[f.type](f, value, self.today)
+                if f.type == FieldType.LINKED_DOSSIER and self.own_dossiers is not None:
+                    if out[f.id] not in self.own_dossiers:
+                        del out[f.id]
+                        raise Invalid("Ce numéro ne correspond à aucun de vos dossiers déposés.")
             except Invalid as error:
                 self.result.errors[path] = str(error)
 
@@ -301,11 +306,17 @@ class _Cleaner:
 
 
 def answers_clean(
-    form: FormDefinition, raw: Mapping[str, Any], *, today: date, require_complete: bool = True
+    form: FormDefinition,
+    raw: Mapping[str, Any],
+    *,
+    today: date,
+    require_complete: bool = True,
+    own_dossiers: Collection[str] | None = None,
 ) -> CleanedAnswers:
     """Validate answers against a form. `require_complete=False` saves a draft: format errors are
-    reported but missing answers and eligibility are not."""
-    cleaner = _Cleaner(require_complete=require_complete, today=today)
+    reported but missing answers and eligibility are not. `own_dossiers`, when given, are the
+    numbers of the applicant's dossiers: a linked dossier must be one of them."""
+    cleaner = _Cleaner(require_complete=require_complete, today=today, own_dossiers=own_dossiers)
     values = cleaner.result.values
     scope = ChainMap(values)
     for page in form.pages:

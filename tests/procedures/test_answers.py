@@ -136,3 +136,10 @@ def test_the_demo_answers_are_valid_submissions(procedure):
         answers = fake_answers(procedure.definition, random.Random(seed))  # noqa: S311
         result = answers_clean(form, answers, today=REFERENCE_DATE)
         assert result.errors == {} and result.ineligible == [], (seed, result.errors, result.ineligible)
+
+
+def test_a_linked_dossier_must_be_one_of_the_applicants():
+    field = {"type": "linked_dossier"}
+    assert clean_one(field, "2026-000042", own_dossiers={"2026-000042"}) == ("2026-000042", None)
+    value, error = clean_one(field, "2026-000043", own_dossiers={"2026-000042"})
+    assert value is None and error == "Ce numéro ne correspond à aucun de vos dossiers déposés."
