@@ -164,6 +164,8 @@ def _procedure(demo: DemoProcedure, organisations: dict[str, Organisation], acto
             description=demo.description,
             definition=demo.definition,
             processing_days=demo.processing_days,
+            silence_rule=demo.silence_rule,
+            data_needed=demo.data_needed,
         )
     for index, name in enumerate(demo.groups):
         if not InstructorGroup.objects.filter(procedure=procedure, name=name).exists():

@@ -36,6 +36,8 @@ class DemoProcedure:
     processing_days: int
     groups: tuple[str, ...]  # instructor groups, the first is the default one
     definition: dict
+    silence_rule: str = "none"
+    data_needed: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,6 +119,13 @@ MONUMENT_WORKS = DemoProcedure(
         "services de l’État."
     ),
     processing_days=180,
+    silence_rule="acceptance",
+    data_needed=(
+        "- les plans de l’état existant et du projet ;\n"
+        "- des photographies de l’édifice ;\n"
+        "- une notice descriptive des travaux ;\n"
+        "- le mandat signé du propriétaire, si vous agissez pour son compte."
+    ),
     groups=("UDAP Paris", "UDAP Hauts-de-Seine", "UDAP Seine-Saint-Denis"),
     definition={
         "pages": [

@@ -2,6 +2,7 @@
 the JSON Schema in docs/procedure.schema.json. Import applies the same checks as the builder and
 saves all or nothing."""
 
+from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +25,20 @@ class GroupDocument(BaseModel):
     default: bool = False
 
 
+class RouteDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str = Field(min_length=1)
+    group: str = Field(min_length=1, max_length=150)
+
+
+class RoutingDocument(BaseModel):
+    """Filed dossiers go to the group given for their answer to `field`; others to the default group."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    routes: list[RouteDocument] = Field(default_factory=list)
+
+
 class ProcedureDocument(BaseModel):
     """One procedure, as exported and imported."""
 
@@ -35,7 +50,12 @@ class ProcedureDocument(BaseModel):
     description: str = ""
     organisation_siret: str = Field(pattern=r"^\d{14}$")
     processing_days: int | None = Field(default=None, ge=1, le=3650)
+    silence_rule: Literal["none", "acceptance", "refusal"] = "none"
+    opens_on: date | None = None
+    closes_on: date | None = None
+    data_needed: str = ""
     instructor_groups: list[GroupDocument] = Field(default_factory=list)
+    routing: RoutingDocument | None = None
     definition: FormDefinition
 
 
@@ -49,6 +69,7 @@ def procedure_document_schema() -> dict[str, Any]:
 
 def procedure_export(procedure: Procedure) -> dict[str, Any]:
     """The document of a procedure: its working form and its settings."""
+    groups = {group.pk: group for group in procedure.instructor_groups.all()}
     return {
         "format": FORMAT,
         "slug": procedure.slug,
@@ -57,10 +78,24 @@ def procedure_export(procedure: Procedure) -> dict[str, Any]:
         "description": procedure.description,
         "organisation_siret": procedure.organisation.siret,
         "processing_days": procedure.processing_days,
+        "silence_rule": procedure.silence_rule,
+        "opens_on": procedure.opens_on.isoformat() if procedure.opens_on else None,
+        "closes_on": procedure.closes_on.isoformat() if procedure.closes_on else None,
+        "data_needed": procedure.data_needed,
         "instructor_groups": [
             {"name": group.name, "default": group.is_default}
-            for group in procedure.instructor_groups.order_by("-is_default", "name")
+            for group in sorted(groups.values(), key=lambda group: (not group.is_default, group.name))
         ],
+        "routing": {
+            "field": procedure.routing_field,
+            "routes": [
+                {"value": value, "group": groups[pk].name}
+                for value, pk in sorted(procedure.routing_map.items())
+                if pk in groups
+            ],
+        }
+        if procedure.routing_field
+        else None,
         "definition": procedure.draft_definition,
     }
 
@@ -79,6 +114,12 @@ def _document_validate(data: Any) -> ProcedureDocument:
     names = [group.name for group in document.instructor_groups]
     if len(set(names)) != len(names):
         raise DefinitionInvalid([("instructor_groups", "deux groupes instructeurs portent le même nom")])
+    if document.routing:
+        if document.routing.field not in {f.id for f in document.definition.iter_fields()}:
+            raise DefinitionInvalid([("routing.field", f"aucun champ « {document.routing.field} » dans le formulaire")])
+        for index, route in enumerate(document.routing.routes):
+            if route.group not in names:
+                raise DefinitionInvalid([(f"routing.routes[{index}].group", f"aucun groupe « {route.group} »")])
     return document
 
 
@@ -101,6 +142,9 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
     procedure.summary = document.summary
     procedure.description = document.description
     procedure.processing_days = document.processing_days
+    procedure.silence_rule = document.silence_rule
+    procedure.opens_on, procedure.closes_on = document.opens_on, document.closes_on
+    procedure.data_needed = document.data_needed
     procedure.draft_definition = data["definition"]
     try:
         procedure.full_clean()
@@ -117,6 +161,12 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
             InstructorGroup.objects.create(procedure=procedure, name=group.name, is_default=group.default)
         elif group.default:
             InstructorGroup.objects.filter(pk=existing.pk).update(is_default=True)
+    group_ids = dict(procedure.instructor_groups.values_list("name", "pk"))
+    procedure.routing_field = document.routing.field if document.routing else ""
+    procedure.routing_map = (
+        {route.value: group_ids[route.group] for route in document.routing.routes} if document.routing else {}
+    )
+    procedure.save(update_fields=["routing_field", "routing_map"])
     audit_record(
         actor=actor, action="procedure.import", target=procedure, details={"slug": procedure.slug, "created": created}
     )

@@ -36,6 +36,8 @@ def procedure_create(
     description: str = "",
     definition: dict[str, Any],
     processing_days: int | None = None,
+    silence_rule: str = Procedure.SilenceRule.NONE,
+    data_needed: str = "",
 ) -> Procedure:
     """Create a procedure in draft, with its working form."""
     procedure = Procedure(
@@ -46,6 +48,8 @@ def procedure_create(
         description=description,
         draft_definition=definition,
         processing_days=processing_days,
+        silence_rule=silence_rule,
+        data_needed=data_needed,
     )
     procedure.full_clean()
     procedure.save()

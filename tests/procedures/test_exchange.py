@@ -96,3 +96,46 @@ def test_unreadable_files_get_a_clear_message(tmp_path):
         call_command("procedure_import", str(path))
     with pytest.raises(CommandError, match="Aucune démarche"):
         call_command("procedure_export", "inexistante")
+
+
+def test_settings_and_routing_round_trip():
+    from guichet.instruction.models import InstructorGroup
+    from tests.factories import ProcedureFactory
+
+    procedure = ProcedureFactory(
+        draft_definition={
+            "pages": [
+                {
+                    "id": "p",
+                    "title": "Page",
+                    "fields": [
+                        {
+                            "id": "dep",
+                            "type": "choice",
+                            "label": "Département",
+                            "options": [{"value": "45", "label": "Loiret"}, {"value": "18", "label": "Cher"}],
+                        }
+                    ],
+                }
+            ]
+        },
+        processing_days=60,
+        silence_rule="refusal",
+        data_needed="Un justificatif de domicile.",
+    )
+    cher = InstructorGroup.objects.create(procedure=procedure, name="Cher")
+    procedure.routing_field, procedure.routing_map = "dep", {"18": cher.pk}
+    procedure.save()
+    document = procedure_export(procedure)
+    assert document["routing"] == {"field": "dep", "routes": [{"value": "18", "group": "Cher"}]}
+    jsonschema.validate(document, procedure_document_schema())
+    created = procedure_import(actor=None, data={**document, "slug": "copie-routee"})
+    assert created.routing_map == {"18": created.instructor_groups.get(name="Cher").pk}
+    assert (created.silence_rule, created.data_needed) == ("refusal", "Un justificatif de domicile.")
+    assert procedure_export(created) == {**document, "slug": "copie-routee"}
+
+    with pytest.raises(DefinitionInvalid) as error:
+        procedure_import(
+            actor=None, data={**document, "routing": {"field": "dep", "routes": [{"value": "45", "group": "Loir"}]}}
+        )
+    assert error.value.errors[0][0] == "routing.routes[0].group"
