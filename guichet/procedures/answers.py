@@ -97,9 +97,18 @@ def _decimal(f: FormField, raw: Any, today: date) -> str:
     return _number_text(value)
 
 
+def _parse_date(text: str) -> date:
+    """An ISO date (2026-11-22, as browsers send it) or a French one (22/11/2026)."""
+    text = text.strip()
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+        day, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
 def _date(f: FormField, raw: Any, today: date) -> str:
     try:
-        value = date.fromisoformat(str(raw).strip())
+        value = _parse_date(str(raw))
     except ValueError:
         raise Invalid("Saisissez une date valide, au format jj/mm/aaaa.") from None
     if f.past_only and value >= today:
@@ -268,6 +277,8 @@ class _Cleaner:
                 self.block(f, raw.get(f.id), out, scope, path)
                 continue
             value = raw.get(f.id)
+            if isinstance(value, str):
+                value = value.strip()  # spaces alone are no answer
             unticked = f.type == FieldType.CHECKBOX and isinstance(value, str | bool | int) and value in _FALSE
             if is_empty(value) or (unticked and f.required):
                 if f.required and self.require_complete:

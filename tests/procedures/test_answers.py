@@ -143,3 +143,9 @@ def test_a_linked_dossier_must_be_one_of_the_applicants():
     assert clean_one(field, "2026-000042", own_dossiers={"2026-000042"}) == ("2026-000042", None)
     value, error = clean_one(field, "2026-000043", own_dossiers={"2026-000042"})
     assert value is None and error == "Ce numéro ne correspond à aucun de vos dossiers déposés."
+
+
+def test_dates_may_be_typed_the_french_way_and_spaces_are_no_answer():
+    assert clean_one({"type": "date"}, "22/11/2026") == ("2026-11-22", None)
+    assert clean_one({"type": "date"}, "31/02/2026")[1] == "Saisissez une date valide, au format jj/mm/aaaa."
+    assert clean_one({"type": "text", "required": True}, "   ") == (None, "Ce champ est obligatoire.")

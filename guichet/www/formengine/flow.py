@@ -1,0 +1,104 @@
+"""Serving a form page by page, wherever its answers are kept: the builder's preview keeps them in
+the session, the applicant's dossier in the database. The caller gives an `AnswersStore`, the
+addresses of the pages and of the summary, and the template that frames the page."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from guichet.procedures.answers import answers_clean
+from guichet.procedures.definition import FormDefinition, Page
+
+from .pages import ID_PREFIX, PageView, page_view, pages_visible, stepper_for
+from .posting import answers_apply_action, answers_merge_post, posted_action
+from .summary import Summary, summary_build
+
+FIELDS_TEMPLATE = "formengine/fields.html"
+REVEALED_NOTICE = (
+    "Vos réponses font apparaître de nouvelles questions sur cette page : "
+    "complétez-les si besoin, puis cliquez à nouveau sur « Suivant »."
+)
+
+
+class AnswersStore(Protocol):
+    """Where the raw answers of one form being filled are kept."""
+
+    def load(self) -> dict[str, Any]: ...
+
+    def save(self, answers: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class FormRoutes:
+    page: Callable[[int], str]  # the address of the n-th visible page (1-based)
+    summary: str
+
+
+def form_page_respond(
+    request: HttpRequest,
+    *,
+    form: FormDefinition,
+    store: AnswersStore,
+    number: int,
+    routes: FormRoutes,
+    today: date,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Show the `number`-th visible page (GET) or take its answers (POST).
+
+    A POST is saved in every case, then: "Précédent" goes back without checking anything; a row or
+    file button comes back to the same page, at the block or field; htmx's live update (`_refresh`)
+    gets the page's fields again, conditions and formulas re-evaluated, with format errors but no
+    "obligatoire"; "Suivant" checks the page and shows its errors, or goes on to the next page or the
+    summary. When the answers reveal new questions on the page, it is shown again first."""
+    raw = store.load()
+    shown = answers_clean(form, raw, today=today, require_complete=False)
+    pages = pages_visible(form, shown.values)
+    if not 1 <= number <= len(pages):
+        return redirect(routes.page(1 if number < 1 else len(pages)))
+    page = pages[number - 1]
+    frame = {**context, "form_action": request.path, "errors": [], "notice": ""}
+    if request.method != "POST":
+        return _render_page(request, template, frame, page_view(page, number, raw, shown.values, {}), pages)
+
+    action = posted_action(request.POST)
+    answers = answers_merge_post(form, page, raw, request.POST, request.FILES, today=today)
+    place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
+    store.save(answers)
+    draft = answers_clean(form, answers, today=today, require_complete=False)
+    pages = pages_visible(form, draft.values)
+    # The page stays visible: its condition reads only the answers of earlier pages.
+    number = next((index for index, other in enumerate(pages, start=1) if other is page), 1)
+    if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST:
+        return render(request, FIELDS_TEMPLATE, {"page": page_view(page, number, answers, draft.values, draft.errors)})
+    if place:
+        return redirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
+    if action == "previous":
+        return redirect(routes.page(max(number - 1, 1)))
+
+    complete = answers_clean(form, answers, today=today, require_complete=True)
+    view = page_view(page, number, answers, complete.values, complete.errors)
+    if view.question_paths - page_view(page, number, raw, shown.values, {}).question_paths:
+        view = page_view(page, number, answers, draft.values, draft.errors)
+        return _render_page(request, template, {**frame, "notice": REVEALED_NOTICE, "errors": view.errors}, view, pages)
+    if view.errors:
+        return _render_page(request, template, {**frame, "errors": view.errors}, view, pages)
+    return redirect(routes.page(number + 1) if number < len(pages) else routes.summary)
+
+
+def _render_page(
+    request: HttpRequest, template: str, frame: dict[str, Any], view: PageView, pages: list[Page]
+) -> HttpResponse:
+    stepper = stepper_for(pages, view.number)
+    return render(request, template, {**frame, "page": view, "stepper": stepper, "has_previous": view.number > 1})
+
+
+def form_summary(form: FormDefinition, raw: dict[str, Any], *, today: date, routes: FormRoutes) -> Summary:
+    """The summary of the answers, with what is missing or wrong and the eligibility messages."""
+    cleaned = answers_clean(form, raw, today=today, require_complete=True)
+    return summary_build(pages_visible(form, cleaned.values), raw, cleaned, page_url=routes.page)

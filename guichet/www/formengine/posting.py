@@ -1,0 +1,205 @@
+"""From one page's POST to the raw answers that `answers_clean` accepts.
+
+Input names are field paths: `objet`, `cadastre.0.section` for a field in a block's first row,
+`adresse.street` for a part of an address, `domaine.__other__` for the free text of a choice's
+"Autre". Only the page's fields that the person could see are touched, so that the answers of other
+pages, and of fields that were hidden, are kept as they were."""
+
+import copy
+import re
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+
+from guichet.core.uploads import upload_describe
+from guichet.procedures.answers import answers_clean
+from guichet.procedures.conditions import condition_holds
+from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
+
+OTHER = "__other__"  # the value of a choice's "Autre" option, and the suffix of its text input
+ADDRESS_PARTS = ("street", "postcode", "city", "insee_code")
+ADD_ROW, REMOVE_ROW, REMOVE_FILE = "_add_row", "_remove_row", "_remove_file"
+
+_FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_TEXT_TYPES = {
+    FieldType.TEXT,
+    FieldType.TEXTAREA,
+    FieldType.INTEGER,
+    FieldType.DECIMAL,
+    FieldType.DATETIME,
+    FieldType.EMAIL,
+    FieldType.PHONE,
+    FieldType.SIRET,
+    FieldType.IBAN,
+    FieldType.LINKED_DOSSIER,
+}
+
+DescribeFile = Callable[[UploadedFile], Mapping[str, Any]]
+
+
+def block_minimum(field: FormField) -> int:
+    """The rows a block starts with and cannot go below (one when it is required)."""
+    return field.min_rows or (1 if field.required else 0)
+
+
+def block_rows(field: FormField, raw: Mapping[str, Any]) -> list[dict]:
+    """A block's stored rows, padded with empty rows up to its minimum."""
+    stored = raw.get(field.id)
+    rows = [row if isinstance(row, dict) else {} for row in stored] if isinstance(stored, list) else []
+    return rows + [{} for _ in range(block_minimum(field) - len(rows))]
+
+
+def visible_fields(fields: list[FormField], scope: Mapping[str, Any]) -> Iterator[FormField]:
+    """The fields whose condition holds on the cleaned values in `scope`."""
+    return (field for field in fields if condition_holds(field.condition, scope))
+
+
+def row_scope(scope: ChainMap, field: FormField, index: int) -> ChainMap:
+    """The scope a block row's conditions and formulas see: the row's cleaned values, then the form's."""
+    rows = scope.get(field.id)
+    row = rows[index] if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict) else {}
+    return scope.new_child(row)
+
+
+def answers_merge_post(
+    form: FormDefinition,
+    page: Page,
+    raw: Mapping[str, Any],
+    data: QueryDict,
+    files: MultiValueDict,
+    *,
+    today: date,
+    describe_file: DescribeFile = upload_describe,
+) -> dict[str, Any]:
+    """The raw answers with one page's POST merged in (a new dict; `raw` is left unchanged).
+
+    The fields touched are those the page showed: visible under the answers before the POST. A
+    field left empty is removed, an unticked checkbox or an empty multiple choice included. New
+    files are described by `describe_file` (the applicant's pages also store them there) and added
+    to those already attached; a field that takes one file has it replaced."""
+    answers = copy.deepcopy(dict(raw))
+    scope = ChainMap(answers_clean(form, raw, today=today, require_complete=False).values)
+    _merge(page.fields, answers, data, files, scope, "", describe_file)
+    return answers
+
+
+def _merge(
+    fields: list[FormField],
+    target: dict,
+    data: QueryDict,
+    files: MultiValueDict,
+    scope: ChainMap,
+    prefix: str,
+    describe_file: DescribeFile,
+) -> None:
+    for field in visible_fields(fields, scope):
+        path = f"{prefix}{field.id}"
+        if field.type in DISPLAY_ONLY or field.type == FieldType.COMPUTED:
+            continue
+        if field.type == FieldType.BLOCK:
+            rows = block_rows(field, target)
+            for index, row in enumerate(rows):
+                in_row = row_scope(scope, field, index)
+                _merge(field.fields, row, data, files, in_row, f"{path}.{index}.", describe_file)
+            target[field.id] = rows
+            continue
+        if field.type == FieldType.FILE:
+            attached = [item for item in target.get(field.id) or [] if isinstance(item, dict)]
+            uploaded = [dict(describe_file(upload)) for upload in files.getlist(path) if upload.name]
+            attached = uploaded[-1:] if field.max_files == 1 and uploaded else attached + uploaded
+            value: Any = attached or None
+        else:
+            value = _posted_value(field, path, data)
+        if value is None:
+            target.pop(field.id, None)
+        else:
+            target[field.id] = value
+
+
+def _posted_value(field: FormField, path: str, data: QueryDict) -> Any:
+    """What the inputs of one field say; None when they say nothing."""
+    if field.type in _TEXT_TYPES:
+        # Browsers send line breaks as CRLF but count them as one character against maxlength.
+        text = data.get(path, "").replace("\r\n", "\n")
+        return text if text.strip() else None
+    if field.type == FieldType.DATE:
+        text = data.get(path, "")
+        # Browsers without a date picker show a text input, where people type jj/mm/aaaa.
+        if match := _FRENCH_DATE.match(text):
+            day, month, year = match.groups()
+            text = f"{year}-{int(month):02d}-{int(day):02d}"
+        return text.strip() or None
+    if field.type == FieldType.YES_NO:
+        return {"true": True, "false": False}.get(data.get(path, ""))
+    if field.type == FieldType.CHECKBOX:
+        return True if data.get(path) in {"true", "on"} else None
+    if field.type == FieldType.CHOICE:
+        choice = data.get(path, "")
+        if field.allow_other and choice == OTHER:
+            return data.get(f"{path}.{OTHER}", "").strip() or None
+        return choice or None
+    if field.type == FieldType.MULTIPLE_CHOICE:
+        return [value for value in data.getlist(path) if value] or None
+    if field.type == FieldType.ADDRESS:
+        address = {part: data.get(f"{path}.{part}", "").strip() for part in ADDRESS_PARTS}
+        return address if any(address[part] for part in ("street", "postcode", "city")) else None
+    return None
+
+
+def posted_action(data: QueryDict) -> str:
+    """Which button sent the page: "add_row", "remove_row", "remove_file", "previous" or "next"."""
+    for name, action in ((ADD_ROW, "add_row"), (REMOVE_ROW, "remove_row"), (REMOVE_FILE, "remove_file")):
+        if data.get(name):
+            return action
+    return "previous" if "_previous" in data else "next"
+
+
+def _locate(fields: list[FormField], answers: dict, path: str) -> tuple[FormField, dict] | None:
+    """The field at `path` among a page's fields, and the dict (the answers or a block row) holding its value."""
+    parts, container = path.split("."), answers
+    while True:
+        field = next((f for f in fields if f.id == parts[0]), None)
+        if field is None:
+            return None
+        if len(parts) == 1:
+            return field, container
+        if field.type != FieldType.BLOCK or len(parts) < 3 or not parts[1].isdigit():
+            return None
+        rows, index = container.get(field.id), int(parts[1])
+        if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
+            return None
+        container, fields, parts = rows[index], field.fields, parts[2:]
+
+
+def answers_apply_action(page: Page, answers: dict, data: QueryDict) -> str:
+    """Apply an "Ajouter une ligne", "Supprimer cette ligne" or "Retirer" button to the merged answers,
+    within the block's bounds; returns the path of the place to show next (the block or the field)."""
+    if path := data.get(ADD_ROW, ""):
+        located = _locate(page.fields, answers, path)
+        if located and located[0].type == FieldType.BLOCK:
+            field, container = located
+            rows = block_rows(field, container)
+            if field.max_rows is None or len(rows) < field.max_rows:
+                rows.append({})
+            container[field.id] = rows
+            return f"{path}.{len(rows) - 1}"
+        return path
+    name = REMOVE_ROW if data.get(REMOVE_ROW) else REMOVE_FILE
+    path, _, index = data.get(name, "").rpartition(".")
+    located = _locate(page.fields, answers, path)
+    if located is None or not index.isdigit():
+        return path
+    field, container = located
+    items = container.get(field.id)
+    expected = FieldType.BLOCK if name == REMOVE_ROW else FieldType.FILE
+    if field.type == expected and isinstance(items, list) and int(index) < len(items):
+        if name == REMOVE_FILE or len(items) > block_minimum(field):
+            items.pop(int(index))
+    if name == REMOVE_FILE and not items:
+        container.pop(field.id, None)
+    return path

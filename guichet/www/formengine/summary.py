@@ -1,0 +1,135 @@
+"""The "Récapitulatif": every visible page with its visible answers, written for a person to check."""
+
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guichet.procedures.answers import CleanedAnswers
+from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField, Page
+
+from .formatting import (
+    computed_french,
+    date_french,
+    datetime_french,
+    iban_french,
+    number_french,
+    phone_french,
+    siret_french,
+    size_french,
+    with_unit,
+)
+from .pages import ErrorLink, page_view
+from .posting import visible_fields
+
+
+@dataclass
+class SummaryRow:
+    number: int
+    items: list["SummaryItem"]
+
+
+@dataclass
+class SummaryItem:
+    label: str
+    lines: list[str] = field(default_factory=list)  # empty: not answered
+    rows: list[SummaryRow] = field(default_factory=list)
+    is_block: bool = False
+    error: str = ""
+
+
+@dataclass
+class SummaryGroup:
+    """The answers under one section heading of a page (the first group has no heading)."""
+
+    title: str
+    items: list[SummaryItem]
+
+
+@dataclass
+class SummarySection:
+    number: int
+    title: str
+    edit_url: str
+    groups: list[SummaryGroup]
+
+
+@dataclass
+class Summary:
+    sections: list[SummarySection]
+    errors: list[ErrorLink]  # what is missing or wrong, each with a link to its page and field
+    ineligible: list[str]  # the administrator's messages of the eligibility rules that apply
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and not self.ineligible
+
+
+def summary_build(
+    pages: list[Page], raw: Mapping[str, Any], cleaned: CleanedAnswers, *, page_url: Callable[[int], str]
+) -> Summary:
+    """The summary of the visible `pages`, from answers cleaned with `require_complete=True`;
+    `page_url(number)` gives the address of the n-th visible page, for the "Modifier" links."""
+    sections, errors = [], []
+    for number, page in enumerate(pages, start=1):
+        groups = [SummaryGroup(title="", items=[])]
+        scope = ChainMap(cleaned.values)
+        for spec in visible_fields(page.fields, scope):
+            if spec.type == FieldType.SECTION:
+                groups.append(SummaryGroup(title=spec.label, items=[]))
+            elif spec.type != FieldType.EXPLANATION:
+                groups[-1].items.append(_item(spec, spec.id, cleaned.values, scope, cleaned.errors))
+        url = page_url(number)
+        sections.append(SummarySection(number, page.title, url, [g for g in groups if g.items or g.title]))
+        for link in page_view(page, number, raw, cleaned.values, cleaned.errors).errors:
+            link.url = f"{url}#{link.anchor}"
+            errors.append(link)
+    return Summary(sections=sections, errors=errors, ineligible=cleaned.ineligible)
+
+
+def _item(spec: FormField, path: str, values: Mapping, scope: ChainMap, errors: Mapping[str, str]) -> SummaryItem:
+    item = SummaryItem(label=spec.label, error=errors.get(path, ""))
+    value = values.get(spec.id)
+    if spec.type == FieldType.BLOCK:
+        item.is_block = True
+        for index, row in enumerate(value or []):
+            row_scope = scope.new_child(row)
+            fields = (f for f in visible_fields(spec.fields, row_scope) if f.type not in DISPLAY_ONLY)
+            row_items = [_item(f, f"{path}.{index}.{f.id}", row, row_scope, errors) for f in fields]
+            item.rows.append(SummaryRow(number=index + 1, items=row_items))
+    elif spec.type == FieldType.CHECKBOX:
+        item.lines = ["Oui" if value else "Non"]  # unticked is an answer too
+    elif value is not None and value != "" and value != []:
+        item.lines = _lines(spec, value)
+    return item
+
+
+def _lines(spec: FormField, value: Any) -> list[str]:
+    """A cleaned value in French, on one or more lines."""
+    kind = spec.type
+    labels = {option.value: option.label for option in spec.options}
+    if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
+        return [with_unit(number_french(value), spec.unit)]
+    if kind == FieldType.COMPUTED:
+        return [computed_french(value, spec.unit)]
+    if kind == FieldType.DATE:
+        return [date_french(value)]
+    if kind == FieldType.DATETIME:
+        return [datetime_french(value)]
+    if kind == FieldType.YES_NO:
+        return ["Oui" if value else "Non"]
+    if kind == FieldType.CHOICE:
+        return [labels.get(value) or f"Autre : {value}"]
+    if kind == FieldType.MULTIPLE_CHOICE:
+        return [labels.get(choice, choice) for choice in value]
+    if kind == FieldType.ADDRESS:
+        return [value.get("street", ""), f"{value.get('postcode', '')} {value.get('city', '')}".strip()]
+    if kind == FieldType.FILE:
+        return [f"{item.get('name')} ({size_french(item.get('size'))})" for item in value]
+    if kind == FieldType.PHONE:
+        return [phone_french(value)]
+    if kind == FieldType.SIRET:
+        return [siret_french(value)]
+    if kind == FieldType.IBAN:
+        return [iban_french(value)]
+    return str(value).splitlines() or [str(value)]
