@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
+from guichet.core.tasks import email_send
 from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 
@@ -21,6 +23,11 @@ def dossier_create(*, actor: User, procedure: Procedure, answers: dict[str, Any]
     """Start a draft on the latest published version of a procedure."""
     if procedure.status != Procedure.Status.PUBLISHED:
         raise ValidationError("Cette démarche n’accepte pas de nouveaux dossiers.")
+    today = timezone.localdate()
+    if procedure.opens_on and today < procedure.opens_on:
+        raise ValidationError(f"Cette démarche ouvrira le {procedure.opens_on:%d/%m/%Y}.")
+    if procedure.closes_on and today > procedure.closes_on:
+        raise ValidationError(f"Cette démarche est close depuis le {procedure.closes_on:%d/%m/%Y}.")
     version = procedure.latest_version
     if version is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
@@ -96,4 +103,17 @@ def dossiers_version_migrate(
                 dossier.save(update_fields=["version_notice", "updated_at"])
                 details = {"version": old.number, "new_version": version.number, "problems": problems}
                 audit_record(actor=actor, action="dossier.version_kept", target=dossier, details=details)
+                _version_notice_send(dossier, procedure, notice)
     return report
+
+
+def _version_notice_send(dossier: Dossier, procedure: Procedure, notice: str) -> None:
+    """Tell the applicant by email, once the notice is stored (it also shows on their draft)."""
+    email = dossier.applicant.email
+    body = (
+        f"Bonjour,\n\n{notice}\n\nDémarche : {procedure.title}\n"
+        f"Votre brouillon n°{dossier.pk} vous attend dans votre espace.\n\n"
+        f"{settings.GUICHET_PLATFORM_NAME}\n"
+    )
+    subject = f"{procedure.title} : la démarche a été mise à jour"
+    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[email]))

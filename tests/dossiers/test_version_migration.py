@@ -99,13 +99,19 @@ def test_a_draft_whose_answers_fit_moves_to_the_new_version_with_its_answers_unc
     assert (event.actor, event.details) == (None, {"from_version": 1, "to_version": 2})
 
 
-def test_a_draft_with_an_answer_to_a_removed_field_stays_and_its_applicant_is_told_which(procedure):
+def test_a_draft_with_an_answer_to_a_removed_field_stays_and_its_applicant_is_told_which(
+    procedure, mailoutbox, django_capture_on_commit_callbacks
+):
     dossier, unanswered = draft(procedure), draft(procedure, commentaire="")
     version = ProcedureVersion.objects.create(
         procedure=procedure, number=2, definition=form(drop={"commentaire"}), published_at=PUBLISHED_AT
     )
 
-    report = dossiers_version_migrate(procedure=procedure, version=version)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = dossiers_version_migrate(procedure=procedure, version=version)
+    [email] = mailoutbox
+    assert email.to == [dossier.applicant.email]
+    assert kept_notice("« Commentaire » (ce champ a été retiré)") in email.body
 
     dossier.refresh_from_db()
     assert (dossier.version.number, dossier.answers) == (1, ANSWERS)
@@ -292,3 +298,19 @@ def test_an_answer_read_differently_or_moved_into_a_block_does_not_fit():
     ]
     block = {"id": "lignes", "type": "block", "label": "Lignes", "fields": [text]}
     assert fit([text], [block], {"reference": "A1"}) == [("Référence", "ce champ a été déplacé dans le formulaire")]
+
+
+def test_new_dossiers_wait_for_the_opening_date_and_stop_after_the_closing_date(procedure):
+    from django.core.exceptions import ValidationError
+
+    from guichet.dossiers.services import dossier_create
+    from tests.factories import UserFactory
+
+    procedure.opens_on = date(2099, 1, 1)
+    procedure.save()
+    with pytest.raises(ValidationError, match="ouvrira le 01/01/2099"):
+        dossier_create(actor=UserFactory(), procedure=procedure)
+    procedure.opens_on, procedure.closes_on = None, date(2020, 12, 31)
+    procedure.save()
+    with pytest.raises(ValidationError, match="close depuis le 31/12/2020"):
+        dossier_create(actor=UserFactory(), procedure=procedure)

@@ -35,6 +35,13 @@ def test_procedure_page_describes_the_procedure(client, demo):
     assert f"{demo_procedure.processing_days} jours" in response.content.decode()
 
 
+def test_the_procedure_page_says_what_to_prepare_and_what_silence_means(client, demo):
+    html = client.get(reverse("public:procedure_detail", args=[PROCEDURES[0].slug])).content.decode()
+    assert "Avant de commencer, préparez" in html
+    assert "<li>les plans de l’état existant et du projet ;</li>" in html
+    assert "le silence vaut accord" in html
+
+
 def test_a_draft_procedure_is_not_public(client):
     draft = ProcedureFactory(status="draft")
     assert client.get(reverse("public:procedure_detail", args=[draft.slug])).status_code == 404
