@@ -127,7 +127,10 @@ def field_update(definition: dict[str, Any], *, field_id: str, settings: dict[st
     fields, index, _ = field_locate(definition, field_id)
     current = fields[index]
     kept = {key: current[key] for key in ("id", "type", "fields") if key in current}
-    updated = {key: value for key, value in settings.items() if value not in (None, "", [], False)}
+    # Unset settings are left out, as the definition's defaults say (0 is a value: `is False`).
+    updated = {
+        key: value for key, value in settings.items() if not (value is None or value is False or value in ("", []))
+    }
     updated.pop("fields", None)
     fields[index] = {**updated, **kept}
     return definition

@@ -402,3 +402,47 @@ def test_groups_members_and_routing(admin, organisation):
     admin.post(url("groups", procedure.slug), {"action": "group_delete", "group": cher.pk})
     procedure.refresh_from_db()
     assert procedure.routing_map == {} and not InstructorGroup.objects.filter(pk=cher.pk).exists()
+
+
+def test_every_demo_form_opens_in_the_builder_with_every_field_editable(client, demo):
+    from guichet.procedures.editing import fields_by_id
+
+    client.force_login(User.objects.get(email="administrateur@demo.guichet.fr"))
+    for procedure in Procedure.objects.all():
+        assert client.get(url("form", procedure.slug)).status_code == 200
+        assert client.get(url("groups", procedure.slug)).status_code == 200
+        assert client.get(url("settings", procedure.slug)).status_code == 200
+        for page in procedure.draft_definition["pages"]:
+            assert client.get(url("page_condition", procedure.slug, page["id"])).status_code == 200
+        for field_id, field in fields_by_id(procedure.draft_definition).items():
+            assert client.get(url("field_edit", procedure.slug, field_id)).status_code == 200, field_id
+            assert client.get(url("field_condition", procedure.slug, field_id)).status_code == 200, field_id
+            if field["type"] == "computed":
+                assert client.get(url("field_formula", procedure.slug, field_id)).status_code == 200
+        for index in range(len(procedure.draft_definition.get("eligibility", []))):
+            assert client.get(url("eligibility_edit", procedure.slug, index)).status_code == 200
+
+
+def test_saving_a_demo_field_unchanged_keeps_the_form_identical(client, demo):
+    """The settings form holds every setting of every type: saving it as shown loses nothing."""
+    from guichet.procedures.definition import FieldType
+    from guichet.procedures.editing import fields_by_id
+    from guichet.www.admin_procedures.forms import field_settings_form
+
+    client.force_login(User.objects.get(email="administrateur@demo.guichet.fr"))
+    for procedure in Procedure.objects.all():
+        before = procedure.draft_definition
+        for field_id, field in fields_by_id(before).items():
+            form = field_settings_form(FieldType(field["type"]), field)
+            data = {"revision": Procedure.objects.get(pk=procedure.pk).draft_revision}
+            for bound in form:
+                value = bound.value()
+                if not (value is None or value is False or value == "") and not bound.name.startswith("template_"):
+                    data[bound.name] = value
+            response = client.post(url("field_edit", procedure.slug, field_id), data)
+            assert response.status_code == 302, (field_id, response.content.decode()[-2000:])
+        procedure.refresh_from_db()
+        after = fields_by_id(procedure.draft_definition)
+        for field_id, field in fields_by_id(before).items():
+            assert after[field_id] == field, field_id
+        assert procedure.draft_definition == before, procedure.slug

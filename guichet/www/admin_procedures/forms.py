@@ -10,7 +10,7 @@ from django.forms import formset_factory
 from django.utils.text import slugify
 
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
-from guichet.procedures.definition import DISPLAY_ONLY, FieldType, Operator
+from guichet.procedures.definition import FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
 from guichet.procedures.models import Procedure
 
@@ -236,20 +236,17 @@ def settings_from_form(
 ) -> dict[str, Any]:
     """The field's settings from a valid settings form (the template file is handled by the view);
     `published_values` are the field's option values in the latest published version."""
-    data = {key: value for key, value in form.cleaned_data.items() if not key.startswith("template_")}
+    # Settings that have their own page (condition, formula, template file) or no control here stay.
+    data = {key: value for key, value in field.items() if key not in form.fields and key not in {"id", "type"}}
+    data |= {key: value for key, value in form.cleaned_data.items() if not key.startswith("template_")}
     for key in ("min", "max"):
-        if data.get(key) is not None:
+        if data.get(key) is not None and key in form.fields:
             value = data[key]
             data[key] = value.isoformat() if kind == FieldType.DATE else float(value)
             if kind != FieldType.DATE and float(value).is_integer():
                 data[key] = int(value)
-    if "options" in data:
+    if "options" in form.fields:
         data["options"] = options_from_lines(data["options"], field.get("options", []), published_values)
-    if kind not in DISPLAY_ONLY | {FieldType.COMPUTED} and "required" not in data:
-        data["required"] = False
-    for key in ("formula", "condition", "template_file"):  # set by their own pages
-        if field.get(key) is not None:
-            data[key] = field[key]
     return data
 
 
