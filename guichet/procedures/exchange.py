@@ -2,10 +2,14 @@
 the JSON Schema in docs/procedure.schema.json. Import applies the same checks as the builder and
 saves all or nothing."""
 
+import base64
+import binascii
 from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -39,6 +43,14 @@ class RoutingDocument(BaseModel):
     routes: list[RouteDocument] = Field(default_factory=list)
 
 
+class EmbeddedFile(BaseModel):
+    """A file the form offers (an attachment's template), carried inside the document."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(pattern=r"^procedures/[A-Za-z0-9_./-]+$", max_length=300)
+    content_base64: str
+
+
 class ProcedureDocument(BaseModel):
     """One procedure, as exported and imported."""
 
@@ -57,6 +69,7 @@ class ProcedureDocument(BaseModel):
     instructor_groups: list[GroupDocument] = Field(default_factory=list)
     routing: RoutingDocument | None = None
     definition: FormDefinition
+    files: list[EmbeddedFile] = Field(default_factory=list)
 
 
 def procedure_document_schema() -> dict[str, Any]:
@@ -97,7 +110,22 @@ def procedure_export(procedure: Procedure) -> dict[str, Any]:
         if procedure.routing_field
         else None,
         "definition": procedure.draft_definition,
+        "files": [
+            {"path": path, "content_base64": base64.b64encode(_read(path)).decode()}
+            for path in sorted(_template_paths(procedure.draft_definition))
+            if default_storage.exists(path)
+        ],
     }
+
+
+def _template_paths(definition: dict[str, Any]) -> set[str]:
+    form = FormDefinition.model_validate(definition)
+    return {field.template_file.path for field in form.iter_fields() if field.template_file}
+
+
+def _read(path: str) -> bytes:
+    with default_storage.open(path) as file:
+        return file.read()
 
 
 def _document_validate(data: Any) -> ProcedureDocument:
@@ -114,6 +142,14 @@ def _document_validate(data: Any) -> ProcedureDocument:
     names = [group.name for group in document.instructor_groups]
     if len(set(names)) != len(names):
         raise DefinitionInvalid([("instructor_groups", "deux groupes instructeurs portent le même nom")])
+    paths = _template_paths(data["definition"])
+    for index, embedded in enumerate(document.files):
+        if embedded.path not in paths:
+            raise DefinitionInvalid([(f"files[{index}].path", "ce fichier n’est le modèle d’aucun champ")])
+        try:
+            base64.b64decode(embedded.content_base64, validate=True)
+        except binascii.Error:
+            raise DefinitionInvalid([(f"files[{index}].content_base64", "contenu base64 illisible")]) from None
     if document.routing:
         if document.routing.field not in {f.id for f in document.definition.iter_fields()}:
             raise DefinitionInvalid([("routing.field", f"aucun champ « {document.routing.field} » dans le formulaire")])
@@ -153,6 +189,10 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
             [(field, " ".join(messages)) for field, messages in error.message_dict.items()]
         ) from error
     procedure.save()
+    for embedded in document.files:
+        if not default_storage.exists(embedded.path):
+            # Saved at the very path the form names, so that the definition stays the same.
+            default_storage.save(embedded.path, ContentFile(base64.b64decode(embedded.content_base64)))
     groups = {group.name: group for group in procedure.instructor_groups.all()}
     InstructorGroup.objects.filter(procedure=procedure, is_default=True).update(is_default=False)
     for group in document.instructor_groups:

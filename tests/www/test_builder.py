@@ -289,6 +289,14 @@ def test_blocks_and_attachments_with_a_template(admin, organisation):
     with default_storage.open(plan["template_file"]["path"]) as stored:
         assert stored.read() == b"%PDF-1.4 test"
 
+    # The template travels inside the exported document, to another platform.
+    document = json.loads(admin.get(url("export", procedure.slug)).content)
+    assert document["files"][0]["path"] == plan["template_file"]["path"]
+    default_storage.delete(plan["template_file"]["path"])
+    procedure_import(actor=None, data={**document, "slug": "ailleurs"})
+    with default_storage.open(plan["template_file"]["path"]) as stored:
+        assert stored.read() == b"%PDF-1.4 test"
+
 
 def test_settings_dates_and_silence_rule(admin, organisation):
     procedure = create(admin, organisation)
