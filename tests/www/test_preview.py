@@ -118,3 +118,25 @@ def test_every_demo_procedure_renders_every_page_and_its_summary(client, demo):
             assert html.count('class="fr-link fr-icon-edit-line') == number - 1
             if answers:
                 assert "Votre demande ne peut pas être déposée" not in html  # fake answers are eligible
+
+
+def test_the_preview_reloads_itself_when_the_working_form_changes(client):
+    from guichet.procedures.services import procedure_definition_save
+
+    procedure = ProcedureFactory(status="draft")
+    user = UserFactory()
+    OrganisationRole.objects.create(
+        user=user, organisation=procedure.organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
+    )
+    client.force_login(user)
+    changed = reverse("admin_procedures:preview_changed", args=[procedure.slug])
+    assert (
+        f'hx-get="{changed}?revision=0"'
+        in client.get(reverse("admin_procedures:preview", args=[procedure.slug])).content.decode()
+    )
+    assert "HX-Refresh" not in client.get(changed, {"revision": "0"}).headers
+    procedure_definition_save(
+        actor=user, procedure=procedure, definition=procedure.draft_definition, revision=0, change="test"
+    )
+    response = client.get(changed, {"revision": "0"})
+    assert response.status_code == 204 and response.headers["HX-Refresh"] == "true"

@@ -106,9 +106,20 @@ def preview_reset(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("admin_procedures:preview", slug=procedure.slug)
 
 
+@administrator_required
+def preview_changed(request: HttpRequest, slug: str) -> HttpResponse:
+    """Whether the working form changed since the preview was shown: htmx reloads the page if so."""
+    procedure = administered_procedure(request, slug)
+    response = HttpResponse(status=204)
+    if request.GET.get("revision") != str(procedure.draft_revision):
+        response["HX-Refresh"] = "true"
+    return response
+
+
 urlpatterns: list = [
     path("", preview_page, name="preview"),
     path("page/<int:number>/", preview_page, name="preview_page"),
     path("recapitulatif/", preview_summary, name="preview_summary"),
     path("recommencer/", preview_reset, name="preview_reset"),
+    path("modifie/", preview_changed, name="preview_changed"),
 ]
