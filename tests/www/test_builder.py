@@ -406,6 +406,9 @@ def test_groups_members_and_routing(admin, organisation):
     )
     assert dossier_route(to_cher) == cher
     assert dossier_route(to_default).is_default
+    # Tampered ids are refused politely.
+    response = admin.post(url("groups", procedure.slug), {"action": "group_delete", "group": "x"}, follow=True)
+    assert "Ce groupe n’existe plus." in response.content.decode()
     # The default group cannot be deleted; another group can, and leaves the routing.
     admin.post(url("groups", procedure.slug), {"action": "group_delete", "group": cher.pk})
     procedure.refresh_from_db()

@@ -39,7 +39,8 @@ def routing_values(field: dict) -> list[tuple[str, str]]:
 
 def _group_action(request, procedure, action: str) -> None:
     post = request.POST
-    group = procedure.instructor_groups.filter(pk=post.get("group") or None).first()
+    group_id, user_id = post.get("group", ""), post.get("user", "")
+    group = procedure.instructor_groups.filter(pk=group_id).first() if group_id.isdigit() else None
     if action == "group_add":
         form = forms.GroupForm(post)
         if form.is_valid():
@@ -79,7 +80,7 @@ def _group_action(request, procedure, action: str) -> None:
         instructor_group_add_member(actor=request.user, group=group, user=user)
         messages.success(request, f"{email} instruit désormais les dossiers du groupe « {group.name} ».")
     elif action == "member_remove":
-        user = User.objects.filter(pk=post.get("user") or None).first()
+        user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
         if user is not None:
             instructor_group_remove_member(actor=request.user, group=group, user=user)
             messages.success(request, f"{user.email} ne fait plus partie du groupe « {group.name} ».")
