@@ -13,6 +13,7 @@ from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRo
 from guichet.procedures.definition import FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
 from guichet.procedures.models import Procedure
+from guichet.procedures.services import SETTINGS_FIELDS
 
 SLUG_HELP = "Lettres minuscules, chiffres et tirets ; laissez vide pour la déduire du titre."
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lettres minuscules, chiffres et tirets uniquement.")
@@ -63,17 +64,7 @@ class DateInput(forms.DateInput):
 class ProcedureSettingsForm(forms.ModelForm):
     class Meta:
         model = Procedure
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "organisation",
-            "opens_on",
-            "closes_on",
-            "data_needed",
-            "processing_days",
-            "silence_rule",
-        ]
+        fields = list(SETTINGS_FIELDS)
         widgets = {
             "opens_on": DateInput(),
             "closes_on": DateInput(),

@@ -74,6 +74,12 @@ def _save(request, procedure, definition: dict[str, Any], *, change: str, succes
     return True
 
 
+def _form_page(request, procedure, form, *, heading: str, submit: str, **extra):
+    """A builder page made of one form (creation, settings, cloning, a page's title)."""
+    context = {"procedure": procedure, "form": form, "heading": heading, "submit": submit, **extra}
+    return render(request, "admin_procedures/form_page.html", context)
+
+
 # Procedures ------------------------------------------------------------------------------------
 
 
@@ -97,11 +103,7 @@ def procedure_create_view(request):
         )
         messages.success(request, "La démarche est créée en brouillon : construisez maintenant son formulaire.")
         return redirect("admin_procedures:form", procedure.slug)
-    return render(
-        request,
-        "admin_procedures/form_page.html",
-        {"procedure": None, "form": form, "heading": "Créer une démarche", "submit": "Créer la démarche"},
-    )
+    return _form_page(request, None, form, heading="Créer une démarche", submit="Créer la démarche")
 
 
 @administrator_required
@@ -149,11 +151,7 @@ def procedure_settings(request, slug: str):
         procedure_settings_update(actor=request.user, procedure=administered_procedure(request, slug), **values)
         messages.success(request, "Les paramètres sont enregistrés.")
         return redirect("admin_procedures:settings", procedure.slug)
-    return render(
-        request,
-        "admin_procedures/form_page.html",
-        {"procedure": procedure, "form": form, "heading": "Paramètres", "submit": "Enregistrer les paramètres"},
-    )
+    return _form_page(request, procedure, form, heading="Paramètres", submit="Enregistrer les paramètres")
 
 
 @administrator_required
@@ -174,11 +172,7 @@ def procedure_clone_view(request, slug: str):
         )
         messages.success(request, f"« {clone.title} » est créée en brouillon à partir de « {procedure.title} ».")
         return redirect("admin_procedures:overview", clone.slug)
-    return render(
-        request,
-        "admin_procedures/form_page.html",
-        {"procedure": procedure, "form": form, "heading": "Cloner la démarche", "submit": "Cloner"},
-    )
+    return _form_page(request, procedure, form, heading="Cloner la démarche", submit="Cloner")
 
 
 @administrator_required
@@ -371,15 +365,15 @@ def page_edit(request, slug: str, page_id: str):
         new = editing.page_update(definition, page_id=page_id, **form.cleaned_data)
         if _save(request, procedure, new, change=f"page_update {page_id}", success="La page est enregistrée."):
             return redirect(reverse("admin_procedures:form", args=[procedure.slug]) + f"#{page_id}")
-    context = {
-        "procedure": procedure,
-        "form": form,
-        "heading": f"Page « {page['title']} »",
-        "submit": "Enregistrer la page",
-        "revision": procedure.draft_revision,
-        "back_url": reverse("admin_procedures:form", args=[procedure.slug]),
-    }
-    return render(request, "admin_procedures/form_page.html", context)
+    return _form_page(
+        request,
+        procedure,
+        form,
+        heading=f"Page « {page['title']} »",
+        submit="Enregistrer la page",
+        revision=procedure.draft_revision,
+        back_url=reverse("admin_procedures:form", args=[procedure.slug]),
+    )
 
 
 # Conditions, eligibility, formulas -------------------------------------------------------------
