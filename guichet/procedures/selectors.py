@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import organisations_administered_by
@@ -11,9 +11,28 @@ def procedures_public() -> QuerySet[Procedure]:
     return Procedure.objects.published().select_related("organisation").order_by("title")
 
 
-def procedures_catalogue() -> QuerySet[Procedure]:
-    """The published procedures as the catalogue lists them, without their forms (which can be large)."""
-    return procedures_public().only("title", "slug", "summary", "organisation__name", "organisation__slug")
+def procedures_catalogue(*, query: str = "", organisation_slug: str = "") -> QuerySet[Procedure]:
+    """The published procedures as the catalogue lists them, without their forms (which can be large),
+    matching every word of `query` (in the title, summary, description or organisation) and, when
+    given, offered by one organisation or the organisations below it."""
+    procedures = procedures_public().only("title", "slug", "summary", "organisation__name", "organisation__slug")
+    for word in query.split()[:10]:
+        procedures = procedures.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(organisation__name__icontains=word)
+        )
+    if organisation_slug:
+        procedures = procedures.filter(
+            Q(organisation__slug=organisation_slug) | Q(organisation__parent__slug=organisation_slug)
+        )
+    return procedures
+
+
+def catalogue_organisations() -> QuerySet[Organisation]:
+    """The organisations that have a published procedure (the catalogue's filter)."""
+    return Organisation.objects.filter(procedures__status=Procedure.Status.PUBLISHED).distinct().order_by("name")
 
 
 def organisation_ids_administered_by(user: User) -> set[int]:

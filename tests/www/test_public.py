@@ -45,3 +45,12 @@ def test_the_procedure_page_says_what_to_prepare_and_what_silence_means(client, 
 def test_a_draft_procedure_is_not_public(client):
     draft = ProcedureFactory(status="draft")
     assert client.get(reverse("public:procedure_detail", args=[draft.slug])).status_code == 404
+
+
+def test_the_catalogue_is_searched_by_keyword_and_filtered_by_administration(client, demo):
+    html = client.get(reverse("public:home"), {"q": "naissance acte"}).content.decode()
+    assert "1 démarche trouvée" in html and "Demande de copie intégrale" in html
+    html = client.get(reverse("public:home"), {"organisation": "ministere-culture"}).content.decode()
+    assert "1 démarche trouvée" in html and "monuments historiques" in html  # its directorate's procedure
+    html = client.get(reverse("public:home"), {"q": "introuvable"}).content.decode()
+    assert "Aucune démarche ne correspond à votre recherche." in html

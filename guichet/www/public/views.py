@@ -1,12 +1,21 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from guichet.procedures.selectors import procedures_catalogue, procedures_public
+from guichet.procedures.selectors import catalogue_organisations, procedures_catalogue, procedures_public
 
 
 def home(request):
-    procedures = list(procedures_catalogue())
-    return render(request, "public/home.html", {"procedures": procedures})
+    query = request.GET.get("q", "").strip()[:200]
+    organisation = request.GET.get("organisation", "").strip()[:80]
+    procedures = list(procedures_catalogue(query=query, organisation_slug=organisation))
+    context = {
+        "procedures": procedures,
+        "query": query,
+        "organisation": organisation,
+        "organisations": catalogue_organisations(),
+        "filtered": bool(query or organisation),
+    }
+    return render(request, "public/home.html", context)
 
 
 def procedure_detail(request, slug: str):
