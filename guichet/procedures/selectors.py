@@ -15,7 +15,19 @@ def procedures_catalogue(*, query: str = "", organisation_slug: str = "") -> Que
     """The published procedures as the catalogue lists them, without their forms (which can be large),
     matching every word of `query` (in the title, summary, description or organisation) and, when
     given, offered by one organisation or the organisations below it."""
-    procedures = procedures_public().only("title", "slug", "summary", "organisation__name", "organisation__slug")
+    procedures = (
+        procedures_public()
+        .select_related("organisation__parent")
+        .only(
+            "title",
+            "slug",
+            "summary",
+            "organisation__name",
+            "organisation__slug",
+            "organisation__parent__name",
+            "organisation__parent__slug",
+        )
+    )
     for word in query.split()[:10]:
         procedures = procedures.filter(
             Q(title__icontains=word)
@@ -30,9 +42,16 @@ def procedures_catalogue(*, query: str = "", organisation_slug: str = "") -> Que
     return procedures
 
 
-def catalogue_organisations() -> QuerySet[Organisation]:
-    """The organisations that have a published procedure (the catalogue's filter)."""
-    return Organisation.objects.filter(procedures__status=Procedure.Status.PUBLISHED).distinct().order_by("name")
+def catalogue_organisations(procedures: list[Procedure]) -> list[tuple[str, str]]:
+    """(slug, name) of the organisations offering the given catalogue procedures, and of those above
+    them (choosing a ministry shows its directorates' procedures): the catalogue's filter."""
+    found = {}
+    for procedure in procedures:
+        organisation = procedure.organisation
+        found[organisation.slug] = organisation.name
+        if organisation.parent_id:
+            found[organisation.parent.slug] = organisation.parent.name
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 def organisation_ids_administered_by(user: User) -> set[int]:

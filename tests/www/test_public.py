@@ -54,3 +54,9 @@ def test_the_catalogue_is_searched_by_keyword_and_filtered_by_administration(cli
     assert "1 démarche trouvée" in html and "monuments historiques" in html  # its directorate's procedure
     html = client.get(reverse("public:home"), {"q": "introuvable"}).content.decode()
     assert "Aucune démarche ne correspond à votre recherche." in html
+
+
+def test_the_catalogue_costs_one_query(client, demo, django_assert_num_queries):
+    client.get(reverse("public:home"))  # sessions, templates warmed up
+    with django_assert_num_queries(1):
+        client.get(reverse("public:home"))

@@ -8,11 +8,12 @@ def home(request):
     query = request.GET.get("q", "").strip()[:200]
     organisation = request.GET.get("organisation", "").strip()[:80]
     procedures = list(procedures_catalogue(query=query, organisation_slug=organisation))
+    offered = list(procedures_catalogue()) if query or organisation else procedures
     context = {
         "procedures": procedures,
         "query": query,
         "organisation": organisation,
-        "organisations": catalogue_organisations(),
+        "organisations": catalogue_organisations(offered),
         "filtered": bool(query or organisation),
     }
     return render(request, "public/home.html", context)
