@@ -2,9 +2,9 @@
 
 import hashlib
 import uuid
-from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
