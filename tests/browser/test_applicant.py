@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import message_send
 from guichet.instruction.models import InstructorMembership
-from tests.factories import UserFactory
+from tests.factories import ProcedureFactory, UserFactory
+from tests.www.test_usager import DEFINITION
 
 from .axe import assert_accessible
 
@@ -87,6 +88,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     expect(page.get_by_role("heading", name="Récapitulatif")).to_be_visible()
     assert_accessible(page, audited)
     page.get_by_role("button", name="Déposer le dossier").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Votre dossier n°\S+ est déposé"))).to_be_visible()
 
     dossier = Dossier.objects.get(applicant=applicant)
     assert dossier.state == DossierState.SUBMITTED and dossier.number
@@ -107,3 +109,79 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     expect(page.get_by_text("Le voici, signé.")).to_be_visible()
     assert dossier.messages.filter(author=applicant, attachment__isnull=False).exists()
     assert len(audited) >= 9
+
+
+def tab_to(page, locator, *, limit: int = 80) -> None:
+    """Move the focus with the Tab key alone until it reaches `locator` (fails if it never does)."""
+    target = locator.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(element) => document.activeElement === element", target):
+            return
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def submit_with_enter(page) -> None:
+    """Press Enter on the focused button or field, and wait for the page it sends to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_journey_works_with_the_keyboard_alone_at_320_px_without_javascript(browser, live_server, tmp_path):
+    procedure = ProcedureFactory(draft_definition=DEFINITION, title="Demande d’aide au permis")
+    applicant = UserFactory(password=PASSWORD)
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_server.url}/compte/connexion/")
+        tab_to(page, page.get_by_label("Adresse électronique"))
+        page.keyboard.type(applicant.email)
+        tab_to(page, page.get_by_label("Mot de passe", exact=False).first)
+        page.keyboard.type(PASSWORD)
+        submit_with_enter(page)
+        # Without JavaScript, the header's links stay reachable on a phone.
+        expect(page.get_by_role("banner").get_by_role("link", name="Mes dossiers")).to_be_visible()
+        assert no_horizontal_scroll(page)
+        page.goto(f"{live_server.url}/demarches/{procedure.slug}/")
+        tab_to(page, page.get_by_role("button", name="Commencer la démarche"))
+        submit_with_enter(page)
+        assert no_horizontal_scroll(page)
+
+        tab_to(page, page.get_by_label("Objet de la demande"))
+        page.keyboard.type("Financement du permis B")
+        tab_to(page, page.get_by_label("Oui", exact=True))
+        page.keyboard.press("Space")
+        submit_with_enter(page)  # "Suivant": the new question is shown first
+        expect(page.get_by_text("Vos réponses font apparaître de nouvelles questions")).to_be_visible()
+        tab_to(page, page.get_by_label("Pourquoi est-ce urgent ?"))
+        page.keyboard.type("Entretien d’embauche le mois prochain")
+        tab_to(page, page.get_by_role("button", name="Suivant", exact=True).last)
+        submit_with_enter(page)
+
+        pdf = tmp_path / "devis.pdf"
+        pdf.write_bytes(PDF)
+        page.get_by_label("Justificatif").set_input_files(str(pdf))  # the system's file dialog
+        tab_to(page, page.get_by_role("button", name="Enregistrer le brouillon"))
+        submit_with_enter(page)
+        expect(page.get_by_text("Votre brouillon est enregistré")).to_be_visible()
+        expect(page.get_by_text("devis.pdf")).to_be_visible()
+        assert no_horizontal_scroll(page)
+        tab_to(page, page.get_by_role("button", name="Suivant", exact=True).last)
+        submit_with_enter(page)
+
+        expect(page.get_by_role("heading", name="Récapitulatif")).to_be_visible()
+        assert no_horizontal_scroll(page)
+        tab_to(page, page.get_by_role("button", name="Déposer le dossier"))
+        submit_with_enter(page)
+        expect(page.get_by_role("heading", name=re.compile(r"Votre dossier n°\S+ est déposé"))).to_be_visible()
+        dossier = Dossier.objects.get(applicant=applicant)
+        expect(page.get_by_role("heading", name=f"Votre dossier n°{dossier.number} est déposé")).to_be_visible()
+        assert dossier.state == DossierState.SUBMITTED and dossier.answers["motif_urgence"]
+        assert no_horizontal_scroll(page)
+    finally:
+        context.close()
