@@ -20,6 +20,29 @@ def dossier_for_applicant(user: User, pk: int) -> Dossier:
     return dossiers_of_applicant(user).get(pk=pk)
 
 
+@dataclass(frozen=True)
+class UsualDelay:
+    median_days: int
+    decisions: int
+
+
+def procedure_usual_delay(procedure_id: int, *, sample: int = 200) -> UsualDelay | None:
+    """How long the procedure's latest decisions took after submission (median, in days), once
+    there are some: what the procedure page tells applicants to expect."""
+    pairs = (
+        Dossier.objects.filter(procedure_id=procedure_id, state__in=DossierState.decided(), submitted_at__isnull=False)
+        .exclude(decided_at=None)
+        .order_by("-decided_at")
+        .values_list("submitted_at", "decided_at")[:sample]
+    )
+    days = sorted((decided - submitted).total_seconds() / 86_400 for submitted, decided in pairs)
+    if not days:
+        return None
+    middle = len(days) // 2
+    median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+    return UsualDelay(median_days=max(1, round(median)), decisions=len(days))
+
+
 def dossiers_of_applicant_listed(user: User) -> QuerySet[Dossier]:
     """ "Mes dossiers": the latest changed first, each knowing whether corrections are asked."""
     open_corrections = CorrectionRequest.objects.filter(dossier=OuterRef("pk"), resolved_at__isnull=True)

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from guichet.dossiers.models import DossierState
-from guichet.dossiers.selectors import dossiers_of_applicant
+from guichet.dossiers.selectors import dossiers_of_applicant, procedure_usual_delay
 from guichet.procedures.selectors import catalogue_organisations, procedures_catalogue, procedures_public
 
 
@@ -34,5 +34,10 @@ def procedure_detail(request, slug: str):
             .filter(procedure=procedure, state=DossierState.DRAFT)
             .order_by("-updated_at")
         )
-    context = {"procedure": procedure, "drafts": drafts, "creation_key": uuid.uuid4()}
+    context = {
+        "procedure": procedure,
+        "drafts": drafts,
+        "creation_key": uuid.uuid4(),
+        "usual_delay": procedure_usual_delay(procedure.pk),
+    }
     return render(request, "public/procedure_detail.html", context)
