@@ -256,6 +256,34 @@ def test_the_dossier_page_shows_answers_history_and_messages_both_ways(
     }  # the instructors are told
     empty = client.post(reverse("usager:dossier_message", args=[dossier.pk]), {"body": "  "})
     assert empty.status_code == 400 and "Écrivez votre message." in empty.content.decode()
+    program = SimpleUploadedFile("note.pdf", b"\x7fELF\x02\x01\x01" + bytes(200))
+    refused = client.post(
+        reverse("usager:dossier_message", args=[dossier.pk]), {"body": "Et ça", "attachment": program}
+    )
+    assert refused.status_code == 400 and "Ce type de fichier n’est pas accepté" in refused.content.decode()
+    assert "Et ça" in refused.content.decode()  # what was typed is still there
+    assert dossier.messages.count() == 2
+
+
+def test_every_form_refuses_a_post_without_its_csrf_token(applicant):
+    from django.test import Client
+
+    dossier = DossierFactory(applicant=applicant, submitted=True)
+    draft = DossierFactory(applicant=applicant)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(applicant)
+    for url in (
+        reverse("usager:dossier_start", args=[draft.procedure.slug]),
+        page_url(draft, 1),
+        reverse("usager:dossier_summary", args=[draft.pk]),
+        reverse("usager:dossier_message", args=[dossier.pk]),
+        reverse("usager:dossier_opinion", args=[dossier.pk]),
+        reverse("usager:dossier_withdraw", args=[dossier.pk]),
+        reverse("usager:dossier_delete", args=[draft.pk]),
+    ):
+        assert client.post(url, {"objet": "x", "body": "x", "overall": "10"}).status_code == 403, url
+    draft.refresh_from_db()
+    assert draft.answers == {"objet": "Une demande"} and dossier.messages.count() == 0
 
 
 def test_corrections_are_asked_made_and_resubmitted_with_the_changes_visible(

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from guichet.core.uploads import DOCUMENT_TYPES, upload_describe
 from guichet.dossiers.models import Opinion
 
 
@@ -18,13 +19,22 @@ class MessageForm(forms.Form):
     attachment = forms.FileField(
         label="Joindre un fichier (facultatif)",
         required=False,
-        help_text=f"Taille maximale : {settings.GUICHET_UPLOAD_MAX_MB} Mo.",
+        help_text=(
+            f"Formats acceptés : PDF, images (JPEG, PNG), documents texte et tableurs. "
+            f"Taille maximale : {settings.GUICHET_UPLOAD_MAX_MB} Mo."
+        ),
     )
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
+        if upload is None:
+            return None
         if upload_too_large(upload):
             raise forms.ValidationError(f"Ce fichier dépasse {settings.GUICHET_UPLOAD_MAX_MB} Mo.")
+        if upload_describe(upload)["content_type"] not in DOCUMENT_TYPES:
+            raise forms.ValidationError(
+                "Ce type de fichier n’est pas accepté : joignez un PDF, une image, un document texte ou un tableur."
+            )
         return upload
 
 
