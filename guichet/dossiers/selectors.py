@@ -5,14 +5,19 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from guichet.accounts.models import User
 from guichet.instruction.models import TransitionLog
-from guichet.procedures.editing import fields_by_id
+from guichet.procedures.selectors import version_form
 
 from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState
 
 
 def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
     """The dossiers an applicant sees: their own, and only theirs."""
-    return Dossier.objects.filter(applicant=user).select_related("procedure", "procedure__organisation", "version")
+    # The forms are large: pages read them through procedures.selectors.version_form (kept in memory).
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure", "procedure__organisation")
+        .defer("procedure__draft_definition")
+    )
 
 
 def dossier_for_applicant(user: User, pk: int) -> Dossier:
@@ -57,7 +62,7 @@ def dossiers_of_applicant_listed(user: User) -> QuerySet[Dossier]:
 
 def dossier_latest_snapshot(dossier: Dossier) -> DossierSnapshot | None:
     """The answers as last filed (None for a draft)."""
-    return dossier.snapshots.select_related("version").order_by("-created_at", "-pk").first()
+    return dossier.snapshots.order_by("-created_at", "-pk").first()
 
 
 @dataclass
@@ -87,9 +92,9 @@ def dossier_timeline(dossier: Dossier) -> list[TimelineEvent]:
         TimelineEvent(at=log.at, title=_TRANSITION_TITLES.get(log.transition, log.transition), text=log.motivation)
         for log in TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
     ]
-    for snapshot in dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).select_related("version"):
-        labels = fields_by_id(snapshot.version.definition)
-        changed = [labels.get(key, {}).get("label", key) for key in snapshot.changed_fields]
+    for snapshot in dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).defer("answers"):
+        labels = {field.id: field.label for field in version_form(snapshot.version_id).iter_fields()}
+        changed = [labels.get(key, key) for key in snapshot.changed_fields]
         text = "Champs modifiés :" if changed else "Aucune réponse n’a changé."
         events.append(TimelineEvent(at=snapshot.created_at, title="Corrections déposées", text=text, details=changed))
     return sorted(events, key=lambda event: event.at)

@@ -23,6 +23,7 @@ from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, d
 from guichet.procedures.answers import CleanedAnswers, answers_clean
 from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
+from guichet.procedures.selectors import version_form
 
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
 from .selectors import dossiers_of_applicant
@@ -164,7 +165,7 @@ class SubmissionInvalid(ValidationError):
 
 
 def _answers_check(dossier: Dossier, today: date | None = None) -> None:
-    form = definition_validate(dossier.version.definition)
+    form = version_form(dossier.version_id)
     own = set(dossiers_of_applicant(dossier.applicant).exclude(number=None).values_list("number", flat=True))
     cleaned = answers_clean(form, dossier.answers, today=today or timezone.localdate(), own_dossiers=own)
     if cleaned.ineligible:

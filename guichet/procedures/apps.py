@@ -6,3 +6,12 @@ class ProceduresConfig(AppConfig):
     name = "guichet.procedures"
     label = "procedures"
     verbose_name = _("Démarches")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ProcedureVersion
+        from .selectors import version_form_forget
+
+        post_save.connect(version_form_forget, sender=ProcedureVersion, dispatch_uid="version_form_forget_save")
+        post_delete.connect(version_form_forget, sender=ProcedureVersion, dispatch_uid="version_form_forget_delete")

@@ -1,9 +1,13 @@
+from collections import OrderedDict
+from threading import Lock
+
 from django.db.models import Q, QuerySet
 
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import organisations_administered_by
 
-from .models import Procedure
+from .definition import FormDefinition, definition_validate
+from .models import Procedure, ProcedureVersion
 
 
 def procedures_public() -> QuerySet[Procedure]:
@@ -81,3 +85,36 @@ def procedures_administered_by(user: User) -> QuerySet[Procedure]:
 def procedure_for_administrator(user: User, slug: str) -> Procedure | None:
     """One procedure by its slug, if the person administers it."""
     return procedures_administered_by(user).filter(slug=slug).first()
+
+
+# Published versions never change: their parsed forms are kept in memory, per process.
+_VERSION_FORMS: OrderedDict[int, FormDefinition] = OrderedDict()
+_VERSION_FORMS_MAX = 256
+_VERSION_FORMS_LOCK = Lock()
+
+
+def version_form(version_id: int) -> FormDefinition:
+    """The parsed form of a published version, read from the database once per process.
+    (Only published versions are stored as ProcedureVersion rows, and they are immutable.)"""
+    with _VERSION_FORMS_LOCK:
+        form = _VERSION_FORMS.get(version_id)
+        if form is not None:
+            _VERSION_FORMS.move_to_end(version_id)
+            return form
+    definition = ProcedureVersion.objects.values_list("definition", flat=True).get(pk=version_id)
+    form = definition_validate(definition)
+    with _VERSION_FORMS_LOCK:
+        _VERSION_FORMS[version_id] = form
+        while len(_VERSION_FORMS) > _VERSION_FORMS_MAX:
+            _VERSION_FORMS.popitem(last=False)
+    return form
+
+
+def version_form_forget(sender=None, instance: ProcedureVersion | None = None, **kwargs) -> None:
+    """Drop a version from the memory (connected to its saves and deletions: a restored database or
+    a test database can give a new version the id of an old one)."""
+    with _VERSION_FORMS_LOCK:
+        if instance is None:
+            _VERSION_FORMS.clear()
+        else:
+            _VERSION_FORMS.pop(instance.pk, None)

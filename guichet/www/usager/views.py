@@ -40,8 +40,8 @@ from guichet.dossiers.services import (
     opinion_give,
 )
 from guichet.procedures.answers import answers_clean
-from guichet.procedures.definition import FormDefinition, definition_validate
-from guichet.procedures.selectors import procedures_public
+from guichet.procedures.definition import FormDefinition
+from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
 from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import answers_merge_post
@@ -114,7 +114,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 
 def _form_of(dossier: Dossier) -> FormDefinition:
-    return definition_validate(dossier.version.definition)
+    return version_form(dossier.version_id)
 
 
 def _not_editable(request: HttpRequest, dossier: Dossier) -> HttpResponse:
@@ -257,7 +257,7 @@ def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(dossier: Dossier) -> dict[str, Any]:
     snapshot = dossier_latest_snapshot(dossier)
-    form = definition_validate(snapshot.version.definition) if snapshot else _form_of(dossier)
+    form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
     raw = snapshot.answers if snapshot else dossier.answers
     summary = form_summary(form, raw, today=timezone.localdate(), routes=_routes(dossier), file_url=_file_url(dossier))
     return {
