@@ -72,7 +72,9 @@ def form_page_respond(
         return _render_page(request, template, frame, page_view(page, number, raw, shown.values, {}), pages)
 
     action = posted_action(request.POST)
-    answers = answers_merge_post(form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file)
+    answers = answers_merge_post(
+        form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file, shown=shown.values
+    )
     place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
     store.save(answers)
     draft = answers_clean(form, answers, today=today, require_complete=False)

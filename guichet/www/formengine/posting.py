@@ -75,15 +75,19 @@ def answers_merge_post(
     *,
     today: date,
     describe_file: DescribeFile = upload_describe,
+    shown: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The raw answers with one page's POST merged in (a new dict; `raw` is left unchanged).
 
     The fields touched are those the page showed: visible under the answers before the POST. A
     field left empty is removed, an unticked checkbox or an empty multiple choice included. New
     files are described by `describe_file` (the applicant's pages also store them there) and added
-    to those already attached; a field that takes one file has it replaced."""
+    to those already attached; a field that takes one file has it replaced. `shown`, when the caller
+    has them, are the cleaned values of `raw` (a draft's), which say what the page showed."""
     answers = copy.deepcopy(dict(raw))
-    scope = ChainMap(answers_clean(form, raw, today=today, require_complete=False).values)
+    if shown is None:
+        shown = answers_clean(form, raw, today=today, require_complete=False).values
+    scope = ChainMap(dict(shown))
     _merge(page.fields, answers, data, files, scope, "", describe_file)
     return answers
 
