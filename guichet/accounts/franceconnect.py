@@ -100,6 +100,9 @@ def _client(issuer: str, client_id: str, client_secret: str) -> FranceConnectApp
             "scope": settings.FRANCECONNECT_SCOPES,
             "token_endpoint_auth_method": "client_secret_post",
             "default_timeout": settings.FRANCECONNECT_TIMEOUT,
+            # FranceConnect's access tokens live 60 seconds: authlib's default margin (60 s) would
+            # take them for expired before the user info is even asked for.
+            "leeway": 5,
         },
     )
     app.expected_issuer = issuer
