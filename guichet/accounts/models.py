@@ -63,9 +63,6 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("Une adresse électronique est obligatoire.")
-        # Accounts created in code (by an administrator, the demo) need no confirmation; sign-up
-        # passes email_confirmed_at=None.
-        extra_fields.setdefault("email_confirmed_at", timezone.now())
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -91,9 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l’administration technique"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
-    # Empty while a person who signed up has not followed the link sent to their address; accounts
-    # that an administrator creates, or that FranceConnect vouches for, are confirmed at once.
-    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    # Empty while a person who signed up has not followed the link sent to their address. Any other
+    # account (created by an administrator, the demo, FranceConnect) counts as confirmed from the start.
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True, default=timezone.now)
 
     objects = UserManager()
 

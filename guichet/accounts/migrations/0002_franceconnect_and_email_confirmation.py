@@ -10,7 +10,7 @@ def confirm_existing_accounts(apps, schema_editor):
     # Accounts that exist before sign-up confirmation came in were created by an administrator or
     # the demo: they count as confirmed, so that no confirmation link can reactivate a closed one.
     User = apps.get_model("accounts", "User")
-    User.objects.filter(email_confirmed_at__isnull=True).update(email_confirmed_at=models.F("date_joined"))
+    User.objects.update(email_confirmed_at=models.F("date_joined"))
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='email_confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='adresse confirmée le'),
+            field=models.DateTimeField(blank=True, default=django.utils.timezone.now, null=True, verbose_name='adresse confirmée le'),
         ),
         migrations.CreateModel(
             name='FranceConnectIdentity',
