@@ -62,6 +62,17 @@ class FranceConnectSignIn:
     acr: str
 
 
+EIDAS_LEVELS = {"eidas1": 1, "eidas2": 2, "eidas3": 3}
+
+
+def acr_satisfies(acr: str, requested: str) -> bool:
+    """Whether the level of guarantee FranceConnect reports (`acr`) is at least the lowest one asked for."""
+    asked = [EIDAS_LEVELS[value] for value in requested.split() if value in EIDAS_LEVELS]
+    if not asked:
+        return acr in requested.split()
+    return EIDAS_LEVELS.get(acr, 0) >= min(asked)
+
+
 def is_configured() -> bool:
     return bool(
         settings.FRANCECONNECT_ISSUER and settings.FRANCECONNECT_CLIENT_ID and settings.FRANCECONNECT_CLIENT_SECRET
@@ -169,8 +180,8 @@ def authorization_complete(request) -> FranceConnectSignIn:
     if not id_claims or "id_token" not in token:
         raise FranceConnectError(GENERIC_FAILURE, reason="no ID token in the token response")
     acr = id_claims.get("acr") or ""
-    if acr not in settings.FRANCECONNECT_ACR_VALUES.split():
-        raise FranceConnectError(GENERIC_FAILURE, reason=f"acr {acr!r} is not the level asked for")
+    if not acr_satisfies(acr, settings.FRANCECONNECT_ACR_VALUES):
+        raise FranceConnectError(GENERIC_FAILURE, reason=f"acr {acr!r} is below the level asked for")
 
     claims = _userinfo(app, token, sub=id_claims["sub"])
     return FranceConnectSignIn(

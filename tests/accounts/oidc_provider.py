@@ -4,7 +4,7 @@ Built on authlib's server side (authorization code grant, OpenID Connect code fl
 RP-initiated logout endpoints) behind Flask, and run in its own process by the `oidc_provider`
 fixture (tests/accounts/oidc_fixtures.py):
 
-    python -m tests.accounts.oidc_provider --client-id ID --client-secret SECRET
+    python -m tests.accounts.oidc_provider --client-id ID --client-secret SECRET [--port N --site URL]
 
 It listens on a free port of 127.0.0.1, prints `LISTENING <issuer>` once ready, and serves:
 the discovery document, the JWKS (an EC P-256 key and an RSA key), `/authorize` (consents at once for
@@ -220,7 +220,6 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code, request):
         payload = request.payload.data
-        requested_acr = (payload.get("acr_values") or "").split()
         with STATE.lock:
             STATE.nonces.add(payload.get("nonce") or "")
             STATE.codes[code] = AuthorizationCode(
@@ -229,7 +228,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
                 redirect_uri=payload.get("redirect_uri") or "",
                 scope=request.client.get_allowed_scope(payload.get("scope")),
                 nonce=payload.get("nonce") or "",
-                acr=requested_acr[0] if requested_acr else "eidas1",
+                acr="eidas1",  # FranceConnect's only level, whatever was asked for
                 person=dict(request.user),
             )
 
@@ -414,8 +413,12 @@ def main() -> None:
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--site", help="register this Guichet's return URLs, e.g. http://127.0.0.1:8000 (make run)")
     args = parser.parse_args()
     STATE.client_id, STATE.client_secret = args.client_id, args.client_secret
+    if args.site:
+        STATE.redirect_uris = [args.site.rstrip("/") + "/compte/franceconnect/retour/"]
+        STATE.post_logout_redirect_uris = [args.site.rstrip("/") + "/compte/franceconnect/deconnecte/"]
     http = make_server("127.0.0.1", args.port, create_app(), threaded=True)
     STATE.issuer = f"http://127.0.0.1:{http.server_port}{PREFIX}"
     print(f"LISTENING {STATE.issuer}", flush=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from guichet.accounts import franceconnect as franceconnect_module
 from guichet.accounts.models import FranceConnectIdentity, User
 from guichet.accounts.selectors import applicant_identity
 from guichet.core.models import AuditEvent
@@ -294,3 +295,38 @@ def test_the_account_page_shows_the_certified_identity_locked(client, franceconn
 
 def test_client_secret_is_never_sent_in_the_browser(client, franceconnect):
     assert CLIENT_SECRET not in start(client)
+
+
+def test_a_discovery_document_that_names_another_issuer_is_refused(client, settings, franceconnect):
+    # Same server, another name: the document says 127.0.0.1, Guichet was told localhost.
+    settings.FRANCECONNECT_ISSUER = franceconnect.issuer.replace("127.0.0.1", "localhost")
+
+    response = client.post(reverse("accounts:franceconnect_login"))
+
+    assert response.status_code == 502
+    assert "La connexion avec FranceConnect n’a pas abouti." in response.content.decode()
+    assert franceconnect.log()["authorize"] == []
+
+
+@pytest.mark.parametrize(
+    ("acr", "requested", "accepted"),
+    [
+        ("eidas1", "eidas1", True),
+        ("eidas2", "eidas1", True),
+        ("eidas1", "eidas2", False),
+        ("", "eidas1", False),
+        ("autre", "eidas1", False),
+    ],
+)
+def test_the_level_of_guarantee_must_be_at_least_the_one_asked_for(acr, requested, accepted):
+    assert franceconnect_module.acr_satisfies(acr, requested) is accepted
+
+
+def test_a_level_of_guarantee_below_the_one_asked_for_is_refused(client, settings, franceconnect, caplog):
+    settings.FRANCECONNECT_ACR_VALUES = "eidas2"  # the provider answers with eidas1, its only level
+
+    response = sign_in(client)
+
+    assert response.status_code == 400
+    assert "acr 'eidas1' is below the level asked for" in caplog.text
+    assert not response.wsgi_request.user.is_authenticated
