@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -161,6 +162,7 @@ def test_signing_in_before_confirming_says_so_and_offers_a_new_link(client, djan
     assert "Votre adresse électronique n’est pas encore confirmée" in html
     assert "Recevoir un nouveau lien de confirmation" in html
     assert not response.wsgi_request.user.is_authenticated
+    assert not AccessAttempt.objects.exists(), "a right password is not a failure that leads to a lock-out"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
