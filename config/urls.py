@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("guichet.www.public.urls")),
+    path("", include("guichet.www.usager.urls")),
     path("compte/", include("guichet.www.accounts.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("admin/", admin.site.urls),

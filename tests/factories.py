@@ -6,6 +6,7 @@ from stdnum import luhn
 
 from guichet.accounts.models import Organisation, User
 from guichet.dossiers.models import Dossier
+from guichet.dossiers.services import dossier_submit
 from guichet.instruction.models import InstructorGroup, InstructorMembership
 from guichet.instruction.workflow import TransitionName, dossier_transition
 from guichet.procedures.models import Procedure, ProcedureVersion
@@ -89,6 +90,7 @@ PATHS = {
     "accepted": [TransitionName.SUBMIT, TransitionName.START_INSTRUCTION, TransitionName.ACCEPT],
     "refused": [TransitionName.SUBMIT, TransitionName.START_INSTRUCTION, TransitionName.REFUSE],
     "closed": [TransitionName.SUBMIT, TransitionName.START_INSTRUCTION, TransitionName.CLOSE],
+    "withdrawn": [TransitionName.SUBMIT, TransitionName.WITHDRAW],
 }
 
 
@@ -103,6 +105,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
         accepted = factory.Trait(target_state="accepted")
         refused = factory.Trait(target_state="refused")
         closed = factory.Trait(target_state="closed")
+        withdrawn = factory.Trait(target_state="withdrawn")
 
     procedure = factory.SubFactory(ProcedureFactory)
     version = factory.LazyAttribute(lambda o: o.procedure.versions.get(number=1))
@@ -116,6 +119,10 @@ class DossierFactory(factory.django.DjangoModelFactory):
         if target_state:
             instructor = instructor_of(dossier.procedure)
             for name in PATHS[target_state]:
-                actor = dossier.applicant if name == TransitionName.SUBMIT else instructor
+                if name == TransitionName.SUBMIT:
+                    # Through the service, so that the filed answers are frozen as in real life.
+                    dossier_submit(actor=dossier.applicant, dossier=dossier, notify=False)
+                    continue
+                actor = dossier.applicant if name == TransitionName.WITHDRAW else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation="Motif de test.")
         return dossier

@@ -24,3 +24,20 @@ def upload_describe(uploaded_file: UploadedFile) -> FileDescription:
     content_type = magic.from_buffer(head, mime=True) if head else "application/x-empty"
     name = (uploaded_file.name or "fichier").replace("\\", "/").rsplit("/", 1)[-1]
     return {"name": name, "size": uploaded_file.size or 0, "content_type": content_type}
+
+
+# What a message's attachment may be, read from its content: documents and pictures, no programs.
+DOCUMENT_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WebP",
+    "text/plain": "texte",
+    "text/csv": "CSV",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+}

@@ -9,14 +9,14 @@ from django.db import transaction
 from guichet.accounts.models import Organisation, OrganisationRole, User
 from guichet.accounts.services import organisation_create, organisation_role_grant, user_create
 from guichet.dossiers.models import Dossier
-from guichet.dossiers.services import dossier_create
+from guichet.dossiers.services import dossier_create, dossier_submit
 from guichet.instruction.models import InstructorGroup
 from guichet.instruction.services import expert_invite, instructor_group_add_member, instructor_group_create
 from guichet.instruction.workflow import TransitionName, dossier_transition
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import procedure_create, procedure_publish
 
-from .procedures import PROCEDURES, DemoProcedure, fake_answers
+from .procedures import PROCEDURES, REFERENCE_DATE, DemoProcedure, fake_answers
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
 
@@ -85,7 +85,7 @@ ACCOUNTS = (SUPERADMIN, ADMINISTRATOR, INSTRUCTOR_CULTURE, INSTRUCTOR_TOWN, EXPE
 # to its applicant for corrections.
 DOSSIER_PLAN = (
     ("draft", 6), ("submitted", 6), ("in_instruction", 6), ("correction", 2),
-    ("accepted", 6), ("refused", 6), ("closed", 6),
+    ("accepted", 6), ("refused", 6), ("closed", 6), ("withdrawn", 6),
 )  # fmt: skip
 
 STEPS: dict[str, list[tuple[TransitionName, str]]] = {
@@ -114,6 +114,10 @@ STEPS: dict[str, list[tuple[TransitionName, str]]] = {
         (TransitionName.SUBMIT, ""),
         (TransitionName.START_INSTRUCTION, ""),
         (TransitionName.CLOSE, "Le demandeur a indiqué renoncer à sa demande."),
+    ],
+    "withdrawn": [
+        (TransitionName.SUBMIT, ""),
+        (TransitionName.WITHDRAW, "Je n’ai finalement plus besoin de cette démarche."),
     ],
 }
 
@@ -187,7 +191,10 @@ def _dossiers(procedure: Procedure, instructor: User, expert: User | None, appli
             position += 1
             dossier = dossier_create(actor=applicant, procedure=procedure, answers=fake_answers(definition, rng))
             for name, motivation in STEPS[final_state]:
-                actor = applicant if name == TransitionName.SUBMIT else instructor
+                if name == TransitionName.SUBMIT:
+                    dossier_submit(actor=applicant, dossier=dossier, notify=False, today=REFERENCE_DATE)
+                    continue
+                actor = applicant if name == TransitionName.WITHDRAW else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
             if expert is not None and final_state == "in_instruction":
                 expert_invite(

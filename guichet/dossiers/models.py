@@ -1,8 +1,11 @@
+import uuid
+
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.models import TimeStampedModel
+from guichet.core.models import AppendOnlyModel, TimeStampedModel
 
 
 class DossierState(models.TextChoices):
@@ -14,10 +17,16 @@ class DossierState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepté")
     REFUSED = "refused", _("Refusé")
     CLOSED = "closed", _("Classé sans suite")
+    WITHDRAWN = "withdrawn", _("Retiré par l’usager")
 
     @classmethod
     def decided(cls) -> frozenset["DossierState"]:
         return frozenset({cls.ACCEPTED, cls.REFUSED, cls.CLOSED})
+
+    @classmethod
+    def finished(cls) -> frozenset["DossierState"]:
+        """The states where nothing more happens to the dossier unless an instructor reopens it."""
+        return cls.decided() | {cls.WITHDRAWN}
 
 
 class Dossier(TimeStampedModel):
@@ -50,6 +59,11 @@ class Dossier(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="dossiers",
     )
+    # A random key sent with the "Commencer" button: the same key twice (a double click, a retried
+    # request) gives back the draft created the first time instead of a second one.
+    creation_key = models.UUIDField(_("clé de création"), null=True, blank=True, editable=False)
+    # The page the applicant last saw, where "Reprendre" takes them back.
+    resume_page = models.PositiveSmallIntegerField(_("page où reprendre"), default=1)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
@@ -64,6 +78,7 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["group", "state"], name="dossier_group_state_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["applicant", "creation_key"], name="unique_dossier_creation_key"),
             models.CheckConstraint(
                 condition=models.Q(state=DossierState.DRAFT) | models.Q(number__isnull=False),
                 name="dossier_filed_has_number",
@@ -72,3 +87,188 @@ class Dossier(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Dossier {self.number}" if self.number else f"Brouillon n°{self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == DossierState.DRAFT
+
+
+def _private_storage():
+    return storages["private"]
+
+
+def _file_path(instance: "DossierFile", filename: str) -> str:
+    # The sender's file name is never part of the path: it is kept apart, for display only.
+    return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}"
+
+
+class DossierFile(TimeStampedModel):
+    """A file attached to a dossier: to an answer, or to a message. Answers refer to it by its key."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="files")
+    key = models.UUIDField(_("clé"), default=uuid.uuid4, unique=True, editable=False)
+    content = models.FileField(_("contenu"), upload_to=_file_path, storage=_private_storage, max_length=200)
+    name = models.CharField(_("nom d’origine"), max_length=255)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    content_type = models.CharField(_("type (reconnu au contenu)"), max_length=100)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierSnapshot(AppendOnlyModel):
+    """The answers as they were filed: at submission, then at each resubmission after corrections.
+    Instructors read the latest one; the applicant's working copy stays in `Dossier.answers`."""
+
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", _("Dépôt")
+        CORRECTION = "correction", _("Corrections")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="snapshots")
+    version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("version du formulaire"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
+    answers = models.JSONField(_("réponses déposées"))
+    changed_fields = models.JSONField(_("champs modifiés"), default=list, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("déposé le"))
+
+    class Meta:
+        verbose_name = _("réponses déposées")
+        verbose_name_plural = _("réponses déposées")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["dossier", "created_at"], name="snapshot_dossier_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.get_kind_display()} du {self.created_at:%d/%m/%Y}"
+
+
+class CorrectionRequest(TimeStampedModel):
+    """An instructor asks the applicant to correct their dossier; it is resolved when they resubmit."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("motif"))
+    resolved_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
+    snapshot = models.ForeignKey(
+        DossierSnapshot,
+        verbose_name=_("réponses corrigées"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("demande de correction")
+        verbose_name_plural = _("demandes de correction")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(resolved_at__isnull=True), name="one_open_correction_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction demandée sur {self.dossier}"
+
+
+class Message(TimeStampedModel):
+    """A message between the applicant and the instructors of a dossier, with an optional file."""
+
+    class AuthorRole(models.TextChoices):
+        APPLICANT = "applicant", _("Usager")
+        INSTRUCTOR = "instructor", _("Instructeur")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT, related_name="+"
+    )
+    author_role = models.CharField(_("en qualité de"), max_length=20, choices=AuthorRole.choices)
+    body = models.TextField(_("message"))
+    attachment = models.ForeignKey(
+        DossierFile, verbose_name=_("pièce jointe"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["dossier", "created_at"], name="message_dossier_at_idx")]
+
+    def __str__(self) -> str:
+        return f"Message sur {self.dossier}"
+
+
+class Opinion(TimeStampedModel):
+    """What an applicant thought of a procedure ("Je donne mon avis"), once per dossier; the
+    observatory computes satisfaction, clarity and help from these."""
+
+    class Overall(models.IntegerChoices):
+        BAD = 0, _("Pas bien")
+        AVERAGE = 5, _("Moyen")
+        GOOD = 10, _("Très bien")
+
+    class HelpChannel(models.TextChoices):
+        COUNTER = "counter", _("Au guichet")
+        PHONE = "phone", _("Par téléphone")
+        EMAIL = "email", _("Par courriel")
+        CHAT = "chat", _("Par messagerie instantanée (chat)")
+        RELATIVE = "relative", _("Un proche")
+        ASSOCIATION = "association", _("Une association")
+        WEBSITE = "website", _("Des sites internet")
+        OTHER = "other", _("Autre")
+
+    class HelpQuality(models.IntegerChoices):
+        VERY_BAD = 1, _("Très mauvaise")
+        BAD = 2, _("Mauvaise")
+        AVERAGE = 3, _("Moyenne")
+        GOOD = 4, _("Bonne")
+        EXCELLENT = 5, _("Excellente")
+
+    dossier = models.OneToOneField(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="opinion")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="opinions"
+    )
+    overall = models.PositiveSmallIntegerField(_("de façon générale"), choices=Overall.choices)
+    clarity = models.PositiveSmallIntegerField(_("clarté de la démarche (1 à 5)"), null=True, blank=True)
+    help_needed = models.BooleanField(_("a eu besoin d’aide"), null=True, blank=True)
+    help_channels = models.JSONField(_("aide recherchée"), default=list, blank=True)
+    help_reached = models.BooleanField(_("a pu joindre l’aide"), null=True, blank=True)
+    help_quality = models.PositiveSmallIntegerField(
+        _("qualité de l’aide"), choices=HelpQuality.choices, null=True, blank=True
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        verbose_name = _("avis d’usager")
+        verbose_name_plural = _("avis d’usagers")
+        indexes = [models.Index(fields=["procedure", "created_at"], name="opinion_procedure_at_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(overall__in=[0, 5, 10]), name="opinion_overall_smiley"),
+            models.CheckConstraint(
+                condition=models.Q(clarity__isnull=True) | models.Q(clarity__gte=1, clarity__lte=5),
+                name="opinion_clarity_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avis sur {self.dossier}"

@@ -1,15 +1,110 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from guichet.accounts.models import User
+from guichet.instruction.models import TransitionLog
+from guichet.procedures.editing import fields_by_id
 
-from .models import Dossier
+from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState
 
 
 def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
     """The dossiers an applicant sees: their own, and only theirs."""
-    return Dossier.objects.filter(applicant=user).select_related("procedure")
+    return Dossier.objects.filter(applicant=user).select_related("procedure", "procedure__organisation", "version")
 
 
 def dossier_for_applicant(user: User, pk: int) -> Dossier:
     """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's."""
     return dossiers_of_applicant(user).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class UsualDelay:
+    median_days: int
+    decisions: int
+
+
+def procedure_usual_delay(procedure_id: int, *, sample: int = 200) -> UsualDelay | None:
+    """How long the procedure's latest decisions took after submission (median, in days), once
+    there are some: what the procedure page tells applicants to expect."""
+    pairs = (
+        Dossier.objects.filter(procedure_id=procedure_id, state__in=DossierState.decided(), submitted_at__isnull=False)
+        .exclude(decided_at=None)
+        .order_by("-decided_at")
+        .values_list("submitted_at", "decided_at")[:sample]
+    )
+    days = sorted((decided - submitted).total_seconds() / 86_400 for submitted, decided in pairs)
+    if not days:
+        return None
+    middle = len(days) // 2
+    median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+    return UsualDelay(median_days=max(1, round(median)), decisions=len(days))
+
+
+def dossiers_of_applicant_listed(user: User) -> QuerySet[Dossier]:
+    """ "Mes dossiers": the latest changed first, each knowing whether corrections are asked."""
+    open_corrections = CorrectionRequest.objects.filter(dossier=OuterRef("pk"), resolved_at__isnull=True)
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure")
+        .defer("answers", "procedure__draft_definition", "procedure__description")
+        .annotate(correction_asked=Exists(open_corrections))
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def dossier_latest_snapshot(dossier: Dossier) -> DossierSnapshot | None:
+    """The answers as last filed (None for a draft)."""
+    return dossier.snapshots.select_related("version").order_by("-created_at", "-pk").first()
+
+
+@dataclass
+class TimelineEvent:
+    at: datetime
+    title: str
+    text: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+# How the applicant reads each transition of their dossier.
+_TRANSITION_TITLES = {
+    "submit": "Dossier déposé",
+    "start_instruction": "Dossier pris en charge : il est en cours d’instruction",
+    "request_correction": "L’administration demande une correction",
+    "accept": "Dossier accepté",
+    "refuse": "Dossier refusé",
+    "close": "Dossier classé sans suite",
+    "reopen": "Instruction rouverte",
+    "withdraw": "Dossier retiré à votre demande",
+}
+
+
+def dossier_timeline(dossier: Dossier) -> list[TimelineEvent]:
+    """What happened to a filed dossier, oldest first: its changes of state and its resubmissions."""
+    events = [
+        TimelineEvent(at=log.at, title=_TRANSITION_TITLES.get(log.transition, log.transition), text=log.motivation)
+        for log in TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+    ]
+    for snapshot in dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).select_related("version"):
+        labels = fields_by_id(snapshot.version.definition)
+        changed = [labels.get(key, {}).get("label", key) for key in snapshot.changed_fields]
+        text = "Champs modifiés :" if changed else "Aucune réponse n’a changé."
+        events.append(TimelineEvent(at=snapshot.created_at, title="Corrections déposées", text=text, details=changed))
+    return sorted(events, key=lambda event: event.at)
+
+
+def dossier_next_action(dossier: Dossier, *, correction_asked: bool) -> str:
+    """What the applicant has to do next, in a few words."""
+    if dossier.state == DossierState.DRAFT:
+        return "Compléter et déposer le dossier"
+    if correction_asked:
+        return "Corriger le dossier à la demande de l’administration"
+    if dossier.state == DossierState.SUBMITTED:
+        return "Rien : le dossier attend d’être examiné"
+    if dossier.state == DossierState.IN_INSTRUCTION:
+        return "Rien : le dossier est en cours d’examen"
+    if dossier.state in DossierState.decided():
+        return "Consulter la décision"
+    return "Rien"

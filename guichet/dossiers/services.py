@@ -1,54 +1,394 @@
 """Writes on dossiers made by their applicant. State changes go through instruction.workflow."""
 
+import hashlib
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
+from guichet.core.uploads import upload_describe
+from guichet.instruction.selectors import dossier_instructor_emails, instructor_can_act_on
+from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
+from guichet.procedures.answers import CleanedAnswers, answers_clean
 from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 
-from .models import Dossier, DossierState
+from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
+from .selectors import dossiers_of_applicant
 from .versions import Problem, answers_fit, version_notice_text
 
 
 @transaction.atomic
-def dossier_create(*, actor: User, procedure: Procedure, answers: dict[str, Any] | None = None) -> Dossier:
-    """Start a draft on the latest published version of a procedure."""
+def dossier_create(
+    *,
+    actor: User,
+    procedure: Procedure,
+    answers: dict[str, Any] | None = None,
+    creation_key: uuid.UUID | None = None,
+) -> Dossier:
+    """Start a draft on the latest published version of a procedure. With a `creation_key` (sent by
+    the "Commencer" button), the same key gives back the same draft: a double click or a retried
+    request never starts two."""
+    if creation_key is not None:
+        existing = Dossier.objects.filter(applicant=actor, creation_key=creation_key).first()
+        if existing is not None:
+            return existing
     if procedure.status != Procedure.Status.PUBLISHED:
         raise ValidationError("Cette démarche n’accepte pas de nouveaux dossiers.")
+    _procedure_open_check(procedure)
+    version = procedure.latest_version
+    if version is None:
+        raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                procedure=procedure, version=version, applicant=actor, answers=answers or {}, creation_key=creation_key
+            )
+    except IntegrityError:
+        # The same key, from a request that ran at the same time and committed first.
+        return Dossier.objects.get(applicant=actor, creation_key=creation_key)
+    audit_record(actor=actor, action="dossier.create", target=dossier, details={"procedure": procedure.slug})
+    return dossier
+
+
+def _procedure_open_check(procedure: Procedure) -> None:
     today = timezone.localdate()
     if procedure.opens_on and today < procedure.opens_on:
         raise ValidationError(f"Cette démarche ouvrira le {procedure.opens_on:%d/%m/%Y}.")
     if procedure.closes_on and today > procedure.closes_on:
         raise ValidationError(f"Cette démarche est close depuis le {procedure.closes_on:%d/%m/%Y}.")
-    version = procedure.latest_version
-    if version is None:
-        raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
-    dossier = Dossier.objects.create(procedure=procedure, version=version, applicant=actor, answers=answers or {})
-    audit_record(actor=actor, action="dossier.create", target=dossier, details={"procedure": procedure.slug})
-    return dossier
+
+
+def _own_locked(actor: User, dossier: Dossier) -> Dossier:
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.applicant_id != actor.pk:
+        raise PermissionDenied("Seul l’usager peut modifier son dossier.")
+    return locked
 
 
 @transaction.atomic
-def dossier_answers_update(*, actor: User, dossier: Dossier, answers: dict[str, Any]) -> Dossier:
-    """Save answers on a dossier that its applicant may still edit (a draft, or one being corrected)."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if dossier.applicant_id != actor.pk:
-        raise ValidationError("Seul l’usager peut modifier son dossier.")
-    if dossier.state not in {DossierState.DRAFT, DossierState.SUBMITTED}:
-        raise ValidationError("Ce dossier est en instruction : il ne peut plus être modifié.")
-    changed = sorted(key for key in answers if dossier.answers.get(key) != answers[key])
-    dossier.answers = {**dossier.answers, **answers}
-    dossier.save(update_fields=["answers", "updated_at"])
-    audit_record(actor=actor, action="dossier.answers_update", target=dossier, details={"fields": changed})
+def dossier_answers_save(*, actor: User, dossier: Dossier, answers: dict[str, Any], page: int | None = None) -> Dossier:
+    """Replace the working answers of a dossier that its applicant may edit (a draft, or a filed
+    dossier with corrections asked); `page` is where "Reprendre" will take them back."""
+    locked = _own_locked(actor, dossier)
+    if not dossier_is_editable(locked):
+        raise ValidationError("Ce dossier ne peut plus être modifié.")
+    changed = sorted(
+        key for key in answers.keys() | locked.answers.keys() if locked.answers.get(key) != answers.get(key)
+    )
+    fields = ["answers", "updated_at"]
+    locked.answers = answers
+    if page is not None and page != locked.resume_page:
+        locked.resume_page = page
+        fields.append("resume_page")
+    locked.save(update_fields=fields)
+    if changed:
+        audit_record(actor=actor, action="dossier.answers_save", target=locked, details={"fields": changed})
+    dossier.answers, dossier.resume_page, dossier.updated_at = locked.answers, locked.resume_page, locked.updated_at
     return dossier
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def dossier_resume_mark(*, dossier: Dossier, page: int) -> None:
+    """Remember the page the applicant is on (0: the summary), where "Reprendre" takes them back.
+    A reading position, not an answer: no audit event."""
+    if dossier.resume_page != page:
+        Dossier.objects.filter(pk=dossier.pk).update(resume_page=page)
+        dossier.resume_page = page
+
+
+def dossier_is_editable(dossier: Dossier) -> bool:
+    """A draft, or a filed dossier on which an instructor asked for corrections not yet made."""
+    if dossier.state == DossierState.DRAFT:
+        return True
+    return dossier.state == DossierState.SUBMITTED and dossier_open_correction(dossier) is not None
+
+
+def dossier_open_correction(dossier: Dossier) -> CorrectionRequest | None:
+    return dossier.correction_requests.filter(resolved_at__isnull=True).first()
+
+
+def dossier_file_store(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
+    """Keep an uploaded file for a dossier, under a random name; its type is read from its content."""
+    if dossier.applicant_id != actor.pk and not instructor_can_act_on(actor, dossier):
+        raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
+    description = upload_describe(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    stored = DossierFile(
+        dossier=dossier,
+        name=description["name"][:255],
+        size=description["size"],
+        content_type=description["content_type"],
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    stored.content.save("fichier", uploaded, save=False)
+    stored.save()
+    audit_record(
+        actor=actor,
+        action="dossier.file_store",
+        target=dossier,
+        details={"file": str(stored.key), "size": stored.size, "content_type": stored.content_type},
+    )
+    return stored
+
+
+def file_answer(stored: DossierFile) -> dict[str, Any]:
+    """How an answer refers to an attached file."""
+    return {"name": stored.name, "size": stored.size, "content_type": stored.content_type, "key": str(stored.key)}
+
+
+class SubmissionInvalid(ValidationError):
+    """The answers are incomplete or wrong, or the applicant is not eligible: nothing was filed."""
+
+    def __init__(self, message: str, cleaned: CleanedAnswers | None = None):
+        super().__init__(message)
+        self.cleaned = cleaned
+
+
+def _answers_check(dossier: Dossier, today: date | None = None) -> None:
+    form = definition_validate(dossier.version.definition)
+    own = set(dossiers_of_applicant(dossier.applicant).exclude(number=None).values_list("number", flat=True))
+    cleaned = answers_clean(form, dossier.answers, today=today or timezone.localdate(), own_dossiers=own)
+    if cleaned.ineligible:
+        raise SubmissionInvalid("Votre demande n’est pas recevable : " + " ".join(cleaned.ineligible), cleaned)
+    if cleaned.errors:
+        raise SubmissionInvalid("Des réponses sont à compléter ou à corriger.", cleaned)
+    known = {str(key) for key in dossier.files.values_list("key", flat=True)}
+    if any(item.get("key") not in known for item in _file_items(dossier.answers)):
+        raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
+
+
+def _file_items(answers: Any) -> Iterator[dict]:
+    """Every attached file in the answers, block rows included."""
+    if isinstance(answers, dict):
+        if "key" in answers and "content_type" in answers:
+            yield answers
+            return
+        for value in answers.values():
+            yield from _file_items(value)
+    elif isinstance(answers, list):
+        for value in answers:
+            yield from _file_items(value)
+
+
+@transaction.atomic
+def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today: date | None = None) -> Dossier:
+    """File a draft: check the answers once more, give the dossier its number and its instructor
+    group (the workflow's "submit" transition), freeze the answers in a snapshot and email the
+    applicant. Submitting a dossier already filed returns it unchanged (a double click).
+
+    The demo data, filed "in the past", checks its answers against its own `today` and sends no email."""
+    locked = _own_locked(actor, dossier)
+    if locked.state != DossierState.DRAFT:
+        return locked
+    procedure = locked.procedure
+    if procedure.status == Procedure.Status.CLOSED:
+        raise SubmissionInvalid("Cette démarche est close : elle n’accepte plus de dossiers.")
+    _procedure_open_check(procedure)
+    _answers_check(locked, today)
+    dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor)
+    DossierSnapshot.objects.create(
+        dossier=locked,
+        version=locked.version,
+        kind=DossierSnapshot.Kind.SUBMISSION,
+        answers=locked.answers,
+        author=actor,
+        created_at=locked.submitted_at,
+    )
+    if notify:
+        _submission_email(locked)
+    dossier.refresh_from_db()
+    return locked
+
+
+def _submission_email(dossier: Dossier) -> None:
+    procedure = dossier.procedure
+    context = {"dossier": dossier, "procedure": procedure, "platform_name": settings.GUICHET_PLATFORM_NAME}
+    body = render_to_string("usager/emails/submitted.txt", context)
+    subject = f"{procedure.title} : votre dossier n°{dossier.number} est déposé"
+    to = [dossier.applicant.email]
+    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=to))
+
+
+@transaction.atomic
+def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnapshot:
+    """Resubmit a dossier after an instructor asked for corrections: the new answers are frozen
+    in a snapshot that lists the fields changed, the request is marked corrected, and the
+    instructors are told. Resubmitting twice returns the snapshot of the first time."""
+    locked = _own_locked(actor, dossier)
+    request = dossier_open_correction(locked)
+    latest = locked.snapshots.order_by("-created_at", "-pk").first()
+    if request is None:
+        if latest is not None and latest.answers == locked.answers:
+            return latest
+        raise ValidationError("Aucune correction n’est demandée sur ce dossier.")
+    _answers_check(locked)
+    previous = latest.answers if latest is not None else {}
+    changed = sorted(
+        key for key in previous.keys() | locked.answers.keys() if previous.get(key) != locked.answers.get(key)
+    )
+    now = timezone.now()
+    snapshot = DossierSnapshot.objects.create(
+        dossier=locked,
+        version=locked.version,
+        kind=DossierSnapshot.Kind.CORRECTION,
+        answers=locked.answers,
+        changed_fields=changed,
+        author=actor,
+        created_at=now,
+    )
+    request.resolved_at, request.snapshot = now, snapshot
+    request.save(update_fields=["resolved_at", "snapshot", "updated_at"])
+    audit_record(actor=actor, action="dossier.corrections_submit", target=locked, details={"fields": changed})
+    body = (
+        f"Bonjour,\n\nL’usager a corrigé le dossier n°{locked.number} ({locked.procedure.title}).\n"
+        f"Champs modifiés : {len(changed)}.\n\n{settings.GUICHET_PLATFORM_NAME}\n"
+    )
+    _instructors_notify(locked, subject=f"Dossier n°{locked.number} corrigé par l’usager", body=body)
+    return snapshot
+
+
+@transaction.atomic
+def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str = "") -> Dossier:
+    """The applicant withdraws a filed dossier before the decision (withdrawing twice is harmless)."""
+    locked = _own_locked(actor, dossier)
+    if locked.state == DossierState.WITHDRAWN:
+        return locked
+    try:
+        dossier_transition(dossier=locked, name=TransitionName.WITHDRAW, actor=actor, motivation=reason)
+    except TransitionNotAllowed:
+        raise ValidationError("Ce dossier ne peut plus être retiré : une décision a été prise.") from None
+    body = (
+        f"Bonjour,\n\nL’usager a retiré le dossier n°{locked.number} ({locked.procedure.title}).\n"
+        + (f"Motif : {reason.strip()}\n" if reason.strip() else "")
+        + f"\n{settings.GUICHET_PLATFORM_NAME}\n"
+    )
+    _instructors_notify(locked, subject=f"Dossier n°{locked.number} retiré par l’usager", body=body)
+    dossier.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def dossier_draft_delete(*, actor: User, dossier: Dossier) -> None:
+    """Delete a draft and its files (a filed dossier is never deleted: it can be withdrawn)."""
+    locked = _own_locked(actor, dossier)
+    if locked.state != DossierState.DRAFT:
+        raise ValidationError("Seul un brouillon peut être supprimé ; un dossier déposé peut être retiré.")
+    names = list(locked.files.values_list("content", flat=True))
+    audit_record(
+        actor=actor, action="dossier.draft_delete", target=locked, details={"procedure": locked.procedure.slug}
+    )
+    locked.delete()
+    storage = DossierFile._meta.get_field("content").storage
+
+    def _remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(_remove_files)
+
+
+@transaction.atomic
+def message_send(*, actor: User, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
+    """A message on a filed dossier, from its applicant to its instructors or the other way round;
+    the other side is told by email."""
+    if dossier.state == DossierState.DRAFT:
+        raise ValidationError("Les messages s’échangent une fois le dossier déposé.")
+    if dossier.applicant_id == actor.pk:
+        role = Message.AuthorRole.APPLICANT
+    elif instructor_can_act_on(actor, dossier):
+        role = Message.AuthorRole.INSTRUCTOR
+    else:
+        raise PermissionDenied("Vous ne pouvez pas écrire sur ce dossier.")
+    body = body.strip()
+    if not body:
+        raise ValidationError("Écrivez votre message.")
+    stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
+    message = Message.objects.create(dossier=dossier, author=actor, author_role=role, body=body, attachment=stored)
+    audit_record(
+        actor=actor,
+        action="dossier.message_send",
+        target=dossier,
+        details={"message": message.pk, "role": role, "attachment": bool(stored)},
+    )
+    procedure, platform = dossier.procedure, settings.GUICHET_PLATFORM_NAME
+    if role == Message.AuthorRole.APPLICANT:
+        text = f"Bonjour,\n\nL’usager a écrit sur le dossier n°{dossier.number} ({procedure.title}).\n\n{platform}\n"
+        _instructors_notify(dossier, subject=f"Nouveau message sur le dossier n°{dossier.number}", body=text)
+    else:
+        text = (
+            f"Bonjour,\n\nVous avez un nouveau message de l’administration sur votre dossier "
+            f"n°{dossier.number} ({procedure.title}).\nConnectez-vous pour le lire et y répondre.\n\n{platform}\n"
+        )
+        to = [dossier.applicant.email]
+        subject = f"{procedure.title} : nouveau message sur votre dossier n°{dossier.number}"
+        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=text, to=to))
+    return message
+
+
+def _instructors_notify(dossier: Dossier, *, subject: str, body: str) -> None:
+    to = sorted(dossier_instructor_emails(dossier))
+    if to:
+        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=to))
+
+
+@transaction.atomic
+def opinion_give(
+    *,
+    actor: User,
+    dossier: Dossier,
+    overall: int,
+    clarity: int | None = None,
+    help_needed: bool | None = None,
+    help_channels: list[str] | None = None,
+    help_reached: bool | None = None,
+    help_quality: int | None = None,
+    comment: str = "",
+) -> Opinion:
+    """The applicant's opinion on the procedure, once per filed dossier."""
+    if dossier.applicant_id != actor.pk:
+        raise PermissionDenied("Seul l’usager peut donner son avis sur son dossier.")
+    if dossier.state == DossierState.DRAFT:
+        raise ValidationError("Vous pourrez donner votre avis une fois le dossier déposé.")
+    if Opinion.objects.filter(dossier=dossier).exists():
+        raise ValidationError("Vous avez déjà donné votre avis sur cette démarche pour ce dossier : merci !")
+    opinion = Opinion(
+        dossier=dossier,
+        procedure_id=dossier.procedure_id,
+        overall=overall,
+        clarity=clarity,
+        help_needed=help_needed,
+        help_channels=sorted(set(help_channels or [])) if help_needed else [],
+        help_reached=help_reached if help_needed else None,
+        help_quality=help_quality if help_needed else None,
+        comment=comment.strip(),
+    )
+    opinion.full_clean(exclude=["dossier"])
+    try:
+        with transaction.atomic():
+            opinion.save()
+    except IntegrityError:
+        raise ValidationError("Vous avez déjà donné votre avis sur cette démarche pour ce dossier : merci !") from None
+    audit_record(actor=actor, action="opinion.give", target=dossier, details={"overall": overall})
+    return opinion
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import CorrectionRequest, Dossier, DossierState
 from guichet.dossiers.numbering import dossier_number_next
 
 from .models import TransitionLog
@@ -29,6 +29,7 @@ class TransitionName(models.TextChoices):
     REFUSE = "refuse", _("Refuser")
     CLOSE = "close", _("Classer sans suite")
     REOPEN = "reopen", _("Rouvrir l’instruction")
+    WITHDRAW = "withdraw", _("Retirer le dossier")
 
 
 class TransitionError(Exception):
@@ -67,6 +68,16 @@ def _on_reopen(dossier: Dossier, now: datetime) -> None:
     dossier.decided_at = None
 
 
+def _after_correction_request(dossier: Dossier, log: TransitionLog) -> None:
+    # The applicant answers it by resubmitting (dossiers.services.dossier_corrections_submit).
+    CorrectionRequest.objects.create(dossier=dossier, requested_by=log.actor, reason=log.motivation)
+
+
+def _after_withdraw(dossier: Dossier, log: TransitionLog) -> None:
+    # Nothing is left to correct on a dossier that its applicant withdrew.
+    CorrectionRequest.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=log.at)
+
+
 @dataclass(frozen=True)
 class Transition:
     name: TransitionName
@@ -75,6 +86,8 @@ class Transition:
     roles: frozenset[Role]
     motivation_required: bool = False
     effect: Callable[[Dossier, datetime], None] | None = None
+    # Runs once the transition is logged, for the records that hang on it.
+    after: Callable[[Dossier, TransitionLog], None] | None = None
 
 
 S = DossierState
@@ -86,7 +99,7 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         Transition(TransitionName.START_INSTRUCTION, frozenset({S.SUBMITTED}), S.IN_INSTRUCTION,
                    frozenset({Role.INSTRUCTOR}), effect=_on_start_instruction),
         Transition(TransitionName.REQUEST_CORRECTION, frozenset({S.IN_INSTRUCTION}), S.SUBMITTED,
-                   frozenset({Role.INSTRUCTOR}), motivation_required=True),
+                   frozenset({Role.INSTRUCTOR}), motivation_required=True, after=_after_correction_request),
         Transition(TransitionName.ACCEPT, frozenset({S.IN_INSTRUCTION}), S.ACCEPTED,
                    frozenset({Role.INSTRUCTOR, Role.SYSTEM}), effect=_on_decision),
         Transition(TransitionName.REFUSE, frozenset({S.IN_INSTRUCTION}), S.REFUSED,
@@ -95,6 +108,8 @@ TRANSITIONS: dict[TransitionName, Transition] = {
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_decision),
         Transition(TransitionName.REOPEN, DossierState.decided(), S.IN_INSTRUCTION,
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_reopen),
+        Transition(TransitionName.WITHDRAW, frozenset({S.SUBMITTED, S.IN_INSTRUCTION}), S.WITHDRAWN,
+                   frozenset({Role.APPLICANT}), after=_after_withdraw),
     )
 }  # fmt: skip
 
@@ -155,6 +170,8 @@ def dossier_transition(
         motivation=motivation,
         at=now,
     )
+    if transition.after is not None:
+        transition.after(locked, log)
     audit_record(
         actor=actor,
         action=f"dossier.{transition.name}",

@@ -31,7 +31,7 @@ def dossier_in(state: DossierState):
 
 
 def actor_for(name: TransitionName, dossier, instructor):
-    return dossier.applicant if name == TransitionName.SUBMIT else instructor
+    return dossier.applicant if name in {TransitionName.SUBMIT, TransitionName.WITHDRAW} else instructor
 
 
 def test_the_table_covers_the_lifecycle_of_the_issue():

@@ -208,7 +208,7 @@ def test_each_widget_renders_with_its_label_hint_and_dsfr_markup(admin_client, p
     assert '<input type="hidden" name="adresse.insee_code" value="">' in html
     assert found["champ-siret"]["inputmode"] == "numeric"
     assert "Format attendu : 2026-000042." in html and found["champ-precedent"]["name"] == "precedent"
-    assert 'hx-post="' in html and "hx-trigger=\"change[target.type!='file']\"" in html
+    assert 'hx-post="' in html and 'hx-trigger="change" hx-encoding="multipart/form-data"' in html
 
     page_2 = admin_client.get(page_url(procedure, 2))
     html, found = page_2.content.decode(), elements(page_2)

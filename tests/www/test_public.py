@@ -42,6 +42,24 @@ def test_the_procedure_page_says_what_to_prepare_and_what_silence_means(client, 
     assert "le silence vaut accord" in html
 
 
+def test_the_procedure_page_gives_the_usual_delay_from_real_decisions(client):
+    from datetime import timedelta
+
+    from guichet.dossiers.models import Dossier
+    from tests.factories import DossierFactory
+
+    procedure = ProcedureFactory(processing_days=60)
+    url = reverse("public:procedure_detail", args=[procedure.slug])
+    assert "En pratique" not in client.get(url).content.decode()
+    for days in (3, 10, 40):
+        dossier = DossierFactory(procedure=procedure, accepted=True)
+        Dossier.objects.filter(pk=dossier.pk).update(decided_at=dossier.submitted_at + timedelta(days=days))
+    DossierFactory(procedure=procedure, in_instruction=True)  # not decided: not counted
+    html = client.get(url).content.decode()
+    assert "la moitié des dossiers reçoivent une décision en 10 jours ou moins" in html
+    assert "les 3 dernières décisions" in html
+
+
 def test_a_draft_procedure_is_not_public(client):
     draft = ProcedureFactory(status="draft")
     assert client.get(reverse("public:procedure_detail", args=[draft.slug])).status_code == 404

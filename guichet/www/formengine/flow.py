@@ -2,19 +2,21 @@
 the session, the applicant's dossier in the database. The caller gives an `AnswersStore`, the
 addresses of the pages and of the summary, and the template that frames the page."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from guichet.core.uploads import upload_describe
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import FormDefinition, Page
 
 from .pages import ID_PREFIX, PageView, page_view, pages_visible, stepper_for
-from .posting import answers_apply_action, answers_merge_post, posted_action
+from .posting import DescribeFile, answers_apply_action, answers_merge_post, posted_action
 from .summary import Summary, summary_build
 
 FIELDS_TEMPLATE = "formengine/fields.html"
@@ -48,10 +50,13 @@ def form_page_respond(
     today: date,
     template: str,
     context: dict[str, Any],
+    describe_file: DescribeFile = upload_describe,
+    own_dossiers: Collection[str] | None = None,
 ) -> HttpResponse:
     """Show the `number`-th visible page (GET) or take its answers (POST).
 
-    A POST is saved in every case, then: "Précédent" goes back without checking anything; a row or
+    A POST is saved in every case, then: "Précédent" goes back without checking anything; "Enregistrer
+    le brouillon" (`_save`) comes back to the same page; a row or
     file button comes back to the same page, at the block or field; htmx's live update (`_refresh`)
     gets the page's fields again, conditions and formulas re-evaluated, with format errors but no
     "obligatoire"; "Suivant" checks the page and shows its errors, or goes on to the next page or the
@@ -67,7 +72,7 @@ def form_page_respond(
         return _render_page(request, template, frame, page_view(page, number, raw, shown.values, {}), pages)
 
     action = posted_action(request.POST)
-    answers = answers_merge_post(form, page, raw, request.POST, request.FILES, today=today)
+    answers = answers_merge_post(form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file)
     place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
     store.save(answers)
     draft = answers_clean(form, answers, today=today, require_complete=False)
@@ -80,8 +85,11 @@ def form_page_respond(
         return redirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
     if action == "previous":
         return redirect(routes.page(max(number - 1, 1)))
+    if action == "save":
+        messages.success(request, "Votre brouillon est enregistré : vous pourrez le reprendre plus tard.")
+        return redirect(routes.page(number))
 
-    complete = answers_clean(form, answers, today=today, require_complete=True)
+    complete = answers_clean(form, answers, today=today, require_complete=True, own_dossiers=own_dossiers)
     view = page_view(page, number, answers, complete.values, complete.errors)
     if view.question_paths - page_view(page, number, raw, shown.values, {}).question_paths:
         view = page_view(page, number, answers, draft.values, draft.errors)
@@ -98,7 +106,16 @@ def _render_page(
     return render(request, template, {**frame, "page": view, "stepper": stepper, "has_previous": view.number > 1})
 
 
-def form_summary(form: FormDefinition, raw: dict[str, Any], *, today: date, routes: FormRoutes) -> Summary:
+def form_summary(
+    form: FormDefinition,
+    raw: dict[str, Any],
+    *,
+    today: date,
+    routes: FormRoutes,
+    own_dossiers: Collection[str] | None = None,
+    file_url: Callable[[str], str] | None = None,
+) -> Summary:
     """The summary of the answers, with what is missing or wrong and the eligibility messages."""
-    cleaned = answers_clean(form, raw, today=today, require_complete=True)
-    return summary_build(pages_visible(form, cleaned.values), raw, cleaned, page_url=routes.page)
+    cleaned = answers_clean(form, raw, today=today, require_complete=True, own_dossiers=own_dossiers)
+    pages = pages_visible(form, cleaned.values)
+    return summary_build(pages, raw, cleaned, page_url=routes.page, file_url=file_url)

@@ -152,11 +152,13 @@ def _posted_value(field: FormField, path: str, data: QueryDict) -> Any:
 
 
 def posted_action(data: QueryDict) -> str:
-    """Which button sent the page: "add_row", "remove_row", "remove_file", "previous" or "next"."""
+    """Which button sent the page: "add_row", "remove_row", "remove_file", "previous", "save" or "next"."""
     for name, action in ((ADD_ROW, "add_row"), (REMOVE_ROW, "remove_row"), (REMOVE_FILE, "remove_file")):
         if data.get(name):
             return action
-    return "previous" if "_previous" in data else "next"
+    if "_previous" in data:
+        return "previous"
+    return "save" if "_save" in data else "next"
 
 
 def _locate(fields: list[FormField], answers: dict, path: str) -> tuple[FormField, dict] | None:

@@ -36,6 +36,7 @@ class SummaryItem:
     rows: list[SummaryRow] = field(default_factory=list)
     is_block: bool = False
     error: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)  # attached files: (text, address)
 
 
 @dataclass
@@ -66,10 +67,16 @@ class Summary:
 
 
 def summary_build(
-    pages: list[Page], raw: Mapping[str, Any], cleaned: CleanedAnswers, *, page_url: Callable[[int], str]
+    pages: list[Page],
+    raw: Mapping[str, Any],
+    cleaned: CleanedAnswers,
+    *,
+    page_url: Callable[[int], str],
+    file_url: Callable[[str], str] | None = None,
 ) -> Summary:
     """The summary of the visible `pages`, from answers cleaned with `require_complete=True`;
-    `page_url(number)` gives the address of the n-th visible page, for the "Modifier" links."""
+    `page_url(number)` gives the address of the n-th visible page, for the "Modifier" links, and
+    `file_url(key)`, when given, the address where an attached file is downloaded."""
     sections, errors = [], []
     for number, page in enumerate(pages, start=1):
         groups = [SummaryGroup(title="", items=[])]
@@ -78,7 +85,7 @@ def summary_build(
             if spec.type == FieldType.SECTION:
                 groups.append(SummaryGroup(title=spec.label, items=[]))
             elif spec.type != FieldType.EXPLANATION:
-                groups[-1].items.append(_item(spec, spec.id, cleaned.values, scope, cleaned.errors))
+                groups[-1].items.append(_item(spec, spec.id, cleaned.values, scope, cleaned.errors, file_url))
         url = page_url(number)
         sections.append(SummarySection(number, page.title, url, [g for g in groups if g.items or g.title]))
         for link in page_view(page, number, raw, cleaned.values, cleaned.errors).errors:
@@ -87,7 +94,14 @@ def summary_build(
     return Summary(sections=sections, errors=errors, ineligible=cleaned.ineligible)
 
 
-def _item(spec: FormField, path: str, values: Mapping, scope: ChainMap, errors: Mapping[str, str]) -> SummaryItem:
+def _item(
+    spec: FormField,
+    path: str,
+    values: Mapping,
+    scope: ChainMap,
+    errors: Mapping[str, str],
+    file_url: Callable[[str], str] | None,
+) -> SummaryItem:
     item = SummaryItem(label=spec.label, error=errors.get(path, ""))
     value = values.get(spec.id)
     if spec.type == FieldType.BLOCK:
@@ -95,12 +109,18 @@ def _item(spec: FormField, path: str, values: Mapping, scope: ChainMap, errors: 
         for index, row in enumerate(value or []):
             row_scope = scope.new_child(row)
             fields = (f for f in visible_fields(spec.fields, row_scope) if f.type not in DISPLAY_ONLY)
-            row_items = [_item(f, f"{path}.{index}.{f.id}", row, row_scope, errors) for f in fields]
+            row_items = [_item(f, f"{path}.{index}.{f.id}", row, row_scope, errors, file_url) for f in fields]
             item.rows.append(SummaryRow(number=index + 1, items=row_items))
     elif spec.type == FieldType.CHECKBOX:
         item.lines = ["Oui" if value else "Non"]  # unticked is an answer too
     elif value is not None and value != "" and value != []:
         item.lines = _lines(spec, value)
+        if spec.type == FieldType.FILE and file_url is not None:
+            item.links = [
+                (line, file_url(file["key"])) for line, file in zip(item.lines, value, strict=True) if file.get("key")
+            ]
+            if len(item.links) == len(item.lines):
+                item.lines = []
     return item
 
 

@@ -1,6 +1,10 @@
+import uuid
+
 from django.http import Http404
 from django.shortcuts import render
 
+from guichet.dossiers.models import DossierState
+from guichet.dossiers.selectors import dossiers_of_applicant, procedure_usual_delay
 from guichet.procedures.selectors import catalogue_organisations, procedures_catalogue, procedures_public
 
 
@@ -23,4 +27,17 @@ def procedure_detail(request, slug: str):
     procedure = procedures_public().filter(slug=slug).first()
     if procedure is None:
         raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
-    return render(request, "public/procedure_detail.html", {"procedure": procedure})
+    drafts = []
+    if request.user.is_authenticated:
+        drafts = list(
+            dossiers_of_applicant(request.user)
+            .filter(procedure=procedure, state=DossierState.DRAFT)
+            .order_by("-updated_at")
+        )
+    context = {
+        "procedure": procedure,
+        "drafts": drafts,
+        "creation_key": uuid.uuid4(),
+        "usual_delay": procedure_usual_delay(procedure.pk),
+    }
+    return render(request, "public/procedure_detail.html", context)

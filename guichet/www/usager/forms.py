@@ -1,0 +1,108 @@
+from django import forms
+from django.conf import settings
+
+from guichet.core.uploads import DOCUMENT_TYPES, upload_describe
+from guichet.dossiers.models import Opinion
+
+
+def upload_too_large(upload) -> bool:
+    return upload is not None and upload.size > settings.GUICHET_UPLOAD_MAX_MB * 1024 * 1024
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Votre message",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Écrivez votre message.", "max_length": "Votre message est trop long."},
+    )
+    attachment = forms.FileField(
+        label="Joindre un fichier (facultatif)",
+        required=False,
+        help_text=(
+            f"Formats acceptés : PDF, images (JPEG, PNG), documents texte et tableurs. "
+            f"Taille maximale : {settings.GUICHET_UPLOAD_MAX_MB} Mo."
+        ),
+    )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload is None:
+            return None
+        if upload_too_large(upload):
+            raise forms.ValidationError(f"Ce fichier dépasse {settings.GUICHET_UPLOAD_MAX_MB} Mo.")
+        if upload_describe(upload)["content_type"] not in DOCUMENT_TYPES:
+            raise forms.ValidationError(
+                "Ce type de fichier n’est pas accepté : joignez un PDF, une image, un document texte ou un tableur."
+            )
+        return upload
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Pourquoi retirez-vous votre dossier ? (facultatif)",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+YES_NO = [("true", "Oui"), ("false", "Non")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+class OpinionForm(forms.Form):
+    overall = forms.TypedChoiceField(
+        label="De façon générale, comment ça s’est passé ?",
+        choices=Opinion.Overall.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Dites-nous comment ça s’est passé."},
+    )
+    clarity = forms.TypedChoiceField(
+        label="La démarche était-elle claire ? (de 1, pas claire du tout, à 5, très claire)",
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    help_needed = forms.TypedChoiceField(
+        label="Avez-vous eu besoin d’aide pour faire cette démarche ?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    help_channels = forms.MultipleChoiceField(
+        label="Si oui, vers qui ou quoi vous êtes-vous tourné ?",
+        choices=Opinion.HelpChannel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    help_reached = forms.TypedChoiceField(
+        label="Avez-vous réussi à obtenir cette aide ?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    help_quality = forms.TypedChoiceField(
+        label="Comment jugez-vous l’aide reçue ?",
+        choices=Opinion.HelpQuality.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Un commentaire ? (facultatif ; n’y écrivez pas de données personnelles)",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

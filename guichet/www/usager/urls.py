@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "usager"
+urlpatterns = [
+    path("demarches/<slug:slug>/commencer/", views.dossier_start, name="dossier_start"),
+    path("mes-dossiers/", views.my_dossiers, name="my_dossiers"),
+    path("mes-dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("mes-dossiers/<int:pk>/page/<int:number>/", views.dossier_page, name="dossier_page"),
+    path("mes-dossiers/<int:pk>/recapitulatif/", views.dossier_summary, name="dossier_summary"),
+    path("mes-dossiers/<int:pk>/depose/", views.dossier_submitted, name="dossier_submitted"),
+    path("mes-dossiers/<int:pk>/avis/", views.dossier_opinion, name="dossier_opinion"),
+    path("mes-dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
+    path("mes-dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
+    path("mes-dossiers/<int:pk>/retirer/", views.dossier_withdraw_view, name="dossier_withdraw"),
+    path("mes-dossiers/<int:pk>/supprimer/", views.dossier_delete, name="dossier_delete"),
+    path("mes-dossiers/<int:pk>/pdf/", views.dossier_pdf, name="dossier_pdf"),
+]

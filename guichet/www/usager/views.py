@@ -1,0 +1,361 @@
+"""The applicant's pages: start a dossier, fill it page by page (saved as they go), submit it, and
+follow it (answers, files, history, messages, corrections, withdrawal, opinion, PDF)."""
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_POST
+
+from guichet.dossiers.models import Dossier, DossierState, Opinion
+from guichet.dossiers.selectors import (
+    dossier_latest_snapshot,
+    dossier_next_action,
+    dossier_timeline,
+    dossiers_of_applicant,
+    dossiers_of_applicant_listed,
+)
+from guichet.dossiers.services import (
+    SubmissionInvalid,
+    dossier_answers_save,
+    dossier_corrections_submit,
+    dossier_create,
+    dossier_draft_delete,
+    dossier_file_store,
+    dossier_is_editable,
+    dossier_open_correction,
+    dossier_resume_mark,
+    dossier_submit,
+    dossier_withdraw,
+    file_answer,
+    message_send,
+    opinion_give,
+)
+from guichet.procedures.answers import answers_clean
+from guichet.procedures.definition import FormDefinition, definition_validate
+from guichet.procedures.selectors import procedures_public
+from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
+from guichet.www.formengine.pages import pages_visible
+from guichet.www.formengine.posting import answers_merge_post
+
+from .access import applicant_required, own_dossier, pending_answers_take
+from .forms import MessageForm, OpinionForm, WithdrawForm, upload_too_large
+
+
+def _routes(dossier: Dossier) -> FormRoutes:
+    return FormRoutes(
+        page=lambda number: reverse("usager:dossier_page", args=[dossier.pk, number]),
+        summary=reverse("usager:dossier_summary", args=[dossier.pk]),
+    )
+
+
+def _file_url(dossier: Dossier):
+    return lambda key: reverse("usager:dossier_file", args=[dossier.pk, key])
+
+
+def _own_numbers(dossier: Dossier) -> set[str]:
+    filed = dossiers_of_applicant(dossier.applicant).exclude(number=None)
+    return set(filed.values_list("number", flat=True))
+
+
+class DossierAnswers:
+    """The answers of a dossier being filled, saved in the database as the person goes."""
+
+    def __init__(self, request: HttpRequest, dossier: Dossier, number: int):
+        self.request, self.dossier, self.number = request, dossier, number
+
+    def load(self) -> dict[str, Any]:
+        return dict(self.dossier.answers)
+
+    def save(self, answers: dict[str, Any]) -> None:
+        dossier_answers_save(actor=self.request.user, dossier=self.dossier, answers=answers, page=self.number)
+
+
+@applicant_required
+def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Commencer la démarche" (a POST with a random key, so that a double click starts one draft)."""
+    procedure = procedures_public().filter(slug=slug).first()
+    if procedure is None:
+        raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
+    if request.method != "POST":
+        return redirect("public:procedure_detail", slug=slug)
+    try:
+        key = uuid.UUID(request.POST.get("cle", ""))
+    except ValueError:
+        key = None
+    try:
+        dossier = dossier_create(actor=request.user, procedure=procedure, creation_key=key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("public:procedure_detail", slug=slug)
+    return redirect("usager:dossier_page", pk=dossier.pk, number=max(dossier.resume_page, 1))
+
+
+@applicant_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = list(dossiers_of_applicant_listed(request.user))
+    rows = [
+        {
+            "dossier": dossier,
+            "next_action": dossier_next_action(dossier, correction_asked=dossier.correction_asked),
+            "url": reverse("usager:dossier_detail", args=[dossier.pk]),
+        }
+        for dossier in dossiers
+    ]
+    return render(request, "usager/my_dossiers.html", {"rows": rows})
+
+
+def _form_of(dossier: Dossier) -> FormDefinition:
+    return definition_validate(dossier.version.definition)
+
+
+def _not_editable(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    if dossier.state != DossierState.DRAFT:
+        messages.info(request, "Ce dossier est déposé : ses réponses ne peuvent plus être modifiées.")
+    return redirect("usager:dossier_detail", pk=dossier.pk)
+
+
+@applicant_required
+def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    dossier = own_dossier(request, pk)
+    if not dossier_is_editable(dossier):
+        return _not_editable(request, dossier)
+    form, today = _form_of(dossier), timezone.localdate()
+    if request.method == "GET":
+        _pending_answers_save(request, dossier, form, number)
+        dossier_resume_mark(dossier=dossier, page=number)
+    for name, upload in list(request.FILES.items()):
+        if upload_too_large(upload):
+            messages.error(
+                request,
+                f"Le fichier « {upload.name} » dépasse {settings.GUICHET_UPLOAD_MAX_MB} Mo : il n’a pas été joint.",
+            )
+            request.FILES.pop(name)
+    try:
+        return form_page_respond(
+            request,
+            form=form,
+            store=DossierAnswers(request, dossier, number),
+            number=number,
+            routes=_routes(dossier),
+            today=today,
+            template="usager/dossier_page.html",
+            context={
+                "dossier": dossier,
+                "procedure": dossier.procedure,
+                "save_draft": dossier.state == DossierState.DRAFT,
+                "correction": dossier_open_correction(dossier),
+            },
+            describe_file=lambda upload: file_answer(
+                dossier_file_store(actor=request.user, dossier=dossier, uploaded=upload)
+            ),
+            own_dossiers=_own_numbers(dossier),
+        )
+    except ValidationError:
+        # Filed or withdrawn meanwhile, from another tab.
+        return _not_editable(request, dossier)
+
+
+def _pending_answers_save(request: HttpRequest, dossier: Dossier, form: FormDefinition, number: int) -> None:
+    """Save what the page sent while the person's session had expired (see access.py)."""
+    data = pending_answers_take(request)
+    if data is None:
+        return
+    today = timezone.localdate()
+    shown = answers_clean(form, dossier.answers, today=today, require_complete=False)
+    pages = pages_visible(form, shown.values)
+    if not 1 <= number <= len(pages):
+        return
+    answers = answers_merge_post(form, pages[number - 1], dossier.answers, data, MultiValueDict(), today=today)
+    dossier_answers_save(actor=request.user, dossier=dossier, answers=answers, page=number)
+    messages.success(request, "Les réponses saisies avant l’expiration de votre session sont enregistrées.")
+
+
+@applicant_required
+def dossier_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = own_dossier(request, pk)
+    if not dossier_is_editable(dossier):
+        if request.method == "POST" and dossier.state != DossierState.DRAFT:
+            # The second click of a double click, or a retried request: it is already filed.
+            return redirect("usager:dossier_submitted", pk=dossier.pk)
+        return _not_editable(request, dossier)
+    correction = dossier_open_correction(dossier)
+    if request.method == "POST":
+        try:
+            if correction is None:
+                dossier_submit(actor=request.user, dossier=dossier)
+                return redirect("usager:dossier_submitted", pk=dossier.pk)
+            dossier_corrections_submit(actor=request.user, dossier=dossier)
+        except SubmissionInvalid as error:
+            messages.error(request, error.messages[0])
+            return redirect("usager:dossier_summary", pk=dossier.pk)
+        messages.success(request, "Vos corrections sont déposées : l’administration en est informée.")
+        return redirect("usager:dossier_detail", pk=dossier.pk)
+    dossier_resume_mark(dossier=dossier, page=0)
+    routes = _routes(dossier)
+    summary = form_summary(
+        _form_of(dossier),
+        dossier.answers,
+        today=timezone.localdate(),
+        routes=routes,
+        own_dossiers=_own_numbers(dossier),
+        file_url=_file_url(dossier),
+    )
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "summary": summary,
+        "correction": correction,
+        "last_page_url": routes.page(len(summary.sections)),
+    }
+    return render(request, "usager/dossier_summary.html", context)
+
+
+def _filed(request: HttpRequest, pk: int) -> Dossier:
+    dossier = own_dossier(request, pk)
+    if dossier.state == DossierState.DRAFT:
+        raise Http404("Ce dossier n’est pas encore déposé.")
+    return dossier
+
+
+@applicant_required
+def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page: the number, what happens next, and "Je donne mon avis"."""
+    dossier = _filed(request, pk)
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "opinion_form": None if Opinion.objects.filter(dossier=dossier).exists() else OpinionForm(),
+    }
+    return render(request, "usager/dossier_submitted.html", context)
+
+
+@applicant_required
+@require_POST
+def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _filed(request, pk)
+    form = OpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            opinion_give(actor=request.user, dossier=dossier, **form.cleaned_data)
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+            return redirect("usager:dossier_detail", pk=dossier.pk)
+        messages.success(request, "Merci pour votre avis : il nous aide à améliorer cette démarche.")
+        return redirect("usager:dossier_detail", pk=dossier.pk)
+    context = {"dossier": dossier, "procedure": dossier.procedure, "opinion_form": form}
+    return render(request, "usager/dossier_submitted.html", context, status=400)
+
+
+def _detail_context(dossier: Dossier) -> dict[str, Any]:
+    snapshot = dossier_latest_snapshot(dossier)
+    form = definition_validate(snapshot.version.definition) if snapshot else _form_of(dossier)
+    raw = snapshot.answers if snapshot else dossier.answers
+    summary = form_summary(form, raw, today=timezone.localdate(), routes=_routes(dossier), file_url=_file_url(dossier))
+    return {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "summary": summary,
+        "timeline": dossier_timeline(dossier),
+        "messages_list": dossier.messages.select_related("attachment").order_by("created_at", "pk"),
+        "correction": dossier_open_correction(dossier),
+        "can_withdraw": dossier.state in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION},
+        "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
+    }
+
+
+@applicant_required
+def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = own_dossier(request, pk)
+    if dossier.state == DossierState.DRAFT:
+        if dossier.resume_page == 0:
+            return redirect("usager:dossier_summary", pk=dossier.pk)
+        return redirect("usager:dossier_page", pk=dossier.pk, number=max(dossier.resume_page, 1))
+    return render(request, "usager/dossier_detail.html", {**_detail_context(dossier), "message_form": MessageForm()})
+
+
+@applicant_required
+@require_POST
+def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _filed(request, pk)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message_send(
+                actor=request.user,
+                dossier=dossier,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Votre message est envoyé à l’administration.")
+            return redirect(reverse("usager:dossier_detail", args=[dossier.pk]) + "#messagerie")
+    context = {**_detail_context(dossier), "message_form": form}
+    return render(request, "usager/dossier_detail.html", context, status=400)
+
+
+@applicant_required
+def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
+    dossier = own_dossier(request, pk)
+    stored = dossier.files.filter(key=key).first()
+    if stored is None:
+        raise Http404("Ce fichier n’existe pas.")
+    response = FileResponse(stored.content.open("rb"), as_attachment=True, filename=stored.name)
+    response["Content-Type"] = stored.content_type or "application/octet-stream"
+    return response
+
+
+@applicant_required
+def dossier_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _filed(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier_withdraw(actor=request.user, dossier=dossier, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Votre dossier n°{dossier.number} est retiré : il ne sera pas instruit.")
+        return redirect("usager:dossier_detail", pk=dossier.pk)
+    if dossier.state not in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION}:
+        messages.info(request, "Ce dossier ne peut plus être retiré.")
+        return redirect("usager:dossier_detail", pk=dossier.pk)
+    return render(request, "usager/dossier_withdraw.html", {"dossier": dossier, "form": form})
+
+
+@applicant_required
+def dossier_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = own_dossier(request, pk)
+    if dossier.state != DossierState.DRAFT:
+        messages.info(request, "Un dossier déposé ne peut pas être supprimé ; vous pouvez le retirer.")
+        return redirect("usager:dossier_detail", pk=dossier.pk)
+    if request.method == "POST":
+        dossier_draft_delete(actor=request.user, dossier=dossier)
+        messages.success(request, f"Le brouillon « {dossier.procedure.title} » est supprimé.")
+        return redirect("usager:my_dossiers")
+    return render(request, "usager/dossier_delete.html", {"dossier": dossier})
+
+
+@applicant_required
+def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dossier as a PDF: what was filed (or the draft's answers), and its history."""
+    from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when a PDF is asked for)
+
+    dossier = own_dossier(request, pk)
+    context = {**_detail_context(dossier), "platform_name": settings.GUICHET_PLATFORM_NAME, "now": timezone.now()}
+    html = render_to_string("usager/dossier_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    name = f"dossier-{dossier.number}.pdf" if dossier.number else f"brouillon-{dossier.pk}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
