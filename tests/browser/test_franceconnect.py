@@ -5,6 +5,8 @@ from playwright.sync_api import expect
 from tests.accounts.oidc_fixtures import franceconnect, oidc_provider  # noqa: F401
 from tests.accounts.oidc_provider import DEFAULT_PERSON
 
+from .axe import assert_accessible
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -13,6 +15,7 @@ def test_a_person_signs_in_with_franceconnect_and_finds_their_identity_locked(li
 
     page.goto(live_server.url + reverse("accounts:login") + "?next=" + reverse("accounts:profile"))
     expect(page.get_by_role("link", name="Qu’est-ce que FranceConnect ?")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="S’identifier avec FranceConnect").click()
 
     # The local provider consents at once and sends the browser back, signed in, to "Mon compte".
@@ -27,6 +30,7 @@ def test_a_person_signs_in_with_franceconnect_and_finds_their_identity_locked(li
     expect(page.get_by_test_id("email")).to_have_text(DEFAULT_PERSON["email"])
     # Locked: nothing to type the names into.
     expect(page.get_by_role("textbox")).to_have_count(0)
+    assert_accessible(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_text("Vous êtes déconnecté de ce service et de FranceConnect.")).to_be_visible()
