@@ -128,7 +128,8 @@ class FranceConnectIdentity(TimeStampedModel):
         User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="franceconnect_identity"
     )
     sub = models.CharField(_("identifiant FranceConnect (sub)"), max_length=255, unique=True)
-    given_name = models.CharField(_("prénoms"), max_length=255)
+    # Empty for the few people who have no first name.
+    given_name = models.CharField(_("prénoms"), max_length=255, blank=True)
     family_name = models.CharField(_("nom de naissance"), max_length=255)
     preferred_username = models.CharField(_("nom d’usage"), max_length=255, blank=True)
     birthdate = models.DateField(_("date de naissance"), null=True, blank=True)

@@ -88,3 +88,9 @@ def test_applicant_identity_for_the_dossier_pages():
     assert identity["birthdate"] == datetime.date(1962, 8, 24)
     assert identity["birthplace"] == "" and identity["birthcountry"] == "99100"
     assert identity["certified_by"] == "FranceConnect" and identity["certified_at"] is not None
+
+
+def test_a_person_without_a_first_name_can_sign_in_with_franceconnect():
+    user = franceconnect_sign_in(claims={**DEFAULT_PERSON, "given_name": ""}, acr="eidas1")
+    assert (user.first_name, user.last_name) == ("", "DUBOIS")
+    assert applicant_identity(user)["given_name"] == ""

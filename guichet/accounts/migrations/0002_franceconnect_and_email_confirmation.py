@@ -14,38 +14,58 @@ def confirm_existing_accounts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_confirmed_at',
-            field=models.DateTimeField(blank=True, default=django.utils.timezone.now, null=True, verbose_name='adresse confirmée le'),
+            model_name="user",
+            name="email_confirmed_at",
+            field=models.DateTimeField(
+                blank=True, default=django.utils.timezone.now, null=True, verbose_name="adresse confirmée le"
+            ),
         ),
         migrations.CreateModel(
-            name='FranceConnectIdentity',
+            name="FranceConnectIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('sub', models.CharField(max_length=255, unique=True, verbose_name='identifiant FranceConnect (sub)')),
-                ('given_name', models.CharField(max_length=255, verbose_name='prénoms')),
-                ('family_name', models.CharField(max_length=255, verbose_name='nom de naissance')),
-                ('preferred_username', models.CharField(blank=True, max_length=255, verbose_name='nom d’usage')),
-                ('birthdate', models.DateField(blank=True, null=True, verbose_name='date de naissance')),
-                ('birthplace', models.CharField(blank=True, max_length=5, verbose_name='commune de naissance (code INSEE)')),
-                ('birthcountry', models.CharField(blank=True, max_length=5, verbose_name='pays de naissance (code INSEE)')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique transmise')),
-                ('acr', models.CharField(blank=True, max_length=40, verbose_name='niveau de garantie (acr)')),
-                ('signed_in_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dernière connexion avec FranceConnect')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='franceconnect_identity', to=settings.AUTH_USER_MODEL, verbose_name='personne')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("sub", models.CharField(max_length=255, unique=True, verbose_name="identifiant FranceConnect (sub)")),
+                ("given_name", models.CharField(blank=True, max_length=255, verbose_name="prénoms")),
+                ("family_name", models.CharField(max_length=255, verbose_name="nom de naissance")),
+                ("preferred_username", models.CharField(blank=True, max_length=255, verbose_name="nom d’usage")),
+                ("birthdate", models.DateField(blank=True, null=True, verbose_name="date de naissance")),
+                (
+                    "birthplace",
+                    models.CharField(blank=True, max_length=5, verbose_name="commune de naissance (code INSEE)"),
+                ),
+                (
+                    "birthcountry",
+                    models.CharField(blank=True, max_length=5, verbose_name="pays de naissance (code INSEE)"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="adresse électronique transmise")),
+                ("acr", models.CharField(blank=True, max_length=40, verbose_name="niveau de garantie (acr)")),
+                (
+                    "signed_in_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="dernière connexion avec FranceConnect"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="franceconnect_identity",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="personne",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identité FranceConnect',
-                'verbose_name_plural': 'identités FranceConnect',
+                "verbose_name": "identité FranceConnect",
+                "verbose_name_plural": "identités FranceConnect",
             },
         ),
         migrations.RunPython(confirm_existing_accounts, migrations.RunPython.noop),
