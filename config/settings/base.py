@@ -2,6 +2,7 @@
 environment variables, so that one code base serves development, tests and production."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dsfr",
     "widget_tweaks",
+    "axes",
     "guichet.core",
     "guichet.accounts",
     "guichet.procedures",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,7 +114,10 @@ DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "guichet.accounts.backends.LockoutBackend",
+    "guichet.accounts.backends.PasswordBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "public:home"
 LOGOUT_REDIRECT_URL = "public:home"
@@ -120,6 +127,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Lock-out after repeated sign-in failures (django-axes, docs/decisions/0005-sign-in-lockout-and-franceconnect.md):
+# 5 wrong passwords for one account from one address lock that pair for 15 minutes. Trying again
+# during the lock-out does not make it longer. Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT
+# (with django-ipware installed) so that the client's address is read from X-Forwarded-For.
+AXES_FAILURE_LIMIT = int(os.environ.get("GUICHET_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GUICHET_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "guichet.accounts.lockout.username_from_request"
+AXES_LOCKOUT_CALLABLE = "guichet.www.accounts.views.locked_out"
+
+# FranceConnect (OpenID Connect): shown on the sign-in page only when all three are set. The
+# integration platform's issuer is https://fcp-low.integ01.dev-franceconnect.fr/api/v2 (README).
+FRANCECONNECT_ISSUER = os.environ.get("FRANCECONNECT_ISSUER", "").rstrip("/")
+FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID", "")
+FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET", "")
+FRANCECONNECT_ACR_VALUES = os.environ.get("FRANCECONNECT_ACR_VALUES", "eidas1")
+FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry email preferred_username"
+FRANCECONNECT_TIMEOUT = 10  # seconds, for each call to the provider
 
 # French for everyone: pages are not chosen from the browser's Accept-Language (which would mix
 # Django's English messages into French pages); English comes with a language switch of its own.

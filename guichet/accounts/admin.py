@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, OrganisationRole, User
+from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
 
 
 @admin.register(User)
@@ -14,7 +14,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (_("Identité"), {"fields": ["first_name", "last_name"]}),
         (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "email_confirmed_at"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
@@ -30,3 +30,18 @@ class OrganisationAdmin(admin.ModelAdmin):
 class OrganisationRoleAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role"]
     list_filter = ["role"]
+
+
+@admin.register(FranceConnectIdentity)
+class FranceConnectIdentityAdmin(admin.ModelAdmin):
+    """Read only: the identity is what FranceConnect certified at the last sign-in."""
+
+    list_display = ["user", "given_name", "family_name", "birthdate", "signed_in_at"]
+    search_fields = ["user__email", "family_name", "given_name", "sub"]
+    readonly_fields = [field.name for field in FranceConnectIdentity._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

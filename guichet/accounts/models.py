@@ -88,6 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l’administration technique"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Empty while a person who signed up has not followed the link sent to their address. Any other
+    # account (created by an administrator, the demo, FranceConnect) counts as confirmed from the start.
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True, default=timezone.now)
 
     objects = UserManager()
 
@@ -107,6 +110,41 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+    @property
+    def is_awaiting_confirmation(self) -> bool:
+        """Signed up but has not confirmed their address yet (an account that an administrator
+        deactivated is not awaiting anything, and no link can reactivate it)."""
+        return not self.is_active and self.email_confirmed_at is None
+
+
+class FranceConnectIdentity(TimeStampedModel):
+    """The identity that FranceConnect certified for a person, as of their last sign-in with it.
+
+    FranceConnect's claims are kept as it sends them: `given_name` holds every first name,
+    `family_name` the birth name and `preferred_username` the usage name (often empty)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="franceconnect_identity"
+    )
+    sub = models.CharField(_("identifiant FranceConnect (sub)"), max_length=255, unique=True)
+    # Empty for the few people who have no first name.
+    given_name = models.CharField(_("prénoms"), max_length=255, blank=True)
+    family_name = models.CharField(_("nom de naissance"), max_length=255)
+    preferred_username = models.CharField(_("nom d’usage"), max_length=255, blank=True)
+    birthdate = models.DateField(_("date de naissance"), null=True, blank=True)
+    birthplace = models.CharField(_("commune de naissance (code INSEE)"), max_length=5, blank=True)
+    birthcountry = models.CharField(_("pays de naissance (code INSEE)"), max_length=5, blank=True)
+    email = models.EmailField(_("adresse électronique transmise"), blank=True)
+    acr = models.CharField(_("niveau de garantie (acr)"), max_length=40, blank=True)
+    signed_in_at = models.DateTimeField(_("dernière connexion avec FranceConnect"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identité FranceConnect")
+        verbose_name_plural = _("identités FranceConnect")
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
 
 
 class OrganisationRole(TimeStampedModel):

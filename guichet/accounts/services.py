@@ -1,10 +1,23 @@
 """Writes on people and organisations. Each is atomic and leaves an audit event."""
 
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from guichet.core.audit import audit_record
+from guichet.core.tasks import email_send
 
-from .models import Organisation, OrganisationRole, User
+from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
+from .tokens import email_confirmation_token
 
 
 @transaction.atomic
@@ -69,3 +82,179 @@ def organisation_role_grant(
             details={"user": user.email, "organisation": organisation.slug, "role": role},
         )
     return grant
+
+
+def _email_send_on_commit(*, template: str, context: dict[str, Any], to: str) -> None:
+    """Render `accounts/emails/<template>.txt` (and its `_subject`) and send it from the task worker
+    once the transaction has committed: a rolled-back sign-up sends nothing."""
+    context = {"site_name": settings.GUICHET_PLATFORM_NAME, **context}
+    subject = "".join(loader.render_to_string(f"accounts/emails/{template}_subject.txt", context).splitlines())
+    body = loader.render_to_string(f"accounts/emails/{template}.txt", context)
+    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to]))
+
+
+def _confirmation_email_send(*, user: User, site_url: str, next_url: str) -> None:
+    path = reverse(
+        "accounts:signup_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": email_confirmation_token.make_token(user),
+        },
+    )
+    if next_url:
+        path += "?" + urlencode({"next": next_url})
+    days = settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)
+    _email_send_on_commit(
+        template="signup_confirm", context={"email": user.email, "link": site_url + path, "days": days}, to=user.email
+    )
+
+
+def _normalise_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+@transaction.atomic
+def user_signup(*, email: str, password: str, site_url: str, next_url: str = "") -> User | None:
+    """Sign a person up with an email address and a password (already checked by the password
+    validators). The account stays inactive until the link emailed to the address is followed.
+
+    What the page says afterwards never tells whether the address had an account: if it had, the
+    email goes to that address instead. An account still awaiting confirmation takes the new
+    password (the latest sign-up wins, and the links sent before stop working); a confirmed one is
+    left as it is and its owner is told how to sign in. Returns the new account, or None."""
+    email = _normalise_email(email)
+    existing = User.objects.select_for_update().filter(email=email).first()
+    if existing is not None and existing.is_awaiting_confirmation:
+        existing.set_password(password)
+        existing.save(update_fields=["password"])
+        audit_record(actor=existing, action="user.signup_again", target=existing)
+        _confirmation_email_send(user=existing, site_url=site_url, next_url=next_url)
+        return None
+    if existing is not None:
+        _email_send_on_commit(
+            template="signup_existing",
+            context={
+                "email": existing.email,
+                "login_link": site_url + reverse("accounts:login"),
+                "reset_link": site_url + reverse("accounts:password_reset"),
+                "franceconnect": FranceConnectIdentity.objects.filter(user=existing).exists(),
+                "has_password": existing.has_usable_password(),
+            },
+            to=existing.email,
+        )
+        return None
+    user = User.objects.create_user(email=email, password=password, is_active=False, email_confirmed_at=None)
+    audit_record(actor=user, action="user.signup", target=user)
+    _confirmation_email_send(user=user, site_url=site_url, next_url=next_url)
+    return user
+
+
+def user_confirmation_resend(*, email: str, site_url: str, next_url: str = "") -> None:
+    """Send the confirmation link again to an account that still awaits it (and nothing otherwise:
+    the page that follows is the same either way)."""
+    user = User.objects.filter(email=_normalise_email(email)).first()
+    if user is not None and user.is_awaiting_confirmation:
+        with transaction.atomic():
+            _confirmation_email_send(user=user, site_url=site_url, next_url=next_url)
+
+
+@transaction.atomic
+def user_email_confirm(*, user: User) -> User:
+    """The person followed the link sent to their address: the account becomes active."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_awaiting_confirmation:
+        raise ValidationError("Ce compte n’attend pas de confirmation.")
+    user.is_active = True
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["is_active", "email_confirmed_at"])
+    audit_record(actor=user, action="user.email_confirm", target=user)
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, actor: User, user: User, first_name: str, last_name: str) -> User:
+    """Change the name a person gave. A name that FranceConnect certified cannot be changed here:
+    it is updated at each sign-in with FranceConnect."""
+    if FranceConnectIdentity.objects.filter(user=user).exists():
+        raise ValidationError("Votre identité est certifiée par FranceConnect : elle ne peut pas être modifiée ici.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = {
+        field: value
+        for field, value in (("first_name", first_name.strip()), ("last_name", last_name.strip()))
+        if getattr(user, field) != value
+    }
+    if changes:
+        for field, value in changes.items():
+            setattr(user, field, value)
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(changes))
+        audit_record(actor=actor, action="user.profile_update", target=user, details={"changed": sorted(changes)})
+    return user
+
+
+class FranceConnectAccountConflict(Exception):
+    """The email address FranceConnect sent belongs to an account already tied to another
+    FranceConnect identity."""
+
+
+def _birthdate(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def franceconnect_sign_in(*, claims: dict[str, str], acr: str = "") -> User:
+    """Find or make the account of a person whom FranceConnect has just identified, and store the
+    identity it certified (updated at every sign-in, like the account's first and last names).
+
+    The account is the one already tied to this FranceConnect identity (`sub`); else the one with
+    the same email address, which gets tied to it; else a new one, active, without a password. An
+    account that was still awaiting the confirmation of its address loses the password chosen at
+    sign-up: nobody proved that it was chosen by the owner of the address."""
+    sub = claims["sub"]
+    identity = FranceConnectIdentity.objects.select_for_update().filter(sub=sub).select_related("user").first()
+    email = _normalise_email(claims.get("email") or "")
+    action = "franceconnect.sign_in"
+    if identity is not None:
+        user = identity.user
+    else:
+        if not email:
+            raise ValidationError("FranceConnect n’a pas transmis d’adresse électronique.")
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=None)
+            action = "franceconnect.sign_up"
+        elif FranceConnectIdentity.objects.filter(user=user).exists():
+            raise FranceConnectAccountConflict(email)
+        else:
+            action = "franceconnect.link"
+            if user.is_awaiting_confirmation:
+                user.set_unusable_password()
+                user.is_active = True
+                user.email_confirmed_at = timezone.now()
+                user.save(update_fields=["password", "is_active", "email_confirmed_at"])
+        identity = FranceConnectIdentity(user=user, sub=sub)
+    if not user.is_active:
+        raise ValidationError("Ce compte est désactivé.")
+
+    identity.given_name = claims.get("given_name") or ""
+    identity.family_name = claims.get("family_name") or ""
+    identity.preferred_username = claims.get("preferred_username") or ""
+    identity.birthdate = _birthdate(claims.get("birthdate") or "")
+    identity.birthplace = claims.get("birthplace") or ""
+    identity.birthcountry = claims.get("birthcountry") or ""
+    identity.email = email
+    identity.acr = acr
+    identity.signed_in_at = timezone.now()
+    identity.full_clean(exclude=["user"])
+    identity.save()
+
+    names = {"first_name": identity.given_name[:150], "last_name": identity.family_name[:150]}
+    if any(getattr(user, field) != value for field, value in names.items()):
+        for field, value in names.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(names))
+    audit_record(actor=user, action=action, target=user, details={"sub": sub, "acr": acr})
+    return user

@@ -1,21 +1,94 @@
+from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.template import loader
 
+from guichet.accounts.models import User
 from guichet.core.tasks import email_send
+
+EMAIL_HINT = "Format attendu : nom@domaine.fr"
 
 
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
+        "unconfirmed": (
+            "Votre adresse électronique n’est pas encore confirmée : suivez le lien que nous vous avons "
+            "envoyé par courriel pour activer votre compte."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Adresse électronique"
+        self.fields["username"].help_text = EMAIL_HINT
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
         self.fields["password"].label = "Mot de passe"
+
+    def clean_username(self):
+        # Accounts store their address in lower case.
+        return self.cleaned_data["username"].strip().lower()
+
+    def confirm_login_allowed(self, user):
+        if user.is_awaiting_confirmation:
+            raise forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+        super().confirm_login_allowed(user)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return any(error.code == "unconfirmed" for error in self.errors.as_data().get("__all__", []))
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        help_text=EMAIL_HINT,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        help_text="Au moins 12 caractères, ni trop courant, ni entièrement numérique, ni proche de votre adresse.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        help_text="Saisissez à nouveau le même mot de passe.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"].strip()).lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        if password1:
+            try:
+                password_validation.validate_password(password1, user=User(email=cleaned.get("email") or ""))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ConfirmationResendForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        help_text=EMAIL_HINT,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
+    last_name = forms.CharField(label="Nom", max_length=150, required=False)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -2,20 +2,21 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import QueuedPasswordResetForm, SignInForm
+from . import views
+from .forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", views.SignInView.as_view(), name="login"),
+    path("deconnexion/", views.SignOutView.as_view(), name="logout"),
+    path("inscription/", views.signup, name="signup"),
+    path("inscription/envoye/", views.signup_sent, name="signup_sent"),
+    path("inscription/renvoyer/", views.signup_resend, name="signup_resend"),
+    path("inscription/confirmer/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
+    path("profil/", views.profile, name="profile"),
+    path("franceconnect/connexion/", views.franceconnect_login, name="franceconnect_login"),
+    path("franceconnect/retour/", views.franceconnect_callback, name="franceconnect_callback"),
+    path("franceconnect/deconnecte/", views.franceconnect_logout_return, name="franceconnect_logout_return"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

@@ -1,0 +1,272 @@
+"""Signing in and out (local account or FranceConnect), signing up, and the "Mon compte" page."""
+
+import logging
+
+from axes.helpers import get_client_username
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guichet.accounts import franceconnect
+from guichet.accounts.lockout import lockout_ends_at
+from guichet.accounts.models import User
+from guichet.accounts.selectors import applicant_identity
+from guichet.accounts.services import (
+    FranceConnectAccountConflict,
+    franceconnect_sign_in,
+    user_confirmation_resend,
+    user_email_confirm,
+    user_profile_update,
+    user_signup,
+)
+from guichet.accounts.tokens import email_confirmation_token
+
+from .forms import ConfirmationResendForm, ProfileForm, SignInForm, SignUpForm
+
+logger = logging.getLogger(__name__)
+
+LOCAL_BACKEND = "guichet.accounts.backends.PasswordBackend"  # noqa: S105 (a dotted path)
+SESSION_ID_TOKEN = "franceconnect_id_token"  # noqa: S105 (the name of a session key)
+SESSION_NEXT = "franceconnect_next"
+
+
+def _next_url(request, value: str | None = None) -> str:
+    """The page to go back to after signing in, if it is one of ours; else an empty string."""
+    value = value if value is not None else request.POST.get("next") or request.GET.get("next") or ""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        next_url = _next_url(self.request)
+        context.update(
+            franceconnect_enabled=franceconnect.is_configured(),
+            signup_url=_with_next(reverse("accounts:signup"), next_url),
+        )
+        return context
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signs out of Guichet; after a FranceConnect sign-in, of FranceConnect too (its end-session
+    endpoint, then back to `franceconnect_logout_return`)."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(SESSION_ID_TOKEN)
+        response = super().post(request, *args, **kwargs)
+        if id_token and franceconnect.is_configured():
+            try:
+                return franceconnect.logout_redirect(
+                    request,
+                    id_token=id_token,
+                    post_logout_redirect_uri=request.build_absolute_uri(
+                        reverse("accounts:franceconnect_logout_return")
+                    ),
+                )
+            except franceconnect.FranceConnectError as error:
+                logger.warning("FranceConnect logout: %s", error.reason)
+        return response
+
+
+def locked_out(request, response=None, credentials=None):
+    """The page django-axes shows after too many failures (AXES_LOCKOUT_CALLABLE)."""
+    username = get_client_username(request, credentials)
+    ends_at = lockout_ends_at(request=request, username=username)
+    context = {
+        "ends_at": timezone.localtime(ends_at) if ends_at else None,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_signup(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            site_url=_site_url(request),
+            next_url=next_url,
+        )
+        return redirect("accounts:signup_sent")
+    return render(
+        request,
+        "accounts/signup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "franceconnect_enabled": franceconnect.is_configured(),
+            "login_url": _with_next(reverse("accounts:login"), next_url),
+        },
+    )
+
+
+@require_GET
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_resend(request):
+    next_url = _next_url(request)
+    form = ConfirmationResendForm(request.POST or None, initial={"email": request.GET.get("email", "")[:254]})
+    if request.method == "POST" and form.is_valid():
+        user_confirmation_resend(email=form.cleaned_data["email"], site_url=_site_url(request), next_url=next_url)
+        return redirect("accounts:signup_sent")
+    return render(request, "accounts/signup_resend.html", {"form": form, "next": next_url})
+
+
+def _user_from_link(uidb64: str, token: str) -> User | None:
+    try:
+        user = User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if user is None or not user.is_awaiting_confirmation or not email_confirmation_token.check_token(user, token):
+        return None
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, uidb64: str, token: str):
+    """The link from the confirmation email. Following it shows a button that confirms and signs in:
+    mail scanners that open every link do not confirm anything, nor get a session."""
+    next_url = _next_url(request)
+    user = _user_from_link(uidb64, token)
+    if user is None:
+        return render(
+            request,
+            "accounts/signup_confirm.html",
+            {"valid_link": False, "resend_url": _with_next(reverse("accounts:signup_resend"), next_url)},
+            status=400 if request.method == "POST" else 200,
+        )
+    if request.method == "POST":
+        user = user_email_confirm(user=user)
+        login(request, user, backend=LOCAL_BACKEND)
+        messages.success(request, "Votre adresse électronique est confirmée : vous êtes connecté à votre compte.")
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/signup_confirm.html", {"valid_link": True, "email": user.email, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    identity = applicant_identity(request.user)
+    form = None
+    if identity is None:
+        form = ProfileForm(
+            request.POST or None,
+            initial={"first_name": request.user.first_name, "last_name": request.user.last_name},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                user_profile_update(
+                    actor=request.user,
+                    user=request.user,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Vos informations sont enregistrées.")
+                return redirect("accounts:profile")
+    elif request.method == "POST":
+        messages.error(request, "Votre identité est certifiée par FranceConnect : elle ne peut pas être modifiée ici.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"identity": identity, "form": form})
+
+
+def _franceconnect_failure(request, message: str, *, cancelled: bool = False, status: int = 400):
+    return render(
+        request,
+        "accounts/franceconnect_error.html",
+        {"message": message, "cancelled": cancelled, "login_url": resolve_url(settings.LOGIN_URL)},
+        status=status,
+    )
+
+
+@require_POST
+def franceconnect_login(request):
+    if not franceconnect.is_configured():
+        raise Http404("FranceConnect n’est pas proposé sur ce service.")
+    request.session[SESSION_NEXT] = _next_url(request)
+    try:
+        return franceconnect.authorization_redirect(
+            request, redirect_uri=request.build_absolute_uri(reverse("accounts:franceconnect_callback"))
+        )
+    except franceconnect.FranceConnectError as error:
+        logger.warning("FranceConnect sign-in: %s", error.reason)
+        return _franceconnect_failure(request, error.message, status=502)
+
+
+@require_GET
+def franceconnect_callback(request):
+    if not franceconnect.is_configured():
+        raise Http404("FranceConnect n’est pas proposé sur ce service.")
+    try:
+        result = franceconnect.authorization_complete(request)
+    except franceconnect.FranceConnectError as error:
+        logger.warning("FranceConnect sign-in: %s", error.reason)
+        return _franceconnect_failure(
+            request, error.message, cancelled=error.cancelled, status=200 if error.cancelled else 400
+        )
+    try:
+        user = franceconnect_sign_in(claims=result.claims, acr=result.acr)
+    except FranceConnectAccountConflict:
+        return _franceconnect_failure(
+            request,
+            "L’adresse électronique transmise par FranceConnect est déjà celle d’un compte relié à une autre "
+            "identité FranceConnect. Connectez-vous avec votre adresse et votre mot de passe, ou contactez-nous.",
+        )
+    except ValidationError as error:
+        logger.warning("FranceConnect sign-in refused: %s", error.messages)
+        return _franceconnect_failure(request, " ".join(error.messages))
+    next_url = _next_url(request, request.session.pop(SESSION_NEXT, ""))
+    login(request, user, backend=LOCAL_BACKEND)
+    request.session[SESSION_ID_TOKEN] = result.id_token
+    messages.success(request, "Vous êtes connecté avec FranceConnect.")
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+@require_GET
+def franceconnect_logout_return(request):
+    """Where FranceConnect sends the browser back after its own logout."""
+    if franceconnect.is_configured():
+        try:
+            franceconnect.logout_complete(request)
+        except franceconnect.FranceConnectError as error:
+            logger.warning("FranceConnect logout return: %s", error.reason)
+        else:
+            messages.success(request, "Vous êtes déconnecté de ce service et de FranceConnect.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
