@@ -29,3 +29,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Static files come from the apps' folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+AXES_VERBOSE = False

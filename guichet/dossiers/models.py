@@ -62,6 +62,9 @@ class Dossier(TimeStampedModel):
     # A random key sent with the "Commencer" button: the same key twice (a double click, a retried
     # request) gives back the draft created the first time instead of a second one.
     creation_key = models.UUIDField(_("clé de création"), null=True, blank=True, editable=False)
+    # Who filed it, as known at submission: the identity certified by FranceConnect when the
+    # applicant signed in with it ("certified_by"), else the account's names.
+    identity = models.JSONField(_("identité du demandeur"), default=dict, blank=True)
     # The page the applicant last saw, where "Reprendre" takes them back.
     resume_page = models.PositiveSmallIntegerField(_("page où reprendre"), default=1)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)

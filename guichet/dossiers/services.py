@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guichet.accounts.models import User
+from guichet.accounts.selectors import applicant_identity
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
@@ -98,6 +99,25 @@ def dossier_answers_save(*, actor: User, dossier: Dossier, answers: dict[str, An
         audit_record(actor=actor, action="dossier.answers_save", target=locked, details={"fields": changed})
     dossier.answers, dossier.resume_page, dossier.updated_at = locked.answers, locked.resume_page, locked.updated_at
     return dossier
+
+
+def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
+    """The applicant's identity as a dossier shows and keeps it: certified by FranceConnect (and
+    then not editable), or the names of the account."""
+    certified = applicant_identity(user)
+    if certified is not None:
+        birthdate = certified["birthdate"]
+        return {
+            "given_name": certified["given_name"],
+            "family_name": certified["family_name"],
+            "preferred_username": certified["preferred_username"],
+            "birthdate": birthdate.isoformat() if birthdate else "",
+            "birthplace": certified["birthplace"],
+            "birthcountry": certified["birthcountry"],
+            "email": user.email,
+            "certified_by": certified["certified_by"],
+        }
+    return {"given_name": user.first_name, "family_name": user.last_name, "email": user.email, "certified_by": ""}
 
 
 def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -205,6 +225,8 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
         raise SubmissionInvalid("Cette démarche est close : elle n’accepte plus de dossiers.")
     _procedure_open_check(procedure)
     _answers_check(locked, today)
+    locked.identity = applicant_identity_for_dossier(actor)
+    locked.save(update_fields=["identity", "updated_at"])
     dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor)
     DossierSnapshot.objects.create(
         dossier=locked,

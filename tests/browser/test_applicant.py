@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import message_send
 from guichet.instruction.models import InstructorMembership
+from tests.accounts.oidc_fixtures import franceconnect, oidc_provider  # noqa: F401
 from tests.factories import ProcedureFactory, UserFactory
 from tests.www.test_usager import DEFINITION
 
@@ -185,3 +186,37 @@ def test_the_journey_works_with_the_keyboard_alone_at_320_px_without_javascript(
         assert no_horizontal_scroll(page)
     finally:
         context.close()
+
+
+def test_an_applicant_signed_in_with_franceconnect_finds_the_identity_prefilled_and_locked(
+    live_server,
+    page,
+    franceconnect,  # noqa: F811
+):
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+    franceconnect.configure(site=live_server.url)
+    audited: list[str] = []
+
+    page.goto(live_server.url)
+    page.get_by_role("link", name=PROCEDURE).click()
+    page.get_by_role("link", name="Se connecter pour commencer").click()
+    assert_accessible(page, audited)
+    page.get_by_role("button", name="S’identifier avec FranceConnect").click()
+    # Back from the provider, on the procedure's page, signed in.
+    expect(page.get_by_role("heading", level=1)).to_have_text(PROCEDURE)
+    page.get_by_role("button", name="Commencer la démarche").click()
+
+    identity = page.get_by_test_id("identite-dossier")
+    expect(identity.get_by_text("Identité certifiée par FranceConnect")).to_be_visible()
+    expect(identity.get_by_test_id("family_name")).to_have_text("DUBOIS")
+    expect(identity.get_by_test_id("given_name")).to_have_text("Angela Claire Louise")
+    expect(identity.get_by_test_id("birthdate")).to_have_text("24/08/1962")
+    expect(identity.get_by_role("textbox")).to_have_count(0)  # nothing there can be typed over
+    expect(identity.get_by_text("elles ne peuvent pas être modifiées ici")).to_be_visible()
+    assert_accessible(page, audited)
+
+    page.get_by_test_id("connected-user").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
+    expect(page.get_by_role("textbox")).to_have_count(0)
+    assert_accessible(page, audited)
+    assert len(audited) == 3

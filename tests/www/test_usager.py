@@ -432,3 +432,47 @@ def test_nobody_reaches_another_persons_dossier(client, procedure):
     for url in urls["get"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_the_identity_is_shown_with_the_dossier_and_kept_at_submission(client, applicant, procedure):
+    dossier = start(client, procedure)
+    page = client.get(page_url(dossier, 1)).content.decode()
+    assert "Identité du demandeur" in page and applicant.last_name in page
+    assert "Modifier mon nom et mon prénom dans « Mon compte »" in page
+    fill(client, dossier)
+    submit(client, dossier)
+    dossier.refresh_from_db()
+    assert dossier.identity == {
+        "given_name": applicant.first_name,
+        "family_name": applicant.last_name,
+        "email": applicant.email,
+        "certified_by": "",
+    }
+
+
+def test_an_identity_certified_by_franceconnect_is_prefilled_locked_and_frozen(client, applicant, procedure):
+    from datetime import date
+
+    from guichet.accounts.models import FranceConnectIdentity
+
+    FranceConnectIdentity.objects.create(
+        user=applicant,
+        sub="abc123",
+        given_name="Angela Claire Louise",
+        family_name="DUBOIS",
+        birthdate=date(1962, 8, 24),
+        birthplace="75107",
+        birthcountry="99100",
+    )
+    dossier = start(client, procedure)
+    page = client.get(page_url(dossier, 1)).content.decode()
+    assert "Identité certifiée par FranceConnect" in page and "24/08/1962" in page
+    assert "elles ne peuvent pas être modifiées ici" in page and "Modifier mon nom" not in page
+    fill(client, dossier)
+    submit(client, dossier)
+    dossier.refresh_from_db()
+    assert dossier.identity["certified_by"] == "FranceConnect" and dossier.identity["birthdate"] == "1962-08-24"
+    # Frozen: a later sign-in with other data does not change what was filed.
+    FranceConnectIdentity.objects.filter(user=applicant).update(family_name="MARTIN")
+    detail = client.get(reverse("usager:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "DUBOIS" in detail and "MARTIN" not in detail

@@ -25,6 +25,7 @@ from guichet.dossiers.selectors import (
 )
 from guichet.dossiers.services import (
     SubmissionInvalid,
+    applicant_identity_for_dossier,
     dossier_answers_save,
     dossier_corrections_submit,
     dossier_create,
@@ -153,6 +154,7 @@ def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 "procedure": dossier.procedure,
                 "save_draft": dossier.state == DossierState.DRAFT,
                 "correction": dossier_open_correction(dossier),
+                "identity": applicant_identity_for_dossier(request.user) if number == 1 else None,
             },
             describe_file=lambda upload: file_answer(
                 dossier_file_store(actor=request.user, dossier=dossier, uploaded=upload)
@@ -215,6 +217,7 @@ def dossier_summary(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": summary,
         "correction": correction,
         "last_page_url": routes.page(len(summary.sections)),
+        "identity": applicant_identity_for_dossier(request.user),
     }
     return render(request, "usager/dossier_summary.html", context)
 
@@ -269,6 +272,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "correction": dossier_open_correction(dossier),
         "can_withdraw": dossier.state in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION},
         "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
+        "identity": dossier.identity or applicant_identity_for_dossier(dossier.applicant),
     }
 
 
