@@ -4,9 +4,11 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import message_send
 from guichet.instruction.models import InstructorMembership
@@ -34,12 +36,30 @@ def sign_in(page, base_url: str, email: str, audited: list[str]) -> None:
 
 def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live_server, page, tmp_path):
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
-    applicant = UserFactory(email="camille.martin@exemple.fr", password=PASSWORD)
+    email = "camille.martin@exemple.fr"
     audited: list[str] = []
 
-    sign_in(page, live_server.url, applicant.email, audited)
+    # A newcomer opens the procedure, is asked to sign in, and creates an account on the way.
+    page.goto(live_server.url)
     page.get_by_role("link", name=PROCEDURE).click()
     assert_accessible(page, audited)
+    page.locator("#commencer").get_by_role("link", name="Créer un compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
+    assert_accessible(page, audited)
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
+    page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    assert_accessible(page, audited)
+    (message,) = mail.outbox
+    page.goto(re.search(r"(http://\S+/compte/inscription/confirmer/\S+)", message.body).group(1))
+    page.get_by_role("button", name="Confirmer mon adresse et me connecter").click()
+    applicant = User.objects.get(email=email)
+    assert applicant.email_confirmed_at is not None
+
+    # Back on the procedure, signed in: the dossier starts.
+    expect(page.get_by_role("heading", level=1)).to_have_text(PROCEDURE)
     page.get_by_role("button", name="Commencer la démarche").click()
 
     # Page 1: answering "autre" makes the conditional questions appear, without reloading the page.
