@@ -1,10 +1,34 @@
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+BASELINE_TABLE = "bench_baseline_row"
 
 
 def bare(request):
-    """The baseline: a Django view that does nothing, behind the same middleware."""
+    """The baseline of the in-process figures: a Django view that does nothing, behind the same
+    middleware."""
     return HttpResponse("ok")
 
 
-urlpatterns = [path("__bench__/bare/", bare), path("", include("config.urls"))]
+@require_POST
+def insert_one_row(request):
+    """The baseline of the load benchmark: a signed-in POST (session, CSRF check, user) that inserts
+    one row in a transaction, behind the same middleware and server as the applicant's flow."""
+    if not request.user.is_authenticated:
+        return HttpResponse("signed out", status=403)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {BASELINE_TABLE} (user_id, created_at) VALUES (%s, %s)",  # noqa: S608 (a constant)
+            [request.user.pk, timezone.now()],
+        )
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("__bench__/bare/", bare),
+    path("__bench__/insert/", insert_one_row),
+    path("", include("config.urls")),
+]

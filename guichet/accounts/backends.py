@@ -4,6 +4,8 @@ the account's password."""
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
+from .models import User
+
 
 class LockoutBackend(AxesStandaloneBackend):
     """Refuses a sign-in while the account is locked out on this address.
@@ -28,5 +30,10 @@ class PasswordBackend(ModelBackend):
         return super().user_can_authenticate(user) or getattr(user, "is_awaiting_confirmation", False)
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
-        return user if user is not None and user.is_active else None
+        # With the identity FranceConnect certified, if any, read in the same query: applicant
+        # pages show it on every dossier.
+        try:
+            user = User._default_manager.select_related("franceconnect_identity").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if user.is_active else None

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 
 from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
@@ -23,8 +25,9 @@ def applicant_identity(user) -> dict | None:
     ("FranceConnect") and `certified_at` (the last sign-in with FranceConnect)."""
     if user is None or not user.is_authenticated:
         return None
-    identity = FranceConnectIdentity.objects.filter(user_id=user.pk).first()
-    if identity is None:
+    try:
+        identity = user.franceconnect_identity  # already read with the user by the sign-in backend
+    except FranceConnectIdentity.DoesNotExist:
         return None
     return {
         "given_name": identity.given_name,
@@ -37,3 +40,22 @@ def applicant_identity(user) -> dict | None:
         "certified_by": "FranceConnect",
         "certified_at": identity.signed_in_at,
     }
+
+
+def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
+    """The applicant's identity as a dossier shows and keeps it: certified by FranceConnect (and
+    then not editable), or the names of the account."""
+    certified = applicant_identity(user)
+    if certified is not None:
+        birthdate = certified["birthdate"]
+        return {
+            "given_name": certified["given_name"],
+            "family_name": certified["family_name"],
+            "preferred_username": certified["preferred_username"],
+            "birthdate": birthdate.isoformat() if birthdate else "",
+            "birthplace": certified["birthplace"],
+            "birthcountry": certified["birthcountry"],
+            "email": user.email,
+            "certified_by": certified["certified_by"],
+        }
+    return {"given_name": user.first_name, "family_name": user.last_name, "email": user.email, "certified_by": ""}

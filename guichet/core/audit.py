@@ -8,7 +8,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent
@@ -63,7 +63,7 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint to pay for
 def audit_record(
     *,
     actor,
@@ -75,9 +75,9 @@ def audit_record(
 
     `actor` is the user who acted, or None when the platform acted by itself (a deadline, a
     scheduled task). Call it last in a service: it locks the chain's head until the commit."""
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    seq, prev_hash = _head_advance()
     event = AuditEvent(
-        seq=head.seq + 1,
+        seq=seq,
         occurred_at=timezone.now(),
         actor=actor,
         actor_label=actor.email if actor is not None else "Guichet (automatique)",
@@ -85,13 +85,28 @@ def audit_record(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         details=_normalise(details),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     event.hash = _hash_of(event)
     event.save()
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608 (a constant)
     return event
+
+
+_HEAD = AuditChainHead._meta.db_table
+
+
+def _head_advance() -> tuple[int, str]:
+    """Lock the chain's head until the commit and take the next rank, in one statement: the new
+    rank and the hash of the event before it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:  # the very first event
+        AuditChainHead.objects.get_or_create(pk=1)
+        return _head_advance()
+    return row[0], row[1]
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,12 @@ class Dossier(TimeStampedModel):
             ),
         ]
 
+    def fields_copy(self, saved: "Dossier") -> None:
+        """Take the values of another copy of this dossier (one just saved under a lock), so that
+        the caller's object reflects them without reading the row again."""
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(saved, field.attname))
+
     def __str__(self) -> str:
         return f"Dossier {self.number}" if self.number else f"Brouillon n°{self.pk}"
 

@@ -1,5 +1,7 @@
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -22,7 +24,36 @@ def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
 
 def dossier_for_applicant(user: User, pk: int) -> Dossier:
     """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's."""
-    return dossiers_of_applicant(user).get(pk=pk)
+    dossier = dossiers_of_applicant(user).get(pk=pk)
+    dossier.applicant = user  # already known: reading it again would cost a query
+    return dossier
+
+
+class _FiledNumbers(Collection[str]):
+    """The numbers of an applicant's filed dossiers, read from the database on first use only."""
+
+    def __init__(self, user: User):
+        self._user = user
+
+    @cached_property
+    def _numbers(self) -> set[str]:
+        filed = Dossier.objects.filter(applicant=self._user).exclude(number=None)
+        return set(filed.values_list("number", flat=True))
+
+    def __contains__(self, number: object) -> bool:
+        return number in self._numbers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+
+def applicant_dossier_numbers(user: User) -> Collection[str]:
+    """The numbers of the applicant's filed dossiers: what a linked-dossier answer may name. Lazy:
+    a form without such a field costs no query."""
+    return _FiledNumbers(user)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guichet.accounts.models import User
-from guichet.accounts.selectors import applicant_identity
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
@@ -26,8 +24,9 @@ from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
 
+from .emails import dossier_submitted_email
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
-from .selectors import dossiers_of_applicant
+from .selectors import applicant_dossier_numbers
 from .versions import Problem, answers_fit, version_notice_text
 
 
@@ -76,6 +75,9 @@ def _own_locked(actor: User, dossier: Dossier) -> Dossier:
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.applicant_id != actor.pk:
         raise PermissionDenied("Seul l’usager peut modifier son dossier.")
+    locked.applicant = actor
+    if Dossier.procedure.is_cached(dossier) and dossier.procedure_id == locked.procedure_id:
+        locked.procedure = dossier.procedure  # read by this same request: no need to read it again
     return locked
 
 
@@ -101,25 +103,6 @@ def dossier_answers_save(*, actor: User, dossier: Dossier, answers: dict[str, An
     return dossier
 
 
-def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
-    """The applicant's identity as a dossier shows and keeps it: certified by FranceConnect (and
-    then not editable), or the names of the account."""
-    certified = applicant_identity(user)
-    if certified is not None:
-        birthdate = certified["birthdate"]
-        return {
-            "given_name": certified["given_name"],
-            "family_name": certified["family_name"],
-            "preferred_username": certified["preferred_username"],
-            "birthdate": birthdate.isoformat() if birthdate else "",
-            "birthplace": certified["birthplace"],
-            "birthcountry": certified["birthcountry"],
-            "email": user.email,
-            "certified_by": certified["certified_by"],
-        }
-    return {"given_name": user.first_name, "family_name": user.last_name, "email": user.email, "certified_by": ""}
-
-
 def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
@@ -140,6 +123,8 @@ def dossier_is_editable(dossier: Dossier) -> bool:
 
 
 def dossier_open_correction(dossier: Dossier) -> CorrectionRequest | None:
+    if dossier.state != DossierState.SUBMITTED:
+        return None  # corrections are asked on filed dossiers only: no query for a draft
     return dossier.correction_requests.filter(resolved_at__isnull=True).first()
 
 
@@ -186,14 +171,15 @@ class SubmissionInvalid(ValidationError):
 
 def _answers_check(dossier: Dossier, today: date | None = None) -> None:
     form = version_form(dossier.version_id)
-    own = set(dossiers_of_applicant(dossier.applicant).exclude(number=None).values_list("number", flat=True))
+    own = applicant_dossier_numbers(dossier.applicant)
     cleaned = answers_clean(form, dossier.answers, today=today or timezone.localdate(), own_dossiers=own)
     if cleaned.ineligible:
         raise SubmissionInvalid("Votre demande n’est pas recevable : " + " ".join(cleaned.ineligible), cleaned)
     if cleaned.errors:
         raise SubmissionInvalid("Des réponses sont à compléter ou à corriger.", cleaned)
-    known = {str(key) for key in dossier.files.values_list("key", flat=True)}
-    if any(item.get("key") not in known for item in _file_items(dossier.answers)):
+    attached = list(_file_items(dossier.answers))
+    known = {str(key) for key in dossier.files.values_list("key", flat=True)} if attached else set()
+    if any(item.get("key") not in known for item in attached):
         raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
 
 
@@ -225,30 +211,21 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
         raise SubmissionInvalid("Cette démarche est close : elle n’accepte plus de dossiers.")
     _procedure_open_check(procedure)
     _answers_check(locked, today)
-    locked.identity = applicant_identity_for_dossier(actor)
-    locked.save(update_fields=["identity", "updated_at"])
-    dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor)
+    # The transition gives the number and the group, and freezes the applicant's identity.
+    dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor, already_locked=True)
     DossierSnapshot.objects.create(
         dossier=locked,
-        version=locked.version,
+        version_id=locked.version_id,
         kind=DossierSnapshot.Kind.SUBMISSION,
         answers=locked.answers,
         author=actor,
         created_at=locked.submitted_at,
     )
     if notify:
-        _submission_email(locked)
-    dossier.refresh_from_db()
+        # Written by the worker: the email's rendering costs the request nothing.
+        transaction.on_commit(lambda: dossier_submitted_email.enqueue(dossier_id=locked.pk))
+    dossier.fields_copy(locked)
     return locked
-
-
-def _submission_email(dossier: Dossier) -> None:
-    procedure = dossier.procedure
-    context = {"dossier": dossier, "procedure": procedure, "platform_name": settings.GUICHET_PLATFORM_NAME}
-    body = render_to_string("usager/emails/submitted.txt", context)
-    subject = f"{procedure.title} : votre dossier n°{dossier.number} est déposé"
-    to = [dossier.applicant.email]
-    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=to))
 
 
 @transaction.atomic

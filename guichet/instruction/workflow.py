@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
+from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
 from guichet.dossiers.models import CorrectionRequest, Dossier, DossierState
 from guichet.dossiers.numbering import dossier_number_next
@@ -52,6 +53,8 @@ def _on_submit(dossier: Dossier, now: datetime) -> None:
     if dossier.number is None:
         dossier.number = dossier_number_next(now)
         dossier.submitted_at = now
+    # Who filed it, as known at this moment (certified by FranceConnect, or the account's names).
+    dossier.identity = applicant_identity_for_dossier(dossier.applicant)
     if dossier.group_id is None:
         dossier.group = dossier_route(dossier)
 
@@ -132,17 +135,26 @@ def _role_of(actor: User | None, dossier: Dossier, transition: Transition) -> Ro
 
 @transaction.atomic
 def dossier_transition(
-    *, dossier: Dossier, name: TransitionName, actor: User | None, motivation: str = ""
+    *, dossier: Dossier, name: TransitionName, actor: User | None, motivation: str = "", already_locked: bool = False
 ) -> TransitionLog:
     """Apply one transition to a dossier and log it.
 
     The dossier row is locked first and its state read again, so that of two concurrent
     requests (a double click, two instructors) only the first one applies; the other gets
-    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline)."""
+    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline).
+    `already_locked` says that the caller read `dossier` under that lock already, in this transaction."""
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(f"Transition inconnue : « {name} ».")
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if already_locked:
+        locked = dossier
+    else:
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        for relation in (Dossier.applicant, Dossier.procedure):  # what the caller already read
+            if relation.is_cached(dossier) and getattr(dossier, relation.field.attname) == getattr(
+                locked, relation.field.attname
+            ):
+                setattr(locked, relation.field.name, getattr(dossier, relation.field.name))
     if locked.state not in transition.sources:
         raise TransitionNotAllowed(
             f"Impossible de faire « {transition.name.label} » : le dossier est "
@@ -178,6 +190,6 @@ def dossier_transition(
         target=locked,
         details={"from": from_state, "to": transition.target, "role": role, "number": locked.number},
     )
-    # The caller's object reflects what was saved.
-    dossier.refresh_from_db()
+    # The caller's object reflects what was saved (without reading it again).
+    dossier.fields_copy(locked)
     return log

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -177,14 +178,25 @@ def _email(f: FormField, raw: Any, today: date) -> str:
     return value
 
 
-def _phone(f: FormField, raw: Any, today: date) -> str:
+@lru_cache(maxsize=4096)
+def _phone_e164(text: str) -> str | None:
+    """The number in E.164 form, or None when it is not a valid number (kept: the same answer is
+    checked again at every save of its page and at submission)."""
     try:
-        number = phonenumbers.parse(str(raw), "FR")
+        number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phone(f: FormField, raw: Any, today: date) -> str:
+    text = str(raw)
+    e164 = _phone_e164(text) if len(text) <= 64 else None
+    if e164 is None:
+        raise Invalid("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
+    return e164
 
 
 def _address(f: FormField, raw: Any, today: date) -> dict[str, str]:

@@ -2,6 +2,7 @@
 follow it (answers, files, history, messages, corrections, withdrawal, opinion, PDF)."""
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -15,17 +16,17 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.dossiers.selectors import (
+    applicant_dossier_numbers,
     dossier_latest_snapshot,
     dossier_next_action,
     dossier_timeline,
-    dossiers_of_applicant,
     dossiers_of_applicant_listed,
 )
 from guichet.dossiers.services import (
     SubmissionInvalid,
-    applicant_identity_for_dossier,
     dossier_answers_save,
     dossier_corrections_submit,
     dossier_create,
@@ -62,9 +63,8 @@ def _file_url(dossier: Dossier):
     return lambda key: reverse("usager:dossier_file", args=[dossier.pk, key])
 
 
-def _own_numbers(dossier: Dossier) -> set[str]:
-    filed = dossiers_of_applicant(dossier.applicant).exclude(number=None)
-    return set(filed.values_list("number", flat=True))
+def _own_numbers(dossier: Dossier) -> Collection[str]:
+    return applicant_dossier_numbers(dossier.applicant)
 
 
 class DossierAnswers:

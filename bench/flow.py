@@ -1,0 +1,124 @@
+"""The applicant's flow that the load benchmark runs, request by request: on the demo's electoral-roll
+procedure, start a dossier, send each page's answers (the two attachments included), submit, and
+read the confirmation page, exactly as a browser without JavaScript sends them.
+
+The bodies are built here, once, as bytes: the load generator sends them as they are, and a test
+(tests/bench/test_load_flow.py) replays the same bytes through Django's test client, so that the
+benchmark cannot silently measure a flow that the application refuses."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from urllib3 import encode_multipart_formdata
+
+PROCEDURE_SLUG = "inscription-liste-electorale"
+START_PATH = f"/demarches/{PROCEDURE_SLUG}/commencer/"
+# A small but real PDF: uploads are typed by their content.
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+# The answers, page by page, as the inputs of each page name them (see www/formengine/posting.py).
+PAGES: list[dict[str, str]] = [
+    {  # Votre situation (a person who turns 18: no further question appears on the page)
+        "nationalite": "francaise",
+        "majeur_veille_scrutin": "true",
+        "motif_inscription": "majorite",
+    },
+    {  # Votre identité
+        "sexe": "feminin",
+        "nom_naissance": "Martin",
+        "nom_usage": "",
+        "prenoms": "Camille, Jeanne",
+        "date_naissance": "14/03/1990",
+        "commune_naissance": "Tours",
+    },
+    {  # Vos coordonnées
+        "adresse_commune.street": "12 rue des Écoles",
+        "adresse_commune.postcode": "45000",
+        "adresse_commune.city": "Sainte-Croix-en-Val",
+        "adresse_commune.insee_code": "",
+        "courriel": "camille.martin@exemple.fr",
+        "telephone": "06 12 34 56 78",
+    },
+    {"attestation": "on"},  # Justificatifs, with the two files below
+]
+FILES = {"piece_identite": "carte-identite.pdf", "justificatif_domicile": "facture-electricite.pdf"}
+
+FORM = "application/x-www-form-urlencoded"
+_DOSSIER = re.compile(r"/mes-dossiers/(\d+)/")
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str  # the label in the statistics
+    method: str
+    path: str
+    body: bytes = b""
+    content_type: str = ""
+    # What a correct answer is: a redirection to a path matching `location`, or a page (200).
+    location: str | None = None
+
+    def accepts(self, status: int, location: str) -> bool:
+        if self.location is None:
+            return status == 200
+        return status == 302 and re.search(self.location, location or "") is not None
+
+
+def _form(fields: dict[str, str]) -> tuple[bytes, str]:
+    return urlencode(fields).encode(), FORM
+
+
+def _multipart(fields: dict[str, str], files: dict[str, str]) -> tuple[bytes, str]:
+    parts: list = list(fields.items())
+    parts += [(name, (filename, PDF, "application/pdf")) for name, filename in files.items()]
+    return encode_multipart_formdata(parts)
+
+
+def dossier_of(location: str) -> int:
+    """The dossier's number in a redirection to one of its pages."""
+    match = _DOSSIER.search(location or "")
+    if match is None:
+        raise ValueError(f"no dossier in {location!r}")
+    return int(match.group(1))
+
+
+def start(csrf: str) -> Request:
+    body, content_type = _form({"csrfmiddlewaretoken": csrf, "cle": str(uuid.uuid4())})
+    return Request("1 commencer", "POST", START_PATH, body, content_type, location=r"/mes-dossiers/\d+/page/1/$")
+
+
+def pages(dossier: int, csrf: str) -> list[Request]:
+    """One request per page, each answered by a redirection to the next page (the last one to the
+    summary)."""
+    requests = []
+    for number, fields in enumerate(PAGES, start=1):
+        data = {"csrfmiddlewaretoken": csrf, **fields}
+        last = number == len(PAGES)
+        body, content_type = _multipart(data, FILES) if last else _form(data)
+        following = "recapitulatif/$" if last else f"page/{number + 1}/$"
+        requests.append(
+            Request(
+                f"{number + 1} page {number}",
+                "POST",
+                f"/mes-dossiers/{dossier}/page/{number}/",
+                body,
+                content_type,
+                location=rf"/mes-dossiers/{dossier}/{following}",
+            )
+        )
+    return requests
+
+
+def submit(dossier: int, csrf: str) -> Request:
+    body, content_type = _form({"csrfmiddlewaretoken": csrf})
+    path = f"/mes-dossiers/{dossier}/recapitulatif/"
+    return Request("6 deposer", "POST", path, body, content_type, location=rf"/mes-dossiers/{dossier}/depose/$")
+
+
+def confirmation(dossier: int) -> Request:
+    return Request("7 confirmation", "GET", f"/mes-dossiers/{dossier}/depose/")

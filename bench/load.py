@@ -1,0 +1,229 @@
+"""Dossier submission under load: the platform served by gunicorn (2 workers) on PostgreSQL, and
+locust's users (bench/locustfile.py) running the applicant's flow (bench/flow.py) against it.
+
+Three phases, after a warm-up, on the same server in the same run:
+- baseline: a signed-in POST that inserts one row (bench/urls.py), as fast as the users can;
+- flow: the whole flow (start, four pages of answers with two attachments, submit, confirmation);
+- submit: only the submission, of drafts prepared beforehand (bench/load_data.py).
+
+`python -m bench.load` runs it alone; `make bench` runs it after the in-process figures. The
+database `guichet_bench` is dropped and created again at each run."""
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "guichet_bench"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+WORKERS = 2
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+
+@dataclass(frozen=True)
+class LoadScale:
+    users: int
+    seconds: int
+    warmup_seconds: int
+    drafts_per_user: int
+
+
+LOAD_SCALES = {
+    "small": LoadScale(users=4, seconds=8, warmup_seconds=3, drafts_per_user=600),
+    "default": LoadScale(users=8, seconds=30, warmup_seconds=5, drafts_per_user=1500),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    requests: int
+    failures: int
+    per_second: float
+    p95_ms: float
+    median_ms: float
+
+
+def postgresql_ready() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _environment(setup_file: Path | None = None) -> dict[str, str]:
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.load_settings", PYTHONPATH=str(ROOT))
+    environment["BENCH_DATABASE_URL"] = f"{SERVER}/{DATABASE}"
+    if setup_file is not None:
+        environment["BENCH_LOAD_SETUP"] = str(setup_file)
+    return environment
+
+
+def prepare(scale: LoadScale, setup_file: Path) -> None:
+    """A new database with the demo, the accounts and the drafts (in a child process: Django runs
+    there on the load benchmark's settings)."""
+    _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    _psql(f"CREATE DATABASE {DATABASE}")
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench.load", "--prepare", str(setup_file), "--users", str(scale.users)]
+        + ["--drafts", str(scale.drafts_per_user)],
+        cwd=ROOT,
+        env=_environment(),
+        check=True,
+    )
+
+
+def _prepare_here(setup_file: Path, users: int, drafts: int) -> None:
+    import io
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.load_data import PASSWORD, accounts_create, baseline_table_create, drafts_prepare
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+    baseline_table_create()
+    accounts = accounts_create(users)
+    setup = {"accounts": accounts, "password": PASSWORD, "drafts": drafts_prepare(accounts, drafts)}
+    setup_file.write_text(json.dumps(setup))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_start(port: int) -> subprocess.Popen:
+    # Threaded workers keep the clients' connections open between requests (keep-alive), and one
+    # thread's database wait lets another run.
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(WORKERS)]
+    command += ["--worker-class", "gthread", "--threads", str(THREADS)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
+    server = subprocess.Popen(command, cwd=ROOT, env=_environment())  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/__bench__/bare/", timeout=2).read()  # noqa: S310
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn stopped at start") from None
+            time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def locust_run(user_class: str, *, port: int, users: int, seconds: int, setup_file: Path, folder: Path) -> list[Row]:
+    """Runs `users` users of `user_class` for `seconds`; the statistics of each request name."""
+    prefix = folder / user_class
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), user_class]
+    command += ["--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
+    command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--reset-stats", "--only-summary"]
+    command += ["--loglevel", "WARNING", "--stop-timeout", "10", "--exit-code-on-error", "0"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run(command, cwd=ROOT, env=_environment(setup_file), check=True, **quiet)  # noqa: S603
+    rows = []
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        for line in csv.DictReader(stats):
+            if line["Name"] == "Aggregated" or line["Name"].startswith("0 "):
+                continue  # the sign-ins, before the measure
+            rows.append(
+                Row(
+                    name=line["Name"],
+                    requests=int(line["Request Count"]),
+                    failures=int(line["Failure Count"]),
+                    per_second=float(line["Requests/s"]),
+                    p95_ms=float(line["95%"]),
+                    median_ms=float(line["50%"]),
+                )
+            )
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures_file.exists():
+        for line in list(csv.DictReader(failures_file.open()))[:5]:
+            failure = f"{line['Name']}: {line['Error']} ×{line['Occurrences']}"
+            print(f"load: {user_class} failure: {failure}", file=sys.stderr)
+    return rows
+
+
+def load_figures(scale_name: str):
+    """The load benchmark's figures (bench.run.Figure); none, with a note, without PostgreSQL."""
+    from bench.run import Figure
+
+    scale = LOAD_SCALES[scale_name]
+    if not postgresql_ready():
+        print("BENCH load skipped: PostgreSQL does not answer on 127.0.0.1:5432", file=sys.stderr)
+        return []
+    with tempfile.TemporaryDirectory(prefix="guichet-load-") as temporary:
+        folder = Path(temporary)
+        setup_file = folder / "setup.json"
+        prepare(scale, setup_file)
+        port = _free_port()
+        server = server_start(port)
+        try:
+            run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder)
+            locust_run("FlowUser", **dict(run, seconds=scale.warmup_seconds))
+            baseline = locust_run("BaselineUser", **dict(run, seconds=scale.seconds))
+            flows = locust_run("FlowUser", **dict(run, seconds=scale.seconds))
+            submits = locust_run("SubmitUser", **dict(run, seconds=scale.seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    (insert,) = baseline
+    (submit,) = submits
+    complete = next(row for row in flows if row.name == "parcours complet")
+    figures = [
+        Figure("load_baseline_insert_one_row", insert.per_second, "req/s"),
+        Figure("load_complete_flows", complete.per_second, "flows/s"),
+        Figure("load_complete_flow_p95", complete.p95_ms, "ms"),
+    ]
+    figures += [
+        Figure("load_p95_" + row.name.replace(" ", "_"), row.p95_ms, "ms")
+        for row in sorted(flows, key=lambda row: row.name)
+        if row != complete
+    ]
+    figures.append(Figure("load_submit_only", submit.per_second, "req/s", baseline=insert.per_second))
+    figures.append(Figure("load_submit_only_p95", submit.p95_ms, "ms"))
+    errors = sum(row.failures for row in [*baseline, *flows, *submits])
+    figures.append(Figure("load_errors", errors, "requests"))
+    figures.append(Figure("load_users", scale.users, "concurrent clients"))
+    return figures
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(LOAD_SCALES), default="default")
+    parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--users", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--drafts", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.prepare:
+        _prepare_here(arguments.prepare, arguments.users, arguments.drafts)
+        return
+    for figure in load_figures(arguments.scale):
+        print(figure.line(), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""The load benchmark's server: production settings (no debug, persistent database connections) on a
+PostgreSQL database of its own, `guichet_bench` unless BENCH_DATABASE_URL says otherwise."""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, database_settings
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guichet_bench")
+DEBUG = False
+SECRET_KEY = "bench-only-not-secret-" + "x" * 40  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+# The benchmark's accounts sign in once each, before the measure; a fast hash keeps the set-up short.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {"default": database_settings(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "bench" / "private", "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,21 @@
+"""Emails about dossiers that the worker writes and sends, so that their rendering costs the page
+that triggered them nothing."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django_tasks import task
+
+from guichet.core.tasks import email_send
+
+from .models import Dossier
+
+
+@task(queue_name="emails")
+def dossier_submitted_email(*, dossier_id: int) -> int:
+    """The applicant's confirmation that their dossier is filed, with its number."""
+    dossier = Dossier.objects.select_related("procedure", "applicant").get(pk=dossier_id)
+    procedure = dossier.procedure
+    context = {"dossier": dossier, "procedure": procedure, "platform_name": settings.GUICHET_PLATFORM_NAME}
+    body = render_to_string("usager/emails/submitted.txt", context)
+    subject = f"{procedure.title} : votre dossier n°{dossier.number} est déposé"
+    return email_send.call(subject=subject, body=body, to=[dossier.applicant.email])
