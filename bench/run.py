@@ -1,7 +1,8 @@
 """`make bench`: prints `BENCH <name> <value> <unit>` lines (with `baseline=… ratio=…` where a figure
 is compared with a baseline measured in the same run) and writes bench/results/latest.json.
 
-Scales: `small` (a quick check, well under 5 minutes) and `default`."""
+Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
+(bench/load.py) needs PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs."""
 
 import argparse
 import io
@@ -169,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for figure in figures:
         print(figure.line(), flush=True)
+    # Under load: gunicorn on PostgreSQL, locust running the applicant's flow (bench/load.py).
+    from bench.load import load_figures
+
+    for figure in load_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
