@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("guichet.www.public.urls")),
     path("", include("guichet.www.usager.urls")),
     path("compte/", include("guichet.www.accounts.urls")),
+    path("instruction/", include("guichet.www.agent.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("admin/", admin.site.urls),
 ]

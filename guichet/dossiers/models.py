@@ -71,6 +71,8 @@ class Dossier(TimeStampedModel):
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     last_transition_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
+    # Put away by an instructor once handled: out of the back office's working lists.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -79,6 +81,8 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
             models.Index(fields=["applicant", "state"], name="dossier_applicant_state_idx"),
             models.Index(fields=["group", "state"], name="dossier_group_state_idx"),
+            # The back office's lists: a group's dossiers, the latest filed first (keyset pages).
+            models.Index(fields=["group", "-submitted_at", "-id"], name="dossier_group_submitted_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["applicant", "creation_key"], name="unique_dossier_creation_key"),

@@ -115,3 +115,23 @@ class ExpertInvitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.expert} sur {self.dossier}"
+
+
+class DossierFollow(models.Model):
+    """An instructor follows a dossier: it is in their « suivis » list."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("instructeur"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("suivi depuis"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier suivi")
+        verbose_name_plural = _("dossiers suivis")
+        constraints = [models.UniqueConstraint(fields=["user", "dossier"], name="unique_dossier_follow")]
+
+    def __str__(self) -> str:
+        return f"{self.user} suit {self.dossier}"

@@ -1,9 +1,15 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
+from guichet.procedures.models import Procedure
 
-from .models import ExpertInvitation, InstructorMembership
+from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership
 
 
 def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
@@ -23,10 +29,150 @@ def dossier_instructor_emails(dossier: Dossier) -> list[str]:
 
 def dossiers_visible_to_instructor(user: User) -> QuerySet[Dossier]:
     """The filed dossiers of the instructor's groups (drafts are the applicant's alone)."""
-    return Dossier.objects.filter(group__memberships__user=user).exclude(state=DossierState.DRAFT)
+    groups = InstructorMembership.objects.filter(user=user).values("group_id")
+    return Dossier.objects.filter(group_id__in=groups).exclude(state=DossierState.DRAFT)
 
 
 def dossiers_visible_to_expert(user: User) -> QuerySet[Dossier]:
     """The dossiers on which the person is currently invited to give an opinion."""
     invitations = ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
     return Dossier.objects.filter(pk__in=invitations.values("dossier_id")).exclude(state=DossierState.DRAFT)
+
+
+# --- The back office's lists --------------------------------------------------------------------
+
+
+class Tab(models.TextChoices):
+    """The instructor's working lists of one procedure."""
+
+    TO_PROCESS = "a-traiter", _("À traiter")
+    FOLLOWED = "suivis", _("Suivis")
+    PROCESSED = "traites", _("Traités")
+    ALL = "tous", _("Tous")
+    ARCHIVED = "archives", _("Archivés")
+
+
+PAGE_SIZE = 50
+_PROCESSED_STATES = [*DossierState.decided(), DossierState.WITHDRAWN]
+
+
+def procedures_of_instructor(user: User) -> QuerySet[Procedure]:
+    """The procedures in which the person belongs to at least one instructor group."""
+    groups = InstructorMembership.objects.filter(user=user).values("group__procedure_id")
+    return Procedure.objects.filter(pk__in=groups).defer("draft_definition").order_by("title")
+
+
+def instructor_groups_in(user: User, procedure: Procedure) -> QuerySet[InstructorGroup]:
+    return InstructorGroup.objects.filter(procedure=procedure, memberships__user=user).order_by("name")
+
+
+def _tab_filter(tab: Tab, user: User) -> Q:
+    if tab == Tab.ARCHIVED:
+        return Q(archived_at__isnull=False)
+    current = Q(archived_at__isnull=True)
+    if tab == Tab.TO_PROCESS:
+        return current & Q(state=DossierState.SUBMITTED)
+    if tab == Tab.FOLLOWED:
+        return current & Q(Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
+    if tab == Tab.PROCESSED:
+        return current & Q(state__in=_PROCESSED_STATES)
+    return current
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the instructor asked for above the list; every value already validated."""
+
+    tab: Tab = Tab.TO_PROCESS
+    text: str = ""
+    state: str = ""
+    group_id: int | None = None
+
+
+def dossiers_of_instructor_in(user: User, procedure: Procedure) -> QuerySet[Dossier]:
+    """The filed dossiers of one procedure in the instructor's groups: the base of every list."""
+    groups = InstructorMembership.objects.filter(user=user, group__procedure=procedure).values("group_id")
+    return Dossier.objects.filter(procedure=procedure, group_id__in=groups).exclude(state=DossierState.DRAFT)
+
+
+def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
+    dossiers = dossiers_of_instructor_in(user, procedure).filter(_tab_filter(filters.tab, user))
+    if filters.state:
+        dossiers = dossiers.filter(state=filters.state)
+    if filters.group_id is not None:
+        dossiers = dossiers.filter(group_id=filters.group_id)
+    if filters.text:
+        dossiers = dossiers.filter(_text_filter(filters.text))
+    return dossiers
+
+
+def _text_filter(text: str) -> Q:
+    """Numbers, the applicant's names and email, and the answers. (A simple match that works on both
+    databases; PostgreSQL's full-text search comes with the search index.)"""
+    found = Q()
+    for word in text.split()[:8]:
+        found &= (
+            Q(number__icontains=word)
+            | Q(identity__family_name__icontains=word)
+            | Q(identity__given_name__icontains=word)
+            | Q(identity__email__icontains=word)
+            | Q(answers__icontains=word)
+        )
+    return found
+
+
+def instructor_tab_counts(user: User, procedure: Procedure) -> dict[Tab, int]:
+    """How many dossiers each tab holds (one query)."""
+    base = dossiers_of_instructor_in(user, procedure)
+    counts = base.aggregate(**{tab.name: Count("pk", filter=_tab_filter(tab, user)) for tab in Tab})
+    return {tab: counts[tab.name] or 0 for tab in Tab}
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    dossiers: list[Dossier]
+    next_cursor: str  # empty on the last page
+
+
+def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        at, pk = cursor.rsplit("_", 1)
+        moment = datetime.fromisoformat(at)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), int(pk)
+    except ValueError:
+        return None
+
+
+def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilters, *, after: str = "") -> DossierPage:
+    """One page of a list, the latest filed first, continuing after `after` (keyset pagination:
+    the cost of a page does not grow with its rank). A cursor that cannot be read starts over."""
+    dossiers = (
+        _filtered(user, procedure, filters)
+        .select_related("group")
+        .defer("answers")
+        .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
+        .order_by("-submitted_at", "-pk")
+    )
+    position = _cursor_parse(after) if after else None
+    if position is not None:
+        at, pk = position
+        dossiers = dossiers.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+    rows = list(dossiers[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return DossierPage(rows, "")
+    last = rows[PAGE_SIZE - 1]
+    return DossierPage(rows[:PAGE_SIZE], f"{last.submitted_at.isoformat()}_{last.pk}")
+
+
+def dossier_for_instructor(user: User, pk: int) -> Dossier:
+    """A filed dossier of one of the instructor's groups; Dossier.DoesNotExist for any other."""
+    return (
+        dossiers_visible_to_instructor(user)
+        .select_related("procedure", "procedure__organisation", "group", "applicant")
+        .defer("procedure__draft_definition")
+        .get(pk=pk)
+    )
+
+
+def dossier_followed_by(user: User, dossier: Dossier) -> bool:
+    return DossierFollow.objects.filter(user=user, dossier=dossier).exists()

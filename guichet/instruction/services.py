@@ -1,15 +1,19 @@
-"""Writes on instructor groups and expert invitations. Dossier state changes are in workflow.py."""
+"""Writes of the instruction: groups, expert invitations, following, archiving and the instructors'
+decisions (which go through the workflow's transitions, workflow.py)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import Procedure
 
-from .models import ExpertInvitation, InstructorGroup, InstructorMembership
+from .emails import dossier_state_email
+from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
 from .selectors import instructor_can_act_on
+from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
 
 @transaction.atomic
@@ -120,3 +124,66 @@ def expert_invite(
         details={"expert": expert.email, "invitation": invitation.pk},
     )
     return invitation
+
+
+# --- The back office: following, archiving, deciding ---------------------------------------------
+
+
+def _instructor_check(actor: User, dossier: Dossier) -> None:
+    if not instructor_can_act_on(actor, dossier):
+        raise PermissionDenied("Seuls les instructeurs du dossier peuvent faire cela.")
+
+
+@transaction.atomic
+def dossier_follow(*, actor: User, dossier: Dossier) -> None:
+    """Put the dossier in the instructor's « suivis » (twice is once)."""
+    _instructor_check(actor, dossier)
+    _, created = DossierFollow.objects.get_or_create(user=actor, dossier=dossier)
+    if created:
+        audit_record(actor=actor, action="dossier.follow", target=dossier)
+
+
+@transaction.atomic
+def dossier_unfollow(*, actor: User, dossier: Dossier) -> None:
+    _instructor_check(actor, dossier)
+    deleted, _ = DossierFollow.objects.filter(user=actor, dossier=dossier).delete()
+    if deleted:
+        audit_record(actor=actor, action="dossier.unfollow", target=dossier)
+
+
+@transaction.atomic
+def dossier_archive(*, actor: User, dossier: Dossier, archived: bool = True) -> Dossier:
+    """Put a handled dossier away from the working lists (or bring it back)."""
+    _instructor_check(actor, dossier)
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if archived and locked.state not in {*DossierState.decided(), DossierState.WITHDRAWN}:
+        raise ValidationError("Seul un dossier traité (décidé ou retiré) peut être archivé.")
+    if (locked.archived_at is not None) == archived:
+        return locked  # already so: a double click
+    locked.archived_at = timezone.now() if archived else None
+    locked.save(update_fields=["archived_at", "updated_at"])
+    audit_record(actor=actor, action="dossier.archive" if archived else "dossier.unarchive", target=locked)
+    dossier.fields_copy(locked)
+    return locked
+
+
+# What the instructor may do from the dossier page, in the order the page shows them.
+INSTRUCTOR_DECISIONS = (
+    TransitionName.START_INSTRUCTION,
+    TransitionName.REQUEST_CORRECTION,
+    TransitionName.ACCEPT,
+    TransitionName.REFUSE,
+    TransitionName.CLOSE,
+    TransitionName.REOPEN,
+)
+
+
+@transaction.atomic
+def dossier_decide(*, actor: User, dossier: Dossier, name: TransitionName, motivation: str = "") -> TransitionLog:
+    """An instructor's step on a dossier (start instruction, ask for a correction, accept, refuse,
+    close, reopen): the workflow's transition, logged, and the applicant told by email."""
+    if name not in INSTRUCTOR_DECISIONS:
+        raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
+    log = dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
+    transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
+    return log

@@ -44,6 +44,7 @@ from guichet.dossiers.services import (
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.selectors import procedures_public, version_form
+from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
 from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import answers_merge_post
@@ -310,13 +311,7 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    dossier = own_dossier(request, pk)
-    stored = dossier.files.filter(key=key).first()
-    if stored is None:
-        raise Http404("Ce fichier n’existe pas.")
-    response = FileResponse(stored.content.open("rb"), as_attachment=True, filename=stored.name)
-    response["Content-Type"] = stored.content_type or "application/octet-stream"
-    return response
+    return dossier_file_response(own_dossier(request, pk), key)
 
 
 @applicant_required

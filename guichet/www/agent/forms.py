@@ -1,0 +1,55 @@
+from django import forms
+
+from guichet.dossiers.models import DossierState
+from guichet.instruction.selectors import Tab
+from guichet.instruction.services import INSTRUCTOR_DECISIONS
+from guichet.instruction.workflow import TRANSITIONS, TransitionName
+
+
+class ListFiltersForm(forms.Form):
+    """The filters above a list (GET). Wrong values are dropped with a message, never a crash."""
+
+    onglet = forms.ChoiceField(choices=Tab.choices, required=False)
+    q = forms.CharField(label="Rechercher", required=False, max_length=200)
+    etat = forms.ChoiceField(label="État", choices=[("", "Tous les états"), *DossierState.choices[1:]], required=False)
+    groupe = forms.TypedChoiceField(label="Groupe instructeur", coerce=int, required=False, empty_value=None)
+    apres = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groupe"].choices = [("", "Tous mes groupes"), *((group.pk, group.name) for group in groups)]
+
+
+class DecisionForm(forms.Form):
+    """One of the instructor's steps on a dossier, with its motivation when the step needs one."""
+
+    decision = forms.ChoiceField(
+        label="Action",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une action.", "invalid_choice": "Cette action n’est pas possible."},
+    )
+    motivation = forms.CharField(
+        label="Motivation",
+        help_text="Obligatoire pour une demande de correction, un refus, un classement sans suite ou une "
+        "réouverture ; elle est envoyée à l’usager.",
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, available: list[TransitionName], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(name.value, name.label) for name in available]
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("decision")
+        if name and TRANSITIONS[TransitionName(name)].motivation_required and not data.get("motivation", "").strip():
+            self.add_error(
+                "motivation", f"Une motivation est obligatoire pour « {TransitionName(name).label.lower()} »."
+            )
+        return data
+
+
+def decisions_available(state: str) -> list[TransitionName]:
+    return [name for name in INSTRUCTOR_DECISIONS if state in TRANSITIONS[name].sources]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "agent"
+urlpatterns = [
+    path("", views.procedures, name="procedures"),
+    path("demarches/<slug:slug>/", views.dossier_list, name="dossier_list"),
+    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/decision/", views.dossier_decision, name="dossier_decision"),
+    path("dossiers/<int:pk>/suivi/", views.dossier_follow_toggle, name="dossier_follow"),
+    path("dossiers/<int:pk>/archivage/", views.dossier_archive_toggle, name="dossier_archive"),
+    path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
+    path("dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
+]

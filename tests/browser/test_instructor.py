@@ -1,0 +1,61 @@
+"""An instructor works through a demo procedure in Chromium: from the header to the list, a
+dossier, its instruction and its decision; every page audited by axe-core."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from guichet.demo.loader import DEMO_PASSWORD, INSTRUCTOR_TOWN
+from guichet.dossiers.models import Dossier, DossierState
+
+from .axe import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PROCEDURE = "Inscription sur les listes électorales"
+
+
+def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_server, page):
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse électronique").fill(INSTRUCTOR_TOWN.email)
+    page.get_by_label("Mot de passe", exact=False).first.fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.get_by_role("banner").get_by_role("link", name="Instruction").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes démarches à instruire")
+    assert_accessible(page)
+    page.get_by_role("link", name=PROCEDURE).click()
+    expect(page.get_by_role("link", name=re.compile(r"À traiter \(\d+\)"))).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+
+    first = page.locator("#dossiers tbody tr").first.get_by_role("link")
+    number = first.inner_text().removeprefix("n°")
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier n°{number}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Suivre ce dossier").click()
+    expect(page.get_by_text("Vous suivez ce dossier")).to_be_visible()
+
+    page.locator("label", has_text="Passer en instruction").click()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("l’usager en est informé par courriel")).to_be_visible()
+    # Refusing without a motivation is stopped, with the error next to the field.
+    page.locator("label", has_text="Refuser").click()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Une motivation est obligatoire pour « refuser ».").first).to_be_visible()
+    assert_accessible(page)
+    page.locator("label", has_text="Accepter").click()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Accepté").first).to_be_visible()
+
+    dossier = Dossier.objects.get(number=number)
+    assert dossier.state == DossierState.ACCEPTED
+    assert any("acceptée" in message.body for message in mail.outbox)
+    page.get_by_role("link", name=PROCEDURE).click()
+    page.get_by_role("link", name=re.compile(r"Suivis \(\d+\)")).click()
+    expect(page.get_by_role("link", name=f"n°{number}")).to_be_visible()

@@ -1,0 +1,289 @@
+"""The instructors' back office through HTTP: who sees what, the lists, a dossier's page and the
+decisions, follow and archive."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from guichet.dossiers.models import DossierState
+from guichet.instruction.models import ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
+from guichet.instruction.selectors import PAGE_SIZE
+from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def procedure():
+    return ProcedureFactory(title="Aide au permis de conduire", slug="aide-permis")
+
+
+@pytest.fixture
+def groups(procedure):
+    """Two groups: the default one (A) and another (B), with one instructor each."""
+    group_a = procedure.instructor_groups.get(is_default=True)
+    group_b = InstructorGroup.objects.create(procedure=procedure, name="Groupe B")
+    alice, bob = UserFactory(email="alice@instruction.fr"), UserFactory(email="bob@instruction.fr")
+    InstructorMembership.objects.create(group=group_a, user=alice)
+    InstructorMembership.objects.create(group=group_b, user=bob)
+    return {"a": group_a, "b": group_b, "alice": alice, "bob": bob}
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """A POST whose after-commit work (the emails) runs, as it does outside a test's transaction."""
+
+    def send(url, data=None, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {}, **kwargs)
+
+    return send
+
+
+def dossier_in(procedure, group, **traits):
+    dossier = DossierFactory(procedure=procedure, **traits)
+    if dossier.group_id != group.pk:
+        type(dossier).objects.filter(pk=dossier.pk).update(group=group)
+        dossier.refresh_from_db()
+    return dossier
+
+
+def test_each_role_reaches_only_what_it_may(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    stored = dossier.files.create(
+        content=__import__("django.core.files.base", fromlist=["ContentFile"]).ContentFile(PDF, name="x.pdf"),
+        name="piece.pdf",
+        size=len(PDF),
+        content_type="application/pdf",
+        sha256="0" * 64,
+        uploaded_by=dossier.applicant,
+    )
+    expert = UserFactory()
+    ExpertInvitation.objects.create(dossier=dossier, expert=expert, invited_by=groups["alice"], question="Avis ?")
+    administrator = UserFactory(is_staff=True)
+    reads = [
+        reverse("agent:procedures"),
+        reverse("agent:dossier_list", args=[procedure.slug]),
+        reverse("agent:dossier_detail", args=[dossier.pk]),
+        reverse("agent:dossier_file", args=[dossier.pk, stored.key]),
+    ]
+    writes = [
+        (reverse("agent:dossier_decision", args=[dossier.pk]), {"decision": "start_instruction"}),
+        (reverse("agent:dossier_follow", args=[dossier.pk]), {}),
+        (reverse("agent:dossier_archive", args=[dossier.pk]), {}),
+        (reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Bonjour"}),
+    ]
+    # Anonymous: asked to sign in.
+    for url in reads:
+        assert client.get(url)["Location"].startswith(reverse("accounts:login")), url
+    # The applicant, an expert, an administrator without a group: not an instructor.
+    for person in (dossier.applicant, expert, administrator):
+        client.force_login(person)
+        for url in reads:
+            assert client.get(url).status_code == 403, (person, url)
+        for url, data in writes:
+            assert client.post(url, data).status_code == 403, (person, url)
+    # Bob, instructor of group B only: the procedure is his, this dossier is not.
+    client.force_login(groups["bob"])
+    assert client.get(reads[1]).status_code == 200
+    for url in reads[2:]:
+        assert client.get(url).status_code == 404, url
+    for url, data in writes:
+        assert client.post(url, data).status_code == 404, url
+    assert dossier.follows.count() == 0 and not dossier.messages.exists()
+    # Alice, instructor of group A: everything.
+    client.force_login(groups["alice"])
+    for url in reads:
+        assert client.get(url).status_code == 200, url
+    # A procedure in which she has no group answers 404.
+    other = ProcedureFactory()
+    assert client.get(reverse("agent:dossier_list", args=[other.slug])).status_code == 404
+
+
+def test_every_form_refuses_a_post_without_its_csrf_token(procedure, groups):
+    from django.test import Client
+
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(groups["alice"])
+    for name in ("agent:dossier_decision", "agent:dossier_follow", "agent:dossier_archive", "agent:dossier_message"):
+        assert client.post(reverse(name, args=[dossier.pk]), {}).status_code == 403, name
+
+
+def test_the_tabs_count_and_list_the_dossiers_of_the_instructors_groups(client, procedure, groups):
+    new = dossier_in(procedure, groups["a"], submitted=True)
+    started = dossier_in(procedure, groups["a"], in_instruction=True)
+    accepted = dossier_in(procedure, groups["a"], accepted=True)
+    hidden = dossier_in(procedure, groups["b"], submitted=True)
+    DossierFactory(procedure=procedure)  # a draft: never in the back office
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+
+    page = client.get(url).content.decode()
+    assert "À traiter (1)" in page and "Traités (1)" in page and "Tous (3)" in page and "Suivis (0)" in page
+    assert f"n°{new.number}" in page and f"n°{started.number}" not in page and f"n°{hidden.number}" not in page
+
+    page = client.get(url, {"onglet": "tous"}).content.decode()
+    assert all(f"n°{d.number}" in page for d in (new, started, accepted)) and f"n°{hidden.number}" not in page
+
+    client.post(reverse("agent:dossier_follow", args=[started.pk]))
+    page = client.get(url, {"onglet": "suivis"}).content.decode()
+    assert "Suivis (1)" in page and f"n°{started.number}" in page and f"n°{new.number}" not in page
+
+    client.post(reverse("agent:dossier_archive", args=[accepted.pk]))
+    page = client.get(url, {"onglet": "archives"}).content.decode()
+    assert "Archivés (1)" in page and f"n°{accepted.number}" in page and "Tous (2)" in page
+
+
+def test_search_and_filters_narrow_the_list_and_bad_values_are_ignored(client, procedure, groups):
+    durand = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Permis poids lourd"})
+    martin = dossier_in(procedure, groups["a"], in_instruction=True, answers={"objet": "Permis moto"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+
+    page = client.get(url, {"onglet": "tous", "q": "lourd"}).content.decode()
+    assert f"n°{durand.number}" in page and f"n°{martin.number}" not in page
+    page = client.get(url, {"onglet": "tous", "q": martin.number}).content.decode()
+    assert f"n°{martin.number}" in page and f"n°{durand.number}" not in page
+    page = client.get(url, {"onglet": "tous", "etat": "in_instruction"}).content.decode()
+    assert f"n°{martin.number}" in page and f"n°{durand.number}" not in page
+
+    response = client.get(url, {"onglet": "nimporte", "etat": "faux", "groupe": "abc", "apres": "x"})
+    assert response.status_code == 200
+    assert "Certains filtres n’étaient pas valides" in response.content.decode()
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(client, procedure, groups):
+    numbers = {dossier_in(procedure, groups["a"], submitted=True).number for _ in range(PAGE_SIZE + 3)}
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    first = client.get(url)
+    seen = [n for n in numbers if f"n°{n}<" in first.content.decode()]
+    assert len(seen) == PAGE_SIZE
+    next_url = first.context["next_url"]
+    second = client.get(url + next_url)
+    rest = [n for n in numbers if f"n°{n}<" in second.content.decode()]
+    assert len(rest) == 3 and not set(rest) & set(seen)
+    assert second.context["next_url"] == ""
+
+
+def test_the_list_costs_the_same_queries_whatever_the_number_of_dossiers(client, procedure, groups):
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    dossier_in(procedure, groups["a"], submitted=True)
+    client.get(url, {"onglet": "tous"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"onglet": "tous"})
+    for _ in range(6):
+        dossier_in(procedure, groups["a"], accepted=True)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, {"onglet": "tous"})
+    assert len(many) == len(few)
+
+
+def test_decisions_follow_the_workflow_log_and_tell_the_applicant(client, post, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_decision", args=[dossier.pk])
+    mail.outbox.clear()
+
+    assert post(url, {"decision": "start_instruction"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_INSTRUCTION
+    assert "en cours d’instruction" in mail.outbox[-1].body and mail.outbox[-1].to == [dossier.applicant.email]
+
+    # A refusal needs a motivation: shown next to the field, nothing changes.
+    response = post(url, {"decision": "refuse", "motivation": "  "})
+    assert response.status_code == 400
+    assert "Une motivation est obligatoire" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_INSTRUCTION
+
+    assert post(url, {"decision": "refuse", "motivation": "Pièces <b>incomplètes</b>."}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.REFUSED and dossier.decided_at
+    log = TransitionLog.objects.filter(dossier=dossier).last()
+    assert log.actor == groups["alice"] and log.motivation == "Pièces <b>incomplètes</b>."
+    assert "Pièces <b>incomplètes</b>." in mail.outbox[-1].body and "refusée" in mail.outbox[-1].body
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Pièces &lt;b&gt;incomplètes&lt;/b&gt;." in page  # escaped in the timeline
+
+    # A decision the state does not allow (accept a refused dossier) is refused with a message.
+    response = post(url, {"decision": "accept"})
+    assert response.status_code == 400 and "Cette action n’est pas possible" in response.content.decode()
+
+    assert post(url, {"decision": "reopen", "motivation": "Erreur de ma part."}).status_code == 302
+    assert post(url, {"decision": "accept"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.ACCEPTED
+
+
+def test_a_correction_request_reaches_the_applicant(client, post, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], in_instruction=True)
+    client.force_login(groups["alice"])
+    mail.outbox.clear()
+    response = post(
+        reverse("agent:dossier_decision", args=[dossier.pk]),
+        {"decision": "request_correction", "motivation": "Le justificatif est illisible."},
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED and dossier.correction_requests.filter(resolved_at=None).exists()
+    assert "Le justificatif est illisible." in mail.outbox[-1].body
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Correction demandée à l’usager" in page
+
+
+def test_the_instructor_reads_the_answers_and_writes_to_the_applicant(client, post, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "<script>alert(1)</script>"})
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    mail.outbox.clear()
+    upload = io.BytesIO(PDF)
+    upload.name = "courrier.pdf"
+    response = post(reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Merci.", "attachment": upload})
+    assert response.status_code == 302
+    message = dossier.messages.get()
+    assert message.author_role == "instructor" and message.attachment.name == "courrier.pdf"
+    assert mail.outbox[-1].to == [dossier.applicant.email]
+    download = client.get(reverse("agent:dossier_file", args=[dossier.pk, message.attachment.key]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+def test_only_a_processed_dossier_is_archived(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    client.force_login(groups["alice"])
+    client.post(reverse("agent:dossier_archive", args=[dossier.pk]), follow=True)
+    dossier.refresh_from_db()
+    assert dossier.archived_at is None
+
+
+def test_the_procedures_page_counts_what_waits(client, procedure, groups):
+    dossier_in(procedure, groups["a"], submitted=True)
+    dossier_in(procedure, groups["a"], submitted=True)
+    dossier_in(procedure, groups["b"], submitted=True)
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:procedures")).content.decode()
+    assert "Aide au permis de conduire" in page and "2 dossiers à traiter" in page
+
+
+def test_an_instructor_of_another_procedure_sees_nothing_of_this_one(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    stranger = instructor_of(ProcedureFactory())
+    client.force_login(stranger)
+    assert client.get(reverse("agent:dossier_list", args=[procedure.slug])).status_code == 404
+    assert client.get(reverse("agent:dossier_detail", args=[dossier.pk])).status_code == 404
+
+
+def test_the_header_leads_instructors_to_the_back_office(client, procedure, groups):
+    client.force_login(groups["alice"])
+    assert reverse("agent:procedures") in client.get("/").content.decode()
+    client.force_login(UserFactory())
+    assert reverse("agent:procedures") not in client.get("/").content.decode()
