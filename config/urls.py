@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("guichet.www.usager.urls")),
     path("compte/", include("guichet.www.accounts.urls")),
     path("instruction/", include("guichet.www.agent.urls")),
+    path("avis/", include("guichet.www.expert.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("admin/", admin.site.urls),
 ]

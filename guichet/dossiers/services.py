@@ -17,7 +17,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
-from guichet.instruction.selectors import dossier_instructor_emails, instructor_can_act_on
+from guichet.instruction.selectors import dossier_instructor_emails, expert_invited_on, instructor_can_act_on
 from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import CleanedAnswers, answers_clean
 from guichet.procedures.definition import FormDefinition, definition_validate
@@ -130,7 +130,11 @@ def dossier_open_correction(dossier: Dossier) -> CorrectionRequest | None:
 
 def dossier_file_store(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
     """Keep an uploaded file for a dossier, under a random name; its type is read from its content."""
-    if dossier.applicant_id != actor.pk and not instructor_can_act_on(actor, dossier):
+    if (
+        dossier.applicant_id != actor.pk
+        and not instructor_can_act_on(actor, dossier)
+        and not expert_invited_on(actor, dossier)
+    ):
         raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
     description = upload_describe(uploaded)
     digest = hashlib.sha256()

@@ -106,8 +106,21 @@ class ExpertInvitation(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("invité par"), on_delete=models.PROTECT, related_name="+"
     )
     question = models.TextField(_("question posée"))
+    # The instructor may ask for a plain « oui / non » besides the written opinion.
+    ask_yes_no = models.BooleanField(_("réponse oui / non demandée"), default=False)
     confidential = models.BooleanField(_("avis confidentiel"), default=False)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    answer = models.TextField(_("avis"), blank=True)
+    answer_yes_no = models.BooleanField(_("réponse oui / non"), null=True, blank=True)
+    answer_file = models.ForeignKey(
+        "dossiers.DossierFile",
+        verbose_name=_("pièce jointe de l’avis"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("avis donné le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("demande d’avis")

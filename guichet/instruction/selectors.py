@@ -33,6 +33,39 @@ def dossiers_visible_to_instructor(user: User) -> QuerySet[Dossier]:
     return Dossier.objects.filter(group_id__in=groups).exclude(state=DossierState.DRAFT)
 
 
+def expert_invited_on(user: User, dossier: Dossier) -> bool:
+    """Whether the person is currently invited to give an opinion on this dossier."""
+    return ExpertInvitation.objects.filter(expert=user, dossier=dossier, revoked_at__isnull=True).exists()
+
+
+def expert_invitations_of(user: User) -> QuerySet[ExpertInvitation]:
+    """The expert's current invitations, the unanswered first, then the latest."""
+    return (
+        ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
+        .exclude(dossier__state=DossierState.DRAFT)
+        .select_related("dossier", "dossier__procedure", "invited_by")
+        .defer("dossier__answers", "dossier__procedure__draft_definition")
+        .order_by(models.F("answered_at").desc(nulls_first=True), "-created_at")
+    )
+
+
+def expert_invitation_for(user: User, pk: int) -> ExpertInvitation:
+    """One of the expert's current invitations; ExpertInvitation.DoesNotExist for any other, and
+    for one revoked: the expert sees the dossier only while invited."""
+    return (
+        ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
+        .exclude(dossier__state=DossierState.DRAFT)
+        .select_related("dossier", "dossier__procedure", "dossier__procedure__organisation", "answer_file")
+        .defer("dossier__procedure__draft_definition")
+        .get(pk=pk)
+    )
+
+
+def dossier_expert_invitations(dossier: Dossier) -> QuerySet[ExpertInvitation]:
+    """Every opinion asked on a dossier, for its instructors (never shown to the applicant)."""
+    return dossier.expert_invitations.select_related("expert", "invited_by", "answer_file").order_by("created_at")
+
+
 def dossiers_visible_to_expert(user: User) -> QuerySet[Dossier]:
     """The dossiers on which the person is currently invited to give an opinion."""
     invitations = ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)

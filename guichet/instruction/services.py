@@ -1,18 +1,29 @@
 """Writes of the instruction: groups, expert invitations, following, archiving and the instructors'
 decisions (which go through the workflow's transitions, workflow.py)."""
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
+from guichet.core.tasks import email_send
 from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.services import dossier_file_store
 from guichet.procedures.models import Procedure
 
 from .emails import dossier_state_email
 from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
-from .selectors import instructor_can_act_on
+from .selectors import dossier_instructor_emails, instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
 
@@ -106,7 +117,13 @@ def procedure_routing_set(*, actor: User, procedure: Procedure, field_id: str, m
 
 @transaction.atomic
 def expert_invite(
-    *, actor: User, dossier: Dossier, expert: User, question: str, confidential: bool = False
+    *,
+    actor: User,
+    dossier: Dossier,
+    expert: User,
+    question: str,
+    confidential: bool = False,
+    ask_yes_no: bool = False,
 ) -> ExpertInvitation:
     """Ask someone for their opinion on one dossier (only an instructor of its group may)."""
     if not instructor_can_act_on(actor, dossier):
@@ -114,8 +131,15 @@ def expert_invite(
     question = question.strip()
     if not question:
         raise ValidationError("Indiquez la question posée à l’expert.")
+    if expert.pk == dossier.applicant_id:
+        raise ValidationError("L’usager ne peut pas être expert de son propre dossier.")
     invitation = ExpertInvitation.objects.create(
-        dossier=dossier, expert=expert, invited_by=actor, question=question, confidential=confidential
+        dossier=dossier,
+        expert=expert,
+        invited_by=actor,
+        question=question,
+        confidential=confidential,
+        ask_yes_no=ask_yes_no,
     )
     audit_record(
         actor=actor,
@@ -187,3 +211,93 @@ def dossier_decide(*, actor: User, dossier: Dossier, name: TransitionName, motiv
     log = dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
     transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
     return log
+
+
+# --- Experts' opinions (avis) ----------------------------------------------------------------------
+
+
+def _site_email(*, template: str, context: dict[str, Any], to: list[str]) -> None:
+    """Render `instruction/emails/<template>.txt` (first line: the subject) and send it once the
+    transaction has committed."""
+    text = render_to_string(
+        f"instruction/emails/{template}.txt", {"platform_name": settings.GUICHET_PLATFORM_NAME, **context}
+    )
+    subject, _, body = text.strip().partition("\n")
+    if to:
+        transaction.on_commit(lambda: email_send.enqueue(subject=subject.strip(), body=body.strip() + "\n", to=to))
+
+
+@transaction.atomic
+def expert_invite_by_email(
+    *,
+    actor: User,
+    dossier: Dossier,
+    email: str,
+    question: str,
+    site_url: str,
+    confidential: bool = False,
+    ask_yes_no: bool = False,
+) -> ExpertInvitation:
+    """Invite someone by their email address: their account is created if they have none (they
+    choose their password through the link sent), and they are told what is asked of them."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    expert = User.objects.filter(email__iexact=email).first()
+    created = expert is None
+    if created:
+        expert = User.objects.create_user(email=email, password=None)
+        audit_record(actor=actor, action="user.create", target=expert, details={"as": "expert"})
+    invitation = expert_invite(
+        actor=actor, dossier=dossier, expert=expert, question=question, confidential=confidential, ask_yes_no=ask_yes_no
+    )
+    link = site_url + reverse("expert:invitation", args=[invitation.pk])
+    if created or not expert.has_usable_password():
+        token = default_token_generator.make_token(expert)
+        uid = urlsafe_base64_encode(force_bytes(expert.pk))
+        password_link = site_url + reverse("accounts:password_reset_confirm", args=[uid, token])
+    else:
+        password_link = ""
+    context = {"invitation": invitation, "dossier": dossier, "link": link, "password_link": password_link}
+    _site_email(template="expert_invited", context=context, to=[expert.email])
+    return invitation
+
+
+@transaction.atomic
+def expert_answer(
+    *,
+    actor: User,
+    invitation: ExpertInvitation,
+    answer: str,
+    yes_no: bool | None = None,
+    attachment: UploadedFile | None = None,
+) -> ExpertInvitation:
+    """The expert gives their opinion, once; the dossier's instructors are told."""
+    locked = ExpertInvitation.objects.select_for_update().select_related("dossier").get(pk=invitation.pk)
+    if locked.expert_id != actor.pk or locked.revoked_at is not None:
+        raise PermissionDenied("Cette demande d’avis ne vous est pas (ou plus) adressée.")
+    if locked.answered_at is not None:
+        raise ValidationError("Vous avez déjà donné votre avis sur ce dossier.")
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError("Écrivez votre avis.")
+    if locked.ask_yes_no and yes_no is None:
+        raise ValidationError("Répondez par oui ou par non à la question posée.")
+    stored = dossier_file_store(actor=actor, dossier=locked.dossier, uploaded=attachment) if attachment else None
+    locked.answer, locked.answer_yes_no, locked.answer_file = answer, yes_no if locked.ask_yes_no else None, stored
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["answer", "answer_yes_no", "answer_file", "answered_at", "updated_at"])
+    audit_record(actor=actor, action="expert.answer", target=locked.dossier, details={"invitation": locked.pk})
+    context = {"invitation": locked, "dossier": locked.dossier}
+    _site_email(template="expert_answered", context=context, to=sorted(dossier_instructor_emails(locked.dossier)))
+    return locked
+
+
+@transaction.atomic
+def expert_revoke(*, actor: User, invitation: ExpertInvitation) -> ExpertInvitation:
+    """Withdraw a request for an opinion: the expert no longer sees the dossier."""
+    _instructor_check(actor, invitation.dossier)
+    locked = ExpertInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action="expert.revoke", target=invitation.dossier, details={"invitation": locked.pk})
+    return locked

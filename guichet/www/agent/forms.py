@@ -53,3 +53,22 @@ class DecisionForm(forms.Form):
 
 def decisions_available(state: str) -> list[TransitionName]:
     return [name for name in INSTRUCTOR_DECISIONS if state in TRANSITIONS[name].sources]
+
+
+class ExpertInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique de l’expert",
+        error_messages={"required": "Indiquez l’adresse de l’expert.", "invalid": "Cette adresse n’est pas valide."},
+    )
+    question = forms.CharField(
+        label="Question posée",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez la question posée à l’expert."},
+    )
+    ask_yes_no = forms.BooleanField(label="Demander aussi une réponse par oui ou par non", required=False)
+    confidential = forms.BooleanField(
+        label="Avis confidentiel",
+        help_text="Réservé aux instructeurs du dossier.",
+        required=False,
+    )

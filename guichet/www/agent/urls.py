@@ -12,4 +12,6 @@ urlpatterns = [
     path("dossiers/<int:pk>/archivage/", views.dossier_archive_toggle, name="dossier_archive"),
     path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
     path("dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
+    path("dossiers/<int:pk>/avis/", views.dossier_expert_invite, name="expert_invite"),
+    path("dossiers/<int:pk>/avis/<int:invitation>/retrait/", views.dossier_expert_revoke, name="expert_revoke"),
 ]

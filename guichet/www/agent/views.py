@@ -21,13 +21,21 @@ from guichet.instruction.models import InstructorMembership
 from guichet.instruction.selectors import (
     ListFilters,
     Tab,
+    dossier_expert_invitations,
     dossier_followed_by,
     instructor_dossier_page,
     instructor_groups_in,
     instructor_tab_counts,
     procedures_of_instructor,
 )
-from guichet.instruction.services import dossier_archive, dossier_decide, dossier_follow, dossier_unfollow
+from guichet.instruction.services import (
+    dossier_archive,
+    dossier_decide,
+    dossier_follow,
+    dossier_unfollow,
+    expert_invite_by_email,
+    expert_revoke,
+)
 from guichet.instruction.workflow import TransitionError, TransitionName
 from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
@@ -35,7 +43,7 @@ from guichet.www.formengine.flow import FormRoutes, form_summary
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
-from .forms import DecisionForm, ListFiltersForm, decisions_available
+from .forms import DecisionForm, ExpertInviteForm, ListFiltersForm, decisions_available
 
 
 @instructor_required
@@ -128,6 +136,8 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "can_archive": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},
         "decision_form": forms.get("decision_form") or (DecisionForm(available=available) if available else None),
         "message_form": forms.get("message_form") or MessageForm(),
+        "invitations": dossier_expert_invitations(dossier),
+        "invite_form": forms.get("invite_form") or ExpertInviteForm(),
     }
 
 
@@ -208,3 +218,35 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 @instructor_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
     return dossier_file_response(instructor_dossier(request, pk), key)
+
+
+@instructor_required
+@require_POST
+def dossier_expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = instructor_dossier(request, pk)
+    form = ExpertInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            expert_invite_by_email(
+                actor=request.user,
+                dossier=dossier,
+                site_url=request.build_absolute_uri("/").rstrip("/"),
+                **form.cleaned_data,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, f"La demande d’avis est envoyée à {form.cleaned_data['email']}.")
+            return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#avis-experts")
+    context = _detail_context(request, dossier, invite_form=form)
+    return render(request, "agent/dossier_detail.html", context, status=400)
+
+
+@instructor_required
+@require_POST
+def dossier_expert_revoke(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+    dossier = instructor_dossier(request, pk)
+    asked = get_object_or_404(dossier_expert_invitations(dossier), pk=invitation)
+    expert_revoke(actor=request.user, invitation=asked)
+    messages.success(request, f"La demande d’avis à {asked.expert} est retirée : le dossier ne lui est plus visible.")
+    return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#avis-experts")

@@ -50,7 +50,7 @@ class WithdrawForm(forms.Form):
 YES_NO = [("true", "Oui"), ("false", "Non")]
 
 
-def _yes_no(value: str) -> bool | None:
+def yes_no_coerce(value: str) -> bool | None:
     return {"true": True, "false": False}.get(value)
 
 
@@ -73,7 +73,7 @@ class OpinionForm(forms.Form):
     help_needed = forms.TypedChoiceField(
         label="Avez-vous eu besoin d’aide pour faire cette démarche ?",
         choices=YES_NO,
-        coerce=_yes_no,
+        coerce=yes_no_coerce,
         required=False,
         empty_value=None,
         widget=forms.RadioSelect,
@@ -87,7 +87,7 @@ class OpinionForm(forms.Form):
     help_reached = forms.TypedChoiceField(
         label="Avez-vous réussi à obtenir cette aide ?",
         choices=YES_NO,
-        coerce=_yes_no,
+        coerce=yes_no_coerce,
         required=False,
         empty_value=None,
         widget=forms.RadioSelect,
