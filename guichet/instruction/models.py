@@ -148,3 +148,52 @@ class DossierFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} suit {self.dossier}"
+
+
+class BulkAction(TimeStampedModel):
+    """One action on many dossiers at once (up to BULK_LIMIT), run by the worker dossier by
+    dossier: each dossier's outcome is kept, and one refused does not stop the others."""
+
+    class Action(models.TextChoices):
+        FOLLOW = "follow", _("Suivre")
+        START_INSTRUCTION = "start_instruction", _("Passer en instruction")
+        ACCEPT = "accept", _("Accepter")
+        REFUSE = "refuse", _("Refuser")
+        CLOSE = "close", _("Classer sans suite")
+        ARCHIVE = "archive", _("Archiver")
+        MESSAGE = "message", _("Envoyer un message")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminée")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    text = models.TextField(_("motivation ou message"), blank=True)
+    dossier_ids = models.JSONField(_("dossiers"), default=list)
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    # {dossier id: "" when done, else why it was not}; filled as the worker goes.
+    outcomes = models.JSONField(_("résultats"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("action groupée")
+        verbose_name_plural = _("actions groupées")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} × {len(self.dossier_ids)}"
+
+    @property
+    def progress(self) -> int:
+        """Percent of the dossiers handled."""
+        return round(100 * len(self.outcomes) / len(self.dossier_ids)) if self.dossier_ids else 100
+
+    @property
+    def failures(self) -> dict[str, str]:
+        return {key: why for key, why in self.outcomes.items() if why}

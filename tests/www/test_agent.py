@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guichet.dossiers.models import DossierState
-from guichet.instruction.models import ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
+from guichet.instruction.models import (
+    BulkAction,
+    ExpertInvitation,
+    InstructorGroup,
+    InstructorMembership,
+    TransitionLog,
+)
 from guichet.instruction.selectors import PAGE_SIZE
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
@@ -287,3 +293,55 @@ def test_the_header_leads_instructors_to_the_back_office(client, procedure, grou
     assert reverse("agent:procedures") in client.get("/").content.decode()
     client.force_login(UserFactory())
     assert reverse("agent:procedures") not in client.get("/").content.decode()
+
+
+def test_a_bulk_action_reports_each_dossier_and_a_refusal_does_not_stop_the_others(client, post, procedure, groups):
+    started = [dossier_in(procedure, groups["a"], in_instruction=True) for _ in range(3)]
+    already = dossier_in(procedure, groups["a"], accepted=True)  # cannot be accepted again
+    client.force_login(groups["alice"])
+    mail.outbox.clear()
+    ids = [d.pk for d in [started[0], already, *started[1:]]]
+    response = post(reverse("agent:bulk_create", args=[procedure.slug]), {"action": "accept", "dossiers": ids})
+    assert response.status_code == 302
+    bulk = BulkAction.objects.get()
+    assert response["Location"] == reverse("agent:bulk_detail", args=[bulk.pk])
+    assert bulk.status == "done" and len(bulk.outcomes) == 4
+    assert list(bulk.failures) == [str(already.pk)]
+    for dossier in started:
+        dossier.refresh_from_db()
+        assert dossier.state == DossierState.ACCEPTED
+    assert len(mail.outbox) == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "4 dossiers traités sur 4, dont 1 refusé" in page and f"n°{already.number}" in page
+    # Its author's only.
+    client.force_login(groups["bob"])
+    assert client.get(reverse("agent:bulk_detail", args=[bulk.pk])).status_code == 404
+
+
+def test_a_bulk_action_is_refused_on_others_dossiers_too_many_or_without_its_text(client, post, procedure, groups):
+    mine = dossier_in(procedure, groups["a"], in_instruction=True)
+    theirs = dossier_in(procedure, groups["b"], in_instruction=True)
+    client.force_login(groups["alice"])
+    url = reverse("agent:bulk_create", args=[procedure.slug])
+    page = post(url, {"action": "accept", "dossiers": [mine.pk, theirs.pk]}, follow=True).content.decode()
+    assert "ne sont pas dans vos groupes instructeurs" in page
+    page = post(url, {"action": "refuse", "dossiers": [mine.pk], "texte": " "}, follow=True).content.decode()
+    assert "Une motivation est obligatoire pour refuser." in page
+    page = post(url, {"action": "accept", "dossiers": list(range(1, 502))}, follow=True).content.decode()
+    assert "au plus 500 dossiers" in page
+    page = post(url, {"action": "accept"}, follow=True).content.decode()
+    assert "Sélectionnez au moins un dossier." in page
+    assert not BulkAction.objects.exists()
+    mine.refresh_from_db()
+    assert mine.state == DossierState.IN_INSTRUCTION
+
+
+def test_a_bulk_message_reaches_each_applicant(client, post, procedure, groups):
+    dossiers = [dossier_in(procedure, groups["a"], submitted=True) for _ in range(2)]
+    client.force_login(groups["alice"])
+    post(
+        reverse("agent:bulk_create", args=[procedure.slug]),
+        {"action": "message", "dossiers": [d.pk for d in dossiers], "texte": "Le service sera fermé lundi."},
+    )
+    for dossier in dossiers:
+        assert dossier.messages.get().body == "Le service sera fermé lundi."

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
-from guichet.instruction.models import InstructorMembership
+from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
+from guichet.instruction.models import BulkAction, InstructorMembership
 from guichet.instruction.selectors import (
     ListFilters,
     Tab,
@@ -104,6 +105,9 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "next_url": next_url,
         "first_url": "?" + urlencode({"onglet": filters.tab.value, **kept}) if data.get("apres") else "",
         "groups": groups,
+        "bulk_actions": BulkAction.Action.choices,
+        "bulk_limit": BULK_LIMIT,
+        "back": request.get_full_path().partition("?")[2],
     }
     return render(request, "agent/dossier_list.html", context)
 
@@ -250,3 +254,42 @@ def dossier_expert_revoke(request: HttpRequest, pk: int, invitation: int) -> Htt
     expert_revoke(actor=request.user, invitation=asked)
     messages.success(request, f"La demande d’avis à {asked.expert} est retirée : le dossier ne lui est plus visible.")
     return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#avis-experts")
+
+
+@instructor_required
+@require_POST
+def bulk_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """The action chosen above a list, on the dossiers ticked in it."""
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    back = request.POST.get("retour", "")
+    back = back if back.startswith("?") else ""
+    try:
+        ids = [int(value) for value in request.POST.getlist("dossiers")]
+        bulk = bulk_action_create(
+            actor=request.user,
+            procedure=procedure,
+            action=request.POST.get("action", ""),
+            dossier_ids=ids,
+            text=request.POST.get("texte", ""),
+        )
+    except ValueError:
+        messages.error(request, "La sélection n’est pas valide.")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        return redirect("agent:bulk_detail", pk=bulk.pk)
+    return redirect(reverse("agent:dossier_list", args=[procedure.slug]) + back)
+
+
+@instructor_required
+def bulk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far a bulk action has gone, and each dossier's outcome (its author's only)."""
+    bulk = get_object_or_404(BulkAction.objects.select_related("procedure"), pk=pk, actor=request.user)
+    numbers = dict(Dossier.objects.filter(pk__in=bulk.dossier_ids).values_list("pk", "number"))
+    rows = [
+        {"pk": dossier_id, "number": numbers.get(dossier_id, ""), "done": str(dossier_id) in bulk.outcomes,
+         "why": bulk.outcomes.get(str(dossier_id), "")}
+        for dossier_id in bulk.dossier_ids
+    ]  # fmt: skip
+    template = "agent/_bulk_progress.html" if request.htmx else "agent/bulk_detail.html"
+    return render(request, template, {"bulk": bulk, "rows": rows})
