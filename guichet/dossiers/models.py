@@ -71,6 +71,10 @@ class Dossier(TimeStampedModel):
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     last_transition_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
+    # When the processing deadline ends (instruction/deadlines.py), kept by the workflow and the
+    # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
+    # (none set, waiting for the applicant's corrections, decided, withdrawn).
+    due_at = models.DateTimeField(_("fin du délai d’instruction"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -79,6 +83,7 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
             models.Index(fields=["applicant", "state"], name="dossier_applicant_state_idx"),
             models.Index(fields=["group", "state"], name="dossier_group_state_idx"),
+            models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["applicant", "creation_key"], name="unique_dossier_creation_key"),
@@ -177,6 +182,8 @@ class CorrectionRequest(TimeStampedModel):
     )
     reason = models.TextField(_("motif"))
     resolved_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
+    # The dossier's deadline when its clock stopped for this request: where a suspended clock resumes.
+    due_at_when_requested = models.DateTimeField(_("fin du délai à la demande"), null=True, blank=True)
     snapshot = models.ForeignKey(
         DossierSnapshot,
         verbose_name=_("réponses corrigées"),
