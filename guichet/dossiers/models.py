@@ -73,6 +73,10 @@ class Dossier(TimeStampedModel):
     last_transition_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
     # Put away by an instructor once handled: out of the back office's working lists.
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
+    # When the processing deadline ends (instruction/deadlines.py), kept by the workflow and the
+    # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
+    # (none set, waiting for the applicant's corrections, decided, withdrawn).
+    due_at = models.DateTimeField(_("fin du délai d’instruction"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -83,6 +87,7 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["group", "state"], name="dossier_group_state_idx"),
             # The back office's lists: a group's dossiers, the latest filed first (keyset pages).
             models.Index(fields=["group", "-submitted_at", "-id"], name="dossier_group_submitted_idx"),
+            models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["applicant", "creation_key"], name="unique_dossier_creation_key"),
@@ -181,6 +186,8 @@ class CorrectionRequest(TimeStampedModel):
     )
     reason = models.TextField(_("motif"))
     resolved_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
+    # The dossier's deadline when its clock stopped for this request: where a suspended clock resumes.
+    due_at_when_requested = models.DateTimeField(_("fin du délai à la demande"), null=True, blank=True)
     snapshot = models.ForeignKey(
         DossierSnapshot,
         verbose_name=_("réponses corrigées"),

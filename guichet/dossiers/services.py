@@ -17,6 +17,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
+from guichet.instruction.deadlines import due_at_after_corrections
 from guichet.instruction.selectors import dossier_instructor_emails, expert_invited_on, instructor_can_act_on
 from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import CleanedAnswers, answers_clean
@@ -235,8 +236,9 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
 @transaction.atomic
 def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnapshot:
     """Resubmit a dossier after an instructor asked for corrections: the new answers are frozen
-    in a snapshot that lists the fields changed, the request is marked corrected, and the
-    instructors are told. Resubmitting twice returns the snapshot of the first time."""
+    in a snapshot that lists the fields changed, the request is marked corrected, the processing
+    deadline runs again (suspended or restarted, as the procedure says) and the instructors are
+    told. Resubmitting twice returns the snapshot of the first time."""
     locked = _own_locked(actor, dossier)
     request = dossier_open_correction(locked)
     latest = locked.snapshots.order_by("-created_at", "-pk").first()
@@ -261,7 +263,15 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
     )
     request.resolved_at, request.snapshot = now, snapshot
     request.save(update_fields=["resolved_at", "snapshot", "updated_at"])
-    audit_record(actor=actor, action="dossier.corrections_submit", target=locked, details={"fields": changed})
+    locked.due_at = due_at_after_corrections(procedure=locked.procedure, request=request, resubmitted_at=now)
+    locked.save(update_fields=["due_at", "updated_at"])
+    dossier.due_at = locked.due_at
+    audit_record(
+        actor=actor,
+        action="dossier.corrections_submit",
+        target=locked,
+        details={"fields": changed, "due_at": locked.due_at},
+    )
     body = (
         f"Bonjour,\n\nL’usager a corrigé le dossier n°{locked.number} ({locked.procedure.title}).\n"
         f"Champs modifiés : {len(changed)}.\n\n{settings.GUICHET_PLATFORM_NAME}\n"

@@ -1,6 +1,9 @@
-"""Writes of the instruction: groups, expert invitations, following, archiving and the instructors'
-decisions (which go through the workflow's transitions, workflow.py)."""
+"""Writes of the instruction: groups, expert invitations, following, archiving, the instructors'
+decisions and the platform's implicit ones (state changes go through the workflow, workflow.py)."""
 
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +24,13 @@ from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_file_store
 from guichet.procedures.models import Procedure
 
+from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from .emails import dossier_state_email
 from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
 from .selectors import dossier_instructor_emails, instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -301,3 +307,100 @@ def expert_revoke(*, actor: User, invitation: ExpertInvitation) -> ExpertInvitat
         locked.save(update_fields=["revoked_at", "updated_at"])
         audit_record(actor=actor, action="expert.revoke", target=invitation.dossier, details={"invitation": locked.pk})
     return locked
+
+
+# What the administration's silence decides, and the legal mention that motivates it.
+SILENCE_DECISIONS: dict[str, tuple[TransitionName, str]] = {
+    Procedure.SilenceRule.ACCEPTANCE: (
+        TransitionName.ACCEPT,
+        "Décision implicite d’acceptation : en l’absence de réponse de l’administration dans le délai de "
+        "{days}, le silence gardé vaut acceptation (article L. 231-1 du code des relations entre le "
+        "public et l’administration).",
+    ),
+    Procedure.SilenceRule.REFUSAL: (
+        TransitionName.REFUSE,
+        "Décision implicite de rejet : en l’absence de réponse de l’administration dans le délai de "
+        "{days}, le silence gardé vaut décision de rejet (article L. 231-4 du code des relations "
+        "entre le public et l’administration).",
+    ),
+}
+
+SILENCE_BATCH_SIZE = 100
+
+
+@dataclass
+class SilenceReport:
+    """What `dossiers_silence_decide` did: the dossiers decided, those found decided or changed
+    meanwhile (skipped), and those that failed (logged, tried again on the next run)."""
+
+    decided: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def dossiers_silence_decide(*, now: datetime, batch_size: int = SILENCE_BATCH_SIZE) -> SilenceReport:
+    """Decide, as the procedure says silence does, every dossier whose processing deadline passed
+    at `now` without a decision (see deadlines.dossiers_silence_due): the ACCEPT or REFUSE
+    transition, by the platform itself (role SYSTEM), motivated by the legal mention.
+
+    The candidates are read in batches of `batch_size`; each dossier is then decided in a
+    transaction of its own, under its row lock, after checking again that it is still due: one
+    decided meanwhile by an instructor, or sent back for corrections, is skipped, and one dossier's
+    failure never stops the others. Running it again, or twice at once, decides nothing twice."""
+    report = SilenceReport()
+    after = 0
+    while True:
+        batch = list(
+            dossiers_silence_due(now).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return report
+        after = batch[-1]
+        for pk in batch:
+            try:
+                log = _dossier_silence_decide(pk=pk, now=now)
+            except TransitionNotAllowed:
+                log = None
+            except Exception:
+                logger.exception("Décision implicite impossible sur le dossier %s", pk)
+                report.failed.append(pk)
+                continue
+            (report.decided if log is not None else report.skipped).append(pk)
+
+
+@transaction.atomic
+def _dossier_silence_decide(*, pk: int, now: datetime) -> TransitionLog | None:
+    # of=("self",): on PostgreSQL, lock the dossier's row and not its procedure's.
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("procedure").filter(pk=pk).first()
+    if dossier is None:
+        return None
+    procedure = dossier.procedure
+    still_due = (
+        dossier.state in RUNNING_STATES
+        and dossier.due_at is not None
+        and dossier.due_at <= now
+        and procedure.silence_rule in SILENCE_DECISIONS
+        and not dossier_waits_for_corrections(dossier)
+    )
+    if not still_due:
+        return None
+    name, mention = SILENCE_DECISIONS[procedure.silence_rule]
+    log = dossier_transition(
+        dossier=dossier,
+        name=name,
+        actor=None,
+        motivation=mention.format(days=_days(procedure.processing_days)),
+        already_locked=True,
+    )
+    silence_decision_done(dossier=dossier, log=log)
+    return log
+
+
+def _days(count: int) -> str:
+    return f"{count} jour" if count == 1 else f"{count} jours"
+
+
+def silence_decision_done(*, dossier: Dossier, log: TransitionLog) -> None:
+    """Called after each implicit decision, inside its transaction (the dossier decided, `log`
+    its transition): the place to tell the applicant, e.g. an email enqueued with
+    `transaction.on_commit`. Nothing yet."""

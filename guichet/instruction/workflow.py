@@ -15,6 +15,7 @@ from guichet.core.audit import audit_record
 from guichet.dossiers.models import CorrectionRequest, Dossier, DossierState
 from guichet.dossiers.numbering import dossier_number_next
 
+from .deadlines import due_at_on_instruction_start, due_at_on_submission
 from .models import TransitionLog
 from .routing import dossier_route
 from .selectors import instructor_can_act_on
@@ -57,23 +58,38 @@ def _on_submit(dossier: Dossier, now: datetime) -> None:
     dossier.identity = applicant_identity_for_dossier(dossier.applicant)
     if dossier.group_id is None:
         dossier.group = dossier_route(dossier)
+    dossier.due_at = due_at_on_submission(procedure=dossier.procedure, submitted_at=dossier.submitted_at)
 
 
 def _on_start_instruction(dossier: Dossier, now: datetime) -> None:
     dossier.instruction_started_at = now
+    dossier.due_at = due_at_on_instruction_start(dossier=dossier, now=now)
 
 
 def _on_decision(dossier: Dossier, now: datetime) -> None:
     dossier.decided_at = now
+    dossier.due_at = None
 
 
 def _on_reopen(dossier: Dossier, now: datetime) -> None:
+    # No deadline runs again (due_at stays null): the one the law gives ended with the decision,
+    # and a running one would have a reopened dossier decided again by the platform's silence.
     dossier.decided_at = None
+
+
+def _on_withdraw(dossier: Dossier, now: datetime) -> None:
+    dossier.due_at = None
 
 
 def _after_correction_request(dossier: Dossier, log: TransitionLog) -> None:
     # The applicant answers it by resubmitting (dossiers.services.dossier_corrections_submit).
-    CorrectionRequest.objects.create(dossier=dossier, requested_by=log.actor, reason=log.motivation)
+    CorrectionRequest.objects.create(
+        dossier=dossier, requested_by=log.actor, reason=log.motivation, due_at_when_requested=dossier.due_at
+    )
+    # The deadline's clock stops while the dossier waits for the applicant; the request keeps where
+    # it stood, and the resubmission sets it going again (suspended or restarted, per procedure).
+    dossier.due_at = None
+    dossier.save(update_fields=["due_at"])
 
 
 def _after_withdraw(dossier: Dossier, log: TransitionLog) -> None:
@@ -89,11 +105,20 @@ class Transition:
     roles: frozenset[Role]
     motivation_required: bool = False
     effect: Callable[[Dossier, datetime], None] | None = None
+    # States from which only the platform itself (role SYSTEM) may apply it, on top of `sources`.
+    system_sources: frozenset[DossierState] = frozenset()
     # Runs once the transition is logged, for the records that hang on it.
     after: Callable[[Dossier, TransitionLog], None] | None = None
 
 
 S = DossierState
+# An implicit decision ("silence vaut accord / rejet", instruction.services.dossiers_silence_decide)
+# also falls on a dossier that no instructor opened: the law counts the deadline from the filing,
+# not from the start of the instruction. The platform then decides straight from SUBMITTED rather
+# than passing through START_INSTRUCTION, which would log an instruction that nobody made (and only
+# instructors start one). Instructors still open a dossier before deciding, which also keeps them
+# from deciding on one that waits for the applicant's corrections (the platform checks that itself).
+SILENCE_SOURCES = frozenset({S.SUBMITTED})
 TRANSITIONS: dict[TransitionName, Transition] = {
     t.name: t
     for t in (
@@ -104,21 +129,23 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         Transition(TransitionName.REQUEST_CORRECTION, frozenset({S.IN_INSTRUCTION}), S.SUBMITTED,
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, after=_after_correction_request),
         Transition(TransitionName.ACCEPT, frozenset({S.IN_INSTRUCTION}), S.ACCEPTED,
-                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), effect=_on_decision),
+                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), effect=_on_decision, system_sources=SILENCE_SOURCES),
         Transition(TransitionName.REFUSE, frozenset({S.IN_INSTRUCTION}), S.REFUSED,
-                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), motivation_required=True, effect=_on_decision),
+                   frozenset({Role.INSTRUCTOR, Role.SYSTEM}), motivation_required=True, effect=_on_decision,
+                   system_sources=SILENCE_SOURCES),
         Transition(TransitionName.CLOSE, frozenset({S.IN_INSTRUCTION}), S.CLOSED,
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_decision),
         Transition(TransitionName.REOPEN, DossierState.decided(), S.IN_INSTRUCTION,
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, effect=_on_reopen),
         Transition(TransitionName.WITHDRAW, frozenset({S.SUBMITTED, S.IN_INSTRUCTION}), S.WITHDRAWN,
-                   frozenset({Role.APPLICANT}), after=_after_withdraw),
+                   frozenset({Role.APPLICANT}), effect=_on_withdraw, after=_after_withdraw),
     )
 }  # fmt: skip
 
 
 def transitions_available(dossier: Dossier) -> list[Transition]:
-    """The transitions that the dossier's current state allows (whoever asks)."""
+    """The transitions that the dossier's current state allows to people (whoever asks); those
+    only the platform applies by itself from that state are left out."""
     return [t for t in TRANSITIONS.values() if dossier.state in t.sources]
 
 
@@ -155,7 +182,7 @@ def dossier_transition(
                 locked, relation.field.attname
             ):
                 setattr(locked, relation.field.name, getattr(dossier, relation.field.name))
-    if locked.state not in transition.sources:
+    if locked.state not in transition.sources and not (actor is None and locked.state in transition.system_sources):
         raise TransitionNotAllowed(
             f"Impossible de faire « {transition.name.label} » : le dossier est "
             f"« {DossierState(locked.state).label.lower()} »."

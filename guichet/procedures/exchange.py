@@ -63,6 +63,7 @@ class ProcedureDocument(BaseModel):
     organisation_siret: str = Field(pattern=r"^\d{14}$")
     processing_days: int | None = Field(default=None, ge=1, le=3650)
     silence_rule: Literal["none", "acceptance", "refusal"] = "none"
+    correction_clock: Literal["suspend", "restart"] = "suspend"
     opens_on: date | None = None
     closes_on: date | None = None
     data_needed: str = ""
@@ -92,6 +93,7 @@ def procedure_export(procedure: Procedure) -> dict[str, Any]:
         "organisation_siret": procedure.organisation.siret,
         "processing_days": procedure.processing_days,
         "silence_rule": procedure.silence_rule,
+        "correction_clock": procedure.correction_clock,
         "opens_on": procedure.opens_on.isoformat() if procedure.opens_on else None,
         "closes_on": procedure.closes_on.isoformat() if procedure.closes_on else None,
         "data_needed": procedure.data_needed,
@@ -179,6 +181,7 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
     procedure.description = document.description
     procedure.processing_days = document.processing_days
     procedure.silence_rule = document.silence_rule
+    procedure.correction_clock = document.correction_clock
     procedure.opens_on, procedure.closes_on = document.opens_on, document.closes_on
     procedure.data_needed = document.data_needed
     procedure.draft_definition = data["definition"]

@@ -35,6 +35,12 @@ class Procedure(TimeStampedModel):
         ACCEPTANCE = "acceptance", _("Le silence vaut accord")
         REFUSAL = "refusal", _("Le silence vaut rejet")
 
+    class CorrectionClock(models.TextChoices):
+        """What a correction request does to the processing deadline (instruction/deadlines.py)."""
+
+        SUSPEND = "suspend", _("Suspend le délai jusqu’à la réception des corrections")
+        RESTART = "restart", _("Fait repartir le délai en entier à la réception des corrections")
+
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
@@ -52,6 +58,12 @@ class Procedure(TimeStampedModel):
     processing_days = models.PositiveSmallIntegerField(_("délai d’instruction (jours)"), null=True, blank=True)
     silence_rule = models.CharField(
         _("à l’expiration du délai"), max_length=20, choices=SilenceRule.choices, default=SilenceRule.NONE
+    )
+    correction_clock = models.CharField(
+        _("effet d’une demande de correction sur le délai"),
+        max_length=20,
+        choices=CorrectionClock.choices,
+        default=CorrectionClock.SUSPEND,
     )
     opens_on = models.DateField(_("ouverture le"), null=True, blank=True)
     closes_on = models.DateField(_("clôture le"), null=True, blank=True)

@@ -37,6 +37,7 @@ def procedure_create(
     definition: dict[str, Any],
     processing_days: int | None = None,
     silence_rule: str = Procedure.SilenceRule.NONE,
+    correction_clock: str = Procedure.CorrectionClock.SUSPEND,
     data_needed: str = "",
 ) -> Procedure:
     """Create a procedure in draft, with its working form."""
@@ -49,6 +50,7 @@ def procedure_create(
         draft_definition=definition,
         processing_days=processing_days,
         silence_rule=silence_rule,
+        correction_clock=correction_clock,
         data_needed=data_needed,
     )
     procedure.full_clean()
@@ -135,12 +137,14 @@ SETTINGS_FIELDS = (
     "data_needed",
     "processing_days",
     "silence_rule",
+    "correction_clock",
 )
 
 
 @transaction.atomic
 def procedure_settings_update(*, actor: User, procedure: Procedure, **values: Any) -> Procedure:
-    """Change a procedure's settings (title, organisation, dates, deadline and silence rule...)."""
+    """Change a procedure's settings (title, organisation, dates, deadline, silence rule,
+    what a correction request does to the deadline...)."""
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"unknown settings: {sorted(unknown)}")

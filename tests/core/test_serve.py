@@ -1,5 +1,5 @@
-"""`make run` ends with `manage.py serve`: the web server and the task worker together, both
-stopped by Ctrl-C."""
+"""`make run` ends with `manage.py serve`: the web server, the task worker and the loop that takes
+the implicit decisions when deadlines pass, all stopped by Ctrl-C."""
 
 import os
 import signal
@@ -36,7 +36,7 @@ def answers(url: str) -> bool:
         return False
 
 
-def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
+def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "GUICHET_VAR_DIR": str(tmp_path)}
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
@@ -47,9 +47,10 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
             [*manage, "serve", "--addrport", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=log
         )
     try:
-        # Both processes are up: the site answers and the worker has said it is polling its queues.
+        # All are up: the site answers, the worker polls its queues, the deadlines loop has started.
         up = wait_for(lambda: answers(f"http://127.0.0.1:{port}/"), timeout=90)
         worker_up = wait_for(lambda: "Starting worker" in log_path.read_text(), timeout=90)
+        deadlines_up = wait_for(lambda: "vérification toutes les 300 secondes" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=30)
@@ -59,7 +60,8 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     output = log_path.read_text()
     assert up, f"the web server never answered:\n{output}"
     assert worker_up and "queues=*" in output, f"the worker never started:\n{output}"
-    assert running, f"serve stopped although both processes should run:\n{output}"
+    assert deadlines_up, f"the deadlines loop never started:\n{output}"
+    assert running, f"serve stopped although its processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output
     assert wait_for(lambda: not answers(f"http://127.0.0.1:{port}/"), timeout=5), "the web server outlived serve"

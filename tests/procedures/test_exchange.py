@@ -121,6 +121,7 @@ def test_settings_and_routing_round_trip():
         },
         processing_days=60,
         silence_rule="refusal",
+        correction_clock="restart",
         data_needed="Un justificatif de domicile.",
     )
     cher = InstructorGroup.objects.create(procedure=procedure, name="Cher")
@@ -131,7 +132,11 @@ def test_settings_and_routing_round_trip():
     jsonschema.validate(document, procedure_document_schema())
     created = procedure_import(actor=None, data={**document, "slug": "copie-routee"})
     assert created.routing_map == {"18": created.instructor_groups.get(name="Cher").pk}
-    assert (created.silence_rule, created.data_needed) == ("refusal", "Un justificatif de domicile.")
+    assert (created.silence_rule, created.correction_clock, created.data_needed) == (
+        "refusal",
+        "restart",
+        "Un justificatif de domicile.",
+    )
     assert procedure_export(created) == {**document, "slug": "copie-routee"}
 
     with pytest.raises(DefinitionInvalid) as error:

@@ -304,6 +304,7 @@ def test_settings_dates_and_silence_rule(admin, organisation):
         "title": procedure.title,
         "organisation": organisation.pk,
         "silence_rule": "acceptance",
+        "correction_clock": "restart",
         "opens_on": "2027-01-10",
         "closes_on": "2027-01-01",
     }
@@ -313,11 +314,12 @@ def test_settings_dates_and_silence_rule(admin, organisation):
     data.update(closes_on="2027-12-31", processing_days="60", data_needed="Un plan du trottoir.")
     assert admin.post(url("settings", procedure.slug), data).status_code == 302
     procedure.refresh_from_db()
-    assert (procedure.processing_days, procedure.silence_rule, str(procedure.closes_on)) == (
+    assert (procedure.processing_days, procedure.silence_rule, procedure.correction_clock) == (
         60,
         "acceptance",
-        "2027-12-31",
+        "restart",
     )
+    assert str(procedure.closes_on) == "2027-12-31"
 
 
 def test_publish_close_reopen_and_versions(admin, organisation, django_capture_on_commit_callbacks):

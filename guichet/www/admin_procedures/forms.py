@@ -78,6 +78,10 @@ class ProcedureSettingsForm(forms.ModelForm):
             "closes_on": "Laissez vide pour une démarche sans date de fin.",
             "processing_days": "Délai légal ou annoncé, en jours, à compter du dépôt du dossier.",
             "silence_rule": "Décision implicite prise automatiquement à l’expiration du délai, sans réponse.",
+            "correction_clock": (
+                "Suspendu, le délai reprend où il en était quand l’usager renvoie son dossier corrigé ; "
+                "sinon, il repart en entier à ce moment."
+            ),
         }
 
     def __init__(self, *args, organisations, **kwargs):

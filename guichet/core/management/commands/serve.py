@@ -8,18 +8,30 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Lance ensemble le serveur web de développement et le worker des tâches ; Ctrl-C arrête les deux."
+    help = (
+        "Lance ensemble le serveur web de développement, le worker des tâches et la vérification "
+        "périodique des délais d’instruction ; Ctrl-C arrête le tout."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--deadlines-every",
+            type=int,
+            default=300,
+            metavar="SECONDES",
+            help="intervalle entre deux vérifications des délais (décisions implicites)",
+        )
 
     def handle(self, *args, **options):
-        # Ctrl-C and a plain `kill` both stop the two processes, even when started in the background.
+        # Ctrl-C and a plain `kill` both stop the processes, even when started in the background.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         commands = {
             "web": ["runserver", options["addrport"]],
             "worker": ["db_worker", "--queue-name", "*", "--reload"],
+            # Implicit decisions when deadlines pass (docs/decisions/0008-deadlines.md).
+            "deadlines": ["deadlines_apply", "--every", str(options["deadlines_every"])],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).
