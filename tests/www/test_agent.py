@@ -345,3 +345,19 @@ def test_a_bulk_message_reaches_each_applicant(client, post, procedure, groups):
     )
     for dossier in dossiers:
         assert dossier.messages.get().body == "Le service sera fermé lundi."
+
+
+def test_the_list_flags_dossiers_past_or_near_their_deadline(client, procedure, groups):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = dossier_in(procedure, groups["a"], in_instruction=True)
+    soon = dossier_in(procedure, groups["a"], in_instruction=True)
+    type(late).objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    type(soon).objects.filter(pk=soon.pk).update(due_at=timezone.now() + timedelta(days=3, hours=1))
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:dossier_list", args=[procedure.slug]), {"onglet": "tous"}).content.decode()
+    assert "Délai dépassé" in page and "À échéance dans 2 jours" in page
+    page = client.get(reverse("agent:dossier_detail", args=[late.pk])).content.decode()
+    assert "Délai dépassé" in page

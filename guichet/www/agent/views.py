@@ -18,6 +18,7 @@ from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
+from guichet.instruction.deadlines import deadline_status
 from guichet.instruction.models import BulkAction, InstructorMembership
 from guichet.instruction.selectors import (
     ListFilters,
@@ -81,6 +82,9 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         group_id=data.get("groupe"),
     )
     page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
+    now = timezone.now()
+    for dossier in page.dossiers:
+        dossier.deadline = deadline_status(dossier, now=now)
     kept = {"q": filters.text, "etat": filters.state, "groupe": filters.group_id or ""}
     kept = {key: value for key, value in kept.items() if value}
     counts = instructor_tab_counts(request.user, procedure)
@@ -138,6 +142,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "correction": dossier_open_correction(dossier),
         "followed": dossier_followed_by(request.user, dossier),
         "can_archive": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},
+        "deadline": deadline_status(dossier),
         "decision_form": forms.get("decision_form") or (DecisionForm(available=available) if available else None),
         "message_form": forms.get("message_form") or MessageForm(),
         "invitations": dossier_expert_invitations(dossier),
