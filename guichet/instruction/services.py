@@ -401,6 +401,6 @@ def _days(count: int) -> str:
 
 
 def silence_decision_done(*, dossier: Dossier, log: TransitionLog) -> None:
-    """Called after each implicit decision, inside its transaction (the dossier decided, `log`
-    its transition): the place to tell the applicant, e.g. an email enqueued with
-    `transaction.on_commit`. Nothing yet."""
+    """Called after each implicit decision, inside its transaction: the applicant is told by email,
+    with the legal mention, once the decision is committed."""
+    transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))

@@ -444,3 +444,18 @@ def test_the_migration_gives_dossiers_filed_before_it_the_deadline_the_workflow_
 
     assert dict(Dossier.objects.filter(procedure=procedure).values_list("pk", "due_at")) == expected
     assert CorrectionRequest.objects.get(dossier=waiting, resolved_at=None).due_at_when_requested == paris(14, hour=0)
+
+
+def test_the_applicant_is_told_of_an_implicit_decision_with_its_legal_mention(
+    clock, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    dossier = DossierFactory(procedure=procedure_with(silence_rule="acceptance"), in_instruction=True)
+    clock.set(paris(14, hour=0, minute=5))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_the_task()
+    (message,) = mail.outbox
+    assert message.to == [dossier.applicant.email]
+    assert "Votre demande est acceptée" in message.body and "L. 231-1" in message.body
