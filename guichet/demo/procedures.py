@@ -518,6 +518,30 @@ MONUMENT_WORKS = DemoProcedure(
                 ),
             }
         ],
+        "annotations": [
+            {
+                "id": "visite_sur_place",
+                "type": "date",
+                "label": "Visite sur place (date)",
+            },
+            {
+                "id": "avis_architecte",
+                "type": "choice",
+                "widget": "radio",
+                "label": "Avis de l’architecte des bâtiments de France",
+                "options": _options(
+                    ("favorable", "Favorable"),
+                    ("reserves", "Favorable avec réserves"),
+                    ("defavorable", "Défavorable"),
+                ),
+            },
+            {
+                "id": "note_interne",
+                "type": "textarea",
+                "label": "Note interne",
+                "max_length": 2000,
+            },
+        ],
     },
 )
 

@@ -71,6 +71,9 @@ class Dossier(TimeStampedModel):
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     last_transition_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
+    # The instructors' private annotations (fields the procedure defines for them): never shown to
+    # the applicant, in no page, email or export of theirs.
+    annotations = models.JSONField(_("annotations privées"), default=dict, blank=True)
     # Put away by an instructor once handled: out of the back office's working lists.
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     # When the processing deadline ends (instruction/deadlines.py), kept by the workflow and the

@@ -22,7 +22,10 @@ from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_file_store
+from guichet.procedures.answers import answers_clean
+from guichet.procedures.definition import annotations_form
 from guichet.procedures.models import Procedure
+from guichet.procedures.selectors import version_form
 
 from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from .emails import dossier_state_email
@@ -404,3 +407,37 @@ def silence_decision_done(*, dossier: Dossier, log: TransitionLog) -> None:
     """Called after each implicit decision, inside its transaction: the applicant is told by email,
     with the legal mention, once the decision is committed."""
     transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
+
+
+# --- Private annotations ---------------------------------------------------------------------------
+
+
+class AnnotationsInvalid(ValidationError):
+    """Some annotations were refused: `errors` maps each field's path to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("Certaines annotations ne sont pas valides.")
+        self.errors = errors
+
+
+@transaction.atomic
+def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, Any]) -> Dossier:
+    """Store the instructors' private annotations of a dossier, checked against the fields its
+    procedure defines for them (raises AnnotationsInvalid, nothing stored, on a wrong value)."""
+    _instructor_check(actor, dossier)
+    form = annotations_form(version_form(dossier.version_id))
+    if form is None:
+        raise ValidationError("Cette démarche ne définit pas d’annotations privées.")
+    cleaned = answers_clean(form, raw, today=timezone.localdate(), require_complete=False)
+    if cleaned.errors:
+        raise AnnotationsInvalid(dict(cleaned.errors))
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    changed = sorted(
+        key for key in raw.keys() | locked.annotations.keys() if raw.get(key) != locked.annotations.get(key)
+    )
+    if changed:
+        locked.annotations = raw
+        locked.save(update_fields=["annotations", "updated_at"])
+        audit_record(actor=actor, action="dossier.annotations_save", target=locked, details={"fields": changed})
+    dossier.fields_copy(locked)
+    return locked

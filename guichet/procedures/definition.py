@@ -165,6 +165,9 @@ class FormDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pages: list[Page] = Field(min_length=1)
     eligibility: list[EligibilityRule] = Field(default_factory=list)
+    # Private annotations: fields that the instructors fill on each dossier, never shown to the
+    # applicant (a follow-up date, an internal opinion...).
+    annotations: list[FormField] = Field(default_factory=list)
 
     def iter_fields(self):
         """Every field in reading order, block contents right after their block."""
@@ -176,6 +179,33 @@ class FormDefinition(BaseModel):
 
         for page in self.pages:
             yield from walk(page.fields)
+
+
+# What instructors may annotate a dossier with: plain values, no files, blocks or formulas.
+ANNOTATION_TYPES = frozenset(
+    {
+        FieldType.TEXT,
+        FieldType.TEXTAREA,
+        FieldType.INTEGER,
+        FieldType.DECIMAL,
+        FieldType.DATE,
+        FieldType.YES_NO,
+        FieldType.CHECKBOX,
+        FieldType.CHOICE,
+        FieldType.MULTIPLE_CHOICE,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+    }
+)
+
+
+def annotations_form(form: FormDefinition) -> FormDefinition | None:
+    """The procedure's private annotations as a one-page form that the form engine renders and
+    cleans; None when the procedure defines none."""
+    if not form.annotations:
+        return None
+    page = Page(id="annotations", title="Annotations privées", fields=form.annotations)
+    return FormDefinition(pages=[page])
 
 
 class DefinitionInvalid(ValueError):
@@ -293,6 +323,16 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
             seen.add(field.id)
     for index, rule in enumerate(form.eligibility):
         references(rule.condition.field_ids(), f"eligibility[{index}].condition", "la règle d’éligibilité")
+    annotation_ids: set[str] = set()
+    for index, field in enumerate(form.annotations):
+        path = f"annotations[{index}]"
+        if field.type not in ANNOTATION_TYPES:
+            errors.append((f"{path}.type", f"le type « {field.type} » n’est pas possible pour une annotation privée"))
+        if field.id in annotation_ids:
+            errors.append((f"{path}.id", f"l’identifiant d’annotation « {field.id} » est déjà utilisé"))
+        if field.condition:
+            errors.append((f"{path}.condition", "une annotation privée ne peut pas avoir de condition"))
+        annotation_ids.add(field.id)
     return errors
 
 

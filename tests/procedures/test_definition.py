@@ -64,3 +64,30 @@ def test_a_condition_on_a_later_page_is_refused():
 def test_every_problem_is_reported_at_once():
     errors = errors_of(form(text("a", min_length=3, max_length=1), text("a")))
     assert [path for path, _ in errors] == ["pages[0].fields[0].min_length", "pages[0].fields[1].id"]
+
+
+def test_annotations_take_plain_fields_only_each_once_and_without_condition():
+    from guichet.procedures.definition import annotations_form
+
+    base = {"pages": [{"id": "p", "title": "P", "fields": [{"id": "a", "type": "text", "label": "A"}]}]}
+    form = definition_validate({**base, "annotations": [{"id": "n", "type": "textarea", "label": "Note"}]})
+    assert [field.id for field in annotations_form(form).pages[0].fields] == ["n"]
+    assert annotations_form(definition_validate(base)) is None
+    bad = {
+        **base,
+        "annotations": [
+            {"id": "f", "type": "file", "label": "Pièce"},
+            {"id": "n", "type": "text", "label": "Note"},
+            {
+                "id": "n",
+                "type": "text",
+                "label": "Autre",
+                "condition": {"all": [{"field": "a", "op": "eq", "value": "x"}]},
+            },
+        ],
+    }
+    with pytest.raises(DefinitionInvalid) as raised:
+        definition_validate(bad)
+    text = str(raised.value)
+    assert "n’est pas possible pour une annotation privée" in text
+    assert "« n » est déjà utilisé" in text and "ne peut pas avoir de condition" in text

@@ -361,3 +361,48 @@ def test_the_list_flags_dossiers_past_or_near_their_deadline(client, procedure, 
     assert "Délai dépassé" in page and "À échéance dans 2 jours" in page
     page = client.get(reverse("agent:dossier_detail", args=[late.pk])).content.decode()
     assert "Délai dépassé" in page
+
+
+ANNOTATED = {
+    "pages": [{"id": "p1", "title": "Votre demande", "fields": [{"id": "objet", "type": "text", "label": "Objet"}]}],
+    "annotations": [
+        {"id": "visite", "type": "date", "label": "Visite sur place"},
+        {"id": "note", "type": "textarea", "label": "Note interne", "max_length": 50},
+    ],
+}
+
+
+def test_private_annotations_are_kept_checked_and_never_shown_to_the_applicant(client, groups):
+    procedure = ProcedureFactory(draft_definition=ANNOTATED)
+    InstructorMembership.objects.create(group=procedure.instructor_groups.get(is_default=True), user=groups["alice"])
+    dossier = DossierFactory(procedure=procedure, submitted=True, answers={"objet": "Toiture"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_annotations", args=[dossier.pk])
+
+    response = client.post(url, {"visite": "31/02/2027", "note": "x" * 60})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "2 réponses sont à corriger" in page
+    dossier.refresh_from_db()
+    assert dossier.annotations == {}
+
+    assert client.post(url, {"visite": "15/03/2027", "note": "Appeler le <maire>."}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.annotations == {"visite": "2027-03-15", "note": "Appeler le <maire>."}
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Annotations privées" in page and "Appeler le &lt;maire&gt;." in page
+
+    # The applicant sees none of it.
+    client.force_login(dossier.applicant)
+    page = client.get(reverse("usager:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Appeler le" not in page and "Annotations" not in page
+    # Another group's instructor cannot write them.
+    client.force_login(groups["bob"])
+    assert client.post(url, {"note": "intrus"}).status_code == 404
+
+
+def test_a_procedure_without_annotations_shows_no_such_section(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    client.force_login(groups["alice"])
+    assert "Annotations privées" not in client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert client.post(reverse("agent:dossier_annotations", args=[dossier.pk]), {}).status_code == 404

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from guichet.dossiers.models import Dossier, DossierState
@@ -31,6 +32,8 @@ from guichet.instruction.selectors import (
     procedures_of_instructor,
 )
 from guichet.instruction.services import (
+    AnnotationsInvalid,
+    dossier_annotations_save,
     dossier_archive,
     dossier_decide,
     dossier_follow,
@@ -39,9 +42,13 @@ from guichet.instruction.services import (
     expert_revoke,
 )
 from guichet.instruction.workflow import TransitionError, TransitionName
+from guichet.procedures.answers import answers_clean
+from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_summary
+from guichet.www.formengine.pages import page_view
+from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
@@ -133,6 +140,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
     )
     available = decisions_available(dossier.state)
     return {
+        "annotations": _annotations_view(dossier, forms.get("annotations_raw"), forms.get("annotation_errors")),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "summary": summary,
@@ -148,6 +156,16 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "invitations": dossier_expert_invitations(dossier),
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
     }
+
+
+def _annotations_view(dossier: Dossier, raw: dict | None, errors: dict | None):
+    """The private annotations' fields, as the form engine shows a page; None without any."""
+    form = annotations_form(version_form(dossier.version_id))
+    if form is None:
+        return None
+    raw = dossier.annotations if raw is None else raw
+    cleaned = answers_clean(form, raw, today=timezone.localdate(), require_complete=False)
+    return page_view(form.pages[0], 1, raw, cleaned.values, errors or {})
 
 
 @instructor_required
@@ -298,3 +316,22 @@ def bulk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]  # fmt: skip
     template = "agent/_bulk_progress.html" if request.htmx else "agent/bulk_detail.html"
     return render(request, template, {"bulk": bulk, "rows": rows})
+
+
+@instructor_required
+@require_POST
+def dossier_annotations(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = instructor_dossier(request, pk)
+    form = annotations_form(version_form(dossier.version_id))
+    if form is None:
+        raise Http404("Cette démarche ne définit pas d’annotations privées.")
+    raw = answers_merge_post(
+        form, form.pages[0], dossier.annotations, request.POST, MultiValueDict(), today=timezone.localdate()
+    )
+    try:
+        dossier_annotations_save(actor=request.user, dossier=dossier, raw=raw)
+    except AnnotationsInvalid as error:
+        context = _detail_context(request, dossier, annotations_raw=raw, annotation_errors=error.errors)
+        return render(request, "agent/dossier_detail.html", context, status=400)
+    messages.success(request, "Annotations enregistrées.")
+    return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#annotations")
