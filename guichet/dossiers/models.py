@@ -74,6 +74,15 @@ class Dossier(TimeStampedModel):
     # The instructors' private annotations (fields the procedure defines for them): never shown to
     # the applicant, in no page, email or export of theirs.
     annotations = models.JSONField(_("annotations privées"), default=dict, blank=True)
+    # The instructor in charge, among those of its group (anyone of the group may still act on it).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructeur en charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Put away by an instructor once handled: out of the back office's working lists.
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     # When the processing deadline ends (instruction/deadlines.py), kept by the workflow and the

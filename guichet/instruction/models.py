@@ -197,3 +197,23 @@ class BulkAction(TimeStampedModel):
     @property
     def failures(self) -> dict[str, str]:
         return {key: why for key, why in self.outcomes.items() if why}
+
+
+class Label(models.Model):
+    """A tag that a procedure's instructors put on dossiers to sort their work (« urgent », « pièce
+    manquante »...)."""
+
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="labels"
+    )
+    name = models.CharField(_("nom"), max_length=60)
+    dossiers = models.ManyToManyField("dossiers.Dossier", verbose_name=_("dossiers"), related_name="labels", blank=True)
+
+    class Meta:
+        verbose_name = _("étiquette")
+        verbose_name_plural = _("étiquettes")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "name"], name="unique_label_per_procedure")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import Procedure
 
-from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership
+from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label
 
 
 def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
@@ -120,6 +120,8 @@ class ListFilters:
     text: str = ""
     state: str = ""
     group_id: int | None = None
+    label_id: int | None = None
+    mine: bool = False  # only the dossiers assigned to the instructor
 
 
 def dossiers_of_instructor_in(user: User, procedure: Procedure) -> QuerySet[Dossier]:
@@ -134,6 +136,10 @@ def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySe
         dossiers = dossiers.filter(state=filters.state)
     if filters.group_id is not None:
         dossiers = dossiers.filter(group_id=filters.group_id)
+    if filters.label_id is not None:
+        dossiers = dossiers.filter(labels__id=filters.label_id)
+    if filters.mine:
+        dossiers = dossiers.filter(assignee=user)
     if filters.text:
         dossiers = dossiers.filter(_text_filter(filters.text))
     return dossiers
@@ -181,8 +187,9 @@ def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilte
     the cost of a page does not grow with its rank). A cursor that cannot be read starts over."""
     dossiers = (
         _filtered(user, procedure, filters)
-        .select_related("group")
-        .defer("answers")
+        .select_related("group", "assignee")
+        .prefetch_related("labels")
+        .defer("answers", "annotations")
         .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
         .order_by("-submitted_at", "-pk")
     )
@@ -209,3 +216,13 @@ def dossier_for_instructor(user: User, pk: int) -> Dossier:
 
 def dossier_followed_by(user: User, dossier: Dossier) -> bool:
     return DossierFollow.objects.filter(user=user, dossier=dossier).exists()
+
+
+def procedure_labels(procedure: Procedure) -> QuerySet[Label]:
+    return Label.objects.filter(procedure=procedure)
+
+
+def dossier_group_instructors(dossier: Dossier) -> QuerySet[User]:
+    """Who may be put in charge of the dossier: the active instructors of its group."""
+    members = InstructorMembership.objects.filter(group_id=dossier.group_id).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("last_name", "first_name", "email")

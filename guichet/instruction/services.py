@@ -29,7 +29,7 @@ from guichet.procedures.selectors import version_form
 
 from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from .emails import dossier_state_email
-from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, TransitionLog
+from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, TransitionLog
 from .selectors import dossier_instructor_emails, instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
@@ -439,5 +439,45 @@ def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, An
         locked.annotations = raw
         locked.save(update_fields=["annotations", "updated_at"])
         audit_record(actor=actor, action="dossier.annotations_save", target=locked, details={"fields": changed})
+    dossier.fields_copy(locked)
+    return locked
+
+
+# --- Labels and assignment -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_labels_set(*, actor: User, dossier: Dossier, names: list[str]) -> list[Label]:
+    """Put exactly these labels on the dossier; a name never used on the procedure creates it."""
+    _instructor_check(actor, dossier)
+    wanted: dict[str, str] = {}  # once each whatever its case, spelled as first typed
+    for name in names:
+        name = " ".join(name.split())[:60]
+        if name:
+            wanted.setdefault(name.casefold(), name)
+    labels = []
+    for name in wanted.values():
+        label = Label.objects.filter(procedure_id=dossier.procedure_id, name__iexact=name).first()
+        labels.append(label or Label.objects.create(procedure_id=dossier.procedure_id, name=name))
+    before = sorted(dossier.labels.values_list("name", flat=True))
+    dossier.labels.set(labels)
+    after = sorted(label.name for label in labels)
+    if before != after:
+        audit_record(actor=actor, action="dossier.labels_set", target=dossier, details={"labels": after})
+    return labels
+
+
+@transaction.atomic
+def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> Dossier:
+    """Give the dossier to an instructor of its group (None: to nobody in particular)."""
+    _instructor_check(actor, dossier)
+    if assignee is not None and not instructor_can_act_on(assignee, dossier):
+        raise ValidationError("Cette personne n’est pas instructrice du groupe de ce dossier.")
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.assignee_id != (assignee.pk if assignee else None):
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee", "updated_at"])
+        details = {"assignee": assignee.email if assignee else ""}
+        audit_record(actor=actor, action="dossier.assign", target=locked, details=details)
     dossier.fields_copy(locked)
     return locked

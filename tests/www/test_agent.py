@@ -406,3 +406,34 @@ def test_a_procedure_without_annotations_shows_no_such_section(client, procedure
     client.force_login(groups["alice"])
     assert "Annotations privées" not in client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
     assert client.post(reverse("agent:dossier_annotations", args=[dossier.pk]), {}).status_code == 404
+
+
+def test_labels_and_assignment_sort_the_work(client, post, procedure, groups):
+    first = dossier_in(procedure, groups["a"], submitted=True)
+    second = dossier_in(procedure, groups["a"], submitted=True)
+    colleague = UserFactory(first_name="Paul", last_name="Durand")
+    InstructorMembership.objects.create(group=groups["a"], user=colleague)
+    client.force_login(groups["alice"])
+
+    post(reverse("agent:dossier_labels", args=[first.pk]), {"etiquettes": "Urgent, pièce manquante ,urgent"})
+    assert set(first.labels.values_list("name", flat=True)) == {"pièce manquante", "Urgent"}
+    post(reverse("agent:dossier_labels", args=[second.pk]), {"etiquettes": "URGENT"})
+    assert list(second.labels.values_list("name", flat=True)) == ["Urgent"]  # the same label, not a second one
+
+    post(reverse("agent:dossier_assign", args=[second.pk]), {"instructeur": colleague.pk})
+    second.refresh_from_db()
+    assert second.assignee == colleague
+    # Someone outside the group cannot be put in charge.
+    page = post(reverse("agent:dossier_assign", args=[first.pk]), {"instructeur": groups["bob"].pk}, follow=True)
+    assert "Choisissez un instructeur du groupe" in page.content.decode()
+
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    urgent = first.labels.get(name="Urgent")
+    page = client.get(url, {"onglet": "tous", "etiquette": urgent.pk}).content.decode()
+    assert f"n°{first.number}" in page and f"n°{second.number}" in page
+    missing = first.labels.get(name="pièce manquante")
+    page = client.get(url, {"onglet": "tous", "etiquette": missing.pk}).content.decode()
+    assert f"n°{first.number}" in page and f"n°{second.number}" not in page
+    client.force_login(colleague)
+    page = client.get(url, {"onglet": "tous", "mes": "on"}).content.decode()
+    assert f"n°{second.number}" in page and f"n°{first.number}" not in page

@@ -13,11 +13,14 @@ class ListFiltersForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False, max_length=200)
     etat = forms.ChoiceField(label="État", choices=[("", "Tous les états"), *DossierState.choices[1:]], required=False)
     groupe = forms.TypedChoiceField(label="Groupe instructeur", coerce=int, required=False, empty_value=None)
+    etiquette = forms.TypedChoiceField(label="Étiquette", coerce=int, required=False, empty_value=None)
+    mes = forms.BooleanField(label="Seulement les dossiers dont j’ai la charge", required=False)
     apres = forms.CharField(required=False, max_length=100)
 
-    def __init__(self, *args, groups=(), **kwargs):
+    def __init__(self, *args, groups=(), labels=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groupe"].choices = [("", "Tous mes groupes"), *((group.pk, group.name) for group in groups)]
+        self.fields["etiquette"].choices = [("", "Toutes"), *((label.pk, label.name) for label in labels)]
 
 
 class DecisionForm(forms.Form):
@@ -72,3 +75,23 @@ class ExpertInviteForm(forms.Form):
         help_text="Réservé aux instructeurs du dossier.",
         required=False,
     )
+
+
+class LabelsForm(forms.Form):
+    etiquettes = forms.CharField(
+        label="Étiquettes",
+        help_text="Séparées par des virgules ; une étiquette nouvelle est créée pour toute la démarche.",
+        required=False,
+        max_length=1_000,
+    )
+
+    def names(self) -> list[str]:
+        return [name for name in self.cleaned_data["etiquettes"].split(",") if name.strip()]
+
+
+class AssignForm(forms.Form):
+    instructeur = forms.TypedChoiceField(label="Instructeur en charge", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, instructors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instructeur"].choices = [("", "Personne en particulier"), *((u.pk, str(u)) for u in instructors)]

@@ -16,5 +16,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
     path("dossiers/<int:pk>/avis/", views.dossier_expert_invite, name="expert_invite"),
     path("dossiers/<int:pk>/annotations/", views.dossier_annotations, name="dossier_annotations"),
+    path("dossiers/<int:pk>/etiquettes/", views.dossier_labels, name="dossier_labels"),
+    path("dossiers/<int:pk>/attribution/", views.dossier_assign_view, name="dossier_assign"),
     path("dossiers/<int:pk>/avis/<int:invitation>/retrait/", views.dossier_expert_revoke, name="expert_revoke"),
 ]

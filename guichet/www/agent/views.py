@@ -26,17 +26,21 @@ from guichet.instruction.selectors import (
     Tab,
     dossier_expert_invitations,
     dossier_followed_by,
+    dossier_group_instructors,
     instructor_dossier_page,
     instructor_groups_in,
     instructor_tab_counts,
+    procedure_labels,
     procedures_of_instructor,
 )
 from guichet.instruction.services import (
     AnnotationsInvalid,
     dossier_annotations_save,
     dossier_archive,
+    dossier_assign,
     dossier_decide,
     dossier_follow,
+    dossier_labels_set,
     dossier_unfollow,
     expert_invite_by_email,
     expert_revoke,
@@ -52,7 +56,7 @@ from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
-from .forms import DecisionForm, ExpertInviteForm, ListFiltersForm, decisions_available
+from .forms import AssignForm, DecisionForm, ExpertInviteForm, LabelsForm, ListFiltersForm, decisions_available
 
 
 @instructor_required
@@ -76,7 +80,8 @@ def procedures(request: HttpRequest) -> HttpResponse:
 def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
     groups = list(instructor_groups_in(request.user, procedure))
-    form = ListFiltersForm(request.GET, groups=groups)
+    labels = list(procedure_labels(procedure))
+    form = ListFiltersForm(request.GET, groups=groups, labels=labels)
     if form.is_valid():
         data = form.cleaned_data
     else:
@@ -87,12 +92,20 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         text=(data.get("q") or "").strip(),
         state=data.get("etat") or "",
         group_id=data.get("groupe"),
+        label_id=data.get("etiquette"),
+        mine=bool(data.get("mes")),
     )
     page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
     now = timezone.now()
     for dossier in page.dossiers:
         dossier.deadline = deadline_status(dossier, now=now)
-    kept = {"q": filters.text, "etat": filters.state, "groupe": filters.group_id or ""}
+    kept = {
+        "q": filters.text,
+        "etat": filters.state,
+        "groupe": filters.group_id or "",
+        "etiquette": filters.label_id or "",
+        "mes": "on" if filters.mine else "",
+    }
     kept = {key: value for key, value in kept.items() if value}
     counts = instructor_tab_counts(request.user, procedure)
     tabs = [
@@ -116,6 +129,7 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "next_url": next_url,
         "first_url": "?" + urlencode({"onglet": filters.tab.value, **kept}) if data.get("apres") else "",
         "groups": groups,
+        "labels": labels,
         "bulk_actions": BulkAction.Action.choices,
         "bulk_limit": BULK_LIMIT,
         "back": request.get_full_path().partition("?")[2],
@@ -154,6 +168,10 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "decision_form": forms.get("decision_form") or (DecisionForm(available=available) if available else None),
         "message_form": forms.get("message_form") or MessageForm(),
         "invitations": dossier_expert_invitations(dossier),
+        "labels_form": LabelsForm(initial={"etiquettes": ", ".join(label.name for label in dossier.labels.all())}),
+        "assign_form": AssignForm(
+            initial={"instructeur": dossier.assignee_id}, instructors=dossier_group_instructors(dossier)
+        ),
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
     }
 
@@ -335,3 +353,37 @@ def dossier_annotations(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "agent/dossier_detail.html", context, status=400)
     messages.success(request, "Annotations enregistrées.")
     return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#annotations")
+
+
+@instructor_required
+@require_POST
+def dossier_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = instructor_dossier(request, pk)
+    form = LabelsForm(request.POST)
+    if form.is_valid():
+        dossier_labels_set(actor=request.user, dossier=dossier, names=form.names())
+        messages.success(request, "Étiquettes enregistrées.")
+    else:
+        messages.error(request, "Les étiquettes sont trop longues.")
+    return redirect("agent:dossier_detail", pk=dossier.pk)
+
+
+@instructor_required
+@require_POST
+def dossier_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = instructor_dossier(request, pk)
+    instructors = list(dossier_group_instructors(dossier))
+    form = AssignForm(request.POST, instructors=instructors)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un instructeur du groupe de ce dossier.")
+        return redirect("agent:dossier_detail", pk=dossier.pk)
+    chosen = next((user for user in instructors if user.pk == form.cleaned_data["instructeur"]), None)
+    try:
+        dossier_assign(actor=request.user, dossier=dossier, assignee=chosen)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Dossier confié à {chosen}." if chosen else "Le dossier n’est confié à personne en particulier."
+        )
+    return redirect("agent:dossier_detail", pk=dossier.pk)
