@@ -210,6 +210,8 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 # What the header shows: the platform's name and the administration that runs it.
 GUICHET_PLATFORM_NAME = os.environ.get("GUICHET_PLATFORM_NAME", "Guichet")
+# The address people reach the platform at, for the links in emails sent by the worker.
+GUICHET_SITE_URL = os.environ.get("GUICHET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 GUICHET_OPERATOR_NAME = os.environ.get("GUICHET_OPERATOR_NAME", "Démarches en ligne de l’administration")
 
 LOGGING = {

@@ -18,14 +18,15 @@ from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
 from guichet.instruction.deadlines import due_at_after_corrections
-from guichet.instruction.selectors import dossier_instructor_emails, expert_invited_on, instructor_can_act_on
+from guichet.instruction.notifications import Kind, instructors_notify
+from guichet.instruction.selectors import expert_invited_on, instructor_can_act_on
 from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import CleanedAnswers, answers_clean
 from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
 
-from .emails import dossier_submitted_email
+from .emails import dossier_submitted_notify
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
 from .selectors import applicant_dossier_numbers
 from .versions import Problem, answers_fit, version_notice_text
@@ -228,7 +229,7 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
     )
     if notify:
         # Written by the worker: the email's rendering costs the request nothing.
-        transaction.on_commit(lambda: dossier_submitted_email.enqueue(dossier_id=locked.pk))
+        transaction.on_commit(lambda: dossier_submitted_notify.enqueue(dossier_id=locked.pk))
     dossier.fields_copy(locked)
     return locked
 
@@ -272,11 +273,9 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
         target=locked,
         details={"fields": changed, "due_at": locked.due_at},
     )
-    body = (
-        f"Bonjour,\n\nL’usager a corrigé le dossier n°{locked.number} ({locked.procedure.title}).\n"
-        f"Champs modifiés : {len(changed)}.\n\n{settings.GUICHET_PLATFORM_NAME}\n"
-    )
-    _instructors_notify(locked, subject=f"Dossier n°{locked.number} corrigé par l’usager", body=body)
+    title = locked.procedure.title
+    text = f"Dossier n°{locked.number} ({title}) corrigé par l’usager : {len(changed)} champ(s) modifié(s)"
+    instructors_notify(dossier=locked, kind=Kind.CORRECTION, text=text)
     return snapshot
 
 
@@ -290,12 +289,12 @@ def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str = "") -> Doss
         dossier_transition(dossier=locked, name=TransitionName.WITHDRAW, actor=actor, motivation=reason)
     except TransitionNotAllowed:
         raise ValidationError("Ce dossier ne peut plus être retiré : une décision a été prise.") from None
-    body = (
-        f"Bonjour,\n\nL’usager a retiré le dossier n°{locked.number} ({locked.procedure.title}).\n"
-        + (f"Motif : {reason.strip()}\n" if reason.strip() else "")
-        + f"\n{settings.GUICHET_PLATFORM_NAME}\n"
+    instructors_notify(
+        dossier=locked,
+        kind=Kind.WITHDRAWAL,
+        text=f"Dossier n°{locked.number} ({locked.procedure.title}) retiré par l’usager"
+        + (f" : « {reason.strip()[:120]} »" if reason.strip() else ""),
     )
-    _instructors_notify(locked, subject=f"Dossier n°{locked.number} retiré par l’usager", body=body)
     dossier.refresh_from_db()
     return locked
 
@@ -345,8 +344,11 @@ def message_send(*, actor: User, dossier: Dossier, body: str, attachment: Upload
     )
     procedure, platform = dossier.procedure, settings.GUICHET_PLATFORM_NAME
     if role == Message.AuthorRole.APPLICANT:
-        text = f"Bonjour,\n\nL’usager a écrit sur le dossier n°{dossier.number} ({procedure.title}).\n\n{platform}\n"
-        _instructors_notify(dossier, subject=f"Nouveau message sur le dossier n°{dossier.number}", body=text)
+        instructors_notify(
+            dossier=dossier,
+            kind=Kind.MESSAGE,
+            text=f"Nouveau message de l’usager sur le dossier n°{dossier.number} ({procedure.title})",
+        )
     else:
         text = (
             f"Bonjour,\n\nVous avez un nouveau message de l’administration sur votre dossier "
@@ -356,12 +358,6 @@ def message_send(*, actor: User, dossier: Dossier, body: str, attachment: Upload
         subject = f"{procedure.title} : nouveau message sur votre dossier n°{dossier.number}"
         transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=text, to=to))
     return message
-
-
-def _instructors_notify(dossier: Dossier, *, subject: str, body: str) -> None:
-    to = sorted(dossier_instructor_emails(dossier))
-    if to:
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=to))
 
 
 @transaction.atomic

@@ -217,3 +217,53 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NotificationMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Un courriel à chaque fois")
+    DIGEST = "digest", _("Un résumé quotidien")
+    NONE = "none", _("Aucun courriel")
+
+
+class NotificationPreference(models.Model):
+    """How an instructor wants to hear of what happens on their groups' dossiers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    mode = models.CharField(
+        _("notifications"), max_length=20, choices=NotificationMode.choices, default=NotificationMode.IMMEDIATE
+    )
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self) -> str:
+        return f"{self.user} : {self.get_mode_display()}"
+
+
+class InstructorNotification(models.Model):
+    """Something an instructor is told of: emailed at once, or kept for the daily digest."""
+
+    class Kind(models.TextChoices):
+        NEW_DOSSIER = "new_dossier", _("Nouveau dossier")
+        MESSAGE = "message", _("Nouveau message")
+        CORRECTION = "correction", _("Dossier corrigé")
+        WITHDRAWAL = "withdrawal", _("Dossier retiré")
+        AVIS = "avis", _("Avis d’expert")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("texte"), max_length=300)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification d’instructeur")
+        verbose_name_plural = _("notifications d’instructeurs")
+        indexes = [models.Index(fields=["sent_at", "user"], name="notification_unsent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} : {self.text}"

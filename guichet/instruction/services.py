@@ -30,7 +30,8 @@ from guichet.procedures.selectors import version_form
 from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from .emails import dossier_state_email
 from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, TransitionLog
-from .selectors import dossier_instructor_emails, instructor_can_act_on
+from .notifications import Kind, instructors_notify
+from .selectors import instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
 logger = logging.getLogger(__name__)
@@ -295,8 +296,11 @@ def expert_answer(
     locked.answered_at = timezone.now()
     locked.save(update_fields=["answer", "answer_yes_no", "answer_file", "answered_at", "updated_at"])
     audit_record(actor=actor, action="expert.answer", target=locked.dossier, details={"invitation": locked.pk})
-    context = {"invitation": locked, "dossier": locked.dossier}
-    _site_email(template="expert_answered", context=context, to=sorted(dossier_instructor_emails(locked.dossier)))
+    instructors_notify(
+        dossier=locked.dossier,
+        kind=Kind.AVIS,
+        text=f"Avis de {actor} sur le dossier n°{locked.dossier.number} ({locked.dossier.procedure.title})",
+    )
     return locked
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from guichet.dossiers.models import DossierState
+from guichet.instruction.models import NotificationMode
 from guichet.instruction.selectors import Tab
 from guichet.instruction.services import INSTRUCTOR_DECISIONS
 from guichet.instruction.workflow import TRANSITIONS, TransitionName
@@ -95,3 +96,11 @@ class AssignForm(forms.Form):
     def __init__(self, *args, instructors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instructeur"].choices = [("", "Personne en particulier"), *((u.pk, str(u)) for u in instructors)]
+
+
+class NotificationForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="Être prévenu par courriel des nouveaux dossiers, messages, corrections et avis",
+        choices=NotificationMode.choices,
+        widget=forms.RadioSelect,
+    )

@@ -5,6 +5,7 @@ from . import views
 app_name = "agent"
 urlpatterns = [
     path("", views.procedures, name="procedures"),
+    path("notifications/", views.notification_preference, name="notifications"),
     path("demarches/<slug:slug>/", views.dossier_list, name="dossier_list"),
     path("demarches/<slug:slug>/actions-groupees/", views.bulk_create, name="bulk_create"),
     path("actions-groupees/<int:pk>/", views.bulk_detail, name="bulk_detail"),

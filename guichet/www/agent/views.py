@@ -20,7 +20,8 @@ from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
 from guichet.instruction.deadlines import deadline_status
-from guichet.instruction.models import BulkAction, InstructorMembership
+from guichet.instruction.models import BulkAction, InstructorMembership, NotificationMode, NotificationPreference
+from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
     ListFilters,
     Tab,
@@ -56,7 +57,15 @@ from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
-from .forms import AssignForm, DecisionForm, ExpertInviteForm, LabelsForm, ListFiltersForm, decisions_available
+from .forms import (
+    AssignForm,
+    DecisionForm,
+    ExpertInviteForm,
+    LabelsForm,
+    ListFiltersForm,
+    NotificationForm,
+    decisions_available,
+)
 
 
 @instructor_required
@@ -73,7 +82,9 @@ def procedures(request: HttpRequest) -> HttpResponse:
         {"procedure": procedure, "waiting": waiting.get(procedure.pk, 0)}
         for procedure in procedures_of_instructor(request.user)
     ]
-    return render(request, "agent/procedures.html", {"rows": rows})
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    form = NotificationForm(initial={"mode": preference.mode if preference else NotificationMode.IMMEDIATE})
+    return render(request, "agent/procedures.html", {"rows": rows, "notification_form": form})
 
 
 @instructor_required
@@ -387,3 +398,15 @@ def dossier_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"Dossier confié à {chosen}." if chosen else "Le dossier n’est confié à personne en particulier."
         )
     return redirect("agent:dossier_detail", pk=dossier.pk)
+
+
+@instructor_required
+@require_POST
+def notification_preference(request: HttpRequest) -> HttpResponse:
+    form = NotificationForm(request.POST)
+    if form.is_valid():
+        notification_preference_set(actor=request.user, mode=form.cleaned_data["mode"])
+        messages.success(request, "Votre choix de notifications est enregistré.")
+    else:
+        messages.error(request, "Choisissez comment être prévenu.")
+    return redirect("agent:procedures")

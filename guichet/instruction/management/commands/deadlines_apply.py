@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from guichet.instruction.notifications import notifications_daily_digest
 from guichet.instruction.services import SilenceReport, dossiers_silence_decide
 
 
@@ -49,6 +50,10 @@ class Command(BaseCommand):
 
     def _run(self) -> SilenceReport:
         report = dossiers_silence_decide(now=timezone.now())
+        # The instructors' daily digest rides on the same loop: sent once a day, from 8:00.
+        digests = notifications_daily_digest()
+        if digests:
+            self.stdout.write(f"Résumés quotidiens envoyés : {digests}.")
         if report.decided or report.skipped or report.failed or self.verbosity > 1:
             self.stdout.write(
                 f"Décisions implicites : {len(report.decided)} prise(s), {len(report.skipped)} ignorée(s) "
