@@ -226,3 +226,15 @@ def dossier_group_instructors(dossier: Dossier) -> QuerySet[User]:
     """Who may be put in charge of the dossier: the active instructors of its group."""
     members = InstructorMembership.objects.filter(group_id=dossier.group_id).values("user_id")
     return User.objects.filter(pk__in=members, is_active=True).order_by("last_name", "first_name", "email")
+
+
+def dossier_neighbours(
+    user: User, procedure: Procedure, filters: ListFilters, dossier: Dossier
+) -> tuple[int | None, int | None]:
+    """The dossiers just before and just after this one in a list (the list's order: the latest
+    filed first), for « précédent / suivant » on the dossier's page."""
+    listed = _filtered(user, procedure, filters).exclude(pk=dossier.pk)
+    at, pk = dossier.submitted_at, dossier.pk
+    newer = listed.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)).order_by("submitted_at", "pk")
+    older = listed.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)).order_by("-submitted_at", "-pk")
+    return newer.values_list("pk", flat=True).first(), older.values_list("pk", flat=True).first()

@@ -2,6 +2,7 @@
 decisions, follow and archive."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -437,3 +438,17 @@ def test_labels_and_assignment_sort_the_work(client, post, procedure, groups):
     client.force_login(colleague)
     page = client.get(url, {"onglet": "tous", "mes": "on"}).content.decode()
     assert f"n°{second.number}" in page and f"n°{first.number}" not in page
+
+
+def test_a_dossier_opened_from_a_list_leads_to_the_previous_and_next_of_that_list(client, procedure, groups):
+    oldest, middle, newest = (dossier_in(procedure, groups["a"], submitted=True) for _ in range(3))
+    dossier_in(procedure, groups["a"], accepted=True)  # not in « À traiter »
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:dossier_list", args=[procedure.slug])).content.decode()
+    link = re.search(rf'href="([^"]+)">n°{middle.number}<', page).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.context["previous_url"].startswith(reverse("agent:dossier_detail", args=[newest.pk]))
+    assert response.context["next_url"].startswith(reverse("agent:dossier_detail", args=[oldest.pk]))
+    last = client.get(response.context["next_url"])
+    assert last.context["next_url"] == ""  # the accepted one is not in this list
+    assert "Retour à la liste" in last.content.decode()

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from guichet.instruction.selectors import (
     dossier_expert_invitations,
     dossier_followed_by,
     dossier_group_instructors,
+    dossier_neighbours,
     instructor_dossier_page,
     instructor_groups_in,
     instructor_tab_counts,
@@ -87,16 +88,16 @@ def procedures(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/procedures.html", {"rows": rows, "notification_form": form})
 
 
-@instructor_required
-def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
-    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+def _list_filters(request: HttpRequest, procedure, query, *, warn: bool):
+    """The list's filters read from `query` (a list's GET parameters): wrong values are dropped."""
     groups = list(instructor_groups_in(request.user, procedure))
     labels = list(procedure_labels(procedure))
-    form = ListFiltersForm(request.GET, groups=groups, labels=labels)
+    form = ListFiltersForm(query, groups=groups, labels=labels)
     if form.is_valid():
         data = form.cleaned_data
     else:
-        messages.warning(request, "Certains filtres n’étaient pas valides : ils sont ignorés.")
+        if warn:
+            messages.warning(request, "Certains filtres n’étaient pas valides : ils sont ignorés.")
         data = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
     filters = ListFilters(
         tab=Tab(data.get("onglet") or Tab.TO_PROCESS),
@@ -106,6 +107,13 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         label_id=data.get("etiquette"),
         mine=bool(data.get("mes")),
     )
+    return form, filters, data, groups, labels
+
+
+@instructor_required
+def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    form, filters, data, groups, labels = _list_filters(request, procedure, request.GET, warn=True)
     page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
     now = timezone.now()
     for dossier in page.dossiers:
@@ -144,6 +152,7 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "bulk_actions": BulkAction.Action.choices,
         "bulk_limit": BULK_LIMIT,
         "back": request.get_full_path().partition("?")[2],
+        "list_query": urlencode({"liste": request.get_full_path().partition("?")[2] or f"onglet={filters.tab.value}"}),
     }
     return render(request, "agent/dossier_list.html", context)
 
@@ -200,7 +209,16 @@ def _annotations_view(dossier: Dossier, raw: dict | None, errors: dict | None):
 @instructor_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = instructor_dossier(request, pk)
-    return render(request, "agent/dossier_detail.html", _detail_context(request, dossier))
+    context = _detail_context(request, dossier)
+    listed = request.GET.get("liste", "")[:1000]
+    if listed:
+        _, filters, *_ = _list_filters(request, dossier.procedure, QueryDict(listed), warn=False)
+        previous, following = dossier_neighbours(request.user, dossier.procedure, filters, dossier)
+        suffix = "?" + urlencode({"liste": listed})
+        context["previous_url"] = reverse("agent:dossier_detail", args=[previous]) + suffix if previous else ""
+        context["next_url"] = reverse("agent:dossier_detail", args=[following]) + suffix if following else ""
+        context["list_url"] = reverse("agent:dossier_list", args=[dossier.procedure.slug]) + "?" + listed
+    return render(request, "agent/dossier_detail.html", context)
 
 
 @instructor_required
