@@ -1,4 +1,5 @@
-"""Answers as a person reads them: French numbers, dates, sizes, phone numbers and bank details."""
+"""Answers as a person reads them: French numbers, dates, sizes, phone numbers and bank details.
+Used by the screens (the form engine's pages and summary) and by the instructors' exports."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -8,6 +9,8 @@ import phonenumbers
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.fr import siret as stdnum_siret
+
+from .definition import FieldType, FormField
 
 NARROW_NBSP = "\u202f"  # the thin space that French typography puts between thousands
 
@@ -116,3 +119,35 @@ def iban_french(value: Any) -> str:
         return IBAN(str(value)).formatted
     except SchwiftyException:
         return str(value)
+
+
+def answer_lines(spec: FormField, value: Any) -> list[str]:
+    """A cleaned answer in French, on one or more lines, as the summary shows it (and the exports
+    write it). Blocks and checkboxes are the caller's: they depend on what is around the value."""
+    kind = spec.type
+    labels = {option.value: option.label for option in spec.options}
+    if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
+        return [with_unit(number_french(value), spec.unit)]
+    if kind == FieldType.COMPUTED:
+        return [computed_french(value, spec.unit)]
+    if kind == FieldType.DATE:
+        return [date_french(value)]
+    if kind == FieldType.DATETIME:
+        return [datetime_french(value)]
+    if kind == FieldType.YES_NO:
+        return ["Oui" if value else "Non"]
+    if kind == FieldType.CHOICE:
+        return [labels.get(value) or f"Autre : {value}"]
+    if kind == FieldType.MULTIPLE_CHOICE:
+        return [labels.get(choice, choice) for choice in value]
+    if kind == FieldType.ADDRESS:
+        return [value.get("street", ""), f"{value.get('postcode', '')} {value.get('city', '')}".strip()]
+    if kind == FieldType.FILE:
+        return [f"{item.get('name')} ({size_french(item.get('size'))})" for item in value]
+    if kind == FieldType.PHONE:
+        return [phone_french(value)]
+    if kind == FieldType.SIRET:
+        return [siret_french(value)]
+    if kind == FieldType.IBAN:
+        return [iban_french(value)]
+    return str(value).splitlines() or [str(value)]
