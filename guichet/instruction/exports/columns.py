@@ -1,7 +1,7 @@
 """The columns an instructor can choose for an export: the dossier's own facts first, then one per
 answer field of the procedure's latest published form."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,26 +78,71 @@ def answer_text(spec: FormField, value: Any) -> str:
     """An answer as one cell: the summary's lines (procedures/formatting.py), joined. Lists (several
     choices, an address) on one line; a text's own lines kept; files by their names; a block's rows one
     per line, each as "Libellé : valeur ; …"."""
-    if value is None or value == "" or value == [] or value == {}:
-        return ""
+    return answer_formatter(spec)(value)
+
+
+# Types whose answers come back from one dossier to the next (the same choice, date, amount, SIRET):
+# their texts are remembered, up to MEMO_MAX per column, which spares most of the formatting work.
+_REPEATING = {
+    FieldType.CHOICE,
+    FieldType.MULTIPLE_CHOICE,
+    FieldType.YES_NO,
+    FieldType.CHECKBOX,
+    FieldType.DATE,
+    FieldType.DATETIME,
+    FieldType.INTEGER,
+    FieldType.DECIMAL,
+    FieldType.COMPUTED,
+    FieldType.SIRET,
+    FieldType.IBAN,
+}
+_ONE_LINE = {FieldType.MULTIPLE_CHOICE, FieldType.ADDRESS}
+MEMO_MAX = 10_000
+
+
+def _writer(spec: FormField) -> Callable[[Any], str]:
     kind = spec.type
     if kind == FieldType.BLOCK:
-        return "\n".join(_block_row_text(spec, row) for row in value if isinstance(row, dict))
+        parts = [(f.id, f.label, answer_formatter(f)) for f in spec.fields if f.type not in DISPLAY_ONLY]
+
+        def row_text(row: dict) -> str:
+            texts = ((label, write(row.get(field_id))) for field_id, label, write in parts)
+            return " ; ".join(f"{label} : {text.replace(chr(10), ' ')}" for label, text in texts if text)
+
+        return lambda rows: "\n".join(row_text(row) for row in rows if isinstance(row, dict))
     if kind == FieldType.CHECKBOX:
-        return gettext("Oui") if value else gettext("Non")
+        yes, no = gettext("Oui"), gettext("Non")
+        return lambda value: yes if value else no
     if kind == FieldType.FILE:
-        return ", ".join(str(item.get("name", "")) for item in value if isinstance(item, dict))
-    lines = answer_lines(spec, value)
-    separator = ", " if kind in {FieldType.MULTIPLE_CHOICE, FieldType.ADDRESS} else "\n"
-    return separator.join(line for line in lines if line)
+        return lambda value: ", ".join(str(item.get("name", "")) for item in value if isinstance(item, dict))
+    separator = ", " if kind in _ONE_LINE else "\n"
+    return lambda value: separator.join(filter(None, answer_lines(spec, value)))
 
 
-def _block_row_text(spec: FormField, row: dict) -> str:
-    parts = []
-    for field in spec.fields:
-        if field.type in DISPLAY_ONLY:
-            continue
-        text = answer_text(field, row.get(field.id))
-        if text:
-            parts.append(f"{field.label} : {text.replace(chr(10), ' ')}")
-    return " ; ".join(parts)
+def answer_formatter(spec: FormField) -> Callable[[Any], str]:
+    """answer_text for one field, as a function of the value: what an export calls once per dossier."""
+    write = _writer(spec)
+
+    def text(value: Any) -> str:
+        if value is None or value == "" or value == [] or value == {}:
+            return ""
+        return write(value)
+
+    if spec.type not in _REPEATING:
+        return text
+    memo: dict[Any, str] = {}
+
+    def remembered(value: Any) -> str:
+        key = (type(value), tuple(value)) if isinstance(value, list) else (type(value), value)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list of lists): not remembered
+            return text(value)
+        result = text(value)
+        if len(memo) < MEMO_MAX:
+            memo[key] = result
+        return result
+
+    return remembered

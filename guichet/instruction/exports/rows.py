@@ -2,17 +2,16 @@
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from typing import Any
 
 from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState
-from guichet.procedures.definition import FormField
 from guichet.procedures.selectors import version_form
 
-from .columns import ExportColumn, answer_text
+from .columns import ExportColumn, answer_formatter
 
 logger = logging.getLogger(__name__)
 
@@ -43,25 +42,6 @@ def filed_answers() -> Coalesce:
     return Coalesce(Subquery(latest[:1]), F("answers"), output_field=JSONField())
 
 
-def _moment_text(moment: datetime | None) -> str:
-    # Local time, in the form French spreadsheets recognise as a date and time.
-    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}" if moment else ""
-
-
-class _Specs:
-    """The fields of each version met in the export, by id, read once (versions are immutable)."""
-
-    def __init__(self) -> None:
-        self._by_version: dict[int, dict[str, FormField]] = {}
-
-    def get(self, version_id: int) -> dict[str, FormField]:
-        specs = self._by_version.get(version_id)
-        if specs is None:
-            specs = {field.id: field for field in version_form(version_id).iter_fields()}
-            self._by_version[version_id] = specs
-        return specs
-
-
 def export_rows(
     *, queryset: QuerySet[Dossier], columns: Sequence[ExportColumn], chunk_size: int = CHUNK_SIZE
 ) -> Iterator[list[str]]:
@@ -80,32 +60,64 @@ def export_rows(
         queryset = queryset.annotate(export_answers=filed_answers())
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
-    specs = _Specs()
-    getters = [_getter(column, index, specs) for column in columns]
+    getters = [_getter(column, position, index) for position, column in enumerate(columns)]
+    # Each answer is formatted by its field in the dossier's own version (a choice's labels may have
+    # changed since), else by the column's field: one formatter per column and version, made once.
+    formats: dict[int | None, tuple] = {}
+
+    def formats_of(version_id: int | None) -> tuple:
+        fields = {field.id: field for field in version_form(version_id).iter_fields()} if version_id else {}
+        made = tuple(
+            answer_formatter(fields.get(column.field.id, column.field)) if column.field is not None else None
+            for column in columns
+        )
+        formats[version_id] = made
+        return made
+
+    answers_at, version_at = index.get("export_answers"), index.get("version_id")
     for record in queryset.values_list(*names).iterator(chunk_size=chunk_size):
-        yield [getter(record) for getter in getters]
+        if answers_at is None:
+            answers, version_formats = None, ()
+        else:
+            answers = record[answers_at]
+            if not isinstance(answers, dict):
+                answers = {}
+            version_formats = formats.get(record[version_at]) or formats_of(record[version_at])
+        yield [getter(record, answers, version_formats) for getter in getters]
 
 
-def _getter(column: ExportColumn, index: dict[str, int], specs: _Specs) -> Callable[[tuple], str]:
+Getter = Callable[[tuple, Any, tuple], str]
+
+
+def _getter(column: ExportColumn, position: int, index: dict[str, int]) -> Getter:
     if column.field is not None:
-        return _answer_getter(column, index, specs)
+        return _answer_getter(column, position)
     if column.id == "number":
         i = index["number"]
-        return lambda record: record[i] or ""
+        return lambda record, answers, formats: record[i] or ""
     if column.id == "state":
         i = index["state"]
         labels = {state.value: str(state.label) for state in DossierState}
-        return lambda record: labels.get(record[i], record[i])
+        return lambda record, answers, formats: labels.get(record[i], record[i])
     if column.id in {"submitted_at", "decided_at"}:
-        i = index[column.id]
-        return lambda record: _moment_text(record[i])
+        i, zone = index[column.id], timezone.get_current_timezone()
+
+        def moment(record: tuple, answers: Any, formats: tuple) -> str:
+            # Local time, as French spreadsheets recognise a date and time (spelt out: strftime costs
+            # three times as much).
+            if record[i] is None:
+                return ""
+            at = record[i].astimezone(zone)
+            return f"{at.day:02}/{at.month:02}/{at.year} {at.hour:02}:{at.minute:02}"
+
+        return moment
     if column.id == "group":
         i = index["group__name"]
-        return lambda record: record[i] or ""
+        return lambda record, answers, formats: record[i] or ""
     key, fallback = _IDENTITY_KEYS[column.id]
     i, j = index["identity"], index[fallback]
 
-    def identity_value(record: tuple) -> str:
+    def identity_value(record: tuple, answers: Any, formats: tuple) -> str:
         # Who filed it, as frozen at submission; the account's names for a dossier without it.
         identity = record[i]
         return str(identity.get(key) or "") if identity else (record[j] or "")
@@ -113,22 +125,19 @@ def _getter(column: ExportColumn, index: dict[str, int], specs: _Specs) -> Calla
     return identity_value
 
 
-def _answer_getter(column: ExportColumn, index: dict[str, int], specs: _Specs) -> Callable[[tuple], str]:
-    field_id, default_spec = column.field_id, column.field
-    answers_at, version_at = index["export_answers"], index["version_id"]
+def _answer_getter(column: ExportColumn, position: int) -> Getter:
+    field_id = column.field_id
 
-    def answer(record: tuple) -> str:
-        answers = record[answers_at]
-        value = answers.get(field_id) if isinstance(answers, dict) else None
+    def answer(record: tuple, answers: dict, formats: tuple) -> str:
+        value = answers.get(field_id)
         if value is None:
             return ""
-        spec = specs.get(record[version_at]).get(field_id, default_spec)
         try:
-            return answer_text(spec, value)
+            return formats[position](value)
         except (TypeError, ValueError, AttributeError, KeyError):
             # An answer that does not fit its field (hand-edited data) is written as it is stored,
             # rather than stopping an export that may be thousands of rows long.
-            logger.warning("Export: answer %s of version %s not formatted", field_id, record[version_at])
+            logger.warning("Export: an answer to %s not formatted", field_id)
             return str(value)
 
     return answer

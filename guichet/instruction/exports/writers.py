@@ -72,8 +72,10 @@ def csv_chunks(*, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Itera
     yield codecs.BOM_UTF8 + buffer.getvalue().encode()
     buffer.seek(0)
     buffer.truncate()
+    starts, number = _FORMULA_STARTS, _FRENCH_NUMBER.fullmatch
     for row in rows:
-        writer.writerow([_formula_safe(value) for value in row])
+        # _formula_safe, inline: a function call per cell costs a tenth of the export.
+        writer.writerow([f"'{value}" if value[:1] in starts and not number(value) else value for value in row])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
