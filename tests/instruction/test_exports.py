@@ -360,6 +360,15 @@ def test_rows_beyond_a_sheets_capacity_go_on_to_another_sheet(monkeypatch):
     }
 
 
+def test_an_xlsx_sheet_too_large_for_a_zip_entry_goes_on_to_another_sheet(monkeypatch):
+    monkeypatch.setattr(exports.writers, "SHEET_MAX_BYTES", 1)  # checked every 200 rows
+    rows = [[str(n)] for n in range(450)]
+    xlsx = openpyxl.load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(header=["Numéro"], rows=iter(rows)))))
+    assert xlsx.sheetnames == ["Dossiers", "Dossiers (2)", "Dossiers (3)"]
+    read = [[cell.value for cell in row] for name in xlsx.sheetnames for row in xlsx[name].iter_rows(min_row=2)]
+    assert read == rows and xlsx["Dossiers (3)"].max_row == 51
+
+
 @pytest.mark.parametrize("format", list(ExportFormat))
 def test_every_format_starts_sending_before_the_last_row_is_read(format):
     # Rows without end: a writer that waited for the last one would never give its first bytes.

@@ -118,6 +118,8 @@ def _take(rows: Iterator[Sequence[str]], count: int) -> Iterator[Sequence[str]]:
 # --- XLSX ----------------------------------------------------------------------------------------------
 
 SHEET_MAX_ROWS = 1_048_576 - 1  # data rows, under the header
+# A sheet's XML stays under the 4 GiB of a ZIP entry without ZIP64 (which older readers refuse).
+SHEET_MAX_BYTES = 3_500_000_000
 XLSX_CELL_MAX = 32_767  # characters: Excel refuses to open a file with a longer cell
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -171,14 +173,19 @@ def _xlsx_sheet(header: Sequence[str], rows: Iterator[Sequence[str]]) -> Iterato
         f'<sheetData><row r="1">{header_cells}</row>'
     ).encode()
     parts: list[str] = []
+    written = 0
     for number, row in enumerate(rows, start=2):
         cells = "".join(
             _xlsx_cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True) if value
         )
         parts.append(f'<row r="{number}">{cells}</row>')
         if len(parts) >= 200:
-            yield "".join(parts).encode()
+            chunk = "".join(parts).encode()
+            yield chunk
             parts.clear()
+            written += len(chunk)
+            if written >= SHEET_MAX_BYTES:
+                break  # the rows not taken yet go on the next sheet
     parts.append("</sheetData></worksheet>")
     yield "".join(parts).encode()
 
