@@ -1,6 +1,7 @@
 """The instructors' exports: the columns they choose, the rows in French as the summary shows them, the
 three file formats read back, CSV injection, the attachments' ZIP, and a constant number of queries."""
 
+import copy
 import csv
 import io
 import itertools
@@ -12,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 
 from guichet.dossiers.models import Dossier, DossierFile
 from guichet.dossiers.services import dossier_file_store, dossier_submit, file_answer, message_send
@@ -27,6 +29,7 @@ from guichet.instruction.exports import (
     export_rows,
 )
 from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.procedures.models import ProcedureVersion
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +249,21 @@ def test_an_unanswered_field_is_an_empty_cell_and_an_odd_answer_is_written_as_st
     assert rows[1:] == [["Seulement l’objet", "", "", "", ""], ["Autre", "", "rue", "12", ""]]
 
 
+def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):
+    first = filed(procedure, {"objet": "Ancienne", "categorie": "asso"}, instruct=False)
+    renamed = copy.deepcopy(DEFINITION)
+    fields = renamed["pages"][0]["fields"]
+    fields[4]["label"] = "Votre structure"
+    fields[4]["options"] = [{"value": "asso", "label": "Association loi 1901"}, {"value": "pro", "label": "Société"}]
+    del fields[1]  # "objet" removed from the form
+    version = ProcedureVersion.objects.create(procedure=procedure, number=2, definition=renamed, published_at=now())
+    second = DossierFactory(procedure=procedure, version=version, answers={"categorie": "asso"})
+    assert "field:objet" not in field_ids(procedure)
+    rows = table(procedure, ["number", "field:categorie"])
+    assert rows == [["Numéro", "Votre structure"], [first.number, "Une association"], ["", "Association loi 1901"]]
+    assert second.number is None
+
+
 def test_export_rows_costs_the_same_queries_for_two_dossiers_or_twelve(procedure):
     filed(procedure)
     filed(procedure)
@@ -433,6 +451,13 @@ def test_the_zip_holds_each_dossiers_files_in_a_folder_named_by_its_number(proce
     ]
     assert set(entries.values()) == {PDF}
     assert other.number not in "".join(entries)
+
+
+def test_the_zip_reads_a_long_selection_batch_after_batch(procedure, monkeypatch):
+    monkeypatch.setattr(exports.attachments, "BATCH", 2)
+    dossiers = [filed(procedure, files=[f"piece-{n}.pdf"], instruct=False) for n in range(5)]
+    entries = zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(procedure=procedure).order_by("-pk")))
+    assert list(entries) == [f"{d.number}/piece-{n}.pdf" for n, d in reversed(list(enumerate(dossiers)))]
 
 
 def test_a_file_missing_from_the_storage_is_listed_and_the_others_still_come(procedure):

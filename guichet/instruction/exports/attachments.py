@@ -86,27 +86,33 @@ def _batches(queryset: QuerySet[Dossier]) -> Iterator[list[tuple]]:
         yield batch
 
 
+def _batch_files(batch: list[tuple]) -> list[DossierFile]:
+    """The files of a batch of dossiers, in the batch's order, each dossier's in the order they came:
+    those its filed answers refer to and those sent with its messages, not those replaced before."""
+    keys = {key for _pk, _number, answers in batch for key in _answer_file_keys(answers)}
+    ids = [pk for pk, _number, _answers in batch]
+    messages = Message.objects.filter(dossier_id__in=ids, attachment__isnull=False)
+    message_files = set(messages.values_list("attachment_id", flat=True))
+    files: dict[int, list[DossierFile]] = {pk: [] for pk in ids}
+    stored_files = DossierFile.objects.filter(dossier_id__in=ids).order_by("created_at", "pk")
+    for stored in stored_files.only("pk", "dossier_id", "key", "content", "name", "size", "created_at"):
+        if str(stored.key) in keys or stored.pk in message_files:
+            files[stored.dossier_id].append(stored)
+    return [stored for pk in ids for stored in files[pk]]
+
+
 def attachments_zip_chunks(*, queryset: QuerySet[Dossier]) -> Iterator[bytes]:
-    """A ZIP of the files of the dossiers of `queryset` (the instructor's selection), as bytes chunks:
-    the files its filed answers refer to and those sent with its messages, one folder per dossier
-    named by its number. A file missing from the storage does not stop the others: it is listed in
+    """A ZIP of the files of the dossiers of `queryset` (the instructor's selection, in its order), as
+    bytes chunks: one folder per dossier named by its number, holding the files of its filed answers
+    and of its messages. A file missing from the storage does not stop the others: it is listed in
     "fichiers-manquants.txt" at the end."""
     missing: list[str] = []
 
     def members():
         for batch in _batches(queryset):
             folders = {pk: str(number or gettext("brouillon-%(pk)s") % {"pk": pk}) for pk, number, _a in batch}
-            keys = {key for _pk, _n, answers in batch for key in _answer_file_keys(answers)}
-            message_files = set(
-                Message.objects.filter(dossier_id__in=folders, attachment__isnull=False).values_list(
-                    "attachment_id", flat=True
-                )
-            )
             taken: dict[int, set[str]] = {pk: set() for pk in folders}
-            files = DossierFile.objects.filter(dossier_id__in=folders).order_by("dossier_id", "created_at", "pk")
-            for stored in files.only("pk", "dossier_id", "key", "content", "name", "size", "created_at"):
-                if str(stored.key) not in keys and stored.pk not in message_files:
-                    continue  # replaced before submission: not part of the dossier
+            for stored in _batch_files(batch):
                 folder = folders[stored.dossier_id]
                 name = _unique(attachment_file_name(stored.name), taken[stored.dossier_id])
                 try:
