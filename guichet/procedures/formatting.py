@@ -185,3 +185,8 @@ def answer_lines(spec: FormField, value: Any) -> list[str]:
     """A cleaned answer in French, on one or more lines, as the summary shows it (and the exports
     write it). Blocks and checkboxes are the caller's: they depend on what is around the value."""
     return _LINES.get(spec.type, _text_lines)(spec, value)
+
+
+def answer_lines_function(kind: FieldType) -> Callable[[FormField, Any], list[str]]:
+    """answer_lines for the fields of one type: for a caller that formats many answers of one field."""
+    return _LINES.get(kind, _text_lines)

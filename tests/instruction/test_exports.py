@@ -241,12 +241,13 @@ def test_the_names_are_those_frozen_at_submission(procedure):
     assert row == ["Marie-Ange", "Dupont", "marie@exemple.fr"]
 
 
-def test_an_unanswered_field_is_an_empty_cell_and_an_odd_answer_is_written_as_stored(procedure):
-    filed(procedure, {"objet": "Seulement l’objet"})
+def test_unanswered_fields_are_empty_cells_texts_keep_their_lines_and_odd_answers_are_written_as_stored(procedure):
+    address = {"street": "", "postcode": "75002", "city": "Paris"}
+    DossierFactory(procedure=procedure, answers={"objet": "Premier\n\nTroisième", "adresse": address})
     # Hand-edited data that does not fit the form: written as stored rather than stopping the export.
     DossierFactory(procedure=procedure, answers={"objet": "Autre", "adresse": "rue", "themes": 12})
     rows = table(procedure, ["field:objet", "field:montant", "field:adresse", "field:themes", "field:accord"])
-    assert rows[1:] == [["Seulement l’objet", "", "", "", ""], ["Autre", "", "rue", "12", ""]]
+    assert rows[1:] == [["Premier\n\nTroisième", "", "75002 Paris", "", ""], ["Autre", "", "rue", "12", ""]]
 
 
 def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField
-from guichet.procedures.formatting import answer_lines
+from guichet.procedures.formatting import answer_lines_function
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
@@ -115,8 +115,10 @@ def _writer(spec: FormField) -> Callable[[Any], str]:
         return lambda value: yes if value else no
     if kind == FieldType.FILE:
         return lambda value: ", ".join(str(item.get("name", "")) for item in value if isinstance(item, dict))
-    separator = ", " if kind in _ONE_LINE else "\n"
-    return lambda value: separator.join(filter(None, answer_lines(spec, value)))
+    lines = answer_lines_function(kind)
+    if kind in _ONE_LINE:  # an address without its street: no leading comma
+        return lambda value: ", ".join(filter(None, lines(spec, value)))
+    return lambda value: "\n".join(lines(spec, value))  # a text keeps its blank lines
 
 
 def answer_formatter(spec: FormField) -> Callable[[Any], str]:
