@@ -16,8 +16,8 @@ from django.utils.safestring import SafeString
 from guichet.core.markdown import markdown_render
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
+from guichet.procedures.formatting import computed_french, content_types_french, number_french, size_french, with_unit
 
-from .formatting import computed_french, content_types_french, number_french, size_french, with_unit
 from .posting import OTHER, block_minimum, block_rows, row_scope, visible_fields
 
 ID_PREFIX = "champ-"

@@ -7,18 +7,8 @@ from typing import Any
 
 from guichet.procedures.answers import CleanedAnswers
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField, Page
+from guichet.procedures.formatting import answer_lines
 
-from .formatting import (
-    computed_french,
-    date_french,
-    datetime_french,
-    iban_french,
-    number_french,
-    phone_french,
-    siret_french,
-    size_french,
-    with_unit,
-)
 from .pages import ErrorLink, page_view
 from .posting import visible_fields
 
@@ -114,7 +104,7 @@ def _item(
     elif spec.type == FieldType.CHECKBOX:
         item.lines = ["Oui" if value else "Non"]  # unticked is an answer too
     elif value is not None and value != "" and value != []:
-        item.lines = _lines(spec, value)
+        item.lines = answer_lines(spec, value)
         if spec.type == FieldType.FILE and file_url is not None:
             item.links = [
                 (line, file_url(file["key"])) for line, file in zip(item.lines, value, strict=True) if file.get("key")
@@ -122,34 +112,3 @@ def _item(
             if len(item.links) == len(item.lines):
                 item.lines = []
     return item
-
-
-def _lines(spec: FormField, value: Any) -> list[str]:
-    """A cleaned value in French, on one or more lines."""
-    kind = spec.type
-    labels = {option.value: option.label for option in spec.options}
-    if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
-        return [with_unit(number_french(value), spec.unit)]
-    if kind == FieldType.COMPUTED:
-        return [computed_french(value, spec.unit)]
-    if kind == FieldType.DATE:
-        return [date_french(value)]
-    if kind == FieldType.DATETIME:
-        return [datetime_french(value)]
-    if kind == FieldType.YES_NO:
-        return ["Oui" if value else "Non"]
-    if kind == FieldType.CHOICE:
-        return [labels.get(value) or f"Autre : {value}"]
-    if kind == FieldType.MULTIPLE_CHOICE:
-        return [labels.get(choice, choice) for choice in value]
-    if kind == FieldType.ADDRESS:
-        return [value.get("street", ""), f"{value.get('postcode', '')} {value.get('city', '')}".strip()]
-    if kind == FieldType.FILE:
-        return [f"{item.get('name')} ({size_french(item.get('size'))})" for item in value]
-    if kind == FieldType.PHONE:
-        return [phone_french(value)]
-    if kind == FieldType.SIRET:
-        return [siret_french(value)]
-    if kind == FieldType.IBAN:
-        return [iban_french(value)]
-    return str(value).splitlines() or [str(value)]

@@ -1,5 +1,8 @@
-"""Answers as a person reads them: French numbers, dates, sizes, phone numbers and bank details."""
+"""Answers as a person reads them: French numbers, dates, sizes, phone numbers and bank details.
+Used by the screens (the form engine's pages and summary) and by the instructors' exports."""
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -8,6 +11,8 @@ import phonenumbers
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.fr import siret as stdnum_siret
+
+from .definition import FieldType, FormField
 
 NARROW_NBSP = "\u202f"  # the thin space that French typography puts between thousands
 
@@ -96,8 +101,16 @@ def content_types_french(content_types: list[str]) -> str:
     return ", ".join(dict.fromkeys(CONTENT_TYPE_NAMES.get(kind, kind) for kind in content_types))
 
 
+# Stored answers are in E.164: a French number outside the 08 range reads "0X XX XX XX XX", which is
+# what phonenumbers gives too (tests/procedures/test_formatting.py checks it), at a tenth of the cost:
+# exports format one per dossier.
+_FRENCH_E164 = re.compile(r"\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)")
+
+
 def phone_french(value: Any) -> str:
     """+33612345678 → "06 12 34 56 78"; foreign numbers in the international format."""
+    if match := _FRENCH_E164.fullmatch(str(value)):
+        return "0{} {} {} {} {}".format(*match.groups())
     try:
         number = phonenumbers.parse(str(value), "FR")
     except phonenumbers.NumberParseException:
@@ -107,8 +120,28 @@ def phone_french(value: Any) -> str:
     return phonenumbers.format_number(number, style)
 
 
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        number = ord(digit) - 48
+        if position % 2:
+            number = number * 2 - 9 if number > 4 else number * 2
+        total += number
+    return total % 10 == 0
+
+
+_SIRET = re.compile(r"\d{14}")
+_LA_POSTE = "356000000"  # its establishments follow a rule of their own: left to stdnum
+
+
 def siret_french(value: Any) -> str:
-    return stdnum_siret.format(str(value)) if stdnum_siret.is_valid(str(value)) else str(value)
+    """ "11004601800013" → "110 046 018 00013"; an invalid number as it is."""
+    text = str(value)
+    # A stored SIRET is 14 digits already checked: the same checks as stdnum's, without its generic
+    # cleaning, which costs more than the whole rest of an export's row.
+    if _SIRET.fullmatch(text) and text[:9] != _LA_POSTE and _luhn_valid(text[:9]) and _luhn_valid(text):
+        return f"{text[:3]} {text[3:6]} {text[6:9]} {text[9:]}"
+    return stdnum_siret.format(text) if stdnum_siret.is_valid(text) else text
 
 
 def iban_french(value: Any) -> str:
@@ -116,3 +149,44 @@ def iban_french(value: Any) -> str:
         return IBAN(str(value)).formatted
     except SchwiftyException:
         return str(value)
+
+
+def _labels(spec: FormField) -> dict[str, str]:
+    return {option.value: option.label for option in spec.options}
+
+
+def _address_lines(spec: FormField, value: Any) -> list[str]:
+    return [value.get("street", ""), f"{value.get('postcode', '')} {value.get('city', '')}".strip()]
+
+
+def _text_lines(spec: FormField, value: Any) -> list[str]:
+    return str(value).splitlines() or [str(value)]
+
+
+# One function per type (a table rather than a chain of tests: exports call it for every answer).
+_LINES: dict[FieldType, Callable[[FormField, Any], list[str]]] = {
+    FieldType.INTEGER: lambda spec, value: [with_unit(number_french(value), spec.unit)],
+    FieldType.DECIMAL: lambda spec, value: [with_unit(number_french(value), spec.unit)],
+    FieldType.COMPUTED: lambda spec, value: [computed_french(value, spec.unit)],
+    FieldType.DATE: lambda spec, value: [date_french(value)],
+    FieldType.DATETIME: lambda spec, value: [datetime_french(value)],
+    FieldType.YES_NO: lambda spec, value: ["Oui" if value else "Non"],
+    FieldType.CHOICE: lambda spec, value: [_labels(spec).get(value) or f"Autre : {value}"],
+    FieldType.MULTIPLE_CHOICE: lambda spec, value: [_labels(spec).get(choice, choice) for choice in value],
+    FieldType.ADDRESS: _address_lines,
+    FieldType.FILE: lambda spec, value: [f"{item.get('name')} ({size_french(item.get('size'))})" for item in value],
+    FieldType.PHONE: lambda spec, value: [phone_french(value)],
+    FieldType.SIRET: lambda spec, value: [siret_french(value)],
+    FieldType.IBAN: lambda spec, value: [iban_french(value)],
+}
+
+
+def answer_lines(spec: FormField, value: Any) -> list[str]:
+    """A cleaned answer in French, on one or more lines, as the summary shows it (and the exports
+    write it). Blocks and checkboxes are the caller's: they depend on what is around the value."""
+    return _LINES.get(spec.type, _text_lines)(spec, value)
+
+
+def answer_lines_function(kind: FieldType) -> Callable[[FormField, Any], list[str]]:
+    """answer_lines for the fields of one type: for a caller that formats many answers of one field."""
+    return _LINES.get(kind, _text_lines)

@@ -1,0 +1,475 @@
+"""The instructors' exports: the columns they choose, the rows in French as the summary shows them, the
+three file formats read back, CSV injection, the attachments' ZIP, and a constant number of queries."""
+
+import copy
+import csv
+import io
+import itertools
+import zipfile
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
+
+from guichet.dossiers.models import Dossier, DossierFile
+from guichet.dossiers.services import dossier_file_store, dossier_submit, file_answer, message_send
+from guichet.instruction import exports
+from guichet.instruction.exports import (
+    ExportFormat,
+    attachment_file_name,
+    attachments_zip_chunks,
+    export_chunks,
+    export_columns_available,
+    export_columns_chosen,
+    export_header,
+    export_rows,
+)
+from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.procedures.models import ProcedureVersion
+from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+DEFINITION = {
+    "pages": [
+        {
+            "id": "demande",
+            "title": "Votre demande",
+            "fields": [
+                {"id": "intro", "type": "explanation", "label": "À lire", "text": "Merci."},
+                {"id": "objet", "type": "text", "label": "Objet de la demande"},
+                {"id": "montant", "type": "decimal", "label": "Montant demandé", "unit": "€"},
+                {"id": "naissance", "type": "date", "label": "Date de naissance"},
+                {
+                    "id": "categorie",
+                    "type": "choice",
+                    "label": "Vous êtes",
+                    "options": [
+                        {"value": "asso", "label": "Une association"},
+                        {"value": "pro", "label": "Une entreprise"},
+                    ],
+                },
+                {
+                    "id": "themes",
+                    "type": "multiple_choice",
+                    "label": "Thèmes",
+                    "options": [{"value": "sport", "label": "Sport"}, {"value": "culture", "label": "Culture"}],
+                },
+                {"id": "urgent", "type": "yes_no", "label": "Est-ce urgent ?"},
+                {"id": "accord", "type": "checkbox", "label": "J’accepte les conditions"},
+            ],
+        },
+        {
+            "id": "coordonnees",
+            "title": "Coordonnées",
+            "fields": [
+                {"id": "titre-coordonnees", "type": "section", "label": "Où vous joindre"},
+                {"id": "adresse", "type": "address", "label": "Adresse"},
+                {"id": "telephone", "type": "phone", "label": "Téléphone"},
+                {
+                    "id": "lots",
+                    "type": "block",
+                    "label": "Parcelles",
+                    "fields": [
+                        {"id": "section", "type": "text", "label": "Section"},
+                        {"id": "surface", "type": "integer", "label": "Surface", "unit": "m²"},
+                    ],
+                },
+                {"id": "justificatifs", "type": "file", "label": "Justificatifs", "accept": ["application/pdf"]},
+            ],
+        },
+    ]
+}
+ANSWERS = {
+    "objet": "Subvention du club",
+    "montant": "1250.5",
+    "naissance": "1990-03-25",
+    "categorie": "asso",
+    "themes": ["sport", "culture"],
+    "urgent": True,
+    "accord": True,
+    "adresse": {"street": "12 rue de la Paix", "postcode": "75002", "city": "Paris"},
+    "telephone": "+33612345678",
+    "lots": [{"section": "AB", "surface": 1200}, {"section": "ZC", "surface": 35}],
+}
+ALL_COLUMNS = [
+    "number",
+    "state",
+    "submitted_at",
+    "decided_at",
+    "group",
+    "applicant_last_name",
+    "applicant_first_name",
+    "applicant_email",
+]
+
+
+@pytest.fixture
+def procedure():
+    return ProcedureFactory(draft_definition=DEFINITION)
+
+
+def filed(procedure, answers=None, *, files=(), instruct=True, applicant=None) -> Dossier:
+    """A dossier filed with `answers` and the PDF `files` (names) as its justificatifs, in instruction."""
+    dossier = DossierFactory(procedure=procedure, answers={}, applicant=applicant or UserFactory())
+    answers = dict(ANSWERS if answers is None else answers)
+    stored = [
+        dossier_file_store(actor=dossier.applicant, dossier=dossier, uploaded=SimpleUploadedFile(name, PDF))
+        for name in files
+    ]
+    if stored:
+        answers["justificatifs"] = [file_answer(item) for item in stored]
+    Dossier.objects.filter(pk=dossier.pk).update(answers=answers)
+    dossier.answers = answers
+    dossier_submit(actor=dossier.applicant, dossier=dossier, notify=False)
+    if instruct:
+        instructor = instructor_of(procedure)
+        dossier_transition(dossier=dossier, name=TransitionName.START_INSTRUCTION, actor=instructor)
+    return dossier
+
+
+def table(procedure, ids, queryset=None):
+    columns = export_columns_chosen(procedure=procedure, ids=ids)
+    rows = export_rows(queryset=queryset or Dossier.objects.filter(procedure=procedure), columns=columns)
+    return [export_header(columns), *rows]
+
+
+def field_ids(procedure):
+    return [column.id for column in export_columns_available(procedure=procedure) if column.field is not None]
+
+
+# --- columns ------------------------------------------------------------------------------------------
+
+
+def test_the_columns_offered_are_the_dossiers_facts_then_one_per_answer_in_french(procedure):
+    columns = export_columns_available(procedure=procedure)
+    assert [column.label for column in columns] == [
+        "Numéro",
+        "État",
+        "Déposé le",
+        "Décidé le",
+        "Groupe instructeur",
+        "Nom de l’usager",
+        "Prénom de l’usager",
+        "Courriel de l’usager",
+        "Objet de la demande",
+        "Montant demandé",
+        "Date de naissance",
+        "Vous êtes",
+        "Thèmes",
+        "Est-ce urgent ?",
+        "J’accepte les conditions",
+        "Adresse",
+        "Téléphone",
+        "Parcelles",  # a block is one column; no column for explanations and section titles
+        "Justificatifs",
+    ]
+    assert columns[8].id == "field:objet"
+
+
+def test_the_chosen_columns_come_in_the_order_chosen_and_unknown_ones_are_refused(procedure):
+    chosen = export_columns_chosen(procedure=procedure, ids=["field:montant", "number", "state"])
+    assert [column.label for column in chosen] == ["Montant demandé", "Numéro", "État"]
+    with pytest.raises(ValueError, match="Colonne inconnue pour cette démarche : « field:supprime », « nom »"):
+        export_columns_chosen(procedure=procedure, ids=["number", "field:supprime", "nom"])
+    with pytest.raises(ValueError, match="Choisissez au moins une colonne"):
+        export_columns_chosen(procedure=procedure, ids=[])
+    with pytest.raises(ValueError, match="choisie deux fois"):
+        export_columns_chosen(procedure=procedure, ids=["number", "number"])
+
+
+# --- rows ---------------------------------------------------------------------------------------------
+
+
+def test_a_row_holds_the_dossier_in_french_and_each_answer_as_the_summary_shows_it(procedure):
+    dossier = filed(procedure, files=["plan.pdf", "statuts.pdf"])
+    header, row = table(procedure, ALL_COLUMNS + field_ids(procedure))
+    values = dict(zip(header, row, strict=True))
+    applicant = dossier.applicant
+    assert values["Numéro"] == dossier.number
+    assert values["État"] == "En instruction"
+    assert values["Déposé le"][:10] == f"{dossier.submitted_at.astimezone():%d/%m/%Y}"
+    assert values["Décidé le"] == ""
+    assert values["Groupe instructeur"] == "Groupe principal"
+    assert (values["Nom de l’usager"], values["Prénom de l’usager"], values["Courriel de l’usager"]) == (
+        applicant.last_name,
+        applicant.first_name,
+        applicant.email,
+    )
+    assert values["Objet de la demande"] == "Subvention du club"
+    assert values["Montant demandé"] == "1\u202f250,5\u00a0€"
+    assert values["Date de naissance"] == "25/03/1990"
+    assert values["Vous êtes"] == "Une association"
+    assert values["Thèmes"] == "Sport, Culture"
+    assert values["Est-ce urgent ?"] == "Oui"
+    assert values["J’accepte les conditions"] == "Oui"
+    assert values["Adresse"] == "12 rue de la Paix, 75002 Paris"
+    assert values["Téléphone"] == "06 12 34 56 78"
+    assert values["Parcelles"] == "Section : AB ; Surface : 1\u202f200\u00a0m²\nSection : ZC ; Surface : 35\u00a0m²"
+    assert values["Justificatifs"] == "plan.pdf, statuts.pdf"
+
+
+def test_the_decision_date_and_a_refusal_are_written_in_french(procedure):
+    dossier = filed(procedure)
+    instructor = instructor_of(procedure)
+    dossier_transition(dossier=dossier, name=TransitionName.REFUSE, actor=instructor, motivation="Hors délai.")
+    [_header, row] = table(procedure, ["state", "decided_at"])
+    assert row == ["Refusé", f"{dossier.decided_at.astimezone():%d/%m/%Y %H:%M}"]
+
+
+def test_answers_are_read_as_filed_and_a_draft_from_its_working_copy(procedure):
+    dossier = filed(procedure)
+    # The applicant is correcting: their working copy changed, but nothing is filed yet.
+    Dossier.objects.filter(pk=dossier.pk).update(answers=dict(ANSWERS, objet="Objet en cours de correction"))
+    draft = DossierFactory(procedure=procedure, answers={"objet": "Brouillon"})
+    rows = table(procedure, ["field:objet", "applicant_email"], Dossier.objects.filter(procedure=procedure))
+    assert rows[1:] == [["Subvention du club", dossier.applicant.email], ["Brouillon", draft.applicant.email]]
+
+
+def test_the_names_are_those_frozen_at_submission(procedure):
+    dossier = filed(procedure)
+    certified = {"given_name": "Marie-Ange", "family_name": "Dupont", "email": "marie@exemple.fr"}
+    Dossier.objects.filter(pk=dossier.pk).update(identity=dict(certified, certified_by="franceconnect"))
+    dossier.applicant.last_name = "Changé depuis"
+    dossier.applicant.save()
+    [_header, row] = table(procedure, ["applicant_first_name", "applicant_last_name", "applicant_email"])
+    assert row == ["Marie-Ange", "Dupont", "marie@exemple.fr"]
+
+
+def test_unanswered_fields_are_empty_cells_texts_keep_their_lines_and_odd_answers_are_written_as_stored(procedure):
+    address = {"street": "", "postcode": "75002", "city": "Paris"}
+    DossierFactory(procedure=procedure, answers={"objet": "Premier\n\nTroisième", "adresse": address})
+    # Hand-edited data that does not fit the form: written as stored rather than stopping the export.
+    DossierFactory(procedure=procedure, answers={"objet": "Autre", "adresse": "rue", "themes": 12})
+    rows = table(procedure, ["field:objet", "field:montant", "field:adresse", "field:themes", "field:accord"])
+    assert rows[1:] == [["Premier\n\nTroisième", "", "75002 Paris", "", ""], ["Autre", "", "rue", "12", ""]]
+
+
+def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):
+    first = filed(procedure, {"objet": "Ancienne", "categorie": "asso"}, instruct=False)
+    renamed = copy.deepcopy(DEFINITION)
+    fields = renamed["pages"][0]["fields"]
+    fields[4]["label"] = "Votre structure"
+    fields[4]["options"] = [{"value": "asso", "label": "Association loi 1901"}, {"value": "pro", "label": "Société"}]
+    del fields[1]  # "objet" removed from the form
+    version = ProcedureVersion.objects.create(procedure=procedure, number=2, definition=renamed, published_at=now())
+    second = DossierFactory(procedure=procedure, version=version, answers={"categorie": "asso"})
+    assert "field:objet" not in field_ids(procedure)
+    rows = table(procedure, ["number", "field:categorie"])
+    assert rows == [["Numéro", "Votre structure"], [first.number, "Une association"], ["", "Association loi 1901"]]
+    assert second.number is None
+
+
+def test_export_rows_costs_the_same_queries_for_two_dossiers_or_twelve(procedure):
+    filed(procedure)
+    filed(procedure)
+    columns = export_columns_chosen(procedure=procedure, ids=ALL_COLUMNS + field_ids(procedure))
+    queryset = Dossier.objects.filter(procedure=procedure)
+    list(export_rows(queryset=queryset, columns=columns))  # the form is read once per process
+    with CaptureQueriesContext(connection) as two:
+        assert len(list(export_rows(queryset=queryset, columns=columns, chunk_size=5))) == 2
+    for _ in range(10):
+        filed(procedure, instruct=False)
+    with CaptureQueriesContext(connection) as twelve:
+        assert len(list(export_rows(queryset=queryset, columns=columns, chunk_size=5))) == 12
+    assert len(twelve) == len(two) <= 3, [query["sql"] for query in twelve.captured_queries]
+
+
+# --- formats ------------------------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://pirate.example";"Cliquez")', "+33 1 23", "-2+3", "@SOMME(A1)"]
+
+
+def rows_with_formulas(procedure):
+    for text in FORMULAS:
+        filed(procedure, {"objet": text, "montant": "-12"}, instruct=False)
+    return table(procedure, ["field:objet", "field:montant", "state"])
+
+
+def csv_read(chunks):
+    data = b"".join(chunks)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte order mark, for Excel
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline=""), delimiter=";"))
+
+
+def test_the_csv_is_utf8_with_semicolons_and_no_answer_becomes_a_formula(procedure):
+    header, *rows = rows_with_formulas(procedure)
+    data = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.CSV))
+    assert data.startswith("\ufeffObjet de la demande;Montant demandé;État\r\n".encode())
+    read = csv_read([data])
+    assert read[0] == ["Objet de la demande", "Montant demandé", "État"]
+    assert [row[0] for row in read[1:]] == ["'" + text for text in FORMULAS]
+    assert {row[1] for row in read[1:]} == {"-12\u00a0€"}  # a negative amount stays a number
+    assert {row[2] for row in read[1:]} == {"En construction"}
+
+
+def test_the_xlsx_holds_the_header_in_bold_and_every_value_as_text_never_as_a_formula(procedure):
+    header, *rows = rows_with_formulas(procedure)
+    data = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.XLSX))
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Dossiers"]
+    sheet = workbook["Dossiers"]
+    assert [cell.value for cell in sheet[1]] == header
+    assert sheet["A1"].font.b and sheet.freeze_panes == "A2"
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == rows
+    assert {cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row} == {"s"}
+
+
+def ods_read(data: bytes) -> dict[str, list[list[str]]]:
+    """Each sheet's rows of texts, read from content.xml as a spreadsheet application would."""
+    ns = {
+        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    }
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+        root = ElementTree.fromstring(archive.read("content.xml"))  # noqa: S314 (our own file)
+    sheets = {}
+    for sheet in root.iter(f"{{{ns['table']}}}table"):
+        sheets[sheet.get(f"{{{ns['table']}}}name")] = [
+            ["".join(cell.itertext()) for cell in row.iter(f"{{{ns['table']}}}table-cell")]
+            for row in sheet.iter(f"{{{ns['table']}}}table-row")
+        ]
+    return sheets
+
+
+def test_the_ods_holds_the_same_table(procedure):
+    header, *rows = rows_with_formulas(procedure)
+    data = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.ODS))
+    assert ods_read(data) == {"Dossiers": [header, *rows]}
+
+
+def test_a_character_that_xml_forbids_does_not_break_the_spreadsheets(procedure):
+    filed(procedure, {"objet": "Bip\x07 & <fin>"}, instruct=False)
+    header, *rows = table(procedure, ["field:objet"])
+    xlsx = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.XLSX))
+    assert openpyxl.load_workbook(io.BytesIO(xlsx))["Dossiers"]["A2"].value == "Bip & <fin>"
+    ods = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.ODS))
+    assert ods_read(ods)["Dossiers"][1] == ["Bip & <fin>"]
+
+
+def test_an_empty_list_gives_files_with_their_header_only():
+    header = ["Numéro", "État"]
+    assert csv_read(export_chunks(header=header, rows=[], format=ExportFormat.CSV)) == [header]
+    xlsx = b"".join(export_chunks(header=header, rows=[], format=ExportFormat.XLSX))
+    assert [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(xlsx))["Dossiers"].iter_rows()] == [
+        header
+    ]
+    assert ods_read(b"".join(export_chunks(header=header, rows=[], format=ExportFormat.ODS))) == {"Dossiers": [header]}
+
+
+def test_rows_beyond_a_sheets_capacity_go_on_to_another_sheet(monkeypatch):
+    monkeypatch.setattr(exports.writers, "SHEET_MAX_ROWS", 2)
+    header, rows = ["Numéro"], [["1"], ["2"], ["3"], ["4"], ["5"]]
+    xlsx = openpyxl.load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(header=header, rows=iter(rows)))))
+    assert xlsx.sheetnames == ["Dossiers", "Dossiers (2)", "Dossiers (3)"]
+    assert [[c.value for c in row] for row in xlsx["Dossiers (3)"].iter_rows()] == [["Numéro"], ["5"]]
+    ods = ods_read(b"".join(exports.ods_chunks(header=header, rows=iter(rows))))
+    assert ods == {
+        "Dossiers": [header, ["1"], ["2"]],
+        "Dossiers (2)": [header, ["3"], ["4"]],
+        "Dossiers (3)": [header, ["5"]],
+    }
+
+
+def test_an_xlsx_sheet_too_large_for_a_zip_entry_goes_on_to_another_sheet(monkeypatch):
+    monkeypatch.setattr(exports.writers, "SHEET_MAX_BYTES", 1)  # checked every 200 rows
+    rows = [[str(n)] for n in range(450)]
+    xlsx = openpyxl.load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(header=["Numéro"], rows=iter(rows)))))
+    assert xlsx.sheetnames == ["Dossiers", "Dossiers (2)", "Dossiers (3)"]
+    read = [[cell.value for cell in row] for name in xlsx.sheetnames for row in xlsx[name].iter_rows(min_row=2)]
+    assert read == rows and xlsx["Dossiers (3)"].max_row == 51
+
+
+@pytest.mark.parametrize("format", list(ExportFormat))
+def test_every_format_starts_sending_before_the_last_row_is_read(format):
+    # Rows without end: a writer that waited for the last one would never give its first bytes.
+    endless = itertools.repeat(["2026-000001", "En instruction", "Une réponse assez longue " * 4])
+    chunks = export_chunks(header=["Numéro", "État", "Objet"], rows=endless, format=format)
+    first = next(chunks)
+    assert first[:4] in {b"\xef\xbb\xbfN", b"PK\x03\x04"}
+    assert len(next(chunks)) > 0
+
+
+def test_export_filename_names_the_procedure_and_the_day(procedure):
+    from datetime import date
+
+    name = exports.export_filename(procedure=procedure, extension="xlsx", on=date(2026, 3, 25))
+    assert name == f"dossiers-{procedure.slug}-2026-03-25.xlsx"
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\Windows\\win.ini", "win.ini"),
+        ("C:\\Users\\moi\\Bureau\\relevé.pdf", "relevé.pdf"),
+        ('a:b?c*|<>".pdf', "a_b_c_____.pdf"),
+        ("CON.txt", "_CON.txt"),
+        ("..", "fichier"),
+        ("", "fichier"),
+        ("   .cache", "cache"),
+        ("x" * 300 + ".pdf", "x" * 146 + ".pdf"),
+        ("ligne\nretour.pdf", "ligne_retour.pdf"),
+    ],
+)
+def test_a_senders_file_name_is_never_a_path_nor_unsafe(sent, kept):
+    assert attachment_file_name(sent) == kept
+
+
+def zip_read(chunks) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_zip_holds_each_dossiers_files_in_a_folder_named_by_its_number(procedure):
+    first = filed(procedure, files=["plan.pdf", "PLAN.pdf", "../../secret.pdf"])
+    second = filed(procedure, files=["plan.pdf"])
+    # A file sent then replaced before submission is not part of the dossier.
+    dossier_file_store(actor=second.applicant, dossier=second, uploaded=SimpleUploadedFile("ancien.pdf", PDF))
+    message_send(
+        actor=second.applicant, dossier=second, body="Voici le devis.", attachment=SimpleUploadedFile("devis.pdf", PDF)
+    )
+    other = filed(procedure, files=["autre.pdf"])
+    entries = zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(pk__in=[first.pk, second.pk])))
+    assert sorted(entries) == [
+        f"{first.number}/PLAN (2).pdf",
+        f"{first.number}/plan.pdf",
+        f"{first.number}/secret.pdf",
+        f"{second.number}/devis.pdf",
+        f"{second.number}/plan.pdf",
+    ]
+    assert set(entries.values()) == {PDF}
+    assert other.number not in "".join(entries)
+
+
+def test_the_zip_reads_a_long_selection_batch_after_batch(procedure, monkeypatch):
+    monkeypatch.setattr(exports.attachments, "BATCH", 2)
+    dossiers = [filed(procedure, files=[f"piece-{n}.pdf"], instruct=False) for n in range(5)]
+    entries = zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(procedure=procedure).order_by("-pk")))
+    assert list(entries) == [f"{d.number}/piece-{n}.pdf" for n, d in reversed(list(enumerate(dossiers)))]
+
+
+def test_a_file_missing_from_the_storage_is_listed_and_the_others_still_come(procedure):
+    dossier = filed(procedure, files=["perdu.pdf", "present.pdf"])
+    lost = DossierFile.objects.get(dossier=dossier, name="perdu.pdf")
+    lost.content.storage.delete(lost.content.name)
+    entries = zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(pk=dossier.pk)))
+    assert sorted(entries) == [f"{dossier.number}/present.pdf", "fichiers-manquants.txt"]
+    assert f"{dossier.number}/perdu.pdf" in entries["fichiers-manquants.txt"].decode()
+
+
+def test_a_selection_without_files_gives_an_empty_zip(procedure):
+    dossier = filed(procedure)
+    assert zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(pk=dossier.pk))) == {}
