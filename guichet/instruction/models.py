@@ -267,3 +267,20 @@ class InstructorNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} : {self.text}"
+
+
+class ListPreference(models.Model):
+    """What an instructor chose to see in a procedure's lists (and to export): the answer columns
+    added to the dossier's own, in their order."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    answer_columns = models.JSONField(_("colonnes de réponses"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("colonnes choisies")
+        verbose_name_plural = _("colonnes choisies")
+        constraints = [models.UniqueConstraint(fields=["user", "procedure"], name="unique_list_preference")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.procedure}"

@@ -9,7 +9,7 @@ from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import Procedure
 
-from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label
+from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, ListPreference
 
 
 def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
@@ -238,3 +238,14 @@ def dossier_neighbours(
     newer = listed.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)).order_by("submitted_at", "pk")
     older = listed.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)).order_by("-submitted_at", "-pk")
     return newer.values_list("pk", flat=True).first(), older.values_list("pk", flat=True).first()
+
+
+def instructor_dossiers_listed(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
+    """Every dossier of a list, in its order (what an export of the list holds)."""
+    return _filtered(user, procedure, filters).order_by("-submitted_at", "-pk")
+
+
+def list_answer_columns(user: User, procedure: Procedure) -> list[str]:
+    """The answer fields (ids) the instructor chose to add to this procedure's lists."""
+    preference = ListPreference.objects.filter(user=user, procedure=procedure).first()
+    return list(preference.answer_columns) if preference else []

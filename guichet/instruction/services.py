@@ -29,7 +29,16 @@ from guichet.procedures.selectors import version_form
 
 from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from .emails import dossier_state_email
-from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, TransitionLog
+from .exports import export_columns_available
+from .models import (
+    DossierFollow,
+    ExpertInvitation,
+    InstructorGroup,
+    InstructorMembership,
+    Label,
+    ListPreference,
+    TransitionLog,
+)
 from .notifications import Kind, instructors_notify
 from .selectors import instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
@@ -485,3 +494,14 @@ def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> D
         audit_record(actor=actor, action="dossier.assign", target=locked, details=details)
     dossier.fields_copy(locked)
     return locked
+
+
+@transaction.atomic
+def list_columns_set(*, actor: User, procedure: Procedure, field_ids: list[str]) -> ListPreference:
+    """Remember the answer columns an instructor adds to a procedure's lists (unknown ids dropped)."""
+    known = {column.field_id for column in export_columns_available(procedure=procedure) if column.field_id}
+    kept = [field_id for field_id in dict.fromkeys(field_ids) if field_id in known]
+    preference, _ = ListPreference.objects.update_or_create(
+        user=actor, procedure=procedure, defaults={"answer_columns": kept}
+    )
+    return preference

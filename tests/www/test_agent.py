@@ -452,3 +452,52 @@ def test_a_dossier_opened_from_a_list_leads_to_the_previous_and_next_of_that_lis
     last = client.get(response.context["next_url"])
     assert last.context["next_url"] == ""  # the accepted one is not in this list
     assert "Retour à la liste" in last.content.decode()
+
+
+def test_chosen_answer_columns_show_in_the_list_and_the_export_follows_the_list(client, procedure, groups):
+    import csv
+
+    lourd = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Permis poids lourd"})
+    moto = dossier_in(procedure, groups["a"], in_instruction=True, answers={"objet": "Permis moto"})
+    dossier_in(procedure, groups["b"], submitted=True, answers={"objet": "Hors de mes groupes"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    assert (
+        client.post(
+            reverse("agent:list_columns", args=[procedure.slug]), {"colonnes": ["objet", "inconnu"]}
+        ).status_code
+        == 302
+    )
+    page = client.get(url, {"onglet": "tous"}).content.decode()
+    assert "Permis poids lourd" in page and "Permis moto" in page
+
+    response = client.get(reverse("agent:list_export", args=[procedure.slug, "csv"]), {"onglet": "tous", "q": "lourd"})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(text.splitlines(), delimiter=";"))
+    assert rows[0][0] == "Numéro" and rows[0][-1] == "Objet de la demande"
+    assert [row[0] for row in rows[1:]] == [lourd.number]
+    assert rows[1][-1] == "Permis poids lourd"
+    everything = client.get(reverse("agent:list_export", args=[procedure.slug, "xlsx"]), {"onglet": "tous"})
+    assert everything["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert b"".join(everything.streaming_content)[:2] == b"PK"
+    assert client.get(reverse("agent:list_export", args=[procedure.slug, "exe"])).status_code == 404
+    assert moto.number
+
+
+def test_the_attachments_of_ticked_dossiers_come_as_one_zip(client, procedure, groups):
+    import zipfile
+
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    theirs = dossier_in(procedure, groups["b"], submitted=True)
+    client.force_login(groups["alice"])
+    upload = io.BytesIO(PDF)
+    upload.name = "courrier.pdf"
+    client.post(reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Voici.", "attachment": upload})
+    url = reverse("agent:attachments_zip", args=[procedure.slug])
+    response = client.post(url, {"dossiers": [dossier.pk]})
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert f"{dossier.number}/courrier.pdf" in archive.namelist()
+    refused = client.post(url, {"dossiers": [dossier.pk, theirs.pk]}, follow=True)
+    assert "Cochez de 1 à 500 dossiers de vos groupes" in refused.content.decode()

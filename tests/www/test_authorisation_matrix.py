@@ -1,5 +1,5 @@
 """The back office's authorisation matrix: every role × every back-office URL (pages, file
-downloads, actions, bulk actions): allowed, or refused with 403 (not an instructor) or 404 (not
+downloads, exports, actions, bulk actions): allowed, or refused with 403 (not an instructor) or 404 (not
 this dossier's instructor: the dossier does not exist for them)."""
 
 import pytest
@@ -81,6 +81,9 @@ def urls(world):
         "retrait d’avis": ("post", reverse("agent:expert_revoke", args=[d, invitation]), {}),
         "action groupée": ("post", reverse("agent:bulk_create", args=[slug]), {"action": "follow", "dossiers": [d]}),
         "notifications": ("post", reverse("agent:notifications"), {"mode": "digest"}),
+        "colonnes": ("get", reverse("agent:list_columns", args=[slug]), {}),
+        "export": ("get", reverse("agent:list_export", args=[slug, "csv"]) + "?onglet=tous", {}),
+        "pièces (ZIP)": ("post", reverse("agent:attachments_zip", args=[slug]), {"dossiers": [d]}),
         "avis (expert)": ("get", reverse("expert:invitation", args=[invitation]), {}),
         "pièce (expert)": ("get", reverse("expert:file", args=[invitation, key]), {}),
     }
@@ -95,8 +98,12 @@ def expected(role: str, name: str) -> object:
         return FORBIDDEN  # not an instructor: the back office is not theirs
     if role == "instructeur B":
         # Same procedure, other group: the procedure's pages yes, this dossier no.
-        if name in {"accueil instruction", "liste", "notifications"}:
+        if name in {"accueil instruction", "liste", "notifications", "colonnes"}:
             return ALLOWED
+        if name == "export":
+            return "sans ce dossier"  # their list, which does not hold it
+        if name == "pièces (ZIP)":
+            return "refusé"  # not a ZIP: back to the list with a message
         if name == "suivi d’action groupée":
             return NOT_FOUND  # someone else's
         if name == "action groupée":
@@ -125,6 +132,9 @@ def test_each_role_gets_what_the_matrix_says_on_every_back_office_url(client, wo
             got_it = response.status_code in {200, 302} and "/compte/connexion" not in response.get("Location", "")
         elif want == "refusé":
             got_it = response.status_code == 302 and BulkAction.objects.filter(actor=person).count() == 0
+        elif want == "sans ce dossier":
+            content = b"".join(response.streaming_content).decode("utf-8-sig")
+            got_it = response.status_code == 200 and world["dossier"].number not in content
         else:
             got_it = response.status_code == want
         if not got_it:

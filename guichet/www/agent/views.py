@@ -8,18 +8,31 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from guichet.core.audit import audit_record
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
 from guichet.instruction.deadlines import deadline_status
+from guichet.instruction.exports import (
+    ExportColumn,
+    ExportFormat,
+    attachments_zip_chunks,
+    export_chunks,
+    export_columns_available,
+    export_columns_chosen,
+    export_filename,
+    export_header,
+    export_rows,
+)
+from guichet.instruction.exports.columns import FIELD_PREFIX
 from guichet.instruction.models import BulkAction, InstructorMembership, NotificationMode, NotificationPreference
 from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
@@ -29,9 +42,12 @@ from guichet.instruction.selectors import (
     dossier_followed_by,
     dossier_group_instructors,
     dossier_neighbours,
+    dossiers_of_instructor_in,
     instructor_dossier_page,
+    instructor_dossiers_listed,
     instructor_groups_in,
     instructor_tab_counts,
+    list_answer_columns,
     procedure_labels,
     procedures_of_instructor,
 )
@@ -46,6 +62,7 @@ from guichet.instruction.services import (
     dossier_unfollow,
     expert_invite_by_email,
     expert_revoke,
+    list_columns_set,
 )
 from guichet.instruction.workflow import TransitionError, TransitionName
 from guichet.procedures.answers import answers_clean
@@ -116,8 +133,11 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     form, filters, data, groups, labels = _list_filters(request, procedure, request.GET, warn=True)
     page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
     now = timezone.now()
+    answer_columns = _answer_columns(request.user, procedure)
+    texts = _answer_texts(page.dossiers, answer_columns)
     for dossier in page.dossiers:
         dossier.deadline = deadline_status(dossier, now=now)
+        dossier.answer_texts = texts.get(dossier.pk, [])
     kept = {
         "q": filters.text,
         "etat": filters.state,
@@ -149,12 +169,33 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "first_url": "?" + urlencode({"onglet": filters.tab.value, **kept}) if data.get("apres") else "",
         "groups": groups,
         "labels": labels,
+        "answer_columns": answer_columns,
+        "export_formats": ExportFormat.choices,
+        "list_params": request.get_full_path().partition("?")[2],
         "bulk_actions": BulkAction.Action.choices,
         "bulk_limit": BULK_LIMIT,
         "back": request.get_full_path().partition("?")[2],
         "list_query": urlencode({"liste": request.get_full_path().partition("?")[2] or f"onglet={filters.tab.value}"}),
     }
     return render(request, "agent/dossier_list.html", context)
+
+
+def _answer_columns(user, procedure) -> list[ExportColumn]:
+    """The answer columns the instructor added to this procedure's lists (a field removed from the
+    form since is left out)."""
+    ids = [f"{FIELD_PREFIX}{field_id}" for field_id in list_answer_columns(user, procedure)]
+    available = {column.id for column in export_columns_available(procedure=procedure)}
+    ids = [column_id for column_id in ids if column_id in available]
+    return export_columns_chosen(procedure=procedure, ids=ids) if ids else []
+
+
+def _answer_texts(dossiers: list[Dossier], columns: list[ExportColumn]) -> dict[int, list[str]]:
+    """The answers of a page's dossiers, written as the exports write them (one query)."""
+    if not columns or not dossiers:
+        return {}
+    ordered = Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).order_by("-submitted_at", "-pk")
+    rows = export_rows(queryset=ordered, columns=columns)
+    return {dossier_id: row for dossier_id, row in zip(ordered.values_list("pk", flat=True), rows, strict=True)}
 
 
 def _file_url(dossier: Dossier):
@@ -428,3 +469,64 @@ def notification_preference(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Choisissez comment être prévenu.")
     return redirect("agent:procedures")
+
+
+@instructor_required
+def list_columns(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose the answers shown as columns in this procedure's lists (and in its exports)."""
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    available = [column for column in export_columns_available(procedure=procedure) if column.field is not None]
+    if request.method == "POST":
+        list_columns_set(actor=request.user, procedure=procedure, field_ids=request.POST.getlist("colonnes"))
+        messages.success(request, "Vos colonnes sont enregistrées pour cette démarche.")
+        return redirect("agent:dossier_list", slug=procedure.slug)
+    chosen = set(list_answer_columns(request.user, procedure))
+    context = {"procedure": procedure, "available": available, "chosen": chosen}
+    return render(request, "agent/list_columns.html", context)
+
+
+@instructor_required
+def list_export(request: HttpRequest, slug: str, extension: str) -> StreamingHttpResponse:
+    """The current list (all its pages) as CSV, XLSX or ODS: the dossier's own columns and the
+    answers the instructor chose, streamed as it is written."""
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    if extension not in ExportFormat.values:
+        raise Http404("Ce format d’export n’existe pas.")
+    export_format = ExportFormat(extension)
+    _, filters, *_ = _list_filters(request, procedure, request.GET, warn=False)
+    fixed = [column.id for column in export_columns_available(procedure=procedure) if column.field is None]
+    columns = export_columns_chosen(procedure=procedure, ids=fixed) + _answer_columns(request.user, procedure)
+    dossiers = instructor_dossiers_listed(request.user, procedure, filters)
+    audit_record(
+        actor=request.user,
+        action="dossiers.export",
+        target=procedure,
+        details={"format": export_format.value, "tab": filters.tab.value, "text": filters.text, "state": filters.state},
+    )
+    chunks = export_chunks(
+        header=export_header(columns), rows=export_rows(queryset=dossiers, columns=columns), format=export_format
+    )
+    response = StreamingHttpResponse(chunks, content_type=export_format.content_type)
+    filename = export_filename(procedure=procedure, extension=export_format.extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@instructor_required
+@require_POST
+def attachments_zip(request: HttpRequest, slug: str) -> HttpResponse:
+    """The attachments of the dossiers ticked in a list, as one ZIP streamed as it is written."""
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    try:
+        ids = [int(value) for value in request.POST.getlist("dossiers")]
+    except ValueError:
+        ids = []
+    dossiers = dossiers_of_instructor_in(request.user, procedure).filter(pk__in=ids).order_by("-submitted_at", "-pk")
+    if not ids or len(ids) > BULK_LIMIT or dossiers.count() != len(set(ids)):
+        messages.error(request, f"Cochez de 1 à {BULK_LIMIT} dossiers de vos groupes pour télécharger leurs pièces.")
+        return redirect(reverse("agent:dossier_list", args=[procedure.slug]))
+    audit_record(actor=request.user, action="dossiers.attachments_zip", target=procedure, details={"dossiers": ids})
+    response = StreamingHttpResponse(attachments_zip_chunks(queryset=dossiers), content_type="application/zip")
+    filename = export_filename(procedure=procedure, extension="zip").replace("dossiers-", "pieces-", 1)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
