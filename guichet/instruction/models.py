@@ -1,9 +1,14 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guichet.core.models import AppendOnlyModel, TimeStampedModel
 from guichet.dossiers.models import DossierState
+
+
+def _private_storage():
+    return storages["private"]
 
 
 class InstructorGroup(TimeStampedModel):
@@ -284,3 +289,36 @@ class ListPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.procedure}"
+
+
+class ExportJob(TimeStampedModel):
+    """A large export written by the worker into a file that its author downloads for a while."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("En échec")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(_("format"), max_length=10)
+    # The list's filters (selectors.ListFilters as a dict) and the columns' ids, as asked.
+    filters = models.JSONField(_("filtres de la liste"), default=dict, blank=True)
+    columns = models.JSONField(_("colonnes"), default=list, blank=True)
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    rows_done = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    rows_total = models.PositiveIntegerField(_("lignes à écrire"), default=0)
+    file = models.FileField(_("fichier"), storage=_private_storage, upload_to="exports/", max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("disponible jusqu’au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"Export {self.format} de {self.procedure} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        return 100 if self.status == self.Status.DONE else round(100 * self.rows_done / max(self.rows_total, 1))

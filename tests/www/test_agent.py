@@ -501,3 +501,33 @@ def test_the_attachments_of_ticked_dossiers_come_as_one_zip(client, procedure, g
     assert f"{dossier.number}/courrier.pdf" in archive.namelist()
     refused = client.post(url, {"dossiers": [dossier.pk, theirs.pk]}, follow=True)
     assert "Cochez de 1 à 500 dossiers de vos groupes" in refused.content.decode()
+
+
+def test_a_long_list_is_exported_by_the_worker_then_downloaded_by_its_author(
+    client, post, procedure, groups, monkeypatch, django_capture_on_commit_callbacks
+):
+    import csv
+
+    from guichet.instruction.exports import jobs
+    from guichet.instruction.models import ExportJob
+
+    monkeypatch.setattr(jobs, "LARGE_EXPORT", 2)
+    dossiers = [dossier_in(procedure, groups["a"], submitted=True) for _ in range(3)]
+    client.force_login(groups["alice"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("agent:list_export", args=[procedure.slug, "csv"]), {"onglet": "tous"})
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("agent:export_job", args=[job.pk])
+    assert job.status == "done" and job.rows_done == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "Télécharger l’export" in page
+    download = client.get(reverse("agent:export_job_file", args=[job.pk]))
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    numbers = [row[0] for row in csv.reader(text.splitlines()[1:], delimiter=";")]
+    assert sorted(numbers) == sorted(d.number for d in dossiers)
+    # Its author's only, and for a limited time.
+    client.force_login(groups["bob"])
+    assert client.get(reverse("agent:export_job_file", args=[job.pk])).status_code == 404
+    jobs.export_jobs_purge(now=job.expires_at + jobs.EXPORT_KEPT)
+    client.force_login(groups["alice"])
+    assert client.get(reverse("agent:export_job_file", args=[job.pk])).status_code == 404

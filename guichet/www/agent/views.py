@@ -33,7 +33,14 @@ from guichet.instruction.exports import (
     export_rows,
 )
 from guichet.instruction.exports.columns import FIELD_PREFIX
-from guichet.instruction.models import BulkAction, InstructorMembership, NotificationMode, NotificationPreference
+from guichet.instruction.exports.jobs import export_is_large, export_job_create
+from guichet.instruction.models import (
+    BulkAction,
+    ExportJob,
+    InstructorMembership,
+    NotificationMode,
+    NotificationPreference,
+)
 from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
     ListFilters,
@@ -486,7 +493,7 @@ def list_columns(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @instructor_required
-def list_export(request: HttpRequest, slug: str, extension: str) -> StreamingHttpResponse:
+def list_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
     """The current list (all its pages) as CSV, XLSX or ODS: the dossier's own columns and the
     answers the instructor chose, streamed as it is written."""
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
@@ -496,6 +503,12 @@ def list_export(request: HttpRequest, slug: str, extension: str) -> StreamingHtt
     _, filters, *_ = _list_filters(request, procedure, request.GET, warn=False)
     fixed = [column.id for column in export_columns_available(procedure=procedure) if column.field is None]
     columns = export_columns_chosen(procedure=procedure, ids=fixed) + _answer_columns(request.user, procedure)
+    if export_is_large(actor=request.user, procedure=procedure, filters=filters):
+        job = export_job_create(
+            actor=request.user, procedure=procedure, export_format=export_format, filters=filters, columns=columns
+        )
+        messages.info(request, "Cette liste est longue : son export est préparé, vous pourrez le télécharger ici.")
+        return redirect("agent:export_job", pk=job.pk)
     dossiers = instructor_dossiers_listed(request.user, procedure, filters)
     audit_record(
         actor=request.user,
@@ -529,4 +542,30 @@ def attachments_zip(request: HttpRequest, slug: str) -> HttpResponse:
     response = StreamingHttpResponse(attachments_zip_chunks(queryset=dossiers), content_type="application/zip")
     filename = export_filename(procedure=procedure, extension="zip").replace("dossiers-", "pieces-", 1)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_job(request: HttpRequest, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.select_related("procedure"), pk=pk, actor=request.user)
+
+
+@instructor_required
+def export_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    template = "agent/_export_progress.html" if request.htmx else "agent/export_job.html"
+    return render(request, template, {"job": job, "expired": bool(job.expires_at and job.expires_at < timezone.now())})
+
+
+@instructor_required
+def export_job_file(request: HttpRequest, pk: int) -> FileResponse:
+    job = _export_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file or job.expires_at < timezone.now():
+        raise Http404("Cet export n’est pas (ou plus) disponible.")
+    export_format = ExportFormat(job.format)
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=export_filename(procedure=job.procedure, extension=export_format.extension),
+    )
+    response["Content-Type"] = export_format.content_type
     return response

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from guichet.instruction.exports.jobs import export_jobs_purge
 from guichet.instruction.notifications import notifications_daily_digest
 from guichet.instruction.services import SilenceReport, dossiers_silence_decide
 
@@ -54,6 +55,9 @@ class Command(BaseCommand):
         digests = notifications_daily_digest()
         if digests:
             self.stdout.write(f"Résumés quotidiens envoyés : {digests}.")
+        purged = export_jobs_purge()
+        if purged:
+            self.stdout.write(f"Exports périmés supprimés : {purged}.")
         if report.decided or report.skipped or report.failed or self.verbosity > 1:
             self.stdout.write(
                 f"Décisions implicites : {len(report.decided)} prise(s), {len(report.skipped)} ignorée(s) "

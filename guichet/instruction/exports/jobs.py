@@ -1,0 +1,98 @@
+"""Large exports: a list of more than LARGE_EXPORT dossiers is written by the worker into a file of
+the private storage, with its progress, and its author downloads it for EXPORT_KEPT."""
+
+import dataclasses
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from guichet.accounts.models import User
+from guichet.core.audit import audit_record
+from guichet.procedures.models import Procedure
+
+from ..models import ExportJob
+from ..selectors import ListFilters, Tab, instructor_dossiers_listed
+from .columns import ExportColumn, export_columns_chosen
+from .rows import export_header, export_rows
+from .writers import ExportFormat, export_chunks
+
+LARGE_EXPORT = 10_000  # dossiers: above, the export is written by the worker
+EXPORT_KEPT = timedelta(days=7)
+_PROGRESS_EVERY = 2_000
+
+
+def export_is_large(*, actor: User, procedure: Procedure, filters: ListFilters) -> bool:
+    """Whether the list holds more than LARGE_EXPORT dossiers (a bounded count: cheap at any size)."""
+    listed = instructor_dossiers_listed(actor, procedure, filters).order_by()
+    return listed[: LARGE_EXPORT + 1].count() > LARGE_EXPORT
+
+
+@transaction.atomic
+def export_job_create(
+    *, actor: User, procedure: Procedure, export_format: ExportFormat, filters: ListFilters, columns: list[ExportColumn]
+) -> ExportJob:
+    """Ask the worker for the export of a list; the job's page follows it."""
+    job = ExportJob.objects.create(
+        actor=actor,
+        procedure=procedure,
+        format=ExportFormat(export_format).value,
+        filters=dataclasses.asdict(filters) | {"tab": filters.tab.value},
+        columns=[column.id for column in columns],
+    )
+    audit_record(actor=actor, action="dossiers.export", target=procedure, details={"format": job.format, "job": job.pk})
+    transaction.on_commit(lambda: export_job_run_task.enqueue(job_id=job.pk))
+    return job
+
+
+def _counted(rows: Iterator[list[str]], job: ExportJob) -> Iterator[list[str]]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % _PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the job's file (idempotent: a job done is left as it is)."""
+    job = ExportJob.objects.select_related("actor", "procedure").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return job
+    filters = ListFilters(**{**job.filters, "tab": Tab(job.filters.get("tab", Tab.ALL))})
+    try:
+        columns = export_columns_chosen(procedure=job.procedure, ids=job.columns)
+        dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
+        job.rows_total, job.status = dossiers.count(), ExportJob.Status.RUNNING
+        job.save(update_fields=["rows_total", "status", "updated_at"])
+        rows = _counted(export_rows(queryset=dossiers, columns=columns), job)
+        with tempfile.TemporaryFile() as written:
+            for chunk in export_chunks(header=export_header(columns), rows=rows, format=ExportFormat(job.format)):
+                written.write(chunk)
+            written.seek(0)
+            job.file.save(f"{job.procedure.slug}-{job.pk}.{job.format}", File(written), save=False)
+    except Exception:
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED)
+        raise
+    job.status, job.rows_done = ExportJob.Status.DONE, job.rows_total
+    job.expires_at = timezone.now() + EXPORT_KEPT
+    job.save(update_fields=["status", "rows_done", "file", "expires_at", "updated_at"])
+    return job
+
+
+@task()
+def export_job_run_task(*, job_id: int) -> int:
+    return export_job_run(job_id=job_id).rows_done
+
+
+def export_jobs_purge(*, now: datetime | None = None) -> int:
+    """Delete the files of the exports past their time (the `serve` loop calls it)."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file=""):
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged
