@@ -1,8 +1,10 @@
+import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
@@ -122,6 +124,9 @@ class ListFilters:
     group_id: int | None = None
     label_id: int | None = None
     mine: bool = False  # only the dossiers assigned to the instructor
+    filed_from: date | None = None  # filed on or after that day (Paris time)
+    filed_to: date | None = None  # filed on or before that day
+    oldest_first: bool = False
 
 
 def dossiers_of_instructor_in(user: User, procedure: Procedure) -> QuerySet[Dossier]:
@@ -140,9 +145,29 @@ def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySe
         dossiers = dossiers.filter(labels__id=filters.label_id)
     if filters.mine:
         dossiers = dossiers.filter(assignee=user)
+    # Bounds on the timestamp itself (not on its date): the index on it serves them.
+    if filters.filed_from is not None:
+        dossiers = dossiers.filter(submitted_at__gte=_day_start(filters.filed_from))
+    if filters.filed_to is not None:
+        dossiers = dossiers.filter(submitted_at__lt=_day_start(filters.filed_to + timedelta(days=1)))
     if filters.text:
         dossiers = dossiers.filter(_text_filter(filters.text))
     return dossiers
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _ordering(filters: ListFilters) -> tuple[str, str]:
+    return ("submitted_at", "pk") if filters.oldest_first else ("-submitted_at", "-pk")
+
+
+def _beyond(filters: ListFilters, at: datetime, pk: int) -> Q:
+    """The dossiers that come after (at, pk) in the list's order."""
+    if filters.oldest_first:
+        return Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)
+    return Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)
 
 
 def _text_filter(text: str) -> Q:
@@ -183,7 +208,7 @@ def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
 
 
 def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilters, *, after: str = "") -> DossierPage:
-    """One page of a list, the latest filed first, continuing after `after` (keyset pagination:
+    """One page of a list, the latest filed first (or the oldest), continuing after `after` (keyset pagination:
     the cost of a page does not grow with its rank). A cursor that cannot be read starts over."""
     dossiers = (
         _filtered(user, procedure, filters)
@@ -191,12 +216,11 @@ def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilte
         .prefetch_related("labels")
         .defer("answers", "annotations")
         .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
-        .order_by("-submitted_at", "-pk")
+        .order_by(*_ordering(filters))
     )
     position = _cursor_parse(after) if after else None
     if position is not None:
-        at, pk = position
-        dossiers = dossiers.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+        dossiers = dossiers.filter(_beyond(filters, *position))
     rows = list(dossiers[: PAGE_SIZE + 1])
     if len(rows) <= PAGE_SIZE:
         return DossierPage(rows, "")
@@ -235,14 +259,15 @@ def dossier_neighbours(
     filed first), for « précédent / suivant » on the dossier's page."""
     listed = _filtered(user, procedure, filters).exclude(pk=dossier.pk)
     at, pk = dossier.submitted_at, dossier.pk
-    newer = listed.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)).order_by("submitted_at", "pk")
-    older = listed.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)).order_by("-submitted_at", "-pk")
-    return newer.values_list("pk", flat=True).first(), older.values_list("pk", flat=True).first()
+    reverse = ListFilters(**{**dataclasses.asdict(filters), "oldest_first": not filters.oldest_first})
+    before = listed.filter(_beyond(reverse, at, pk)).order_by(*_ordering(reverse))
+    after = listed.filter(_beyond(filters, at, pk)).order_by(*_ordering(filters))
+    return before.values_list("pk", flat=True).first(), after.values_list("pk", flat=True).first()
 
 
 def instructor_dossiers_listed(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
     """Every dossier of a list, in its order (what an export of the list holds)."""
-    return _filtered(user, procedure, filters).order_by("-submitted_at", "-pk")
+    return _filtered(user, procedure, filters).order_by(*_ordering(filters))
 
 
 def list_answer_columns(user: User, procedure: Procedure) -> list[str]:

@@ -473,3 +473,15 @@ def test_a_file_missing_from_the_storage_is_listed_and_the_others_still_come(pro
 def test_a_selection_without_files_gives_an_empty_zip(procedure):
     dossier = filed(procedure)
     assert zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(pk=dossier.pk))) == {}
+
+
+def test_an_export_jobs_filters_are_kept_whole():
+    from datetime import date
+
+    from guichet.instruction.exports.jobs import _filters_read, _filters_stored
+    from guichet.instruction.selectors import ListFilters, Tab
+
+    filters = ListFilters(tab=Tab.PROCESSED, text="moto", filed_from=date(2026, 1, 2), oldest_first=True)
+    import json
+
+    assert _filters_read(json.loads(json.dumps(_filters_stored(filters)))) == filters

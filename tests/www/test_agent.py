@@ -531,3 +531,23 @@ def test_a_long_list_is_exported_by_the_worker_then_downloaded_by_its_author(
     jobs.export_jobs_purge(now=job.expires_at + jobs.EXPORT_KEPT)
     client.force_login(groups["alice"])
     assert client.get(reverse("agent:export_job_file", args=[job.pk])).status_code == 404
+
+
+def test_the_list_filters_on_filing_dates_and_shows_the_oldest_first_on_demand(client, procedure, groups):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old, recent = (dossier_in(procedure, groups["a"], submitted=True) for _ in range(2))
+    type(old).objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=40))
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    since = (timezone.localdate() - timedelta(days=10)).isoformat()
+    page = client.get(url, {"du": since}).content.decode()
+    assert f"n°{recent.number}" in page and f"n°{old.number}" not in page
+    page = client.get(url, {"au": since}).content.decode()
+    assert f"n°{old.number}" in page and f"n°{recent.number}" not in page
+    page = client.get(url, {"tri": "anciens"}).content.decode()
+    assert page.index(f"n°{old.number}<") < page.index(f"n°{recent.number}<")
+    page = client.get(url).content.decode()
+    assert page.index(f"n°{recent.number}<") < page.index(f"n°{old.number}<")

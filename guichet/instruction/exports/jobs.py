@@ -4,7 +4,7 @@ the private storage, with its progress, and its author downloads it for EXPORT_K
 import dataclasses
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.files import File
 from django.db import transaction
@@ -26,6 +26,19 @@ EXPORT_KEPT = timedelta(days=7)
 _PROGRESS_EVERY = 2_000
 
 
+_DAYS = ("filed_from", "filed_to")
+
+
+def _filters_stored(filters: ListFilters) -> dict:
+    stored = dataclasses.asdict(filters) | {"tab": filters.tab.value}
+    return stored | {name: stored[name].isoformat() for name in _DAYS if stored[name] is not None}
+
+
+def _filters_read(stored: dict) -> ListFilters:
+    days = {name: date.fromisoformat(stored[name]) for name in _DAYS if stored.get(name)}
+    return ListFilters(**{**stored, **days, "tab": Tab(stored.get("tab", Tab.ALL))})
+
+
 def export_is_large(*, actor: User, procedure: Procedure, filters: ListFilters) -> bool:
     """Whether the list holds more than LARGE_EXPORT dossiers (a bounded count: cheap at any size)."""
     listed = instructor_dossiers_listed(actor, procedure, filters).order_by()
@@ -41,7 +54,7 @@ def export_job_create(
         actor=actor,
         procedure=procedure,
         format=ExportFormat(export_format).value,
-        filters=dataclasses.asdict(filters) | {"tab": filters.tab.value},
+        filters=_filters_stored(filters),
         columns=[column.id for column in columns],
     )
     audit_record(actor=actor, action="dossiers.export", target=procedure, details={"format": job.format, "job": job.pk})
@@ -61,7 +74,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("actor", "procedure").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return job
-    filters = ListFilters(**{**job.filters, "tab": Tab(job.filters.get("tab", Tab.ALL))})
+    filters = _filters_read(job.filters)
     try:
         columns = export_columns_chosen(procedure=job.procedure, ids=job.columns)
         dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)

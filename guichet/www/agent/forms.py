@@ -16,6 +16,13 @@ class ListFiltersForm(forms.Form):
     groupe = forms.TypedChoiceField(label="Groupe instructeur", coerce=int, required=False, empty_value=None)
     etiquette = forms.TypedChoiceField(label="Étiquette", coerce=int, required=False, empty_value=None)
     mes = forms.BooleanField(label="Seulement les dossiers dont j’ai la charge", required=False)
+    du = forms.DateField(label="Déposés à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label="jusqu’au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    tri = forms.ChoiceField(
+        label="Ordre",
+        choices=[("", "Les plus récents d’abord"), ("anciens", "Les plus anciens d’abord")],
+        required=False,
+    )
     apres = forms.CharField(required=False, max_length=100)
 
     def __init__(self, *args, groups=(), labels=(), **kwargs):

@@ -130,6 +130,9 @@ def _list_filters(request: HttpRequest, procedure, query, *, warn: bool):
         group_id=data.get("groupe"),
         label_id=data.get("etiquette"),
         mine=bool(data.get("mes")),
+        filed_from=data.get("du"),
+        filed_to=data.get("au"),
+        oldest_first=data.get("tri") == "anciens",
     )
     return form, filters, data, groups, labels
 
@@ -151,6 +154,9 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "groupe": filters.group_id or "",
         "etiquette": filters.label_id or "",
         "mes": "on" if filters.mine else "",
+        "du": filters.filed_from.isoformat() if filters.filed_from else "",
+        "au": filters.filed_to.isoformat() if filters.filed_to else "",
+        "tri": "anciens" if filters.oldest_first else "",
     }
     kept = {key: value for key, value in kept.items() if value}
     counts = instructor_tab_counts(request.user, procedure)
