@@ -551,3 +551,16 @@ def test_the_list_filters_on_filing_dates_and_shows_the_oldest_first_on_demand(c
     assert page.index(f"n°{old.number}<") < page.index(f"n°{recent.number}<")
     page = client.get(url).content.decode()
     assert page.index(f"n°{recent.number}<") < page.index(f"n°{old.number}<")
+
+
+def test_an_attached_pdf_opens_in_the_browser_sandboxed(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], submitted=True)
+    client.force_login(groups["alice"])
+    upload = io.BytesIO(PDF)
+    upload.name = "plan.pdf"
+    client.post(reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Plan.", "attachment": upload})
+    key = dossier.messages.get().attachment.key
+    url = reverse("agent:dossier_file", args=[dossier.pk, key])
+    preview = client.get(url, {"apercu": "1"})
+    assert preview["Content-Disposition"].startswith("inline") and "sandbox" in preview["Content-Security-Policy"]
+    assert client.get(url)["Content-Disposition"].startswith("attachment")

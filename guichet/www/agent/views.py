@@ -212,7 +212,8 @@ def _answer_texts(dossiers: list[Dossier], columns: list[ExportColumn]) -> dict[
 
 
 def _file_url(dossier: Dossier):
-    return lambda key: reverse("agent:dossier_file", args=[dossier.pk, key])
+    # From the answers, a PDF or an image opens in the browser (its viewer can save it).
+    return lambda key: reverse("agent:dossier_file", args=[dossier.pk, key]) + "?apercu=1"
 
 
 def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dict[str, Any]:
@@ -345,7 +346,7 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @instructor_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    return dossier_file_response(instructor_dossier(request, pk), key)
+    return dossier_file_response(instructor_dossier(request, pk), key, preview=request.GET.get("apercu") == "1")
 
 
 @instructor_required
