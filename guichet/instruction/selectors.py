@@ -1,12 +1,15 @@
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.search import full_text_search_available, search_query
 from guichet.procedures.models import Procedure
 
 from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership
@@ -87,28 +90,72 @@ class ListFilters:
     text: str = ""
     state: str = ""
     group_id: int | None = None
+    # One answer: (field id, value as the answers store it); a list for a multiple choice holds the
+    # options that the answer must include, a dict for an address the parts it must have.
+    answer: tuple[str, Any] | None = None
+
+
+def _instructor_group_ids(user: User, procedure: Procedure) -> list[int]:
+    """The ids of the instructor's groups in the procedure. Read first, so that the lists filter on
+    known groups: with one group, PostgreSQL walks the group's index in the lists' order."""
+    memberships = InstructorMembership.objects.filter(user=user, group__procedure=procedure)
+    return sorted(memberships.values_list("group_id", flat=True))
 
 
 def dossiers_of_instructor_in(user: User, procedure: Procedure) -> QuerySet[Dossier]:
     """The filed dossiers of one procedure in the instructor's groups: the base of every list."""
-    groups = InstructorMembership.objects.filter(user=user, group__procedure=procedure).values("group_id")
-    return Dossier.objects.filter(procedure=procedure, group_id__in=groups).exclude(state=DossierState.DRAFT)
+    return _dossiers_of_groups(procedure, _instructor_group_ids(user, procedure))
+
+
+def _dossiers_of_groups(procedure: Procedure, group_ids: list[int]) -> QuerySet[Dossier]:
+    # Not filtered on the procedure as well: its groups imply it, and PostgreSQL, taking the two
+    # conditions for independent, would expect a few rows where there are hundreds of thousands.
+    return Dossier.objects.filter(group_id__in=group_ids).exclude(state=DossierState.DRAFT)
 
 
 def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
-    dossiers = dossiers_of_instructor_in(user, procedure).filter(_tab_filter(filters.tab, user))
+    group_ids = _instructor_group_ids(user, procedure)
+    if filters.group_id is not None:
+        group_ids = [pk for pk in group_ids if pk == filters.group_id]
+    dossiers = _dossiers_of_groups(procedure, group_ids).filter(_tab_filter(filters.tab, user))
     if filters.state:
         dossiers = dossiers.filter(state=filters.state)
-    if filters.group_id is not None:
-        dossiers = dossiers.filter(group_id=filters.group_id)
+    if filters.answer is not None:
+        dossiers = dossiers.filter(_answer_filter(*filters.answer))
     if filters.text:
         dossiers = dossiers.filter(_text_filter(filters.text))
     return dossiers
 
 
+def _answer_filter(field_id: str, value: Any) -> Q:
+    """The dossiers whose answer to `field_id` is `value`. On PostgreSQL, a containment
+    (`answers @> {"field": value}`) that the GIN index on the answers serves; elsewhere, the same
+    through the JSON functions of the database."""
+    if connection.vendor == "postgresql":
+        return Q(answers__contains={field_id: value})
+    return _answer_lookups(f"answers__{field_id}", value)
+
+
+def _answer_lookups(path: str, value: Any) -> Q:
+    if isinstance(value, dict):
+        found = Q()
+        for key, part in value.items():
+            found &= _answer_lookups(f"{path}__{key}", part)
+        return found
+    if isinstance(value, list):
+        found = Q()
+        for item in value:  # the JSON text of the list holds each item
+            found &= Q(**{f"{path}__icontains": json.dumps(item)})
+        return found
+    return Q(**{path: value})
+
+
 def _text_filter(text: str) -> Q:
-    """Numbers, the applicant's names and email, and the answers. (A simple match that works on both
-    databases; PostgreSQL's full-text search comes with the search index.)"""
+    """Numbers, the applicant's names and email, and the answers. On PostgreSQL, the full-text
+    search (dossiers/search.py: 'french' configuration, accents ignored, words as typed in a web
+    search engine) or the exact number; elsewhere, each word found in one of the columns."""
+    if full_text_search_available():
+        return Q(search_vector=search_query(text)) | Q(number=text.strip())
     found = Q()
     for word in text.split()[:8]:
         found &= (
@@ -117,15 +164,30 @@ def _text_filter(text: str) -> Q:
             | Q(identity__given_name__icontains=word)
             | Q(identity__email__icontains=word)
             | Q(answers__icontains=word)
+            # The answers' JSON text writes other letters than ASCII as \u escapes.
+            | Q(answers__icontains=json.dumps(word)[1:-1])
         )
     return found
 
 
+# The tabs count up to this many dossiers: beyond, « plus de 10 000 ». An exact count reads every
+# row (a second or so at a million dossiers); a bounded one reads at most this many index entries.
+COUNT_LIMIT = 10_000
+
+
 def instructor_tab_counts(user: User, procedure: Procedure) -> dict[Tab, int]:
-    """How many dossiers each tab holds (one query)."""
+    """How many dossiers each tab holds, up to COUNT_LIMIT + 1 (meaning: more than COUNT_LIMIT),
+    in one query."""
     base = dossiers_of_instructor_in(user, procedure)
-    counts = base.aggregate(**{tab.name: Count("pk", filter=_tab_filter(tab, user)) for tab in Tab})
-    return {tab: counts[tab.name] or 0 for tab in Tab}
+    parts, params = [], []
+    for tab in Tab:
+        sql, tab_params = base.filter(_tab_filter(tab, user)).values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{tab.name.lower()})")  # noqa: S608
+        params += tab_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 (the ORM's SQL, values as parameters)
+        counts = cursor.fetchone()
+    return dict(zip(Tab, counts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -149,7 +211,7 @@ def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilte
     dossiers = (
         _filtered(user, procedure, filters)
         .select_related("group")
-        .defer("answers")
+        .defer("answers", "search_vector")
         .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
         .order_by("-submitted_at", "-pk")
     )

@@ -19,6 +19,7 @@ from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
 from guichet.instruction.models import InstructorMembership
 from guichet.instruction.selectors import (
+    COUNT_LIMIT,
     ListFilters,
     Tab,
     dossier_followed_by,
@@ -29,13 +30,13 @@ from guichet.instruction.selectors import (
 )
 from guichet.instruction.services import dossier_archive, dossier_decide, dossier_follow, dossier_unfollow
 from guichet.instruction.workflow import TransitionError, TransitionName
-from guichet.procedures.selectors import version_form
+from guichet.procedures.selectors import procedure_latest_version_id, version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_summary
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
-from .forms import DecisionForm, ListFiltersForm, decisions_available
+from .forms import DecisionForm, ListFiltersForm, answer_fields, decisions_available
 
 
 @instructor_required
@@ -59,7 +60,9 @@ def procedures(request: HttpRequest) -> HttpResponse:
 def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
     groups = list(instructor_groups_in(request.user, procedure))
-    form = ListFiltersForm(request.GET, groups=groups)
+    version_id = procedure_latest_version_id(procedure)
+    fields = answer_fields(version_form(version_id)) if version_id else []
+    form = ListFiltersForm(request.GET, groups=groups, answer_fields=fields)
     if form.is_valid():
         data = form.cleaned_data
     else:
@@ -70,15 +73,18 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         text=(data.get("q") or "").strip(),
         state=data.get("etat") or "",
         group_id=data.get("groupe"),
+        answer=data.get("reponse"),
     )
     page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
     kept = {"q": filters.text, "etat": filters.state, "groupe": filters.group_id or ""}
+    if filters.answer is not None:
+        kept |= {"champ": data["champ"], "valeur": data["valeur"].strip()}
     kept = {key: value for key, value in kept.items() if value}
     counts = instructor_tab_counts(request.user, procedure)
     tabs = [
         {
             "tab": tab,
-            "count": counts[tab],
+            "count": counts[tab] if counts[tab] <= COUNT_LIMIT else f"plus de {COUNT_LIMIT:,}".replace(",", "\u00a0"),
             "url": "?" + urlencode({"onglet": tab.value, **kept}),
             "current": tab == filters.tab,
         }
