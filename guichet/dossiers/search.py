@@ -31,6 +31,8 @@ def accents_fold(text: str) -> str:
     """The text without its accents, so that « Lefevre » finds « Lefèvre » (the 'french'
     configuration keeps accents, and the unaccent extension needs a superuser to install).
     Applied to the indexed text and to the searched words alike."""
+    if text.isascii():
+        return text
     return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
@@ -61,20 +63,26 @@ def answers_search_text(form: FormDefinition, answers: Mapping[str, Any]) -> str
     return "\n".join(part for part in parts if part)
 
 
-def dossier_search_head(*, number: str, identity: Mapping[str, Any]) -> str:
-    """The searchable words of who filed the dossier and its number, accents folded. The number is
-    there whole and in its two parts, so that « 000042 » finds « 2026-000042 »."""
+def dossier_search_head(*, number: str, identity_words: str) -> str:
+    """The searchable words of the dossier's number and of who filed it (`identity_search_words`).
+    The number is there whole and in its two parts, so that « 000042 » finds « 2026-000042 »."""
+    return f"{number} {number.replace('-', ' ')} {identity_words}"
+
+
+def identity_search_words(identity: Mapping[str, Any]) -> str:
+    """The applicant's names and email, accents folded."""
     names = " ".join(
         str(identity.get(key) or "") for key in ("given_name", "family_name", "preferred_username", "email")
     )
-    return accents_fold(f"{number} {number.replace('-', ' ')} {names}")
+    return accents_fold(names)
 
 
 def dossier_search_vector(*, number: str, identity: Mapping[str, Any], answers_text: str) -> CombinedSearchVector:
     """The value of `Dossier.search_vector`: the head's vector followed by the answers' (two vectors
     rather than one text, so that the bench's generator can compute the answers' part once for many
     dossiers and get the very same value)."""
-    head = SearchVector(Value(dossier_search_head(number=number, identity=identity)), config=CONFIG)
+    head_words = dossier_search_head(number=number, identity_words=identity_search_words(identity))
+    head = SearchVector(Value(head_words), config=CONFIG)
     return head + SearchVector(Value(accents_fold(answers_text)), config=CONFIG)
 
 

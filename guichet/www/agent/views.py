@@ -30,7 +30,7 @@ from guichet.instruction.selectors import (
 )
 from guichet.instruction.services import dossier_archive, dossier_decide, dossier_follow, dossier_unfollow
 from guichet.instruction.workflow import TransitionError, TransitionName
-from guichet.procedures.selectors import procedure_latest_version_id, version_form
+from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_summary
 from guichet.www.usager.forms import MessageForm
@@ -60,8 +60,8 @@ def procedures(request: HttpRequest) -> HttpResponse:
 def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
     groups = list(instructor_groups_in(request.user, procedure))
-    version_id = procedure_latest_version_id(procedure)
-    fields = answer_fields(version_form(version_id)) if version_id else []
+    group_ids = [group.pk for group in groups]
+    fields = answer_fields(version_form(procedure.latest_version_id)) if procedure.latest_version_id else []
     form = ListFiltersForm(request.GET, groups=groups, answer_fields=fields)
     if form.is_valid():
         data = form.cleaned_data
@@ -75,12 +75,14 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         group_id=data.get("groupe"),
         answer=data.get("reponse"),
     )
-    page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "")
+    page = instructor_dossier_page(request.user, procedure, filters, after=data.get("apres") or "", group_ids=group_ids)
+    for dossier in page.dossiers:  # once here rather than by the date filter, fifty times
+        dossier.submitted_on = timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y")
     kept = {"q": filters.text, "etat": filters.state, "groupe": filters.group_id or ""}
     if filters.answer is not None:
         kept |= {"champ": data["champ"], "valeur": data["valeur"].strip()}
     kept = {key: value for key, value in kept.items() if value}
-    counts = instructor_tab_counts(request.user, procedure)
+    counts = instructor_tab_counts(request.user, procedure, group_ids=group_ids)
     tabs = [
         {
             "tab": tab,
@@ -102,6 +104,8 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "next_url": next_url,
         "first_url": "?" + urlencode({"onglet": filters.tab.value, **kept}) if data.get("apres") else "",
         "groups": groups,
+        # The dossiers' links end with their number: `{% url %}` fifty times took a tenth of the page.
+        "dossier_path": reverse("agent:dossier_detail", args=[0]).removesuffix("0/"),
     }
     return render(request, "agent/dossier_list.html", context)
 
