@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_POST
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction, message_send
-from guichet.instruction.models import InstructorMembership
 from guichet.instruction.selectors import (
     COUNT_LIMIT,
     ListFilters,
@@ -26,6 +24,7 @@ from guichet.instruction.selectors import (
     instructor_dossier_page,
     instructor_groups_in,
     instructor_tab_counts,
+    instructor_waiting_counts,
     procedures_of_instructor,
 )
 from guichet.instruction.services import dossier_archive, dossier_decide, dossier_follow, dossier_unfollow
@@ -42,13 +41,7 @@ from .forms import DecisionForm, ListFiltersForm, answer_fields, decisions_avail
 @instructor_required
 def procedures(request: HttpRequest) -> HttpResponse:
     """The procedures the instructor works on, with how many dossiers wait for them in each."""
-    groups = InstructorMembership.objects.filter(user=request.user).values("group_id")
-    waiting = dict(
-        Dossier.objects.filter(group_id__in=groups, state=DossierState.SUBMITTED, archived_at__isnull=True)
-        .values("procedure_id")
-        .annotate(count=Count("pk"))
-        .values_list("procedure_id", "count")
-    )
+    waiting = instructor_waiting_counts(request.user)
     rows = [
         {"procedure": procedure, "waiting": waiting.get(procedure.pk, 0)}
         for procedure in procedures_of_instructor(request.user)
