@@ -12,20 +12,15 @@ database `guichet_bench` is dropped and created again at each run."""
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import ROOT, database_recreate, environment, free_port, postgresql_ready, server_start, server_stop
+
 DATABASE = "guichet_bench"
-SERVER = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/3"
-WORKERS = 2
 # One thread per worker: more threads only made requests queue on the audit chain's lock (every
 # audited write holds it until its commit) while the two cores were already busy.
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
@@ -55,47 +50,15 @@ class Row:
     median_ms: float
 
 
-def _psql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def postgresql_ready() -> bool:
-    return _listening(5432)
-
-
-def _environment(setup_file: Path | None = None) -> dict[str, str]:
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.load_settings", PYTHONPATH=str(ROOT))
-    environment["BENCH_DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-    if _listening(6379):  # sessions read from Redis, as in production (config/settings/base.py)
-        environment["GUICHET_REDIS_URL"] = REDIS
-    else:
-        environment.pop("GUICHET_REDIS_URL", None)
-    if setup_file is not None:
-        environment["BENCH_LOAD_SETUP"] = str(setup_file)
-    return environment
-
-
 def prepare(scale: LoadScale, setup_file: Path) -> None:
     """A new database with the demo, the accounts and the drafts (in a child process: Django runs
     there on the load benchmark's settings)."""
-    _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {DATABASE}")
+    database_recreate(DATABASE)
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bench.load", "--prepare", str(setup_file), "--users", str(scale.users)]
         + ["--drafts", str(scale.drafts_per_user)],
         cwd=ROOT,
-        env=_environment(),
+        env=environment(DATABASE),
         check=True,
     )
 
@@ -118,31 +81,6 @@ def _prepare_here(setup_file: Path, users: int, drafts: int) -> None:
     setup_file.write_text(json.dumps(setup))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_start(port: int) -> subprocess.Popen:
-    # Threaded workers keep the clients' connections open between requests (keep-alive).
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(WORKERS)]
-    command += ["--worker-class", "gthread", "--threads", str(THREADS)]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
-    server = subprocess.Popen(command, cwd=ROOT, env=_environment())  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/__bench__/bare/", timeout=2).read()  # noqa: S310
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError("gunicorn stopped at start") from None
-            time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
 def locust_run(user_class: str, *, port: int, users: int, seconds: int, setup_file: Path, folder: Path) -> list[Row]:
     """Runs `users` users of `user_class` for `seconds`; the statistics of each request name."""
     prefix = folder / user_class
@@ -151,7 +89,7 @@ def locust_run(user_class: str, *, port: int, users: int, seconds: int, setup_fi
     command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--reset-stats", "--only-summary"]
     command += ["--loglevel", "WARNING", "--stop-timeout", "10", "--exit-code-on-error", "0"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run(command, cwd=ROOT, env=_environment(setup_file), check=True, **quiet)  # noqa: S603
+    subprocess.run(command, cwd=ROOT, env=environment(DATABASE, setup_file), check=True, **quiet)  # noqa: S603
     rows = []
     with open(f"{prefix}_stats.csv", newline="") as stats:
         for line in csv.DictReader(stats):
@@ -187,8 +125,8 @@ def load_figures(scale_name: str):
         folder = Path(temporary)
         setup_file = folder / "setup.json"
         prepare(scale, setup_file)
-        port = _free_port()
-        server = server_start(port)
+        port = free_port()
+        server = server_start(port, database=DATABASE, threads=THREADS)
         try:
             run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder)
             locust_run("FlowUser", **dict(run, seconds=scale.warmup_seconds))
@@ -196,8 +134,7 @@ def load_figures(scale_name: str):
             flows = locust_run("FlowUser", **dict(run, seconds=scale.seconds))
             submits = locust_run("SubmitUser", **dict(run, seconds=scale.seconds))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server_stop(server)
     (insert,) = baseline
     (submit,) = submits
     complete = next(row for row in flows if row.name == "parcours complet")

@@ -2,7 +2,9 @@
 is compared with a baseline measured in the same run) and writes bench/results/latest.json.
 
 Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
-(bench/load.py) needs PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs."""
+(bench/load.py) and the back office's (bench/backoffice.py) need PostgreSQL on 127.0.0.1:5432;
+Redis on 127.0.0.1:6379 is used when it runs. The back office's database is generated on the first
+run of each scale (a minute for `small`, a quarter of an hour for `default`) and kept."""
 
 import argparse
 import io
@@ -174,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     from bench.load import load_figures
 
     for figure in load_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
+    # The back office over 50,000 or 1,000,000 dossiers (bench/backoffice.py).
+    from bench.backoffice import backoffice_figures
+
+    for figure in backoffice_figures(args.scale):
         print(figure.line(), flush=True)
         figures.append(figure)
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guichet.dossiers.models import Dossier
+
 BASELINE_TABLE = "bench_baseline_row"
 
 
@@ -27,8 +29,18 @@ def insert_one_row(request):
     return HttpResponse("ok")
 
 
+def read_one_row(request):
+    """The baseline of the back office benchmark: a signed-in GET (session, user) that reads one
+    dossier's number, behind the same middleware and server as the back office's pages."""
+    if not request.user.is_authenticated:
+        return HttpResponse("signed out", status=403)
+    number = Dossier.objects.filter(pk=request.GET.get("pk", 1)).values_list("number", flat=True).first()
+    return HttpResponse(number or "none")
+
+
 urlpatterns = [
     path("__bench__/bare/", bare),
     path("__bench__/insert/", insert_one_row),
+    path("__bench__/read/", read_one_row),
     path("", include("config.urls")),
 ]

@@ -1,10 +1,12 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guichet.core.indexes import PostgresGinIndex
 from guichet.core.models import AppendOnlyModel, TimeStampedModel
 
 
@@ -32,8 +34,14 @@ class DossierState(models.TextChoices):
 class Dossier(TimeStampedModel):
     """What one applicant files for one procedure, filled with one version of its form."""
 
+    # The indexes that start with `procedure`, `applicant` and `group` (Meta) serve their foreign
+    # keys too: a million rows do not need a second index of each.
     procedure = models.ForeignKey(
-        "procedures.Procedure", verbose_name=_("démarche"), on_delete=models.PROTECT, related_name="dossiers"
+        "procedures.Procedure",
+        verbose_name=_("démarche"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
     )
     version = models.ForeignKey(
         "procedures.ProcedureVersion",
@@ -42,7 +50,11 @@ class Dossier(TimeStampedModel):
         related_name="dossiers",
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("usager"), on_delete=models.PROTECT, related_name="dossiers"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usager"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
     )
     # Given at the first submission; drafts have none.
     number = models.CharField(_("numéro"), max_length=20, unique=True, null=True, blank=True)
@@ -58,6 +70,7 @@ class Dossier(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="dossiers",
+        db_index=False,
     )
     # A random key sent with the "Commencer" button: the same key twice (a double click, a retried
     # request) gives back the draft created the first time instead of a second one.
@@ -89,6 +102,9 @@ class Dossier(TimeStampedModel):
     # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
     # (none set, waiting for the applicant's corrections, decided, withdrawn).
     due_at = models.DateTimeField(_("fin du délai d’instruction"), null=True, blank=True)
+    # The back office's full-text search on PostgreSQL (dossiers/search.py), written when the dossier
+    # is filed and when corrections are filed; empty on other databases and on drafts.
+    search_vector = SearchVectorField(_("index de recherche"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("dossier")
@@ -96,10 +112,32 @@ class Dossier(TimeStampedModel):
         indexes = [
             models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
             models.Index(fields=["applicant", "state"], name="dossier_applicant_state_idx"),
-            models.Index(fields=["group", "state"], name="dossier_group_state_idx"),
-            # The back office's lists: a group's dossiers, the latest filed first (keyset pages).
+            # The back office's lists: a group's dossiers, the latest filed first (keyset pages), of
+            # one state (« à traiter ») or of any. `archived_at` last, so that the tabs' counts
+            # read this index only (docs/decisions/0009-backoffice-at-scale.md).
+            models.Index(
+                fields=["group", "state", "-submitted_at", "-id", "archived_at"],
+                name="dossier_group_state_list_idx",
+            ),
             models.Index(fields=["group", "-submitted_at", "-id"], name="dossier_group_submitted_idx"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+            # The back office's search and its filter on an answer (`answers @> {"field": value}`),
+            # within the instructor's groups: the group first (btree_gin), so that a word frequent
+            # in other procedures costs nothing in this one. Every tab is either current or
+            # archived: the search's index is split alike, so that it yields only the tab's dossiers.
+            PostgresGinIndex(
+                fields=["group", "search_vector"],
+                condition=models.Q(archived_at__isnull=True),
+                name="dossier_current_search_idx",
+            ),
+            PostgresGinIndex(
+                fields=["group", "search_vector"],
+                condition=models.Q(archived_at__isnull=False),
+                name="dossier_archived_search_idx",
+            ),
+            PostgresGinIndex(
+                fields=["group", "answers"], opclasses=["int8_ops", "jsonb_path_ops"], name="dossier_group_answers_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["applicant", "creation_key"], name="unique_dossier_creation_key"),

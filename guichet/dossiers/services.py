@@ -28,6 +28,7 @@ from guichet.procedures.selectors import version_form
 
 from .emails import dossier_submitted_notify
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
+from .search import answers_search_text, dossier_search_vector, full_text_search_available
 from .selectors import applicant_dossier_numbers
 from .versions import Problem, answers_fit, version_notice_text
 
@@ -227,11 +228,23 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
         author=actor,
         created_at=locked.submitted_at,
     )
+    _search_index(locked)
     if notify:
         # Written by the worker: the email's rendering costs the request nothing.
         transaction.on_commit(lambda: dossier_submitted_notify.enqueue(dossier_id=locked.pk))
     dossier.fields_copy(locked)
     return locked
+
+
+def _search_index(dossier: Dossier) -> None:
+    """Make the back office's search find the dossier by what was just filed (PostgreSQL's
+    full-text search; other databases search the columns themselves). Written here rather than by a
+    trigger: the answers are read with their form, so that options are found by their labels."""
+    if not full_text_search_available():
+        return
+    answers_text = answers_search_text(version_form(dossier.version_id), dossier.answers)
+    vector = dossier_search_vector(number=dossier.number, identity=dossier.identity, answers_text=answers_text)
+    Dossier.objects.filter(pk=dossier.pk).update(search_vector=vector)
 
 
 @transaction.atomic
@@ -264,6 +277,7 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
     )
     request.resolved_at, request.snapshot = now, snapshot
     request.save(update_fields=["resolved_at", "snapshot", "updated_at"])
+    _search_index(locked)
     locked.due_at = due_at_after_corrections(procedure=locked.procedure, request=request, resubmitted_at=now)
     locked.save(update_fields=["due_at", "updated_at"])
     dossier.due_at = locked.due_at

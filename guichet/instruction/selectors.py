@@ -1,15 +1,20 @@
 import dataclasses
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
-from guichet.procedures.models import Procedure
+from guichet.dossiers.search import full_text_search_available, search_query
+from guichet.procedures.models import Procedure, ProcedureVersion
 
 from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, ListPreference
 
@@ -92,9 +97,16 @@ _PROCESSED_STATES = [*DossierState.decided(), DossierState.WITHDRAWN]
 
 
 def procedures_of_instructor(user: User) -> QuerySet[Procedure]:
-    """The procedures in which the person belongs to at least one instructor group."""
+    """The procedures in which the person belongs to at least one instructor group, each with the
+    id of its latest published version (`latest_version_id`, for its form)."""
     groups = InstructorMembership.objects.filter(user=user).values("group__procedure_id")
-    return Procedure.objects.filter(pk__in=groups).defer("draft_definition").order_by("title")
+    latest = ProcedureVersion.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    return (
+        Procedure.objects.filter(pk__in=groups)
+        .defer("draft_definition")
+        .annotate(latest_version_id=Subquery(latest))
+        .order_by("title")
+    )
 
 
 def instructor_groups_in(user: User, procedure: Procedure) -> QuerySet[InstructorGroup]:
@@ -122,6 +134,9 @@ class ListFilters:
     text: str = ""
     state: str = ""
     group_id: int | None = None
+    # One answer: (field id, value as the answers store it); a list for a multiple choice holds the
+    # options that the answer must include, a dict for an address the parts it must have.
+    answer: tuple[str, Any] | None = None
     label_id: int | None = None
     mine: bool = False  # only the dossiers assigned to the instructor
     filed_from: date | None = None  # filed on or after that day (Paris time)
@@ -129,18 +144,36 @@ class ListFilters:
     oldest_first: bool = False
 
 
-def dossiers_of_instructor_in(user: User, procedure: Procedure) -> QuerySet[Dossier]:
-    """The filed dossiers of one procedure in the instructor's groups: the base of every list."""
-    groups = InstructorMembership.objects.filter(user=user, group__procedure=procedure).values("group_id")
-    return Dossier.objects.filter(procedure=procedure, group_id__in=groups).exclude(state=DossierState.DRAFT)
+def _instructor_group_ids(user: User, procedure: Procedure, known: list[int] | None) -> list[int]:
+    """The ids of the instructor's groups in the procedure (`known` when the caller read them).
+    The lists filter on them as values: with one group, PostgreSQL walks that group's index in the
+    lists' order."""
+    if known is not None:
+        return known
+    memberships = InstructorMembership.objects.filter(user=user, group__procedure=procedure)
+    return sorted(memberships.values_list("group_id", flat=True))
 
 
-def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
-    dossiers = dossiers_of_instructor_in(user, procedure).filter(_tab_filter(filters.tab, user))
+def dossiers_of_instructor_in(
+    user: User, procedure: Procedure, *, group_ids: list[int] | None = None
+) -> QuerySet[Dossier]:
+    """The filed dossiers of one procedure in the instructor's groups: the base of every list.
+    `group_ids`: the instructor's groups in the procedure, when the caller read them already."""
+    # Not filtered on the procedure as well: its groups imply it, and PostgreSQL, taking the two
+    # conditions for independent, would expect a few rows where there are hundreds of thousands.
+    group_ids = _instructor_group_ids(user, procedure, group_ids)
+    return Dossier.objects.filter(_groups_bigint(group_ids)).exclude(state=DossierState.DRAFT)
+
+
+def _filtered(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> QuerySet[Dossier]:
+    group_ids = _instructor_group_ids(user, procedure, group_ids)
+    if filters.group_id is not None:
+        group_ids = [pk for pk in group_ids if pk == filters.group_id]
+    dossiers = dossiers_of_instructor_in(user, procedure, group_ids=group_ids).filter(_tab_filter(filters.tab, user))
     if filters.state:
         dossiers = dossiers.filter(state=filters.state)
-    if filters.group_id is not None:
-        dossiers = dossiers.filter(group_id=filters.group_id)
+    if filters.answer is not None:
+        dossiers = dossiers.filter(_answer_filter(*filters.answer))
     if filters.label_id is not None:
         dossiers = dossiers.filter(labels__id=filters.label_id)
     if filters.mine:
@@ -151,7 +184,7 @@ def _filtered(user: User, procedure: Procedure, filters: ListFilters) -> QuerySe
     if filters.filed_to is not None:
         dossiers = dossiers.filter(submitted_at__lt=_day_start(filters.filed_to + timedelta(days=1)))
     if filters.text:
-        dossiers = dossiers.filter(_text_filter(filters.text))
+        dossiers = dossiers.filter(_text_filter(filters.text, group_ids))
     return dossiers
 
 
@@ -170,9 +203,43 @@ def _beyond(filters: ListFilters, at: datetime, pk: int) -> Q:
     return Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)
 
 
-def _text_filter(text: str) -> Q:
-    """Numbers, the applicant's names and email, and the answers. (A simple match that works on both
-    databases; PostgreSQL's full-text search comes with the search index.)"""
+def _answer_filter(field_id: str, value: Any) -> Q:
+    """The dossiers whose answer to `field_id` is `value`. On PostgreSQL, a containment
+    (`answers @> {"field": value}`) that the GIN index on the answers serves; elsewhere, the same
+    through the JSON functions of the database."""
+    if connection.vendor == "postgresql":
+        return Q(answers__contains={field_id: value})
+    return _answer_lookups(f"answers__{field_id}", value)
+
+
+def _answer_lookups(path: str, value: Any) -> Q:
+    if isinstance(value, dict):
+        found = Q()
+        for key, part in value.items():
+            found &= _answer_lookups(f"{path}__{key}", part)
+        return found
+    if isinstance(value, list):
+        found = Q()
+        for item in value:  # the JSON text of the list holds each item
+            found &= Q(**{f"{path}__icontains": json.dumps(item)})
+        return found
+    return Q(**{path: value})
+
+
+def _groups_bigint(group_ids: list[int]) -> In:
+    """`group_id IN (…)` with the ids as `bigint`: psycopg sends a small integer as `smallint`,
+    and the GIN indexes' `bigint` column (btree_gin) has no operator across the two types."""
+    return In(F("group_id"), [Cast(Value(pk), models.BigIntegerField()) for pk in group_ids])
+
+
+def _text_filter(text: str, group_ids: list[int]) -> Q:
+    """Numbers, the applicant's names and email, and the answers. On PostgreSQL, the full-text
+    search (dossiers/search.py: 'french' configuration, accents ignored, words as typed in a web
+    search engine) or the exact number; elsewhere, each word found in one of the columns."""
+    if full_text_search_available():
+        # The groups inside the search's branch: the index on (group, search vector) then finds
+        # the groups' dossiers that have the words, instead of all those that have them.
+        return (Q(_groups_bigint(group_ids)) & Q(search_vector=search_query(text))) | Q(number=text.strip())
     found = Q()
     for word in text.split()[:8]:
         found &= (
@@ -181,15 +248,48 @@ def _text_filter(text: str) -> Q:
             | Q(identity__given_name__icontains=word)
             | Q(identity__email__icontains=word)
             | Q(answers__icontains=word)
+            # The answers' JSON text writes other letters than ASCII as \u escapes.
+            | Q(answers__icontains=json.dumps(word)[1:-1])
         )
     return found
 
 
-def instructor_tab_counts(user: User, procedure: Procedure) -> dict[Tab, int]:
-    """How many dossiers each tab holds (one query)."""
-    base = dossiers_of_instructor_in(user, procedure)
-    counts = base.aggregate(**{tab.name: Count("pk", filter=_tab_filter(tab, user)) for tab in Tab})
-    return {tab: counts[tab.name] or 0 for tab in Tab}
+def instructor_waiting_counts(user: User) -> dict[int, int]:
+    """How many dossiers wait (« à traiter ») in each of the instructor's procedures, by procedure id.
+    Counted by group, which the list's index holds (no table read), then added up by procedure."""
+    procedure_of = dict(InstructorMembership.objects.filter(user=user).values_list("group_id", "group__procedure_id"))
+    by_group = (
+        Dossier.objects.filter(_groups_bigint(list(procedure_of)))
+        .filter(_tab_filter(Tab.TO_PROCESS, user))
+        .values("group_id")
+        .annotate(count=Count("pk"))
+        .values_list("group_id", "count")
+    )
+    waiting: dict[int, int] = {}
+    for group_id, count in by_group:
+        waiting[procedure_of[group_id]] = waiting.get(procedure_of[group_id], 0) + count
+    return waiting
+
+
+# The tabs count up to this many dossiers: beyond, « plus de 1 000 ». An exact count reads every
+# row of the groups (half a second for 400,000 dossiers); a bounded one reads at most this many
+# entries of an index, and 10,000 still took a fifth of the page's time (docs/decisions/0009).
+COUNT_LIMIT = 1_000
+
+
+def instructor_tab_counts(user: User, procedure: Procedure, *, group_ids: list[int] | None = None) -> dict[Tab, int]:
+    """How many dossiers each tab holds, up to COUNT_LIMIT + 1 (meaning: more than COUNT_LIMIT),
+    in one query."""
+    base = dossiers_of_instructor_in(user, procedure, group_ids=group_ids)
+    parts, params = [], []
+    for tab in Tab:
+        sql, tab_params = base.filter(_tab_filter(tab, user)).values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{tab.name.lower()})")  # noqa: S608
+        params += tab_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 (the ORM's SQL, values as parameters)
+        counts = cursor.fetchone()
+    return dict(zip(Tab, counts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -207,14 +307,27 @@ def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def instructor_dossier_page(user: User, procedure: Procedure, filters: ListFilters, *, after: str = "") -> DossierPage:
+def instructor_dossier_page(
+    user: User, procedure: Procedure, filters: ListFilters, *, after: str = "", group_ids: list[int] | None = None
+) -> DossierPage:
     """One page of a list, the latest filed first (or the oldest), continuing after `after` (keyset pagination:
     the cost of a page does not grow with its rank). A cursor that cannot be read starts over."""
     dossiers = (
-        _filtered(user, procedure, filters)
+        _filtered(user, procedure, filters, group_ids)
         .select_related("group", "assignee")
         .prefetch_related("labels")
-        .defer("answers", "annotations")
+        # What a list shows: reading and decoding the other columns was half of the list's time.
+        .only(
+            "number",
+            "state",
+            "identity",
+            "submitted_at",
+            "due_at",
+            "group__name",
+            "assignee__first_name",
+            "assignee__last_name",
+            "assignee__email",
+        )
         .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
         .order_by(*_ordering(filters))
     )
@@ -257,7 +370,7 @@ def dossier_neighbours(
 ) -> tuple[int | None, int | None]:
     """The dossiers just before and just after this one in a list (the list's order: the latest
     filed first), for « précédent / suivant » on the dossier's page."""
-    listed = _filtered(user, procedure, filters).exclude(pk=dossier.pk)
+    listed = _filtered(user, procedure, filters, None).exclude(pk=dossier.pk)
     at, pk = dossier.submitted_at, dossier.pk
     reverse = ListFilters(**{**dataclasses.asdict(filters), "oldest_first": not filters.oldest_first})
     before = listed.filter(_beyond(reverse, at, pk)).order_by(*_ordering(reverse))
@@ -267,7 +380,7 @@ def dossier_neighbours(
 
 def instructor_dossiers_listed(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
     """Every dossier of a list, in its order (what an export of the list holds)."""
-    return _filtered(user, procedure, filters).order_by(*_ordering(filters))
+    return _filtered(user, procedure, filters, None).order_by(*_ordering(filters))
 
 
 def list_answer_columns(user: User, procedure: Procedure) -> list[str]:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guichet.dossiers.models import DossierState
+from guichet.dossiers.services import dossier_answers_save, dossier_corrections_submit
 from guichet.instruction.models import (
     BulkAction,
     ExpertInvitation,
@@ -19,6 +20,7 @@ from guichet.instruction.models import (
     TransitionLog,
 )
 from guichet.instruction.selectors import PAGE_SIZE
+from guichet.instruction.workflow import TransitionName, dossier_transition
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +166,142 @@ def test_search_and_filters_narrow_the_list_and_bad_values_are_ignored(client, p
     response = client.get(url, {"onglet": "nimporte", "etat": "faux", "groupe": "abc", "apres": "x"})
     assert response.status_code == 200
     assert "Certains filtres n’étaient pas valides" in response.content.decode()
+
+
+LICENCE_DEFINITION = {
+    "pages": [
+        {
+            "id": "demande",
+            "title": "Votre demande",
+            "fields": [
+                {"id": "objet", "type": "text", "label": "Objet de la demande", "required": True},
+                {
+                    "id": "categorie",
+                    "type": "choice",
+                    "label": "Catégorie de permis",
+                    "options": [{"value": "moto", "label": "Moto"}, {"value": "poids_lourd", "label": "Poids lourd"}],
+                },
+                {"id": "accompagnee", "type": "yes_no", "label": "Conduite accompagnée"},
+                {
+                    "id": "equipements",
+                    "type": "multiple_choice",
+                    "label": "Équipements",
+                    "options": [{"value": "casque", "label": "Casque"}, {"value": "gants", "label": "Gants"}],
+                },
+                {"id": "domicile", "type": "address", "label": "Domicile"},
+            ],
+        }
+    ]
+}
+
+
+def _numbers_listed(client, url, **query):
+    response = client.get(url, {"onglet": "tous", **query})
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page, {number for number in re.findall(r"n°(\d{4}-\d{6})<", page)}
+
+
+def test_a_list_filtered_on_an_answer_shows_only_the_dossiers_with_that_answer(client, groups):
+    procedure = ProcedureFactory(draft_definition=LICENCE_DEFINITION)
+    InstructorMembership.objects.create(group=procedure.instructor_groups.get(is_default=True), user=groups["alice"])
+    home = {"street": "1 rue de la Paix", "postcode": "45000", "city": "Orléans", "insee_code": "45234"}
+    truck = DossierFactory(
+        procedure=procedure,
+        submitted=True,
+        answers={
+            "objet": "Permis",
+            "categorie": "poids_lourd",
+            "accompagnee": True,
+            "equipements": ["casque", "gants"],
+        },
+    )
+    bike = DossierFactory(
+        procedure=procedure,
+        in_instruction=True,
+        answers={
+            "objet": "Permis",
+            "categorie": "moto",
+            "accompagnee": False,
+            "equipements": ["casque"],
+            "domicile": home,
+        },
+    )
+    unanswered = DossierFactory(procedure=procedure, submitted=True, answers={"objet": "Permis"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+
+    # An option by its label or its code, a yes/no, one option of a multiple choice, an address's town.
+    for field, value, expected in [
+        ("categorie", "Poids lourd", {truck}),
+        ("categorie", "moto", {bike}),
+        ("accompagnee", "non", {bike}),
+        ("accompagnee", "Oui", {truck}),
+        ("equipements", "gants", {truck}),
+        ("equipements", "Casque", {truck, bike}),
+        ("domicile", "Orléans", {bike}),
+    ]:
+        page, listed = _numbers_listed(client, url, champ=field, valeur=value)
+        assert listed == {d.number for d in expected}, (field, value, listed)
+    assert unanswered.number in _numbers_listed(client, url)[1]
+
+    # The filter stays on in the tabs' links and in the other tab.
+    page, listed = _numbers_listed(client, url, champ="categorie", valeur="moto")
+    assert "champ=categorie&amp;valeur=moto" in page
+    response = client.get(url, {"onglet": "a-traiter", "champ": "categorie", "valeur": "moto"})
+    assert bike.number not in response.content.decode()  # in instruction: not « à traiter »
+
+    # An answer that the question cannot have: said next to the field, the list unfiltered.
+    page, listed = _numbers_listed(client, url, champ="categorie", valeur="Vélo")
+    assert "« Vélo » n’est pas une réponse possible à « Catégorie de permis »" in page
+    assert listed == {truck.number, bike.number, unanswered.number}
+
+
+def test_the_search_finds_dossiers_by_number_names_and_answers(client, procedure, groups):
+    helene = UserFactory(first_name="Hélène", last_name="Lefèvre", email="h.lefevre@exemple.fr")
+    roof = dossier_in(
+        procedure, groups["a"], applicant=helene, accepted=True, answers={"objet": "Réfection de toiture"}
+    )
+    other = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Clôture du jardin"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+
+    for text, expected in [
+        ("Lefèvre", {roof}),
+        ("Hélène toiture", {roof}),  # every word, wherever it is
+        ("toiture jardin", set()),
+        (other.number, {other}),
+        ("h.lefevre@exemple.fr", {roof}),
+        ("Clôture", {other}),
+    ]:
+        assert _numbers_listed(client, url, q=text)[1] == {d.number for d in expected}, text
+    if connection.vendor == "postgresql":
+        # The full-text search: accents ignored, French words by their stem, a number by its counter.
+        for text, expected in [("lefevre", {roof}), ("toitures", {roof}), (other.number.split("-")[1], {other})]:
+            assert _numbers_listed(client, url, q=text)[1] == {d.number for d in expected}, text
+
+
+def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups):
+    dossier = dossier_in(procedure, groups["a"], in_instruction=True, answers={"objet": "Abri de jardin"})
+    dossier_transition(
+        dossier=dossier, name=TransitionName.REQUEST_CORRECTION, actor=groups["alice"], motivation="Précisez."
+    )
+    dossier_answers_save(actor=dossier.applicant, dossier=dossier, answers={"objet": "Véranda vitrée"})
+    dossier_corrections_submit(actor=dossier.applicant, dossier=dossier)
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    assert _numbers_listed(client, url, q="véranda")[1] == {dossier.number}
+
+
+def test_the_tabs_count_up_to_a_limit(client, procedure, groups, monkeypatch):
+    monkeypatch.setattr("guichet.instruction.selectors.COUNT_LIMIT", 2)
+    monkeypatch.setattr("guichet.www.agent.views.COUNT_LIMIT", 2)
+    for _ in range(3):
+        dossier_in(procedure, groups["a"], submitted=True)
+    dossier_in(procedure, groups["a"], accepted=True)
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:dossier_list", args=[procedure.slug])).content.decode()
+    assert "À traiter (plus de 2)" in page and "Traités (1)" in page and "Tous (plus de 2)" in page
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(client, procedure, groups):

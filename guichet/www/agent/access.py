@@ -19,6 +19,7 @@ def instructor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return redirect_to_login(request.get_full_path())
         if not InstructorMembership.objects.filter(user=request.user).exists():
             raise PermissionDenied("Cet espace est réservé aux instructeurs.")
+        request.is_instructor = True  # the header need not ask again (www/context_processors.py)
         return view(request, *args, **kwargs)
 
     return wrapper

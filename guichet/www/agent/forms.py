@@ -1,10 +1,15 @@
+from datetime import datetime
+from typing import Any
+
 from django import forms
 
 from guichet.dossiers.models import DossierState
+from guichet.dossiers.search import accents_fold
 from guichet.instruction.models import NotificationMode
 from guichet.instruction.selectors import Tab
 from guichet.instruction.services import INSTRUCTOR_DECISIONS
 from guichet.instruction.workflow import TRANSITIONS, TransitionName
+from guichet.procedures.definition import FieldType, FormDefinition, FormField
 
 
 class ListFiltersForm(forms.Form):
@@ -24,11 +29,91 @@ class ListFiltersForm(forms.Form):
         required=False,
     )
     apres = forms.CharField(required=False, max_length=100)
+    champ = forms.ChoiceField(label="Réponse à la question", required=False)
+    valeur = forms.CharField(
+        label="Réponse",
+        help_text="Pour un choix, l’option telle qu’affichée ; pour une question oui/non, « oui » ou « non » ; "
+        "pour une adresse, la commune.",
+        required=False,
+        max_length=200,
+    )
 
-    def __init__(self, *args, groups=(), labels=(), **kwargs):
+    def __init__(self, *args, groups=(), labels=(), answer_fields: list[FormField] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groupe"].choices = [("", "Tous mes groupes"), *((group.pk, group.name) for group in groups)]
         self.fields["etiquette"].choices = [("", "Toutes"), *((label.pk, label.name) for label in labels)]
+        self.answer_fields = {field.id: field for field in answer_fields}
+        self.fields["champ"].choices = [("", "Toutes"), *((field.id, field.label) for field in answer_fields)]
+
+    def clean(self):
+        data = super().clean()
+        field = self.answer_fields.get(data.get("champ") or "")
+        text = (data.get("valeur") or "").strip()
+        data["reponse"] = None
+        if field is not None and text:
+            value = answer_value(field, text)
+            if value is None:
+                self.add_error("valeur", f"« {text} » n’est pas une réponse possible à « {field.label} ».")
+            else:
+                data["reponse"] = (field.id, value)
+        return data
+
+
+# The answers a list can be filtered on: one value each, at the top of the form.
+_FILTERABLE = {
+    FieldType.TEXT,
+    FieldType.INTEGER,
+    FieldType.DATE,
+    FieldType.YES_NO,
+    FieldType.CHECKBOX,
+    FieldType.CHOICE,
+    FieldType.MULTIPLE_CHOICE,
+    FieldType.EMAIL,
+    FieldType.PHONE,
+    FieldType.ADDRESS,
+    FieldType.SIRET,
+}
+_YES, _NO = {"oui", "o", "vrai", "coche", "cochee"}, {"non", "n", "faux", "non coche", "non cochee"}
+
+
+def answer_fields(form: FormDefinition) -> list[FormField]:
+    """The questions of a form whose answers filter a list, in the form's order."""
+    return [field for page in form.pages for field in page.fields if field.type in _FILTERABLE]
+
+
+def _folded(text: str) -> str:
+    return accents_fold(text).casefold().strip()
+
+
+def answer_value(field: FormField, text: str) -> Any | None:
+    """What the answers store for `text` typed by an instructor as an answer to `field`; None when
+    no answer to it can be that. Options are found by their label or their code."""
+    if field.type in {FieldType.YES_NO, FieldType.CHECKBOX}:
+        folded = _folded(text)
+        return True if folded in _YES else False if folded in _NO else None
+    if field.type in {FieldType.CHOICE, FieldType.MULTIPLE_CHOICE}:
+        option = next(
+            (option.value for option in field.options if _folded(text) in {_folded(option.label), option.value}),
+            text if field.allow_other else None,
+        )
+        if option is None:
+            return None
+        return [option] if field.type == FieldType.MULTIPLE_CHOICE else option
+    if field.type == FieldType.INTEGER:
+        try:
+            return int(text.replace(" ", "").replace("\u202f", ""))
+        except ValueError:
+            return None
+    if field.type == FieldType.ADDRESS:
+        return {"city": text}
+    if field.type == FieldType.DATE:
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text, pattern).date().isoformat()  # noqa: DTZ007 (a day, no time)
+            except ValueError:
+                continue
+        return None
+    return text
 
 
 class DecisionForm(forms.Form):

@@ -1,0 +1,261 @@
+"""The back office at scale: latency of the instructors' pages over many dossiers (issue 5).
+
+A PostgreSQL database of its own per scale (`guichet_backoffice_small`, 50,000 dossiers;
+`guichet_backoffice_default`, 1,000,000) holds the demo and the dossiers of bench/backoffice_data.py.
+It is kept between runs: generating a million dossiers takes a while, so a database that already
+holds them (same count, same generator) is reused, after `migrate`.
+
+gunicorn serves it as in the load benchmark (bench/server.py). One client, signed in through the
+sign-in form as the demo instructor of the town hall, asks in turn, ROUNDS times each:
+- the one-row baseline (bench/urls.py: a signed-in GET that reads one row);
+- « À traiter » of the biggest procedure;
+- the same list filtered on an answer;
+- a text search in « Tous »;
+- a dossier's page.
+Each round asks every page once, so that whatever else the machine does weighs on all alike; the
+figures are p50 and p95, next to the baseline's.
+
+`python -m bench.backoffice --scale small` runs it alone; `make bench` runs it after the load benchmark."""
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.server import (
+    ROOT,
+    database_exists,
+    database_recreate,
+    environment,
+    free_port,
+    postgresql_ready,
+    psql,
+    server_start,
+    server_stop,
+)
+
+SCALES = {"small": 50_000, "default": 1_000_000}
+ROUNDS = {"small": 200, "default": 300}
+WARM_UP = 20
+# Change it when the generator changes what it writes: databases of an older one are built again.
+GENERATOR_VERSION = 2
+MARKER = "bench_backoffice_data"
+PROCEDURE = "copie-integrale-acte-de-naissance"  # the biggest (bench/backoffice_data.py)
+INSTRUCTOR = "instructrice.mairie@demo.guichet.fr"
+# The answers the filtered list asks for, in turn (field, value as typed by the instructor).
+ANSWER_FILTERS = (("motif_demande", "succession"), ("mode_delivrance", "guichet"), ("qualite_demandeur", "parent"))
+PAGES = ("baseline", "list", "list_answer", "search", "dossier")
+
+
+def database_name(scale: str) -> str:
+    return f"guichet_backoffice_{scale}"
+
+
+def _reusable(database: str, count: int) -> bool:
+    if not database_exists(database) or not psql(f"SELECT to_regclass('{MARKER}') IS NOT NULL", database)[0][0]:
+        return False
+    return psql(f"SELECT count, version FROM {MARKER}", database) == [(count, GENERATOR_VERSION)]  # noqa: S608
+
+
+def _child(database: str, *arguments: str) -> None:
+    """Runs this module in a child process with Django set up on the benchmarks' server settings."""
+    command = [sys.executable, "-m", "bench.backoffice", "--database", database, *arguments]
+    subprocess.run(command, cwd=ROOT, env=environment(database), check=True)  # noqa: S603
+
+
+def prepare(scale: str) -> float | None:
+    """The scale's database, ready; the seconds its dossiers took to generate (None when reused)."""
+    database, count = database_name(scale), SCALES[scale]
+    if _reusable(database, count):
+        print(f"backoffice: reusing {database} ({count:,} dossiers already there)", file=sys.stderr, flush=True)
+        _child(database, "--migrate")
+        return None
+    print(f"backoffice: generating {count:,} dossiers in {database}…", file=sys.stderr, flush=True)
+    database_recreate(database)
+    started = time.monotonic()
+    _child(database, "--generate", str(count))
+    return time.monotonic() - started
+
+
+def _migrate_here() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _generate_here(count: int) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.backoffice_data import database_tidy, dossiers_generate
+
+    _migrate_here()
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+    report = dossiers_generate(count, say=lambda text: print(f"backoffice: {text}", file=sys.stderr, flush=True))
+    database_tidy()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {MARKER} (count integer, version integer)")
+        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s)", [count, GENERATOR_VERSION])  # noqa: S608
+    print(
+        f"backoffice: {report.dossiers:,} dossiers, {report.applicants:,} applicants in {report.seconds:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _urls_here(plan_file: Path, rounds: int) -> None:
+    """What the client asks for: varied searches and dossiers, taken from the data."""
+    import random
+
+    from django.db.models import Q
+
+    from guichet.accounts.models import User
+    from guichet.demo.loader import DEMO_PASSWORD
+    from guichet.dossiers.models import Dossier, DossierState
+    from guichet.procedures.models import Procedure
+
+    rng = random.Random(5)
+    procedure = Procedure.objects.get(slug=PROCEDURE)
+    instructor = User.objects.get(email=INSTRUCTOR)
+    list_url = f"/instruction/demarches/{procedure.slug}/"
+    filed = Dossier.objects.filter(procedure=procedure).exclude(state=DossierState.DRAFT)
+    last = filed.order_by("-pk").values_list("pk", flat=True).first()
+    sample = list(
+        filed.filter(pk__gte=rng.randint(1, last - 1000))
+        .filter(~Q(identity={}))
+        .order_by("pk")
+        .values_list("pk", "identity")[: max(rounds, 50)]
+    )
+    rng.shuffle(sample)
+    searches = [f"{identity['family_name']} {identity['given_name']}" for _pk, identity in sample[:50]]
+    one = filed.order_by("pk").values_list("pk", flat=True).first()
+    plan = {
+        "email": instructor.email,
+        "password": DEMO_PASSWORD,
+        "pages": {
+            "baseline": [f"/__bench__/read/?pk={one}"],
+            "list": [list_url],
+            "list_answer": [
+                list_url + "?" + urlencode({"champ": field, "valeur": value}) for field, value in ANSWER_FILTERS
+            ],
+            "search": [list_url + "?" + urlencode({"onglet": "tous", "q": text}) for text in searches],
+            "dossier": [f"/instruction/dossiers/{pk}/" for pk, _identity in sample],
+        },
+    }
+    plan_file.write_text(json.dumps(plan))
+
+
+def _sign_in(base: str, email: str, password: str):
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/compte/connexion/").raise_for_status()
+    response = session.post(
+        f"{base}/compte/connexion/",
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "username": email, "password": password},
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"the instructor could not sign in: {response.status_code}")
+    return session
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: float
+    p95: float
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def measure(base: str, plan: dict, rounds: int) -> dict[str, Latency]:
+    """p50 and p95 in ms of each page, asked in turn, one at a time, `rounds` times each."""
+    session = _sign_in(base, plan["email"], plan["password"])
+    samples: dict[str, list[float]] = {page: [] for page in PAGES}
+    for number in range(WARM_UP + rounds):
+        for page in PAGES:
+            urls = plan["pages"][page]
+            url = base + urls[number % len(urls)]
+            started = time.perf_counter()
+            response = session.get(url, allow_redirects=False)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{page}: {url} answered {response.status_code}")
+            if number >= WARM_UP:
+                samples[page].append(elapsed)
+    return {page: Latency(statistics.median(values), _percentile(values, 0.95)) for page, values in samples.items()}
+
+
+def backoffice_figures(scale: str):
+    """The back office benchmark's figures (bench.run.Figure); none, with a note, without PostgreSQL."""
+    from bench.run import Figure
+
+    if not postgresql_ready():
+        print("BENCH backoffice skipped: PostgreSQL does not answer on 127.0.0.1:5432", file=sys.stderr)
+        return []
+    generated = prepare(scale)
+    database, rounds = database_name(scale), ROUNDS[scale]
+    with tempfile.TemporaryDirectory(prefix="guichet-backoffice-") as temporary:
+        plan_file = Path(temporary) / "plan.json"
+        _child(database, "--plan", str(plan_file), "--rounds", str(rounds))
+        plan = json.loads(plan_file.read_text())
+    port = free_port()
+    server = server_start(port, database=database)
+    try:
+        latencies = measure(f"http://127.0.0.1:{port}", plan, rounds)
+    finally:
+        server_stop(server)
+    baseline = latencies["baseline"]
+    figures = [Figure("backoffice_dossiers", SCALES[scale], "dossiers")]
+    if generated is not None:
+        figures.append(Figure("backoffice_generation", generated, "s"))
+    for page in PAGES:
+        latency = latencies[page]
+        if page == "baseline":
+            figures += [
+                Figure(f"backoffice_{page}_p50", latency.p50, "ms"),
+                Figure(f"backoffice_{page}_p95", latency.p95, "ms"),
+            ]
+        else:
+            figures.append(Figure(f"backoffice_{page}_p50", latency.p50, "ms", baseline=baseline.p50))
+            figures.append(Figure(f"backoffice_{page}_p95", latency.p95, "ms", baseline=baseline.p95))
+    return figures
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="default")
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.database:  # a child process, on the benchmarks' server settings
+        import django
+
+        django.setup()
+        if arguments.migrate:
+            _migrate_here()
+        elif arguments.generate:
+            _generate_here(arguments.generate)
+        elif arguments.plan:
+            _urls_here(arguments.plan, arguments.rounds)
+        return
+    for figure in backoffice_figures(arguments.scale):
+        print(figure.line(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
