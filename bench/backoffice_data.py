@@ -352,10 +352,10 @@ def dossiers_generate(
         cursor.execute(
             f"INSERT INTO {dossiers} (id, created_at, updated_at, number, state, answers, submitted_at, "  # noqa: S608
             "instruction_started_at, decided_at, last_transition_at, applicant_id, group_id, procedure_id, "
-            "version_id, version_notice, creation_key, resume_page, identity, archived_at, search_vector) "
+            "version_id, version_notice, creation_key, resume_page, identity, annotations, archived_at, search_vector) "
             "SELECT s.id, s.created_at, COALESCE(s.archived_at, s.last_transition_at), s.number, s.state, p.answers, "
             "s.submitted_at, s.instruction_started_at, s.decided_at, s.last_transition_at, s.applicant_id, "
-            "s.group_id, s.procedure_id, s.version_id, '', NULL, 0, s.identity, s.archived_at, "
+            "s.group_id, s.procedure_id, s.version_id, '', NULL, 0, s.identity, '{}'::jsonb, s.archived_at, "
             f"to_tsvector(%s::regconfig, s.head) || p.vector FROM {STAGING} s JOIN {POOL} p ON p.id = s.pool_id "
             "ORDER BY s.id",
             [CONFIG],
