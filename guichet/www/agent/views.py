@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from guichet.core.audit import audit_record
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
-from guichet.dossiers.services import dossier_open_correction, message_send
+from guichet.dossiers.services import dossier_open_correction
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
 from guichet.instruction.deadlines import deadline_status
 from guichet.instruction.exports import (
@@ -79,6 +79,7 @@ from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_summary
 from guichet.www.formengine.pages import page_view
 from guichet.www.formengine.posting import answers_merge_post
+from guichet.www.messaging import message_form_send
 from guichet.www.usager.forms import MessageForm
 
 from .access import instructor_dossier, instructor_required
@@ -335,19 +336,9 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = instructor_dossier(request, pk)
     form = MessageForm(request.POST, request.FILES)
     form.fields["body"].label = "Message à l’usager"
-    if form.is_valid():
-        try:
-            message_send(
-                actor=request.user,
-                dossier=dossier,
-                body=form.cleaned_data["body"],
-                attachment=form.cleaned_data["attachment"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, "Votre message est envoyé à l’usager.")
-            return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#messagerie")
+    if message_form_send(request, dossier, form):
+        messages.success(request, "Votre message est envoyé à l’usager.")
+        return redirect(reverse("agent:dossier_detail", args=[dossier.pk]) + "#messagerie")
     context = _detail_context(request, dossier, message_form=form)
     return render(request, "agent/dossier_detail.html", context, status=400)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,7 +38,6 @@ from guichet.dossiers.services import (
     dossier_submit,
     dossier_withdraw,
     file_answer,
-    message_send,
     opinion_give,
 )
 from guichet.procedures.answers import answers_clean
@@ -48,6 +47,7 @@ from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
 from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import answers_merge_post
+from guichet.www.messaging import message_form_send
 
 from .access import applicant_required, own_dossier, pending_answers_take
 from .forms import MessageForm, OpinionForm, WithdrawForm, upload_too_large
@@ -292,19 +292,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _filed(request, pk)
     form = MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            message_send(
-                actor=request.user,
-                dossier=dossier,
-                body=form.cleaned_data["body"],
-                attachment=form.cleaned_data["attachment"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, "Votre message est envoyé à l’administration.")
-            return redirect(reverse("usager:dossier_detail", args=[dossier.pk]) + "#messagerie")
+    if message_form_send(request, dossier, form):
+        messages.success(request, "Votre message est envoyé à l’administration.")
+        return redirect(reverse("usager:dossier_detail", args=[dossier.pk]) + "#messagerie")
     context = {**_detail_context(dossier), "message_form": form}
     return render(request, "usager/dossier_detail.html", context, status=400)
 
