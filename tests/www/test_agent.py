@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -279,6 +279,27 @@ def test_the_search_finds_dossiers_by_number_names_and_answers(client, procedure
         # The full-text search: accents ignored, French words by their stem, a number by its counter.
         for text, expected in [("lefevre", {roof}), ("toitures", {roof}), (other.number.split("-")[1], {other})]:
             assert _numbers_listed(client, url, q=text)[1] == {d.number for d in expected}, text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans and statement timeout")
+def test_a_search_too_slow_with_the_planners_plan_is_answered_from_the_search_index(client, procedure, groups):
+    roof = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Réfection de toiture"})
+    dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Clôture du jardin"})
+    client.force_login(groups["alice"])
+    canceled = []
+
+    class QueryCanceled(Exception):
+        sqlstate = "57014"
+
+    def cancel_the_first_list(execute, sql, params, many, context):
+        if not canceled and sql.startswith('SELECT "dossiers_dossier"') and "LIMIT 51" in sql:
+            canceled.append(sql)
+            raise OperationalError("canceling statement due to statement timeout") from QueryCanceled()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(cancel_the_first_list):
+        listed = _numbers_listed(client, reverse("agent:dossier_list", args=[procedure.slug]), q="toiture")[1]
+    assert canceled and listed == {roof.number}
 
 
 def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups):
