@@ -508,14 +508,16 @@ def test_a_bulk_message_reaches_each_applicant(client, post, procedure, groups):
 
 
 def test_the_list_flags_dossiers_past_or_near_their_deadline(client, procedure, groups):
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from django.utils import timezone
 
     late = dossier_in(procedure, groups["a"], in_instruction=True)
     soon = dossier_in(procedure, groups["a"], in_instruction=True)
     type(late).objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
-    type(soon).objects.filter(pk=soon.pk).update(due_at=timezone.now() + timedelta(days=3, hours=1))
+    # The deadline ends at midnight (Paris) three days from now: its last day is in two days.
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=3), datetime.min.time()))
+    type(soon).objects.filter(pk=soon.pk).update(due_at=midnight)
     client.force_login(groups["alice"])
     page = client.get(reverse("agent:dossier_list", args=[procedure.slug]), {"onglet": "tous"}).content.decode()
     assert "Délai dépassé" in page and "À échéance dans 2 jours" in page

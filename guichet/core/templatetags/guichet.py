@@ -55,3 +55,17 @@ def state_badge(dossier) -> str:
 def _state_label(dossier) -> str:
     field = dossier._meta.get_field("state")
     return str(dict(field.flatchoices).get(dossier.state, dossier.state)) if field.choices else dossier.state
+
+
+@register.filter
+def deadline_badge(deadline) -> str:
+    """A dossier's deadline for instructors (instruction.deadlines.DeadlineStatus or None), written
+    directly for the same reason as the state's badge: past in red, within a week in orange."""
+    if deadline is None:
+        return ""
+    if deadline.overdue:
+        return format_html('<span class="fr-badge fr-badge--sm fr-badge--error">{}</span>', "Délai dépassé")
+    if deadline.days_left <= 7:
+        label = deadline.label[:1].upper() + deadline.label[1:]
+        return format_html('<span class="fr-badge fr-badge--sm fr-badge--warning">{}</span>', label)
+    return format_html("jusqu’au {}", deadline.last_day.strftime("%d/%m/%Y"))
