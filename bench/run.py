@@ -4,7 +4,7 @@ is compared with a baseline measured in the same run) and writes bench/results/l
 Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
 (bench/load.py) and the back office's (bench/backoffice.py) need PostgreSQL on 127.0.0.1:5432;
 Redis on 127.0.0.1:6379 is used when it runs. The back office's database is generated on the first
-run of each scale (a minute for `small`, a quarter of an hour for `default`) and kept."""
+run of each scale (a minute for `small`, ten or so for `default`) and kept."""
 
 import argparse
 import io
