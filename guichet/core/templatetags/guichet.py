@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
+from guichet.core.dsfr import choice_input_html, field_html
 from guichet.core.markdown import markdown_render
 
 register = template.Library()
@@ -15,20 +15,14 @@ def markdown(text: str):
 
 @register.filter
 def choice_input(choice) -> str:
-    """The <input> of one option of a radio or checkbox list (a BoundWidget), written directly:
-    Django's widget templates take a template rendering per option, which made a page of a few
-    dozen options several times slower to render."""
-    data = choice.data
-    required = data["attrs"].get("required", False)
-    return format_html(
-        '<input type="{}" name="{}" value="{}" id="{}"{}{}>',
-        data["type"],
-        data["name"],
-        "" if data["value"] is None else data["value"],
-        choice.id_for_label,
-        mark_safe(" checked") if data["selected"] else "",  # noqa: S308 (a constant)
-        mark_safe(" required") if required else "",  # noqa: S308 (a constant)
-    )
+    """The <input> of one option of a radio or checkbox list (a BoundWidget), written directly."""
+    return choice_input_html(choice)
+
+
+@register.simple_tag
+def dsfr_field(field) -> str:
+    """One form field in the design system's markup (guichet.core.dsfr)."""
+    return field_html(field)
 
 
 _STATE_BADGES = {
