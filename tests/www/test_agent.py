@@ -725,3 +725,24 @@ def test_an_attached_pdf_opens_in_the_browser_sandboxed(client, procedure, group
     preview = client.get(url, {"apercu": "1"})
     assert preview["Content-Disposition"].startswith("inline") and "sandbox" in preview["Content-Security-Policy"]
     assert client.get(url)["Content-Disposition"].startswith("attachment")
+
+
+def test_what_applicants_and_instructors_typed_is_escaped_in_the_list(client, procedure, groups):
+    from guichet.instruction.models import Label
+
+    dossier = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "<b>Permis</b>\nligne 2"})
+    type(dossier).objects.filter(pk=dossier.pk).update(
+        identity={"family_name": "<script>x</script>", "given_name": "Zoé"}
+    )
+    Label.objects.create(procedure=procedure, name='"urgent" <i>').dossiers.add(dossier)
+    groups["a"].name = "Groupe <A>"
+    groups["a"].save()
+    client.force_login(groups["alice"])
+    client.post(reverse("agent:list_columns", args=[procedure.slug]), {"colonnes": ["objet"]})
+    page = client.get(reverse("agent:dossier_list", args=[procedure.slug])).content.decode()
+    row = re.search(rf'<tr><td>.*?value="{dossier.pk}".*?</tr>', page, re.S).group(0)
+    assert "&lt;script&gt;x&lt;/script&gt; Zoé" in row and "<script>" not in row
+    assert "Groupe &lt;A&gt;" in row
+    assert "&quot;urgent&quot; &lt;i&gt;" in row
+    assert "<td>&lt;b&gt;Permis&lt;/b&gt;<br>ligne 2</td>" in row
+    assert f'href="/instruction/dossiers/{dossier.pk}/?liste=onglet%3Da-traiter"' in row
