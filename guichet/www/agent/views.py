@@ -43,6 +43,7 @@ from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
     COUNT_LIMIT,
     ListFilters,
+    ListOrder,
     Tab,
     dossier_expert_invitations,
     dossier_followed_by,
@@ -131,7 +132,7 @@ def _list_filters(request: HttpRequest, procedure, query, *, warn: bool):
         mine=bool(data.get("mes")),
         filed_from=data.get("du"),
         filed_to=data.get("au"),
-        oldest_first=data.get("tri") == "anciens",
+        order=ListOrder(data.get("tri") or ListOrder.RECENT),
         answer=data.get("reponse"),
     )
     return form, filters, data, groups, labels
@@ -154,7 +155,7 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "mes": "on" if filters.mine else "",
         "du": filters.filed_from.isoformat() if filters.filed_from else "",
         "au": filters.filed_to.isoformat() if filters.filed_to else "",
-        "tri": "anciens" if filters.oldest_first else "",
+        "tri": filters.order.value,
     }
     if filters.answer is not None:
         kept |= {"champ": data["champ"], "valeur": data["valeur"].strip()}
