@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.api",
+    "ninja",  # the API docs from our own static files, not a CDN
     "guichet.demo",
     "guichet.www",
 ]
