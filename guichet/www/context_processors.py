@@ -7,14 +7,16 @@ from guichet.accounts.models import User
 from guichet.instruction.models import ExpertInvitation, InstructorMembership
 
 
-def roles(request):
-    """Whether the signed-in person instructs dossiers or is asked for opinions (the header then
-    links to those spaces): one query, made only when a page's header asks."""
-
-    def roles_read() -> dict[str, bool]:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return {"instructor": False, "expert": False}
+def person_roles(request) -> dict[str, bool]:
+    """Whether the signed-in person instructs dossiers (is in a group) or is asked for opinions
+    (an invitation not revoked): one query per request, whoever asks first (the back office's
+    access check, or the header)."""
+    known = getattr(request, "_guichet_roles", None)
+    if known is not None:
+        return known
+    user = getattr(request, "user", None)
+    found = {"instructor": False, "expert": False}
+    if user is not None and user.is_authenticated:
         row = (
             User.objects.filter(pk=user.pk)
             .annotate(
@@ -24,6 +26,12 @@ def roles(request):
             .values("instructor", "expert")
             .first()
         )
-        return row or {"instructor": False, "expert": False}
+        found = row or found
+    request._guichet_roles = found
+    return found
 
-    return {"roles": SimpleLazyObject(roles_read)}
+
+def roles(request):
+    """The person's roles for the header, which links to their spaces: read only when a page's
+    header asks."""
+    return {"roles": SimpleLazyObject(lambda: person_roles(request))}

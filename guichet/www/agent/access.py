@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from guichet.dossiers.models import Dossier
-from guichet.instruction.models import InstructorMembership
 from guichet.instruction.selectors import dossier_for_instructor
+from guichet.www.context_processors import person_roles
 
 
 def instructor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -17,9 +17,8 @@ def instructor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not InstructorMembership.objects.filter(user=request.user).exists():
+        if not person_roles(request)["instructor"]:  # the header's query: asked once for both
             raise PermissionDenied("Cet espace est réservé aux instructeurs.")
-        request.is_instructor = True  # the header need not ask again (www/context_processors.py)
         return view(request, *args, **kwargs)
 
     return wrapper
