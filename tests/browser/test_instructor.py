@@ -59,3 +59,16 @@ def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_serv
     page.get_by_role("link", name=PROCEDURE).click()
     page.get_by_role("link", name=re.compile(r"Suivis \(\d+\)")).click()
     expect(page.get_by_role("link", name=f"n°{number}")).to_be_visible()
+
+    # A key for the service's software, made here and used at once against the API.
+    page.get_by_role("banner").get_by_role("link", name="Instruction").click()
+    page.get_by_role("link", name="vos clés d’API").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clés d’API")
+    page.get_by_label("Nom de la clé").fill("Logiciel de la mairie")
+    page.get_by_role("button", name="Créer une clé").click()
+    key = page.locator("#nouvelle-cle").inner_text()
+    assert_accessible(page)
+    answer = page.request.get(
+        live_server.url + "/api/v1/instruction/procedures", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert answer.status == 200 and PROCEDURE in {row["title"] for row in answer.json()}
