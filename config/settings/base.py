@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.observatory",
     "guichet.demo",
     "guichet.www",
 ]
