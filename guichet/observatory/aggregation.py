@@ -130,7 +130,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
         for row in Opinion.objects.filter(created_at__gte=history_start, created_at__lte=now)
         .annotate(month=TruncMonth("created_at"))
         .values("procedure_id", "month")
-        .annotate(count=Count("pk"), overall=Avg("overall"))
+        .annotate(n_count=Count("pk"), avg_overall=Avg("overall"))
         .order_by()
     }
     help_asked = Q(help_needed=True)
@@ -139,15 +139,16 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
         for row in Opinion.objects.filter(created_at__gte=window_start, created_at__lte=now)
         .values("procedure_id")
         .annotate(
-            count=Count("pk"),
-            overall=Avg("overall"),
-            clarity_count=Count("pk", filter=Q(clarity__isnull=False)),
-            clarity=Avg("clarity"),
-            help_answered=Count("pk", filter=Q(help_needed__isnull=False)),
-            help_needed=Count("pk", filter=help_asked),
-            reached_known=Count("pk", filter=help_asked & Q(help_reached__isnull=False)),
-            reached=Count("pk", filter=help_asked & Q(help_reached=True)),
-            help_quality=Avg("help_quality", filter=help_asked),
+            # Named apart from the fields: an annotation named like a field hides it from the filters.
+            n_count=Count("pk"),
+            avg_overall=Avg("overall"),
+            n_clarity=Count("pk", filter=Q(clarity__isnull=False)),
+            avg_clarity=Avg("clarity"),
+            n_help_answered=Count("pk", filter=Q(help_needed__isnull=False)),
+            n_help_needed=Count("pk", filter=help_asked),
+            n_reached_known=Count("pk", filter=help_asked & Q(help_reached__isnull=False)),
+            n_reached=Count("pk", filter=help_asked & Q(help_reached=True)),
+            avg_help_quality=Avg("help_quality", filter=help_asked),
         )
         .order_by()
     }
@@ -160,6 +161,12 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
     )
     offers_franceconnect = franceconnect.is_configured()
 
+    # A procedure's months start at its publication, or earlier when dossiers came before it
+    # (imported from the system it replaces).
+    first_month: dict[int, datetime.date] = {}
+    for procedure_id, month in [*submitted, *durations, *opinions_monthly]:
+        first_month[procedure_id] = min(month, first_month.get(procedure_id, month))
+
     qualities, months = [], []
     for procedure_id, entry in entry_of.items():
         opinions = opinions_window.get(procedure_id, {})
@@ -170,14 +177,18 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
             ProcedureQuality(
                 entry=entry,
                 computed_at=now,
-                opinions_count=opinions.get("count", 0),
-                satisfaction=ind.rounded(opinions.get("overall")),
-                clarity_count=opinions.get("clarity_count", 0),
-                clarity=ind.rounded(ind.score_from_five(opinions.get("clarity"))),
-                help_needed_count=opinions.get("help_needed", 0),
-                help_used_pct=ind.rounded(ind.share(opinions.get("help_needed", 0), opinions.get("help_answered", 0))),
-                help_reachable_pct=ind.rounded(ind.share(opinions.get("reached", 0), opinions.get("reached_known", 0))),
-                help_efficiency=ind.rounded(ind.score_from_five(opinions.get("help_quality"))),
+                opinions_count=opinions.get("n_count", 0),
+                satisfaction=ind.rounded(opinions.get("avg_overall")),
+                clarity_count=opinions.get("n_clarity", 0),
+                clarity=ind.rounded(ind.score_from_five(opinions.get("avg_clarity"))),
+                help_needed_count=opinions.get("n_help_needed", 0),
+                help_used_pct=ind.rounded(
+                    ind.share(opinions.get("n_help_needed", 0), opinions.get("n_help_answered", 0))
+                ),
+                help_reachable_pct=ind.rounded(
+                    ind.share(opinions.get("n_reached", 0), opinions.get("n_reached_known", 0))
+                ),
+                help_efficiency=ind.rounded(ind.score_from_five(opinions.get("avg_help_quality"))),
                 franceconnect=offers_franceconnect,
                 online_12_months=online,
                 other_channels_12_months=other,
@@ -188,7 +199,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
             )
         )
         published = entry.procedure.published_at or entry.procedure.created_at
-        month = max(history_start_month, month_of(published))
+        month = max(history_start_month, min(month_of(published), first_month.get(procedure_id, current_month)))
         while month <= current_month:
             days = sorted(durations.get((procedure_id, month), []))
             opinion_month = opinions_monthly.get((procedure_id, month), {})
@@ -200,8 +211,8 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
                     decided_count=len(days),
                     processing_median_days=ind.rounded(ind.percentile(days, 0.5)),
                     processing_p90_days=ind.rounded(ind.percentile(days, 0.9)),
-                    opinions_count=opinion_month.get("count", 0),
-                    satisfaction=ind.rounded(opinion_month.get("overall")),
+                    opinions_count=opinion_month.get("n_count", 0),
+                    satisfaction=ind.rounded(opinion_month.get("avg_overall")),
                 )
             )
             month = months_back(month, -1)
