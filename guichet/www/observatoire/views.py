@@ -4,6 +4,7 @@ the aggregation fills, never the dossiers."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from guichet.accounts.models import Organisation
 from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
-from guichet.observatory.models import AggregationRun, ChannelVolume, Computation
+from guichet.observatory.models import AggregationRun, ChannelVolume, Computation, ProcedureQuality
 from guichet.observatory.services import (
     ENTRY_FIELDS,
     INDICATOR_FIELDS,
@@ -44,8 +45,9 @@ def _download(table: opendata.Table, items, *, fmt: str, filename: str) -> HttpR
     return response
 
 
-def _last_run() -> AggregationRun | None:
-    return AggregationRun.objects.filter(status=AggregationRun.Status.DONE).order_by("-finished_at").first()
+def _computed_at():
+    """When the computed indicators were last computed (None before the first run)."""
+    return ProcedureQuality.objects.aggregate(at=Max("computed_at"))["at"]
 
 
 def _organisations_with_entries() -> list[tuple[str, str]]:
@@ -70,7 +72,7 @@ def quality(request):
         "rows": obs.quality_rows(organisation_slug=organisation),
         "organisation": organisation,
         "organisations": _organisations_with_entries(),
-        "last_run": _last_run(),
+        "computed_at": _computed_at(),
         "is_steering": _is_steering(request),
     }
     return render(request, "observatoire/quality.html", context)
@@ -93,7 +95,6 @@ def entry_detail(request, pk: int):
         "yearly_volume": obs.entry_yearly_volume(entry, quality),
         "months": months,
         "years": obs.entry_years(months),
-        "last_run": _last_run(),
         "can_edit": entry.organisation_id in obs.steering_organisation_ids(request.user),
     }
     return render(request, "observatoire/entry_detail.html", context)
