@@ -253,17 +253,20 @@ def verdict(slug: str, label: str, value, text: str, level: Level, *, gray_text:
     return Verdict(slug=slug, label=label, value=value, text=text, level=level, level_text=level_text)
 
 
+def _few_opinions(value, opinions: int) -> str:
+    """Why a measured opinion-based indicator is gray."""
+    return f"Moins de {MINIMUM_OPINIONS} avis ({opinions})" if value is not None and opinions < MINIMUM_OPINIONS else ""
+
+
 def score_verdict(slug: str, label: str, value: float | None, *, opinions: int) -> Verdict:
-    few = opinions < MINIMUM_OPINIONS
     text = "Pas encore d’avis" if value is None else _number(value, " / 10")
-    gray = f"Moins de {MINIMUM_OPINIONS} avis ({opinions})" if few else ""
+    gray = _few_opinions(value, opinions)
     return verdict(slug, label, value, text, level_score(value, opinions=opinions), gray_text=gray)
 
 
 def help_reachable_verdict(percent: float | None, *, opinions: int) -> Verdict:
-    few = opinions < MINIMUM_OPINIONS
     text = "Pas encore d’avis" if percent is None else _number(percent, " %")
-    gray = f"Moins de {MINIMUM_OPINIONS} avis ({opinions})" if few else ""
+    gray = _few_opinions(percent, opinions)
     level = level_help_reachable(percent, opinions=opinions)
     return verdict("help_reachable", "Aide joignable", percent, text, level, gray_text=gray)
 
@@ -277,6 +280,8 @@ def rgaa_verdict(rate: Number | None) -> Verdict:
 def dlnuf_verdict(count: int | None) -> Verdict:
     if count is None:
         text = "Non évalué"
+    elif count == 0:
+        text = "Aucune donnée déjà détenue"
     else:
         text = f"{count} donnée{'s' if count > 1 else ''} déjà détenue{'s' if count > 1 else ''}"
     return verdict("dlnuf", "Dites-le-nous une fois", count, text, level_dlnuf(count))

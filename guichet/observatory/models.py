@@ -4,6 +4,7 @@ the summary tables that the aggregation task fills from the rest of Guichet, so 
 pages never read dossiers (docs/decisions/0011-observatory.md)."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,17 @@ class ProgrammeEntry(TimeStampedModel):
             partially=self.partially_online,
             proactive=self.proactive,
         )
+
+    @property
+    def annual_volume(self) -> int | None:
+        """The yearly volume declared, else the one counted by the last aggregation (online
+        dossiers and other channels' recorded requests of the last 12 months)."""
+        if self.yearly_volume is not None:
+            return self.yearly_volume
+        try:
+            return self.quality.yearly_volume
+        except ObjectDoesNotExist:
+            return None
 
     def channel_labels(self) -> list[str]:
         labels = dict(Channel.choices)

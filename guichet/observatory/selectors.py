@@ -87,7 +87,7 @@ def entry_yearly_volume(entry: ProgrammeEntry, quality: ProcedureQuality | None)
     other channels' recorded requests of the last 12 months)."""
     if entry.yearly_volume is not None:
         return entry.yearly_volume
-    return quality.yearly_volume if quality is not None else None
+    return quality.yearly_volume if quality is not None else None  # the same as entry.annual_volume
 
 
 def entry_quality(entry: ProgrammeEntry) -> ProcedureQuality | None:
@@ -235,6 +235,9 @@ def programme_online_share(entries: list[ProgrammeEntry], *, top: int | None = N
 # --- The results barometer ----------------------------------------------------------------------
 
 
+ZONE_ORDER = {ind.ZoneLevel.NATIONAL: 0, ind.ZoneLevel.REGIONAL: 1, ind.ZoneLevel.DEPARTMENTAL: 2}
+
+
 @dataclass
 class BarometerRow:
     """One value of one indicator in one zone, with the zone's start and target: the DITP's long
@@ -287,7 +290,7 @@ def barometer(*, indicator_ids: list[int] | None = None) -> list[IndicatorSummar
         for (indicator_id, zone), goal in goals.items():
             if indicator_id == indicator.pk and zone not in latest:
                 latest[zone] = BarometerRow(indicator, zone, None, None, goal)
-        zones = sorted(latest.values(), key=lambda row: (row.zone != "FRANCE", row.zone))
+        zones = sorted(latest.values(), key=lambda row: (ZONE_ORDER[row.zone_level], row.zone))
         summaries.append(IndicatorSummary(indicator=indicator, zones=zones, history=history))
     return summaries
 
