@@ -350,11 +350,6 @@ def value_record(request, pk: int):
 @require_POST
 @steering_required
 def aggregation_request_view(request):
-    run = aggregation_request(actor=request.user)
-    if run.status == AggregationRun.Status.DONE:
-        messages.success(request, "Les indicateurs sont recalculés.")
-    else:
-        messages.success(
-            request, "Le calcul des indicateurs est demandé : les pages seront à jour dans quelques minutes."
-        )
+    aggregation_request(actor=request.user)
+    messages.success(request, "Le calcul des indicateurs est demandé : les pages seront à jour dans quelques minutes.")
     return redirect("observatoire:steering")

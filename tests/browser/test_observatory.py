@@ -8,13 +8,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from guichet.demo.loader import DEMO_PASSWORD, STEERING
-from tests.browser.axe import assert_accessible
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
+
+from .axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, page):  # noqa: F811
+def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, page):
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
     page.goto(live_server.url)
     page.get_by_role("link", name="Observatoire et données ouvertes").click()
