@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from guichet.accounts.models import Organisation, OrganisationRole, User
 
@@ -58,6 +58,17 @@ def entries_editable_by(user: User) -> QuerySet[ProgrammeEntry]:
     return ProgrammeEntry.objects.filter(organisation_id__in=steering_organisation_ids(user)).select_related(
         "organisation"
     )
+
+
+def entries_with_volumes_recorded_by(user: User) -> QuerySet[ProgrammeEntry]:
+    """The entries whose other channels' volumes the person may record: those they steer, and
+    the procedures they instruct (instructors see the paper and counter requests too)."""
+    if user is None or not user.is_authenticated:
+        return ProgrammeEntry.objects.none()
+    instructed = ProgrammeEntry.objects.filter(procedure__instructor_groups__memberships__user=user).values("pk")
+    return ProgrammeEntry.objects.filter(
+        Q(organisation_id__in=steering_organisation_ids(user)) | Q(pk__in=instructed)
+    ).select_related("organisation")
 
 
 def indicators_editable_by(user: User) -> QuerySet[Indicator]:

@@ -24,7 +24,7 @@ from .models import (
     Phase,
     ProgrammeEntry,
 )
-from .selectors import steering_organisation_ids
+from .selectors import entries_with_volumes_recorded_by, steering_organisation_ids
 
 ENTRY_FIELDS = (
     "title",
@@ -146,8 +146,12 @@ def channel_volume_record(
     *, actor: User | None, entry: ProgrammeEntry, channel: str, month: datetime.date, count: int
 ) -> ChannelVolume:
     """Record how many requests came through another channel than Guichet (paper, counter...)
-    in one month; recording the same month again replaces its figure."""
-    _check_steering(actor, entry.organisation_id)
+    in one month; recording the same month again replaces its figure. The steering team and the
+    procedure's instructors may."""
+    if actor is not None and not entries_with_volumes_recorded_by(actor).filter(pk=entry.pk).exists():
+        raise PermissionDenied(
+            "Seuls l’équipe de pilotage et les instructeurs de la démarche peuvent saisir ces volumes."
+        )
     if channel not in dict(Channel.offline()):
         raise ValidationError("Les dossiers déposés en ligne sont comptés par Guichet : choisissez un autre canal.")
     if count < 0:

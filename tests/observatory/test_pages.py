@@ -216,7 +216,9 @@ def test_anonymous_is_sent_to_sign_in_and_others_are_refused(client, world, orga
     for person in (UserFactory(), administrator, instructor):
         client.force_login(person)
         for name, (method, url, data) in steering_urls(world).items():
-            assert getattr(client, method)(url, data).status_code == 403, name
+            # Volumes are also open to instructors: of other procedures, the entry does not exist.
+            expected = 404 if name == "autres canaux" else 403
+            assert getattr(client, method)(url, data).status_code == expected, name
     assert not AuditEvent.objects.filter(action__startswith="programme_entry.update").exists()
 
 
@@ -317,3 +319,21 @@ def test_steering_asks_for_a_new_computation(client, world, steering, django_cap
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="observatory.aggregation_request", actor=steering).exists()
     assert client.get(reverse("observatoire:aggregation_request")).status_code == 405
+
+
+def test_instructors_record_the_other_channels_of_their_procedure(client, world):
+    instructor = world["procedure"].instructor_groups.get().members.first()
+    client.force_login(instructor)
+    entry = world["entry"]
+    page = client.get(reverse("observatoire:entry_detail", args=[entry.pk])).content.decode()
+    assert "Saisir les demandes des autres canaux" in page
+    assert "Modifier les valeurs déclarées" not in page
+    form = client.get(reverse("observatoire:volume_record", args=[entry.pk])).content.decode()
+    assert "Espace pilotage" not in form  # not theirs
+    response = client.post(
+        reverse("observatoire:volume_record", args=[entry.pk]), {"channel": "counter", "month": "2026-02", "count": "7"}
+    )
+    assert response.status_code == 302
+    assert ChannelVolume.objects.get(entry=entry, channel="counter").count == 7
+    assert AuditEvent.objects.get(action="channel_volume.record").actor == instructor
+    assert client.get(reverse("observatoire:entry_edit", args=[entry.pk])).status_code == 403

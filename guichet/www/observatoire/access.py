@@ -7,7 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from guichet.observatory.models import Indicator, ProgrammeEntry
-from guichet.observatory.selectors import entries_editable_by, indicators_editable_by, steering_organisation_ids
+from guichet.observatory.selectors import (
+    entries_editable_by,
+    entries_with_volumes_recorded_by,
+    indicators_editable_by,
+    steering_organisation_ids,
+)
 
 
 def steering_required(view):
@@ -22,6 +27,24 @@ def steering_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def signed_in_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def entry_for_volumes(request, pk: int) -> ProgrammeEntry:
+    """The entry named in the address, when the person steers it or instructs its procedure."""
+    entry = entries_with_volumes_recorded_by(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("Cette démarche n’existe pas ou vous ne pouvez pas saisir ses volumes.")
+    return entry
 
 
 def editable_entry(request, pk: int) -> ProgrammeEntry:

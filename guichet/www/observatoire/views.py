@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from guichet.observatory.services import (
 )
 
 from . import forms
-from .access import editable_entry, editable_indicator, steering_required
+from .access import editable_entry, editable_indicator, entry_for_volumes, signed_in_required, steering_required
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -96,6 +97,7 @@ def entry_detail(request, pk: int):
         "months": months,
         "years": obs.entry_years(months),
         "can_edit": entry.organisation_id in obs.steering_organisation_ids(request.user),
+        "can_record_volumes": obs.entries_with_volumes_recorded_by(request.user).filter(pk=entry.pk).exists(),
     }
     return render(request, "observatoire/entry_detail.html", context)
 
@@ -195,7 +197,7 @@ def entry_create(request):
         form,
         heading="Ajouter une démarche au programme",
         submit="Ajouter la démarche",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
         intro="Une démarche pas encore en ligne, ou en ligne ailleurs que dans Guichet. Une démarche publiée "
         "dans Guichet rejoint le programme d’elle-même (sous ce titre s’il existe déjà).",
     )
@@ -220,13 +222,13 @@ def entry_edit(request, pk: int):
         form,
         heading=f"Modifier « {entry.title} »",
         submit="Enregistrer",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
     )
 
 
-@steering_required
+@signed_in_required
 def volume_record(request, pk: int):
-    entry = editable_entry(request, pk)
+    entry = entry_for_volumes(request, pk)
     form = forms.ChannelVolumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,7 +244,7 @@ def volume_record(request, pk: int):
         form,
         heading=f"Demandes reçues par d’autres canaux : « {entry.title} »",
         submit="Enregistrer le volume",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:entry_detail", args=[entry.pk]),
         intro="Les dossiers déposés dans Guichet sont comptés automatiquement. Saisissez ici, mois par mois, "
         "les demandes reçues par courrier, au guichet, par téléphone ou par courriel. Saisir à nouveau un mois "
         "remplace son chiffre.",
@@ -272,7 +274,7 @@ def indicator_create_view(request):
             return redirect("observatoire:goal_set", indicator.pk)
     return _form_page(
         request, form, heading="Ajouter un indicateur au baromètre", submit="Créer l’indicateur",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
     )  # fmt: skip
 
 
@@ -296,7 +298,7 @@ def indicator_edit(request, pk: int):
             return redirect("observatoire:barometer")
     return _form_page(
         request, form, heading=f"Modifier l’indicateur « {indicator.name} »", submit="Enregistrer",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
     )  # fmt: skip
 
 
@@ -317,7 +319,7 @@ def goal_set(request, pk: int):
         form,
         heading=f"Valeur initiale et cible : « {indicator.name} »",
         submit="Enregistrer la cible",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
         intro=f"Unité : {indicator.unit}. Une cible par zone ; l’enregistrer à nouveau pour une zone la remplace.",
     )
 
@@ -342,7 +344,7 @@ def value_record(request, pk: int):
         form,
         heading=f"Saisir une valeur : « {indicator.name} »",
         submit="Enregistrer la valeur",
-        back_url="observatoire:steering",
+        back_url=reverse("observatoire:steering"),
         intro=f"Unité : {indicator.unit}. Une valeur par zone et par date ; la saisir à nouveau la remplace.",
     )
 
