@@ -302,6 +302,13 @@ def usage_verdict(percent: float | None) -> Verdict:
     return verdict("usage", "Taux d’utilisation du numérique", percent, text, Level.GRAY, gray_text="Sans seuil")
 
 
+def help_used_verdict(percent: float | None, *, opinions: int) -> Verdict:
+    """How many applicants needed help (the observatory's « niveau d’autonomie »): no threshold."""
+    text = "Pas encore d’avis" if percent is None else _number(percent, " %")
+    gray = _few_opinions(percent, opinions) or "Sans seuil"
+    return verdict("help_used", "Besoin d’aide", percent, text, Level.GRAY, gray_text=gray)
+
+
 def uptime_verdict(percent: float | None) -> Verdict:
     text = "Non mesuré" if percent is None else _number(percent, " %", digits=2)
     return verdict("uptime", "Disponibilité (3 mois)", percent, text, level_uptime(percent))

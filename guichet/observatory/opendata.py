@@ -60,6 +60,7 @@ QUALITY_SLUGS = (
     ("simplicity", "clarity of language out of 10 (answers 1 to 5 brought to 0–10, last 12 months)"),
     ("help_reachable", "help reachable, in % of the applicants who looked for help"),
     ("help_efficient", "help efficiency out of 10 (answers 1 to 5 brought to 0–10)"),
+    ("help_used", "share of the applicants who needed help, in % (no threshold: gray)"),
     ("auth", "sign-in with FranceConnect offered (true / false)"),
     ("uptime", "uptime over 3 months, in % (not measured yet: empty)"),
     ("performance", "page load time in seconds (not measured yet: empty)"),

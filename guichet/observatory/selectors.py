@@ -126,6 +126,7 @@ def entry_verdicts(entry: ProgrammeEntry, quality: ProcedureQuality | None) -> l
         ind.score_verdict(
             "help_efficient", "Efficacité de l’aide", quality and quality.help_efficiency, opinions=help_count
         ),
+        ind.help_used_verdict(quality and quality.help_used_pct, opinions=opinions),
         ind.auth_verdict(quality.franceconnect if quality else None),
         # Measured by the platform itself in a later step (docs/decisions/0011-observatory.md).
         ind.uptime_verdict(None),

@@ -235,3 +235,26 @@ def test_the_command_computes_at_once(procedure):
 def test_a_procedure_never_published_is_not_linked():
     ProcedureFactory(status="draft")
     assert observatory_aggregate(now=timezone.now()).linked == 0
+
+
+def test_the_command_hands_the_computation_to_the_worker(procedure, django_capture_on_commit_callbacks):
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("observatory_aggregate", "--enqueue", stdout=out)
+    assert "Calcul demandé au worker" in out.getvalue()
+    run = AggregationRun.objects.get()
+    assert (run.trigger, run.status) == (AggregationRun.Trigger.COMMAND, AggregationRun.Status.DONE)
+
+
+def test_a_failed_run_says_so(procedure, monkeypatch):
+    from guichet.observatory import tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(tasks, "observatory_aggregate", broken)
+    run = AggregationRun.objects.create(trigger=AggregationRun.Trigger.COMMAND)
+    with pytest.raises(RuntimeError):
+        tasks.aggregation_run(run)
+    run.refresh_from_db()
+    assert (run.status, run.error) == (AggregationRun.Status.FAILED, "base indisponible")

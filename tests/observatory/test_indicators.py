@@ -152,3 +152,9 @@ def test_verdicts_say_their_level_in_words():
     assert ind.rgaa_verdict(Decimal("100")).text == "100 %"
     assert ind.dlnuf_verdict(3).text == "3 données déjà détenues"
     assert ind.auth_verdict(True).goal_reached
+
+
+def test_help_used_has_no_threshold():
+    used = ind.help_used_verdict(35.0, opinions=250)
+    assert (used.level, used.level_text, used.text) == (Level.GRAY, "Sans seuil", "35,0 %")
+    assert not used.goal_reached
