@@ -82,9 +82,9 @@ def procedure_publish(*, actor: User | None, procedure: Procedure) -> ProcedureV
     if not InstructorGroup.objects.filter(procedure=locked, is_default=True).exists():
         # Filed dossiers must always reach someone: a new procedure gets a first group.
         InstructorGroup.objects.create(procedure=locked, name="Groupe principal", is_default=True)
-    audit_record(actor=actor, action="procedure.publish", target=locked, details={"version": version.number})
     # Its row in the observatory's programme (created, or the one waiting under its title).
     programme_entry_link(actor=actor, procedure=locked)
+    audit_record(actor=actor, action="procedure.publish", target=locked, details={"version": version.number})
     # Drafts started on an older version move to this one when their answers fit (after commit, so
     # that the worker sees the new version).
     transaction.on_commit(lambda: dossiers_version_migrate_task.enqueue(locked.pk, version.pk))
