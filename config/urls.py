@@ -10,6 +10,7 @@ urlpatterns = [
     path("compte/", include("guichet.www.accounts.urls")),
     path("instruction/", include("guichet.www.agent.urls")),
     path("avis/", include("guichet.www.expert.urls")),
+    path("observatoire/", include("guichet.www.observatoire.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

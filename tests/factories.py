@@ -126,3 +126,25 @@ class DossierFactory(factory.django.DjangoModelFactory):
                 actor = dossier.applicant if name == TransitionName.WITHDRAW else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation="Motif de test.")
         return dossier
+
+
+class ProgrammeEntryFactory(factory.django.DjangoModelFactory):
+    """A procedure of the observatory's programme, not yet online unless given a procedure."""
+
+    class Meta:
+        model = "observatory.ProgrammeEntry"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Démarche du programme {n}")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """An indicator of the results barometer whose values the steering team enters."""
+
+    class Meta:
+        model = "observatory.Indicator"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = factory.Sequence(lambda n: f"indicateur-{n}")
+    name = factory.Sequence(lambda n: f"Indicateur {n}")
+    unit = "%"

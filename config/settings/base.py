@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.observatory",
     "guichet.api",
     "ninja",  # the API docs from our own static files, not a CDN
     "guichet.demo",

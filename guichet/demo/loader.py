@@ -16,6 +16,7 @@ from guichet.instruction.workflow import TransitionName, dossier_transition
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import procedure_create, procedure_publish
 
+from .observatory import demo_observatory_load
 from .procedures import PROCEDURES, REFERENCE_DATE, DemoProcedure, fake_answers
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
@@ -237,4 +238,5 @@ def demo_load() -> list[DemoAccount]:
         default_group = procedure.instructor_groups.get(is_default=True)
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
+    demo_observatory_load(steering=steering, organisations=organisations)
     return list(ACCOUNTS)

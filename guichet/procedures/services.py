@@ -10,6 +10,7 @@ from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.dossiers.tasks import dossiers_version_migrate_task
 from guichet.instruction.models import InstructorGroup
+from guichet.observatory.services import programme_entry_link
 
 from .definition import definition_validate
 from .models import Procedure, ProcedureVersion
@@ -81,6 +82,8 @@ def procedure_publish(*, actor: User | None, procedure: Procedure) -> ProcedureV
     if not InstructorGroup.objects.filter(procedure=locked, is_default=True).exists():
         # Filed dossiers must always reach someone: a new procedure gets a first group.
         InstructorGroup.objects.create(procedure=locked, name="Groupe principal", is_default=True)
+    # Its row in the observatory's programme (created, or the one waiting under its title).
+    programme_entry_link(actor=actor, procedure=locked)
     audit_record(actor=actor, action="procedure.publish", target=locked, details={"version": version.number})
     # Drafts started on an older version move to this one when their answers fit (after commit, so
     # that the worker sees the new version).

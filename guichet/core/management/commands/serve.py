@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Lance ensemble le serveur web de développement, le worker des tâches et la vérification "
-        "périodique des délais d’instruction ; Ctrl-C arrête le tout."
+        "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
+        "périodique des délais d’instruction et le calcul quotidien de l’observatoire ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +32,8 @@ class Command(BaseCommand):
             "worker": ["db_worker", "--queue-name", "*", "--reload"],
             # Implicit decisions when deadlines pass (docs/decisions/0008-deadlines.md).
             "deadlines": ["deadlines_apply", "--every", str(options["deadlines_every"])],
+            # The observatory's daily aggregation, handed to the worker (docs/decisions/0011-observatory.md).
+            "observatory": ["observatory_aggregate", "--every", "600"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).

@@ -1,0 +1,57 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from guichet.observatory.models import AggregationRun
+from guichet.observatory.services import aggregation_request
+from guichet.observatory.tasks import aggregation_run, observatory_daily_request
+
+
+class Command(BaseCommand):
+    help = (
+        "Calcule les indicateurs de l’observatoire (qualité des démarches, volumes, délais, avis, "
+        "baromètre) dans ses tables de synthèse. Sans option, calcule tout de suite ; avec --every, "
+        "demande au worker le calcul du jour une fois par jour (c’est ce que fait `manage.py serve`)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDES",
+            help="vérifier toutes les SECONDES secondes s’il faut lancer le calcul du jour, jusqu’à l’arrêt",
+        )
+        parser.add_argument(
+            "--enqueue", action="store_true", help="confier le calcul au worker au lieu de le faire ici"
+        )
+
+    def handle(self, *args, **options):
+        every = options["every"]
+        if every is None:
+            if options["enqueue"]:
+                run = aggregation_request(actor=None, trigger=AggregationRun.Trigger.COMMAND)
+                self.stdout.write(f"Calcul demandé au worker (n°{run.pk}).")
+                return
+            run = AggregationRun.objects.create(trigger=AggregationRun.Trigger.COMMAND)
+            try:
+                run = aggregation_run(run)
+            except Exception as error:
+                raise CommandError(f"Calcul de l’observatoire en échec : {error}") from error
+            self.stdout.write(f"Observatoire : {run.entries} démarche(s) calculée(s).")
+            return
+        if every < 1:
+            raise CommandError("--every attend un nombre de secondes positif.")
+        self.stdout.write(f"Observatoire : calcul quotidien, vérification toutes les {every} secondes.")
+        while True:
+            try:
+                run = observatory_daily_request()
+                if run is not None:
+                    self.stdout.write(f"Calcul quotidien de l’observatoire demandé (n°{run.pk}).")
+            except Exception as error:  # the loop outlives a locked or unreachable database
+                self.stderr.write(f"Demande du calcul de l’observatoire interrompue : {error}")
+            finally:
+                close_old_connections()
+                self.stdout.flush()
+                self.stderr.flush()
+            time.sleep(every)
