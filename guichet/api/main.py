@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from .instruction import router as instruction_router
+from .observatory import router as observatory_router
 from .services import api_token_authenticate
 
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/instruction/", instruction_router)
+api.add_router("/observatory/", observatory_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -242,13 +242,18 @@ def table_csv(table: Table, items: Iterable[Any]) -> str:
     return out.getvalue()
 
 
-def table_json(table: Table, items: Iterable[Any], *, generated_at: datetime.datetime) -> str:
-    """{"table", "title", "generated_at", "columns": [{"name", "description"}], "rows": [{...}]}."""
-    document = {
+def table_document(table: Table, items: Iterable[Any], *, generated_at: datetime.datetime) -> dict[str, Any]:
+    """{"table", "title", "generated_at", "columns": [{"name", "description"}], "rows": [{...}]}:
+    the JSON download and the API's answer."""
+    return {
         "table": table.slug,
         "title": table.title,
         "generated_at": generated_at.isoformat(),
         "columns": [{"name": column.name, "description": column.description} for column in table.columns],
         "rows": table.rows(items),
     }
+
+
+def table_json(table: Table, items: Iterable[Any], *, generated_at: datetime.datetime) -> str:
+    document = table_document(table, items, generated_at=generated_at)
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)

@@ -178,6 +178,23 @@ def test_monthly_json(client, world):
     assert sum(row["depots"] for row in document["rows"]) == 1
 
 
+def test_the_api_serves_the_same_tables_without_a_key(client, world):
+    for slug, name in (
+        ("quality", "quality_download"),
+        ("programme", "programme_download"),
+        ("barometer", "barometer_download"),
+    ):
+        through_api = client.get(f"/api/v1/observatory/{slug}")
+        assert through_api.status_code == 200, slug
+        downloaded = json.loads(client.get(reverse(f"observatoire:{name}", args=["json"])).content)
+        answer = through_api.json()
+        assert (answer["table"], answer["columns"], answer["rows"]) == (
+            downloaded["table"],
+            downloaded["columns"],
+            downloaded["rows"],
+        ), slug
+
+
 def test_every_column_is_documented():
     text = DOCS.read_text()
     for table in opendata.TABLES:
