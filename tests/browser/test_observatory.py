@@ -32,6 +32,9 @@ def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, 
     page.goto(live_server.url + "/observatoire/")
     page.get_by_role("link", name="Demande de copie intégrale d’acte de naissance").first.click()
     expect(page.get_by_role("table", name="Dépôts, décisions, délais et satisfaction par mois")).to_be_visible()
+    # DSFR Chart, loaded from our static files, draws the monthly series on a canvas.
+    page.wait_for_function("customElements.get('bar-chart') !== undefined")
+    expect(page.locator("bar-chart canvas").first).to_be_visible()
     assert_accessible(page)
 
     # The steering team declares the RGAA rate of the school canteen: 75 % becomes 100 %, green.

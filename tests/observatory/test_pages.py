@@ -109,6 +109,9 @@ def test_procedure_page_with_its_monthly_data_table(client, world):
     assert "Satisfaction des usagers" in html
     assert reverse("observatoire:entry_months_download", args=[world["entry"].pk, "json"]) in html
     assert "Modifier les valeurs déclarées" not in html  # anonymous
+    # Its series drawn by DSFR Chart, from our own static files, next to the table.
+    assert '<bar-chart x="[[&quot;' in html and 'name="[&quot;Dossiers déposés&quot;, &quot;Décisions&quot;]"' in html
+    assert "/static/dsfr-chart/DSFRChart.js" in html
 
 
 def test_programme_page_headline_figures(client, world):
@@ -126,6 +129,7 @@ def test_barometer_page_with_zones_and_history(client, world):
     assert "<caption>Valeurs dans le temps</caption>" in html
     assert "70 %" in html  # 87 from 80 towards 90
     assert "D2A" in html
+    assert "<line-chart " in html and "/static/dsfr-chart/DSFRChart.js" in html
 
 
 def test_unknown_procedure_is_404(client, db):

@@ -30,6 +30,7 @@ from guichet.observatory.services import (
 
 from . import forms
 from .access import editable_entry, editable_indicator, entry_for_volumes, signed_in_required, steering_required
+from .charts import barometer_chart, months_charts
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -95,6 +96,7 @@ def entry_detail(request, pk: int):
         "verdicts": obs.entry_verdicts(entry, quality),
         "yearly_volume": obs.entry_yearly_volume(entry, quality),
         "months": months,
+        "charts": months_charts(months),
         "years": obs.entry_years(months),
         "can_edit": entry.organisation_id in obs.steering_organisation_ids(request.user),
         "can_record_volumes": obs.entries_with_volumes_recorded_by(request.user).filter(pk=entry.pk).exists(),
@@ -131,8 +133,12 @@ def programme_download(request, fmt: str):
 
 
 def barometer(request):
-    context = {"summaries": obs.barometer(), "is_steering": _is_steering(request)}
-    return render(request, "observatoire/barometer.html", context)
+    summaries = obs.barometer()
+    for summary in summaries:
+        summary.chart = barometer_chart(summary)
+    return render(
+        request, "observatoire/barometer.html", {"summaries": summaries, "is_steering": _is_steering(request)}
+    )
 
 
 def barometer_download(request, fmt: str):
