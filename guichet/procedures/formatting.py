@@ -120,17 +120,18 @@ def phone_french(value: Any) -> str:
     return phonenumbers.format_number(number, style)
 
 
+# Luhn's check on ASCII digits: each digit's value, and in even places from the right its double's
+# digits added, as translation tables, so that a check is two sums in C.
+_LUHN_PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
+_LUHN_DOUBLED = bytes.maketrans(b"0123456789", bytes((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)))
+
+
 def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        number = ord(digit) - 48
-        if position % 2:
-            number = number * 2 - 9 if number > 4 else number * 2
-        total += number
-    return total % 10 == 0
+    data = digits.encode()
+    return (sum(data[-1::-2].translate(_LUHN_PLAIN)) + sum(data[-2::-2].translate(_LUHN_DOUBLED))) % 10 == 0
 
 
-_SIRET = re.compile(r"\d{14}")
+_SIRET = re.compile(r"[0-9]{14}")
 _LA_POSTE = "356000000"  # its establishments follow a rule of their own: left to stdnum
 
 
