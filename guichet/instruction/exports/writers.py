@@ -4,8 +4,6 @@ a background task can write them to a file, in constant memory either way. See
 docs/decisions/0007-exports.md for the choice of formats and libraries."""
 
 import codecs
-import csv
-import io
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -61,27 +59,57 @@ def _formula_safe(value: str) -> str:
     return value
 
 
+# What makes the csv module quote a cell (QUOTE_MINIMAL, ";" and "\r\n"), a quote being doubled.
+_QUOTED = re.compile('[;"\r\n]')
+
+
+def _csv_cell(value: str) -> str:
+    value = _formula_safe(value)
+    return '"' + value.replace('"', '""') + '"' if _QUOTED.search(value) else value
+
+
+def _csv_line(row: Sequence[str]) -> str:
+    """A row as csv.writer(delimiter=";") writes it, its cells formula-safe (a test compares the two),
+    done in C by joining and searching: three times as fast as the csv module's cell-by-cell work."""
+    line = ";".join(row)
+    if (
+        line
+        and line.count(";") == len(row) - 1
+        and '"' not in line
+        and "\r" not in line
+        and _FORMULA_STARTS.isdisjoint([value[:1] for value in row])
+    ):
+        if "\n" not in line:
+            return line
+        return ";".join([f'"{value}"' if "\n" in value else value for value in row])
+    if len(row) == 1 and not row[0]:
+        return '""'  # a row of one empty cell, which would read as no cell at all
+    return ";".join([_csv_cell(value) for value in row])
+
+
 def csv_chunks(*, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[bytes]:
     """CSV as French spreadsheets open it with a double click: UTF-8 with a byte order mark (without it
     Excel reads Windows-1252 and garbles accents) and ";" between cells (Excel in French splits on the
-    list separator of the locale, which is ";" because the comma is the decimal separator)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_formula_safe(label) for label in header])
+    list separator of the locale, which is ";" because the comma is the decimal separator). `rows` are
+    texts (export_rows without `typed`)."""
     # The header leaves at once: the download starts before the first dossier is read.
-    yield codecs.BOM_UTF8 + buffer.getvalue().encode()
-    buffer.seek(0)
-    buffer.truncate()
-    starts, number = _FORMULA_STARTS, _FRENCH_NUMBER.fullmatch
+    yield codecs.BOM_UTF8 + (_csv_line(header) + "\r\n").encode()
+    # Lines are joined and encoded CHUNK_BYTES or so at a time, the csv module's cell-by-cell work
+    # done in C by joining, counting and one search per row (three times as fast).
+    lines: list[str] = []
+    size = 0
     for row in rows:
-        # _formula_safe, inline: a function call per cell costs a tenth of the export.
-        writer.writerow([f"'{value}" if value[:1] in starts and not number(value) else value for value in row])
-        if buffer.tell() >= CHUNK_BYTES:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
+        line = _csv_line(row)
+        lines.append(line)
+        size += len(line)
+        if size >= CHUNK_BYTES:
+            lines.append("")
+            yield "\r\n".join(lines).encode()
+            lines.clear()
+            size = 0
+    if lines:
+        lines.append("")
+        yield "\r\n".join(lines).encode()
 
 
 # --- XML text shared by XLSX and ODS -------------------------------------------------------------------
