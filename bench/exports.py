@@ -223,7 +223,8 @@ def export_measure(*, slug: str, format: str, column_ids: list[str] | None = Non
 
     def rows():
         nonlocal counted
-        for row in export_rows(queryset=Dossier.objects.filter(procedure=procedure), columns=columns):
+        queryset = Dossier.objects.filter(procedure=procedure)
+        for row in export_rows(queryset=queryset, columns=columns, typed=ExportFormat(format).typed_cells):
             counted += 1
             yield row
 
