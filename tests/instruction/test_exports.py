@@ -5,6 +5,7 @@ import copy
 import csv
 import io
 import itertools
+import threading
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -280,6 +281,24 @@ def test_export_rows_costs_the_same_queries_for_two_dossiers_or_twelve(procedure
     with CaptureQueriesContext(connection) as twelve:
         assert len(list(export_rows(queryset=queryset, columns=columns, chunk_size=5))) == 12
     assert len(twelve) == len(two) <= 3, [query["sql"] for query in twelve.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rows_are_read_ahead_and_the_reading_stops_with_the_export(procedure):
+    # As a streamed response or the worker reads them: on PostgreSQL, by a thread of their own.
+    dossiers = [filed(procedure, {"objet": f"Demande {n}"}, instruct=False) for n in range(7)]
+    columns = export_columns_chosen(procedure=procedure, ids=["number", "field:objet"])
+    queryset = Dossier.objects.filter(procedure=procedure)
+    rows = list(export_rows(queryset=queryset, columns=columns, chunk_size=3))
+    assert rows == [[dossier.number, f"Demande {n}"] for n, dossier in enumerate(dossiers)]
+    # A download cancelled after its first rows: the reading ends with it.
+    cancelled = export_rows(queryset=queryset, columns=columns, chunk_size=2)
+    assert next(cancelled) == rows[0]
+    reading = [thread.name for thread in threading.enumerate()].count("export-rows")
+    assert reading == (1 if connection.vendor == "postgresql" else 0)
+    cancelled.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "export-rows"]
+    assert Dossier.objects.filter(procedure=procedure).count() == 7  # this connection still works
 
 
 # --- formats ------------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """The rows of an export: one list of cells per dossier (French texts, or typed cells for the
 spreadsheets), read in chunks from the database."""
 
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 import orjson
+from django.db import connections, transaction
 from django.db.models import ExpressionWrapper, F, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -96,7 +100,7 @@ def export_rows(
         index.get("version_id"),
         index.get("export_identity"),
     )
-    for record in queryset.values_list(*names).iterator(chunk_size=chunk_size):
+    for record in _records(queryset.values_list(*names), chunk_size=chunk_size):
         identity = loads(record[identity_at]) if identity_at is not None and record[identity_at] else None
         row = [getter(record, identity) for getter in getters]
         if answers_at is not None:
@@ -106,6 +110,59 @@ def export_rows(
             cells = versions.get(record[version_at]) or cells_of(record[version_at])
             row += [cell(answers) for cell in cells]
         yield row if order is None else [row[position] for position in order]
+
+
+_READ = object()  # what the reading thread sends once it has sent every chunk
+
+
+def _records(values: QuerySet, *, chunk_size: int) -> Iterator[tuple]:
+    """The records of `values`, `chunk_size` at a time. On PostgreSQL, outside a transaction (a
+    response being streamed, the worker's task), a thread reads them on a connection of its own while
+    the caller writes the chunk before: PostgreSQL computes the next rows as Python formats these,
+    which nearly halves the time of a large export on two cores. Inside a transaction (tests, a caller's
+    atomic block) only this connection sees the same data: the records are read here, in turn."""
+    connection = connections[values.db]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield from values.iterator(chunk_size=chunk_size)
+        return
+    chunks: queue.Queue = queue.Queue(maxsize=2)  # memory: the chunk written and two read ahead
+    stop = threading.Event()
+
+    def send(item: Any) -> None:
+        while not stop.is_set():  # the caller stopped (a download cancelled): nobody takes it
+            try:
+                chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def read() -> None:
+        try:
+            # In a transaction, PostgreSQL's cursor gives rows as they are asked for: without one,
+            # Django's cursor is declared WITH HOLD, and the whole list is computed before the first
+            # row. Compiling the query to machine code (JIT) would cost more than it saves.
+            with transaction.atomic(using=values.db):
+                with connections[values.db].cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+                records = values.iterator(chunk_size=chunk_size)
+                while (chunk := list(islice(records, chunk_size))) and not stop.is_set():
+                    send(chunk)
+            send(_READ)
+        except Exception as error:  # given to the caller, which raises it
+            send(error)
+        finally:
+            connections[values.db].close()
+
+    reader = threading.Thread(target=read, name="export-rows", daemon=True)
+    reader.start()
+    try:
+        while (chunk := chunks.get()) is not _READ:
+            if isinstance(chunk, Exception):
+                raise chunk
+            yield from chunk
+    finally:
+        stop.set()
+        reader.join()
 
 
 Getter = Callable[[tuple, Any], Cell]
