@@ -248,6 +248,17 @@ def _xlsx_cell(reference: str, value: str, style: str = "") -> str:
     return f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
 
 
+# What _xlsx_cell has to change in a text: a character to escape or to remove.
+_XML_UNSAFE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xlsx_text_cell(reference: str, value: str) -> str:
+    # Most texts have nothing to escape, remove, cut or keep spaces of: one search instead of four steps.
+    if len(value) > XLSX_CELL_MAX or value != value.strip() or _XML_UNSAFE.search(value):
+        return _xlsx_cell(reference, value)
+    return f'<c r="{reference}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
 def _xlsx_typed_cell(reference: str, value: Cell, formats: _NumberFormats) -> str:
     # A number, a date or a date and time: a number with its format (dates are days since 1899-12-30).
     if isinstance(value, Number):
@@ -279,7 +290,7 @@ def _xlsx_sheet(header: Sequence[str], rows: Iterator[Sequence[Cell]], formats: 
     for number, row in enumerate(rows, start=2):
         cells = "".join(
             [
-                _xlsx_cell(f"{letter}{number}", value)
+                _xlsx_text_cell(f"{letter}{number}", value)
                 if type(value) is str
                 else _xlsx_typed_cell(f"{letter}{number}", value, formats)
                 for letter, value in zip(letters, row, strict=True)
@@ -426,7 +437,9 @@ def _ods_styles(formats: _NumberFormats) -> str:
 
 def _ods_text(value: str) -> str:
     # One paragraph per line, as a spreadsheet writes a cell's lines.
-    text = escape(_xml_clean(value)).replace("\n", "</text:p><text:p>")
+    if _XML_UNSAFE.search(value):
+        value = escape(_xml_clean(value))
+    text = value.replace("\n", "</text:p><text:p>")
     return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
 
