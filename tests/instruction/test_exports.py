@@ -253,6 +253,13 @@ def test_unanswered_fields_are_empty_cells_texts_keep_their_lines_and_odd_answer
     assert rows[1:] == [["Premier\n\nTroisième", "", "75002 Paris", "", ""], ["Autre", "", "rue", "12", ""]]
 
 
+def test_an_amount_past_64_bits_is_written_all_the_same(procedure):
+    # A number field without a maximum takes any integer: it comes back to its last digit.
+    DossierFactory(procedure=procedure, answers={"objet": "Grand", "montant": 123456789012345678901})
+    rows = table(procedure, ["field:objet", "field:montant"])
+    assert rows[1] == ["Grand", "123\u202f456\u202f789\u202f012\u202f345\u202f678\u202f901\u00a0€"]
+
+
 def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):
     first = filed(procedure, {"objet": "Ancienne", "categorie": "asso"}, instruct=False)
     renamed = copy.deepcopy(DEFINITION)

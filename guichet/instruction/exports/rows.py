@@ -1,6 +1,7 @@
 """The rows of an export: one list of cells per dossier (French texts, or typed cells for the
 spreadsheets), read in chunks from the database."""
 
+import json
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -94,22 +95,34 @@ def export_rows(
         versions[version_id] = made
         return made
 
-    loads = orjson.loads
     answers_at, version_at, identity_at = (
         index.get("export_answers"),
         index.get("version_id"),
         index.get("export_identity"),
     )
     for record in _records(queryset.values_list(*names), chunk_size=chunk_size):
-        identity = loads(record[identity_at]) if identity_at is not None and record[identity_at] else None
+        identity = _decoded(record[identity_at]) if identity_at is not None and record[identity_at] else None
+        answers = _decoded(record[answers_at]) if answers_at is not None and record[answers_at] else None
         row = [getter(record, identity) for getter in getters]
         if answers_at is not None:
-            answers = loads(record[answers_at]) if record[answers_at] else None
             if not isinstance(answers, dict):
                 answers = {}
             cells = versions.get(record[version_at]) or cells_of(record[version_at])
             row += [cell(answers) for cell in cells]
         yield row if order is None else [row[position] for position in order]
+
+
+# orjson reads an integer past 64 bits as a float, rounded: a text with 19 digits in a row (in a
+# number or in a string, this cannot tell) is read by the standard library, to the last digit.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+
+
+def _decoded(text: str) -> Any:
+    data = text.encode()
+    if _LONG_DIGITS in data.translate(_DIGITS_AS_ZERO):
+        return json.loads(text)
+    return orjson.loads(data)
 
 
 _READ = object()  # what the reading thread sends once it has sent every chunk
