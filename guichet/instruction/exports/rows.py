@@ -119,10 +119,13 @@ _LONG_DIGITS = b"0" * 19
 
 
 def _decoded(text: str) -> Any:
-    data = text.encode()
-    if _LONG_DIGITS in data.translate(_DIGITS_AS_ZERO):
-        return json.loads(text)
-    return orjson.loads(data)
+    data = text.encode("utf-8", "surrogatepass")
+    if _LONG_DIGITS not in data.translate(_DIGITS_AS_ZERO):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # what orjson refuses (an escaped lone surrogate), json reads
+            pass
+    return json.loads(text)
 
 
 _READ = object()  # what the reading thread sends once it has sent every chunk
