@@ -257,6 +257,7 @@ def answer_cell(spec: FormField, *, typed: bool = False) -> Callable[[dict], Cel
     (hand-edited data) is written as it is stored, rather than stopping an export that may be
     thousands of rows long."""
     field_id, formatted = spec.id, _formatter(spec, typed=typed)
+    write = (_typed_writer(spec) if typed else None) or _writer(spec)  # formatted's, called directly
 
     def as_stored(value: Any) -> str:
         logger.warning("Export: an answer to %s not formatted", field_id)
@@ -275,10 +276,10 @@ def answer_cell(spec: FormField, *, typed: bool = False) -> Callable[[dict], Cel
 
         def cell(answers: dict) -> Cell:
             value = answers.get(field_id)
-            if value is None:
+            if value is None or value == "" or value == [] or value == {}:
                 return ""
             try:
-                return formatted(value)
+                return write(value)
             except (TypeError, ValueError, AttributeError, KeyError):
                 return as_stored(value)
 
