@@ -287,17 +287,20 @@ def answer_cell(spec: FormField, *, typed: bool = False) -> Callable[[dict], Cel
     # Their cells are remembered, by the answer itself when it is a string (a choice, a date, an
     # amount), else with its type (True is not 1) and a list as a tuple.
     memo: dict[Any, Cell] = {(type(None), None): ""}
+    missing = object()
 
     def repeating_cell(answers: dict) -> Cell:
         value = answers.get(field_id)
         kind = type(value)
         key = value if kind is str else (kind, tuple(value) if kind is list else value)
         try:
-            return memo[key]
-        except KeyError:
-            pass
+            # get, not [] with KeyError: raising costs more than the lookup, and answers that never
+            # come back (a SIRET per applicant) miss every time.
+            remembered = memo.get(key, missing)
         except TypeError:  # a value that cannot be a key (a list of lists): not remembered
-            key = None
+            key, remembered = None, missing
+        if remembered is not missing:
+            return remembered
         try:
             result = formatted(value)
         except (TypeError, ValueError, AttributeError, KeyError):

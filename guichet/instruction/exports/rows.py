@@ -11,7 +11,8 @@ from typing import Any
 
 import orjson
 from django.db import connections, transaction
-from django.db.models import ExpressionWrapper, F, JSONField, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Case, F, Func, JSONField, OuterRef, QuerySet, Subquery, TextField, Value, When
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -23,24 +24,50 @@ from .columns import Cell, ExportColumn, answer_cell
 # Dossiers read at a time: a few megabytes in memory, a round trip to the database per chunk.
 CHUNK_SIZE = 5000
 
-# The names of the values each fixed column reads (values_list lookups on Dossier, and the JSON
-# annotations that export_rows decodes itself).
-_IDENTITY = ("export_identity", "applicant__last_name", "applicant__first_name", "applicant__email")
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "number": ("number",),
-    "state": ("state",),
-    "submitted_at": ("export_submitted_at",),
-    "decided_at": ("export_decided_at",),
-    "group": ("group__name",),
-    "applicant_last_name": _IDENTITY,
-    "applicant_first_name": _IDENTITY,
-    "applicant_email": _IDENTITY,
-}
+# Where the dossier's own columns read who filed it: the identity frozen at submission, else the
+# account's names.
 _IDENTITY_KEYS = {
     "applicant_last_name": ("family_name", "applicant__last_name"),
     "applicant_first_name": ("given_name", "applicant__first_name"),
     "applicant_email": ("email", "applicant__email"),
 }
+_DATES = {"submitted_at", "decided_at"}
+
+
+class _LocalMinute(Func):
+    """A date and time as French spreadsheets recognise it, "25/03/2026 14:30" in local time, written
+    by PostgreSQL (in the reading thread's query: while Python formats the rows before)."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI')", (*params, timezone.get_current_timezone_name())
+
+
+def _fixed_value(column_id: str, *, written_by_database: bool) -> Any:
+    """A dossier's own column as the database writes it, in the text of the cell (the dates excepted,
+    unless `written_by_database`: their ISO text, for Python to put in local time). PostgreSQL does
+    this work while Python formats the rows before (export_rows reads ahead)."""
+    if column_id == "number":
+        return Coalesce(F("number"), Value(""), output_field=TextField())
+    if column_id == "state":
+        labels = [When(state=state.value, then=Value(str(state.label))) for state in DossierState]
+        return Case(*labels, default=F("state"), output_field=TextField())
+    if column_id in _DATES and written_by_database:
+        return Coalesce(_LocalMinute(column_id), Value(""), output_field=TextField())
+    if column_id in _DATES:
+        # As text, read by datetime.fromisoformat: psycopg's loader of Django's dates with a time zone
+        # is written in Python, and cost four times as much.
+        return Cast(column_id, output_field=TextField())
+    if column_id == "group":
+        return Coalesce(F("group__name"), Value(""), output_field=TextField())
+    key, account = _IDENTITY_KEYS[column_id]
+    return Case(
+        When(identity={}, then=Coalesce(F(account), Value(""))),
+        default=Coalesce(KT(f"identity__{key}"), Value("")),
+        output_field=TextField(),
+    )
 
 
 def filed_answers(output_field: Any = None) -> Coalesce:
@@ -58,33 +85,34 @@ def export_rows(
     (XLSX, ODS) dates, dates and times and numbers (columns.Number) as such. Reads only the values those
     columns need, `chunk_size` dossiers at a time: memory stays the same whatever the number of
     dossiers, and the number of queries too (one, plus one per form version not yet in memory)."""
-    names: list[str] = []
-    for column in columns:
-        needs = ("version_id", "export_answers") if column.field is not None else _NEEDS[column.id]
-        names += [name for name in needs if name not in names]
-    if not names:
+    if not columns:
         return
-    index = {name: position for position, name in enumerate(names)}
-    # The JSON columns come as text and are decoded here, by orjson: a third of the time of reading a
-    # row went to decoding them with the standard library, through Django's converters.
-    if "export_answers" in index:
-        queryset = queryset.annotate(export_answers=filed_answers(TextField()))
-    if "export_identity" in index:
-        queryset = queryset.annotate(export_identity=ExpressionWrapper(F("identity"), output_field=TextField()))
-    # The dates as text too, read by datetime.fromisoformat: psycopg's loader of Django's dates with a
-    # time zone is written in Python, and cost four times as much.
-    for name in ("submitted_at", "decided_at"):
-        if f"export_{name}" in index:
-            queryset = queryset.annotate(**{f"export_{name}": Cast(name, output_field=TextField())})
-    if not queryset.ordered:
-        queryset = queryset.order_by("pk")
     fixed = [column for column in columns if column.field is None]
     answered = [column for column in columns if column.field is not None]
+    # A record is the fixed columns' values, in their order, then the version and the answers (read as
+    # text and decoded here by orjson: a third of the time of reading a row went to decoding JSON with
+    # the standard library, through Django's converters).
+    # PostgreSQL writes the dates' texts; SQLite has no time zones, and spreadsheets take dates as such.
+    dates_written = connections[queryset.db].vendor == "postgresql" and not typed
+    annotations = {
+        f"export_{column.id}": _fixed_value(column.id, written_by_database=dates_written) for column in fixed
+    }
+    if answered:
+        annotations["export_answers"] = filed_answers(TextField())
+    queryset = queryset.annotate(**annotations)
+    if not queryset.ordered:
+        queryset = queryset.order_by("pk")
+    names = [f"export_{column.id}" for column in fixed] + (["version_id", "export_answers"] if answered else [])
+    count, version_at, answers_at = len(fixed), len(fixed), len(fixed) + 1
+    dates = [
+        (position, _date_writer(typed=typed))
+        for position, column in enumerate(fixed)
+        if column.id in _DATES and not dates_written
+    ]
     # A row is the fixed columns' cells then the answers' (the order of the screens): put back in the
     # order chosen when it is another.
     placed = fixed + answered
     order = None if placed == list(columns) else [placed.index(column) for column in columns]
-    getters = [_getter(column, index, typed=typed) for column in fixed]
     # Each answer is written by its field in the dossier's own version (a choice's labels may have
     # changed since), else by the column's field: one cell function per column and version, made once.
     versions: dict[int | None, list[Callable[[dict], Cell]]] = {}
@@ -95,16 +123,12 @@ def export_rows(
         versions[version_id] = made
         return made
 
-    answers_at, version_at, identity_at = (
-        index.get("export_answers"),
-        index.get("version_id"),
-        index.get("export_identity"),
-    )
     for record in _records(queryset.values_list(*names), chunk_size=chunk_size):
-        identity = _decoded(record[identity_at]) if identity_at is not None and record[identity_at] else None
-        answers = _decoded(record[answers_at]) if answers_at is not None and record[answers_at] else None
-        row = [getter(record, identity) for getter in getters]
-        if answers_at is not None:
+        row: list[Cell] = list(record[:count])
+        for position, write in dates:
+            row[position] = write(row[position]) if row[position] is not None else ""
+        if answered:
+            answers = _decoded(record[answers_at]) if record[answers_at] else None
             if not isinstance(answers, dict):
                 answers = {}
             cells = versions.get(record[version_at]) or cells_of(record[version_at])
@@ -181,50 +205,26 @@ def _records(values: QuerySet, *, chunk_size: int) -> Iterator[tuple]:
         reader.join()
 
 
-Getter = Callable[[tuple, Any], Cell]
+def _date_writer(*, typed: bool) -> Callable[[str], Cell]:
+    """A dossier's date, from its ISO text, in local time: as French spreadsheets recognise a date and
+    time, or with `typed` as a date and time without time zone (a spreadsheet has none)."""
+    zone, fromisoformat = timezone.get_current_timezone(), datetime.fromisoformat
 
+    def local(text: str) -> datetime:
+        at = fromisoformat(text)
+        # PostgreSQL writes the offset of the connection's time zone; SQLite stores UTC without one.
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
 
-def _getter(column: ExportColumn, index: dict[str, int], *, typed: bool) -> Getter:
-    if column.id == "number":
-        i = index["number"]
-        return lambda record, identity: record[i] or ""
-    if column.id == "state":
-        i = index["state"]
-        labels = {state.value: str(state.label) for state in DossierState}
-        return lambda record, identity: labels.get(record[i], record[i])
-    if column.id in {"submitted_at", "decided_at"}:
-        i, zone, fromisoformat = index[f"export_{column.id}"], timezone.get_current_timezone(), datetime.fromisoformat
+    if typed:
+        return lambda text: local(text).replace(tzinfo=None)
 
-        def local(text: str) -> datetime:
-            at = fromisoformat(text)
-            # PostgreSQL writes the offset of the connection's time zone; SQLite stores UTC without one.
-            return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
+    def moment(text: str) -> str:
+        # Spelt out: strftime costs three times as much.
+        at = fromisoformat(text)
+        at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
+        return f"{at.day:02}/{at.month:02}/{at.year} {at.hour:02}:{at.minute:02}"
 
-        if typed:
-            # A spreadsheet's dates have no time zone: the local time, as the texts write it.
-            return lambda record, identity: local(record[i]).replace(tzinfo=None) if record[i] else ""
-
-        def moment(record: tuple, identity: Any) -> str:
-            # Local time, as French spreadsheets recognise a date and time (spelt out: strftime costs
-            # three times as much).
-            if record[i] is None:
-                return ""
-            at = fromisoformat(record[i])
-            at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
-            return f"{at.day:02}/{at.month:02}/{at.year} {at.hour:02}:{at.minute:02}"
-
-        return moment
-    if column.id == "group":
-        i = index["group__name"]
-        return lambda record, identity: record[i] or ""
-    key, fallback = _IDENTITY_KEYS[column.id]
-    j = index[fallback]
-
-    def identity_value(record: tuple, identity: Any) -> str:
-        # Who filed it, as frozen at submission; the account's names for a dossier without it.
-        return str(identity.get(key) or "") if identity else (record[j] or "")
-
-    return identity_value
+    return moment
 
 
 def export_header(columns: Sequence[ExportColumn]) -> list[str]:
