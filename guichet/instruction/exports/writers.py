@@ -66,6 +66,9 @@ def _formula_safe(value: str) -> str:
     return value
 
 
+# A cell that starts like a formula, in a row joined with ";" and no ";" in its cells (a search that
+# starts at each ";": twice as fast as looking at each cell's first character).
+_FORMULA_AFTER_SEPARATOR = re.compile(";[-=+@\t]").search
 # What makes the csv module quote a cell (QUOTE_MINIMAL, ";" and "\r\n"), a quote being doubled.
 _QUOTED = re.compile('[;"\r\n]')
 
@@ -84,7 +87,8 @@ def _csv_line(row: Sequence[str]) -> str:
         and line.count(";") == len(row) - 1
         and '"' not in line
         and "\r" not in line
-        and _FORMULA_STARTS.isdisjoint([value[:1] for value in row])
+        and line[:1] not in _FORMULA_STARTS
+        and not _FORMULA_AFTER_SEPARATOR(line)
     ):
         if "\n" not in line:
             return line
