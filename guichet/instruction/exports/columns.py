@@ -216,9 +216,11 @@ def _typed_writer(spec: FormField) -> Callable[[Any], Cell] | None:
     return None
 
 
-def _formatter(spec: FormField, *, typed: bool) -> Callable[[Any], Cell]:
-    write = (_typed_writer(spec) if typed else None) or _writer(spec)
+def _cell_writer(spec: FormField, *, typed: bool) -> Callable[[Any], Cell]:
+    return (_typed_writer(spec) if typed else None) or _writer(spec)
 
+
+def _formatter(write: Callable[[Any], Cell]) -> Callable[[Any], Cell]:
     def formatted(value: Any) -> Cell:
         if value is None or value == "" or value == [] or value == {}:
             return ""
@@ -230,7 +232,7 @@ def _formatter(spec: FormField, *, typed: bool) -> Callable[[Any], Cell]:
 def answer_formatter(spec: FormField, *, typed: bool = False) -> Callable[[Any], Cell]:
     """answer_text for one field, as a function of the value: what an export calls once per dossier.
     With `typed`, dates, dates and times and numbers come as such (Cell), for the spreadsheets."""
-    formatted = _formatter(spec, typed=typed)
+    formatted = _formatter(_cell_writer(spec, typed=typed))
     if spec.type not in _REPEATING:
         return formatted
     memo: dict[Any, Cell] = {}
@@ -256,8 +258,8 @@ def answer_cell(spec: FormField, *, typed: bool = False) -> Callable[[dict], Cel
     calls as can be (an export makes one per answer and dossier). An answer that does not fit its field
     (hand-edited data) is written as it is stored, rather than stopping an export that may be
     thousands of rows long."""
-    field_id, formatted = spec.id, _formatter(spec, typed=typed)
-    write = (_typed_writer(spec) if typed else None) or _writer(spec)  # formatted's, called directly
+    field_id, write = spec.id, _cell_writer(spec, typed=typed)
+    formatted = _formatter(write)  # `write` with the empty answers written empty
 
     def as_stored(value: Any) -> str:
         logger.warning("Export: an answer to %s not formatted", field_id)
