@@ -1,4 +1,7 @@
-"""Benchmarks: production-like settings (no debug) on a database of their own under var/bench/."""
+"""Benchmarks: production-like settings (no debug) on a database of their own under var/bench/, or
+the PostgreSQL database BENCH_DATABASE_URL names (`python -m bench.exports --postgresql`)."""
+
+import os
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR, database_settings
@@ -19,6 +22,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 (VAR_DIR / "bench").mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": database_settings(None)}
-DATABASES["default"]["NAME"] = VAR_DIR / "bench" / "bench.sqlite3"
+if os.environ.get("BENCH_DATABASE_URL"):
+    DATABASES = {"default": database_settings(os.environ["BENCH_DATABASE_URL"])}
+else:
+    DATABASES = {"default": database_settings(None)}
+    DATABASES["default"]["NAME"] = VAR_DIR / "bench" / "bench.sqlite3"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -5,7 +5,10 @@ import copy
 import csv
 import io
 import itertools
+import threading
 import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from xml.etree import ElementTree
 
 import openpyxl
@@ -250,6 +253,13 @@ def test_unanswered_fields_are_empty_cells_texts_keep_their_lines_and_odd_answer
     assert rows[1:] == [["Premier\n\nTroisième", "", "75002 Paris", "", ""], ["Autre", "", "rue", "12", ""]]
 
 
+def test_an_amount_past_64_bits_is_written_all_the_same(procedure):
+    # A number field without a maximum takes any integer: it comes back to its last digit.
+    DossierFactory(procedure=procedure, answers={"objet": "Grand", "montant": 123456789012345678901})
+    rows = table(procedure, ["field:objet", "field:montant"])
+    assert rows[1] == ["Grand", "123\u202f456\u202f789\u202f012\u202f345\u202f678\u202f901\u00a0€"]
+
+
 def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):
     first = filed(procedure, {"objet": "Ancienne", "categorie": "asso"}, instruct=False)
     renamed = copy.deepcopy(DEFINITION)
@@ -278,6 +288,24 @@ def test_export_rows_costs_the_same_queries_for_two_dossiers_or_twelve(procedure
     with CaptureQueriesContext(connection) as twelve:
         assert len(list(export_rows(queryset=queryset, columns=columns, chunk_size=5))) == 12
     assert len(twelve) == len(two) <= 3, [query["sql"] for query in twelve.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rows_are_read_ahead_and_the_reading_stops_with_the_export(procedure):
+    # As a streamed response or the worker reads them: on PostgreSQL, by a thread of their own.
+    dossiers = [filed(procedure, {"objet": f"Demande {n}"}, instruct=False) for n in range(7)]
+    columns = export_columns_chosen(procedure=procedure, ids=["number", "field:objet"])
+    queryset = Dossier.objects.filter(procedure=procedure)
+    rows = list(export_rows(queryset=queryset, columns=columns, chunk_size=3))
+    assert rows == [[dossier.number, f"Demande {n}"] for n, dossier in enumerate(dossiers)]
+    # A download cancelled after its first rows: the reading ends with it.
+    cancelled = export_rows(queryset=queryset, columns=columns, chunk_size=2)
+    assert next(cancelled) == rows[0]
+    reading = [thread.name for thread in threading.enumerate()].count("export-rows")
+    assert reading == (1 if connection.vendor == "postgresql" else 0)
+    cancelled.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "export-rows"]
+    assert Dossier.objects.filter(procedure=procedure).count() == 7  # this connection still works
 
 
 # --- formats ------------------------------------------------------------------------------------------
@@ -320,30 +348,150 @@ def test_the_xlsx_holds_the_header_in_bold_and_every_value_as_text_never_as_a_fo
     assert {cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row} == {"s"}
 
 
-def ods_read(data: bytes) -> dict[str, list[list[str]]]:
-    """Each sheet's rows of texts, read from content.xml as a spreadsheet application would."""
-    ns = {
-        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    }
+ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+}
+
+
+def ods_cell(cell) -> object:
+    """A cell's value as a spreadsheet application reads it: a number (Decimal) or a date (date or
+    datetime) from its typed value, else its text, one line per paragraph."""
+    kind = cell.get(f"{{{ODS['office']}}}value-type")
+    if kind == "float":
+        return Decimal(cell.get(f"{{{ODS['office']}}}value"))
+    if kind == "date":
+        value = cell.get(f"{{{ODS['office']}}}date-value")
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    return "\n".join("".join(p.itertext()) for p in cell.iter(f"{{{ODS['text']}}}p"))
+
+
+def ods_read(data: bytes) -> dict[str, list[list[object]]]:
+    """Each sheet's rows of values, read from content.xml as a spreadsheet application would."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist()[0] == "mimetype"
+        assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
         assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
         root = ElementTree.fromstring(archive.read("content.xml"))  # noqa: S314 (our own file)
     sheets = {}
-    for sheet in root.iter(f"{{{ns['table']}}}table"):
-        sheets[sheet.get(f"{{{ns['table']}}}name")] = [
-            ["".join(cell.itertext()) for cell in row.iter(f"{{{ns['table']}}}table-cell")]
-            for row in sheet.iter(f"{{{ns['table']}}}table-row")
+    for sheet in root.iter(f"{{{ODS['table']}}}table"):
+        sheets[sheet.get(f"{{{ODS['table']}}}name")] = [
+            [ods_cell(cell) for cell in row.iter(f"{{{ODS['table']}}}table-cell")]
+            for row in sheet.iter(f"{{{ODS['table']}}}table-row")
         ]
     return sheets
+
+
+def ods_formats(data: bytes) -> dict[tuple[int, int], str]:
+    """The display format of each typed cell of the first sheet, by (row, column) from 0, in short:
+    "date", "datetime", or the number's decimals and unit text as "2|\u00a0€"."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = ElementTree.fromstring(archive.read("content.xml"))  # noqa: S314 (our own file)
+        styles = ElementTree.fromstring(archive.read("styles.xml"))  # noqa: S314
+    data_style_of = {
+        style.get(f"{{{ODS['style']}}}name"): style.get(f"{{{ODS['style']}}}data-style-name")
+        for style in styles.iter(f"{{{ODS['style']}}}style")
+    }
+    described = {}
+    for data_style in styles.iter(f"{{{ODS['number']}}}date-style"):
+        has_hours = data_style.find(f"{{{ODS['number']}}}hours") is not None
+        described[data_style.get(f"{{{ODS['style']}}}name")] = "datetime" if has_hours else "date"
+    for data_style in styles.iter(f"{{{ODS['number']}}}number-style"):
+        places = data_style.find(f"{{{ODS['number']}}}number").get(f"{{{ODS['number']}}}decimal-places")
+        unit = "".join(text.text or "" for text in data_style.iter(f"{{{ODS['number']}}}text"))
+        described[data_style.get(f"{{{ODS['style']}}}name")] = f"{places}|{unit}"
+    sheet = next(content.iter(f"{{{ODS['table']}}}table"))
+    formats = {}
+    for row_number, row in enumerate(sheet.iter(f"{{{ODS['table']}}}table-row")):
+        for column, cell in enumerate(row.iter(f"{{{ODS['table']}}}table-cell")):
+            if (style := cell.get(f"{{{ODS['table']}}}style-name")) is not None:
+                formats[row_number, column] = described[data_style_of[style]]
+    return formats
 
 
 def test_the_ods_holds_the_same_table(procedure):
     header, *rows = rows_with_formulas(procedure)
     data = b"".join(export_chunks(header=header, rows=rows, format=ExportFormat.ODS))
     assert ods_read(data) == {"Dossiers": [header, *rows]}
+
+
+TYPED = ["number", "submitted_at", "decided_at", "field:montant", "field:naissance", "field:objet", "field:lots"]
+
+
+def typed_table(procedure):
+    columns = export_columns_chosen(procedure=procedure, ids=TYPED)
+    queryset = Dossier.objects.filter(procedure=procedure).order_by("pk")
+    return export_header(columns), list(export_rows(queryset=queryset, columns=columns, typed=True))
+
+
+def test_the_spreadsheets_have_dates_and_amounts_that_sort_and_add_up(procedure):
+    first = filed(procedure)  # 1 250,5 €, born 25/03/1990
+    second = filed(procedure, dict(ANSWERS, montant="80", naissance="2001-12-31"), instruct=False)
+    # A draft, hand-edited: a date that is not one is written as the applicant wrote it.
+    DossierFactory(procedure=procedure, answers={"montant": "0.25", "naissance": "vers 1990"})
+    filed_at = [d.submitted_at.astimezone().replace(tzinfo=None) for d in (first, second)]
+    header, rows = typed_table(procedure)
+    parcelles = "Section : AB ; Surface : 1\u202f200\u00a0m²\nSection : ZC ; Surface : 35\u00a0m²"
+
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(export_chunks(header=header, rows=rows, format="xlsx"))))
+    sheet = workbook["Dossiers"]
+    assert [cell.value for cell in sheet[1]] == header
+    one, two, draft = ([cell for cell in row] for row in sheet.iter_rows(min_row=2))
+    assert one[0].value == first.number and one[0].data_type == "s"
+    assert abs(one[1].value - filed_at[0]) < timedelta(seconds=1) and one[1].number_format == "dd/mm/yyyy hh:mm"
+    assert two[1].value > one[1].value  # the dates sort
+    assert one[2].value is None and draft[1].value is None  # not decided, not filed: empty cells
+    assert [row[3].value for row in (one, two, draft)] == [1250.5, 80, 0.25]  # numbers, which add up
+    assert [row[3].number_format for row in (one, two, draft)] == [
+        '#,##0.0"\u00a0€"',
+        '#,##0"\u00a0€"',
+        '#,##0.00"\u00a0€"',
+    ]
+    assert (one[4].value, two[4].value) == (datetime(1990, 3, 25), datetime(2001, 12, 31))
+    assert one[4].number_format == "dd/mm/yyyy"
+    assert draft[4].value == "vers 1990" and draft[4].data_type == "s"
+    assert (one[5].value, one[6].value) == ("Subvention du club", parcelles)  # texts stay texts
+
+    ods_file = b"".join(export_chunks(header=header, rows=rows, format="ods"))
+    ods = ods_read(ods_file)["Dossiers"]
+    assert ods[0] == header
+    assert ods[1][0] == first.number and ods[1][2] == "" and ods[3][:3] == ["", "", ""]
+    assert abs(ods[1][1] - filed_at[0]) < timedelta(seconds=1) and ods[2][1] > ods[1][1]
+    assert [row[3] for row in ods[1:]] == [Decimal("1250.5"), Decimal("80"), Decimal("0.25")]
+    assert [row[4] for row in ods[1:]] == [date(1990, 3, 25), date(2001, 12, 31), "vers 1990"]
+    assert ods[1][5:] == ["Subvention du club", parcelles]
+    assert ods_formats(ods_file) == {
+        (1, 1): "datetime",
+        (1, 3): "1|\u00a0€",
+        (1, 4): "date",
+        (2, 1): "datetime",
+        (2, 3): "0|\u00a0€",
+        (2, 4): "date",
+        (3, 3): "2|\u00a0€",
+    }
+
+
+def test_the_csv_of_the_same_dossiers_keeps_their_texts(procedure):
+    filed(procedure)
+    columns = export_columns_chosen(procedure=procedure, ids=TYPED)
+    rows = export_rows(queryset=Dossier.objects.filter(procedure=procedure), columns=columns)
+    read = csv_read(export_chunks(header=export_header(columns), rows=rows, format=ExportFormat.CSV))
+    assert read[1][3:5] == ["1\u202f250,5\u00a0€", "25/03/1990"]
+
+
+def test_the_csv_writes_its_lines_as_the_csv_module_would():
+    # The CSV is written by hand for speed: it must stay what csv.writer writes, cell for cell.
+    cells = ["", "a", "é;b", 'dit "oui"', "deux\nlignes", "cr\r", "=1+1", "-12\u00a0€", "@x", "\tx", "+33 1", " b "]
+    rows = [list(row) for row in itertools.product(cells, repeat=2)] + [[""], [], ["seul"], cells]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in [["Numéro", "=titre"], *rows]:
+        writer.writerow([exports.writers._formula_safe(cell) for cell in row])
+    written = b"".join(exports.csv_chunks(header=["Numéro", "=titre"], rows=iter(rows)))
+    assert written == b"\xef\xbb\xbf" + buffer.getvalue().encode()
 
 
 def test_a_character_that_xml_forbids_does_not_break_the_spreadsheets(procedure):

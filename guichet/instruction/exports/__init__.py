@@ -3,7 +3,7 @@ XLSX or ODS with the columns they chose, and a ZIP of the selected dossiers' att
 is streamed in constant memory (decision 0007); the screens wire these to responses or tasks.
 
     columns = export_columns_chosen(procedure=procedure, ids=["number", "state", "field:objet"])
-    rows = export_rows(queryset=filtered_dossiers, columns=columns)
+    rows = export_rows(queryset=filtered_dossiers, columns=columns, typed=ExportFormat.XLSX.typed_cells)
     chunks = export_chunks(header=export_header(columns), rows=rows, format=ExportFormat.XLSX)
 """
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from guichet.procedures.models import Procedure
 
 from .attachments import attachment_file_name, attachments_zip_chunks
-from .columns import ExportColumn, answer_text, export_columns_available, export_columns_chosen
+from .columns import Cell, ExportColumn, Number, answer_text, export_columns_available, export_columns_chosen
 from .rows import export_header, export_rows
 from .writers import ExportFormat, csv_chunks, export_chunks, ods_chunks, xlsx_chunks
 
@@ -25,8 +25,10 @@ def export_filename(*, procedure: Procedure, extension: str, on: date | None = N
 
 
 __all__ = [
+    "Cell",
     "ExportColumn",
     "ExportFormat",
+    "Number",
     "answer_text",
     "attachment_file_name",
     "attachments_zip_chunks",

@@ -1,17 +1,31 @@
 """The columns an instructor can choose for an export: the dossier's own facts first, then one per
 answer field of the procedure's latest published form."""
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField
-from guichet.procedures.formatting import answer_lines_function
+from guichet.procedures.formatting import (
+    answer_lines_function,
+    date_french,
+    datetime_french,
+    iban_french,
+    number_french,
+    phone_french,
+    siret_french,
+    with_unit,
+)
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
+
+logger = logging.getLogger(__name__)
 
 # An answer column's id is this prefix and the field's id (field ids hold no colon).
 FIELD_PREFIX = "field:"
@@ -81,6 +95,18 @@ def answer_text(spec: FormField, value: Any) -> str:
     return answer_formatter(spec)(value)
 
 
+class Number(NamedTuple):
+    """A number in a typed cell (XLSX, ODS), with what its text shows: the decimals written (none for a
+    whole number, as the summary writes it) and the unit, which go into the cell's format."""
+
+    value: Decimal
+    places: int = 0
+    unit: str = ""
+
+
+# A typed cell: a spreadsheet sorts and adds these; every other answer is a text.
+Cell = str | Number | date | datetime
+
 # Types whose answers come back from one dossier to the next (the same choice, date, amount, SIRET):
 # their texts are remembered, up to MEMO_MAX per column, which spares most of the formatting work.
 _REPEATING = {
@@ -97,7 +123,21 @@ _REPEATING = {
     FieldType.IBAN,
 }
 _ONE_LINE = {FieldType.MULTIPLE_CHOICE, FieldType.ADDRESS}
+# Types written as the applicant typed them, their lines kept.
+_PLAIN_TEXT = {FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.LINKED_DOSSIER}
+_ONE_TEXT: dict[FieldType, Callable[[Any], str]] = {
+    FieldType.PHONE: phone_french,
+    FieldType.SIRET: siret_french,
+    FieldType.IBAN: iban_french,
+    FieldType.DATE: date_french,
+    FieldType.DATETIME: datetime_french,
+}
 MEMO_MAX = 10_000
+
+
+def _plain_text(value: Any) -> str:
+    # The summary's lines of a text, joined: its line breaks made "\n", a last one dropped.
+    return "\n".join(str(value).splitlines())
 
 
 def _writer(spec: FormField) -> Callable[[Any], str]:
@@ -115,36 +155,160 @@ def _writer(spec: FormField) -> Callable[[Any], str]:
         return lambda value: yes if value else no
     if kind == FieldType.FILE:
         return lambda value: ", ".join(str(item.get("name", "")) for item in value if isinstance(item, dict))
+    if kind in _PLAIN_TEXT:
+        return _plain_text
+    if kind in _ONE_TEXT:  # one line: its function, without the summary's list of lines
+        return _ONE_TEXT[kind]
+    if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
+        unit = spec.unit
+        return lambda value: with_unit(number_french(value), unit)
     lines = answer_lines_function(kind)
     if kind in _ONE_LINE:  # an address without its street: no leading comma
         return lambda value: ", ".join(filter(None, lines(spec, value)))
     return lambda value: "\n".join(lines(spec, value))  # a text keeps its blank lines
 
 
-def answer_formatter(spec: FormField) -> Callable[[Any], str]:
-    """answer_text for one field, as a function of the value: what an export calls once per dossier."""
-    write = _writer(spec)
+def _number(value: Any, unit: str | None, *, places: int | None = None) -> Number | None:
+    """A number as the summary writes it (number_french): its value, the decimals it shows, its unit."""
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    if number == number.to_integral():
+        return Number(number.to_integral(), 0, unit or "")
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Number(number, -number.as_tuple().exponent, unit or "")
 
-    def text(value: Any) -> str:
+
+def _typed_writer(spec: FormField) -> Callable[[Any], Cell] | None:
+    """For the types a spreadsheet computes with, the answer as a date, a date and time or a Number;
+    an answer that is not one is written as its text."""
+    kind, text = spec.type, _writer(spec)
+    if kind == FieldType.DATE:
+
+        def day(value: Any) -> Cell:
+            try:
+                return date.fromisoformat(str(value))
+            except ValueError:
+                return text(value)
+
+        return day
+    if kind == FieldType.DATETIME:
+
+        def moment(value: Any) -> Cell:
+            # A spreadsheet has no time zones: the time the summary shows.
+            try:
+                return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+            except ValueError:
+                return text(value)
+
+        return moment
+    if kind in {FieldType.INTEGER, FieldType.DECIMAL, FieldType.COMPUTED}:
+        places = 2 if kind == FieldType.COMPUTED else None
+
+        def number(value: Any) -> Cell:
+            return _number(value, spec.unit, places=places) or text(value)
+
+        return number
+    return None
+
+
+def _cell_writer(spec: FormField, *, typed: bool) -> Callable[[Any], Cell]:
+    return (_typed_writer(spec) if typed else None) or _writer(spec)
+
+
+def _formatter(write: Callable[[Any], Cell]) -> Callable[[Any], Cell]:
+    def formatted(value: Any) -> Cell:
         if value is None or value == "" or value == [] or value == {}:
             return ""
         return write(value)
 
-    if spec.type not in _REPEATING:
-        return text
-    memo: dict[Any, str] = {}
+    return formatted
 
-    def remembered(value: Any) -> str:
+
+def answer_formatter(spec: FormField, *, typed: bool = False) -> Callable[[Any], Cell]:
+    """answer_text for one field, as a function of the value: what an export calls once per dossier.
+    With `typed`, dates, dates and times and numbers come as such (Cell), for the spreadsheets."""
+    formatted = _formatter(_cell_writer(spec, typed=typed))
+    if spec.type not in _REPEATING:
+        return formatted
+    memo: dict[Any, Cell] = {}
+
+    def remembered(value: Any) -> Cell:
         key = (type(value), tuple(value)) if isinstance(value, list) else (type(value), value)
         try:
             return memo[key]
         except KeyError:
             pass
         except TypeError:  # a value that cannot be a key (a list of lists): not remembered
-            return text(value)
-        result = text(value)
+            return formatted(value)
+        result = formatted(value)
         if len(memo) < MEMO_MAX:
             memo[key] = result
         return result
 
     return remembered
+
+
+def answer_cell(spec: FormField, *, typed: bool = False) -> Callable[[dict], Cell]:
+    """The cell of `spec`'s column for one dossier's answers (a dict): answer_formatter's, in as few
+    calls as can be (an export makes one per answer and dossier). An answer that does not fit its field
+    (hand-edited data) is written as it is stored, rather than stopping an export that may be
+    thousands of rows long."""
+    field_id, write = spec.id, _cell_writer(spec, typed=typed)
+    formatted = _formatter(write)  # `write` with the empty answers written empty
+
+    def as_stored(value: Any) -> str:
+        logger.warning("Export: an answer to %s not formatted", field_id)
+        return str(value)
+
+    if spec.type in _PLAIN_TEXT:
+
+        def text_cell(answers: dict) -> Cell:
+            value = answers.get(field_id)
+            if type(value) is str:
+                return "\n".join(value.splitlines())
+            return "" if value is None else formatted(value)
+
+        return text_cell
+    if spec.type not in _REPEATING:
+
+        def cell(answers: dict) -> Cell:
+            value = answers.get(field_id)
+            if value is None or value == "" or value == [] or value == {}:
+                return ""
+            try:
+                return write(value)
+            except (TypeError, ValueError, AttributeError, KeyError):
+                return as_stored(value)
+
+        return cell
+    # Their cells are remembered, by the answer itself when it is a string (a choice, a date, an
+    # amount), else with its type (True is not 1) and a list as a tuple.
+    memo: dict[Any, Cell] = {(type(None), None): ""}
+    missing = object()
+
+    def repeating_cell(answers: dict) -> Cell:
+        value = answers.get(field_id)
+        kind = type(value)
+        key = value if kind is str else (kind, tuple(value) if kind is list else value)
+        try:
+            # get, not [] with KeyError: raising costs more than the lookup, and answers that never
+            # come back (a SIRET per applicant) miss every time.
+            remembered = memo.get(key, missing)
+        except TypeError:  # a value that cannot be a key (a list of lists): not remembered
+            key, remembered = None, missing
+        if remembered is not missing:
+            return remembered
+        try:
+            result = formatted(value)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return as_stored(value)
+        if key is not None and len(memo) < MEMO_MAX:
+            memo[key] = result
+        return result
+
+    return repeating_cell

@@ -17,7 +17,7 @@ from guichet.procedures.models import Procedure
 
 from ..models import ExportJob
 from ..selectors import ListFilters, Tab, instructor_dossiers_listed
-from .columns import ExportColumn, export_columns_chosen
+from .columns import Cell, ExportColumn, export_columns_chosen
 from .rows import export_header, export_rows
 from .writers import ExportFormat, export_chunks
 
@@ -62,7 +62,7 @@ def export_job_create(
     return job
 
 
-def _counted(rows: Iterator[list[str]], job: ExportJob) -> Iterator[list[str]]:
+def _counted(rows: Iterator[list[Cell]], job: ExportJob) -> Iterator[list[Cell]]:
     for done, row in enumerate(rows, start=1):
         yield row
         if done % _PROGRESS_EVERY == 0:
@@ -80,9 +80,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
         dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
         job.rows_total, job.status = dossiers.count(), ExportJob.Status.RUNNING
         job.save(update_fields=["rows_total", "status", "updated_at"])
-        rows = _counted(export_rows(queryset=dossiers, columns=columns), job)
+        export_format = ExportFormat(job.format)
+        rows = _counted(export_rows(queryset=dossiers, columns=columns, typed=export_format.typed_cells), job)
         with tempfile.TemporaryFile() as written:
-            for chunk in export_chunks(header=export_header(columns), rows=rows, format=ExportFormat(job.format)):
+            for chunk in export_chunks(header=export_header(columns), rows=rows, format=export_format):
                 written.write(chunk)
             written.seek(0)
             job.file.save(f"{job.procedure.slug}-{job.pk}.{job.format}", File(written), save=False)

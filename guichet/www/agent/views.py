@@ -521,7 +521,9 @@ def list_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse
         details={"format": export_format.value, "tab": filters.tab.value, "text": filters.text, "state": filters.state},
     )
     chunks = export_chunks(
-        header=export_header(columns), rows=export_rows(queryset=dossiers, columns=columns), format=export_format
+        header=export_header(columns),
+        rows=export_rows(queryset=dossiers, columns=columns, typed=export_format.typed_cells),
+        format=export_format,
     )
     response = StreamingHttpResponse(chunks, content_type=export_format.content_type)
     filename = export_filename(procedure=procedure, extension=export_format.extension)
