@@ -30,6 +30,7 @@ from .models import (
     ProcedureQuality,
     ProgrammeEntry,
 )
+from .probes import probe_figures
 from .services import programme_entry_link
 
 # The monthly history recomputed by each run: the current month and the twelve before it, so that
@@ -167,6 +168,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
     report = AggregationReport(linked=_link_published())
     entries = list(ProgrammeEntry.objects.filter(procedure__isnull=False).select_related("procedure"))
     entry_of = {entry.procedure_id: entry for entry in entries}
+    measured = probe_figures([entry.pk for entry in entries], now=now)
 
     # Dossiers filed, per month and over the window (grouped by the database).
     submitted: dict[tuple[int, datetime.date], int] = defaultdict(int)
@@ -259,6 +261,8 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
                 decisions_30_days=recent_times.count,
                 processing_median_days=ind.rounded(recent_times.median),
                 processing_p90_days=ind.rounded(recent_times.p90),
+                uptime_pct=measured[entry.pk].uptime_pct if entry.pk in measured else None,
+                load_seconds=measured[entry.pk].load_seconds if entry.pk in measured else None,
             )
         )
         published = entry.procedure.published_at or entry.procedure.created_at

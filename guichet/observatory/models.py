@@ -215,6 +215,10 @@ class ProcedureQuality(models.Model):
     decisions_30_days = models.PositiveIntegerField(_("décisions (30 jours)"), default=0)
     processing_median_days = models.FloatField(_("délai médian (jours)"), null=True)
     processing_p90_days = models.FloatField(_("délai du 9e décile (jours)"), null=True)
+    # From the platform's own visits of the start page (PageProbe): availability over 3 months,
+    # and the median time the page took over 30 days.
+    uptime_pct = models.FloatField(_("disponibilité sur 3 mois (%)"), null=True)
+    load_seconds = models.FloatField(_("temps d’affichage médian (s)"), null=True)
 
     class Meta:
         verbose_name = _("qualité d’une démarche (calculée)")
@@ -226,6 +230,25 @@ class ProcedureQuality(models.Model):
     @property
     def yearly_volume(self) -> int:
         return self.online_12_months + self.other_channels_12_months
+
+
+class PageProbe(models.Model):
+    """One visit of a procedure's start page by the platform itself (observatory/probes.py): whether
+    it answered, and how long the page took to come. Uptime and load time are computed from them."""
+
+    entry = models.ForeignKey(ProgrammeEntry, verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("le"))
+    ok = models.BooleanField(_("page servie"))
+    status = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visite de contrôle")
+        verbose_name_plural = _("visites de contrôle")
+        indexes = [models.Index(fields=["entry", "at"], name="probe_entry_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} — {self.at:%Y-%m-%d %H:%M} — {'ok' if self.ok else 'échec'}"
 
 
 class ProcedureMonth(models.Model):

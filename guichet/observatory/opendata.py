@@ -62,8 +62,8 @@ QUALITY_SLUGS = (
     ("help_efficient", "help efficiency out of 10 (answers 1 to 5 brought to 0–10)"),
     ("help_used", "share of the applicants who needed help, in % (no threshold: gray)"),
     ("auth", "sign-in with FranceConnect offered (true / false)"),
-    ("uptime", "uptime over 3 months, in % (not measured yet: empty)"),
-    ("performance", "page load time in seconds (not measured yet: empty)"),
+    ("uptime", "uptime over 3 months, in %, from the platform's own visits of the start page every 10 minutes"),
+    ("performance", "median time to receive the start page over 30 days, in seconds (the platform's own visits)"),
 )
 
 

@@ -128,9 +128,9 @@ def entry_verdicts(entry: ProgrammeEntry, quality: ProcedureQuality | None) -> l
         ),
         ind.help_used_verdict(quality and quality.help_used_pct, opinions=opinions),
         ind.auth_verdict(quality.franceconnect if quality else None),
-        # Measured by the platform itself in a later step (docs/decisions/0011-observatory.md).
-        ind.uptime_verdict(None),
-        ind.performance_verdict(None),
+        # Measured by the platform itself (observatory/probes.py).
+        ind.uptime_verdict(quality.uptime_pct if quality else None),
+        ind.performance_verdict(quality.load_seconds if quality else None),
     ]
 
 

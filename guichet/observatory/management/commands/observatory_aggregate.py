@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from guichet.observatory.models import AggregationRun
+from guichet.observatory.probes import PROBE_INTERVAL, observatory_probe
 from guichet.observatory.services import aggregation_request
 from guichet.observatory.tasks import aggregation_run, observatory_daily_request
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Calcule les indicateurs de l’observatoire (qualité des démarches, volumes, délais, avis, "
         "baromètre) dans ses tables de synthèse. Sans option, calcule tout de suite ; avec --every, "
-        "demande au worker le calcul du jour une fois par jour (c’est ce que fait `manage.py serve`)."
+        "demande au worker le calcul du jour une fois par jour et visite toutes les 10 minutes la page "
+        "de chaque démarche publiée, pour sa disponibilité et sa rapidité (c’est ce que fait `manage.py serve`)."
     )
 
     def add_arguments(self, parser):
@@ -43,8 +45,12 @@ class Command(BaseCommand):
         if every < 1:
             raise CommandError("--every attend un nombre de secondes positif.")
         self.stdout.write(f"Observatoire : calcul quotidien, vérification toutes les {every} secondes.")
+        last_probe = None
         while True:
             try:
+                if last_probe is None or time.monotonic() - last_probe >= PROBE_INTERVAL.total_seconds():
+                    last_probe = time.monotonic()
+                    observatory_probe()
                 run = observatory_daily_request()
                 if run is not None:
                     self.stdout.write(f"Calcul quotidien de l’observatoire demandé (n°{run.pk}).")
