@@ -302,6 +302,39 @@ def test_a_search_too_slow_with_the_planners_plan_is_answered_from_the_search_in
     assert canceled and listed == {roof.number}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans and statement timeout")
+def test_a_list_filtered_on_an_answer_walks_the_list_in_order_then_asks_the_index(client, procedure, groups):
+    roof = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Toiture"})
+    dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "Clôture"})
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    statements = []
+
+    class QueryCanceled(Exception):
+        sqlstate = "57014"
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert _numbers_listed(client, url, champ="objet", valeur="Toiture")[1] == {roof.number}
+    assert "SET LOCAL enable_bitmapscan = off" in statements  # in the list's order first
+    assert not any("enable_indexscan" in sql for sql in statements)
+
+    def cancel_the_walk(execute, sql, params, many, context):
+        statements.append(sql)
+        if "enable_indexscan" not in " ".join(statements) and sql.startswith('SELECT "dossiers_dossier"'):
+            if "LIMIT 51" in sql:
+                raise OperationalError("canceling statement due to statement timeout") from QueryCanceled()
+        return execute(sql, params, many, context)
+
+    statements.clear()
+    with connection.execute_wrapper(cancel_the_walk):
+        assert _numbers_listed(client, url, champ="objet", valeur="Toiture")[1] == {roof.number}
+    assert "SET LOCAL enable_indexscan = off" in statements  # then from the answers' index
+
+
 def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups):
     dossier = dossier_in(procedure, groups["a"], in_instruction=True, answers={"objet": "Abri de jardin"})
     dossier_transition(
