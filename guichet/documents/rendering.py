@@ -4,6 +4,7 @@ tagged, so that screen readers follow it)."""
 
 import base64
 import mimetypes
+import warnings
 from dataclasses import dataclass
 
 import segno
@@ -87,6 +88,8 @@ def act_pdf(layout: ActLayout) -> bytes:
     """The act as PDF/A-3a, not yet sealed."""
     from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when an act is made)
 
-    return HTML(string=act_html(layout), base_url=settings.GUICHET_SITE_URL + "/").write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True
-    )
+    html = HTML(string=act_html(layout), base_url=settings.GUICHET_SITE_URL + "/")
+    with warnings.catch_warnings():
+        # WeasyPrint opens its sRGB profile (PDF/A's output intent) without closing it.
+        warnings.simplefilter("ignore", ResourceWarning)
+        return html.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)

@@ -112,16 +112,16 @@ def _key_usage(*, signing: bool):
 
 
 def dev_certificate_issue(authority: DevAuthority, *, common_name: str, timestamping: bool = False):
-    """A certificate issued by the development authority, and its key: the seal's, or a
-    timestamping authority's (the tests' in-process TSA)."""
+    """A certificate issued by the development authority, and its key: the seal's (ECDSA P-256),
+    or a timestamping authority's (RSA, as pyHanko's in-process TSA of the tests wants)."""
     from cryptography import x509  # noqa: PLC0415
     from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: PLC0415
     from cryptography.x509.oid import ExtendedKeyUsageOID  # noqa: PLC0415
 
     ca_certificate = x509.load_pem_x509_certificate(authority.ca_certificate.read_bytes())
     ca_key = serialization.load_pem_private_key(authority.ca_key.read_bytes(), password=None)
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(65537, 2048) if timestamping else ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
@@ -295,6 +295,35 @@ def _stamp_font_path() -> str | None:
     return str(target)
 
 
+@cache
+def _stamp_font_factory():
+    """pyHanko's font factory for the block, reading the font from memory (its own opens the file
+    for every act and leaves it open)."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory  # noqa: PLC0415
+
+    path = _stamp_font_path()
+    if path is None:
+        return None
+    data = Path(path).read_bytes()
+
+    class InMemoryFontFactory(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=io.BytesIO(data),
+                font_size=self.font_size,
+                ot_script_tag=self.ot_script_tag,
+                ot_language_tag=self.ot_language_tag,
+                writing_direction=self.writing_direction,
+                bcp47_lang_code=self.bcp47_lang_code,
+                obj_stream=obj_stream,
+            )
+
+    return InMemoryFontFactory(path)
+
+
 @dataclass(frozen=True)
 class Sealed:
     pdf: bytes
@@ -305,7 +334,6 @@ def pdf_seal(pdf: bytes, *, signatory: str, signer=None, timestamper=None, use_s
     """Seal a PDF: a PAdES signature in an incremental update, with a visible block on the last
     page naming the signatory and the date. With a timestamper (the settings' TSA by default), the
     signature carries an RFC 3161 timestamp (PAdES B-T)."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory  # noqa: PLC0415
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
     from pyhanko.pdf_utils.text import TextBoxStyle  # noqa: PLC0415
     from pyhanko.sign import fields, signers  # noqa: PLC0415
@@ -321,8 +349,8 @@ def pdf_seal(pdf: bytes, *, signatory: str, signer=None, timestamper=None, use_s
         reason=f"Cachet électronique — {signatory}"[:200],
         location="France",
     )
-    font_path = _stamp_font_path()
-    text_box = TextBoxStyle(font=GlyphAccumulatorFactory(font_path), font_size=7.5) if font_path else None
+    font = _stamp_font_factory()
+    text_box = TextBoxStyle(font=font, font_size=8) if font is not None else None
     style = TextStampStyle(
         stamp_text=(
             "Cachet électronique de l’administration\n"

@@ -105,7 +105,7 @@ class _ActEnvironment(ImmutableSandboxedEnvironment):
 ENVIRONMENT = _ActEnvironment()
 
 _MARKDOWN = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False, "typographer": False})
-_MARKDOWN.enable(["heading", "emphasis", "list", "newline", "hr"])
+_MARKDOWN.enable(["heading", "emphasis", "list", "newline", "hr", "escape"])
 
 _SYNTAX_MESSAGES = (
     ("unexpected end of template", "le modèle se termine alors qu’un bloc n’est pas fermé ({% endif %}, {% endfor %}…)"),

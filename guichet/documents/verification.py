@@ -43,8 +43,7 @@ def code_in_pdf(data: bytes) -> str | None:
         from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
 
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        info = reader.trailer_view.get("/Info")
-        keywords = str(info.get("/Keywords", "")) if info is not None else ""
+        keywords = str(reader.trailer_view["/Info"]["/Keywords"])
     except Exception:  # noqa: BLE001 (a file that is not a readable PDF names no act)
         return None
     found = _CODE_IN_TEXT.search(keywords.encode())
