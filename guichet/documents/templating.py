@@ -121,7 +121,7 @@ _SYNTAX_MESSAGES = (
 def _syntax_message(error: TemplateSyntaxError) -> str:
     text = error.message or str(error)
     for english, french in _SYNTAX_MESSAGES:
-        if english in text:
+        if english.lower() in text.lower():
             return f"erreur de syntaxe : {french} ({text})"
     return f"erreur de syntaxe : {text}"
 
