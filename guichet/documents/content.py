@@ -47,9 +47,7 @@ def _day(moment: datetime | None) -> str:
 
 def organisation_lines(organisation) -> dict[str, str]:
     address = ", ".join(
-        part
-        for part in (organisation.street_address, f"{organisation.postcode} {organisation.city}".strip())
-        if part
+        part for part in (organisation.street_address, f"{organisation.postcode} {organisation.city}".strip()) if part
     )
     parents = []
     node = organisation.parent
@@ -144,8 +142,14 @@ def dossier_context(
     }
 
 
-def sample_context(procedure: Procedure, form: FormDefinition | None, *, kind: ActKind, signatory_name: str = "",
-                   signatory_title: str = "") -> dict[str, Any]:
+def sample_context(
+    procedure: Procedure,
+    form: FormDefinition | None,
+    *,
+    kind: ActKind,
+    signatory_name: str = "",
+    signatory_title: str = "",
+) -> dict[str, Any]:
     """A dossier that exists nowhere, with every tag filled: for the preview and for checking a
     template when it is saved."""
     now = timezone.now()
@@ -172,7 +176,12 @@ def sample_context(procedure: Procedure, form: FormDefinition | None, *, kind: A
         "demarche": {"titre": procedure.title},
         "administration": organisation_lines(procedure.organisation),
         "groupe": {"nom": "Groupe instructeur (exemple)"},
-        "usager": {"prenom": "Camille", "nom": "Exemple", "nom_complet": "Camille Exemple", "courriel": "camille@example.fr"},
+        "usager": {
+            "prenom": "Camille",
+            "nom": "Exemple",
+            "nom_complet": "Camille Exemple",
+            "courriel": "camille@example.fr",
+        },
         "delai": {"jours": procedure.processing_days or "", "date_limite": _day(due), **_silence(procedure)},
         "decision": {
             "date": _day(now) if kind != ActKind.RECEIPT else "",

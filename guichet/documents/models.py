@@ -66,7 +66,9 @@ class Act(models.Model):
     submission or of the decision), so that it can never be lost; the worker then renders and
     seals the PDF and issues it. Once issued, its content and fingerprint never change."""
 
-    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="acts")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="acts"
+    )
     kind = models.CharField(_("type d’acte"), max_length=20, choices=ActKind.choices)
     # The decision that the act records (none for a receipt).
     transition = models.ForeignKey(
@@ -112,12 +114,6 @@ class Act(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.code_display}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._issued_in_db = instance.__dict__.get("status") == ActStatus.ISSUED
-        return instance
-
     def save(self, *args, **kwargs):
         # An issued act is a legal document: its row is never written again (its delivery date is
         # kept by a queryset update, which touches nothing of its content).
@@ -129,6 +125,12 @@ class Act(models.Model):
         if self.status == ActStatus.ISSUED:
             raise AppendOnlyError("Un acte émis ne peut pas être supprimé.")
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._issued_in_db = instance.__dict__.get("status") == ActStatus.ISSUED
+        return instance
 
     @property
     def code_display(self) -> str:

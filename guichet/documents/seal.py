@@ -235,7 +235,9 @@ def _signer_for(config: SealConfig, dev_dir: str):
         )
         return pkcs11.PKCS11Signer(session, cert_label=config.pkcs11_cert_label, key_label=config.pkcs11_key_label)
     if config.pkcs12_path:
-        signer = signers.SimpleSigner.load_pkcs12(config.pkcs12_path, passphrase=config.pkcs12_password.encode() or None)
+        signer = signers.SimpleSigner.load_pkcs12(
+            config.pkcs12_path, passphrase=config.pkcs12_password.encode() or None
+        )
         if signer is None:
             raise SealUnavailable(f"Le fichier PKCS#12 du cachet ne peut pas être lu : {config.pkcs12_path}")
         return signer
@@ -261,7 +263,9 @@ def seal_timestamper():
 
 
 _STAMP_CHARACTERS = (
-    list(range(0x20, 0x7F)) + list(range(0xA0, 0x180)) + [0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x202F]
+    list(range(0x20, 0x7F))
+    + list(range(0xA0, 0x180))
+    + [0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x202F]
 )
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -277,13 +281,17 @@ def _stamp_font_path() -> str | None:
     source = next((path for path in _FONT_CANDIDATES if Path(path).exists()), None)
     if source is None:
         return None
-    target = Path(settings.VAR_DIR) / "seal-font" / f"{Path(source).stem}-fr.ttf"
+    target = Path(settings.VAR_DIR) / "seal-font" / f"{Path(source).stem}-cachet.ttf"
     if not target.exists():
         from fontTools import subset  # noqa: PLC0415 (a dependency of WeasyPrint)
         from fontTools.ttLib import TTFont  # noqa: PLC0415
 
         options = subset.Options()
-        options.drop_tables += ["FFTM"]
+        # Plain text in one size: no layout, math or hinting tables, which pyHanko would otherwise
+        # read again for every act.
+        options.drop_tables += ["FFTM", "MATH", "GSUB", "GPOS", "GDEF", "kern", "fpgm", "prep", "cvt "]
+        options.layout_features = []
+        options.hinting = False
         font = TTFont(source)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=_STAMP_CHARACTERS)
@@ -330,7 +338,9 @@ class Sealed:
     level: str  # "PAdES-B-B" or "PAdES-B-T"
 
 
-def pdf_seal(pdf: bytes, *, signatory: str, signer=None, timestamper=None, use_settings_timestamper: bool = True) -> Sealed:
+def pdf_seal(
+    pdf: bytes, *, signatory: str, signer=None, timestamper=None, use_settings_timestamper: bool = True
+) -> Sealed:
     """Seal a PDF: a PAdES signature in an incremental update, with a visible block on the last
     page naming the signatory and the date. With a timestamper (the settings' TSA by default), the
     signature carries an RFC 3161 timestamp (PAdES B-T)."""

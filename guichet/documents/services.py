@@ -76,9 +76,7 @@ def act_template_save(
     if problems:
         raise TemplateInvalid(problems)
     form = procedure_template_form(procedure)
-    sample = sample_context(
-        procedure, form, kind=kind, signatory_name=signatory_name, signatory_title=signatory_title
-    )
+    sample = sample_context(procedure, form, kind=kind, signatory_name=signatory_name, signatory_title=signatory_title)
     template_check(body, field_ids=procedure_field_ids(procedure), sample=sample)
     template, created = ActTemplate.objects.update_or_create(
         procedure=procedure,
@@ -105,9 +103,7 @@ def act_template_reset(*, actor: User, procedure: Procedure, kind: ActKind) -> N
     """Go back to the default text for one kind of act."""
     deleted, _ = ActTemplate.objects.filter(procedure=procedure, kind=kind).delete()
     if deleted:
-        audit_record(
-            actor=actor, action="act_template.reset", target=procedure, details={"kind": kind}
-        )
+        audit_record(actor=actor, action="act_template.reset", target=procedure, details={"kind": kind})
 
 
 # --- Acts ------------------------------------------------------------------------------------------

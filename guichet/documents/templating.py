@@ -59,7 +59,7 @@ SCALARS: dict[str, str] = {
     "date_acte": "la date de l’acte",
     "motivation": "la motivation de la décision (comme decision.motivation)",
 }
-FUNCTIONS: dict[str, str] = {"reponse": "reponse(\"identifiant\") : la réponse donnée à un champ du formulaire"}
+FUNCTIONS: dict[str, str] = {"reponse": 'reponse("identifiant") : la réponse donnée à un champ du formulaire'}
 _ALLOWED_NAMES = set(NAMESPACES) | set(SCALARS) | set(FUNCTIONS) | {"loop", "range", "true", "false", "none"}
 
 
@@ -108,7 +108,10 @@ _MARKDOWN = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False,
 _MARKDOWN.enable(["heading", "emphasis", "list", "newline", "hr", "escape"])
 
 _SYNTAX_MESSAGES = (
-    ("unexpected end of template", "le modèle se termine alors qu’un bloc n’est pas fermé ({% endif %}, {% endfor %}…)"),
+    (
+        "unexpected end of template",
+        "le modèle se termine alors qu’un bloc n’est pas fermé ({% endif %}, {% endfor %}…)",
+    ),
     ("unexpected '}'", "accolade fermante inattendue"),
     ("unexpected char", "caractère inattendu"),
     ("expected token 'end of print statement'", "une balise {{ … }} est mal fermée"),
@@ -171,9 +174,7 @@ def _tree_problems(tree: nodes.Template, field_ids: set[str]) -> list[TemplatePr
                     TemplateProblem(node.lineno, "reponse(…) attend l’identifiant d’un champ entre guillemets")
                 )
             elif argument.value not in field_ids:
-                problems.append(
-                    TemplateProblem(node.lineno, f"le formulaire n’a pas de champ « {argument.value} »")
-                )
+                problems.append(TemplateProblem(node.lineno, f"le formulaire n’a pas de champ « {argument.value} »"))
     problems.sort(key=lambda problem: problem.line or 0)
     return problems
 
@@ -225,4 +226,3 @@ def answer_function(lookup: Callable[[str], str]) -> Callable[[str], str]:
         return lookup(str(field_id))
 
     return reponse
-

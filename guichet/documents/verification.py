@@ -28,7 +28,9 @@ class Verification:
     act: Act | None = None
 
 
-_CODE_IN_TEXT = re.compile(re.escape(KEYWORD_PREFIX).encode() + rb"([" + CODE_ALPHABET.encode() + rb"]{%d})" % CODE_LENGTH)
+_CODE_IN_TEXT = re.compile(
+    re.escape(KEYWORD_PREFIX).encode() + rb"([" + CODE_ALPHABET.encode() + rb"]{%d})" % CODE_LENGTH
+)
 _CODE_IN_URL = re.compile(rb"/verifier/([" + CODE_ALPHABET.encode() + rb"]{%d})/" % CODE_LENGTH)
 
 

@@ -38,10 +38,10 @@ def save(procedure, administrator, body, kind=ActKind.ACCEPTANCE):
     [
         ("Bonjour,\n\nDossier {{ dossier.nmuero }}\n", 3, "dossier.nmuero"),
         ("Bonjour {{ usagre.nom }}\n", 1, "vouliez-vous dire « usager »"),
-        ("Un\nDeux\n{{ reponse(\"surface\") }}\n", 3, "pas de champ « surface »"),
+        ('Un\nDeux\n{{ reponse("surface") }}\n', 3, "pas de champ « surface »"),
         ("Un\n{% if dossier.numero %}\nsans fin\n", 2, "n’est pas fermé"),  # the line of the block left open
         ("Un\nDeux {{ dossier.numero }\n", 2, "erreur de syntaxe"),
-        ("{% include \"autre.html\" %}\n", 1, "inclure ou importer"),
+        ('{% include "autre.html" %}\n', 1, "inclure ou importer"),
         ("Un\n{{ dossier.numero.__class__ }}\n", 2, "opération non permise"),
         ("Un\nDeux\n{{ dossier.numero + 1 }}\n", 3, "TypeError"),
     ],

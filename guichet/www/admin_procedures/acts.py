@@ -56,7 +56,7 @@ def _kind(kind_slug: str) -> ActKind:
 def _tags() -> list[tuple[str, str]]:
     tags = [(f"{{{{ {name}.{attr} }}}}", text) for name, attrs in NAMESPACES.items() for attr, text in attrs.items()]
     tags += [(f"{{{{ {name} }}}}", text) for name, text in SCALARS.items()]
-    tags += [("{{ reponse(\"identifiant\") }}", FUNCTIONS["reponse"])]
+    tags += [('{{ reponse("identifiant") }}', FUNCTIONS["reponse"])]
     return tags
 
 
