@@ -86,9 +86,14 @@ def act_html(layout: ActLayout) -> str:
 
 def act_pdf(layout: ActLayout) -> bytes:
     """The act as PDF/A-3a, not yet sealed."""
+    return html_to_pdfa(act_html(layout))
+
+
+def html_to_pdfa(html_text: str) -> bytes:
+    """HTML as PDF/A-3a, tagged."""
     from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when an act is made)
 
-    html = HTML(string=act_html(layout), base_url=settings.GUICHET_SITE_URL + "/")
+    html = HTML(string=html_text, base_url=settings.GUICHET_SITE_URL + "/")
     with warnings.catch_warnings():
         # WeasyPrint opens its sRGB profile (PDF/A's output intent) without closing it.
         warnings.simplefilter("ignore", ResourceWarning)
