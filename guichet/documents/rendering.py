@@ -92,8 +92,11 @@ def act_pdf(layout: ActLayout) -> bytes:
 def html_to_pdfa(html_text: str) -> bytes:
     """HTML as PDF/A-3a, tagged."""
     from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when an act is made)
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
-    html = HTML(string=html_text, base_url=settings.GUICHET_SITE_URL + "/")
+    # Acts carry their images inline (data: URIs): rendering one never reaches the network.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    html = HTML(string=html_text, base_url=settings.GUICHET_SITE_URL + "/", url_fetcher=fetcher)
     with warnings.catch_warnings():
         # WeasyPrint opens its sRGB profile (PDF/A's output intent) without closing it.
         warnings.simplefilter("ignore", ResourceWarning)

@@ -7,12 +7,14 @@ HSM (`GUICHET_SEAL_PKCS11_MODULE`). Without either, and only where `GUICHET_SEAL
 timestamping authority (`GUICHET_SEAL_TSA_URL`), the seal is PAdES B-T (RFC 3161 timestamp), else
 PAdES B-B. See docs/decisions/0010-sealed-acts.md."""
 
+import asyncio
 import datetime as dt
 import io
 import os
 import shutil
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -281,7 +283,7 @@ def _stamp_font_path() -> str | None:
     source = next((path for path in _FONT_CANDIDATES if Path(path).exists()), None)
     if source is None:
         return None
-    target = Path(settings.VAR_DIR) / "seal-font" / f"{Path(source).stem}-cachet.ttf"
+    target = Path(settings.VAR_DIR) / "seal-font" / f"{Path(source).stem}-cachet-1000.ttf"
     if not target.exists():
         from fontTools import subset  # noqa: PLC0415 (a dependency of WeasyPrint)
         from fontTools.ttLib import TTFont  # noqa: PLC0415
@@ -296,6 +298,11 @@ def _stamp_font_path() -> str | None:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=_STAMP_CHARACTERS)
         subsetter.subset(font)
+        # pyHanko writes the glyphs' widths in font units where PDF wants thousandths of an em:
+        # right only for fonts of 1000 units per em (DejaVu has 2048), so scale the copy.
+        from fontTools.ttLib.scaleUpem import scale_upem  # noqa: PLC0415
+
+        scale_upem(font, 1000)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         font.save(str(partial))
@@ -380,8 +387,21 @@ def pdf_seal(
         new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=-1, box=SEAL_BOX),
     )
     output = io.BytesIO()
-    pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=output)
+    _outside_event_loop(
+        lambda: pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=output)
+    )
     return Sealed(pdf=output.getvalue(), level="PAdES-B-T" if timestamper is not None else "PAdES-B-B")
+
+
+def _outside_event_loop(function):
+    """pyHanko's synchronous API runs its own event loop: where one already runs (an ASGI server, a
+    test driving a browser), it signs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function).result()
 
 
 def _stamp_escape(text: str) -> str:
