@@ -6,6 +6,7 @@ import base64
 import mimetypes
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 import segno
 from django.conf import settings
@@ -89,6 +90,15 @@ def act_pdf(layout: ActLayout) -> bytes:
     return html_to_pdfa(act_html(layout))
 
 
+@cache
+def _font_config():
+    """One font configuration per process: acts use system fonts only (no @font-face), and
+    building it again for every act costs more than laying the act out."""
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    return FontConfiguration()
+
+
 def html_to_pdfa(html_text: str) -> bytes:
     """HTML as PDF/A-3a, tagged."""
     from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when an act is made)
@@ -100,4 +110,4 @@ def html_to_pdfa(html_text: str) -> bytes:
     with warnings.catch_warnings():
         # WeasyPrint opens its sRGB profile (PDF/A's output intent) without closing it.
         warnings.simplefilter("ignore", ResourceWarning)
-        return html.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+        return html.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=_font_config())
