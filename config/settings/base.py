@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "guichet.dossiers",
     "guichet.instruction",
     "guichet.documents",
+    "guichet.api",
+    "ninja",  # the API docs from our own static files, not a CDN
     "guichet.demo",
     "guichet.www",
 ]

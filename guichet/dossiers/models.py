@@ -121,6 +121,12 @@ class Dossier(TimeStampedModel):
             ),
             models.Index(fields=["group", "-submitted_at", "-id"], name="dossier_group_submitted_idx"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+            # A list sorted by deadline, nearest first (the dossiers without one last).
+            models.Index(
+                fields=["group", "due_at", "id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="dossier_group_due_idx",
+            ),
             # The back office's search and its filter on an answer (`answers @> {"field": value}`),
             # within the instructor's groups: the group first (btree_gin), so that a word frequent
             # in other procedures costs nothing in this one. Every tab is either current or

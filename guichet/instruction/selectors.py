@@ -1,4 +1,3 @@
-import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,7 +6,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import OperationalError, connection, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -128,6 +139,16 @@ def _tab_filter(tab: Tab, user: User) -> Q:
     return current
 
 
+class ListOrder(models.TextChoices):
+    """The orders of a list (the values are those of the list's URL)."""
+
+    RECENT = "", "Les plus récents d’abord"
+    OLDEST = "anciens", "Les plus anciens d’abord"
+    # Nearest deadline first; the dossiers on which no deadline runs (decided, waiting for
+    # corrections) come last, the latest filed first among them.
+    DEADLINE = "echeance", "Échéance la plus proche d’abord"
+
+
 @dataclass(frozen=True)
 class ListFilters:
     """What the instructor asked for above the list; every value already validated."""
@@ -143,7 +164,7 @@ class ListFilters:
     mine: bool = False  # only the dossiers assigned to the instructor
     filed_from: date | None = None  # filed on or after that day (Paris time)
     filed_to: date | None = None  # filed on or before that day
-    oldest_first: bool = False
+    order: ListOrder = ListOrder.RECENT
 
 
 def _instructor_group_ids(user: User, procedure: Procedure, known: list[int] | None) -> list[int]:
@@ -194,13 +215,36 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _ordering(filters: ListFilters) -> tuple[str, str]:
-    return ("submitted_at", "pk") if filters.oldest_first else ("-submitted_at", "-pk")
+# A list's position: the value of its order's column (None: no deadline) and the dossier's id.
+Position = tuple[datetime | None, int]
 
 
-def _beyond(filters: ListFilters, at: datetime, pk: int) -> Q:
-    """The dossiers that come after (at, pk) in the list's order."""
-    if filters.oldest_first:
+def _ordering(order: ListOrder, *, backwards: bool = False) -> tuple[OrderBy, OrderBy]:
+    """The list's order (`backwards`: the same, read from the end)."""
+    if order == ListOrder.DEADLINE:
+        ascending = not backwards
+        column = F("due_at").asc(nulls_last=True) if ascending else F("due_at").desc(nulls_first=True)
+        return column, (F("pk").asc() if ascending else F("pk").desc())
+    ascending = (order == ListOrder.OLDEST) != backwards
+    return (F("submitted_at").asc(), F("pk").asc()) if ascending else (F("submitted_at").desc(), F("pk").desc())
+
+
+def _position(order: ListOrder, dossier: Dossier) -> Position:
+    return (dossier.due_at if order == ListOrder.DEADLINE else dossier.submitted_at), dossier.pk
+
+
+def _beyond(order: ListOrder, position: Position, *, backwards: bool = False) -> Q:
+    """The dossiers that come after `position` in the list's order (`backwards`: before it)."""
+    at, pk = position
+    if order == ListOrder.DEADLINE:
+        if not backwards:
+            if at is None:
+                return Q(due_at__isnull=True, pk__gt=pk)
+            return Q(due_at__gt=at) | Q(due_at=at, pk__gt=pk) | Q(due_at__isnull=True)
+        if at is None:
+            return Q(due_at__isnull=False) | Q(due_at__isnull=True, pk__lt=pk)
+        return Q(due_at__lt=at) | Q(due_at=at, pk__lt=pk)
+    if (order == ListOrder.OLDEST) != backwards:
         return Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)
     return Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)
 
@@ -300,9 +344,19 @@ class DossierPage:
     next_cursor: str  # empty on the last page
 
 
-def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
+_NO_DATE = "aucune"
+
+
+def _cursor(position: Position) -> str:
+    at, pk = position
+    return f"{at.isoformat() if at is not None else _NO_DATE}_{pk}"
+
+
+def _cursor_parse(cursor: str) -> Position | None:
     try:
         at, pk = cursor.rsplit("_", 1)
+        if at == _NO_DATE:
+            return None, int(pk)
         moment = datetime.fromisoformat(at)
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), int(pk)
     except ValueError:
@@ -310,14 +364,20 @@ def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
 
 
 def instructor_dossier_page(
-    user: User, procedure: Procedure, filters: ListFilters, *, after: str = "", group_ids: list[int] | None = None
+    user: User,
+    procedure: Procedure,
+    filters: ListFilters,
+    *,
+    after: str = "",
+    group_ids: list[int] | None = None,
+    with_labels: bool = True,
 ) -> DossierPage:
     """One page of a list, the latest filed first (or the oldest), continuing after `after` (keyset pagination:
-    the cost of a page does not grow with its rank). A cursor that cannot be read starts over."""
+    the cost of a page does not grow with its rank). A cursor that cannot be read starts over.
+    Each dossier's labels are in `label_list` (not read when the caller knows the procedure has none)."""
     dossiers = (
         _filtered(user, procedure, filters, group_ids)
         .select_related("group", "assignee")
-        .prefetch_related("labels")
         # What a list shows: reading and decoding the other columns was half of the list's time.
         .only(
             "number",
@@ -331,19 +391,25 @@ def instructor_dossier_page(
             "assignee__email",
         )
         .annotate(followed=Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
-        .order_by(*_ordering(filters))
+        .order_by(*_ordering(filters.order))
     )
     position = _cursor_parse(after) if after else None
-    if position is not None:
-        dossiers = dossiers.filter(_beyond(filters, *position))
+    if position is not None and (position[0] is not None or filters.order == ListOrder.DEADLINE):
+        dossiers = dossiers.filter(_beyond(filters.order, position))
     if (filters.text or filters.answer) and connection.vendor == "postgresql":
         rows = _searched_rows(dossiers)
     else:
         rows = list(dossiers[: PAGE_SIZE + 1])
+    rows = rows[: PAGE_SIZE + 1]
+    if with_labels:
+        # In a list rather than through `dossier.labels`, whose manager costs more to make than the query.
+        prefetch_related_objects(rows[:PAGE_SIZE], Prefetch("labels", to_attr="label_list"))
+    else:
+        for dossier in rows:
+            dossier.label_list = []
     if len(rows) <= PAGE_SIZE:
         return DossierPage(rows, "")
-    last = rows[PAGE_SIZE - 1]
-    return DossierPage(rows[:PAGE_SIZE], f"{last.submitted_at.isoformat()}_{last.pk}")
+    return DossierPage(rows[:PAGE_SIZE], _cursor(_position(filters.order, rows[PAGE_SIZE - 1])))
 
 
 # How long PostgreSQL may take over a searched list with the plan it chose, before the list is
@@ -412,16 +478,15 @@ def dossier_neighbours(
     """The dossiers just before and just after this one in a list (the list's order: the latest
     filed first), for « précédent / suivant » on the dossier's page."""
     listed = _filtered(user, procedure, filters, None).exclude(pk=dossier.pk)
-    at, pk = dossier.submitted_at, dossier.pk
-    reverse = ListFilters(**{**dataclasses.asdict(filters), "oldest_first": not filters.oldest_first})
-    before = listed.filter(_beyond(reverse, at, pk)).order_by(*_ordering(reverse))
-    after = listed.filter(_beyond(filters, at, pk)).order_by(*_ordering(filters))
+    position, order = _position(filters.order, dossier), filters.order
+    before = listed.filter(_beyond(order, position, backwards=True)).order_by(*_ordering(order, backwards=True))
+    after = listed.filter(_beyond(order, position)).order_by(*_ordering(order))
     return before.values_list("pk", flat=True).first(), after.values_list("pk", flat=True).first()
 
 
 def instructor_dossiers_listed(user: User, procedure: Procedure, filters: ListFilters) -> QuerySet[Dossier]:
     """Every dossier of a list, in its order (what an export of the list holds)."""
-    return _filtered(user, procedure, filters, None).order_by(*_ordering(filters))
+    return _filtered(user, procedure, filters, None).order_by(*_ordering(filters.order))
 
 
 def list_answer_columns(user: User, procedure: Procedure) -> list[str]:

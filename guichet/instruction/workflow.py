@@ -92,6 +92,13 @@ def _after_correction_request(dossier: Dossier, log: TransitionLog) -> None:
     dossier.save(update_fields=["due_at"])
 
 
+def _after_start_instruction(dossier: Dossier, log: TransitionLog) -> None:
+    # An instructor who takes back a dossier sent for corrections, without waiting for them, drops
+    # the request: the applicant has nothing left to correct, and a new request can be made later.
+    # (Its deadline runs again from where it stopped: deadlines.due_at_on_instruction_start.)
+    CorrectionRequest.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=log.at)
+
+
 def _after_withdraw(dossier: Dossier, log: TransitionLog) -> None:
     # Nothing is left to correct on a dossier that its applicant withdrew.
     CorrectionRequest.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=log.at)
@@ -125,7 +132,7 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         Transition(TransitionName.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, frozenset({Role.APPLICANT}),
                    effect=_on_submit),
         Transition(TransitionName.START_INSTRUCTION, frozenset({S.SUBMITTED}), S.IN_INSTRUCTION,
-                   frozenset({Role.INSTRUCTOR}), effect=_on_start_instruction),
+                   frozenset({Role.INSTRUCTOR}), effect=_on_start_instruction, after=_after_start_instruction),
         Transition(TransitionName.REQUEST_CORRECTION, frozenset({S.IN_INSTRUCTION}), S.SUBMITTED,
                    frozenset({Role.INSTRUCTOR}), motivation_required=True, after=_after_correction_request),
         Transition(TransitionName.ACCEPT, frozenset({S.IN_INSTRUCTION}), S.ACCEPTED,

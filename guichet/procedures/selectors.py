@@ -93,6 +93,16 @@ _VERSION_FORMS_MAX = 256
 _VERSION_FORMS_LOCK = Lock()
 
 
+def procedure_latest_version_id(procedure: Procedure) -> int | None:
+    """The id of the procedure's latest published version (None before its first publication):
+    the `latest_version_id` that a list of procedures annotates, else read alone (not the version's
+    whole definition, which version_form keeps in memory)."""
+    known = getattr(procedure, "latest_version_id", None)
+    if known is not None:
+        return known
+    return procedure.versions.order_by("-number").values_list("pk", flat=True).first()
+
+
 def version_form(version_id: int) -> FormDefinition:
     """The parsed form of a published version, read from the database once per process.
     (Only published versions are stored as ProcedureVersion rows, and they are immutable.)"""

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 
 from guichet.core.models import AuditEvent
-from guichet.dossiers.models import CorrectionRequest, Dossier, DossierState
-from guichet.dossiers.services import dossier_corrections_submit
+from guichet.dossiers.models import CorrectionRequest, Dossier, DossierSnapshot, DossierState
+from guichet.dossiers.services import dossier_corrections_submit, dossier_open_correction
 from guichet.instruction import services
 from guichet.instruction.deadlines import deadline_status, dossiers_due_soon, dossiers_overdue
 from guichet.instruction.models import TransitionLog
@@ -170,6 +170,13 @@ def test_a_dossier_taken_back_without_its_corrections_gets_its_clock_back(clock)
     clock.set(paris(8))  # nothing new came in: the 2 days waited do not count, nothing restarts
     dossier_transition(dossier=dossier, name=TransitionName.START_INSTRUCTION, actor=instructor)
     assert Dossier.objects.get(pk=dossier.pk).due_at == paris(16, hour=0)
+    # The request is dropped: nothing is left for the applicant to correct, and a new one can be made.
+    assert dossier_open_correction(dossier) is None
+    dossier_corrections_submit(actor=dossier.applicant, dossier=dossier)  # a late resubmission: nothing to do
+    assert not dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).exists()
+    dossier_transition(dossier=dossier, name=TransitionName.REQUEST_CORRECTION, actor=instructor, motivation="Autre.")
+    assert dossier_open_correction(dossier).reason == "Autre."
+    assert CorrectionRequest.objects.filter(dossier=dossier).count() == 2
 
 
 # Implicit decisions ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_sign_in_form_reports_missing_fields_next_to_them_in_french(client):
     html = client.post(
         reverse("accounts:login"), {"username": "", "password": ""}, headers={"accept-language": "en-US,en"}
     ).content.decode()
-    assert 'aria-describedby="id_username-erreur"' in html
+    assert 'aria-describedby="id_username-aide id_username-erreur"' in html  # hint, then error
     assert "Ce champ est obligatoire." in html
 
 

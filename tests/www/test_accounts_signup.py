@@ -134,7 +134,7 @@ def test_password_rules_are_explained_in_french_with_an_error_summary(client, dj
     assert "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères." in html
     assert "Ce mot de passe est trop courant." in html
     assert "Les deux mots de passe ne sont pas identiques." in html
-    assert 'aria-describedby="id_password1-erreur"' in html
+    assert 'aria-describedby="id_password1-aide id_password1-erreur"' in html  # hint, then error
     assert not User.objects.exists() and mail.outbox == []
 
 

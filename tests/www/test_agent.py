@@ -725,3 +725,56 @@ def test_an_attached_pdf_opens_in_the_browser_sandboxed(client, procedure, group
     preview = client.get(url, {"apercu": "1"})
     assert preview["Content-Disposition"].startswith("inline") and "sandbox" in preview["Content-Security-Policy"]
     assert client.get(url)["Content-Disposition"].startswith("attachment")
+
+
+def test_what_applicants_and_instructors_typed_is_escaped_in_the_list(client, procedure, groups):
+    from guichet.instruction.models import Label
+
+    dossier = dossier_in(procedure, groups["a"], submitted=True, answers={"objet": "<b>Permis</b>\nligne 2"})
+    type(dossier).objects.filter(pk=dossier.pk).update(
+        identity={"family_name": "<script>x</script>", "given_name": "Zoé"}
+    )
+    Label.objects.create(procedure=procedure, name='"urgent" <i>').dossiers.add(dossier)
+    groups["a"].name = "Groupe <A>"
+    groups["a"].save()
+    client.force_login(groups["alice"])
+    client.post(reverse("agent:list_columns", args=[procedure.slug]), {"colonnes": ["objet"]})
+    page = client.get(reverse("agent:dossier_list", args=[procedure.slug])).content.decode()
+    row = re.search(rf'<tr><td>.*?value="{dossier.pk}".*?</tr>', page, re.S).group(0)
+    assert "&lt;script&gt;x&lt;/script&gt; Zoé" in row and "<script>" not in row
+    assert "Groupe &lt;A&gt;" in row
+    assert "&quot;urgent&quot; &lt;i&gt;" in row
+    assert "<td>&lt;b&gt;Permis&lt;/b&gt;<br>ligne 2</td>" in row
+    assert f'href="/instruction/dossiers/{dossier.pk}/?liste=onglet%3Da-traiter"' in row
+
+
+def test_the_list_sorted_by_deadline_shows_the_nearest_first_page_after_page(client, procedure, groups, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("guichet.instruction.selectors.PAGE_SIZE", 2)
+    now = timezone.now()
+    due = [now + timedelta(days=days) for days in (9, 2, 5, 5)]
+    dated = [dossier_in(procedure, groups["a"], submitted=True) for _ in due]
+    for dossier, at in zip(dated, due, strict=True):
+        type(dossier).objects.filter(pk=dossier.pk).update(due_at=at)
+    undated = [dossier_in(procedure, groups["a"], accepted=True) for _ in range(2)]  # no deadline runs
+    expected = [dated[1], dated[2], dated[3], dated[0], *sorted(undated, key=lambda d: d.pk)]
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    seen, query = [], "onglet=tous&tri=echeance"
+    for _ in range(4):
+        page = client.get(f"{url}?{query}").content.decode()
+        seen += [int(pk) for pk in re.findall(r'name="dossiers" value="(\d+)"', page)]
+        following = re.search(r'href="\?([^"]*apres=[^"]*)">Dossiers suivants', page)
+        if following is None:
+            break
+        query = following.group(1).replace("&amp;", "&")
+    assert seen == [dossier.pk for dossier in expected]
+    assert 'value="echeance" selected' in page  # the order chosen stays chosen
+    # From a dossier opened in that list, « précédent » and « suivant » follow the same order.
+    listed = "onglet=tous&tri=echeance"
+    for before, current, after in zip(expected, expected[1:], expected[2:], strict=False):
+        detail = client.get(reverse("agent:dossier_detail", args=[current.pk]), {"liste": listed}).content.decode()
+        assert f"/instruction/dossiers/{before.pk}/?" in detail and f"/instruction/dossiers/{after.pk}/?" in detail

@@ -1,12 +1,14 @@
 """The back office's authorisation matrix: every role × every back-office URL (pages, file
-downloads, exports, actions, bulk actions): allowed, or refused with 403 (not an instructor) or 404 (not
-this dossier's instructor: the dossier does not exist for them)."""
+downloads, exports, actions, bulk actions, the API): allowed, or refused with 403 (not an instructor) or
+404 (not this dossier's instructor: the dossier does not exist for them). Through the API, each person
+calls with a key of their own, and without one the answer is 401."""
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole
+from guichet.api.services import api_token_create
 from guichet.instruction.models import BulkAction, ExpertInvitation, InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory
 
@@ -86,10 +88,17 @@ def urls(world):
         "pièces (ZIP)": ("post", reverse("agent:attachments_zip", args=[slug]), {"dossiers": [d]}),
         "avis (expert)": ("get", reverse("expert:invitation", args=[invitation]), {}),
         "pièce (expert)": ("get", reverse("expert:file", args=[invitation, key]), {}),
+        "api: démarches": ("get", "/api/v1/instruction/procedures", {}),
+        "api: liste": ("get", f"/api/v1/instruction/procedures/{slug}/dossiers?tab=tous", {}),
+        "api: dossier": ("get", f"/api/v1/instruction/dossiers/{d}", {}),
+        # The screen reopened it above: the API accepts it.
+        "api: décision": ("json", f"/api/v1/instruction/dossiers/{d}/decision", {"decision": "accept"}),
     }
 
 
 def expected(role: str, name: str) -> object:
+    if name.startswith("api:"):
+        return _expected_through_the_api(role, name)
     if role == "anonyme":
         return SIGN_IN
     if name.endswith("(expert)"):
@@ -114,17 +123,38 @@ def expected(role: str, name: str) -> object:
     return ALLOWED
 
 
+def _expected_through_the_api(role: str, name: str) -> object:
+    if role == "anonyme":
+        return 401
+    if role in {"usager", "expert", "administrateur"}:
+        return FORBIDDEN
+    if role == "instructeur B":
+        return {"api: démarches": ALLOWED, "api: liste": "sans ce dossier"}.get(name, NOT_FOUND)
+    return ALLOWED
+
+
 ROLES = ["anonyme", "usager", "instructeur A", "instructeur B", "expert", "administrateur"]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_the_matrix_says_on_every_back_office_url(client, world, role):
     person = world["people"][role]
+    headers = {}
     if person is not None:
         client.force_login(person)
+        headers = {"Authorization": f"Bearer {api_token_create(actor=person, name='matrice').key}"}
     wrong = []
     for name, (method, url, data) in urls(world).items():
-        response = client.get(url) if method == "get" else client.post(url, data)
+        if name.startswith("api:"):
+            client.logout()  # the key alone, not the session
+            if method == "json":
+                response = client.post(url, data, content_type="application/json", headers=headers)
+            else:
+                response = client.get(url, headers=headers)
+            if person is not None:
+                client.force_login(person)
+        else:
+            response = client.get(url) if method == "get" else client.post(url, data)
         want = expected(role, name)
         if want == SIGN_IN:
             got_it = response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
@@ -132,6 +162,10 @@ def test_each_role_gets_what_the_matrix_says_on_every_back_office_url(client, wo
             got_it = response.status_code in {200, 302} and "/compte/connexion" not in response.get("Location", "")
         elif want == "refusé":
             got_it = response.status_code == 302 and BulkAction.objects.filter(actor=person).count() == 0
+        elif want == "sans ce dossier" and name.startswith("api:"):
+            got_it = response.status_code == 200 and world["dossier"].pk not in {
+                dossier["id"] for dossier in response.json()["dossiers"]
+            }
         elif want == "sans ce dossier":
             content = b"".join(response.streaming_content).decode("utf-8-sig")
             got_it = response.status_code == 200 and world["dossier"].number not in content

@@ -1,7 +1,10 @@
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
+from guichet.core.dsfr import choice_input_html, field_html
 from guichet.core.markdown import markdown_render
 
 register = template.Library()
@@ -15,20 +18,14 @@ def markdown(text: str):
 
 @register.filter
 def choice_input(choice) -> str:
-    """The <input> of one option of a radio or checkbox list (a BoundWidget), written directly:
-    Django's widget templates take a template rendering per option, which made a page of a few
-    dozen options several times slower to render."""
-    data = choice.data
-    required = data["attrs"].get("required", False)
-    return format_html(
-        '<input type="{}" name="{}" value="{}" id="{}"{}{}>',
-        data["type"],
-        data["name"],
-        "" if data["value"] is None else data["value"],
-        choice.id_for_label,
-        mark_safe(" checked") if data["selected"] else "",  # noqa: S308 (a constant)
-        mark_safe(" required") if required else "",  # noqa: S308 (a constant)
-    )
+    """The <input> of one option of a radio or checkbox list (a BoundWidget), written directly."""
+    return choice_input_html(choice)
+
+
+@register.simple_tag
+def dsfr_field(field) -> str:
+    """One form field in the design system's markup (guichet.core.dsfr)."""
+    return field_html(field)
 
 
 _STATE_BADGES = {
@@ -44,17 +41,17 @@ _STATE_BADGES = {
 def state_badge(dossier) -> str:
     """The badge of a dossier's state, written directly: the lists show fifty, and an included
     template per row was a good part of the page's time."""
+    return _state_badge(type(dossier), dossier.state, get_language())
+
+
+@lru_cache(maxsize=256)
+def _state_badge(model, state: str, language: str) -> str:
+    # Once per state and language: the states' labels are translated texts.
+    field = model._meta.get_field("state")
+    label = dict(field.flatchoices).get(state, state) if field.choices else state
     return format_html(
-        '<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
-        _STATE_BADGES.get(dossier.state, ""),
-        # Not get_state_display(): it builds the dictionary of every state's label at each call.
-        _state_label(dossier),
+        '<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>', _STATE_BADGES.get(state, ""), str(label)
     )
-
-
-def _state_label(dossier) -> str:
-    field = dossier._meta.get_field("state")
-    return str(dict(field.flatchoices).get(dossier.state, dossier.state)) if field.choices else dossier.state
 
 
 @register.filter

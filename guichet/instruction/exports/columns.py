@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField
 from guichet.procedures.formatting import answer_lines_function
 from guichet.procedures.models import Procedure
-from guichet.procedures.selectors import version_form
+from guichet.procedures.selectors import procedure_latest_version_id, version_form
 
 # An answer column's id is this prefix and the field's id (field ids hold no colon).
 FIELD_PREFIX = "field:"
@@ -44,10 +44,10 @@ class ExportColumn:
 
 
 def _answer_fields(procedure: Procedure) -> list[FormField]:
-    version = procedure.latest_version
-    if version is None:
+    version_id = procedure_latest_version_id(procedure)
+    if version_id is None:
         return []
-    form = version_form(version.pk)
+    form = version_form(version_id)
     # A block is one column (its rows are written one per line); the fields inside it are not.
     return [field for page in form.pages for field in page.fields if field.type not in DISPLAY_ONLY]
 

@@ -6,7 +6,7 @@ from django import forms
 from guichet.dossiers.models import DossierState
 from guichet.dossiers.search import accents_fold
 from guichet.instruction.models import NotificationMode
-from guichet.instruction.selectors import Tab
+from guichet.instruction.selectors import ListOrder, Tab
 from guichet.instruction.services import INSTRUCTOR_DECISIONS
 from guichet.instruction.workflow import TRANSITIONS, TransitionName
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
@@ -23,11 +23,7 @@ class ListFiltersForm(forms.Form):
     mes = forms.BooleanField(label="Seulement les dossiers dont j’ai la charge", required=False)
     du = forms.DateField(label="Déposés à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="jusqu’au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    tri = forms.ChoiceField(
-        label="Ordre",
-        choices=[("", "Les plus récents d’abord"), ("anciens", "Les plus anciens d’abord")],
-        required=False,
-    )
+    tri = forms.ChoiceField(label="Ordre", choices=ListOrder.choices, required=False)
     apres = forms.CharField(required=False, max_length=100)
     champ = forms.ChoiceField(label="Réponse à la question", required=False)
     valeur = forms.CharField(

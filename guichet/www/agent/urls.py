@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import acts, views
+from . import acts, keys, views
 
 app_name = "agent"
 urlpatterns = [
     path("", views.procedures, name="procedures"),
     path("notifications/", views.notification_preference, name="notifications"),
+    path("cles-api/", keys.api_keys, name="api_keys"),
+    path("cles-api/<int:pk>/revocation/", keys.api_key_revoke, name="api_key_revoke"),
     path("demarches/<slug:slug>/", views.dossier_list, name="dossier_list"),
     path("demarches/<slug:slug>/actions-groupees/", views.bulk_create, name="bulk_create"),
     path("demarches/<slug:slug>/colonnes/", views.list_columns, name="list_columns"),

@@ -1,0 +1,170 @@
+"""The instructors' part of the API: their procedures, the lists of their groups' dossiers (the
+screens' filters and keyset pages), a dossier, and decisions on it. Every read goes through the
+selectors the back office uses, so the API reaches exactly what the screens do."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.selectors import dossier_latest_snapshot
+from guichet.instruction.models import InstructorMembership, TransitionLog
+from guichet.instruction.selectors import (
+    ListFilters,
+    ListOrder,
+    Tab,
+    dossier_for_instructor,
+    instructor_dossier_page,
+    instructor_waiting_counts,
+    procedures_of_instructor,
+)
+from guichet.instruction.services import INSTRUCTOR_DECISIONS, dossier_decide
+from guichet.instruction.workflow import TransitionError, TransitionName
+
+router = Router(tags=["instruction"])
+
+
+def _instructor(request: HttpRequest):
+    if not InstructorMembership.objects.filter(user=request.user).exists():
+        raise HttpError(403, "Cette API est réservée aux instructeurs.")
+    return request.user
+
+
+def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
+    try:
+        return dossier_for_instructor(_instructor(request), dossier_id)
+    except Dossier.DoesNotExist:
+        raise HttpError(404, "Ce dossier n’existe pas.") from None
+
+
+class ProcedureOut(Schema):
+    slug: str
+    title: str
+    waiting: int = Field(description="Dossiers « à traiter » dans les groupes de l’instructeur.")
+
+
+class DossierSummary(Schema):
+    id: int
+    number: str
+    state: DossierState
+    submitted_at: datetime | None
+    group: str
+    due_at: datetime | None = Field(description="Fin du délai d’instruction, quand il court.")
+    assignee: str | None
+
+
+class DossierList(Schema):
+    dossiers: list[DossierSummary]
+    next: str | None = Field(description="À passer en `after` pour la page suivante ; absent à la dernière.")
+
+
+class Applicant(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    certified: bool = Field(False, description="Identité certifiée par FranceConnect.")
+
+
+class HistoryEntry(Schema):
+    at: datetime
+    transition: str
+    from_state: str
+    to_state: str
+    motivation: str
+
+
+class DossierOut(DossierSummary):
+    procedure: str
+    decided_at: datetime | None
+    applicant: Applicant
+    answers: dict[str, Any] = Field(description="Les réponses telles que déposées (dernière version déposée).")
+    history: list[HistoryEntry]
+
+
+class DecisionIn(Schema):
+    decision: TransitionName
+    motivation: str = Field("", max_length=5000)
+
+
+def _summary(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "id": dossier.pk,
+        "number": dossier.number,
+        "state": dossier.state,
+        "submitted_at": dossier.submitted_at,
+        "group": dossier.group.name,
+        "due_at": dossier.due_at,
+        "assignee": str(dossier.assignee) if dossier.assignee_id else None,
+    }
+
+
+@router.get("/procedures", response=list[ProcedureOut], summary="Mes démarches")
+def procedures(request: HttpRequest):
+    user = _instructor(request)
+    waiting = instructor_waiting_counts(user)
+    return [
+        {"slug": procedure.slug, "title": procedure.title, "waiting": waiting.get(procedure.pk, 0)}
+        for procedure in procedures_of_instructor(user)
+    ]
+
+
+@router.get("/procedures/{slug}/dossiers", response=DossierList, summary="Une liste de dossiers")
+def dossier_list(
+    request: HttpRequest,
+    slug: str,
+    tab: Tab = Query(Tab.ALL, description="a-traiter, suivis, traites, tous, archives"),  # noqa: B008
+    state: DossierState | None = None,
+    q: str = Query("", max_length=200, description="Recherche dans les numéros, noms et réponses."),  # noqa: B008
+    order: ListOrder = ListOrder.RECENT,
+    after: str = Query("", max_length=100),  # noqa: B008
+):
+    user = _instructor(request)
+    procedure = procedures_of_instructor(user).filter(slug=slug).first()
+    if procedure is None:
+        raise HttpError(404, "Cette démarche n’existe pas ou vous n’y instruisez pas.")
+    filters = ListFilters(tab=tab, text=q.strip(), state=state or "", order=order)
+    page = instructor_dossier_page(user, procedure, filters, after=after)
+    return {"dossiers": [_summary(dossier) for dossier in page.dossiers], "next": page.next_cursor or None}
+
+
+@router.get("/dossiers/{dossier_id}", response=DossierOut, summary="Un dossier")
+def dossier_detail(request: HttpRequest, dossier_id: int):
+    dossier = _dossier(request, dossier_id)
+    snapshot = dossier_latest_snapshot(dossier)
+    identity = dossier.identity or {}
+    history = TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+    return {
+        **_summary(dossier),
+        "procedure": dossier.procedure.slug,
+        "decided_at": dossier.decided_at,
+        "applicant": {
+            "given_name": identity.get("given_name") or "",
+            "family_name": identity.get("family_name") or "",
+            "certified": identity.get("certified_by") == "FranceConnect",
+        },
+        "answers": snapshot.answers if snapshot else {},
+        "history": [
+            {
+                "at": log.at,
+                "transition": log.transition,
+                "from_state": log.from_state,
+                "to_state": log.to_state,
+                "motivation": log.motivation,
+            }
+            for log in history
+        ],
+    }
+
+
+@router.post("/dossiers/{dossier_id}/decision", response=DossierSummary, summary="Décider (ou passer en instruction)")
+def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
+    dossier = _dossier(request, dossier_id)
+    if decision.decision not in INSTRUCTOR_DECISIONS:
+        raise HttpError(422, "Cette action n’est pas une décision d’instructeur.")
+    try:
+        dossier_decide(actor=request.user, dossier=dossier, name=decision.decision, motivation=decision.motivation)
+    except TransitionError as error:
+        raise HttpError(409, str(error)) from None
+    return _summary(dossier)
