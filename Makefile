@@ -29,6 +29,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py acts_dev_ca
 	$(BIN)/python manage.py serve
 
 lint: install

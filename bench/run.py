@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         Figure("submission_200_fields_validation_median", submission_validation_ms(scale["repeat"]), "ms"),
         Figure("builder_save_200_fields_median", builder_save_ms(scale["repeat"] // 5), "ms"),
     ]
+    # Sealed acts: rendered, sealed and stored, one after the other (bench/acts.py).
+    from bench.acts import acts_figures
+
+    figures += acts_figures()
     for figure in figures:
         print(figure.line(), flush=True)
     # Under load: gunicorn on PostgreSQL, locust running the applicant's flow (bench/load.py).

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guichet.dossiers",
     "guichet.instruction",
     "guichet.observatory",
+    "guichet.documents",
     "guichet.api",
     "ninja",  # the API docs from our own static files, not a CDN
     "guichet.demo",
@@ -226,5 +227,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Sealed acts (guichet/documents, docs/decisions/0010-sealed-acts.md): the seal's key in a PKCS#12
+# file or in a PKCS#11 token (HSM); without either, a development authority and seal certificate are
+# created under var/seal/, which production refuses (GUICHET_SEAL_DEV_CA=false in prod.py). With a
+# timestamping authority (RFC 3161), seals are PAdES B-T, else B-B.
+GUICHET_SEAL_PKCS12_PATH = os.environ.get("GUICHET_SEAL_PKCS12_PATH", "")
+GUICHET_SEAL_PKCS12_PASSWORD = os.environ.get("GUICHET_SEAL_PKCS12_PASSWORD", "")
+GUICHET_SEAL_PKCS11_MODULE = os.environ.get("GUICHET_SEAL_PKCS11_MODULE", "")
+GUICHET_SEAL_PKCS11_TOKEN = os.environ.get("GUICHET_SEAL_PKCS11_TOKEN", "")
+GUICHET_SEAL_PKCS11_KEY_LABEL = os.environ.get("GUICHET_SEAL_PKCS11_KEY_LABEL", "")
+GUICHET_SEAL_PKCS11_CERT_LABEL = os.environ.get("GUICHET_SEAL_PKCS11_CERT_LABEL", "")
+GUICHET_SEAL_PKCS11_PIN = os.environ.get("GUICHET_SEAL_PKCS11_PIN", "")
+GUICHET_SEAL_DEV_CA = env_bool("GUICHET_SEAL_DEV_CA", True)
+GUICHET_SEAL_TSA_URL = os.environ.get("GUICHET_SEAL_TSA_URL", "")
+GUICHET_SEAL_TSA_TIMEOUT = int(os.environ.get("GUICHET_SEAL_TSA_TIMEOUT", "10"))
+
 # The largest file an applicant or an agent may attach (a procedure's field may ask for less).
 GUICHET_UPLOAD_MAX_MB = int(os.environ.get("GUICHET_UPLOAD_MAX_MB", "50"))

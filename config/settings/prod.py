@@ -13,6 +13,9 @@ if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL doit désigner la base PostgreSQL en production.")
 
 DEBUG = False
+# Acts are sealed with the administration's certificate (GUICHET_SEAL_PKCS12_PATH or
+# GUICHET_SEAL_PKCS11_MODULE), never with the development one unless asked explicitly.
+GUICHET_SEAL_DEV_CA = env_bool("GUICHET_SEAL_DEV_CA", False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -17,6 +17,8 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
 from guichet.core.uploads import upload_describe
+from guichet.documents.models import ActKind
+from guichet.documents.services import act_request
 from guichet.instruction.deadlines import due_at_after_corrections
 from guichet.instruction.notifications import Kind, instructors_notify
 from guichet.instruction.selectors import expert_invited_on, instructor_can_act_on
@@ -26,7 +28,6 @@ from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
 
-from .emails import dossier_submitted_notify
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
 from .selectors import applicant_dossier_numbers
@@ -230,8 +231,9 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
     )
     _search_index(locked)
     if notify:
-        # Written by the worker: the email's rendering costs the request nothing.
-        transaction.on_commit(lambda: dossier_submitted_notify.enqueue(dossier_id=locked.pk))
+        # The worker makes the sealed receipt, then sends the email with it attached (or without
+        # it, should its generation fail for good): the request pays for neither.
+        act_request(dossier=locked, kind=ActKind.RECEIPT, actor=actor)
     dossier.fields_copy(locked)
     return locked
 

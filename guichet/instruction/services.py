@@ -20,6 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.tasks import email_send
+from guichet.documents.models import ActKind
+from guichet.documents.services import act_request
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_file_store
 from guichet.procedures.answers import answers_clean
@@ -44,6 +46,9 @@ from .selectors import instructor_can_act_on
 from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
 logger = logging.getLogger(__name__)
+
+# The decisions that become a sealed act (documents app), sent to the applicant with the email.
+DECISION_ACTS = {TransitionName.ACCEPT: ActKind.ACCEPTANCE, TransitionName.REFUSE: ActKind.REFUSAL}
 
 
 @transaction.atomic
@@ -228,8 +233,18 @@ def dossier_decide(*, actor: User, dossier: Dossier, name: TransitionName, motiv
     if name not in INSTRUCTOR_DECISIONS:
         raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
     log = dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
-    transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
+    _decision_notify(dossier=dossier, log=log, actor=actor)
     return log
+
+
+def _decision_notify(*, dossier: Dossier, log: TransitionLog, actor: User | None) -> None:
+    """The applicant's email after the commit; an acceptance or a refusal first becomes a sealed act
+    (documents app), which the email then carries."""
+    kind = DECISION_ACTS.get(log.transition)
+    if kind is None:
+        transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
+    else:
+        act_request(dossier=dossier, kind=kind, actor=actor, transition=log)
 
 
 # --- Experts' opinions (avis) ----------------------------------------------------------------------
@@ -417,9 +432,9 @@ def _days(count: int) -> str:
 
 
 def silence_decision_done(*, dossier: Dossier, log: TransitionLog) -> None:
-    """Called after each implicit decision, inside its transaction: the applicant is told by email,
-    with the legal mention, once the decision is committed."""
-    transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
+    """Called after each implicit decision, inside its transaction: the act of the implicit decision
+    is made and the applicant told by email, with the legal mention, once the decision is committed."""
+    _decision_notify(dossier=dossier, log=log, actor=None)
 
 
 # --- Private annotations ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import groups, preview, views
+from . import acts, groups, preview, views
 
 app_name = "admin_procedures"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path("<slug:slug>/formulaire/eligibilite/<int:index>/", views.eligibility_rule, name="eligibility_edit"),
     path("<slug:slug>/groupes/", groups.groups_page, name="groups"),
     path("<slug:slug>/apercu/", include(preview.urlpatterns)),
+    path("<slug:slug>/actes/", include(acts.urlpatterns)),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import keys, views
+from . import acts, keys, views
 
 app_name = "agent"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/archivage/", views.dossier_archive_toggle, name="dossier_archive"),
     path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
     path("dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
+    path("dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),
+    path("dossiers/<int:pk>/actes/<int:act_pk>/relancer/", acts.dossier_act_retry, name="dossier_act_retry"),
     path("dossiers/<int:pk>/avis/", views.dossier_expert_invite, name="expert_invite"),
     path("dossiers/<int:pk>/annotations/", views.dossier_annotations, name="dossier_annotations"),
     path("dossiers/<int:pk>/etiquettes/", views.dossier_labels, name="dossier_labels"),

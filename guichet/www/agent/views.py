@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from guichet.core.audit import audit_record
+from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction
@@ -255,6 +256,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
             initial={"instructeur": dossier.assignee_id}, instructors=dossier_group_instructors(dossier)
         ),
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
+        "acts": acts_of_dossier(dossier, issued_only=False),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import acts, views
 
 app_name = "usager"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("mes-dossiers/<int:pk>/retirer/", views.dossier_withdraw_view, name="dossier_withdraw"),
     path("mes-dossiers/<int:pk>/supprimer/", views.dossier_delete, name="dossier_delete"),
     path("mes-dossiers/<int:pk>/pdf/", views.dossier_pdf, name="dossier_pdf"),
+    path("mes-dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),
 ]

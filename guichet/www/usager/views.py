@@ -17,6 +17,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from guichet.accounts.selectors import applicant_identity_for_dossier
+from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.dossiers.selectors import (
     applicant_dossier_numbers,
@@ -274,6 +275,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "can_withdraw": dossier.state in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION},
         "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
         "identity": dossier.identity or applicant_identity_for_dossier(dossier.applicant),
+        "acts": acts_of_dossier(dossier, issued_only=True),
     }
 
 

@@ -1,0 +1,319 @@
+"""Writes on acts: their templates, and each act's life (requested in the transaction of the
+submission or of the decision, issued by the worker, retried when its generation fails)."""
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from guichet.accounts.models import User
+from guichet.core.audit import audit_record
+from guichet.dossiers.models import Dossier
+from guichet.instruction.models import TransitionLog
+from guichet.procedures.definition import DefinitionInvalid, FormDefinition, definition_validate
+from guichet.procedures.models import Procedure
+from guichet.procedures.selectors import version_form
+
+from .content import TemplateText, dossier_context, form_field_ids, sample_context, template_text
+from .models import Act, ActKind, ActStatus, ActTemplate
+from .rendering import ActLayout, act_pdf
+from .seal import pdf_seal
+from .templating import TemplateInvalid, TemplateProblem, template_check
+
+logger = logging.getLogger(__name__)
+
+# A generation that fails is tried again twice by the worker (after 1 then 5 minutes), then shown
+# to the instructors as failed, with a button to try again.
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (60, 300)
+
+
+# --- Templates -------------------------------------------------------------------------------------
+
+
+def procedure_template_form(procedure: Procedure) -> FormDefinition | None:
+    """The form whose fields a template may name: the working form, else the latest published one."""
+    try:
+        return definition_validate(procedure.draft_definition)
+    except DefinitionInvalid:
+        latest = procedure.latest_version
+        return version_form(latest.pk) if latest is not None else None
+
+
+def procedure_field_ids(procedure: Procedure) -> set[str]:
+    """Every field that a dossier of the procedure may have answered: those of the working form and
+    of every published version (older dossiers keep their version)."""
+    ids = set(form_field_ids(procedure_template_form(procedure)))
+    for version_id in procedure.versions.values_list("pk", flat=True):
+        ids.update(form_field_ids(version_form(version_id)))
+    return ids
+
+
+@transaction.atomic
+def act_template_save(
+    *,
+    actor: User,
+    procedure: Procedure,
+    kind: ActKind,
+    title: str,
+    body: str,
+    signatory_name: str = "",
+    signatory_title: str = "",
+) -> ActTemplate:
+    """Save the template of one kind of act for a procedure, after checking it whole (syntax, tags,
+    fields named, a rendering on a sample dossier): TemplateInvalid lists each problem with its
+    line, and nothing is saved."""
+    title, body = title.strip(), body.replace("\r\n", "\n").strip() + "\n"
+    problems = []
+    if not title:
+        problems.append(TemplateProblem(None, "le titre de l’acte est obligatoire"))
+    if not body.strip():
+        problems.append(TemplateProblem(None, "le texte de l’acte est obligatoire"))
+    if problems:
+        raise TemplateInvalid(problems)
+    form = procedure_template_form(procedure)
+    sample = sample_context(procedure, form, kind=kind, signatory_name=signatory_name, signatory_title=signatory_title)
+    template_check(body, field_ids=procedure_field_ids(procedure), sample=sample)
+    template, created = ActTemplate.objects.update_or_create(
+        procedure=procedure,
+        kind=kind,
+        defaults={
+            "title": title[:200],
+            "body": body,
+            "signatory_name": signatory_name.strip()[:200],
+            "signatory_title": signatory_title.strip()[:200],
+            "updated_by": actor,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="act_template.save",
+        target=template,
+        details={"procedure": procedure.slug, "kind": kind, "created": created},
+    )
+    return template
+
+
+@transaction.atomic
+def act_template_reset(*, actor: User, procedure: Procedure, kind: ActKind) -> None:
+    """Go back to the default text for one kind of act."""
+    deleted, _ = ActTemplate.objects.filter(procedure=procedure, kind=kind).delete()
+    if deleted:
+        audit_record(actor=actor, action="act_template.reset", target=procedure, details={"kind": kind})
+
+
+# --- Acts ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def act_request(
+    *,
+    dossier: Dossier,
+    kind: ActKind,
+    actor: User | None,
+    transition: TransitionLog | None = None,
+    notify: bool = True,
+) -> Act:
+    """An act is due: its row is written in the caller's transaction (so that it is never lost, even
+    if the worker is down), and the worker makes it once the transaction commits. With `notify`,
+    the applicant's email about the submission or the decision leaves with the act attached."""
+    act = Act.objects.create(dossier=dossier, kind=kind, transition=transition, requested_by=actor, notify=notify)
+    transaction.on_commit(lambda: _generate_enqueue(act.pk))
+    return act
+
+
+def _generate_enqueue(act_id: int, delay: int = 0) -> None:
+    from .tasks import act_generate  # noqa: PLC0415 (tasks import this module)
+
+    if delay and act_generate.get_backend().supports_defer:
+        act_generate.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(act_id=act_id)
+    else:
+        act_generate.enqueue(act_id=act_id)
+
+
+def _signatory(text: TemplateText, act: Act, organisation_name: str) -> tuple[str, str]:
+    name, title = text.signatory_name, text.signatory_title
+    if not name:
+        decider = act.transition.actor if act.transition_id and act.transition.actor_id else None
+        name = decider.get_full_name() if decider is not None and decider.get_full_name() else organisation_name
+    if not title:
+        title = "Pour l’administration" if name != organisation_name else ""
+    return name, title
+
+
+def act_build(act: Act, *, now: datetime | None = None, signer=None, timestamper=None) -> tuple[bytes, str, str, str]:
+    """Render and seal an act: (sealed PDF, title, issuer, seal level). Touches no row."""
+    now = now or timezone.now()
+    dossier = act.dossier
+    procedure = dossier.procedure
+    organisation = procedure.organisation
+    snapshot = (
+        dossier.snapshots.filter(created_at__lte=max(act.requested_at, dossier.submitted_at or act.requested_at))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    form = version_form(snapshot.version_id if snapshot else dossier.version_id)
+    answers = snapshot.answers if snapshot else dossier.answers
+    text = template_text(procedure, ActKind(act.kind))
+    signatory_name, signatory_title = _signatory(text, act, organisation.name)
+    context = dossier_context(
+        dossier,
+        form=form,
+        answers=answers,
+        transition=act.transition,
+        signatory_name=signatory_name,
+        signatory_title=signatory_title,
+        now=now,
+    )
+    layout = ActLayout(
+        title=text.title,
+        body=text.body,
+        context=context,
+        code=act.code,
+        code_display=act.code_display,
+        number=dossier.number or "",
+        procedure_title=procedure.title,
+        organisation=organisation,
+        signatory_name=signatory_name,
+        signatory_title=signatory_title,
+        act_date=context["date_acte"],
+    )
+    sealed = pdf_seal(
+        act_pdf(layout),
+        signatory=", ".join(part for part in (signatory_name, signatory_title) if part),
+        signer=signer,
+        timestamper=timestamper,
+    )
+    return sealed.pdf, text.title, organisation.name, sealed.level
+
+
+def _act_for_work(act_id: int) -> Act:
+    return Act.objects.select_related(
+        "dossier__procedure__organisation__parent__parent",
+        "dossier__group",
+        "transition__actor",
+    ).get(pk=act_id)
+
+
+def act_issue(*, act_id: int, signer=None, timestamper=None) -> Act:
+    """Make, seal and store an act, then send it to the applicant. The slow part (rendering and
+    sealing) runs outside any transaction; the act is then issued under its row lock, once: a
+    second worker on the same act keeps the first one's. Recorded in the audit trail."""
+    act = _act_for_work(act_id)
+    if act.status == ActStatus.ISSUED:
+        return act
+    pdf, title, issuer, level = act_build(act, signer=signer, timestamper=timestamper)
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        locked = Act.objects.select_for_update().get(pk=act_id)
+        if locked.status == ActStatus.ISSUED:
+            return locked
+        name = Act._meta.get_field("pdf").storage.save(
+            f"actes/{act.dossier_id}/{act.kind_slug}-{act.code}.pdf", ContentFile(pdf)
+        )
+        issued_at = timezone.now()
+        Act.objects.filter(pk=act_id).update(
+            status=ActStatus.ISSUED,
+            pdf=name,
+            sha256=digest,
+            size=len(pdf),
+            issued_at=issued_at,
+            title=title,
+            issuer=issuer,
+            seal_level=level,
+            attempts=locked.attempts + 1,
+            last_error="",
+        )
+        audit_record(
+            actor=None,
+            action="act.issue",
+            target=locked,
+            details={
+                "dossier": act.dossier.number,
+                "kind": act.kind,
+                "code": act.code,
+                "sha256": digest,
+                "seal": level,
+            },
+        )
+        transaction.on_commit(lambda: _notify(act_id))
+    return _act_for_work(act_id)
+
+
+@transaction.atomic
+def act_generation_failed(*, act_id: int, error: BaseException) -> Act:
+    """Record a failed generation: tried again later while attempts remain, then marked failed
+    (the instructors see it and can try again) and the applicant's email leaves without the act."""
+    act = Act.objects.select_for_update().get(pk=act_id)
+    if act.status == ActStatus.ISSUED:
+        return act
+    attempts = act.attempts + 1
+    status = ActStatus.FAILED if attempts >= MAX_ATTEMPTS else ActStatus.PENDING
+    message = f"{type(error).__name__} : {error}"[:2000]
+    Act.objects.filter(pk=act_id).update(attempts=attempts, status=status, last_error=message)
+    audit_record(
+        actor=None,
+        action="act.generation_fail",
+        target=act,
+        details={"attempts": attempts, "error": message[:500], "given_up": status == ActStatus.FAILED},
+    )
+    if status == ActStatus.PENDING:
+        delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+        transaction.on_commit(lambda: _generate_enqueue(act_id, delay))
+    else:
+        transaction.on_commit(lambda: _notify(act_id))
+    act.refresh_from_db()
+    return act
+
+
+@transaction.atomic
+def act_retry(*, actor: User, act: Act) -> Act:
+    """An instructor tries again a generation that failed."""
+    locked = Act.objects.select_for_update().get(pk=act.pk)
+    if locked.status != ActStatus.FAILED:
+        raise ValidationError("Seule la génération d’un acte en échec peut être relancée.")
+    Act.objects.filter(pk=act.pk).update(status=ActStatus.PENDING)
+    audit_record(actor=actor, action="act.retry", target=locked, details={"attempts": locked.attempts})
+    transaction.on_commit(lambda: _generate_enqueue(act.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+def acts_pending_enqueue(*, older_than: datetime) -> list[int]:
+    """Enqueue again the acts still pending since before `older_than`: a task lost with a worker
+    that stopped, or never enqueued because the process stopped right after the commit."""
+    pending = list(
+        Act.objects.filter(status=ActStatus.PENDING, requested_at__lt=older_than).values_list("pk", flat=True)
+    )
+    for act_id in pending:
+        _generate_enqueue(act_id)
+    return pending
+
+
+def _notify(act_id: int) -> None:
+    """The applicant's email about what the act records (the submission, the decision), once: with
+    the act attached when issued; without it when its generation failed for good, and then the
+    act alone when it is finally issued."""
+    from guichet.dossiers.emails import dossier_submitted_notify  # noqa: PLC0415
+    from guichet.instruction.emails import dossier_state_email  # noqa: PLC0415
+
+    from .tasks import act_available_email  # noqa: PLC0415
+
+    act = Act.objects.get(pk=act_id)
+    if not act.notify:
+        return
+    if act.notified_at is not None:
+        if act.status == ActStatus.ISSUED and act.issued_at > act.notified_at:
+            act_available_email.enqueue(act_id=act_id)
+        return
+    if not Act.objects.filter(pk=act_id, notified_at=None).update(notified_at=timezone.now()):
+        return  # another worker sent it
+    attached = act_id if act.status == ActStatus.ISSUED else None
+    if act.kind == ActKind.RECEIPT:
+        dossier_submitted_notify.enqueue(dossier_id=act.dossier_id, act_id=attached)
+    else:
+        dossier_state_email.enqueue(transition_id=act.transition_id, act_id=attached)

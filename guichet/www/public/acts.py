@@ -1,0 +1,80 @@
+"""The public verification of acts: anyone holding an act (or a copy of one) checks that the
+platform issued it, by its code or by its file. Nothing personal is shown: the administration,
+the kind of act, the date and the fingerprint only."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from guichet.documents.selectors import act_issued_by_code, code_normalise
+from guichet.documents.verification import pdf_verify
+
+MAX_PDF_MB = 20
+
+
+class VerifyForm(forms.Form):
+    fichier = forms.FileField(
+        label="Le document à vérifier (PDF)",
+        help_text=f"Le fichier reçu, tel quel. Taille maximale : {MAX_PDF_MB} Mo. Il n’est pas conservé.",
+        error_messages={"required": "Choisissez le fichier PDF à vérifier."},
+    )
+
+    def clean_fichier(self):
+        upload = self.cleaned_data["fichier"]
+        if upload.size > MAX_PDF_MB * 1024 * 1024:
+            raise forms.ValidationError(f"Ce fichier dépasse {MAX_PDF_MB} Mo : ce n’est pas un acte de la plateforme.")
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError("Ce fichier n’est pas un PDF.")
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code de vérification",
+        help_text="Les 12 caractères imprimés au pied de l’acte, par exemple 7KQ2-9XBM-4TDA.",
+        max_length=40,
+        error_messages={"required": "Saisissez le code imprimé sur l’acte."},
+    )
+
+    def clean_code(self):
+        code = code_normalise(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError("Ce code n’a pas la forme d’un code de vérification (12 lettres et chiffres).")
+        return code
+
+
+@require_http_methods(["GET", "POST"])
+def verify_home(request: HttpRequest) -> HttpResponse:
+    """Check an act by its code (then its page) or by its file."""
+    code_form = CodeForm(request.GET or None)
+    if request.GET and code_form.is_valid():
+        return redirect("public:act_verify", code=code_form.cleaned_data["code"])
+    upload_form = VerifyForm(request.POST or None, request.FILES or None)
+    context = {"code_form": code_form, "upload_form": upload_form, "result": None}
+    status = 200
+    if request.method == "POST":
+        if upload_form.is_valid():
+            context["result"] = pdf_verify(upload_form.cleaned_data["fichier"])
+        else:
+            status = 400
+    return render(request, "public/act_verify_home.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def act_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """The page the QR code leads to: is there an act with this code, and is this file exactly it?"""
+    normalised = code_normalise(code)
+    act = act_issued_by_code(normalised) if normalised else None
+    upload_form = VerifyForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if act is None:
+        status = 404
+    elif request.method == "POST":
+        if upload_form.is_valid():
+            result = pdf_verify(upload_form.cleaned_data["fichier"], code=act.code)
+        else:
+            status = 400
+    context = {"act": act, "code": code, "upload_form": upload_form, "result": result}
+    return render(request, "public/act_verify.html", context, status=status)

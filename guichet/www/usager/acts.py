@@ -1,0 +1,18 @@
+"""The applicant's acts: the sealed receipt and decisions of their dossiers."""
+
+from django.http import FileResponse, Http404, HttpRequest
+
+from guichet.documents.models import Act
+from guichet.documents.selectors import act_of_applicant
+from guichet.www.acts import act_file_response
+
+from .access import applicant_required
+
+
+@applicant_required
+def dossier_act_file(request: HttpRequest, pk: int, act_pk: int) -> FileResponse:
+    try:
+        act = act_of_applicant(request.user, dossier_pk=pk, act_pk=act_pk)
+    except Act.DoesNotExist:
+        raise Http404("Ce document n’existe pas.") from None
+    return act_file_response(act)

@@ -1,0 +1,68 @@
+import io
+
+import pytest
+from django.core import mail
+
+from guichet.dossiers.services import dossier_submit
+from guichet.instruction.services import dossier_decide
+from guichet.instruction.workflow import TransitionName
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
+
+
+@pytest.fixture
+def procedure(db):
+    organisation = OrganisationFactory(
+        name="Mairie de Villebourg", street_address="1 place de la Mairie", postcode="75001", city="Paris"
+    )
+    return ProcedureFactory(
+        organisation=organisation,
+        title="Permis de végétaliser",
+        processing_days=30,
+        silence_rule="acceptance",
+    )
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """File a draft as its applicant, running what follows the commit (the worker's tasks)."""
+
+    def run(dossier):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_submit(actor=dossier.applicant, dossier=dossier)
+        return dossier.acts.get(kind="receipt")
+
+    return run
+
+
+@pytest.fixture
+def decide(django_capture_on_commit_callbacks):
+    def run(dossier, name=TransitionName.ACCEPT, motivation="Le projet respecte le règlement."):
+        instructor = instructor_of(dossier.procedure, first_name="Inès", last_name="Truchot")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_decide(actor=instructor, dossier=dossier, name=TransitionName.START_INSTRUCTION)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_decide(actor=instructor, dossier=dossier, name=name, motivation=motivation)
+        kind = "acceptance" if name == TransitionName.ACCEPT else "refusal"
+        return dossier.acts.get(kind=kind)
+
+    return run
+
+
+@pytest.fixture
+def draft(procedure):
+    return DossierFactory(procedure=procedure, answers={"objet": "Un pied d’arbre rue des Lilas"})
+
+
+def pdf_of(act) -> bytes:
+    with act.pdf.open("rb") as stored:
+        return stored.read()
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())  # justified lines come out with several spaces between words

@@ -1,0 +1,117 @@
+"""Where the seal's key comes from: the development authority (created once, by `make run`), a
+PKCS#12 file in production, and never the development one where production forbids it."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from guichet.documents.models import Act, ActKind, ActStatus
+from guichet.documents.seal import DEV_PKCS12_PASSWORD, dev_authority_ensure, pdf_seal
+from guichet.documents.services import act_generation_failed, act_issue
+from tests.documents.test_acts import seal_status
+
+
+def test_the_development_authority_is_created_once(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    output = io.StringIO()
+    call_command("acts_dev_ca", stdout=output)
+    assert "créés" in output.getvalue()
+    authority, created = dev_authority_ensure()
+    assert not created and authority.directory == tmp_path / "seal"
+    first = authority.seal_pkcs12.read_bytes()
+    call_command("acts_dev_ca", stdout=io.StringIO())
+    assert authority.seal_pkcs12.read_bytes() == first  # kept, not replaced
+    assert oct(authority.ca_key.stat().st_mode)[-3:] == "600"
+
+
+def test_production_seals_with_its_pkcs12_file(draft, submit, settings, tmp_path):
+    # The development seal stands in for the administration's file: any PKCS#12 loads the same way.
+    authority, _ = dev_authority_ensure()
+    production = tmp_path / "cachet-production.p12"
+    production.write_bytes(authority.seal_pkcs12.read_bytes())
+    settings.GUICHET_SEAL_PKCS12_PATH = str(production)
+    settings.GUICHET_SEAL_PKCS12_PASSWORD = DEV_PKCS12_PASSWORD.decode()
+    settings.GUICHET_SEAL_DEV_CA = False
+    act = submit(draft)
+    act.refresh_from_db()
+    assert act.status == ActStatus.ISSUED, act.last_error
+    with act.pdf.open("rb") as stored:
+        assert seal_status(stored.read()).bottom_line
+
+
+def test_production_without_a_certificate_fails_clearly(draft, submit, settings):
+    settings.GUICHET_SEAL_DEV_CA = False
+    act = submit(draft)
+    act.refresh_from_db()
+    assert act.status == ActStatus.FAILED and "Aucun certificat de cachet n’est configuré" in act.last_error
+
+
+def _keys_under(value, seen=None) -> set[str]:
+    """Every dictionary key reachable from a PDF object (pyHanko's generic objects)."""
+    from pyhanko.pdf_utils import generic
+
+    seen = set() if seen is None else seen
+    if isinstance(value, generic.IndirectObject):
+        if value.idnum in seen:
+            return set()
+        seen.add(value.idnum)
+        value = value.get_object()
+    keys = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            keys.add(str(key))
+            if key != "/Parent":
+                keys |= _keys_under(item, seen)
+    elif isinstance(value, list):
+        for item in value:
+            keys |= _keys_under(item, seen)
+    return keys
+
+
+def test_the_visible_block_is_drawn_with_an_embedded_font(db):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from guichet.documents.rendering import html_to_pdfa
+
+    pdf = html_to_pdfa("<p>Bonjour</p>")
+    sealed = pdf_seal(pdf, signatory="Marie Curie, maire (100 %)", use_settings_timestamper=False)
+    assert sealed.level == "PAdES-B-B" and seal_status(sealed.pdf).bottom_line
+    reader = PdfFileReader(io.BytesIO(sealed.pdf))
+    (field,) = reader.root["/AcroForm"]["/Fields"]
+    keys = _keys_under(field.get_object()["/AP"])
+    # PDF/A wants every font embedded: the block's text uses a font program carried in the file.
+    assert "/FontFile2" in keys or "/FontFile3" in keys
+
+
+def test_the_organisations_logo_is_in_the_act(draft, submit):
+    from django.core.files.base import ContentFile
+    from PIL import Image
+    from pypdf import PdfReader
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), "#000091").save(buffer, "PNG")
+    organisation = draft.procedure.organisation
+    organisation.logo.save("logo.png", ContentFile(buffer.getvalue()))
+    act = submit(draft)
+    with act.pdf.open("rb") as stored:
+        images = PdfReader(io.BytesIO(stored.read())).pages[0].images
+    assert len(images) == 2  # the logo and the QR code
+    assert Path(organisation.logo.name).suffix == ".png"
+
+
+def test_a_failure_recorded_after_the_act_was_issued_changes_nothing(draft, submit):
+    act = submit(draft)
+    act = act_generation_failed(act_id=act.pk, error=RuntimeError("trop tard"))
+    assert act.status == ActStatus.ISSUED and act.last_error == ""
+    other = Act.objects.create(dossier=draft, kind=ActKind.RECEIPT, notify=False)
+    assert act_issue(act_id=other.pk).code != act.code
+
+
+@pytest.mark.parametrize("raw", ["abcd-efgh-jkmn", " ABCD EFGH JKMN ", "ABCDEFGHJKMN"])
+def test_codes_are_read_as_people_type_them(raw):
+    from guichet.documents.selectors import code_normalise
+
+    assert code_normalise(raw) == "ABCDEFGHJKMN"
+    assert code_normalise("ABCD-EFGH-JKM") is None
