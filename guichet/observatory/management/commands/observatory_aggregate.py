@@ -45,10 +45,12 @@ class Command(BaseCommand):
         if every < 1:
             raise CommandError("--every attend un nombre de secondes positif.")
         self.stdout.write(f"Observatoire : calcul quotidien, vérification toutes les {every} secondes.")
-        last_probe = None
+        # The first visit one interval after the start: the web server started beside this loop
+        # (`manage.py serve`) may not listen yet, and a platform starting is not a platform down.
+        last_probe = time.monotonic()
         while True:
             try:
-                if last_probe is None or time.monotonic() - last_probe >= PROBE_INTERVAL.total_seconds():
+                if time.monotonic() - last_probe >= PROBE_INTERVAL.total_seconds():
                     last_probe = time.monotonic()
                     observatory_probe()
                 run = observatory_daily_request()
