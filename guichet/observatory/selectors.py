@@ -71,6 +71,11 @@ def entries_with_volumes_recorded_by(user: User) -> QuerySet[ProgrammeEntry]:
     ).select_related("organisation")
 
 
+def programme_entry_ids(procedure_ids: list[int]) -> dict[int, int]:
+    """The programme entry of each of these procedures that has one (procedure id → entry id)."""
+    return dict(ProgrammeEntry.objects.filter(procedure_id__in=procedure_ids).values_list("procedure_id", "pk"))
+
+
 def indicators_editable_by(user: User) -> QuerySet[Indicator]:
     return Indicator.objects.filter(organisation_id__in=steering_organisation_ids(user)).select_related("organisation")
 

@@ -811,3 +811,16 @@ def test_the_list_sorted_by_deadline_shows_the_nearest_first_page_after_page(cli
     for before, current, after in zip(expected, expected[1:], expected[2:], strict=False):
         detail = client.get(reverse("agent:dossier_detail", args=[current.pk]), {"liste": listed}).content.decode()
         assert f"/instruction/dossiers/{before.pk}/?" in detail and f"/instruction/dossiers/{after.pk}/?" in detail
+
+
+def test_the_instruction_home_leads_to_the_form_of_the_requests_received_offline(client, procedure, groups):
+    from guichet.observatory.aggregation import observatory_aggregate
+    from guichet.observatory.models import ProgrammeEntry
+
+    observatory_aggregate()  # the procedure's row in the programme
+    entry = ProgrammeEntry.objects.get(procedure=procedure)
+    client.force_login(groups["alice"])
+    page = client.get(reverse("agent:procedures")).content.decode()
+    form_url = reverse("observatoire:volume_record", args=[entry.pk])
+    assert f'href="{form_url}"' in page
+    assert client.get(form_url).status_code == 200

@@ -74,6 +74,7 @@ from guichet.instruction.services import (
     list_columns_set,
 )
 from guichet.instruction.workflow import TransitionError, TransitionName
+from guichet.observatory.selectors import programme_entry_ids
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
@@ -102,9 +103,12 @@ from .listing import dossier_rows_html
 def procedures(request: HttpRequest) -> HttpResponse:
     """The procedures the instructor works on, with how many dossiers wait for them in each."""
     waiting = instructor_waiting_counts(request.user)
+    procedures_listed = list(procedures_of_instructor(request.user))
+    # Instructors record the requests that came by paper or at the counter, for the observatory.
+    entries = programme_entry_ids([procedure.pk for procedure in procedures_listed])
     rows = [
-        {"procedure": procedure, "waiting": waiting.get(procedure.pk, 0)}
-        for procedure in procedures_of_instructor(request.user)
+        {"procedure": procedure, "waiting": waiting.get(procedure.pk, 0), "entry_id": entries.get(procedure.pk)}
+        for procedure in procedures_listed
     ]
     preference = NotificationPreference.objects.filter(user=request.user).first()
     form = NotificationForm(initial={"mode": preference.mode if preference else NotificationMode.IMMEDIATE})
