@@ -235,7 +235,12 @@ def _signer_for(config: SealConfig, dev_dir: str):
             token_criteria=TokenCriteria(label=config.pkcs11_token or None),
             user_pin=config.pkcs11_pin or None,
         )
-        return pkcs11.PKCS11Signer(session, cert_label=config.pkcs11_cert_label, key_label=config.pkcs11_key_label)
+        labels = {"cert_label": config.pkcs11_cert_label, "key_label": config.pkcs11_key_label}
+        signer = pkcs11.PKCS11Signer(session, **labels)
+        if not _token_hashes(session, signer.signing_cert.public_key.algorithm):
+            # Such tokens (SoftHSM 2 for ECDSA, some HSMs) only sign a digest: pyHanko hashes first.
+            signer = pkcs11.PKCS11Signer(session, use_raw_mechanism=True, **labels)
+        return signer
     if config.pkcs12_path:
         signer = signers.SimpleSigner.load_pkcs12(
             config.pkcs12_path, passphrase=config.pkcs12_password.encode() or None
@@ -249,6 +254,15 @@ def _signer_for(config: SealConfig, dev_dir: str):
         )
     authority, _ = dev_authority_ensure(Path(dev_dir))
     return signers.SimpleSigner.load_pkcs12(str(authority.seal_pkcs12), passphrase=DEV_PKCS12_PASSWORD)
+
+
+def _token_hashes(session, key_algorithm: str) -> bool:
+    """Whether the token offers the hash-and-sign mechanism (SHA-256, as `pdf_seal` asks) for the
+    seal's key: ECDSA or RSA PKCS#1 v1.5. Other keys are left to pyHanko's defaults."""
+    from pkcs11 import Mechanism  # noqa: PLC0415
+
+    mechanism = {"ec": Mechanism.ECDSA_SHA256, "rsa": Mechanism.SHA256_RSA_PKCS}.get(key_algorithm)
+    return mechanism is None or mechanism in session.token.slot.get_mechanisms()
 
 
 def seal_timestamper():

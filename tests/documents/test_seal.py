@@ -1,14 +1,17 @@
 """Where the seal's key comes from: the development authority (created once, by `make run`), a
-PKCS#12 file in production, and never the development one where production forbids it."""
+PKCS#12 file or a PKCS#11 token (an HSM, SoftHSM here) in production, and never the development one
+where production forbids it."""
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from guichet.documents.models import Act, ActKind, ActStatus
-from guichet.documents.seal import DEV_PKCS12_PASSWORD, dev_authority_ensure, pdf_seal
+from guichet.documents.seal import DEV_PKCS12_PASSWORD, _signer_for, dev_authority_ensure, pdf_seal, seal_signer
 from guichet.documents.services import act_generation_failed, act_issue
 from tests.documents.test_acts import seal_status
 
@@ -39,6 +42,67 @@ def test_production_seals_with_its_pkcs12_file(draft, submit, settings, tmp_path
     assert act.status == ActStatus.ISSUED, act.last_error
     with act.pdf.open("rb") as stored:
         assert seal_status(stored.read()).bottom_line
+
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+@pytest.fixture
+def softhsm_token(tmp_path, monkeypatch):
+    """A SoftHSM token « guichet » (user PIN 1234) holding the development seal's key and
+    certificate under the label « cachet », as an administration's HSM would."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    if not Path(SOFTHSM_MODULE).exists():
+        pytest.skip(f"SoftHSM is not installed ({SOFTHSM_MODULE}; Debian: softhsm2 opensc)")
+    softhsm2_util, pkcs11_tool = shutil.which("softhsm2-util"), shutil.which("pkcs11-tool")
+    if softhsm2_util is None or pkcs11_tool is None:
+        pytest.skip("softhsm2-util or pkcs11-tool is missing (Debian: softhsm2 opensc)")
+    tokens = tmp_path / "tokens"
+    tokens.mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+
+    def run(*command):
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (fixed commands)
+
+    run(softhsm2_util, "--init-token", "--free", "--label", "guichet", "--pin", "1234", "--so-pin", "5678")
+    authority, _ = dev_authority_ensure()
+    key, certificate, _ = pkcs12.load_key_and_certificates(authority.seal_pkcs12.read_bytes(), DEV_PKCS12_PASSWORD)
+    key_file, certificate_file = tmp_path / "cachet.key.der", tmp_path / "cachet.crt.der"
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+    for path, kind in ((key_file, "privkey"), (certificate_file, "cert")):
+        run(
+            pkcs11_tool, "--module", SOFTHSM_MODULE, "--token-label", "guichet", "--login", "--pin", "1234",
+            "--write-object", str(path), "--type", kind, "--label", "cachet", "--id", "01",
+        )  # fmt: skip
+    return certificate
+
+
+def test_production_seals_with_its_hsm_key(draft, submit, settings, softhsm_token):
+    settings.GUICHET_SEAL_PKCS11_MODULE = SOFTHSM_MODULE
+    settings.GUICHET_SEAL_PKCS11_TOKEN = "guichet"
+    settings.GUICHET_SEAL_PKCS11_KEY_LABEL = "cachet"
+    settings.GUICHET_SEAL_PKCS11_PIN = "1234"
+    settings.GUICHET_SEAL_DEV_CA = False
+    try:
+        act = submit(draft)
+        act.refresh_from_db()
+        assert act.status == ActStatus.ISSUED, act.last_error
+        with act.pdf.open("rb") as stored:
+            status = seal_status(stored.read())
+        assert status.bottom_line and status.intact and status.valid and status.trusted
+        # Sealed by the token's certificate, not by a key loaded from elsewhere.
+        assert status.signing_cert.serial_number == softhsm_token.serial_number
+        # The signer is kept per process with its session open: close it before the token goes.
+        seal_signer().pkcs11_session.close()
+    finally:
+        _signer_for.cache_clear()
 
 
 def test_production_without_a_certificate_fails_clearly(draft, submit, settings):
