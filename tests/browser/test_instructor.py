@@ -29,7 +29,7 @@ def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_serv
     page.get_by_role("banner").get_by_role("link", name="Instruction").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes démarches à instruire")
     assert_accessible(page)
-    page.get_by_role("link", name=PROCEDURE).click()
+    page.get_by_role("link", name=PROCEDURE, exact=True).click()
     expect(page.get_by_role("link", name=re.compile(r"À traiter \(\d+\)"))).to_have_attribute("aria-current", "page")
     assert_accessible(page)
 
@@ -56,7 +56,7 @@ def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_serv
     dossier = Dossier.objects.get(number=number)
     assert dossier.state == DossierState.ACCEPTED
     assert any("acceptée" in message.body for message in mail.outbox)
-    page.get_by_role("link", name=PROCEDURE).click()
+    page.get_by_role("link", name=PROCEDURE, exact=True).click()
     page.get_by_role("link", name=re.compile(r"Suivis \(\d+\)")).click()
     expect(page.get_by_role("link", name=f"n°{number}")).to_be_visible()
 
