@@ -400,7 +400,6 @@ def instructor_dossier_page(
         rows = _searched_rows(dossiers, in_order_first=not filters.text)
     else:
         rows = list(dossiers[: PAGE_SIZE + 1])
-    rows = rows[: PAGE_SIZE + 1]
     if with_labels:
         # In a list rather than through `dossier.labels`, whose manager costs more to make than the query.
         prefetch_related_objects(rows[:PAGE_SIZE], Prefetch("labels", to_attr="label_list"))
@@ -440,20 +439,22 @@ def _searched_rows(dossiers: QuerySet[Dossier], *, in_order_first: bool = False)
     of a common answer in 1 to 3 ms; for a rare one, the walk stops at IN_ORDER_BUDGET_MS and the
     GIN index finds the few matches."""
     if in_order_first:
-        try:
-            with _planner(f"statement_timeout = {IN_ORDER_BUDGET_MS}", "enable_bitmapscan = off"):
-                return list(dossiers[: PAGE_SIZE + 1])
-        except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != "57014":  # query_canceled
-                raise
-        return _gin_rows(dossiers)
+        rows = _rows_within(dossiers, IN_ORDER_BUDGET_MS, "enable_bitmapscan = off")
+    else:
+        rows = _rows_within(dossiers, SEARCH_BUDGET_MS)
+    return rows if rows is not None else _gin_rows(dossiers)
+
+
+def _rows_within(dossiers: QuerySet[Dossier], budget_ms: int, *settings: str) -> list[Dossier] | None:
+    """The page (and one more row) with these planner settings, or None when PostgreSQL took
+    longer than `budget_ms` and cancelled it."""
     try:
-        with _planner(f"statement_timeout = {SEARCH_BUDGET_MS}"):
+        with _planner(f"statement_timeout = {budget_ms}", *settings):
             return list(dossiers[: PAGE_SIZE + 1])
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) != "57014":  # query_canceled
             raise
-    return _gin_rows(dossiers)
+    return None
 
 
 def _gin_rows(dossiers: QuerySet[Dossier]) -> list[Dossier]:

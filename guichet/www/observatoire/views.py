@@ -133,9 +133,8 @@ def programme_download(request, fmt: str):
 
 
 def barometer(request):
-    summaries = obs.barometer()
-    for summary in summaries:
-        summary.chart = barometer_chart(summary)
+    # Each indicator with its chart (None without dated values).
+    summaries = [(summary, barometer_chart(summary)) for summary in obs.barometer()]
     return render(
         request, "observatoire/barometer.html", {"summaries": summaries, "is_steering": _is_steering(request)}
     )
