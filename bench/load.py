@@ -12,11 +12,14 @@ database `guichet_bench` is dropped and created again at each run."""
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 from bench.server import ROOT, database_recreate, environment, free_port, postgresql_ready, server_start, server_stop
 
@@ -50,6 +53,56 @@ class Row:
     median_ms: float
 
 
+@dataclass
+class CpuUse:
+    """CPU seconds that each part of the measure used during one phase: the server (gunicorn's
+    processes), the database (every PostgreSQL process) and the load generator (locust). With
+    the phase's count of complete flows, it says what a flow costs each part, and how many flows
+    the machine's cores could run at most."""
+
+    server: float = 0.0
+    database: float = 0.0
+    generator: float = 0.0
+    _start: dict = field(default_factory=dict, repr=False)
+
+    @staticmethod
+    def _seconds(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    def _sample(self, server: psutil.Process) -> dict:
+        sample: dict = {"server": {}, "database": {}}
+        try:
+            for process in [server, *server.children(recursive=True)]:
+                sample["server"][process.pid] = self._seconds(process)
+        except psutil.NoSuchProcess:
+            pass
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] == "postgres":
+                try:
+                    sample["database"][process.pid] = self._seconds(process)
+                except psutil.NoSuchProcess:
+                    continue
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has been waited for
+        sample["generator"] = children.ru_utime + children.ru_stime
+        return sample
+
+    def start(self, server: psutil.Process) -> None:
+        self._start = self._sample(server)
+
+    def stop(self, server: psutil.Process) -> None:
+        end = self._sample(server)
+        for part in ("server", "database"):
+            before = self._start[part]
+            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in end[part].items())
+            setattr(self, part, used)
+        self.generator = end["generator"] - self._start["generator"]
+
+    @property
+    def total(self) -> float:
+        return self.server + self.database + self.generator
+
+
 def prepare(scale: LoadScale, setup_file: Path) -> None:
     """A new database with the demo, the accounts and the drafts (in a child process: Django runs
     there on the load benchmark's settings)."""
@@ -81,15 +134,31 @@ def _prepare_here(setup_file: Path, users: int, drafts: int) -> None:
     setup_file.write_text(json.dumps(setup))
 
 
-def locust_run(user_class: str, *, port: int, users: int, seconds: int, setup_file: Path, folder: Path) -> list[Row]:
-    """Runs `users` users of `user_class` for `seconds`; the statistics of each request name."""
+def locust_run(
+    user_class: str,
+    *,
+    port: int,
+    users: int,
+    seconds: int,
+    setup_file: Path,
+    folder: Path,
+    server: subprocess.Popen | None = None,
+    cpu: CpuUse | None = None,
+) -> list[Row]:
+    """Runs `users` users of `user_class` for `seconds`; the statistics of each request name. With
+    `cpu`, what the server, the database and locust used meanwhile is added to it."""
     prefix = folder / user_class
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), user_class]
     command += ["--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
     command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--reset-stats", "--only-summary"]
     command += ["--loglevel", "WARNING", "--stop-timeout", "10", "--exit-code-on-error", "0"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    watched = psutil.Process(server.pid) if cpu is not None and server is not None else None
+    if watched is not None:
+        cpu.start(watched)
     subprocess.run(command, cwd=ROOT, env=environment(DATABASE, setup_file), check=True, **quiet)  # noqa: S603
+    if watched is not None:
+        cpu.stop(watched)
     rows = []
     with open(f"{prefix}_stats.csv", newline="") as stats:
         for line in csv.DictReader(stats):
@@ -131,7 +200,8 @@ def load_figures(scale_name: str):
             run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder)
             locust_run("FlowUser", **dict(run, seconds=scale.warmup_seconds))
             baseline = locust_run("BaselineUser", **dict(run, seconds=scale.seconds))
-            flows = locust_run("FlowUser", **dict(run, seconds=scale.seconds))
+            flow_cpu = CpuUse()
+            flows = locust_run("FlowUser", **dict(run, seconds=scale.seconds, server=server, cpu=flow_cpu))
             submits = locust_run("SubmitUser", **dict(run, seconds=scale.seconds))
         finally:
             server_stop(server)
@@ -159,6 +229,18 @@ def load_figures(scale_name: str):
     figures.append(Figure("load_submit_only_p95", submit.p95_ms, "ms"))
     errors = sum(row.failures for row in [*baseline, *flows, *submits])
     figures.append(Figure("load_errors", errors, "requests"))
+    # What one complete flow cost each part of the measure, in CPU time (the sign-ins excluded:
+    # they come before the measure); and the most flows per second that the machine's cores could
+    # give if they did nothing else, at that cost.
+    if complete.requests:
+        per_flow = {
+            part: 1000 * getattr(flow_cpu, part) / complete.requests for part in ("server", "database", "generator")
+        }
+        for part, milliseconds in per_flow.items():
+            figures.append(Figure(f"load_cpu_per_flow_{part}", milliseconds, "ms"))
+        cores = os.cpu_count() or 1
+        figures.append(Figure("load_flows_ceiling_all_cores", cores * 1000 / sum(per_flow.values()), "flows/s"))
+        figures.append(Figure("load_flows_ceiling_server_alone", cores * 1000 / per_flow["server"], "flows/s"))
     figures.append(Figure("load_users", scale.users, "concurrent clients"))
     return figures
 

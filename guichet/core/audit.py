@@ -63,7 +63,6 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
-@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint to pay for
 def audit_record(
     *,
     actor,
@@ -71,13 +70,12 @@ def audit_record(
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit chain, inside the caller's transaction.
+    """Append one event to the audit trail, inside the caller's transaction.
 
     `actor` is the user who acted, or None when the platform acted by itself (a deadline, a
-    scheduled task). Call it last in a service: it locks the chain's head until the commit."""
-    seq, prev_hash = _head_advance()
+    scheduled task). The event is one INSERT that waits for nothing: it joins the hash chain when
+    `audit_seal` runs after its transaction has committed (decision 0001)."""
     event = AuditEvent(
-        seq=seq,
         occurred_at=timezone.now(),
         actor=actor,
         actor_label=actor.email if actor is not None else "Guichet (automatique)",
@@ -85,28 +83,59 @@ def audit_record(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         details=_normalise(details),
-        prev_hash=prev_hash,
     )
-    event.hash = _hash_of(event)
     event.save()
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608 (a constant)
     return event
 
 
 _HEAD = AuditChainHead._meta.db_table
+_EVENTS = AuditEvent._meta.db_table
+SEAL_BATCH = 2000
 
 
-def _head_advance() -> tuple[int, str]:
-    """Lock the chain's head until the commit and take the next rank, in one statement: the new
-    rank and the hash of the event before it."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:  # the very first event
+def audit_seal(*, limit: int = SEAL_BATCH) -> int:
+    """Chain the events that are not sealed yet: in the order they were added, each gets the next
+    rank, the hash of the event before it and its own hash, computed from the row as stored (so
+    that `audit_verify` recomputes exactly the same). Returns how many were sealed (at most `limit`).
+
+    The chain's head is locked for the time of one batch, by the sealer only: two sealers at once
+    take turns, and an event whose transaction commits late is sealed by the next batch, after the
+    events sealed before it."""
+    with transaction.atomic():
+        seq, prev_hash = _head_locked()
+        pending = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:limit])
+        if not pending:
+            return 0
+        rows = []
+        for event in pending:
+            seq += 1
+            event.seq, event.prev_hash = seq, prev_hash
+            event.hash = prev_hash = _hash_of(event)
+            rows.append((event.seq, event.prev_hash, event.hash, event.id))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {_EVENTS} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",  # noqa: S608
+                rows,
+            )
+            cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, prev_hash])  # noqa: S608
+    return len(pending)
+
+
+def audit_seal_all() -> int:
+    """Seal every event committed so far; how many were sealed."""
+    sealed = 0
+    while count := audit_seal():
+        sealed += count
+    return sealed
+
+
+def _head_locked() -> tuple[int, str]:
+    """The rank and hash of the chain's last event, its head row locked until the commit."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the very first seal
         AuditChainHead.objects.get_or_create(pk=1)
-        return _head_advance()
-    return row[0], row[1]
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head.seq, head.hash
 
 
 @dataclass(frozen=True)
@@ -121,11 +150,13 @@ class ChainBreak:
 
 
 def _events_in_order(chunk_size: int = 2000) -> Iterator[AuditEvent]:
-    yield from AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
+    yield from AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=chunk_size)
 
 
 def audit_verify() -> tuple[int, ChainBreak | None]:
-    """Check the whole chain. Returns how many events were checked and the first break, if any."""
+    """Seal what is waiting, then check the whole chain. Returns how many events were checked and
+    the first break, if any."""
+    audit_seal_all()
     expected_seq, prev = 1, GENESIS_HASH
     checked = 0
     for event in _events_in_order():

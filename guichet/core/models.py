@@ -43,9 +43,14 @@ class AppendOnlyModel(models.Model):
 class AuditEvent(AppendOnlyModel):
     """One thing that somebody (or the platform itself) did. Events form a hash chain: each stores
     the SHA-256 of the previous one, so that changing or removing any stored event is detected by
-    `manage.py audit_verify`."""
+    `manage.py audit_verify`.
 
-    seq = models.PositiveBigIntegerField(_("rang"), unique=True)
+    A request only appends the event; the sealer (`audit_seal`, run every second by
+    `manage.py audit_seal --every 1`) gives it its rank and its hashes in commit order, so that
+    writes never wait for one another on the chain (decision 0001). Until then `seq` and `hash` are
+    empty."""
+
+    seq = models.PositiveBigIntegerField(_("rang"), null=True, blank=True, unique=True)
     occurred_at = models.DateTimeField(_("date"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,21 +66,26 @@ class AuditEvent(AppendOnlyModel):
     object_type = models.CharField(_("type d’objet"), max_length=100, blank=True)
     object_id = models.CharField(_("identifiant de l’objet"), max_length=64, blank=True)
     details = models.JSONField(_("détails"), default=dict, blank=True)
-    prev_hash = models.CharField(_("empreinte précédente"), max_length=64)
-    hash = models.CharField(_("empreinte"), max_length=64, unique=True)
+    prev_hash = models.CharField(_("empreinte précédente"), max_length=64, blank=True)
+    hash = models.CharField(_("empreinte"), max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("événement d’audit")
         verbose_name_plural = _("événements d’audit")
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # What the sealer reads: the few events not sealed yet, in the order they were added.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} ({self.actor_label})"
+        rank = f"#{self.seq}" if self.seq is not None else "(à sceller)"
+        return f"{rank} {self.action} ({self.actor_label})"
 
 
 class AuditChainHead(models.Model):
-    """The single row that records the end of the audit chain. Appending locks it, which orders
+    """The single row that records the end of the audit chain. The sealer locks it, which orders
     events, and it reveals events removed from the end of the chain."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -22,9 +22,13 @@ def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
     )
 
 
-def dossier_for_applicant(user: User, pk: int) -> Dossier:
-    """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's."""
-    dossier = dossiers_of_applicant(user).get(pk=pk)
+def dossier_for_applicant(user: User, pk: int, *, for_update: bool = False) -> Dossier:
+    """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's. `for_update`
+    locks the dossier's row (only it, not its procedure's) until the end of the caller's transaction."""
+    dossiers = dossiers_of_applicant(user)
+    if for_update:
+        dossiers = dossiers.select_for_update(of=("self",))
+    dossier = dossiers.get(pk=pk)
     dossier.applicant = user  # already known: reading it again would cost a query
     return dossier
 

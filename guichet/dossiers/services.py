@@ -75,7 +75,11 @@ def _procedure_open_check(procedure: Procedure) -> None:
         raise ValidationError(f"Cette démarche est close depuis le {procedure.closes_on:%d/%m/%Y}.")
 
 
-def _own_locked(actor: User, dossier: Dossier) -> Dossier:
+def _own_locked(actor: User, dossier: Dossier, *, already_locked: bool = False) -> Dossier:
+    if already_locked:
+        if dossier.applicant_id != actor.pk:
+            raise PermissionDenied("Seul l’usager peut modifier son dossier.")
+        return dossier
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.applicant_id != actor.pk:
         raise PermissionDenied("Seul l’usager peut modifier son dossier.")
@@ -86,10 +90,14 @@ def _own_locked(actor: User, dossier: Dossier) -> Dossier:
 
 
 @transaction.atomic
-def dossier_answers_save(*, actor: User, dossier: Dossier, answers: dict[str, Any], page: int | None = None) -> Dossier:
+def dossier_answers_save(
+    *, actor: User, dossier: Dossier, answers: dict[str, Any], page: int | None = None, already_locked: bool = False
+) -> Dossier:
     """Replace the working answers of a dossier that its applicant may edit (a draft, or a filed
-    dossier with corrections asked); `page` is where "Reprendre" will take them back."""
-    locked = _own_locked(actor, dossier)
+    dossier with corrections asked); `page` is where "Reprendre" will take them back.
+    `already_locked` says that the caller read `dossier` under its lock in this transaction (and
+    merged the new answers into what it read then, so that two tabs never overwrite each other)."""
+    locked = _own_locked(actor, dossier, already_locked=already_locked)
     if not dossier_is_editable(locked):
         raise ValidationError("Ce dossier ne peut plus être modifié.")
     changed = sorted(
@@ -103,7 +111,8 @@ def dossier_answers_save(*, actor: User, dossier: Dossier, answers: dict[str, An
     locked.save(update_fields=fields)
     if changed:
         audit_record(actor=actor, action="dossier.answers_save", target=locked, details={"fields": changed})
-    dossier.answers, dossier.resume_page, dossier.updated_at = locked.answers, locked.resume_page, locked.updated_at
+    if locked is not dossier:
+        dossier.answers, dossier.resume_page, dossier.updated_at = locked.answers, locked.resume_page, locked.updated_at
     return dossier
 
 
@@ -205,13 +214,16 @@ def _file_items(answers: Any) -> Iterator[dict]:
 
 
 @transaction.atomic
-def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today: date | None = None) -> Dossier:
+def dossier_submit(
+    *, actor: User, dossier: Dossier, notify: bool = True, today: date | None = None, already_locked: bool = False
+) -> Dossier:
     """File a draft: check the answers once more, give the dossier its number and its instructor
     group (the workflow's "submit" transition), freeze the answers in a snapshot and email the
     applicant. Submitting a dossier already filed returns it unchanged (a double click).
+    `already_locked` says that the caller read `dossier` under its lock in this transaction.
 
     The demo data, filed "in the past", checks its answers against its own `today` and sends no email."""
-    locked = _own_locked(actor, dossier)
+    locked = _own_locked(actor, dossier, already_locked=already_locked)
     if locked.state != DossierState.DRAFT:
         return locked
     procedure = locked.procedure
@@ -234,7 +246,8 @@ def dossier_submit(*, actor: User, dossier: Dossier, notify: bool = True, today:
         # The worker makes the sealed receipt, then sends the email with it attached (or without
         # it, should its generation fail for good): the request pays for neither.
         act_request(dossier=locked, kind=ActKind.RECEIPT, actor=actor)
-    dossier.fields_copy(locked)
+    if locked is not dossier:
+        dossier.fields_copy(locked)
     return locked
 
 

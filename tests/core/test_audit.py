@@ -1,11 +1,12 @@
 import io
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from guichet.core.audit import audit_record, audit_verify
-from guichet.core.models import AppendOnlyError, AuditEvent
+from guichet.core.audit import audit_record, audit_seal, audit_seal_all, audit_verify
+from guichet.core.models import AppendOnlyError, AuditChainHead, AuditEvent
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +16,12 @@ pytestmark = pytest.mark.django_db
 def chain():
     actor = UserFactory()
     organisation = OrganisationFactory()
-    return [
+    events = [
         audit_record(actor=actor if i % 2 else None, action=f"test.action{i}", target=organisation, details={"i": i})
         for i in range(5)
     ]
+    assert audit_seal_all() == 5
+    return list(AuditEvent.objects.filter(pk__in=[event.pk for event in events]).order_by("seq"))
 
 
 def tamper(sql: str, params: list) -> None:
@@ -91,3 +94,80 @@ def test_events_cannot_be_changed_or_deleted_through_the_application(chain):
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
     assert audit_verify() == (5, None)
+
+
+def test_an_event_is_appended_without_touching_the_chain_then_sealed_in_order():
+    organisation = OrganisationFactory()
+    first = audit_record(actor=None, action="test.first", target=organisation)
+    assert first.seq is None and first.hash is None  # a request writes one row and waits for nothing
+    assert not AuditChainHead.objects.filter(seq__gt=0).exists()
+    second = audit_record(actor=None, action="test.second", target=organisation)
+
+    assert audit_seal(limit=1) == 1  # batches are bounded
+    assert audit_seal() == 1
+    assert audit_seal() == 0
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.seq, second.seq) == (1, 2) and second.prev_hash == first.hash
+    assert AuditChainHead.objects.values_list("seq", "hash").get() == (2, second.hash)
+
+
+def test_an_event_that_commits_after_later_ones_were_sealed_joins_the_chain_after_them():
+    # A transaction that took its id first but committed last: while it was open, the sealer could
+    # not see its event (emulated here by taking the row away) and chained the later ones. Once it
+    # commits, its event is chained next, in commit order, and the chain still verifies.
+    late = audit_record(actor=None, action="test.late")
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [late.id])
+    later = [audit_record(actor=None, action=f"test.later{i}") for i in range(2)]
+    assert audit_seal_all() == 2
+    late._state.adding = True
+    late.save(force_insert=True)  # the same row, with the same id, now committed
+
+    assert audit_verify() == (3, None)
+    late.refresh_from_db(), later[-1].refresh_from_db()
+    assert late.id < later[0].id and late.seq == 3 and late.prev_hash == later[-1].hash
+
+
+def test_a_sealed_event_is_never_sealed_again(chain):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET prev_hash = prev_hash WHERE seq IS NOT NULL")
+    assert audit_seal() == 0
+    assert audit_verify() == (5, None)
+
+
+def test_the_seal_command_seals_what_waits():
+    audit_record(actor=None, action="test.waiting")
+    out = io.StringIO()
+    call_command("audit_seal", stdout=out)
+    assert "Événements scellés : 1." in out.getvalue()
+    assert AuditEvent.objects.get(action="test.waiting").seq == 1
+
+
+def test_the_seal_loop_that_serve_runs_outlives_a_failed_round():
+    audit_record(actor=None, action="test.waiting")
+    rounds = iter([RuntimeError("base verrouillée"), None])
+
+    def flaky():
+        error = next(rounds)
+        if error:
+            raise error
+        return audit_seal_all()
+
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt  # stops the loop, as the signal from serve does
+
+    module = "guichet.core.management.commands.audit_seal"
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch(f"{module}.audit_seal_all", flaky),
+        mock.patch(f"{module}.time.sleep", sleep),
+        mock.patch(f"{module}.close_old_connections"),  # the test's transaction must stay open
+        pytest.raises(KeyboardInterrupt),
+    ):
+        call_command("audit_seal", "--every", "1", stdout=out, stderr=err)
+    assert sleeps == [1, 1]
+    assert "base verrouillée" in err.getvalue()
+    assert AuditEvent.objects.get(action="test.waiting").seq == 1

@@ -56,7 +56,7 @@ def test_every_allowed_transition_applies_and_is_logged(name, source):
     assert TransitionLog.objects.filter(dossier=dossier).count() == logs_before + 1
     assert (log.transition, log.from_state, log.to_state, log.actor) == (name, source, target, actor)
     assert log.motivation == "Pièce manquante."
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (event.action, event.object_id, event.actor) == (f"dossier.{name}", str(dossier.pk), actor)
 
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).order_by("-seq").first()
+    return AuditEvent.objects.filter(action=action).order_by("-id").first()
 
 
 def test_steering_adds_a_procedure_not_yet_online_and_it_is_audited(steering, organisation):

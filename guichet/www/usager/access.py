@@ -56,9 +56,10 @@ def pending_answers_take(request: HttpRequest) -> QueryDict | None:
     return data
 
 
-def own_dossier(request: HttpRequest, pk: int) -> Dossier:
-    """The signed-in person's dossier; anyone else's answers 404, as one that does not exist."""
+def own_dossier(request: HttpRequest, pk: int, *, for_update: bool = False) -> Dossier:
+    """The signed-in person's dossier; anyone else's answers 404, as one that does not exist.
+    `for_update`: locked until the end of the caller's transaction (see dossier_for_applicant)."""
     try:
-        return dossier_for_applicant(request.user, pk)
+        return dossier_for_applicant(request.user, pk, for_update=for_update)
     except Dossier.DoesNotExist:
         raise Http404("Ce dossier n’existe pas.") from None

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -70,16 +71,19 @@ def _own_numbers(dossier: Dossier) -> Collection[str]:
 
 
 class DossierAnswers:
-    """The answers of a dossier being filled, saved in the database as the person goes."""
+    """The answers of a dossier being filled, saved in the database as the person goes. `locked`:
+    the dossier was read under its lock, in the transaction that saves them."""
 
-    def __init__(self, request: HttpRequest, dossier: Dossier, number: int):
-        self.request, self.dossier, self.number = request, dossier, number
+    def __init__(self, request: HttpRequest, dossier: Dossier, number: int, *, locked: bool = False):
+        self.request, self.dossier, self.number, self.locked = request, dossier, number, locked
 
     def load(self) -> dict[str, Any]:
         return dict(self.dossier.answers)
 
     def save(self, answers: dict[str, Any]) -> None:
-        dossier_answers_save(actor=self.request.user, dossier=self.dossier, answers=answers, page=self.number)
+        dossier_answers_save(
+            actor=self.request.user, dossier=self.dossier, answers=answers, page=self.number, already_locked=self.locked
+        )
 
 
 @applicant_required
@@ -128,7 +132,15 @@ def _not_editable(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 @applicant_required
 def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    dossier = own_dossier(request, pk)
+    if request.method == "POST":
+        # The answers sent are merged into the saved ones under the dossier's lock: two tabs (or a
+        # retried request) sending pages at the same time never lose each other's answers.
+        with transaction.atomic():
+            return _dossier_page(request, own_dossier(request, pk, for_update=True), number, locked=True)
+    return _dossier_page(request, own_dossier(request, pk), number, locked=False)
+
+
+def _dossier_page(request: HttpRequest, dossier: Dossier, number: int, *, locked: bool) -> HttpResponse:
     if not dossier_is_editable(dossier):
         return _not_editable(request, dossier)
     form, today = _form_of(dossier), timezone.localdate()
@@ -146,7 +158,7 @@ def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         return form_page_respond(
             request,
             form=form,
-            store=DossierAnswers(request, dossier, number),
+            store=DossierAnswers(request, dossier, number, locked=locked),
             number=number,
             routes=_routes(dossier),
             today=today,
@@ -185,7 +197,15 @@ def _pending_answers_save(request: HttpRequest, dossier: Dossier, form: FormDefi
 
 @applicant_required
 def dossier_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = own_dossier(request, pk)
+    if request.method == "POST":
+        # Read under the dossier's lock, in the transaction that files it: a double click waits
+        # for the first click's filing, then finds the dossier filed.
+        with transaction.atomic():
+            return _dossier_summary(request, own_dossier(request, pk, for_update=True), locked=True)
+    return _dossier_summary(request, own_dossier(request, pk), locked=False)
+
+
+def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) -> HttpResponse:
     if not dossier_is_editable(dossier):
         if request.method == "POST" and dossier.state != DossierState.DRAFT:
             # The second click of a double click, or a retried request: it is already filed.
@@ -195,7 +215,7 @@ def dossier_summary(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if correction is None:
-                dossier_submit(actor=request.user, dossier=dossier)
+                dossier_submit(actor=request.user, dossier=dossier, already_locked=locked)
                 return redirect("usager:dossier_submitted", pk=dossier.pk)
             dossier_corrections_submit(actor=request.user, dossier=dossier)
         except SubmissionInvalid as error:

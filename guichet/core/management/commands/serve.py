@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
-        "périodique des délais d’instruction et le calcul quotidien de l’observatoire ; Ctrl-C arrête le tout."
+        "périodique des délais d’instruction, le scellement du journal d’audit et le calcul quotidien "
+        "de l’observatoire ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             "worker": ["db_worker", "--queue-name", "*", "--reload"],
             # Implicit decisions when deadlines pass (docs/decisions/0008-deadlines.md).
             "deadlines": ["deadlines_apply", "--every", str(options["deadlines_every"])],
+            # The audit trail's hash chain, sealed in commit order (docs/decisions/0001-audit-hash-chain.md).
+            "audit": ["audit_seal", "--every", "1"],
             # The observatory's daily aggregation, handed to the worker (docs/decisions/0011-observatory.md).
             "observatory": ["observatory_aggregate", "--every", "600"],
         }
