@@ -6,6 +6,10 @@ Three phases, after a warm-up, on the same server in the same run:
 - flow: the whole flow (start, four pages of answers with two attachments, submit, confirmation);
 - submit: only the submission, of drafts prepared beforehand (bench/load_data.py).
 
+Besides throughput and latency, the CPU time that the server (gunicorn), the database (PostgreSQL)
+and the load generator (locust) spend per complete flow, and what that allows at most on this
+machine's cores: all three share them here.
+
 `python -m bench.load` runs it alone; `make bench` runs it after the in-process figures. The
 database `guichet_bench` is dropped and created again at each run."""
 
@@ -199,7 +203,8 @@ def load_figures(scale_name: str):
         try:
             run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder)
             locust_run("FlowUser", **dict(run, seconds=scale.warmup_seconds))
-            baseline = locust_run("BaselineUser", **dict(run, seconds=scale.seconds))
+            baseline_cpu = CpuUse()
+            baseline = locust_run("BaselineUser", **dict(run, seconds=scale.seconds, server=server, cpu=baseline_cpu))
             flow_cpu = CpuUse()
             flows = locust_run("FlowUser", **dict(run, seconds=scale.seconds, server=server, cpu=flow_cpu))
             submits = locust_run("SubmitUser", **dict(run, seconds=scale.seconds))
@@ -238,6 +243,10 @@ def load_figures(scale_name: str):
         }
         for part, milliseconds in per_flow.items():
             figures.append(Figure(f"load_cpu_per_flow_{part}", milliseconds, "ms"))
+        if insert.requests:
+            # The same for one request of the baseline: what the flow's requests cost next to it.
+            server_per_insert = 1000 * baseline_cpu.server / insert.requests
+            figures.append(Figure("load_cpu_per_insert_server", server_per_insert, "ms"))
         cores = os.cpu_count() or 1
         figures.append(Figure("load_flows_ceiling_all_cores", cores * 1000 / sum(per_flow.values()), "flows/s"))
         figures.append(Figure("load_flows_ceiling_server_alone", cores * 1000 / per_flow["server"], "flows/s"))
