@@ -147,6 +147,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "guichet.accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "guichet.www.accounts.views.locked_out"
+# Pages that send an email to the address typed (sign-up, the confirmation link sent again, a new
+# password) send at most so many per hour to one address, and take at most so many per hour from
+# one client address: nobody can flood a mailbox, or use the platform to send mail in bulk.
+# Behind a reverse proxy, RATELIMIT_IP_META_KEY names the header with the client's address.
+GUICHET_EMAILS_PER_ADDRESS = os.environ.get("GUICHET_EMAILS_PER_ADDRESS", "5/h")
+GUICHET_EMAILS_PER_CLIENT = os.environ.get("GUICHET_EMAILS_PER_CLIENT", "30/h")
 
 # FranceConnect (OpenID Connect): shown on the sign-in page only when all three are set. The
 # integration platform's issuer is https://fcp-low.integ01.dev-franceconnect.fr/api/v2 (README).

@@ -230,3 +230,33 @@ def test_a_local_account_edits_its_name_on_the_account_page(client):
 def test_the_account_page_needs_a_signed_in_person(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith("/compte/connexion/?next=/compte/profil/")
+
+
+def test_emails_to_one_address_are_limited_per_hour(client, django_capture_on_commit_callbacks, settings):
+    settings.GUICHET_EMAILS_PER_ADDRESS = "2/h"
+    signup(client, django_capture_on_commit_callbacks)
+    resend = reverse("accounts:signup_resend")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(resend, {"email": "nouvelle@exemple.fr"})
+        response = client.post(resend, {"email": "Nouvelle@Exemple.fr"})  # the same address
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de courriels demandés" in html and "Aucun courriel n’a été envoyé" in html
+    assert len(mail.outbox) == 2  # the sign-up's and one more: the third is refused
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(resend, {"email": "autre@exemple.fr"}).status_code == 302  # another address
+
+
+def test_emails_asked_from_one_client_are_limited_per_hour(client, django_capture_on_commit_callbacks, settings):
+    settings.GUICHET_EMAILS_PER_CLIENT = "3/h"
+    UserFactory(email="oubli@exemple.fr")
+    outcomes = []
+    for email in ("oubli@exemple.fr", "a@exemple.fr", "b@exemple.fr", "c@exemple.fr"):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcomes.append(client.post(reverse("accounts:password_reset"), {"email": email}).status_code)
+    assert outcomes == [302, 302, 302, 429]
+    assert len(mail.outbox) == 1  # the only known address
+    other = client.__class__(REMOTE_ADDR="192.0.2.8")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert other.post(reverse("accounts:password_reset"), {"email": "d@exemple.fr"}).status_code == 302

@@ -19,7 +19,7 @@ urlpatterns = [
     path("franceconnect/deconnecte/", views.franceconnect_logout_return, name="franceconnect_logout_return"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
             form_class=QueuedPasswordResetForm,
             email_template_name="accounts/emails/password_reset.txt",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from guichet.accounts import franceconnect
 from guichet.accounts.lockout import lockout_ends_at
@@ -106,6 +107,23 @@ def locked_out(request, response=None, credentials=None):
     return render(request, "accounts/locked_out.html", context, status=429)
 
 
+def _emails_limited(request, email: str) -> bool:
+    """Whether one more email to `email`, asked from this client, would pass the hourly limits
+    (settings GUICHET_EMAILS_PER_ADDRESS and GUICHET_EMAILS_PER_CLIENT); counts this one."""
+    address = email.strip().lower()
+    limits = [
+        ("emails-address", lambda group, request: address, settings.GUICHET_EMAILS_PER_ADDRESS),
+        ("emails-client", "ip", settings.GUICHET_EMAILS_PER_CLIENT),
+    ]
+    # Both are counted, even when the first one is reached already.
+    reached = [is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits]
+    return any(reached)
+
+
+def emails_limited_response(request):
+    return render(request, "accounts/emails_limited.html", status=429)
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     next_url = _next_url(request)
@@ -113,6 +131,8 @@ def signup(request):
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if _emails_limited(request, form.cleaned_data["email"]):
+            return emails_limited_response(request)
         user_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
@@ -142,6 +162,8 @@ def signup_resend(request):
     next_url = _next_url(request)
     form = ConfirmationResendForm(request.POST or None, initial={"email": request.GET.get("email", "")[:254]})
     if request.method == "POST" and form.is_valid():
+        if _emails_limited(request, form.cleaned_data["email"]):
+            return emails_limited_response(request)
         user_confirmation_resend(email=form.cleaned_data["email"], site_url=_site_url(request), next_url=next_url)
         return redirect("accounts:signup_sent")
     return render(request, "accounts/signup_resend.html", {"form": form, "next": next_url})
@@ -270,3 +292,12 @@ def franceconnect_logout_return(request):
         else:
             messages.success(request, "Vous êtes déconnecté de ce service et de FranceConnect.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's « mot de passe oublié », within the same hourly limits of emails as sign-up."""
+
+    def form_valid(self, form):
+        if _emails_limited(self.request, form.cleaned_data["email"]):
+            return emails_limited_response(self.request)
+        return super().form_valid(form)
