@@ -163,8 +163,8 @@ def test_the_seal_loop_that_serve_runs_outlives_a_failed_round():
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch(f"{module}.audit_seal_all", flaky),
-        mock.patch(f"{module}.time.sleep", sleep),
-        mock.patch(f"{module}.close_old_connections"),  # the test's transaction must stay open
+        mock.patch("guichet.core.management.loop.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop.close_old_connections"),  # the test's transaction must stay open
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("audit_seal", "--every", "1", stdout=out, stderr=err)

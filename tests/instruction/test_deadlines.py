@@ -381,9 +381,9 @@ def test_the_loop_that_serve_runs_outlives_a_failed_round(clock):
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch(f"{module}.dossiers_silence_decide", flaky),
-        mock.patch(f"{module}.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop.time.sleep", sleep),
         # It lets go of a broken connection between rounds; the test's transaction must stay open.
-        mock.patch(f"{module}.close_old_connections"),
+        mock.patch("guichet.core.management.loop.close_old_connections"),
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("deadlines_apply", "--every", "60", stdout=out, stderr=err)
