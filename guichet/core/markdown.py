@@ -4,6 +4,8 @@ Raw HTML is never passed through (it comes out as text), and only paragraphs, em
 lists and line breaks are recognised, so that a form cannot carry a script, an image that tracks
 its readers or a layout that breaks the page. Links go only to http(s) and mailto addresses."""
 
+from functools import lru_cache
+
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -32,7 +34,13 @@ def _parser() -> MarkdownIt:
 _MARKDOWN = _parser()
 
 
+@lru_cache(maxsize=2048)
+def _html(text: str) -> str:
+    # The same explanations come back on every page a form shows: rendered once per process.
+    return _MARKDOWN.render(text)
+
+
 def markdown_render(text: str) -> SafeString:
     """HTML for an administrator's Markdown text; anything outside the safe subset stays plain text."""
     # markdown-it escapes every text and attribute it outputs, and raw HTML is disabled.
-    return mark_safe(_MARKDOWN.render(text or ""))  # noqa: S308
+    return mark_safe(_html(text or ""))  # noqa: S308
