@@ -78,7 +78,7 @@ SELECT d.g, t.procedure_id, t.version_id, t.group_id, t.mean_days, d.r_state, d.
        %(now)s::timestamptz - make_interval(secs => {DAYS} * 86400 * d.r_age * d.r_age) AS submitted_at,
        {DAYS} * d.r_age * d.r_age AS age_days
 FROM ({_DRAWS}) d JOIN bench_obs_target t ON d.r_procedure >= t.share_from AND d.r_procedure < t.share_to
-"""
+"""  # noqa: S608 (constants)
 # The later a dossier was filed, the likelier it still waits (as bench/backoffice_data.py).
 _STATES = f"""
 SELECT s.*,
@@ -95,7 +95,7 @@ SELECT s.*,
   -- Processing time: exponential around the procedure's mean, never past now.
   LEAST(s.age_days * 0.999, 0.2 + -ln(1 - s.r_days * 0.999) * s.mean_days) AS processing_days
 FROM ({_DOSSIERS}) s
-"""
+"""  # noqa: S608 (constants)
 _INSERT_DOSSIERS = f"""
 INSERT INTO {{dossiers}} (id, created_at, updated_at, number, state, answers, submitted_at,
   instruction_started_at, decided_at, last_transition_at, applicant_id, group_id, procedure_id, version_id,
@@ -114,7 +114,7 @@ FROM (
     FROM ({_STATES}) z
   ) y
 ) x
-"""
+"""  # noqa: S608 (constants)
 # About one filed dossier in five gets an opinion, given soon after its last change of state.
 _INSERT_OPINIONS = """
 INSERT INTO {opinions} (created_at, updated_at, dossier_id, procedure_id, overall, clarity, help_needed,
@@ -151,9 +151,9 @@ def observatory_data_generate(
     now = now or datetime.now(UTC)
     dossiers, opinions = Dossier._meta.db_table, Opinion._meta.db_table
     applicant_ids = list(
-        User.objects.filter(email__in=[account.email for account in APPLICANTS]).order_by("pk").values_list(
-            "pk", flat=True
-        )
+        User.objects.filter(email__in=[account.email for account in APPLICANTS])
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
