@@ -114,6 +114,14 @@ def test_a_procedures_page_by_edition(client, two_editions):
     # The monthly history is the same whatever the edition.
     assert "<caption>Dépôts, décisions, délais et satisfaction par mois</caption>" in past
 
+    # A procedure not yet online has no edition of its own: its page says which one it is in.
+    cantine = ProgrammeEntry.objects.get(title="Inscription à la cantine")
+    html = page(client, reverse("observatoire:entry_detail", args=[cantine.pk]))
+    assert "Indicateurs de qualité : édition du 4e trimestre 2026" in html and 'name="edition"' not in html
+    assert (
+        client.get(reverse("observatoire:entry_detail", args=[cantine.pk]), {"edition": "2026-T3"}).status_code == 404
+    )
+
 
 def test_an_edition_that_does_not_exist_is_404(client, two_editions):
     procedure_page = reverse("observatoire:entry_detail", args=[two_editions["entry"].pk])

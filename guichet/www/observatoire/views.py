@@ -64,10 +64,10 @@ def _edition_asked(request, editions: list[str], *, every: bool = False) -> str 
     raise Http404("Cette édition du tableau n’existe pas.")
 
 
-def _editions_context(editions: list[str], shown: str | None) -> dict:
-    """What the edition picker shows: each edition with its label, the one shown, whether it is
-    a past one (frozen) and the query string that keeps it in the other links."""
-    latest = editions[0] if editions else None
+def _editions_context(editions: list[str], shown: str | None, *, latest: str | None) -> dict:
+    """What the edition picker shows: each edition with its label, the one shown (the table's
+    latest by default), whether it is a past one (frozen) and the query string that keeps it in
+    the other links."""
     shown = shown or latest
     choices = [
         (edition, ind.edition_label(edition) + (" (en cours)" if edition == latest else "")) for edition in editions
@@ -109,7 +109,7 @@ def quality(request):
         "organisations": _organisations_with_entries(),
         "computed_at": _computed_at(edition or (editions[0] if editions else None)),
         "is_steering": _is_steering(request),
-        **_editions_context(editions, edition),
+        **_editions_context(editions, edition, latest=editions[0] if editions else None),
     }
     return render(request, "observatoire/quality.html", context)
 
@@ -130,9 +130,11 @@ def entry_detail(request, pk: int):
     entry = obs.entry_public(pk)
     if entry is None:
         raise Http404("Cette démarche n’est pas dans le programme.")
-    editions = obs.entry_editions(entry)
-    edition = _edition_asked(request, editions)
     latest = obs.latest_edition()
+    editions = obs.entry_editions(entry)
+    if latest is not None and latest not in editions:
+        editions = [latest, *editions]  # not computed in the latest edition (no longer in Guichet)
+    edition = _edition_asked(request, editions)
     frozen = edition is not None and edition != latest
     if edition is not None:
         entry = obs.entry_public(pk, edition=edition)
@@ -143,7 +145,7 @@ def entry_detail(request, pk: int):
         "quality": quality,
         "verdicts": obs.entry_verdicts(entry, quality, frozen=frozen),
         "yearly_volume": obs.entry_yearly_volume(entry, quality, frozen=frozen),
-        **_editions_context(editions, edition),
+        **_editions_context(editions, edition, latest=latest),
         "months": months,
         "charts": months_charts(months),
         "years": obs.entry_years(months),
