@@ -239,7 +239,5 @@ def demo_load() -> list[DemoAccount]:
         default_group = procedure.instructor_groups.get(is_default=True)
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
-    demo_observatory_load(
-        steering=steering, organisations=organisations, instructors=instructors, applicants=applicants
-    )
+    demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
     return list(ACCOUNTS)

@@ -5,14 +5,16 @@ computation. Loading twice changes nothing.
 
 One exception, for speed: the past year of two procedures (decided dossiers and their opinions,
 enough for the opinion-based indicators to be judged) is written in bulk, as a takeover of the
-system that the procedure replaces would write it (`_history`), with each dossier's transition log
-and submission snapshot and one audit event per procedure."""
+system that the procedure replaces would write it (`_history`): its applicants' accounts (without a
+password), each dossier's transition log and submission snapshot, one audit event per procedure."""
 
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django.utils.text import slugify
 
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import applicant_identity_for_dossier
@@ -42,7 +44,7 @@ from guichet.observatory.services import (
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
-from .procedures import fake_answers
+from .procedures import FEMALE_FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, MALE_FIRST_NAMES, fake_answers
 
 # Procedures of the programme not yet in Guichet: (organisation, title, phase, volume, channels,
 # start, initial and current months, initial and current cost in euros, RGAA %, DLNUF).
@@ -82,13 +84,15 @@ HISTORY_OPINION_SHARE = 0.85
 REFUSAL = "Les pièces fournies ne permettent pas d’établir la demande."
 
 
-def _history(seed: int, *, instructors: dict[str, User], applicants: list[User]) -> None:
+def _history(seed: int, *, instructors: dict[str, User]) -> None:
     """The last 12 months of the procedures of HISTORY: dossiers filed and decided through the
     year, most of them with the applicant's opinion, given once the decision was known."""
     if Dossier.objects.filter(number__startswith=f"{HISTORY_PREFIX}-").exists():
         return
     rng = random.Random(seed)
     now = timezone.now()
+    # Their applicants are people of the town, not the demo's accounts (whose lists stay short).
+    applicants = _history_applicants(rng, now)
     identities = {applicant.pk: applicant_identity_for_dossier(applicant) for applicant in applicants}
     for slug, (count, weights) in HISTORY.items():
         procedure = Procedure.objects.filter(slug=slug).first()
@@ -130,6 +134,27 @@ def _history(seed: int, *, instructors: dict[str, User], applicants: list[User])
             target=procedure,
             details={"dossiers": len(dossiers), "from": HISTORY_PREFIX},
         )
+
+
+HISTORY_APPLICANTS = 120
+
+
+def _history_applicants(rng: random.Random, now: datetime) -> list[User]:
+    """The accounts of the past years' applicants, taken over without a password (they set one
+    through « mot de passe oublié »)."""
+    people = []
+    for index in range(HISTORY_APPLICANTS):
+        first = rng.choice(FEMALE_FIRST_NAMES if index % 2 else MALE_FIRST_NAMES)
+        last = rng.choice(LAST_NAMES)
+        joined = now - timedelta(days=rng.uniform(370, 1500))
+        people.append(
+            User(
+                email=f"{slugify(first)}.{slugify(last)}.{index + 1}@{rng.choice(MAIL_DOMAINS)}",
+                first_name=first, last_name=last, password=make_password(None), date_joined=joined,
+                email_confirmed_at=joined,
+            )
+        )  # fmt: skip
+    return User.objects.bulk_create(people)
 
 
 def _history_logs(dossiers: list[Dossier], lives: list[tuple], instructor: User) -> None:
@@ -330,15 +355,14 @@ def demo_observatory_load(
     steering: User,
     organisations: dict[str, Organisation],
     instructors: dict[str, User] | None = None,
-    applicants: list[User] | None = None,
 ) -> None:
     """The past year of the busiest procedures, opinions, programme, barometer, then the first
     computation (only once: a second load leaves the figures and the audit trail as they are).
     `instructors`: the instructor of each procedure (by slug), who decided its past dossiers."""
     if ProcedureQuality.objects.exists():
         return
-    if instructors and applicants:
-        _history(seed=11, instructors=instructors, applicants=applicants)
+    if instructors:
+        _history(seed=11, instructors=instructors)
     _opinions(seed=7)
     _programme(steering, organisations)
     _barometer(steering, organisations)
