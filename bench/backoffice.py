@@ -11,9 +11,8 @@ sign-in form as the demo instructor of the town hall, asks in turn, ROUNDS times
 - « À traiter » of the biggest procedure;
 - the same list filtered on an answer;
 - a text search in « Tous »;
-- a dossier's page;
-- the observatory's quality table and the observatory's page of that procedure (issue 7), after
-  the observatory's aggregation has run over all the dossiers (its duration is a figure too).
+- a dossier's page.
+(The observatory has a benchmark of its own at its scale: bench/observatory.py.)
 Each round asks every page once, so that whatever else the machine does weighs on all alike; the
 figures are p50 and p95, next to the baseline's.
 
@@ -51,7 +50,7 @@ PROCEDURE = "copie-integrale-acte-de-naissance"  # the biggest (bench/backoffice
 INSTRUCTOR = "instructrice.mairie@demo.guichet.fr"
 # The answers the filtered list asks for, in turn (field, value as typed by the instructor).
 ANSWER_FILTERS = (("motif_demande", "succession"), ("mode_delivrance", "guichet"), ("qualite_demandeur", "parent"))
-PAGES = ("baseline", "list", "list_answer", "search", "dossier", "observatory", "observatory_procedure")
+PAGES = ("baseline", "list", "list_answer", "search", "dossier")
 
 
 def database_name(scale: str) -> str:
@@ -112,15 +111,6 @@ def _generate_here(count: int) -> None:
     )
 
 
-def _aggregate_here(result_file: Path) -> None:
-    """The observatory's daily computation over every dossier, timed."""
-    from guichet.observatory.aggregation import observatory_aggregate
-
-    started = time.monotonic()
-    observatory_aggregate()
-    result_file.write_text(json.dumps({"seconds": time.monotonic() - started}))
-
-
 def _urls_here(plan_file: Path, rounds: int) -> None:
     """What the client asks for: varied searches and dossiers, taken from the data."""
     import random
@@ -147,9 +137,6 @@ def _urls_here(plan_file: Path, rounds: int) -> None:
     rng.shuffle(sample)
     searches = [f"{identity['family_name']} {identity['given_name']}" for _pk, identity in sample[:50]]
     one = filed.order_by("pk").values_list("pk", flat=True).first()
-    from guichet.observatory.models import ProgrammeEntry
-
-    entry = ProgrammeEntry.objects.get(procedure=procedure)
     plan = {
         "email": instructor.email,
         "password": DEMO_PASSWORD,
@@ -161,8 +148,6 @@ def _urls_here(plan_file: Path, rounds: int) -> None:
             ],
             "search": [list_url + "?" + urlencode({"onglet": "tous", "q": text}) for text in searches],
             "dossier": [f"/instruction/dossiers/{pk}/" for pk, _identity in sample],
-            "observatory": ["/observatoire/"],
-            "observatory_procedure": [f"/observatoire/demarches/{entry.pk}/"],
         },
     }
     plan_file.write_text(json.dumps(plan))
@@ -221,9 +206,6 @@ def backoffice_figures(scale: str):
     generated = prepare(scale)
     database, rounds = database_name(scale), ROUNDS[scale]
     with tempfile.TemporaryDirectory(prefix="guichet-backoffice-") as temporary:
-        aggregation_file = Path(temporary) / "aggregation.json"
-        _child(database, "--aggregate", str(aggregation_file))
-        aggregation = json.loads(aggregation_file.read_text())["seconds"]
         plan_file = Path(temporary) / "plan.json"
         _child(database, "--plan", str(plan_file), "--rounds", str(rounds))
         plan = json.loads(plan_file.read_text())
@@ -234,10 +216,7 @@ def backoffice_figures(scale: str):
     finally:
         server_stop(server)
     baseline = latencies["baseline"]
-    figures = [
-        Figure("backoffice_dossiers", SCALES[scale], "dossiers"),
-        Figure("observatory_aggregation", aggregation, "s"),
-    ]
+    figures = [Figure("backoffice_dossiers", SCALES[scale], "dossiers")]
     if generated is not None:
         figures.append(Figure("backoffice_generation", generated, "s"))
     for page in PAGES:
@@ -248,9 +227,8 @@ def backoffice_figures(scale: str):
                 Figure(f"backoffice_{page}_p95", latency.p95, "ms"),
             ]
         else:
-            name = page if page.startswith("observatory") else f"backoffice_{page}"
-            figures.append(Figure(f"{name}_p50", latency.p50, "ms", baseline=baseline.p50))
-            figures.append(Figure(f"{name}_p95", latency.p95, "ms", baseline=baseline.p95))
+            figures.append(Figure(f"backoffice_{page}_p50", latency.p50, "ms", baseline=baseline.p50))
+            figures.append(Figure(f"backoffice_{page}_p95", latency.p95, "ms", baseline=baseline.p95))
     return figures
 
 
@@ -264,7 +242,6 @@ def main() -> None:
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--aggregate", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.database:  # a child process, on the benchmarks' server settings
         import django
@@ -274,8 +251,6 @@ def main() -> None:
             _migrate_here()
         elif arguments.generate:
             _generate_here(arguments.generate)
-        elif arguments.aggregate:
-            _aggregate_here(arguments.aggregate)
         elif arguments.plan:
             _urls_here(arguments.plan, arguments.rounds)
         return

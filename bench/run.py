@@ -2,9 +2,9 @@
 is compared with a baseline measured in the same run) and writes bench/results/latest.json.
 
 Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
-(bench/load.py) and the back office's (bench/backoffice.py) need PostgreSQL on 127.0.0.1:5432;
-Redis on 127.0.0.1:6379 is used when it runs. The back office's database is generated on the first
-run of each scale (a minute for `small`, ten or so for `default`) and kept."""
+(bench/load.py), the back office's (bench/backoffice.py) and the observatory's (bench/observatory.py)
+need PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs. The back office's
+and the observatory's databases are generated on the first run of each scale and kept."""
 
 import argparse
 import io
@@ -186,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench.backoffice import backoffice_figures
 
     for figure in backoffice_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
+
+    # The observatory over 200,000 or 10,000,000 dossiers (bench/observatory.py).
+    from bench.observatory import observatory_figures
+
+    for figure in observatory_figures(args.scale):
         print(figure.line(), flush=True)
         figures.append(figure)
 

@@ -38,9 +38,17 @@ def read_one_row(request):
     return HttpResponse(number or "none")
 
 
+def read_one_row_anonymous(request):
+    """The baseline of the observatory benchmark: an anonymous GET that reads one dossier's number,
+    behind the same middleware and server as the observatory's public pages."""
+    number = Dossier.objects.filter(pk=request.GET.get("pk", 1)).values_list("number", flat=True).first()
+    return HttpResponse(number or "none")
+
+
 urlpatterns = [
     path("__bench__/bare/", bare),
     path("__bench__/insert/", insert_one_row),
     path("__bench__/read/", read_one_row),
+    path("__bench__/read-anonymous/", read_one_row_anonymous),
     path("", include("config.urls")),
 ]

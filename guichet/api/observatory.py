@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
@@ -28,8 +29,17 @@ class OpenDataTable(Schema):
 
 
 @router.get("/quality", response=OpenDataTable, summary="Qualité des démarches")
-def quality(request: HttpRequest):
-    return opendata.table_document(opendata.QUALITY, obs.quality_rows(), generated_at=timezone.now())
+def quality(request: HttpRequest, edition: str = ""):
+    """The latest edition of the quality table by default; `edition=2026-T3` for another quarter,
+    `edition=toutes` for every edition (one row per procedure and edition)."""
+    edition = edition.strip()
+    if edition == obs.ALL_EDITIONS:
+        rows = obs.quality_rows_every_edition()
+    elif edition and edition not in obs.quality_editions():
+        raise HttpError(404, "Cette édition du tableau n’existe pas.")
+    else:
+        rows = obs.quality_rows(edition=edition or None)
+    return opendata.table_document(opendata.QUALITY, rows, generated_at=timezone.now())
 
 
 @router.get("/programme", response=OpenDataTable, summary="Programme de dématérialisation")

@@ -231,12 +231,13 @@ def demo_load() -> list[DemoAccount]:
     expert = _user(EXPERT)
     applicants = [_user(account) for account in APPLICANTS]
 
+    instructors = {}
     for seed, demo in enumerate(PROCEDURES):
         procedure = _procedure(demo, organisations, administrator)
         is_culture = demo.organisation_slug != "mairie-sainte-croix-en-val"
-        instructor = instructor_culture if is_culture else instructor_town
+        instructor = instructors[demo.slug] = instructor_culture if is_culture else instructor_town
         default_group = procedure.instructor_groups.get(is_default=True)
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
-    demo_observatory_load(steering=steering, organisations=organisations)
+    demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
     return list(ACCOUNTS)

@@ -44,6 +44,7 @@ PROCESSING_DAYS = 30
 @dataclass
 class AggregationReport:
     entries: int = 0
+    edition: str = ""
     linked: int = 0
     months: int = 0
     indicator_values: int = 0
@@ -159,13 +160,14 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
     """Compute every procedure's indicators and monthly figures, then the barometer's computed
     values. Returns what was written."""
     now = now or timezone.now()
+    edition = ind.edition_of(timezone.localdate(now))
     current_month = timezone.localdate(now).replace(day=1)
     history_start_month = months_back(current_month, history_months - 1)
     window_start_month = months_back(current_month, WINDOW_MONTHS - 1)
     history_start, window_start = _month_start(history_start_month), _month_start(window_start_month)
     processing_since = now - datetime.timedelta(days=PROCESSING_DAYS)
 
-    report = AggregationReport(linked=_link_published())
+    report = AggregationReport(linked=_link_published(), edition=edition)
     entries = list(ProgrammeEntry.objects.filter(procedure__isnull=False).select_related("procedure"))
     entry_of = {entry.procedure_id: entry for entry in entries}
     measured = probe_figures([entry.pk for entry in entries], now=now)
@@ -241,7 +243,12 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
         qualities.append(
             ProcedureQuality(
                 entry=entry,
+                edition=edition,
                 computed_at=now,
+                online_status=entry.online_status,
+                rgaa_rate=entry.rgaa_rate,
+                dlnuf_count=entry.dlnuf_count,
+                declared_yearly_volume=entry.yearly_volume,
                 opinions_count=opinions.get("n_count", 0),
                 satisfaction=ind.rounded(opinions.get("avg_overall")),
                 clarity_count=opinions.get("n_clarity", 0),
@@ -285,7 +292,8 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
             month = months_back(month, -1)
 
     with transaction.atomic():
-        ProcedureQuality.objects.all().delete()
+        # The current quarter's edition is rewritten; the past quarters' stay as they were.
+        ProcedureQuality.objects.filter(edition=edition).delete()
         ProcedureQuality.objects.bulk_create(qualities, batch_size=500)
         ProcedureMonth.objects.filter(month__gte=history_start_month).delete()
         ProcedureMonth.objects.bulk_create(months, batch_size=1000)
@@ -295,6 +303,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
             actor=None,
             action="observatory.aggregate",
             details={
+                "edition": edition,
                 "entries": report.entries,
                 "linked": report.linked,
                 "months": report.months,

@@ -2,6 +2,7 @@
 the thresholds are those of the state's observatory of online procedures (« Vos démarches
 essentielles ») and of its barometer, so that Guichet's figures read like the state's."""
 
+import datetime
 import math
 import re
 from collections.abc import Sequence
@@ -14,6 +15,8 @@ from django.db import models
 MINIMUM_OPINIONS = 100
 
 ZONE_PATTERN = r"^(FRANCE|R\d{2}|D(\d{2}|2A|2B|97[1-8]))$"
+# An edition of the quality table: a quarter, « 2026-T4 » (T for trimestre); sorts as text.
+EDITION_PATTERN = r"^\d{4}-T[1-4]$"
 
 
 class Level(models.TextChoices):
@@ -201,6 +204,21 @@ def online_status(*, phase: str, published: bool, partially: bool, proactive: bo
     if published or phase == "online":
         return OnlineStatus.PARTIAL if partially else OnlineStatus.YES
     return OnlineStatus.NO
+
+
+def edition_of(day: datetime.date) -> str:
+    """The edition (quarter) a day belongs to: 2026-11-02 is « 2026-T4 »."""
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
+def is_edition(text: str) -> bool:
+    return bool(re.match(EDITION_PATTERN, text))
+
+
+def edition_label(edition: str) -> str:
+    """« 2026-T4 » as people read it: « 4e trimestre 2026 »."""
+    year, quarter = edition.split("-T")
+    return f"{quarter}{'er' if quarter == '1' else 'e'} trimestre {year}"
 
 
 def zone_level(code: str) -> ZoneLevel:

@@ -4,7 +4,6 @@ the summary tables that the aggregation task fills from the rest of Guichet, so 
 pages never read dossiers (docs/decisions/0011-observatory.md)."""
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -155,10 +154,17 @@ class ProgrammeEntry(TimeStampedModel):
         dossiers and other channels' recorded requests of the last 12 months)."""
         if self.yearly_volume is not None:
             return self.yearly_volume
-        try:
-            return self.quality.yearly_volume
-        except ObjectDoesNotExist:
-            return None
+        quality = self.shown_quality
+        return quality.yearly_volume if quality is not None else None
+
+    @property
+    def shown_quality(self) -> "ProcedureQuality | None":
+        """The computed indicators of the edition the entry was read for (observatory.selectors
+        prefetches them as `edition_qualities`), else of its latest edition."""
+        prefetched = getattr(self, "edition_qualities", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return self.qualities.order_by("-edition").first()
 
     def channel_labels(self) -> list[str]:
         labels = dict(Channel.choices)
@@ -190,13 +196,29 @@ class ChannelVolume(TimeStampedModel):
 
 
 class ProcedureQuality(models.Model):
-    """The computed quality indicators of one programme entry published in Guichet (filled by the
-    aggregation task; the declared ones stay on the entry)."""
+    """The computed quality indicators of one programme entry published in Guichet in one edition
+    (a quarter, as the state's observatory publishes them): each run of the aggregation rewrites
+    the current quarter's edition and leaves the past ones as they were. The declared values stay
+    on the entry; each edition keeps a copy of them as they were at its last computation, so that
+    a past edition shows what it showed then."""
 
-    entry = models.OneToOneField(
-        ProgrammeEntry, verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="quality"
+    entry = models.ForeignKey(
+        ProgrammeEntry, verbose_name=_("démarche"), on_delete=models.CASCADE, related_name="qualities"
+    )
+    edition = models.CharField(
+        _("édition"),
+        max_length=7,
+        validators=[RegexValidator(indicators.EDITION_PATTERN)],
+        help_text=_("Le trimestre : « 2026-T4 »."),
     )
     computed_at = models.DateTimeField(_("calculé le"))
+    # The declared values as they were at the edition's last computation.
+    online_status = models.CharField(_("en ligne (à ce calcul)"), max_length=20, blank=True)
+    rgaa_rate = models.DecimalField(
+        _("taux RGAA déclaré (à ce calcul)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    dlnuf_count = models.PositiveSmallIntegerField(_("« Dites-le-nous une fois » (à ce calcul)"), null=True)
+    declared_yearly_volume = models.PositiveIntegerField(_("volume annuel déclaré (à ce calcul)"), null=True)
     # The applicants' opinions of the last 12 months.
     opinions_count = models.PositiveIntegerField(_("avis (12 mois)"), default=0)
     satisfaction = models.FloatField(_("satisfaction /10"), null=True)
@@ -223,9 +245,13 @@ class ProcedureQuality(models.Model):
     class Meta:
         verbose_name = _("qualité d’une démarche (calculée)")
         verbose_name_plural = _("qualité des démarches (calculée)")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "edition"], name="unique_quality_entry_edition"),
+        ]
+        indexes = [models.Index(fields=["edition"], name="quality_edition_idx")]
 
     def __str__(self) -> str:
-        return f"Qualité de {self.entry}"
+        return f"Qualité de {self.entry} ({self.edition})"
 
     @property
     def yearly_volume(self) -> int:

@@ -70,6 +70,11 @@ QUALITY_SLUGS = (
 def _quality_columns() -> tuple[Column, ...]:
     columns = [
         Column("id", "the procedure's number in the programme (stable)", lambda r: r.entry.pk),
+        Column(
+            "edition",
+            "the edition: the quarter the row was computed for (2026-T4); one row per procedure and edition",
+            lambda r: r.edition,
+        ),
         Column("title", "the procedure", lambda r: r.entry.title),
         Column("administration", "the administration that offers it", lambda r: r.entry.organisation.name),
         Column(
@@ -112,7 +117,7 @@ def _quality_columns() -> tuple[Column, ...]:
         ),
         Column(
             "computed_at",
-            "when the computed indicators were last computed (ISO 8601)",
+            "when the edition's computed indicators were last computed (ISO 8601)",
             lambda r: r.quality.computed_at if r.quality else None,
         ),
     ]

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from guichet.accounts.models import Organisation, OrganisationRole, User
 
@@ -83,48 +83,74 @@ def indicators_editable_by(user: User) -> QuerySet[Indicator]:
 # --- The quality of each procedure --------------------------------------------------------------
 
 
+# What `?edition=` takes for every edition at once (the open data's history).
+ALL_EDITIONS = "toutes"
+
+
+def quality_editions() -> list[str]:
+    """The editions of the quality table (quarters, « 2026-T4 »), the latest first."""
+    return list(ProcedureQuality.objects.order_by("-edition").values_list("edition", flat=True).distinct())
+
+
+def entry_editions(entry: ProgrammeEntry) -> list[str]:
+    """The editions in which this procedure's indicators were computed, the latest first."""
+    return list(entry.qualities.order_by("-edition").values_list("edition", flat=True))
+
+
+def latest_edition() -> str | None:
+    return ProcedureQuality.objects.order_by("-edition").values_list("edition", flat=True).first()
+
+
 @dataclass
 class QualityRow:
     entry: ProgrammeEntry
     quality: ProcedureQuality | None
     verdicts: list[ind.Verdict]
+    edition: str | None = None
+    frozen: bool = False  # a past edition: the declared values as they were then
 
     @property
     def yearly_volume(self) -> int | None:
-        return entry_yearly_volume(self.entry, self.quality)
+        return entry_yearly_volume(self.entry, self.quality, frozen=self.frozen)
 
     @property
     def opinions_count(self) -> int:
         return self.quality.opinions_count if self.quality else 0
 
 
-def entry_yearly_volume(entry: ProgrammeEntry, quality: ProcedureQuality | None) -> int | None:
+def entry_yearly_volume(entry: ProgrammeEntry, quality: ProcedureQuality | None, *, frozen: bool = False) -> int | None:
     """The yearly volume declared for the procedure, else the one counted (online dossiers and
-    other channels' recorded requests of the last 12 months)."""
-    if entry.yearly_volume is not None:
-        return entry.yearly_volume
+    other channels' recorded requests of the last 12 months); in a past edition, as it was then."""
+    declared = quality.declared_yearly_volume if frozen and quality is not None else entry.yearly_volume
+    if declared is not None:
+        return declared
     return quality.yearly_volume if quality is not None else None  # the same as entry.annual_volume
 
 
 def entry_quality(entry: ProgrammeEntry) -> ProcedureQuality | None:
-    try:
-        return entry.quality
-    except ProcedureQuality.DoesNotExist:
-        return None
+    """The entry's computed indicators in the edition it was read for (its latest by default)."""
+    return entry.shown_quality
 
 
-def entry_verdicts(entry: ProgrammeEntry, quality: ProcedureQuality | None) -> list[ind.Verdict]:
-    """Every indicator of the observatory for one procedure, in the state's order."""
+def entry_verdicts(
+    entry: ProgrammeEntry, quality: ProcedureQuality | None, *, frozen: bool = False
+) -> list[ind.Verdict]:
+    """Every indicator of the observatory for one procedure, in the state's order. The latest
+    edition shows the values declared now; a past one (`frozen`) those of its last computation."""
     opinions = quality.opinions_count if quality else 0
     clarity_count = quality.clarity_count if quality else 0
     help_count = quality.help_needed_count if quality else 0
+    if frozen and quality is not None:
+        online, rgaa, dlnuf = quality.online_status, quality.rgaa_rate, quality.dlnuf_count
+    else:
+        online, rgaa, dlnuf = entry.online_status, entry.rgaa_rate, entry.dlnuf_count
     return [
-        ind.online_verdict(entry.online_status),
+        ind.online_verdict(online),
         ind.score_verdict(
             "satisfaction", "Satisfaction des usagers", quality and quality.satisfaction, opinions=opinions
         ),
-        ind.rgaa_verdict(entry.rgaa_rate),
-        ind.dlnuf_verdict(entry.dlnuf_count),
+        ind.rgaa_verdict(rgaa),
+        ind.dlnuf_verdict(dlnuf),
         ind.usage_verdict(quality and quality.online_share_pct),
         ind.score_verdict("simplicity", "Clarté du langage", quality and quality.clarity, opinions=clarity_count),
         ind.help_reachable_verdict(quality and quality.help_reachable_pct, opinions=help_count),
@@ -139,24 +165,48 @@ def entry_verdicts(entry: ProgrammeEntry, quality: ProcedureQuality | None) -> l
     ]
 
 
-def entries_with_quality() -> QuerySet[ProgrammeEntry]:
-    return ProgrammeEntry.objects.select_related("organisation", "organisation__parent", "procedure", "quality")
+def entries_with_quality(*, edition: str | None = None) -> QuerySet[ProgrammeEntry]:
+    """The programme's entries, each with its computed indicators of `edition` (default: the
+    latest) prefetched, read through `entry_quality`."""
+    edition = latest_edition() if edition is None else edition
+    return ProgrammeEntry.objects.select_related("organisation", "organisation__parent", "procedure").prefetch_related(
+        Prefetch("qualities", queryset=ProcedureQuality.objects.filter(edition=edition), to_attr="edition_qualities")
+    )
 
 
-def quality_rows(*, organisation_slug: str = "") -> list[QualityRow]:
-    """One row per programme procedure, with its indicators (one query)."""
-    entries = entries_with_quality().order_by("title", "pk")
+def quality_rows(*, organisation_slug: str = "", edition: str | None = None) -> list[QualityRow]:
+    """One row per programme procedure in an edition (default: the latest, with every entry of
+    the programme; a past one lists the procedures computed then, as they were)."""
+    latest = latest_edition()
+    edition = edition or latest
+    frozen = edition is not None and edition != latest
+    entries = entries_with_quality(edition=edition or "").order_by("title", "pk")
     if organisation_slug:
         entries = entries.filter(organisation__slug=organisation_slug)
+    if frozen:
+        entries = entries.filter(qualities__edition=edition)
     rows = []
     for entry in entries:
         quality = entry_quality(entry)
-        rows.append(QualityRow(entry=entry, quality=quality, verdicts=entry_verdicts(entry, quality)))
+        rows.append(
+            QualityRow(
+                entry=entry,
+                quality=quality,
+                verdicts=entry_verdicts(entry, quality, frozen=frozen),
+                edition=edition,
+                frozen=frozen,
+            )
+        )
     return rows
 
 
-def entry_public(pk: int) -> ProgrammeEntry | None:
-    return entries_with_quality().filter(pk=pk).first()
+def quality_rows_every_edition() -> list[QualityRow]:
+    """One row per procedure and edition, the latest edition first: the open data's history."""
+    return [row for edition in quality_editions() for row in quality_rows(edition=edition)]
+
+
+def entry_public(pk: int, *, edition: str | None = None) -> ProgrammeEntry | None:
+    return entries_with_quality(edition=edition).filter(pk=pk).first()
 
 
 def entry_months(entry: ProgrammeEntry) -> list[ProcedureMonth]:

@@ -1,13 +1,18 @@
 """The observatory on the demo data in Chromium: the three views and a steering form, audited by
-axe-core; the steering team changes a declared value and the quality table shows its new level."""
+axe-core; the steering team changes a declared value and the quality table shows its new level;
+anyone reads a past edition of the quality table."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from guichet.demo.loader import DEMO_PASSWORD, STEERING
+from guichet.observatory import indicators as ind
+from guichet.observatory.aggregation import observatory_aggregate
 
 from .axe import assert_accessible
 
@@ -51,3 +56,27 @@ def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscription à la restauration scolaire")
     indicators = page.get_by_role("table", name="Indicateurs de l’observatoire")
     expect(indicators.get_by_role("row").filter(has_text="Accessibilité")).to_contain_text("Bon")
+
+
+def test_anyone_reads_a_past_edition_of_the_quality_table(live_server, page):
+    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+    # A run three months ago made the previous quarter's edition; tonight's updates the current one.
+    now = timezone.now()
+    observatory_aggregate(now=now - datetime.timedelta(days=92))
+    observatory_aggregate(now=now)
+    current = ind.edition_label(ind.edition_of(timezone.localdate(now)))
+    past = ind.edition_label(ind.edition_of(timezone.localdate(now - datetime.timedelta(days=92))))
+
+    page.goto(live_server.url + "/observatoire/")
+    expect(page.get_by_role("combobox", name="Édition")).to_have_value(ind.edition_of(timezone.localdate(now)))
+    expect(page.get_by_role("table", name=f"Indicateurs de qualité, édition du {current}")).to_be_visible()
+    page.get_by_role("combobox", name="Édition").select_option(label=past)
+    page.get_by_role("button", name="Afficher cette édition").click()
+    expect(page.get_by_text(f"Vous consultez l’édition du {past}")).to_be_visible()
+    expect(page.get_by_role("table", name=f"Indicateurs de qualité, édition du {past}")).to_be_visible()
+    assert_accessible(page)
+    # The procedure's page opens in the same edition; a link leads back to the current one.
+    page.get_by_role("link", name="Demande de copie intégrale d’acte de naissance").first.click()
+    expect(page.get_by_role("heading", name=f"Indicateurs de qualité : édition du {past}")).to_be_visible()
+    page.get_by_role("link", name=f"Voir l’édition en cours ({current})").click()
+    expect(page.get_by_role("heading", name=f"Indicateurs de qualité : édition du {current}")).to_be_visible()
