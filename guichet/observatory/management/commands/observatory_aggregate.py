@@ -1,15 +1,15 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.core.management.base import CommandError
 
+from guichet.core.management.loop import LoopCommand
 from guichet.observatory.models import AggregationRun
 from guichet.observatory.probes import PROBE_INTERVAL, observatory_probe
 from guichet.observatory.services import aggregation_request
 from guichet.observatory.tasks import aggregation_run, observatory_daily_request
 
 
-class Command(BaseCommand):
+class Command(LoopCommand):
     help = (
         "Calcule les indicateurs de l’observatoire (qualité des démarches, volumes, délais, avis, "
         "baromètre) dans ses tables de synthèse. Sans option, calcule tout de suite ; avec --every, "
@@ -17,13 +17,10 @@ class Command(BaseCommand):
         "de chaque démarche publiée, pour sa disponibilité et sa rapidité (c’est ce que fait `manage.py serve`)."
     )
 
+    every_help = "vérifier toutes les SECONDES secondes s’il faut lancer le calcul du jour, jusqu’à l’arrêt"
+
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            metavar="SECONDES",
-            help="vérifier toutes les SECONDES secondes s’il faut lancer le calcul du jour, jusqu’à l’arrêt",
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--enqueue", action="store_true", help="confier le calcul au worker au lieu de le faire ici"
         )
@@ -42,24 +39,22 @@ class Command(BaseCommand):
                 raise CommandError(f"Calcul de l’observatoire en échec : {error}") from error
             self.stdout.write(f"Observatoire : {run.entries} démarche(s) calculée(s).")
             return
-        if every < 1:
-            raise CommandError("--every attend un nombre de secondes positif.")
-        self.stdout.write(f"Observatoire : calcul quotidien, vérification toutes les {every} secondes.")
         # The first visit one interval after the start: the web server started beside this loop
         # (`manage.py serve`) may not listen yet, and a platform starting is not a platform down.
         last_probe = time.monotonic()
-        while True:
-            try:
-                if time.monotonic() - last_probe >= PROBE_INTERVAL.total_seconds():
-                    last_probe = time.monotonic()
-                    observatory_probe()
-                run = observatory_daily_request()
-                if run is not None:
-                    self.stdout.write(f"Calcul quotidien de l’observatoire demandé (n°{run.pk}).")
-            except Exception as error:  # the loop outlives a locked or unreachable database
-                self.stderr.write(f"Demande du calcul de l’observatoire interrompue : {error}")
-            finally:
-                close_old_connections()
-                self.stdout.flush()
-                self.stderr.flush()
-            time.sleep(every)
+
+        def round_() -> None:
+            nonlocal last_probe
+            if time.monotonic() - last_probe >= PROBE_INTERVAL.total_seconds():
+                last_probe = time.monotonic()
+                observatory_probe()
+            run = observatory_daily_request()
+            if run is not None:
+                self.stdout.write(f"Calcul quotidien de l’observatoire demandé (n°{run.pk}).")
+
+        self.loop(
+            every,
+            round_,
+            started=f"Observatoire : calcul quotidien, vérification toutes les {every} secondes.",
+            failed="Demande du calcul de l’observatoire interrompue",
+        )
