@@ -477,7 +477,7 @@ def _latest_filing(group_ids: list[int]) -> datetime | None:
         .order_by("-submitted_at")
         .values("submitted_at")[:1]
     )
-    moments = InstructorGroup.objects.filter(pk__in=group_ids).annotate(latest=Subquery(latest))
+    moments = InstructorGroup.objects.filter(pk__in=group_ids).order_by().annotate(latest=Subquery(latest))
     return max((moment for moment in moments.values_list("latest", flat=True) if moment), default=None)
 
 
@@ -524,12 +524,16 @@ def _gin_rows(dossiers: QuerySet[Dossier]) -> list[Dossier]:
 @contextmanager
 def _planner(*settings: str) -> Iterator[None]:
     """PostgreSQL settings for the statements of the block, in a transaction (or a savepoint)."""
+    inside_a_transaction = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(f"SET LOCAL {setting}")
         yield
-        for setting in settings:  # inside a caller's transaction, a savepoint would keep them
-            cursor.execute(f"RESET {setting.split(' =')[0]}")
+        # Inside a caller's transaction, a savepoint would keep them; a transaction of its own
+        # ends them (a searched list asks up to three times: a round trip each saved).
+        if inside_a_transaction:
+            for setting in settings:
+                cursor.execute(f"RESET {setting.split(' =')[0]}")
 
 
 def dossier_for_instructor(user: User, pk: int) -> Dossier:
