@@ -20,12 +20,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast
-from django.db.models.lookups import In
+from django.db.models.lookups import GreaterThanOrEqual, In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, FilingDay
 from guichet.dossiers.search import full_text_search_available, search_query
 from guichet.procedures.models import Procedure, ProcedureVersion
 
@@ -188,10 +188,16 @@ def dossiers_of_instructor_in(
     return Dossier.objects.filter(_groups_bigint(group_ids)).exclude(state=DossierState.DRAFT)
 
 
-def _filtered(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> QuerySet[Dossier]:
+def _listed_group_ids(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> list[int]:
+    """The groups whose dossiers the list shows: the instructor's, or the one asked for among them."""
     group_ids = _instructor_group_ids(user, procedure, group_ids)
     if filters.group_id is not None:
         group_ids = [pk for pk in group_ids if pk == filters.group_id]
+    return group_ids
+
+
+def _filtered(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> QuerySet[Dossier]:
+    group_ids = _listed_group_ids(user, procedure, filters, group_ids)
     dossiers = dossiers_of_instructor_in(user, procedure, group_ids=group_ids).filter(_tab_filter(filters.tab, user))
     if filters.state:
         dossiers = dossiers.filter(state=filters.state)
@@ -396,7 +402,10 @@ def instructor_dossier_page(
     position = _cursor_parse(after) if after else None
     if position is not None and (position[0] is not None or filters.order == ListOrder.DEADLINE):
         dossiers = dossiers.filter(_beyond(filters.order, position))
-    if (filters.text or filters.answer) and connection.vendor == "postgresql":
+    if filters.text and filters.order == ListOrder.RECENT and connection.vendor == "postgresql":
+        listed_groups = _listed_group_ids(user, procedure, filters, group_ids)
+        rows = _latest_searched_rows(dossiers, listed_groups, before=position[0] if position else None)
+    elif (filters.text or filters.answer) and connection.vendor == "postgresql":
         rows = _searched_rows(dossiers, in_order_first=not filters.text)
     else:
         rows = list(dossiers[: PAGE_SIZE + 1])
@@ -420,6 +429,74 @@ SEARCH_BUDGET_MS = 250
 # How long a list filtered on an answer may walk the list's own index, in its order, checking
 # each dossier's answer, before the GIN index is asked instead (see _searched_rows).
 IN_ORDER_BUDGET_MS = 40
+
+
+# The periods a searched list, the latest filed first, looks in before the whole list, counted back
+# from its latest dossier. The page shows the latest matches, yet the whole list's were each read
+# from the table to be sorted: 3,000 for a name and first name that many applicants share, 25 ms
+# when the rows are not in PostgreSQL's cache. The search's indexes end with the filing day, so a
+# period costs its own matches only; past a month, the days' entries cost more than they save.
+SEARCH_PERIODS = (timedelta(days=7), timedelta(days=30))
+
+
+def _latest_searched_rows(
+    dossiers: QuerySet[Dossier], group_ids: list[int], *, before: datetime | None
+) -> list[Dossier]:
+    """One page (and one more row) of a searched list, the latest filed first, on PostgreSQL.
+
+    When PostgreSQL expects many matches, it walks the list's index in its order and checks each
+    dossier: the first page costs its own rows (« Laurent »: 0.5 ms), and its plan is kept
+    (_searched_rows), as when it expects less than a page. In between, it would read every match
+    to sort them (it expected 669 for « Laurent Nadia », 3,092 were read); the matches of the last
+    SEARCH_PERIODS are then asked first, through the search's index, which ends with the filing
+    day. A period's query holds only the dossiers filed on or after its first day; when that
+    is more than a page, they are the list's first page, since every dossier left out was filed
+    before each of them. Otherwise the next period is asked if, at the rate of the one just read,
+    it would fill the page; if not, the whole list. The periods end at `before` (the cursor of the
+    next pages) or at the groups' latest filing, so that a procedure closed for months is searched
+    alike."""
+    scan, expected = _planned_scan(dossiers)
+    if scan in {"Index Scan", "Index Only Scan"} or expected < PAGE_SIZE:
+        return _searched_rows(dossiers)
+    until = before or _latest_filing(group_ids)
+    if until is None:
+        return []
+    found, previous = 0, None
+    for period in SEARCH_PERIODS:
+        if previous is not None and found * (period / previous) <= PAGE_SIZE:
+            break
+        since = (until - period).astimezone(UTC).date()
+        # Bitmaps only: the day is in the search's index alone, and the list's index read over the
+        # period (its dossiers in order, or all of them to sort) reads every dossier of it.
+        rows = _gin_rows(dossiers.filter(GreaterThanOrEqual(FilingDay("submitted_at"), since)))
+        if len(rows) > PAGE_SIZE:
+            return rows
+        found, previous = len(rows), period
+    return _searched_rows(dossiers)
+
+
+def _planned_scan(dossiers: QuerySet[Dossier]) -> tuple[str, float]:
+    """How PostgreSQL's plan for the page reads the dossiers (« Index Scan »: through a list's
+    index in the list's order; « Bitmap Heap Scan »: every match, to sort them), and how many
+    matches it expects."""
+    plans = [json.loads(dossiers[: PAGE_SIZE + 1].explain(format="json"))[0]["Plan"]]
+    while plans:
+        plan = plans.pop()
+        if plan.get("Relation Name") == Dossier._meta.db_table:
+            return plan["Node Type"], plan["Plan Rows"]
+        plans += plan.get("Plans", [])
+    return "", 0
+
+
+def _latest_filing(group_ids: list[int]) -> datetime | None:
+    """When the latest dossier of these groups was filed: one entry of the list's index each."""
+    latest = (
+        Dossier.objects.filter(group_id=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    moments = InstructorGroup.objects.filter(pk__in=group_ids).order_by().annotate(latest=Subquery(latest))
+    return max((moment for moment in moments.values_list("latest", flat=True) if moment), default=None)
 
 
 def _searched_rows(dossiers: QuerySet[Dossier], *, in_order_first: bool = False) -> list[Dossier]:
@@ -465,12 +542,16 @@ def _gin_rows(dossiers: QuerySet[Dossier]) -> list[Dossier]:
 @contextmanager
 def _planner(*settings: str) -> Iterator[None]:
     """PostgreSQL settings for the statements of the block, in a transaction (or a savepoint)."""
+    inside_a_transaction = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(f"SET LOCAL {setting}")
         yield
-        for setting in settings:  # inside a caller's transaction, a savepoint would keep them
-            cursor.execute(f"RESET {setting.split(' =')[0]}")
+        # Inside a caller's transaction, a savepoint would keep them; a transaction of its own
+        # ends them (a searched list asks up to three times: a round trip each saved).
+        if inside_a_transaction:
+            for setting in settings:
+                cursor.execute(f"RESET {setting.split(' =')[0]}")
 
 
 def dossier_for_instructor(user: User, pk: int) -> Dossier:

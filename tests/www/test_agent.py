@@ -3,14 +3,16 @@ decisions, follow and archive."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from guichet.dossiers.models import DossierState
+from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_answers_save, dossier_corrections_submit
 from guichet.instruction.models import (
     BulkAction,
@@ -333,6 +335,84 @@ def test_a_list_filtered_on_an_answer_walks_the_list_in_order_then_asks_the_inde
     with connection.execute_wrapper(cancel_the_walk):
         assert _numbers_listed(client, url, champ="objet", valeur="Toiture")[1] == {roof.number}
     assert "SET LOCAL enable_indexscan = off" in statements  # then from the answers' index
+
+
+@pytest.mark.parametrize("by_periods", [False, True], ids=["as-planned", "by-periods"])
+def test_a_search_lists_the_latest_matches_first_page_after_page(client, procedure, groups, monkeypatch, by_periods):
+    """On PostgreSQL a search whose matches PostgreSQL would all read to sort them looks in the
+    latest week, then month, then everywhere (selectors.SEARCH_PERIODS): the pages must be those
+    of a plain sort all the same, without gaps, repeats or dossiers of other groups."""
+    monkeypatch.setattr("guichet.instruction.selectors.PAGE_SIZE", 3)
+    if by_periods:  # the plan PostgreSQL chooses over a million dossiers, not over these few
+        monkeypatch.setattr("guichet.instruction.selectors._planned_scan", lambda dossiers: ("Bitmap Heap Scan", 1e3))
+    now = timezone.now()
+
+    def filed(group, days, objet="Réfection de toiture", **traits):
+        dossier = dossier_in(procedure, group, submitted=True, answers={"objet": objet}, **traits)
+        Dossier.objects.filter(pk=dossier.pk).update(submitted_at=now - timedelta(days=days))
+        return dossier
+
+    # Four in the latest week (a page and the next one's first), four more within a month of the
+    # third, then older ones, of which two filed at the same moment (the id decides).
+    ages = [0.5, 1, 2, 3, 10, 12, 25, 30.5, 40, 200, 200, 400]
+    matches = [filed(groups["a"], days) for days in ages]
+    for days in (0.1, 5, 100):
+        filed(groups["a"], days, objet="Clôture du jardin")
+        filed(groups["b"], days)  # another group's: never listed to Alice
+    Dossier.objects.filter(pk=matches[-2].pk).update(submitted_at=now - timedelta(days=200))
+    Dossier.objects.filter(pk=matches[-3].pk).update(submitted_at=now - timedelta(days=200))
+    for dossier in matches:
+        dossier.refresh_from_db()
+    expected = [d.number for d in sorted(matches, key=lambda d: (d.submitted_at, d.pk), reverse=True)]
+    client.force_login(groups["alice"])
+    url = reverse("agent:dossier_list", args=[procedure.slug])
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    listed, page_url = [], url + "?onglet=tous&q=toiture"
+    with connection.execute_wrapper(record):
+        while page_url != url:
+            response = client.get(page_url)
+            listed += dict.fromkeys(re.findall(r"n°(\d{4}-\d{6})<", response.content.decode()))
+            page_url = url + response.context["next_url"]
+    assert listed == expected
+    if connection.vendor == "postgresql" and by_periods:  # then the whole list
+        assert any("AT TIME ZONE 'UTC')::date) >=" in sql for sql in statements)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_the_search_index_finds_a_periods_matches_by_their_filing_day(procedure, groups):
+    """The periods' condition must be the very expression of the search's indexes, or PostgreSQL
+    reads every match of the groups again."""
+    from django.db import transaction
+    from django.db.models.lookups import GreaterThanOrEqual
+
+    from guichet.dossiers.models import FilingDay
+    from guichet.dossiers.search import search_query
+
+    archived = dossier_in(procedure, groups["a"], accepted=True, answers={"objet": "Réfection de toiture"})
+    Dossier.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    searched = Dossier.objects.filter(archived_at__isnull=False, search_vector=search_query("toiture")).filter(
+        GreaterThanOrEqual(FilingDay("submitted_at"), timezone.now().date() - timedelta(days=7))
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On so few rows PostgreSQL would rather read a list's index: the search's indexes alone
+        # are left, for this transaction (PostgreSQL's DDL is transactional).
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers_dossier' AND indexname NOT LIKE "
+            "'%%search_on_idx' AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = searched.explain()
+        assert searched.count() == 1
+        transaction.set_rollback(True)
+    index_scan = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "dossier_archived_search_on_idx" in plan and "::date >=" in index_scan, plan
 
 
 def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups):
