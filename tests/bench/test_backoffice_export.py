@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_export_step_exports_every_dossier_the_instructor_sees_in_the_biggest_procedure(demo):
     instructor = User.objects.get(email=INSTRUCTOR)
-    seen = dossiers_visible_to_instructor(instructor).filter(procedure__slug=PROCEDURE).exclude(state=DossierState.DRAFT)
+    seen = (
+        dossiers_visible_to_instructor(instructor).filter(procedure__slug=PROCEDURE).exclude(state=DossierState.DRAFT)
+    )
     result = export_measure(everything=False)
     assert seen.count() > 0 and result["rows"] == seen.count()
     assert result["lists"] == 2  # « Tous » and « Archivés »
