@@ -12,6 +12,18 @@ sign-in form as the demo instructor of the town hall, asks in turn, ROUNDS times
 - the same list filtered on an answer;
 - a text search in « Tous »;
 - a dossier's page.
+Then the CSV export (issue 5: ≥ 20,000 rows/s, under 300 MB for 1,000,000 rows), each in a fresh
+process so that its peak memory is the export's own (Django included), through the code the
+screens' export and the background export job run (`instructor_dossiers_listed`, `export_rows`,
+`export_chunks`), every column (the dossier's own and every answer), written to /dev/null:
+- `backoffice_export_csv_*`: the demo instructor's export of the biggest procedure: every dossier
+  they see there, as their two lists « Tous » and « Archivés » (a list shows either current or
+  archived dossiers), one after the other (400,000 rows at the default scale);
+- `backoffice_export_all_csv_*`: an instructor of every group of every procedure
+  (EXPORT_INSTRUCTOR, added by the benchmark) exports those two lists of each procedure, one after
+  the other in the same process: every filed dossier of the database (1,000,152 rows at the
+  default scale). No single list holds a million dossiers, so this is what measures the
+  "1,000,000 rows" memory target: the process's peak after a million rows exported.
 (The observatory has a benchmark of its own at its scale: bench/observatory.py.)
 Each round asks every page once, so that whatever else the machine does weighs on all alike; the
 figures are p50 and p95, next to the baseline's.
@@ -51,6 +63,9 @@ INSTRUCTOR = "instructrice.mairie@demo.guichet.fr"
 # The answers the filtered list asks for, in turn (field, value as typed by the instructor).
 ANSWER_FILTERS = (("motif_demande", "succession"), ("mode_delivrance", "guichet"), ("qualite_demandeur", "parent"))
 PAGES = ("baseline", "list", "list_answer", "search", "dossier")
+# An instructor of every group (made by the export benchmark): sees every filed dossier.
+EXPORT_INSTRUCTOR = "instructeur.export@banc-essai.local"
+EXPORTS = {"export": False, "export_all": True}  # figure prefix: every procedure?
 
 
 def database_name(scale: str) -> str:
@@ -153,6 +168,96 @@ def _urls_here(plan_file: Path, rounds: int) -> None:
     plan_file.write_text(json.dumps(plan))
 
 
+def _export_instructor():
+    """EXPORT_INSTRUCTOR, member of every instructor group (added when missing)."""
+    from guichet.accounts.models import User
+    from guichet.instruction.models import InstructorGroup, InstructorMembership
+
+    user, _ = User.objects.get_or_create(
+        email=EXPORT_INSTRUCTOR, defaults={"first_name": "Camille", "last_name": "Banc d’essai des exports"}
+    )
+    for group in InstructorGroup.objects.exclude(memberships__user=user):
+        InstructorMembership.objects.get_or_create(group=group, user=user)
+    return user
+
+
+def export_measure(*, everything: bool) -> dict:
+    """The CSV export (every column) of every dossier the demo instructor sees in the biggest
+    procedure, or with `everything` of every filed dossier (EXPORT_INSTRUCTOR, every procedure), as
+    the instructor's lists « Tous » and « Archivés » exported one after the other, in this process:
+    rows, lists, seconds (elapsed and CPU, the reading thread's included), bytes, peak memory."""
+    import os
+    import resource
+
+    from guichet.accounts.models import User
+    from guichet.instruction.exports import (
+        ExportFormat,
+        export_chunks,
+        export_columns_available,
+        export_header,
+        export_rows,
+    )
+    from guichet.instruction.selectors import ListFilters, Tab, instructor_dossiers_listed, procedures_of_instructor
+
+    if everything:
+        user = _export_instructor()
+        procedures = list(procedures_of_instructor(user))
+    else:
+        user = User.objects.get(email=INSTRUCTOR)
+        procedures = [procedures_of_instructor(user).get(slug=PROCEDURE)]
+    counted, size, lists = 0, 0, 0
+
+    def counting(rows):
+        nonlocal counted
+        for row in rows:
+            counted += 1
+            yield row
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    with open(os.devnull, "wb") as sink:
+        for procedure in procedures:
+            columns = export_columns_available(procedure=procedure)
+            for tab in (Tab.ALL, Tab.ARCHIVED):
+                dossiers = instructor_dossiers_listed(user, procedure, ListFilters(tab=tab))
+                rows = counting(export_rows(queryset=dossiers, columns=columns))
+                for chunk in export_chunks(header=export_header(columns), rows=rows, format=ExportFormat.CSV):
+                    size += len(chunk)
+                    sink.write(chunk)
+                lists += 1
+    return {
+        "rows": counted,
+        "lists": lists,
+        "columns_max": max(len(export_columns_available(procedure=procedure)) for procedure in procedures),
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu_start,
+        "bytes": size,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux gives kilobytes
+    }
+
+
+def export_figures(database: str) -> list:
+    """The exports' figures (bench.run.Figure), each export in a fresh child process."""
+    from bench.run import Figure
+
+    figures = []
+    for name, everything in EXPORTS.items():
+        command = [sys.executable, "-m", "bench.backoffice", "--database", database, "--export"]
+        command += ["--everything"] if everything else []
+        output = subprocess.run(  # noqa: S603
+            command, cwd=ROOT, env=environment(database), check=True, capture_output=True, text=True
+        ).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        print(f"# backoffice {name}: {result}", file=sys.stderr, flush=True)
+        figures += [
+            Figure(f"backoffice_{name}_csv_rows_per_s", result["rows"] / result["seconds"], "rows/s"),
+            Figure(f"backoffice_{name}_csv_peak_memory", result["peak_mb"], "MB"),
+            Figure(f"backoffice_{name}_csv_rows", result["rows"], "rows"),
+            Figure(f"backoffice_{name}_csv_seconds", result["seconds"], "s"),
+            Figure(f"backoffice_{name}_csv_cpu_seconds", result["cpu_seconds"], "s"),
+        ]
+    return figures
+
+
 def _sign_in(base: str, email: str, password: str):
     import requests
 
@@ -229,7 +334,7 @@ def backoffice_figures(scale: str):
         else:
             figures.append(Figure(f"backoffice_{page}_p50", latency.p50, "ms", baseline=baseline.p50))
             figures.append(Figure(f"backoffice_{page}_p95", latency.p95, "ms", baseline=baseline.p95))
-    return figures
+    return figures + export_figures(database)
 
 
 def main() -> None:
@@ -242,6 +347,9 @@ def main() -> None:
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--export", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--everything", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--exports-only", action="store_true", help="only the exports, on the kept database")
     arguments = parser.parse_args()
     if arguments.database:  # a child process, on the benchmarks' server settings
         import django
@@ -253,6 +361,13 @@ def main() -> None:
             _generate_here(arguments.generate)
         elif arguments.plan:
             _urls_here(arguments.plan, arguments.rounds)
+        elif arguments.export:
+            print(json.dumps(export_measure(everything=arguments.everything)))
+        return
+    if arguments.exports_only:
+        prepare(arguments.scale)
+        for figure in export_figures(database_name(arguments.scale)):
+            print(figure.line(), flush=True)
         return
     for figure in backoffice_figures(arguments.scale):
         print(figure.line(), flush=True)

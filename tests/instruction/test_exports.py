@@ -5,6 +5,7 @@ import copy
 import csv
 import io
 import itertools
+import json
 import threading
 import zipfile
 from datetime import date, datetime, timedelta
@@ -260,6 +261,21 @@ def test_an_amount_past_64_bits_is_written_all_the_same(procedure):
     assert rows[1] == ["Grand", "123\u202f456\u202f789\u202f012\u202f345\u202f678\u202f901\u00a0€"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"montant": 123456789012345678901}',
+        '{"a": [1, -1234567890123456789012]}',
+        '{"a":[12345678901234567890]}',
+        "12345678901234567890",
+        '{"iban": "FR7630006000011234567890189", "n": 98765432109876543210}',
+        '{"iban": "FR7630006000011234567890189", "ref": "1234567890123456789012"}',
+    ],
+)
+def test_answers_with_long_digits_are_decoded_to_the_last_digit(text):
+    assert exports.rows._decoded(text) == json.loads(text)
+
+
 def test_each_answer_is_written_with_its_own_versions_labels_under_the_latest_forms_headers(procedure):
     first = filed(procedure, {"objet": "Ancienne", "categorie": "asso"}, instruct=False)
     renamed = copy.deepcopy(DEFINITION)
@@ -485,7 +501,9 @@ def test_the_csv_of_the_same_dossiers_keeps_their_texts(procedure):
 def test_the_csv_writes_its_lines_as_the_csv_module_would():
     # The CSV is written by hand for speed: it must stay what csv.writer writes, cell for cell.
     cells = ["", "a", "é;b", 'dit "oui"', "deux\nlignes", "cr\r", "=1+1", "-12\u00a0€", "@x", "\tx", "+33 1", " b "]
+    cells += ["a ;=b", "=x;y", "-1;2", "l;\nm"]  # a ";" in a cell, before an operator, after one
     rows = [list(row) for row in itertools.product(cells, repeat=2)] + [[""], [], ["seul"], cells]
+    rows += [list(row) for row in itertools.product(["a", "é;b", "=1", "x\ny", "-2;"], repeat=3)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in [["Numéro", "=titre"], *rows]:

@@ -95,6 +95,14 @@ def _csv_line(row: Sequence[str]) -> str:
         return ";".join([f'"{value}"' if "\n" in value else value for value in row])
     if len(row) == 1 and not row[0]:
         return '""'  # a row of one empty cell, which would read as no cell at all
+    if line and '"' not in line and "\r" not in line:
+        # Some cells hold ";" (a repeating block's rows, a text): only those go through _csv_cell, and
+        # the others' formula check is still one search of the line. A cell after a separator that
+        # was quoted, or a ";" followed by an operator inside a quoted cell, makes the search find
+        # one: the line is then written cell by cell, below.
+        line = ";".join([value if ";" not in value and "\n" not in value else _csv_cell(value) for value in row])
+        if line[:1] not in _FORMULA_STARTS and not _FORMULA_AFTER_SEPARATOR(line):
+            return line
     return ";".join([_csv_cell(value) for value in row])
 
 
