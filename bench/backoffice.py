@@ -42,12 +42,10 @@ from urllib.parse import urlencode
 
 from bench.server import (
     ROOT,
-    database_exists,
-    database_recreate,
+    KeptDatabase,
     environment,
     free_port,
     postgresql_ready,
-    psql,
     server_start,
     server_stop,
 )
@@ -58,6 +56,7 @@ WARM_UP = 20
 # Change it when the generator changes what it writes: databases of an older one are built again.
 GENERATOR_VERSION = 3  # the schema of dossiers changed: kept databases are built again
 MARKER = "bench_backoffice_data"
+KEPT = KeptDatabase(module="bench.backoffice", label="backoffice", marker=MARKER, version=GENERATOR_VERSION)
 PROCEDURE = "copie-integrale-acte-de-naissance"  # the biggest (bench/backoffice_data.py)
 INSTRUCTOR = "instructrice.mairie@demo.guichet.fr"
 # The answers the filtered list asks for, in turn (field, value as typed by the instructor).
@@ -72,58 +71,15 @@ def database_name(scale: str) -> str:
     return f"guichet_backoffice_{scale}"
 
 
-def _reusable(database: str, count: int) -> bool:
-    if not database_exists(database) or not psql(f"SELECT to_regclass('{MARKER}') IS NOT NULL", database)[0][0]:
-        return False
-    return psql(f"SELECT count, version FROM {MARKER}", database) == [(count, GENERATOR_VERSION)]  # noqa: S608
-
-
-def _child(database: str, *arguments: str) -> None:
-    """Runs this module in a child process with Django set up on the benchmarks' server settings."""
-    command = [sys.executable, "-m", "bench.backoffice", "--database", database, *arguments]
-    subprocess.run(command, cwd=ROOT, env=environment(database), check=True)  # noqa: S603
-
-
-def prepare(scale: str) -> float | None:
-    """The scale's database, ready; the seconds its dossiers took to generate (None when reused)."""
-    database, count = database_name(scale), SCALES[scale]
-    if _reusable(database, count):
-        print(f"backoffice: reusing {database} ({count:,} dossiers already there)", file=sys.stderr, flush=True)
-        _child(database, "--migrate")
-        return None
-    print(f"backoffice: generating {count:,} dossiers in {database}…", file=sys.stderr, flush=True)
-    database_recreate(database)
-    started = time.monotonic()
-    _child(database, "--generate", str(count))
-    return time.monotonic() - started
-
-
-def _migrate_here() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def _generate_here(count: int) -> None:
-    import io
-
-    from django.core.management import call_command
-    from django.db import connection
 
     from bench.backoffice_data import database_tidy, dossiers_generate
 
-    _migrate_here()
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
-    report = dossiers_generate(count, say=lambda text: print(f"backoffice: {text}", file=sys.stderr, flush=True))
+    KEPT.migrate_here(demo=True)
+    report = dossiers_generate(count, say=KEPT.say)
     database_tidy()
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {MARKER} (count integer, version integer)")
-        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s)", [count, GENERATOR_VERSION])  # noqa: S608
-    print(
-        f"backoffice: {report.dossiers:,} dossiers, {report.applicants:,} applicants in {report.seconds:.0f} s",
-        file=sys.stderr,
-        flush=True,
-    )
+    KEPT.mark_here(count)
+    KEPT.say(f"{report.dossiers:,} dossiers, {report.applicants:,} applicants in {report.seconds:.0f} s")
 
 
 def _urls_here(plan_file: Path, rounds: int) -> None:
@@ -308,11 +264,11 @@ def backoffice_figures(scale: str):
     if not postgresql_ready():
         print("BENCH backoffice skipped: PostgreSQL does not answer on 127.0.0.1:5432", file=sys.stderr)
         return []
-    generated = prepare(scale)
+    generated = KEPT.prepare(database_name(scale), SCALES[scale])
     database, rounds = database_name(scale), ROUNDS[scale]
     with tempfile.TemporaryDirectory(prefix="guichet-backoffice-") as temporary:
         plan_file = Path(temporary) / "plan.json"
-        _child(database, "--plan", str(plan_file), "--rounds", str(rounds))
+        KEPT.child(database, "--plan", str(plan_file), "--rounds", str(rounds))
         plan = json.loads(plan_file.read_text())
     port = free_port()
     server = server_start(port, database=database)
@@ -356,7 +312,7 @@ def main() -> None:
 
         django.setup()
         if arguments.migrate:
-            _migrate_here()
+            KEPT.migrate_here()
         elif arguments.generate:
             _generate_here(arguments.generate)
         elif arguments.plan:
@@ -365,7 +321,7 @@ def main() -> None:
             print(json.dumps(export_measure(everything=arguments.everything)))
         return
     if arguments.exports_only:
-        prepare(arguments.scale)
+        KEPT.prepare(database_name(arguments.scale), SCALES[arguments.scale])
         for figure in export_figures(database_name(arguments.scale)):
             print(figure.line(), flush=True)
         return

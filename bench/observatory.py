@@ -15,7 +15,6 @@ biggest procedure; figures are p50 and p95, next to the baseline's.
 
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,10 +22,7 @@ from pathlib import Path
 
 from bench.backoffice import Latency, _percentile
 from bench.server import (
-    ROOT,
-    database_exists,
-    database_recreate,
-    environment,
+    KeptDatabase,
     free_port,
     postgresql_ready,
     psql,
@@ -39,6 +35,7 @@ ROUNDS = {"small": 200, "default": 300}
 WARM_UP = 20
 GENERATOR_VERSION = 2  # change it when the generator changes what it writes
 MARKER = "bench_observatory_data"
+KEPT = KeptDatabase(module="bench.observatory", label="observatory", marker=MARKER, version=GENERATOR_VERSION)
 PROCEDURE = "copie-integrale-acte-de-naissance"  # the biggest (bench/observatory_data.py)
 PAGES = ("baseline", "quality", "procedure")
 
@@ -47,60 +44,17 @@ def database_name(scale: str) -> str:
     return f"guichet_observatory_{scale}"
 
 
-def _reusable(database: str, count: int) -> bool:
-    if not database_exists(database) or not psql(f"SELECT to_regclass('{MARKER}') IS NOT NULL", database)[0][0]:
-        return False
-    return psql(f"SELECT count, version FROM {MARKER}", database) == [(count, GENERATOR_VERSION)]  # noqa: S608
-
-
-def _child(database: str, *arguments: str) -> None:
-    """Runs this module in a child process with Django set up on the benchmarks' server settings."""
-    command = [sys.executable, "-m", "bench.observatory", "--database", database, *arguments]
-    subprocess.run(command, cwd=ROOT, env=environment(database), check=True)  # noqa: S603
-
-
-def _say(text: str) -> None:
-    print(f"observatory: {text}", file=sys.stderr, flush=True)
-
-
-def prepare(scale: str) -> float | None:
-    """The scale's database, ready; the seconds its data took to generate (None when reused)."""
-    database, count = database_name(scale), SCALES[scale]
-    if _reusable(database, count):
-        _say(f"reusing {database} ({count:,} dossiers already there)")
-        _child(database, "--migrate")
-        return None
-    _say(f"generating {count:,} dossiers in {database}…")
-    database_recreate(database)
-    started = time.monotonic()
-    _child(database, "--generate", str(count))
-    return time.monotonic() - started
-
-
-def _migrate_here() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def _generate_here(count: int) -> None:
-    import io
-
-    from django.core.management import call_command
-    from django.db import connection
 
     from bench.observatory_data import database_tidy, observatory_data_generate
 
-    _migrate_here()
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
-    report = observatory_data_generate(count, say=_say)
+    KEPT.migrate_here(demo=True)
+    report = observatory_data_generate(count, say=KEPT.say)
     started = time.monotonic()
     database_tidy()
-    _say(f"vacuumed and analysed: {time.monotonic() - started:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {MARKER} (count integer, version integer)")
-        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s)", [count, GENERATOR_VERSION])  # noqa: S608
-    _say(f"{report.dossiers:,} dossiers, {report.opinions:,} opinions in {report.seconds:.0f} s")
+    KEPT.say(f"vacuumed and analysed: {time.monotonic() - started:.1f} s")
+    KEPT.mark_here(count)
+    KEPT.say(f"{report.dossiers:,} dossiers, {report.opinions:,} opinions in {report.seconds:.0f} s")
 
 
 def _aggregate_here(result_file: Path) -> None:
@@ -158,11 +112,11 @@ def observatory_figures(scale: str):
     if not postgresql_ready():
         print("BENCH observatory skipped: PostgreSQL does not answer on 127.0.0.1:5432", file=sys.stderr)
         return []
-    generated = prepare(scale)
+    generated = KEPT.prepare(database_name(scale), SCALES[scale])
     database, rounds = database_name(scale), ROUNDS[scale]
     with tempfile.TemporaryDirectory(prefix="guichet-observatory-") as temporary:
         result_file = Path(temporary) / "aggregation.json"
-        _child(database, "--aggregate", str(result_file))
+        KEPT.child(database, "--aggregate", str(result_file))
         result = json.loads(result_file.read_text())
     port = free_port()
     server = server_start(port, database=database)
@@ -204,7 +158,7 @@ def main() -> None:
 
         django.setup()
         if arguments.migrate:
-            _migrate_here()
+            KEPT.migrate_here()
         elif arguments.generate:
             _generate_here(arguments.generate)
         elif arguments.aggregate:

@@ -87,3 +87,58 @@ def server_start(port: int, *, database: str, threads: int = 1) -> subprocess.Po
 def server_stop(server: subprocess.Popen) -> None:
     server.terminate()
     server.wait(timeout=30)
+
+
+class KeptDatabase:
+    """A benchmark's PostgreSQL database per scale, generated once and reused while its marker
+    table says that it holds the same count from the same generator version. The work that needs
+    Django runs in a child process of the benchmark's module (`python -m <module> --database …`),
+    on the benchmarks' server settings."""
+
+    def __init__(self, *, module: str, label: str, marker: str, version: int):
+        self.module, self.label, self.marker, self.version = module, label, marker, version
+
+    def say(self, text: str) -> None:
+        print(f"{self.label}: {text}", file=sys.stderr, flush=True)
+
+    def reusable(self, database: str, count: int) -> bool:
+        if not database_exists(database):
+            return False
+        if not psql(f"SELECT to_regclass('{self.marker}') IS NOT NULL", database)[0][0]:
+            return False
+        return psql(f"SELECT count, version FROM {self.marker}", database) == [(count, self.version)]  # noqa: S608
+
+    def child(self, database: str, *arguments: str) -> None:
+        command = [sys.executable, "-m", self.module, "--database", database, *arguments]
+        subprocess.run(command, cwd=ROOT, env=environment(database), check=True)  # noqa: S603
+
+    def prepare(self, database: str, count: int) -> float | None:
+        """The database, ready (migrated); the seconds its data took to generate (None when reused)."""
+        if self.reusable(database, count):
+            self.say(f"reusing {database} ({count:,} dossiers already there)")
+            self.child(database, "--migrate")
+            return None
+        self.say(f"generating {count:,} dossiers in {database}…")
+        database_recreate(database)
+        started = time.monotonic()
+        self.child(database, "--generate", str(count))
+        return time.monotonic() - started
+
+    @staticmethod
+    def migrate_here(*, demo: bool = False) -> None:
+        """In the child: the schema up to date, and the demo when the data is about to be generated."""
+        import io
+
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if demo:
+            call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+
+    def mark_here(self, count: int) -> None:
+        """In the child, once the data is there: what makes it reusable."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {self.marker} (count integer, version integer)")
+            cursor.execute(f"INSERT INTO {self.marker} VALUES (%s, %s)", [count, self.version])  # noqa: S608
