@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.core.indexes import PostgresGinIndex
 from guichet.core.models import AppendOnlyModel, TimeStampedModel
+
+if TYPE_CHECKING:
+    from guichet.procedures.answers import AnswersSending
 
 
 class DossierState(models.TextChoices):
@@ -91,6 +95,10 @@ class Dossier(TimeStampedModel):
     identity = models.JSONField(_("identité du demandeur"), default=dict, blank=True)
     # The page the applicant last saw, where "Reprendre" takes them back.
     resume_page = models.PositiveSmallIntegerField(_("page où reprendre"), default=1)
+    # Which page of the applicant's browser sent the answers last saved, and when by its clock
+    # (ms): an older sending from that same page, arriving late, must not overwrite newer answers.
+    answers_tab = models.CharField(_("onglet des dernières réponses"), max_length=32, blank=True, default="")
+    answers_order = models.PositiveBigIntegerField(_("ordre des dernières réponses"), default=0)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
@@ -175,6 +183,11 @@ class Dossier(TimeStampedModel):
         the caller's object reflects them without reading the row again."""
         for field in self._meta.concrete_fields:
             setattr(self, field.attname, getattr(saved, field.attname))
+
+    def sending_is_late(self, sending: "AnswersSending | None") -> bool:
+        """True when the answers saved come from a later sending of the same tab than `sending`:
+        `sending` arrived late and must not replace them."""
+        return sending is not None and sending.is_older_than(self.answers_tab, self.answers_order)
 
     def __str__(self) -> str:
         return f"Dossier {self.number}" if self.number else f"Brouillon n°{self.pk}"

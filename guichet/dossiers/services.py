@@ -23,7 +23,7 @@ from guichet.instruction.deadlines import due_at_after_corrections
 from guichet.instruction.notifications import Kind, instructors_notify
 from guichet.instruction.selectors import expert_invited_on, instructor_can_act_on
 from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
-from guichet.procedures.answers import CleanedAnswers, answers_clean
+from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.definition import FormDefinition, definition_validate
 from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
@@ -91,20 +91,33 @@ def _own_locked(actor: User, dossier: Dossier, *, already_locked: bool = False) 
 
 @transaction.atomic
 def dossier_answers_save(
-    *, actor: User, dossier: Dossier, answers: dict[str, Any], page: int | None = None, already_locked: bool = False
+    *,
+    actor: User,
+    dossier: Dossier,
+    answers: dict[str, Any],
+    page: int | None = None,
+    already_locked: bool = False,
+    sending: AnswersSending | None = None,
 ) -> Dossier:
     """Replace the working answers of a dossier that its applicant may edit (a draft, or a filed
     dossier with corrections asked); `page` is where "Reprendre" will take them back.
     `already_locked` says that the caller read `dossier` under its lock in this transaction (and
-    merged the new answers into what it read then, so that two tabs never overwrite each other)."""
+    merged the new answers into what it read then, so that two tabs never overwrite each other).
+    `sending` says which sending of a page in the browser these answers come from: one that arrives
+    after a later sending of the same tab was saved changes nothing."""
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if not dossier_is_editable(locked):
         raise ValidationError("Ce dossier ne peut plus être modifié.")
+    if locked.sending_is_late(sending):
+        return dossier
     changed = sorted(
         key for key in answers.keys() | locked.answers.keys() if locked.answers.get(key) != answers.get(key)
     )
     fields = ["answers", "updated_at"]
     locked.answers = answers
+    if sending is not None:
+        locked.answers_tab, locked.answers_order = sending.tab, sending.order
+        fields += ["answers_tab", "answers_order"]
     if page is not None and page != locked.resume_page:
         locked.resume_page = page
         fields.append("resume_page")
@@ -112,7 +125,8 @@ def dossier_answers_save(
     if changed:
         audit_record(actor=actor, action="dossier.answers_save", target=locked, details={"fields": changed})
     if locked is not dossier:
-        dossier.answers, dossier.resume_page, dossier.updated_at = locked.answers, locked.resume_page, locked.updated_at
+        for name in {*fields, "resume_page"}:
+            setattr(dossier, name, getattr(locked, name))
     return dossier
 
 

@@ -32,6 +32,19 @@ class Invalid(Exception):
     """One answer is not acceptable; the message is for the applicant."""
 
 
+@dataclass(frozen=True)
+class AnswersSending:
+    """Which sending of a page this is: the page as loaded in one browser tab (`tab`, a random
+    id), and the moment that tab sent it by its own clock (`order`, ms). Of two sendings from the
+    same tab, the later one wins even when it reaches the server first."""
+
+    tab: str
+    order: int
+
+    def is_older_than(self, tab: str, order: int) -> bool:
+        return self.tab == tab and self.order <= order
+
+
 @dataclass
 class CleanedAnswers:
     values: dict[str, Any] = field(default_factory=dict)

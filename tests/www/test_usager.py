@@ -127,6 +127,37 @@ def test_answers_are_saved_as_the_person_goes_and_resume_where_they_left(client,
     assert AuditEvent.objects.filter(action="dossier.answers_save", object_id=str(dossier.pk)).exists()
 
 
+def test_a_live_update_overtaken_by_a_later_one_does_not_replace_its_answers(client, applicant, procedure):
+    dossier = start(client, procedure)
+    tab = "0123456789abcdef0123456789abcdef"
+
+    def send(answers, sent_at, tab=tab, **extra):
+        data = {**answers, "_onglet": tab, "_envoi": str(sent_at), "_refresh": "1", **extra}
+        return client.post(page_url(dossier, 1), data, HTTP_HX_REQUEST="true")
+
+    # The tab sent "objet" alone, then "objet" and "urgent"; the second sending arrives first.
+    assert send({"objet": "Copie", "urgent": "true"}, 1_780_000_000_200).status_code == 200
+    late = send({"objet": "Copie", "urgent": ""}, 1_780_000_000_100)
+    assert late.status_code == 200 and "Pourquoi est-ce urgent ?" in late.content.decode()  # what is saved
+    dossier.refresh_from_db()
+    assert dossier.answers == {"objet": "Copie", "urgent": True}
+    assert (dossier.answers_tab, dossier.answers_order) == (tab, 1_780_000_000_200)
+    # A later sending of that tab, another tab, and a page sent without JavaScript are all saved.
+    send({"objet": "Copie intégrale", "urgent": "true"}, 1_780_000_000_300)
+    dossier.refresh_from_db()
+    assert dossier.answers["objet"] == "Copie intégrale"
+    send({"objet": "Extrait", "urgent": "true"}, 5, tab="fedcba9876543210")
+    dossier.refresh_from_db()
+    assert dossier.answers["objet"] == "Extrait"
+    client.post(page_url(dossier, 1), {"objet": "Extrait avec filiation", "urgent": "true", "_save": "1"})
+    dossier.refresh_from_db()
+    assert dossier.answers["objet"] == "Extrait avec filiation"
+    # Values that are not the script's are ignored: the answers are saved as without JavaScript.
+    send({"objet": "Acte", "urgent": "true"}, "1e3", tab="../../x")
+    dossier.refresh_from_db()
+    assert dossier.answers["objet"] == "Acte" and dossier.answers_tab == "fedcba9876543210"
+
+
 def test_a_page_with_errors_keeps_what_was_typed_and_links_each_error(client, applicant, procedure):
     dossier = start(client, procedure)
     response = client.post(page_url(dossier, 1), {"objet": "", "urgent": "false", "motif_urgence": ""})

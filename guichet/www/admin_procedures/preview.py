@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guichet.procedures.answers import AnswersSending
 from guichet.procedures.definition import DefinitionInvalid, FormDefinition, definition_validate
 from guichet.procedures.models import Procedure
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
@@ -32,7 +33,10 @@ class SessionAnswers:
     def load(self) -> dict[str, Any]:
         return dict(self.session.get(self.key) or {})
 
-    def save(self, answers: dict[str, Any]) -> None:
+    def is_late(self, sending: AnswersSending | None) -> bool:
+        return False  # the session is written whole at the end of each request: last one wins
+
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None:
         self.session[self.key] = answers
 
     def clear(self) -> None:

@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from guichet.core.uploads import upload_describe
-from guichet.procedures.answers import answers_clean
+from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition, Page
 
 from .pages import ID_PREFIX, PageView, page_view, pages_visible, stepper_for
-from .posting import DescribeFile, answers_apply_action, answers_merge_post, posted_action
+from .posting import DescribeFile, answers_apply_action, answers_merge_post, posted_action, posted_sending
 from .summary import Summary, summary_build
 
 FIELDS_TEMPLATE = "formengine/fields.html"
@@ -27,11 +27,14 @@ REVEALED_NOTICE = (
 
 
 class AnswersStore(Protocol):
-    """Where the raw answers of one form being filled are kept."""
+    """Where the raw answers of one form being filled are kept. `is_late`: answers from a later
+    sending of the same browser tab were saved already (see `AnswersSending`)."""
 
     def load(self) -> dict[str, Any]: ...
 
-    def save(self, answers: dict[str, Any]) -> None: ...
+    def is_late(self, sending: AnswersSending | None) -> bool: ...
+
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,17 @@ def form_page_respond(
     if request.method != "POST":
         return _render_page(request, template, frame, page_view(page, number, raw, shown.values, {}), pages)
 
-    action = posted_action(request.POST)
-    answers = answers_merge_post(
-        form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file, shown=shown.values
-    )
-    place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
-    store.save(answers)
+    action, sending = posted_action(request.POST), posted_sending(request.POST)
+    if store.is_late(sending):
+        # Sent before answers that were saved already (a live update overtaken by a later one):
+        # what was saved stands, and this request goes on with it.
+        answers, place = raw, ""
+    else:
+        answers = answers_merge_post(
+            form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file, shown=shown.values
+        )
+        place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
+        store.save(answers, sending)
     draft = answers_clean(form, answers, today=today, require_complete=False)
     pages = pages_visible(form, draft.values)
     # The page stays visible: its condition reads only the answers of earlier pages.

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from guichet.core.uploads import upload_describe
-from guichet.procedures.answers import answers_clean
+from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
 
@@ -152,6 +152,20 @@ def _posted_value(field: FormField, path: str, data: QueryDict) -> Any:
     if field.type == FieldType.ADDRESS:
         address = {part: data.get(f"{path}.{part}", "").strip() for part in ADDRESS_PARTS}
         return address if any(address[part] for part in ("street", "postcode", "city")) else None
+    return None
+
+
+TAB, SENT_AT = "_onglet", "_envoi"
+_TAB_ID = re.compile(r"^[0-9a-z]{8,32}$")
+_SENT_AT = re.compile(r"^[0-9]{1,16}$")
+
+
+def posted_sending(data: QueryDict) -> AnswersSending | None:
+    """Which sending of the page this is, when the page's script said so (see page.html); without
+    JavaScript, or with a value that is not ours, nothing is known and the answers are saved."""
+    tab, sent_at = data.get(TAB, ""), data.get(SENT_AT, "")
+    if _TAB_ID.match(tab) and _SENT_AT.match(sent_at):
+        return AnswersSending(tab=tab, order=int(sent_at))
     return None
 
 

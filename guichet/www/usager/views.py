@@ -42,7 +42,7 @@ from guichet.dossiers.services import (
     file_answer,
     opinion_give,
 )
-from guichet.procedures.answers import answers_clean
+from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.files import dossier_file_response
@@ -80,9 +80,17 @@ class DossierAnswers:
     def load(self) -> dict[str, Any]:
         return dict(self.dossier.answers)
 
-    def save(self, answers: dict[str, Any]) -> None:
+    def is_late(self, sending: AnswersSending | None) -> bool:
+        return self.dossier.sending_is_late(sending)
+
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None:
         dossier_answers_save(
-            actor=self.request.user, dossier=self.dossier, answers=answers, page=self.number, already_locked=self.locked
+            actor=self.request.user,
+            dossier=self.dossier,
+            answers=answers,
+            page=self.number,
+            already_locked=self.locked,
+            sending=sending,
         )
 
 
