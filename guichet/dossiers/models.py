@@ -97,8 +97,10 @@ class Dossier(TimeStampedModel):
     resume_page = models.PositiveSmallIntegerField(_("page où reprendre"), default=1)
     # Which page of the applicant's browser sent the answers last saved, and when by its clock
     # (ms): an older sending from that same page, arriving late, must not overwrite newer answers.
-    answers_tab = models.CharField(_("onglet des dernières réponses"), max_length=32, blank=True, default="")
-    answers_order = models.PositiveBigIntegerField(_("ordre des dernières réponses"), default=0)
+    answers_tab = models.CharField(
+        _("onglet des dernières réponses"), max_length=32, blank=True, default="", db_default=""
+    )
+    answers_order = models.PositiveBigIntegerField(_("ordre des dernières réponses"), default=0, db_default=0)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     instruction_started_at = models.DateTimeField(_("passé en instruction le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
