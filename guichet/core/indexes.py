@@ -1,6 +1,8 @@
 """Indexes that only PostgreSQL has, declared on the models like any other."""
 
+from django.contrib.postgres import operations as postgres_operations
 from django.contrib.postgres.indexes import GinIndex
+from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
 class PostgresGinIndex(GinIndex):
@@ -17,3 +19,33 @@ class PostgresGinIndex(GinIndex):
         if schema_editor.connection.vendor != "postgresql":
             return ""
         return super().remove_sql(model, schema_editor, **kwargs)
+
+
+class AddIndexConcurrently(postgres_operations.AddIndexConcurrently):
+    """AddIndex that leaves the table writable while the index is built: CREATE INDEX CONCURRENTLY
+    on PostgreSQL (minutes over a million dossiers, with every submission waiting otherwise), a plain
+    index elsewhere. The migration must say `atomic = False`."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexConcurrently(postgres_operations.RemoveIndexConcurrently):
+    """RemoveIndex with DROP INDEX CONCURRENTLY on PostgreSQL (see AddIndexConcurrently)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)

@@ -8,12 +8,19 @@ from django.db import migrations, models
 
 def _index_memory(apps, schema_editor):
     # Building the two GIN indexes over a million dossiers takes minutes with the default 64 MB;
-    # for this transaction only.
+    # for this connection, until _index_memory_reset.
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        schema_editor.execute("SET maintenance_work_mem = '512MB'")
+
+
+def _index_memory_reset(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("RESET maintenance_work_mem")
 
 
 class Migration(migrations.Migration):
+    # The indexes are built CONCURRENTLY on PostgreSQL: submissions and decisions go on meanwhile.
+    atomic = False
 
     dependencies = [
         ('dossiers', '0011_dossier_group_due_idx'),
@@ -25,20 +32,21 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(_index_memory, migrations.RunPython.noop, elidable=True),
         # The new indexes first: the search has one at every step.
-        migrations.AddIndex(
+        guichet.core.indexes.AddIndexConcurrently(
             model_name='dossier',
             index=guichet.core.indexes.PostgresGinIndex(models.F('group'), models.F('search_vector'), guichet.dossiers.models.FilingDay('submitted_at'), condition=models.Q(('archived_at__isnull', True)), name='dossier_current_search_on_idx'),
         ),
-        migrations.AddIndex(
+        guichet.core.indexes.AddIndexConcurrently(
             model_name='dossier',
             index=guichet.core.indexes.PostgresGinIndex(models.F('group'), models.F('search_vector'), guichet.dossiers.models.FilingDay('submitted_at'), condition=models.Q(('archived_at__isnull', False)), name='dossier_archived_search_on_idx'),
         ),
-        migrations.RemoveIndex(
+        guichet.core.indexes.RemoveIndexConcurrently(
             model_name='dossier',
             name='dossier_current_search_idx',
         ),
-        migrations.RemoveIndex(
+        guichet.core.indexes.RemoveIndexConcurrently(
             model_name='dossier',
             name='dossier_archived_search_idx',
         ),
+        migrations.RunPython(_index_memory_reset, migrations.RunPython.noop, elidable=True),
     ]
