@@ -3,6 +3,7 @@
 from django.contrib.postgres import operations as postgres_operations
 from django.contrib.postgres.indexes import GinIndex
 from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations.base import Operation
 
 
 class PostgresGinIndex(GinIndex):
@@ -21,31 +22,31 @@ class PostgresGinIndex(GinIndex):
         return super().remove_sql(model, schema_editor, **kwargs)
 
 
-class AddIndexConcurrently(postgres_operations.AddIndexConcurrently):
+class _ConcurrentlyOnPostgreSQL:
+    """The CONCURRENTLY form of an index operation on PostgreSQL, the `plain` one elsewhere."""
+
+    plain: type[Operation]
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return self.plain.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return self.plain.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrently(_ConcurrentlyOnPostgreSQL, postgres_operations.AddIndexConcurrently):
     """AddIndex that leaves the table writable while the index is built: CREATE INDEX CONCURRENTLY
     on PostgreSQL (minutes over a million dossiers, with every submission waiting otherwise), a plain
     index elsewhere. The migration must say `atomic = False`."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    plain = AddIndex
 
 
-class RemoveIndexConcurrently(postgres_operations.RemoveIndexConcurrently):
+class RemoveIndexConcurrently(_ConcurrentlyOnPostgreSQL, postgres_operations.RemoveIndexConcurrently):
     """RemoveIndex with DROP INDEX CONCURRENTLY on PostgreSQL (see AddIndexConcurrently)."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    plain = RemoveIndex
