@@ -12,10 +12,10 @@ ACTS = 100
 
 def acts_figures(count: int = ACTS) -> list:
     from bench.run import Figure
-    from guichet.documents.models import Act, ActKind
+    from guichet.documents.models import Act
     from guichet.documents.seal import seal_signer
     from guichet.documents.services import act_issue
-    from guichet.dossiers.models import Dossier, DossierState
+    from guichet.dossiers.models import ActKind, Dossier, DossierState
 
     dossiers = list(
         Dossier.objects.exclude(state=DossierState.DRAFT)
@@ -26,11 +26,11 @@ def acts_figures(count: int = ACTS) -> list:
     if not dossiers:
         raise RuntimeError("the demo has no filed dossier to issue acts for")
     seal_signer()  # the seal's key is loaded once per worker process: not part of each act
-    warm = Act.objects.create(dossier_id=dossiers[0], kind=ActKind.RECEIPT, notify=False)
+    warm = Act.objects.create(dossier_id=dossiers[0], kind=ActKind.RECEIPT)
     act_issue(act_id=warm.pk)  # warm-up: WeasyPrint's fonts, pyHanko's imports
     samples = []
     for index in range(count):
-        act = Act.objects.create(dossier_id=dossiers[index % len(dossiers)], kind=ActKind.RECEIPT, notify=False)
+        act = Act.objects.create(dossier_id=dossiers[index % len(dossiers)], kind=ActKind.RECEIPT)
         start = time.perf_counter()
         issued = act_issue(act_id=act.pk)
         samples.append(time.perf_counter() - start)

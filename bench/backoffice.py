@@ -127,7 +127,7 @@ def _urls_here(plan_file: Path, rounds: int) -> None:
 def _export_instructor():
     """EXPORT_INSTRUCTOR, member of every instructor group (added when missing)."""
     from guichet.accounts.models import User
-    from guichet.instruction.models import InstructorGroup, InstructorMembership
+    from guichet.procedures.models import InstructorGroup, InstructorMembership
 
     user, _ = User.objects.get_or_create(
         email=EXPORT_INSTRUCTOR, defaults={"first_name": "Camille", "last_name": "Banc d’essai des exports"}

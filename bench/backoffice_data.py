@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from guichet.accounts.models import User
 from guichet.core.models import Sequence
 from guichet.demo import procedures as demo
-from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState
+from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState, TransitionLog
 from guichet.dossiers.search import (
     CONFIG,
     accents_fold,
@@ -36,9 +36,8 @@ from guichet.dossiers.search import (
     dossier_search_head,
     identity_search_words,
 )
-from guichet.instruction.models import InstructorMembership, TransitionLog
 from guichet.procedures.definition import definition_validate
-from guichet.procedures.models import Procedure
+from guichet.procedures.models import InstructorMembership, Procedure
 
 # How the dossiers spread over the demo procedures, and over each one's groups (in the demo's order).
 PROCEDURE_SHARES = {

@@ -124,8 +124,7 @@ def dossiers_generate(*, rows: int) -> str:
 
     from guichet.accounts.models import Organisation, User
     from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState
-    from guichet.instruction.models import InstructorGroup
-    from guichet.procedures.models import Procedure, ProcedureVersion
+    from guichet.procedures.models import InstructorGroup, Procedure, ProcedureVersion
 
     slug = f"banc-export-{rows}"
     existing = Procedure.objects.filter(slug=slug).first()

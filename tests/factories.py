@@ -5,11 +5,10 @@ import factory
 from stdnum import luhn
 
 from guichet.accounts.models import Organisation, User
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, TransitionName
 from guichet.dossiers.services import dossier_submit
-from guichet.instruction.models import InstructorGroup, InstructorMembership
-from guichet.instruction.workflow import TransitionName, dossier_transition
-from guichet.procedures.models import Procedure, ProcedureVersion
+from guichet.dossiers.workflow import dossier_transition
+from guichet.procedures.models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
 SIMPLE_DEFINITION = {
     "pages": [
@@ -121,7 +120,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
             for name in PATHS[target_state]:
                 if name == TransitionName.SUBMIT:
                     # Through the service, so that the filed answers are frozen as in real life.
-                    dossier_submit(actor=dossier.applicant, dossier=dossier, notify=False)
+                    dossier_submit(actor=dossier.applicant, dossier=dossier)
                     continue
                 actor = dossier.applicant if name == TransitionName.WITHDRAW else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation="Motif de test.")

@@ -1,20 +1,19 @@
 """Writes on people and organisations. Each is atomic and leaves an audit event."""
 
 import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from guichet.core.audit import audit_record
-from guichet.core.tasks import email_send
+from guichet.core.emails import email_send_on_commit
+from guichet.core.models import AuditAction
 
 from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
 from .tokens import email_confirmation_token
@@ -46,7 +45,9 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
-    audit_record(actor=actor, action="organisation.create", target=organisation, details={"name": name, "siret": siret})
+    audit_record(
+        actor=actor, action=AuditAction.ORGANISATION_CREATE, target=organisation, details={"name": name, "siret": siret}
+    )
     return organisation
 
 
@@ -64,7 +65,7 @@ def user_create(
     manager = User.objects
     create = manager.create_superuser if is_superuser else manager.create_user
     user = create(email=email, password=password, first_name=first_name, last_name=last_name)
-    audit_record(actor=actor, action="user.create", target=user, details={"is_superuser": is_superuser})
+    audit_record(actor=actor, action=AuditAction.USER_CREATE, target=user, details={"is_superuser": is_superuser})
     return user
 
 
@@ -77,20 +78,11 @@ def organisation_role_grant(
     if created:
         audit_record(
             actor=actor,
-            action="organisation_role.grant",
+            action=AuditAction.ORGANISATION_ROLE_GRANT,
             target=grant,
             details={"user": user.email, "organisation": organisation.slug, "role": role},
         )
     return grant
-
-
-def _email_send_on_commit(*, template: str, context: dict[str, Any], to: str) -> None:
-    """Render `accounts/emails/<template>.txt` (and its `_subject`) and send it from the task worker
-    once the transaction has committed: a rolled-back sign-up sends nothing."""
-    context = {"site_name": settings.GUICHET_PLATFORM_NAME, **context}
-    subject = "".join(loader.render_to_string(f"accounts/emails/{template}_subject.txt", context).splitlines())
-    body = loader.render_to_string(f"accounts/emails/{template}.txt", context)
-    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to]))
 
 
 def _confirmation_email_send(*, user: User, site_url: str, next_url: str) -> None:
@@ -104,8 +96,10 @@ def _confirmation_email_send(*, user: User, site_url: str, next_url: str) -> Non
     if next_url:
         path += "?" + urlencode({"next": next_url})
     days = settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)
-    _email_send_on_commit(
-        template="signup_confirm", context={"email": user.email, "link": site_url + path, "days": days}, to=user.email
+    email_send_on_commit(
+        name="accounts/signup_confirm",
+        context={"email": user.email, "link": site_url + path, "days": days},
+        to=[user.email],
     )
 
 
@@ -127,12 +121,12 @@ def user_signup(*, email: str, password: str, site_url: str, next_url: str = "")
     if existing is not None and existing.is_awaiting_confirmation:
         existing.set_password(password)
         existing.save(update_fields=["password"])
-        audit_record(actor=existing, action="user.signup_again", target=existing)
+        audit_record(actor=existing, action=AuditAction.USER_SIGNUP_AGAIN, target=existing)
         _confirmation_email_send(user=existing, site_url=site_url, next_url=next_url)
         return None
     if existing is not None:
-        _email_send_on_commit(
-            template="signup_existing",
+        email_send_on_commit(
+            name="accounts/signup_existing",
             context={
                 "email": existing.email,
                 "login_link": site_url + reverse("accounts:login"),
@@ -140,11 +134,11 @@ def user_signup(*, email: str, password: str, site_url: str, next_url: str = "")
                 "franceconnect": FranceConnectIdentity.objects.filter(user=existing).exists(),
                 "has_password": existing.has_usable_password(),
             },
-            to=existing.email,
+            to=[existing.email],
         )
         return None
     user = User.objects.create_user(email=email, password=password, is_active=False, email_confirmed_at=None)
-    audit_record(actor=user, action="user.signup", target=user)
+    audit_record(actor=user, action=AuditAction.USER_SIGNUP, target=user)
     _confirmation_email_send(user=user, site_url=site_url, next_url=next_url)
     return user
 
@@ -167,7 +161,7 @@ def user_email_confirm(*, user: User) -> User:
     user.is_active = True
     user.email_confirmed_at = timezone.now()
     user.save(update_fields=["is_active", "email_confirmed_at"])
-    audit_record(actor=user, action="user.email_confirm", target=user)
+    audit_record(actor=user, action=AuditAction.USER_EMAIL_CONFIRM, target=user)
     return user
 
 
@@ -188,7 +182,9 @@ def user_profile_update(*, actor: User, user: User, first_name: str, last_name: 
             setattr(user, field, value)
         user.full_clean(exclude=["password"])
         user.save(update_fields=list(changes))
-        audit_record(actor=actor, action="user.profile_update", target=user, details={"changed": sorted(changes)})
+        audit_record(
+            actor=actor, action=AuditAction.USER_PROFILE_UPDATE, target=user, details={"changed": sorted(changes)}
+        )
     return user
 
 
@@ -216,7 +212,7 @@ def franceconnect_sign_in(*, claims: dict[str, str], acr: str = "") -> User:
     sub = claims["sub"]
     identity = FranceConnectIdentity.objects.select_for_update().filter(sub=sub).select_related("user").first()
     email = _normalise_email(claims.get("email") or "")
-    action = "franceconnect.sign_in"
+    action = AuditAction.FRANCECONNECT_SIGN_IN
     if identity is not None:
         user = identity.user
     else:
@@ -225,11 +221,11 @@ def franceconnect_sign_in(*, claims: dict[str, str], acr: str = "") -> User:
         user = User.objects.select_for_update().filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email=email, password=None)
-            action = "franceconnect.sign_up"
+            action = AuditAction.FRANCECONNECT_SIGN_UP
         elif FranceConnectIdentity.objects.filter(user=user).exists():
             raise FranceConnectAccountConflict(email)
         else:
-            action = "franceconnect.link"
+            action = AuditAction.FRANCECONNECT_LINK
             if user.is_awaiting_confirmation:
                 user.set_unusable_password()
                 user.is_active = True

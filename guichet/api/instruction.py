@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot
-from guichet.instruction.models import InstructorMembership, TransitionLog
+from guichet.dossiers.workflow import TransitionError, transitions_for_role
 from guichet.instruction.selectors import (
     ListFilters,
     ListOrder,
@@ -21,8 +21,8 @@ from guichet.instruction.selectors import (
     instructor_waiting_counts,
     procedures_of_instructor,
 )
-from guichet.instruction.services import INSTRUCTOR_DECISIONS, dossier_decide
-from guichet.instruction.workflow import TransitionError, TransitionName
+from guichet.instruction.services import dossier_decide
+from guichet.procedures.models import InstructorMembership
 
 router = Router(tags=["instruction"])
 
@@ -161,7 +161,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
 @router.post("/dossiers/{dossier_id}/decision", response=DossierSummary, summary="Décider (ou passer en instruction)")
 def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
     dossier = _dossier(request, dossier_id)
-    if decision.decision not in INSTRUCTOR_DECISIONS:
+    if decision.decision not in transitions_for_role(TransitionLog.ActorRole.INSTRUCTOR):
         raise HttpError(422, "Cette action n’est pas une décision d’instructeur.")
     try:
         dossier_decide(actor=request.user, dossier=dossier, name=decision.decision, motivation=decision.motivation)

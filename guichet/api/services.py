@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
 
 from .models import ApiToken
 
@@ -40,7 +41,7 @@ def api_token_create(*, actor: User, name: str) -> TokenMade:
         raise ValueError(f"Vous avez déjà {TOKENS_PER_PERSON} clés actives : révoquez celles qui ne servent plus.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name[:100], prefix=key[:12], key_sha256=api_key_digest(key))
-    audit_record(actor=actor, action="api.token_create", target=token, details={"name": token.name})
+    audit_record(actor=actor, action=AuditAction.API_TOKEN_CREATE, target=token, details={"name": token.name})
     return TokenMade(token=token, key=key)
 
 
@@ -51,7 +52,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         revoked_at=timezone.now()
     )
     if updated:
-        audit_record(actor=actor, action="api.token_revoke", target=token, details={"name": token.name})
+        audit_record(actor=actor, action=AuditAction.API_TOKEN_REVOKE, target=token, details={"name": token.name})
 
 
 def api_token_authenticate(key: str) -> User | None:

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from .models import AuditAction, AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
 
@@ -66,20 +66,22 @@ def _hash_of(event: AuditEvent) -> str:
 def audit_record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail, inside the caller's transaction.
 
     `actor` is the user who acted, or None when the platform acted by itself (a deadline, a
-    scheduled task). The event is one INSERT that waits for nothing: it joins the hash chain when
+    scheduled task).
+    `action` is one of AuditAction's (anything else raises ValueError). The event is one INSERT
+    that waits for nothing: it joins the hash chain when
     `audit_seal` runs after its transaction has committed (decision 0001)."""
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor,
         actor_label=actor.email if actor is not None else "Guichet (automatique)",
-        action=action,
+        action=AuditAction(action),
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         details=_normalise(details),

@@ -8,13 +8,19 @@ from django.db import transaction
 
 from guichet.accounts.models import Organisation, OrganisationRole, User
 from guichet.accounts.services import organisation_create, organisation_role_grant, user_create
-from guichet.dossiers.models import Dossier
+from guichet.core.clock import clock_set
+from guichet.dossiers.models import Dossier, TransitionName
 from guichet.dossiers.services import dossier_create, dossier_submit
-from guichet.instruction.models import InstructorGroup
-from guichet.instruction.services import expert_invite, instructor_group_add_member, instructor_group_create
-from guichet.instruction.workflow import TransitionName, dossier_transition
-from guichet.procedures.models import Procedure
-from guichet.procedures.services import procedure_create, procedure_publish
+from guichet.dossiers.workflow import dossier_transition
+from guichet.instruction.followup.chain import followups_quiet
+from guichet.instruction.services import expert_invite
+from guichet.procedures.models import InstructorGroup, Procedure
+from guichet.procedures.services import (
+    instructor_group_add_member,
+    instructor_group_create,
+    procedure_create,
+    procedure_publish,
+)
 
 from .observatory import demo_observatory_load
 from .procedures import PROCEDURES, REFERENCE_DATE, DemoProcedure, fake_answers
@@ -193,7 +199,7 @@ def _dossiers(procedure: Procedure, instructor: User, expert: User | None, appli
             dossier = dossier_create(actor=applicant, procedure=procedure, answers=fake_answers(definition, rng))
             for name, motivation in STEPS[final_state]:
                 if name == TransitionName.SUBMIT:
-                    dossier_submit(actor=applicant, dossier=dossier, notify=False, today=REFERENCE_DATE)
+                    dossier_submit(actor=applicant, dossier=dossier)
                     continue
                 actor = applicant if name == TransitionName.WITHDRAW else instructor
                 dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
@@ -206,9 +212,15 @@ def _dossiers(procedure: Procedure, instructor: User, expert: User | None, appli
                 )
 
 
-@transaction.atomic
 def demo_load() -> list[DemoAccount]:
-    """Create (or leave as they are) the demo organisations, accounts, procedures and dossiers."""
+    """Create (or leave as they are) the demo organisations, accounts, procedures and dossiers.
+    The dossiers are filed "in the past": the rules see the demo's day, and what follows each
+    transition tells nobody (no email), while the worker still issues every receipt and decision act."""
+    with clock_set(REFERENCE_DATE), followups_quiet(), transaction.atomic():
+        return _demo_load()
+
+
+def _demo_load() -> list[DemoAccount]:
     superadmin = _user(SUPERADMIN, superuser=True)
     organisations = _organisations(superadmin)
     administrator = _user(ADMINISTRATOR)

@@ -19,10 +19,10 @@ from django.utils.text import slugify
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
-from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState, Opinion
+from guichet.core.models import AuditAction
+from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState, Opinion, TransitionLog
 from guichet.dossiers.search import answers_search_text, dossier_search_vector, full_text_search_available
 from guichet.dossiers.services import opinion_give
-from guichet.instruction.models import TransitionLog
 from guichet.observatory.aggregation import observatory_aggregate
 from guichet.observatory.models import (
     Channel,
@@ -130,7 +130,7 @@ def _history(seed: int, *, instructors: dict[str, User]) -> None:
         _history_search(dossiers)
         audit_record(
             actor=None,
-            action="demo.history_import",
+            action=AuditAction.DEMO_HISTORY_IMPORT,
             target=procedure,
             details={"dossiers": len(dossiers), "from": HISTORY_PREFIX},
         )

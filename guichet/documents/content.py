@@ -8,9 +8,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from guichet.dossiers.models import Dossier
-from guichet.instruction.deadlines import due_at_on_submission
-from guichet.instruction.models import TransitionLog
+from guichet.dossiers.deadlines import due_at_on_submission
+from guichet.dossiers.models import Dossier, TransitionLog
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
 from guichet.procedures.formatting import answer_lines
 from guichet.procedures.models import Procedure

@@ -6,15 +6,11 @@ import secrets
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.core.models import AppendOnlyError, TimeStampedModel
-
-
-class ActKind(models.TextChoices):
-    RECEIPT = "receipt", _("Accusé de réception")
-    ACCEPTANCE = "acceptance", _("Décision d’acceptation")
-    REFUSAL = "refusal", _("Décision de refus")
+from guichet.dossiers.models import ActKind
 
 
 class ActTemplate(TimeStampedModel):
@@ -62,17 +58,17 @@ class ActStatus(models.TextChoices):
 
 
 class Act(models.Model):
-    """One act of a dossier. The row is written when the act is due (in the transaction of the
-    submission or of the decision), so that it can never be lost; the worker then renders and
-    seals the PDF and issues it. Once issued, its content and fingerprint never change."""
+    """One act of a dossier, written by the step of the follow-up chain that issues it (the chain's
+    row is written in the transition's transaction, so the act can never be lost); the worker renders
+    and seals the PDF and issues it. Once issued, its content and fingerprint never change."""
 
     dossier = models.ForeignKey(
         "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="acts"
     )
     kind = models.CharField(_("type d’acte"), max_length=20, choices=ActKind.choices)
-    # The decision that the act records (none for a receipt).
+    # The transition that the act records: the submission of a receipt, the decision of the others.
     transition = models.ForeignKey(
-        "instruction.TransitionLog",
+        "dossiers.TransitionLog",
         verbose_name=_("décision"),
         null=True,
         blank=True,
@@ -84,10 +80,7 @@ class Act(models.Model):
     )
     code = models.CharField(_("code de vérification"), max_length=CODE_LENGTH, unique=True, default=act_code_new)
     status = models.CharField(_("état"), max_length=20, choices=ActStatus.choices, default=ActStatus.PENDING)
-    # Whether the applicant is emailed once the act is issued (or once it finally failed).
-    notify = models.BooleanField(_("à envoyer par courriel"), default=True)
-    notified_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     # Written once, when issued.

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_for_applicant
-from guichet.instruction.selectors import dossier_for_instructor
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Act, ActStatus
 
@@ -25,17 +24,6 @@ def act_of_applicant(user: User, *, dossier_pk: int, act_pk: int) -> Act:
     except Dossier.DoesNotExist:
         raise Act.DoesNotExist from None
     act = acts_of_dossier(dossier, issued_only=True).get(pk=act_pk)
-    act.dossier = dossier
-    return act
-
-
-def act_of_instructor(user: User, *, dossier_pk: int, act_pk: int) -> Act:
-    """An act of a dossier of the instructor's groups; Act.DoesNotExist for any other."""
-    try:
-        dossier = dossier_for_instructor(user, dossier_pk)
-    except Dossier.DoesNotExist:
-        raise Act.DoesNotExist from None
-    act = acts_of_dossier(dossier, issued_only=False).get(pk=act_pk)
     act.dossier = dossier
     return act
 

@@ -1,9 +1,10 @@
-"""Writes on acts: their templates, and each act's life (requested in the transaction of the
-submission or of the decision, issued by the worker, retried when its generation fails)."""
+"""Writes on acts: their templates, and each act's life. An act is due when a transition of the
+workflow issues one (dossiers/workflow.py says which); the follow-up chain (instruction/followup)
+asks for it, has it made and sealed here, and tries again when its generation fails."""
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.dossiers.models import Dossier
-from guichet.instruction.models import TransitionLog
+from guichet.core.models import AuditAction
+from guichet.dossiers.models import TransitionLog
 from guichet.procedures.definition import DefinitionInvalid, FormDefinition, definition_validate
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
@@ -25,12 +26,6 @@ from .seal import pdf_seal
 from .templating import TemplateInvalid, TemplateProblem, template_check
 
 logger = logging.getLogger(__name__)
-
-# A generation that fails is tried again twice by the worker (after 1 then 5 minutes), then shown
-# to the instructors as failed, with a button to try again.
-MAX_ATTEMPTS = 3
-RETRY_DELAYS = (60, 300)
-
 
 # --- Templates -------------------------------------------------------------------------------------
 
@@ -91,7 +86,7 @@ def act_template_save(
     )
     audit_record(
         actor=actor,
-        action="act_template.save",
+        action=AuditAction.ACT_TEMPLATE_SAVE,
         target=template,
         details={"procedure": procedure.slug, "kind": kind, "created": created},
     )
@@ -103,42 +98,29 @@ def act_template_reset(*, actor: User, procedure: Procedure, kind: ActKind) -> N
     """Go back to the default text for one kind of act."""
     deleted, _ = ActTemplate.objects.filter(procedure=procedure, kind=kind).delete()
     if deleted:
-        audit_record(actor=actor, action="act_template.reset", target=procedure, details={"kind": kind})
+        audit_record(actor=actor, action=AuditAction.ACT_TEMPLATE_RESET, target=procedure, details={"kind": kind})
 
 
 # --- Acts ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def act_request(
-    *,
-    dossier: Dossier,
-    kind: ActKind,
-    actor: User | None,
-    transition: TransitionLog | None = None,
-    notify: bool = True,
-) -> Act:
-    """An act is due: its row is written in the caller's transaction (so that it is never lost, even
-    if the worker is down), and the worker makes it once the transaction commits. With `notify`,
-    the applicant's email about the submission or the decision leaves with the act attached."""
-    act = Act.objects.create(dossier=dossier, kind=kind, transition=transition, requested_by=actor, notify=notify)
-    transaction.on_commit(lambda: _generate_enqueue(act.pk))
+def act_for_transition(*, log: TransitionLog, kind: ActKind) -> Act:
+    """The act that a transition issues: written once (a retried step finds the same row)."""
+    act, _ = Act.objects.get_or_create(
+        transition=log,
+        kind=kind,
+        defaults={"dossier_id": log.dossier_id, "requested_by_id": log.actor_id, "requested_at": log.at},
+    )
     return act
-
-
-def _generate_enqueue(act_id: int, delay: int = 0) -> None:
-    from .tasks import act_generate  # noqa: PLC0415 (tasks import this module)
-
-    if delay and act_generate.get_backend().supports_defer:
-        act_generate.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(act_id=act_id)
-    else:
-        act_generate.enqueue(act_id=act_id)
 
 
 def _signatory(text: TemplateText, act: Act, organisation_name: str) -> tuple[str, str]:
     name, title = text.signatory_name, text.signatory_title
     if not name:
-        decider = act.transition.actor if act.transition_id and act.transition.actor_id else None
+        # A decision is signed by whoever made it; a receipt by the administration (its
+        # transition's actor is the applicant who filed).
+        decision = act.transition if act.kind != ActKind.RECEIPT and act.transition_id else None
+        decider = decision.actor if decision is not None and decision.actor_id else None
         name = decider.get_full_name() if decider is not None and decider.get_full_name() else organisation_name
     if not title:
         title = "Pour l’administration" if name != organisation_name else ""
@@ -164,7 +146,7 @@ def act_build(act: Act, *, now: datetime | None = None, signer=None, timestamper
         dossier,
         form=form,
         answers=answers,
-        transition=act.transition,
+        transition=act.transition if act.kind != ActKind.RECEIPT else None,
         signatory_name=signatory_name,
         signatory_title=signatory_title,
         now=now,
@@ -200,9 +182,9 @@ def _act_for_work(act_id: int) -> Act:
 
 
 def act_issue(*, act_id: int, signer=None, timestamper=None) -> Act:
-    """Make, seal and store an act, then send it to the applicant. The slow part (rendering and
-    sealing) runs outside any transaction; the act is then issued under its row lock, once: a
-    second worker on the same act keeps the first one's. Recorded in the audit trail."""
+    """Make, seal and store an act. The slow part (rendering and sealing) runs outside any
+    transaction; the act is then issued under its row lock, once: a second worker on the same act
+    keeps the first one's. Recorded in the audit trail."""
     act = _act_for_work(act_id)
     if act.status == ActStatus.ISSUED:
         return act
@@ -230,7 +212,7 @@ def act_issue(*, act_id: int, signer=None, timestamper=None) -> Act:
         )
         audit_record(
             actor=None,
-            action="act.issue",
+            action=AuditAction.ACT_ISSUE,
             target=locked,
             details={
                 "dossier": act.dossier.number,
@@ -240,80 +222,44 @@ def act_issue(*, act_id: int, signer=None, timestamper=None) -> Act:
                 "seal": level,
             },
         )
-        transaction.on_commit(lambda: _notify(act_id))
     return _act_for_work(act_id)
 
 
 @transaction.atomic
-def act_generation_failed(*, act_id: int, error: BaseException) -> Act:
-    """Record a failed generation: tried again later while attempts remain, then marked failed
-    (the instructors see it and can try again) and the applicant's email leaves without the act."""
+def act_generation_failed(*, act_id: int, error: BaseException, given_up: bool) -> Act:
+    """Record a failed generation: the act stays pending while the chain will try again, and is
+    marked failed once it gives up (the instructors see it and can try again)."""
     act = Act.objects.select_for_update().get(pk=act_id)
     if act.status == ActStatus.ISSUED:
         return act
     attempts = act.attempts + 1
-    status = ActStatus.FAILED if attempts >= MAX_ATTEMPTS else ActStatus.PENDING
+    status = ActStatus.FAILED if given_up else ActStatus.PENDING
     message = f"{type(error).__name__} : {error}"[:2000]
     Act.objects.filter(pk=act_id).update(attempts=attempts, status=status, last_error=message)
     audit_record(
         actor=None,
-        action="act.generation_fail",
+        action=AuditAction.ACT_GENERATION_FAIL,
         target=act,
-        details={"attempts": attempts, "error": message[:500], "given_up": status == ActStatus.FAILED},
+        details={"attempts": attempts, "error": message[:500], "given_up": given_up},
     )
-    if status == ActStatus.PENDING:
-        delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
-        transaction.on_commit(lambda: _generate_enqueue(act_id, delay))
-    else:
-        transaction.on_commit(lambda: _notify(act_id))
     act.refresh_from_db()
     return act
 
 
 @transaction.atomic
-def act_retry(*, actor: User, act: Act) -> Act:
-    """An instructor tries again a generation that failed."""
+def act_retry_prepare(*, actor: User, act: Act) -> Act:
+    """An instructor asks to try again a generation that failed: the act is pending again (the
+    follow-up chain then makes it, instruction.followup.act_retry)."""
     locked = Act.objects.select_for_update().get(pk=act.pk)
     if locked.status != ActStatus.FAILED:
         raise ValidationError("Seule la génération d’un acte en échec peut être relancée.")
     Act.objects.filter(pk=act.pk).update(status=ActStatus.PENDING)
-    audit_record(actor=actor, action="act.retry", target=locked, details={"attempts": locked.attempts})
-    transaction.on_commit(lambda: _generate_enqueue(act.pk))
+    audit_record(actor=actor, action=AuditAction.ACT_RETRY, target=locked, details={"attempts": locked.attempts})
     locked.refresh_from_db()
     return locked
 
 
-def acts_pending_enqueue(*, older_than: datetime) -> list[int]:
-    """Enqueue again the acts still pending since before `older_than`: a task lost with a worker
-    that stopped, or never enqueued because the process stopped right after the commit."""
-    pending = list(
-        Act.objects.filter(status=ActStatus.PENDING, requested_at__lt=older_than).values_list("pk", flat=True)
-    )
-    for act_id in pending:
-        _generate_enqueue(act_id)
-    return pending
-
-
-def _notify(act_id: int) -> None:
-    """The applicant's email about what the act records (the submission, the decision), once: with
-    the act attached when issued; without it when its generation failed for good, and then the
-    act alone when it is finally issued."""
-    from guichet.dossiers.emails import dossier_submitted_notify  # noqa: PLC0415
-    from guichet.instruction.emails import dossier_state_email  # noqa: PLC0415
-
-    from .tasks import act_available_email  # noqa: PLC0415
-
-    act = Act.objects.get(pk=act_id)
-    if not act.notify:
-        return
-    if act.notified_at is not None:
-        if act.status == ActStatus.ISSUED and act.issued_at > act.notified_at:
-            act_available_email.enqueue(act_id=act_id)
-        return
-    if not Act.objects.filter(pk=act_id, notified_at=None).update(notified_at=timezone.now()):
-        return  # another worker sent it
-    attached = act_id if act.status == ActStatus.ISSUED else None
-    if act.kind == ActKind.RECEIPT:
-        dossier_submitted_notify.enqueue(dossier_id=act.dossier_id, act_id=attached)
-    else:
-        dossier_state_email.enqueue(transition_id=act.transition_id, act_id=attached)
+def act_attachment(act: Act) -> tuple[str, bytes, str]:
+    """An issued act as an email attachment: (file name, content, type)."""
+    with act.pdf.open("rb") as stored:
+        return act.file_name, stored.read(), "application/pdf"

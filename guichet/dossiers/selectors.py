@@ -6,10 +6,10 @@ from functools import cached_property
 from django.db.models import Exists, OuterRef, QuerySet
 
 from guichet.accounts.models import User
-from guichet.instruction.models import TransitionLog
+from guichet.procedures.models import InstructorMembership
 from guichet.procedures.selectors import version_form
 
-from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState
+from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, TransitionLog, TransitionName
 
 
 def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
@@ -125,7 +125,10 @@ def dossier_timeline(dossier: Dossier) -> list[TimelineEvent]:
     """What happened to a filed dossier, oldest first: its changes of state and its resubmissions."""
     events = [
         TimelineEvent(at=log.at, title=_TRANSITION_TITLES.get(log.transition, log.transition), text=log.motivation)
-        for log in TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+        # A resubmission shows once, from its snapshot, with the fields changed.
+        for log in TransitionLog.objects.filter(dossier=dossier)
+        .exclude(transition=TransitionName.SUBMIT_CORRECTIONS)
+        .order_by("at", "pk")
     ]
     for snapshot in dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).defer("answers"):
         labels = {field.id: field.label for field in version_form(snapshot.version_id).iter_fields()}
@@ -148,3 +151,10 @@ def dossier_next_action(dossier: Dossier, *, correction_asked: bool) -> str:
     if dossier.state in DossierState.decided():
         return "Consulter la décision"
     return "Rien"
+
+
+def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
+    return (
+        dossier.group_id is not None
+        and InstructorMembership.objects.filter(group_id=dossier.group_id, user=user).exists()
+    )

@@ -1,13 +1,12 @@
-"""Writes on dossiers made by their applicant. State changes go through instruction.workflow."""
+"""Writes on dossiers made by their applicant: drafts, answers, files, filing, corrections,
+withdrawal, opinion. State changes go through the workflow (workflow.py), whose follow-up chain
+(instruction/followup) issues the acts and tells people."""
 
 import hashlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -15,23 +14,18 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.core.tasks import email_send
+from guichet.core.clock import today
+from guichet.core.models import AuditAction
 from guichet.core.uploads import upload_describe
-from guichet.documents.models import ActKind
-from guichet.documents.services import act_request
-from guichet.instruction.deadlines import due_at_after_corrections
-from guichet.instruction.notifications import Kind, instructors_notify
-from guichet.instruction.selectors import expert_invited_on, instructor_can_act_on
-from guichet.instruction.workflow import TransitionName, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
-from guichet.procedures.definition import FormDefinition, definition_validate
-from guichet.procedures.models import Procedure, ProcedureVersion
+from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
-from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
+from .deadlines import due_at_after_corrections
+from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
-from .selectors import applicant_dossier_numbers
-from .versions import Problem, answers_fit, version_notice_text
+from .selectors import applicant_dossier_numbers, instructor_can_act_on
+from .workflow import TransitionNotAllowed, dossier_transition
 
 
 @transaction.atomic
@@ -63,15 +57,15 @@ def dossier_create(
     except IntegrityError:
         # The same key, from a request that ran at the same time and committed first.
         return Dossier.objects.get(applicant=actor, creation_key=creation_key)
-    audit_record(actor=actor, action="dossier.create", target=dossier, details={"procedure": procedure.slug})
+    audit_record(actor=actor, action=AuditAction.DOSSIER_CREATE, target=dossier, details={"procedure": procedure.slug})
     return dossier
 
 
 def _procedure_open_check(procedure: Procedure) -> None:
-    today = timezone.localdate()
-    if procedure.opens_on and today < procedure.opens_on:
+    day = today()
+    if procedure.opens_on and day < procedure.opens_on:
         raise ValidationError(f"Cette démarche ouvrira le {procedure.opens_on:%d/%m/%Y}.")
-    if procedure.closes_on and today > procedure.closes_on:
+    if procedure.closes_on and day > procedure.closes_on:
         raise ValidationError(f"Cette démarche est close depuis le {procedure.closes_on:%d/%m/%Y}.")
 
 
@@ -123,7 +117,7 @@ def dossier_answers_save(
         fields.append("resume_page")
     locked.save(update_fields=fields)
     if changed:
-        audit_record(actor=actor, action="dossier.answers_save", target=locked, details={"fields": changed})
+        audit_record(actor=actor, action=AuditAction.DOSSIER_ANSWERS_SAVE, target=locked, details={"fields": changed})
     if locked is not dossier:
         for name in {*fields, "resume_page"}:
             setattr(dossier, name, getattr(locked, name))
@@ -156,13 +150,15 @@ def dossier_open_correction(dossier: Dossier) -> CorrectionRequest | None:
 
 
 def dossier_file_store(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
-    """Keep an uploaded file for a dossier, under a random name; its type is read from its content."""
-    if (
-        dossier.applicant_id != actor.pk
-        and not instructor_can_act_on(actor, dossier)
-        and not expert_invited_on(actor, dossier)
-    ):
+    """Keep a file that the dossier's applicant or one of its instructors uploads."""
+    if dossier.applicant_id != actor.pk and not instructor_can_act_on(actor, dossier):
         raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
+    return dossier_file_keep(actor=actor, dossier=dossier, uploaded=uploaded)
+
+
+def dossier_file_keep(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
+    """Keep an uploaded file for a dossier, under a random name; its type is read from its content.
+    The caller has checked that `actor` may add it (dossier_file_store, or an expert's answer)."""
     description = upload_describe(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
@@ -180,7 +176,7 @@ def dossier_file_store(*, actor: User, dossier: Dossier, uploaded: UploadedFile)
     stored.save()
     audit_record(
         actor=actor,
-        action="dossier.file_store",
+        action=AuditAction.DOSSIER_FILE_STORE,
         target=dossier,
         details={"file": str(stored.key), "size": stored.size, "content_type": stored.content_type},
     )
@@ -200,10 +196,10 @@ class SubmissionInvalid(ValidationError):
         self.cleaned = cleaned
 
 
-def _answers_check(dossier: Dossier, today: date | None = None) -> None:
+def _answers_check(dossier: Dossier) -> None:
     form = version_form(dossier.version_id)
     own = applicant_dossier_numbers(dossier.applicant)
-    cleaned = answers_clean(form, dossier.answers, today=today or timezone.localdate(), own_dossiers=own)
+    cleaned = answers_clean(form, dossier.answers, today=today(), own_dossiers=own)
     if cleaned.ineligible:
         raise SubmissionInvalid("Votre demande n’est pas recevable : " + " ".join(cleaned.ineligible), cleaned)
     if cleaned.errors:
@@ -228,15 +224,12 @@ def _file_items(answers: Any) -> Iterator[dict]:
 
 
 @transaction.atomic
-def dossier_submit(
-    *, actor: User, dossier: Dossier, notify: bool = True, today: date | None = None, already_locked: bool = False
-) -> Dossier:
+def dossier_submit(*, actor: User, dossier: Dossier, already_locked: bool = False) -> Dossier:
     """File a draft: check the answers once more, give the dossier its number and its instructor
-    group (the workflow's "submit" transition), freeze the answers in a snapshot and email the
-    applicant. Submitting a dossier already filed returns it unchanged (a double click).
-    `already_locked` says that the caller read `dossier` under its lock in this transaction.
-
-    The demo data, filed "in the past", checks its answers against its own `today` and sends no email."""
+    group (the workflow's "submit" transition, whose follow-up chain then issues the sealed receipt,
+    emails it to the applicant and tells the instructors), and freeze the answers in a snapshot.
+    Submitting a dossier already filed returns it unchanged (a double click).
+    `already_locked` says that the caller read `dossier` under its lock in this transaction."""
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if locked.state != DossierState.DRAFT:
         return locked
@@ -244,7 +237,7 @@ def dossier_submit(
     if procedure.status == Procedure.Status.CLOSED:
         raise SubmissionInvalid("Cette démarche est close : elle n’accepte plus de dossiers.")
     _procedure_open_check(procedure)
-    _answers_check(locked, today)
+    _answers_check(locked)
     # The transition gives the number and the group, and freezes the applicant's identity.
     dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor, already_locked=True)
     DossierSnapshot.objects.create(
@@ -256,10 +249,6 @@ def dossier_submit(
         created_at=locked.submitted_at,
     )
     _search_index(locked)
-    if notify:
-        # The worker makes the sealed receipt, then sends the email with it attached (or without
-        # it, should its generation fail for good): the request pays for neither.
-        act_request(dossier=locked, kind=ActKind.RECEIPT, actor=actor)
     if locked is not dossier:
         dossier.fields_copy(locked)
     return locked
@@ -280,8 +269,9 @@ def _search_index(dossier: Dossier) -> None:
 def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnapshot:
     """Resubmit a dossier after an instructor asked for corrections: the new answers are frozen
     in a snapshot that lists the fields changed, the request is marked corrected, the processing
-    deadline runs again (suspended or restarted, as the procedure says) and the instructors are
-    told. Resubmitting twice returns the snapshot of the first time."""
+    deadline runs again (suspended or restarted, as the procedure says), and the workflow's
+    "submit_corrections" transition is logged (its follow-up chain tells the instructors).
+    Resubmitting twice returns the snapshot of the first time."""
     locked = _own_locked(actor, dossier)
     request = dossier_open_correction(locked)
     latest = locked.snapshots.order_by("-created_at", "-pk").first()
@@ -312,13 +302,11 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
     dossier.due_at = locked.due_at
     audit_record(
         actor=actor,
-        action="dossier.corrections_submit",
+        action=AuditAction.DOSSIER_CORRECTIONS_SUBMIT,
         target=locked,
         details={"fields": changed, "due_at": locked.due_at},
     )
-    title = locked.procedure.title
-    text = f"Dossier n°{locked.number} ({title}) corrigé par l’usager : {len(changed)} champ(s) modifié(s)"
-    instructors_notify(dossier=locked, kind=Kind.CORRECTION, text=text)
+    dossier_transition(dossier=locked, name=TransitionName.SUBMIT_CORRECTIONS, actor=actor, already_locked=True)
     return snapshot
 
 
@@ -332,12 +320,6 @@ def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str = "") -> Doss
         dossier_transition(dossier=locked, name=TransitionName.WITHDRAW, actor=actor, motivation=reason)
     except TransitionNotAllowed:
         raise ValidationError("Ce dossier ne peut plus être retiré : une décision a été prise.") from None
-    instructors_notify(
-        dossier=locked,
-        kind=Kind.WITHDRAWAL,
-        text=f"Dossier n°{locked.number} ({locked.procedure.title}) retiré par l’usager"
-        + (f" : « {reason.strip()[:120]} »" if reason.strip() else ""),
-    )
     dossier.refresh_from_db()
     return locked
 
@@ -350,7 +332,10 @@ def dossier_draft_delete(*, actor: User, dossier: Dossier) -> None:
         raise ValidationError("Seul un brouillon peut être supprimé ; un dossier déposé peut être retiré.")
     names = list(locked.files.values_list("content", flat=True))
     audit_record(
-        actor=actor, action="dossier.draft_delete", target=locked, details={"procedure": locked.procedure.slug}
+        actor=actor,
+        action=AuditAction.DOSSIER_DRAFT_DELETE,
+        target=locked,
+        details={"procedure": locked.procedure.slug},
     )
     locked.delete()
     storage = DossierFile._meta.get_field("content").storage
@@ -360,47 +345,6 @@ def dossier_draft_delete(*, actor: User, dossier: Dossier) -> None:
             storage.delete(name)
 
     transaction.on_commit(_remove_files)
-
-
-@transaction.atomic
-def message_send(*, actor: User, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
-    """A message on a filed dossier, from its applicant to its instructors or the other way round;
-    the other side is told by email."""
-    if dossier.state == DossierState.DRAFT:
-        raise ValidationError("Les messages s’échangent une fois le dossier déposé.")
-    if dossier.applicant_id == actor.pk:
-        role = Message.AuthorRole.APPLICANT
-    elif instructor_can_act_on(actor, dossier):
-        role = Message.AuthorRole.INSTRUCTOR
-    else:
-        raise PermissionDenied("Vous ne pouvez pas écrire sur ce dossier.")
-    body = body.strip()
-    if not body:
-        raise ValidationError("Écrivez votre message.")
-    stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
-    message = Message.objects.create(dossier=dossier, author=actor, author_role=role, body=body, attachment=stored)
-    audit_record(
-        actor=actor,
-        action="dossier.message_send",
-        target=dossier,
-        details={"message": message.pk, "role": role, "attachment": bool(stored)},
-    )
-    procedure, platform = dossier.procedure, settings.GUICHET_PLATFORM_NAME
-    if role == Message.AuthorRole.APPLICANT:
-        instructors_notify(
-            dossier=dossier,
-            kind=Kind.MESSAGE,
-            text=f"Nouveau message de l’usager sur le dossier n°{dossier.number} ({procedure.title})",
-        )
-    else:
-        text = (
-            f"Bonjour,\n\nVous avez un nouveau message de l’administration sur votre dossier "
-            f"n°{dossier.number} ({procedure.title}).\nConnectez-vous pour le lire et y répondre.\n\n{platform}\n"
-        )
-        to = [dossier.applicant.email]
-        subject = f"{procedure.title} : nouveau message sur votre dossier n°{dossier.number}"
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=text, to=to))
-    return message
 
 
 @transaction.atomic
@@ -440,73 +384,5 @@ def opinion_give(
             opinion.save()
     except IntegrityError:
         raise ValidationError("Vous avez déjà donné votre avis sur cette démarche pour ce dossier : merci !") from None
-    audit_record(actor=actor, action="opinion.give", target=dossier, details={"overall": overall})
+    audit_record(actor=actor, action=AuditAction.OPINION_GIVE, target=dossier, details={"overall": overall})
     return opinion
-
-
-@dataclass
-class MigrationReport:
-    """What `dossiers_version_migrate` found: the drafts moved, and those kept with their problems."""
-
-    moved: list[int] = field(default_factory=list)
-    kept: dict[int, list[Problem]] = field(default_factory=dict)
-
-
-def dossiers_version_migrate(
-    *, procedure: Procedure, version: ProcedureVersion, actor: User | None = None
-) -> MigrationReport:
-    """Move the drafts filled on an older version of the procedure's form to `version` when their
-    answers fit it (see `answers_fit`); leave the others where they are, with a notice for the applicant.
-
-    One transaction per dossier, under a lock, and only while the dossier is still a draft: a dossier
-    filed meanwhile keeps the version and answers it was filed with. Safe to run again: a draft
-    already moved, or already told the same thing, is left alone and gets no new audit event. Does
-    nothing when `version` is no longer the latest: the run for the later version takes over."""
-    report = MigrationReport()
-    if procedure.latest_version != version:
-        return report
-    versions = {v.pk: v for v in procedure.versions.all()}
-    forms: dict[int, FormDefinition] = {version.pk: definition_validate(version.definition)}
-    today, published_on = timezone.localdate(), timezone.localdate(version.published_at)
-    pending = Dossier.objects.filter(
-        procedure=procedure, state=DossierState.DRAFT, version__number__lt=version.number
-    ).order_by("pk")
-    for pk in pending.values_list("pk", flat=True):
-        with transaction.atomic():
-            dossier = Dossier.objects.select_for_update().filter(pk=pk).first()
-            if dossier is None or dossier.state != DossierState.DRAFT:
-                continue  # deleted or filed since the list was read
-            old = versions.get(dossier.version_id) or dossier.version
-            if old.number >= version.number:
-                continue
-            if old.pk not in forms:
-                forms[old.pk] = definition_validate(old.definition)
-            problems = answers_fit(old_form=forms[old.pk], new_form=forms[version.pk], raw=dossier.answers, today=today)
-            if not problems:
-                dossier.version, dossier.version_notice = version, ""
-                dossier.save(update_fields=["version", "version_notice", "updated_at"])
-                details = {"from_version": old.number, "to_version": version.number}
-                audit_record(actor=actor, action="dossier.version_migrate", target=dossier, details=details)
-                report.moved.append(pk)
-                continue
-            report.kept[pk] = problems
-            notice = version_notice_text(published_on=published_on, problems=problems)
-            if dossier.version_notice != notice:
-                dossier.version_notice = notice
-                dossier.save(update_fields=["version_notice", "updated_at"])
-                details = {"version": old.number, "new_version": version.number, "problems": problems}
-                audit_record(actor=actor, action="dossier.version_kept", target=dossier, details=details)
-                _version_notice_send(dossier, procedure, notice)
-    return report
-
-
-def _version_notice_send(dossier: Dossier, procedure: Procedure, notice: str) -> None:
-    """Tell the applicant by email, once the notice is stored (it also shows on their draft)."""
-    email = dossier.applicant.email
-    body = (
-        f"Bonjour,\n\n{notice}\n\nDémarche : {procedure.title}\n"
-        f"Votre brouillon n°{dossier.pk} vous attend dans votre espace.\n\n"
-        f"{settings.GUICHET_PLATFORM_NAME}\n"
-    )
-    subject = f"{procedure.title} : la démarche a été mise à jour"
-    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[email]))

@@ -1,8 +1,9 @@
+from django.db import transaction
 from django_tasks import task
 
 from guichet.procedures.models import Procedure, ProcedureVersion
 
-from .services import dossiers_version_migrate
+from .versions import dossiers_version_migrate
 
 
 @task()
@@ -13,3 +14,9 @@ def dossiers_version_migrate_task(procedure_id: int, version_id: int) -> dict[st
     version = ProcedureVersion.objects.get(pk=version_id, procedure=procedure)
     report = dossiers_version_migrate(procedure=procedure, version=version)
     return {"moved": report.moved, "kept": sorted(report.kept)}
+
+
+def drafts_move_on_publish(*, procedure: Procedure, version: ProcedureVersion, actor=None) -> None:
+    """Listener of procedures' `procedure_published`: drafts started on an older version move to
+    this one when their answers fit, after the commit (so that the worker sees the new version)."""
+    transaction.on_commit(lambda: dossiers_version_migrate_task.enqueue(procedure.pk, version.pk))

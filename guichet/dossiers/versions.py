@@ -2,15 +2,26 @@
 
 Answers follow a field by its id across versions (see procedures/definition.py). A draft fits the
 new version when cleaning its raw answers against it reports no error and keeps, unchanged, every
-answer that its own version kept: nothing the applicant gave may silently disappear."""
+answer that its own version kept: nothing the applicant gave may silently disappear. After a
+publication, `dossiers_version_migrate` moves the drafts that fit and tells the others' applicants."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
+from guichet.accounts.models import User
+from guichet.core.audit import audit_record
+from guichet.core.emails import email_send_on_commit
+from guichet.core.models import AuditAction
 from guichet.procedures.answers import CleanedAnswers, answers_clean
-from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField
+from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, definition_validate
+from guichet.procedures.models import Procedure, ProcedureVersion
+
+from .models import Dossier, DossierState
 
 # (label of the field, why its answer does not fit the new version), both for the applicant.
 Problem = tuple[str, str]
@@ -125,3 +136,68 @@ def version_notice_text(*, published_on: date, problems: list[Problem]) -> str:
         f"précédente du formulaire, car {which} dans la nouvelle version : {listed}. "
         "Vous pouvez continuer et déposer votre dossier tel quel."
     )
+
+
+# --- Moving drafts to a newly published version ------------------------------------------------
+
+
+@dataclass
+class MigrationReport:
+    """What `dossiers_version_migrate` found: the drafts moved, and those kept with their problems."""
+
+    moved: list[int] = field(default_factory=list)
+    kept: dict[int, list[Problem]] = field(default_factory=dict)
+
+
+def dossiers_version_migrate(
+    *, procedure: Procedure, version: ProcedureVersion, actor: User | None = None
+) -> MigrationReport:
+    """Move the drafts filled on an older version of the procedure's form to `version` when their
+    answers fit it (see `answers_fit`); leave the others where they are, with a notice for the applicant.
+
+    One transaction per dossier, under a lock, and only while the dossier is still a draft: a dossier
+    filed meanwhile keeps the version and answers it was filed with. Safe to run again: a draft
+    already moved, or already told the same thing, is left alone and gets no new audit event. Does
+    nothing when `version` is no longer the latest: the run for the later version takes over."""
+    report = MigrationReport()
+    if procedure.latest_version != version:
+        return report
+    versions = {v.pk: v for v in procedure.versions.all()}
+    forms: dict[int, FormDefinition] = {version.pk: definition_validate(version.definition)}
+    today, published_on = timezone.localdate(), timezone.localdate(version.published_at)
+    pending = Dossier.objects.filter(
+        procedure=procedure, state=DossierState.DRAFT, version__number__lt=version.number
+    ).order_by("pk")
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().filter(pk=pk).first()
+            if dossier is None or dossier.state != DossierState.DRAFT:
+                continue  # deleted or filed since the list was read
+            old = versions.get(dossier.version_id) or dossier.version
+            if old.number >= version.number:
+                continue
+            if old.pk not in forms:
+                forms[old.pk] = definition_validate(old.definition)
+            problems = answers_fit(old_form=forms[old.pk], new_form=forms[version.pk], raw=dossier.answers, today=today)
+            if not problems:
+                dossier.version, dossier.version_notice = version, ""
+                dossier.save(update_fields=["version", "version_notice", "updated_at"])
+                details = {"from_version": old.number, "to_version": version.number}
+                audit_record(actor=actor, action=AuditAction.DOSSIER_VERSION_MIGRATE, target=dossier, details=details)
+                report.moved.append(pk)
+                continue
+            report.kept[pk] = problems
+            notice = version_notice_text(published_on=published_on, problems=problems)
+            if dossier.version_notice != notice:
+                dossier.version_notice = notice
+                dossier.save(update_fields=["version_notice", "updated_at"])
+                details = {"version": old.number, "new_version": version.number, "problems": problems}
+                audit_record(actor=actor, action=AuditAction.DOSSIER_VERSION_KEPT, target=dossier, details=details)
+                _version_notice_send(dossier, procedure, notice)
+    return report
+
+
+def _version_notice_send(dossier: Dossier, procedure: Procedure, notice: str) -> None:
+    """Tell the applicant by email, once the notice is stored (it also shows on their draft)."""
+    context = {"dossier": dossier, "procedure": procedure, "notice": notice}
+    email_send_on_commit(name="dossiers/version_notice", context=context, to=[dossier.applicant.email])

@@ -6,3 +6,11 @@ class InstructionConfig(AppConfig):
     name = "guichet.instruction"
     label = "instruction"
     verbose_name = _("Instruction")
+
+    def ready(self) -> None:
+        from guichet.dossiers.workflow import transition_applied
+
+        from .followup.chain import followup_start
+
+        # Whatever follows a transition, whoever applied it, goes through the follow-up chain.
+        transition_applied.connect(followup_start)

@@ -11,20 +11,25 @@ from django_tasks import task
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.dossiers.models import Dossier
-from guichet.dossiers.services import message_send
+from guichet.core.models import AuditAction
+from guichet.dossiers.models import Dossier, TransitionName
+from guichet.dossiers.workflow import TRANSITIONS, TransitionError
+from guichet.instruction.messages import message_send
 from guichet.procedures.models import Procedure
 
 from .models import BulkAction
 from .selectors import dossier_for_instructor, dossiers_of_instructor_in
 from .services import dossier_archive, dossier_decide, dossier_follow
-from .workflow import TransitionError, TransitionName
 
 BULK_LIMIT = 500
 Action = BulkAction.Action
 _NEEDS_TEXT = {
-    Action.REFUSE: "Une motivation est obligatoire pour refuser.",
-    Action.CLOSE: "Une motivation est obligatoire pour classer sans suite.",
+    # The decisions whose motivation the workflow's table requires, and messages.
+    **{
+        Action(name): f"Une motivation est obligatoire pour {TRANSITIONS[name].label.lower()}."
+        for name in TransitionName
+        if name in Action.values and TRANSITIONS[name].motivation_required
+    },
     Action.MESSAGE: "Écrivez le message à envoyer.",
 }
 
@@ -48,7 +53,9 @@ def bulk_action_create(
     if len(visible) != len(ids):
         raise PermissionDenied("Certains dossiers sélectionnés ne sont pas dans vos groupes instructeurs.")
     bulk = BulkAction.objects.create(actor=actor, procedure=procedure, action=action, text=text, dossier_ids=ids)
-    audit_record(actor=actor, action="bulk.create", target=bulk, details={"action": action, "dossiers": len(ids)})
+    audit_record(
+        actor=actor, action=AuditAction.BULK_CREATE, target=bulk, details={"action": action, "dossiers": len(ids)}
+    )
     transaction.on_commit(lambda: bulk_action_run_task.enqueue(bulk_id=bulk.pk))
     return bulk
 

@@ -3,96 +3,11 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.models import AppendOnlyModel, TimeStampedModel
-from guichet.dossiers.models import DossierState
+from guichet.core.models import TimeStampedModel
 
 
 def _private_storage():
     return storages["private"]
-
-
-class InstructorGroup(TimeStampedModel):
-    """The instructors who handle part of a procedure's dossiers (a département, a service...)."""
-
-    procedure = models.ForeignKey(
-        "procedures.Procedure",
-        verbose_name=_("démarche"),
-        on_delete=models.CASCADE,
-        related_name="instructor_groups",
-    )
-    name = models.CharField(_("nom"), max_length=150)
-    is_default = models.BooleanField(_("groupe par défaut"), default=False)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("instructeurs"),
-        through="InstructorMembership",
-        related_name="instructor_groups",
-    )
-
-    class Meta:
-        verbose_name = _("groupe instructeur")
-        verbose_name_plural = _("groupes instructeurs")
-        ordering = ["procedure", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["procedure", "name"], name="unique_group_name_per_procedure"),
-            models.UniqueConstraint(
-                fields=["procedure"],
-                condition=models.Q(is_default=True),
-                name="one_default_group_per_procedure",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.procedure} — {self.name}"
-
-
-class InstructorMembership(TimeStampedModel):
-    group = models.ForeignKey(InstructorGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        verbose_name = _("appartenance à un groupe instructeur")
-        verbose_name_plural = _("appartenances aux groupes instructeurs")
-        constraints = [models.UniqueConstraint(fields=["group", "user"], name="unique_instructor_membership")]
-
-    def __str__(self) -> str:
-        return f"{self.user} ∈ {self.group}"
-
-
-class TransitionLog(AppendOnlyModel):
-    """One change of state of a dossier: who, when, from, to and why. Never changed."""
-
-    class ActorRole(models.TextChoices):
-        APPLICANT = "applicant", _("Usager")
-        INSTRUCTOR = "instructor", _("Instructeur")
-        SYSTEM = "system", _("Automatique")
-
-    dossier = models.ForeignKey(
-        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="transitions"
-    )
-    transition = models.CharField(_("transition"), max_length=40)
-    from_state = models.CharField(_("état de départ"), max_length=20, choices=DossierState.choices)
-    to_state = models.CharField(_("état d’arrivée"), max_length=20, choices=DossierState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("auteur"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_role = models.CharField(_("en qualité de"), max_length=20, choices=ActorRole.choices)
-    motivation = models.TextField(_("motivation"), blank=True)
-    at = models.DateTimeField(_("date"))
-
-    class Meta:
-        verbose_name = _("changement d’état")
-        verbose_name_plural = _("changements d’état")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["dossier", "at"], name="transition_dossier_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.dossier} : {self.from_state} → {self.to_state}"
 
 
 class ExpertInvitation(TimeStampedModel):
@@ -322,3 +237,46 @@ class ExportJob(TimeStampedModel):
     @property
     def progress(self) -> int:
         return 100 if self.status == self.Status.DONE else round(100 * self.rows_done / max(self.rows_total, 1))
+
+
+class FollowUpStep(models.Model):
+    """One step of what follows a transition (instruction/followup.py): issue its act, email the
+    applicant, notify the instructors... Written in the transition's transaction, so that nothing
+    that must follow is ever lost; run by the worker in order, each once, retried with backoff."""
+
+    class Name(models.TextChoices):
+        ISSUE_ACT = "issue_act", _("Émettre l’acte")
+        EMAIL_APPLICANT = "email_applicant", _("Informer l’usager par courriel")
+        NOTIFY_INSTRUCTORS = "notify_instructors", _("Prévenir les instructeurs")
+        SEND_LATE_ACT = "send_late_act", _("Envoyer l’acte émis après le courriel")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À faire")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Fait")
+        FAILED = "failed", _("Abandonné après plusieurs essais")
+        SKIPPED = "skipped", _("Sans objet")
+
+    transition = models.ForeignKey(
+        "dossiers.TransitionLog", verbose_name=_("changement d’état"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("étape"), max_length=30, choices=Name.choices)
+    position = models.PositiveSmallIntegerField(_("rang"))
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    run_after = models.DateTimeField(_("à faire à partir de"))
+    # A worker that takes the step holds it until then; past it, a worker that died is replaced.
+    claimed_until = models.DateTimeField(_("pris jusqu’à"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    outcome = models.JSONField(_("résultat"), default=dict, blank=True)
+    done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("étape de suivi")
+        verbose_name_plural = _("étapes de suivi")
+        ordering = ["transition", "position"]
+        constraints = [models.UniqueConstraint(fields=["transition", "name"], name="unique_followup_step")]
+        indexes = [models.Index(fields=["status", "run_after"], name="followup_status_run_after_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} ({self.get_status_display()})"

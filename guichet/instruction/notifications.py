@@ -12,11 +12,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from guichet.accounts.models import User
+from guichet.core.emails import email_send_on_commit
 from guichet.core.sequences import sequence_next
-from guichet.core.tasks import email_send
 from guichet.dossiers.models import Dossier
+from guichet.procedures.models import InstructorMembership
 
-from .models import InstructorMembership, InstructorNotification, NotificationMode, NotificationPreference
+from .models import InstructorNotification, NotificationMode, NotificationPreference
 
 Kind = InstructorNotification.Kind
 
@@ -32,11 +33,11 @@ def _link(dossier_id: int) -> str:
     return settings.GUICHET_SITE_URL + reverse("agent:dossier_detail", args=[dossier_id])
 
 
-def instructors_notify(*, dossier: Dossier, kind: str, text: str) -> None:
+def instructors_notify(*, dossier: Dossier, kind: str, text: str) -> int:
     """Tell the instructors of the dossier's group, inside the caller's transaction: the emails of
-    those who want them at once leave after the commit."""
+    those who want them at once leave after the commit. Returns how many were told."""
     if dossier.group_id is None:
-        return
+        return 0
     members = InstructorMembership.objects.filter(group_id=dossier.group_id).values("user_id")
     users = User.objects.filter(pk__in=members, is_active=True).select_related("notification_preference")
     now, rows, at_once = timezone.now(), [], []
@@ -53,10 +54,9 @@ def instructors_notify(*, dossier: Dossier, kind: str, text: str) -> None:
         if immediate:
             at_once.append(user.email)
     InstructorNotification.objects.bulk_create(rows)
-    if at_once:
-        body = f"Bonjour,\n\n{text}\n\n{_link(dossier.pk)}\n\n{settings.GUICHET_PLATFORM_NAME}\n"
-        for email in at_once:
-            transaction.on_commit(lambda email=email: email_send.enqueue(subject=text[:200], body=body, to=[email]))
+    for email in at_once:
+        email_send_on_commit(name="instruction/notice", context={"text": text, "link": _link(dossier.pk)}, to=[email])
+    return len(rows)
 
 
 def notification_preference_set(*, actor: User, mode: str) -> NotificationPreference:
@@ -82,19 +82,11 @@ def notifications_digest_send(*, now: datetime | None = None) -> int:
     for user, notifications in by_user.items():
         if not user.is_active or not user.email:
             continue
-        lines = [f"- {n.text}\n  {_link(n.dossier_id)}" for n in notifications]
-        body = (
-            "Bonjour,\n\nDepuis votre dernier résumé, sur les dossiers de vos groupes :\n\n"
-            + "\n".join(lines)
-            + "\n\nVous pouvez choisir de recevoir un courriel à chaque fois, ou aucun, "
-            + f"dans l’espace d’instruction.\n\n{settings.GUICHET_PLATFORM_NAME}\n"
-        )
-        subject = (
-            f"Résumé du jour : {len(notifications)} nouveauté{'s' if len(notifications) > 1 else ''} sur vos dossiers"
-        )
+        lines = [{"text": n.text, "link": _link(n.dossier_id)} for n in notifications]
+        context = {"notifications": notifications, "lines": lines}
         with transaction.atomic():
             InstructorNotification.objects.filter(pk__in=[n.pk for n in notifications]).update(sent_at=now)
-            transaction.on_commit(lambda b=body, s=subject, e=user.email: email_send.enqueue(subject=s, body=b, to=[e]))
+            email_send_on_commit(name="instruction/digest", context=context, to=[user.email])
         sent += 1
     return sent
 

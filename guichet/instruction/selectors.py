@@ -25,18 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
+from guichet.documents.models import Act
+from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.models import Dossier, DossierState, FilingDay
 from guichet.dossiers.search import full_text_search_available, search_query
-from guichet.procedures.models import Procedure, ProcedureVersion
+from guichet.procedures.models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
-from .models import DossierFollow, ExpertInvitation, InstructorGroup, InstructorMembership, Label, ListPreference
-
-
-def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
-    return (
-        dossier.group_id is not None
-        and InstructorMembership.objects.filter(group_id=dossier.group_id, user=user).exists()
-    )
+from .models import DossierFollow, ExpertInvitation, Label, ListPreference
 
 
 def dossier_instructor_emails(dossier: Dossier) -> list[str]:
@@ -599,3 +594,14 @@ def list_answer_columns(user: User, procedure: Procedure) -> list[str]:
     """The answer fields (ids) the instructor chose to add to this procedure's lists."""
     preference = ListPreference.objects.filter(user=user, procedure=procedure).first()
     return list(preference.answer_columns) if preference else []
+
+
+def act_of_instructor(user: User, *, dossier_pk: int, act_pk: int) -> Act:
+    """An act of a dossier of the instructor's groups; Act.DoesNotExist for any other."""
+    try:
+        dossier = dossier_for_instructor(user, dossier_pk)
+    except Dossier.DoesNotExist:
+        raise Act.DoesNotExist from None
+    act = acts_of_dossier(dossier, issued_only=False).get(pk=act_pk)
+    act.dossier = dossier
+    return act

@@ -1,17 +1,16 @@
-"""Writes of the instruction: groups, expert invitations, following, archiving, the instructors'
-decisions and the platform's implicit ones (state changes go through the workflow, workflow.py)."""
+"""Writes of the instruction: expert invitations, following, archiving, the instructors' decisions
+and the platform's implicit ones (state changes go through the workflow, dossiers/workflow.py, and
+what follows them through the follow-up chain, followup/), annotations, labels, assignment."""
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -19,124 +18,28 @@ from django.utils.http import urlsafe_base64_encode
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
-from guichet.core.tasks import email_send
-from guichet.documents.models import ActKind
-from guichet.documents.services import act_request
-from guichet.dossiers.models import Dossier, DossierState
-from guichet.dossiers.services import dossier_file_store
+from guichet.core.emails import email_send_on_commit
+from guichet.core.models import AuditAction
+from guichet.dossiers.deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
+from guichet.dossiers.selectors import instructor_can_act_on
+from guichet.dossiers.services import dossier_file_keep
+from guichet.dossiers.workflow import TRANSITIONS, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
-from .deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
-from .emails import dossier_state_email
 from .exports import export_columns_available
 from .models import (
     DossierFollow,
     ExpertInvitation,
-    InstructorGroup,
-    InstructorMembership,
     Label,
     ListPreference,
-    TransitionLog,
 )
 from .notifications import Kind, instructors_notify
-from .selectors import instructor_can_act_on
-from .workflow import TransitionName, TransitionNotAllowed, dossier_transition
 
 logger = logging.getLogger(__name__)
-
-# The decisions that become a sealed act (documents app), sent to the applicant with the email.
-DECISION_ACTS = {TransitionName.ACCEPT: ActKind.ACCEPTANCE, TransitionName.REFUSE: ActKind.REFUSAL}
-
-
-@transaction.atomic
-def instructor_group_create(
-    *, actor: User | None, procedure: Procedure, name: str, is_default: bool = False
-) -> InstructorGroup:
-    """Create an instructor group for a procedure."""
-    group = InstructorGroup(procedure=procedure, name=name, is_default=is_default)
-    group.full_clean()
-    group.save()
-    audit_record(
-        actor=actor,
-        action="instructor_group.create",
-        target=group,
-        details={"name": name, "default": is_default},
-    )
-    return group
-
-
-@transaction.atomic
-def instructor_group_add_member(*, actor: User | None, group: InstructorGroup, user: User) -> InstructorMembership:
-    """Make someone an instructor of a group (adding them twice changes nothing)."""
-    membership, created = InstructorMembership.objects.get_or_create(group=group, user=user)
-    if created:
-        audit_record(actor=actor, action="instructor_group.add_member", target=group, details={"user": user.email})
-    return membership
-
-
-@transaction.atomic
-def instructor_group_update(*, actor: User, group: InstructorGroup, name: str, is_default: bool) -> InstructorGroup:
-    """Rename a group, or make it the procedure's default group (the previous default stops being one)."""
-    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
-    if group.is_default and not is_default:
-        raise ValidationError("Choisissez un autre groupe par défaut : la démarche en garde toujours un.")
-    if is_default and not group.is_default:
-        InstructorGroup.objects.filter(procedure_id=group.procedure_id, is_default=True).update(is_default=False)
-    group.name, group.is_default = name.strip(), is_default
-    group.full_clean()
-    group.save()
-    audit_record(
-        actor=actor, action="instructor_group.update", target=group, details={"name": group.name, "default": is_default}
-    )
-    return group
-
-
-@transaction.atomic
-def instructor_group_delete(*, actor: User, group: InstructorGroup) -> None:
-    """Delete a group that never received a dossier and is not the default one."""
-    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
-    if group.is_default:
-        raise ValidationError("Le groupe par défaut ne peut pas être supprimé.")
-    if group.dossiers.exists():
-        raise ValidationError("Ce groupe a reçu des dossiers : il ne peut pas être supprimé.")
-    procedure = Procedure.objects.select_for_update().get(pk=group.procedure_id)
-    procedure.routing_map = {value: pk for value, pk in procedure.routing_map.items() if pk != group.pk}
-    procedure.save(update_fields=["routing_map", "updated_at"])
-    audit_record(actor=actor, action="instructor_group.delete", target=procedure, details={"name": group.name})
-    group.delete()
-
-
-@transaction.atomic
-def instructor_group_remove_member(*, actor: User, group: InstructorGroup, user: User) -> None:
-    """Take someone out of a group (dossiers they followed stay with the group)."""
-    deleted, _ = InstructorMembership.objects.filter(group=group, user=user).delete()
-    if deleted:
-        audit_record(actor=actor, action="instructor_group.remove_member", target=group, details={"user": user.email})
-
-
-@transaction.atomic
-def procedure_routing_set(*, actor: User, procedure: Procedure, field_id: str, mapping: dict[str, int]) -> Procedure:
-    """Route filed dossiers by their answer to one choice or yes/no field: `mapping` gives the group
-    (id) for each answer; answers without a group go to the default group. An empty field_id routes
-    everything to the default group."""
-    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    group_ids = set(locked.instructor_groups.values_list("pk", flat=True))
-    if any(pk not in group_ids for pk in mapping.values()):
-        raise ValidationError("Un des groupes choisis n’appartient pas à cette démarche.")
-    locked.routing_field = field_id
-    locked.routing_map = {str(value): pk for value, pk in mapping.items() if pk} if field_id else {}
-    locked.save(update_fields=["routing_field", "routing_map", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="procedure.routing_set",
-        target=locked,
-        details={"field": field_id, "rules": len(locked.routing_map)},
-    )
-    procedure.refresh_from_db()
-    return procedure
 
 
 @transaction.atomic
@@ -167,7 +70,7 @@ def expert_invite(
     )
     audit_record(
         actor=actor,
-        action="expert.invite",
+        action=AuditAction.EXPERT_INVITE,
         target=dossier,
         details={"expert": expert.email, "invitation": invitation.pk},
     )
@@ -188,7 +91,7 @@ def dossier_follow(*, actor: User, dossier: Dossier) -> None:
     _instructor_check(actor, dossier)
     _, created = DossierFollow.objects.get_or_create(user=actor, dossier=dossier)
     if created:
-        audit_record(actor=actor, action="dossier.follow", target=dossier)
+        audit_record(actor=actor, action=AuditAction.DOSSIER_FOLLOW, target=dossier)
 
 
 @transaction.atomic
@@ -196,7 +99,7 @@ def dossier_unfollow(*, actor: User, dossier: Dossier) -> None:
     _instructor_check(actor, dossier)
     deleted, _ = DossierFollow.objects.filter(user=actor, dossier=dossier).delete()
     if deleted:
-        audit_record(actor=actor, action="dossier.unfollow", target=dossier)
+        audit_record(actor=actor, action=AuditAction.DOSSIER_UNFOLLOW, target=dossier)
 
 
 @transaction.atomic
@@ -210,55 +113,25 @@ def dossier_archive(*, actor: User, dossier: Dossier, archived: bool = True) -> 
         return locked  # already so: a double click
     locked.archived_at = timezone.now() if archived else None
     locked.save(update_fields=["archived_at", "updated_at"])
-    audit_record(actor=actor, action="dossier.archive" if archived else "dossier.unarchive", target=locked)
+    audit_record(
+        actor=actor, action=AuditAction.DOSSIER_ARCHIVE if archived else AuditAction.DOSSIER_UNARCHIVE, target=locked
+    )
     dossier.fields_copy(locked)
     return locked
-
-
-# What the instructor may do from the dossier page, in the order the page shows them.
-INSTRUCTOR_DECISIONS = (
-    TransitionName.START_INSTRUCTION,
-    TransitionName.REQUEST_CORRECTION,
-    TransitionName.ACCEPT,
-    TransitionName.REFUSE,
-    TransitionName.CLOSE,
-    TransitionName.REOPEN,
-)
 
 
 @transaction.atomic
 def dossier_decide(*, actor: User, dossier: Dossier, name: TransitionName, motivation: str = "") -> TransitionLog:
     """An instructor's step on a dossier (start instruction, ask for a correction, accept, refuse,
-    close, reopen): the workflow's transition, logged, and the applicant told by email."""
-    if name not in INSTRUCTOR_DECISIONS:
+    close, reopen: the transitions that the workflow's table lets instructors apply), logged; its
+    follow-up chain issues the act and tells the applicant."""
+    transition = TRANSITIONS.get(name)
+    if transition is None or TransitionLog.ActorRole.INSTRUCTOR not in transition.roles:
         raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
-    log = dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
-    _decision_notify(dossier=dossier, log=log, actor=actor)
-    return log
-
-
-def _decision_notify(*, dossier: Dossier, log: TransitionLog, actor: User | None) -> None:
-    """The applicant's email after the commit; an acceptance or a refusal first becomes a sealed act
-    (documents app), which the email then carries."""
-    kind = DECISION_ACTS.get(log.transition)
-    if kind is None:
-        transaction.on_commit(lambda: dossier_state_email.enqueue(transition_id=log.pk))
-    else:
-        act_request(dossier=dossier, kind=kind, actor=actor, transition=log)
+    return dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
 
 
 # --- Experts' opinions (avis) ----------------------------------------------------------------------
-
-
-def _site_email(*, template: str, context: dict[str, Any], to: list[str]) -> None:
-    """Render `instruction/emails/<template>.txt` (first line: the subject) and send it once the
-    transaction has committed."""
-    text = render_to_string(
-        f"instruction/emails/{template}.txt", {"platform_name": settings.GUICHET_PLATFORM_NAME, **context}
-    )
-    subject, _, body = text.strip().partition("\n")
-    if to:
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject.strip(), body=body.strip() + "\n", to=to))
 
 
 @transaction.atomic
@@ -279,7 +152,7 @@ def expert_invite_by_email(
     created = expert is None
     if created:
         expert = User.objects.create_user(email=email, password=None)
-        audit_record(actor=actor, action="user.create", target=expert, details={"as": "expert"})
+        audit_record(actor=actor, action=AuditAction.USER_CREATE, target=expert, details={"as": "expert"})
     invitation = expert_invite(
         actor=actor, dossier=dossier, expert=expert, question=question, confidential=confidential, ask_yes_no=ask_yes_no
     )
@@ -291,7 +164,7 @@ def expert_invite_by_email(
     else:
         password_link = ""
     context = {"invitation": invitation, "dossier": dossier, "link": link, "password_link": password_link}
-    _site_email(template="expert_invited", context=context, to=[expert.email])
+    email_send_on_commit(name="instruction/expert_invited", context=context, to=[expert.email])
     return invitation
 
 
@@ -315,11 +188,13 @@ def expert_answer(
         raise ValidationError("Écrivez votre avis.")
     if locked.ask_yes_no and yes_no is None:
         raise ValidationError("Répondez par oui ou par non à la question posée.")
-    stored = dossier_file_store(actor=actor, dossier=locked.dossier, uploaded=attachment) if attachment else None
+    stored = dossier_file_keep(actor=actor, dossier=locked.dossier, uploaded=attachment) if attachment else None
     locked.answer, locked.answer_yes_no, locked.answer_file = answer, yes_no if locked.ask_yes_no else None, stored
     locked.answered_at = timezone.now()
     locked.save(update_fields=["answer", "answer_yes_no", "answer_file", "answered_at", "updated_at"])
-    audit_record(actor=actor, action="expert.answer", target=locked.dossier, details={"invitation": locked.pk})
+    audit_record(
+        actor=actor, action=AuditAction.EXPERT_ANSWER, target=locked.dossier, details={"invitation": locked.pk}
+    )
     instructors_notify(
         dossier=locked.dossier,
         kind=Kind.AVIS,
@@ -336,7 +211,9 @@ def expert_revoke(*, actor: User, invitation: ExpertInvitation) -> ExpertInvitat
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=actor, action="expert.revoke", target=invitation.dossier, details={"invitation": locked.pk})
+        audit_record(
+            actor=actor, action=AuditAction.EXPERT_REVOKE, target=invitation.dossier, details={"invitation": locked.pk}
+        )
     return locked
 
 
@@ -423,18 +300,11 @@ def _dossier_silence_decide(*, pk: int, now: datetime) -> TransitionLog | None:
         motivation=mention.format(days=_days(procedure.processing_days)),
         already_locked=True,
     )
-    silence_decision_done(dossier=dossier, log=log)
     return log
 
 
 def _days(count: int) -> str:
     return f"{count} jour" if count == 1 else f"{count} jours"
-
-
-def silence_decision_done(*, dossier: Dossier, log: TransitionLog) -> None:
-    """Called after each implicit decision, inside its transaction: the act of the implicit decision
-    is made and the applicant told by email, with the legal mention, once the decision is committed."""
-    _decision_notify(dossier=dossier, log=log, actor=None)
 
 
 # --- Private annotations ---------------------------------------------------------------------------
@@ -466,7 +336,9 @@ def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, An
     if changed:
         locked.annotations = raw
         locked.save(update_fields=["annotations", "updated_at"])
-        audit_record(actor=actor, action="dossier.annotations_save", target=locked, details={"fields": changed})
+        audit_record(
+            actor=actor, action=AuditAction.DOSSIER_ANNOTATIONS_SAVE, target=locked, details={"fields": changed}
+        )
     dossier.fields_copy(locked)
     return locked
 
@@ -491,7 +363,7 @@ def dossier_labels_set(*, actor: User, dossier: Dossier, names: list[str]) -> li
     dossier.labels.set(labels)
     after = sorted(label.name for label in labels)
     if before != after:
-        audit_record(actor=actor, action="dossier.labels_set", target=dossier, details={"labels": after})
+        audit_record(actor=actor, action=AuditAction.DOSSIER_LABELS_SET, target=dossier, details={"labels": after})
     return labels
 
 
@@ -506,7 +378,7 @@ def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> D
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
         details = {"assignee": assignee.email if assignee else ""}
-        audit_record(actor=actor, action="dossier.assign", target=locked, details=details)
+        audit_record(actor=actor, action=AuditAction.DOSSIER_ASSIGN, target=locked, details=details)
     dossier.fields_copy(locked)
     return locked
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from guichet.accounts import franceconnect
 from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.procedures.models import Procedure
 
@@ -301,7 +302,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
         report.indicator_values = _computed_indicators(current_month)
         audit_record(
             actor=None,
-            action="observatory.aggregate",
+            action=AuditAction.OBSERVATORY_AGGREGATE,
             details={
                 "edition": edition,
                 "entries": report.entries,

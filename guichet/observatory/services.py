@@ -11,6 +11,7 @@ from django.db import transaction
 
 from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
 from guichet.procedures.models import Procedure
 
 from .models import (
@@ -80,7 +81,7 @@ def programme_entry_create(
     entry = ProgrammeEntry(organisation=organisation, title=title, **values)
     entry.full_clean()
     entry.save()
-    audit_record(actor=actor, action="programme_entry.create", target=entry, details={"title": title})
+    audit_record(actor=actor, action=AuditAction.PROGRAMME_ENTRY_CREATE, target=entry, details={"title": title})
     return entry
 
 
@@ -99,12 +100,18 @@ def programme_entry_update(*, actor: User | None, entry: ProgrammeEntry, **value
     locked.full_clean()
     locked.save()
     changes = _changes(before, values)
-    audit_record(actor=actor, action="programme_entry.update", target=locked, details={"changes": changes})
+    audit_record(actor=actor, action=AuditAction.PROGRAMME_ENTRY_UPDATE, target=locked, details={"changes": changes})
     entry.refresh_from_db()
     return entry
 
 
 @transaction.atomic
+def programme_entry_on_publish(*, procedure: Procedure, version, actor: User | None) -> None:
+    """Listener of procedures' `procedure_published`: the procedure's row in the programme (created,
+    or the one waiting under its title) is linked and marked online, in the publishing transaction."""
+    programme_entry_link(actor=actor, procedure=procedure)
+
+
 def programme_entry_link(*, actor: User | None, procedure: Procedure) -> ProgrammeEntry:
     """Give a procedure published in Guichet its programme entry: the entry already linked to it,
     else the organisation's entry of the same title not linked yet (a procedure of the programme
@@ -130,7 +137,7 @@ def programme_entry_link(*, actor: User | None, procedure: Procedure) -> Program
     entry.save()
     audit_record(
         actor=actor,
-        action="programme_entry.link",
+        action=AuditAction.PROGRAMME_ENTRY_LINK,
         target=entry,
         details={"procedure": procedure.slug, "created": created},
     )
@@ -166,7 +173,7 @@ def channel_volume_record(
         volume.save(update_fields=["count", "updated_at"])
     audit_record(
         actor=actor,
-        action="channel_volume.record",
+        action=AuditAction.CHANNEL_VOLUME_RECORD,
         target=entry,
         details={"channel": channel, "month": month, "count": [before, count]},
     )
@@ -182,7 +189,7 @@ def indicator_create(*, actor: User | None, organisation: Organisation, **values
     indicator.full_clean()
     _check_computation(indicator)
     indicator.save()
-    audit_record(actor=actor, action="indicator.create", target=indicator, details={"code": indicator.code})
+    audit_record(actor=actor, action=AuditAction.INDICATOR_CREATE, target=indicator, details={"code": indicator.code})
     return indicator
 
 
@@ -205,7 +212,9 @@ def indicator_update(*, actor: User | None, indicator: Indicator, **values: Any)
     locked.full_clean()
     _check_computation(locked)
     locked.save()
-    audit_record(actor=actor, action="indicator.update", target=locked, details={"changes": _changes(before, values)})
+    audit_record(
+        actor=actor, action=AuditAction.INDICATOR_UPDATE, target=locked, details={"changes": _changes(before, values)}
+    )
     indicator.refresh_from_db()
     return indicator
 
@@ -236,7 +245,7 @@ def indicator_goal_set(
     goal.save()
     audit_record(
         actor=actor,
-        action="indicator.goal_set",
+        action=AuditAction.INDICATOR_GOAL_SET,
         target=indicator,
         details={
             "zone": zone,
@@ -265,7 +274,7 @@ def indicator_value_record(
     row.save()
     audit_record(
         actor=actor,
-        action="indicator.value_record",
+        action=AuditAction.INDICATOR_VALUE_RECORD,
         target=indicator,
         details={"zone": zone, "date": date, "value": [before, value]},
     )
@@ -280,7 +289,9 @@ def aggregation_request(*, actor: User | None, trigger: str = AggregationRun.Tri
     if waiting is not None:
         return waiting
     run = AggregationRun.objects.create(trigger=trigger, requested_by=actor)
-    audit_record(actor=actor, action="observatory.aggregation_request", target=run, details={"trigger": trigger})
+    audit_record(
+        actor=actor, action=AuditAction.OBSERVATORY_AGGREGATION_REQUEST, target=run, details={"trigger": trigger}
+    )
     from .tasks import observatory_aggregate_task  # the task module imports the aggregation, which imports this
 
     transaction.on_commit(lambda: observatory_aggregate_task.enqueue(run.pk))

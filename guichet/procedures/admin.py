@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Procedure, ProcedureVersion
+from .models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
 
 @admin.register(Procedure)
@@ -19,3 +19,16 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = InstructorMembership
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(InstructorGroup)
+class InstructorGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "procedure", "is_default"]
+    list_filter = ["procedure"]
+    inlines = [MembershipInline]

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
-from guichet.instruction.models import InstructorGroup
+from guichet.core.models import AuditAction
+from guichet.procedures.models import InstructorGroup
 
 from .definition import DefinitionInvalid, FormDefinition, definition_validate, located_errors
 from .models import Procedure
@@ -211,6 +212,9 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
     )
     procedure.save(update_fields=["routing_field", "routing_map"])
     audit_record(
-        actor=actor, action="procedure.import", target=procedure, details={"slug": procedure.slug, "created": created}
+        actor=actor,
+        action=AuditAction.PROCEDURE_IMPORT,
+        target=procedure,
+        details={"slug": procedure.slug, "created": created},
     )
     return procedure

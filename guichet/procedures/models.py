@@ -142,3 +142,53 @@ class ProcedureVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.procedure} — v{self.number}"
+
+
+class InstructorGroup(TimeStampedModel):
+    """The instructors who handle part of a procedure's dossiers (a département, a service...)."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="instructor_groups",
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    is_default = models.BooleanField(_("groupe par défaut"), default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructeurs"),
+        through="InstructorMembership",
+        related_name="instructor_groups",
+    )
+
+    class Meta:
+        verbose_name = _("groupe instructeur")
+        verbose_name_plural = _("groupes instructeurs")
+        ordering = ["procedure", "name"]
+        db_table = "instruction_instructorgroup"  # moved from instruction: no data moved
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "name"], name="unique_group_name_per_procedure"),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(is_default=True),
+                name="one_default_group_per_procedure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} — {self.name}"
+
+
+class InstructorMembership(TimeStampedModel):
+    group = models.ForeignKey(InstructorGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("appartenance à un groupe instructeur")
+        verbose_name_plural = _("appartenances aux groupes instructeurs")
+        db_table = "instruction_instructormembership"
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="unique_instructor_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ∈ {self.group}"

@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
-from guichet.dossiers.tasks import dossiers_version_migrate_task
-from guichet.instruction.models import InstructorGroup
-from guichet.observatory.services import programme_entry_link
+from guichet.core.models import AuditAction
 
 from .definition import definition_validate
-from .models import Procedure, ProcedureVersion
+from .hooks import procedure_published
+from .models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
 
 class DraftConflict(Exception):
@@ -56,7 +55,7 @@ def procedure_create(
     )
     procedure.full_clean()
     procedure.save()
-    audit_record(actor=actor, action="procedure.create", target=procedure, details={"slug": slug})
+    audit_record(actor=actor, action=AuditAction.PROCEDURE_CREATE, target=procedure, details={"slug": slug})
     return procedure
 
 
@@ -82,12 +81,10 @@ def procedure_publish(*, actor: User | None, procedure: Procedure) -> ProcedureV
     if not InstructorGroup.objects.filter(procedure=locked, is_default=True).exists():
         # Filed dossiers must always reach someone: a new procedure gets a first group.
         InstructorGroup.objects.create(procedure=locked, name="Groupe principal", is_default=True)
-    # Its row in the observatory's programme (created, or the one waiting under its title).
-    programme_entry_link(actor=actor, procedure=locked)
-    audit_record(actor=actor, action="procedure.publish", target=locked, details={"version": version.number})
-    # Drafts started on an older version move to this one when their answers fit (after commit, so
-    # that the worker sees the new version).
-    transaction.on_commit(lambda: dossiers_version_migrate_task.enqueue(locked.pk, version.pk))
+    audit_record(actor=actor, action=AuditAction.PROCEDURE_PUBLISH, target=locked, details={"version": version.number})
+    # The apps above act on it: the observatory links its programme's row, the dossiers app moves
+    # the drafts started on older versions (each app's listener, connected in its ready()).
+    procedure_published.send(procedure=locked, version=version, actor=actor)
     procedure.refresh_from_db()
     return version
 
@@ -101,7 +98,7 @@ def procedure_close(*, actor: User | None, procedure: Procedure) -> Procedure:
     locked.status = Procedure.Status.CLOSED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="procedure.close", target=locked)
+    audit_record(actor=actor, action=AuditAction.PROCEDURE_CLOSE, target=locked)
     procedure.refresh_from_db()
     return procedure
 
@@ -122,7 +119,7 @@ def procedure_definition_save(
     locked.save(update_fields=["draft_definition", "draft_revision", "updated_at"])
     audit_record(
         actor=actor,
-        action="procedure.definition_update",
+        action=AuditAction.PROCEDURE_DEFINITION_UPDATE,
         target=locked,
         details={"change": change, "revision": locked.draft_revision},
     )
@@ -157,7 +154,7 @@ def procedure_settings_update(*, actor: User, procedure: Procedure, **values: An
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
-    audit_record(actor=actor, action="procedure.settings_update", target=locked, details={"fields": changed})
+    audit_record(actor=actor, action=AuditAction.PROCEDURE_SETTINGS_UPDATE, target=locked, details={"fields": changed})
     procedure.refresh_from_db()
     return procedure
 
@@ -171,7 +168,7 @@ def procedure_reopen(*, actor: User, procedure: Procedure) -> Procedure:
     locked.status = Procedure.Status.PUBLISHED
     locked.closed_at = None
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="procedure.reopen", target=locked)
+    audit_record(actor=actor, action=AuditAction.PROCEDURE_REOPEN, target=locked)
     procedure.refresh_from_db()
     return procedure
 
@@ -198,6 +195,109 @@ def procedure_clone(*, actor: User, procedure: Procedure, title: str, slug: str,
     clone.routing_map = {value: groups[str(pk)] for value, pk in procedure.routing_map.items() if str(pk) in groups}
     clone.save(update_fields=["routing_map"])
     audit_record(
-        actor=actor, action="procedure.clone", target=clone, details={"from": procedure.slug, "slug": clone.slug}
+        actor=actor,
+        action=AuditAction.PROCEDURE_CLONE,
+        target=clone,
+        details={"from": procedure.slug, "slug": clone.slug},
     )
     return clone
+
+
+# --- Instructor groups and routing: the procedure's instruction settings ----------------------------
+
+
+@transaction.atomic
+def instructor_group_create(
+    *, actor: User | None, procedure: Procedure, name: str, is_default: bool = False
+) -> InstructorGroup:
+    """Create an instructor group for a procedure."""
+    group = InstructorGroup(procedure=procedure, name=name, is_default=is_default)
+    group.full_clean()
+    group.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.INSTRUCTOR_GROUP_CREATE,
+        target=group,
+        details={"name": name, "default": is_default},
+    )
+    return group
+
+
+@transaction.atomic
+def instructor_group_add_member(*, actor: User | None, group: InstructorGroup, user: User) -> InstructorMembership:
+    """Make someone an instructor of a group (adding them twice changes nothing)."""
+    membership, created = InstructorMembership.objects.get_or_create(group=group, user=user)
+    if created:
+        audit_record(
+            actor=actor, action=AuditAction.INSTRUCTOR_GROUP_ADD_MEMBER, target=group, details={"user": user.email}
+        )
+    return membership
+
+
+@transaction.atomic
+def instructor_group_update(*, actor: User, group: InstructorGroup, name: str, is_default: bool) -> InstructorGroup:
+    """Rename a group, or make it the procedure's default group (the previous default stops being one)."""
+    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
+    if group.is_default and not is_default:
+        raise ValidationError("Choisissez un autre groupe par défaut : la démarche en garde toujours un.")
+    if is_default and not group.is_default:
+        InstructorGroup.objects.filter(procedure_id=group.procedure_id, is_default=True).update(is_default=False)
+    group.name, group.is_default = name.strip(), is_default
+    group.full_clean()
+    group.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.INSTRUCTOR_GROUP_UPDATE,
+        target=group,
+        details={"name": group.name, "default": is_default},
+    )
+    return group
+
+
+@transaction.atomic
+def instructor_group_delete(*, actor: User, group: InstructorGroup) -> None:
+    """Delete a group that never received a dossier and is not the default one."""
+    group = InstructorGroup.objects.select_for_update().get(pk=group.pk)
+    if group.is_default:
+        raise ValidationError("Le groupe par défaut ne peut pas être supprimé.")
+    if group.dossiers.exists():
+        raise ValidationError("Ce groupe a reçu des dossiers : il ne peut pas être supprimé.")
+    procedure = Procedure.objects.select_for_update().get(pk=group.procedure_id)
+    procedure.routing_map = {value: pk for value, pk in procedure.routing_map.items() if pk != group.pk}
+    procedure.save(update_fields=["routing_map", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.INSTRUCTOR_GROUP_DELETE, target=procedure, details={"name": group.name}
+    )
+    group.delete()
+
+
+@transaction.atomic
+def instructor_group_remove_member(*, actor: User, group: InstructorGroup, user: User) -> None:
+    """Take someone out of a group (dossiers they followed stay with the group)."""
+    deleted, _ = InstructorMembership.objects.filter(group=group, user=user).delete()
+    if deleted:
+        audit_record(
+            actor=actor, action=AuditAction.INSTRUCTOR_GROUP_REMOVE_MEMBER, target=group, details={"user": user.email}
+        )
+
+
+@transaction.atomic
+def procedure_routing_set(*, actor: User, procedure: Procedure, field_id: str, mapping: dict[str, int]) -> Procedure:
+    """Route filed dossiers by their answer to one choice or yes/no field: `mapping` gives the group
+    (id) for each answer; answers without a group go to the default group. An empty field_id routes
+    everything to the default group."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    group_ids = set(locked.instructor_groups.values_list("pk", flat=True))
+    if any(pk not in group_ids for pk in mapping.values()):
+        raise ValidationError("Un des groupes choisis n’appartient pas à cette démarche.")
+    locked.routing_field = field_id
+    locked.routing_map = {str(value): pk for value, pk in mapping.items() if pk} if field_id else {}
+    locked.save(update_fields=["routing_field", "routing_map", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.PROCEDURE_ROUTING_SET,
+        target=locked,
+        details={"field": field_id, "rules": len(locked.routing_map)},
+    )
+    procedure.refresh_from_db()
+    return procedure

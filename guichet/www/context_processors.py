@@ -4,7 +4,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
 from guichet.accounts.models import User
-from guichet.instruction.models import ExpertInvitation, InstructorMembership
+from guichet.instruction.models import ExpertInvitation
+from guichet.procedures.models import InstructorMembership
 
 
 def person_roles(request) -> dict[str, bool]:

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from guichet.dossiers.models import Dossier
-from guichet.dossiers.services import message_send
+from guichet.instruction.messages import message_send
 
 
 def message_form_send(request: HttpRequest, dossier: Dossier, form) -> bool:

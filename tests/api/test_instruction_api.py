@@ -8,7 +8,7 @@ from guichet.api.models import ApiToken
 from guichet.api.services import api_token_create
 from guichet.core.models import AuditEvent
 from guichet.dossiers.models import DossierState
-from guichet.instruction.models import InstructorGroup, InstructorMembership
+from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

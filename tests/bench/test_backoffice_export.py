@@ -10,8 +10,8 @@ from bench import backoffice
 from bench.backoffice import EXPORT_INSTRUCTOR, INSTRUCTOR, PROCEDURE, export_figures, export_measure
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
-from guichet.instruction.models import InstructorGroup
 from guichet.instruction.selectors import dossiers_visible_to_instructor
+from guichet.procedures.models import InstructorGroup
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
-from guichet.dossiers.services import message_send
-from guichet.instruction.models import InstructorMembership
+from guichet.instruction.messages import message_send
+from guichet.procedures.models import InstructorMembership
 from tests.accounts.oidc_fixtures import franceconnect, oidc_provider  # noqa: F401
 from tests.factories import ProcedureFactory, UserFactory
 from tests.www.test_usager import DEFINITION

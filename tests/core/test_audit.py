@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from guichet.core.audit import audit_record, audit_seal, audit_seal_all, audit_verify
-from guichet.core.models import AppendOnlyError, AuditChainHead, AuditEvent
+from guichet.core.models import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,12 @@ def chain():
     actor = UserFactory()
     organisation = OrganisationFactory()
     events = [
-        audit_record(actor=actor if i % 2 else None, action=f"test.action{i}", target=organisation, details={"i": i})
+        audit_record(
+            actor=actor if i % 2 else None,
+            action=list(AuditAction)[i % len(AuditAction)],
+            target=organisation,
+            details={"i": i},
+        )
         for i in range(5)
     ]
     assert audit_seal_all() == 5
@@ -98,10 +103,10 @@ def test_events_cannot_be_changed_or_deleted_through_the_application(chain):
 
 def test_an_event_is_appended_without_touching_the_chain_then_sealed_in_order():
     organisation = OrganisationFactory()
-    first = audit_record(actor=None, action="test.first", target=organisation)
+    first = audit_record(actor=None, action="organisation.create", target=organisation)
     assert first.seq is None and first.hash is None  # a request writes one row and waits for nothing
     assert not AuditChainHead.objects.filter(seq__gt=0).exists()
-    second = audit_record(actor=None, action="test.second", target=organisation)
+    second = audit_record(actor=None, action="procedure.create", target=organisation)
 
     assert audit_seal(limit=1) == 1  # batches are bounded
     assert audit_seal() == 1
@@ -115,9 +120,12 @@ def test_an_event_that_commits_after_later_ones_were_sealed_joins_the_chain_afte
     # A transaction that took its id first but committed last: while it was open, the sealer could
     # not see its event (emulated here by taking the row away) and chained the later ones. Once it
     # commits, its event is chained next, in commit order, and the chain still verifies.
-    late = audit_record(actor=None, action="test.late")
+    late = audit_record(actor=None, action="observatory.aggregate")
     tamper("DELETE FROM core_auditevent WHERE id = %s", [late.id])
-    later = [audit_record(actor=None, action=f"test.later{i}") for i in range(2)]
+    later = [
+        audit_record(actor=None, action=(AuditAction.PROCEDURE_CLOSE, AuditAction.PROCEDURE_REOPEN)[i])
+        for i in range(2)
+    ]
     assert audit_seal_all() == 2
     late._state.adding = True
     late.save(force_insert=True)  # the same row, with the same id, now committed
@@ -135,15 +143,15 @@ def test_a_sealed_event_is_never_sealed_again(chain):
 
 
 def test_the_seal_command_seals_what_waits():
-    audit_record(actor=None, action="test.waiting")
+    audit_record(actor=None, action="channel_volume.record")
     out = io.StringIO()
     call_command("audit_seal", stdout=out)
     assert "Événements scellés : 1." in out.getvalue()
-    assert AuditEvent.objects.get(action="test.waiting").seq == 1
+    assert AuditEvent.objects.get(action="channel_volume.record").seq == 1
 
 
 def test_the_seal_loop_that_serve_runs_outlives_a_failed_round():
-    audit_record(actor=None, action="test.waiting")
+    audit_record(actor=None, action="channel_volume.record")
     rounds = iter([RuntimeError("base verrouillée"), None])
 
     def flaky():
@@ -170,4 +178,4 @@ def test_the_seal_loop_that_serve_runs_outlives_a_failed_round():
         call_command("audit_seal", "--every", "1", stdout=out, stderr=err)
     assert sleeps == [1, 1]
     assert "base verrouillée" in err.getvalue()
-    assert AuditEvent.objects.get(action="test.waiting").seq == 1
+    assert AuditEvent.objects.get(action="channel_volume.record").seq == 1

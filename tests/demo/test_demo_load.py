@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 SNAPSHOT_MODELS = [
     "accounts.User", "accounts.Organisation", "accounts.OrganisationRole", "procedures.Procedure",
-    "procedures.ProcedureVersion", "dossiers.Dossier", "instruction.InstructorGroup",
-    "instruction.InstructorMembership", "instruction.TransitionLog", "instruction.ExpertInvitation",
+    "procedures.ProcedureVersion", "dossiers.Dossier", "procedures.InstructorGroup",
+    "procedures.InstructorMembership", "dossiers.TransitionLog", "instruction.ExpertInvitation",
     "core.AuditEvent",
 ]  # fmt: skip
 

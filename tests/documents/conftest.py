@@ -1,11 +1,14 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from guichet.dossiers.models import TransitionName
 from guichet.dossiers.services import dossier_submit
+from guichet.instruction.followup.chain import followups_resume
 from guichet.instruction.services import dossier_decide
-from guichet.instruction.workflow import TransitionName
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
 
 
@@ -31,6 +34,18 @@ def submit(django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             dossier_submit(actor=dossier.applicant, dossier=dossier)
         return dossier.acts.get(kind="receipt")
+
+    return run
+
+
+@pytest.fixture
+def retries_run(django_capture_on_commit_callbacks):
+    """Let the follow-up chains' retries come (after 1 then 5 minutes), as the resume loop would."""
+
+    def run():
+        for minutes in (2, 8):
+            with django_capture_on_commit_callbacks(execute=True):
+                followups_resume(now=timezone.now() + timedelta(minutes=minutes))
 
     return run
 

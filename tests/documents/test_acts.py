@@ -16,7 +16,7 @@ from guichet.documents.models import ActStatus
 from guichet.documents.rendering import verification_url
 from guichet.documents.seal import dev_authority_ensure, dev_certificate_issue, dev_trust_roots
 from guichet.documents.services import act_issue
-from guichet.instruction.workflow import TransitionName
+from guichet.dossiers.models import TransitionName
 from tests.documents.conftest import pdf_of, pdf_text
 
 
@@ -106,9 +106,10 @@ def test_a_timestamped_seal_is_pades_b_t(draft, submit, settings):
     draft_act = submit(draft)
     draft_act.refresh_from_db()
     # Issue another act of the same dossier with the timestamper.
-    from guichet.documents.models import Act, ActKind
+    from guichet.documents.models import Act
+    from guichet.dossiers.models import ActKind
 
-    act = Act.objects.create(dossier=draft, kind=ActKind.RECEIPT, notify=False)
+    act = Act.objects.create(dossier=draft, kind=ActKind.RECEIPT)
     act = act_issue(act_id=act.pk, timestamper=timestamper)
     assert act.seal_level == "PAdES-B-T"
     status = seal_status(pdf_of(act))

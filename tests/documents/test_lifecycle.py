@@ -1,14 +1,17 @@
 """The life of acts: listed on the dossier for the applicant and the instructors, reachable only by
 them; a failed generation is retried, shown to the instructors, and never lost."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.core.models import AuditEvent
 from guichet.documents import services
 from guichet.documents.models import Act, ActStatus
-from guichet.documents.services import acts_pending_enqueue
+from guichet.instruction.followup.chain import followups_resume
 from tests.documents.conftest import pdf_of
 from tests.factories import UserFactory, instructor_of
 
@@ -35,7 +38,7 @@ def test_the_applicant_and_the_instructors_find_the_acts_on_the_dossier(client, 
 
 
 def test_a_failed_generation_is_retried_shown_to_instructors_and_never_lost(
-    client, draft, submit, monkeypatch, django_capture_on_commit_callbacks
+    client, draft, submit, monkeypatch, django_capture_on_commit_callbacks, retries_run
 ):
     real_build = services.act_build
 
@@ -44,8 +47,10 @@ def test_a_failed_generation_is_retried_shown_to_instructors_and_never_lost(
 
     monkeypatch.setattr(services, "act_build", broken)
     act = submit(draft)
+    # The chain tries again after 1 then 5 minutes (the resume loop takes it up when due).
+    retries_run()
     act.refresh_from_db()
-    # Tried three times (the worker's retries), then failed: the applicant still gets the email.
+    # Tried three times, then failed: the applicant still gets the email.
     assert act.status == ActStatus.FAILED and act.attempts == 3 and "ne répond pas" in act.last_error
     assert AuditEvent.objects.filter(action="act.generation_fail", object_id=str(act.pk)).count() == 3
     (email,) = mail.outbox
@@ -73,26 +78,24 @@ def test_a_failed_generation_is_retried_shown_to_instructors_and_never_lost(
     assert Act.objects.get(pk=act.pk).status == ActStatus.ISSUED
 
 
-def test_an_act_whose_task_was_lost_is_enqueued_again(draft, submit, django_capture_on_commit_callbacks):
-    from django.utils import timezone
-
+def test_an_act_whose_task_was_lost_is_made_by_the_resume_loop(draft, submit, django_capture_on_commit_callbacks):
     from guichet.dossiers.services import dossier_submit
 
-    dossier_submit(actor=draft.applicant, dossier=draft)  # the commit's callbacks never run: the task is lost
-    act = Act.objects.get(dossier=draft)
-    assert act.status == ActStatus.PENDING
-    assert acts_pending_enqueue(older_than=act.requested_at) == []
+    log = dossier_submit(actor=draft.applicant, dossier=draft).transitions.get()
+    # The commit's callbacks never run: the task is lost, and no act is made yet.
+    assert not Act.objects.filter(dossier=draft).exists()
+    assert followups_resume(now=log.at) == []  # a chain just committed is left to its task
     with django_capture_on_commit_callbacks(execute=True):
-        assert acts_pending_enqueue(older_than=timezone.now()) == [act.pk]
-    act.refresh_from_db()
+        assert followups_resume(now=timezone.now() + timedelta(minutes=2)) == [log.pk]
+    act = Act.objects.get(dossier=draft)
     assert act.status == ActStatus.ISSUED
 
 
 @pytest.mark.parametrize("name", ["start_instruction", "close"])
 def test_other_steps_make_no_act(draft, submit, decide, name):
     submit(draft)
+    from guichet.dossiers.models import TransitionName
     from guichet.instruction.services import dossier_decide
-    from guichet.instruction.workflow import TransitionName
 
     instructor = instructor_of(draft.procedure)
     dossier_decide(actor=instructor, dossier=draft, name=TransitionName.START_INSTRUCTION)

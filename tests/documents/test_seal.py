@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from guichet.documents.models import Act, ActKind, ActStatus
+from guichet.documents.models import Act, ActStatus
 from guichet.documents.seal import DEV_PKCS12_PASSWORD, _signer_for, dev_authority_ensure, pdf_seal, seal_signer
 from guichet.documents.services import act_generation_failed, act_issue
+from guichet.dossiers.models import ActKind
 from tests.documents.test_acts import seal_status
 
 
@@ -105,9 +106,10 @@ def test_production_seals_with_its_hsm_key(draft, submit, settings, softhsm_toke
         _signer_for.cache_clear()
 
 
-def test_production_without_a_certificate_fails_clearly(draft, submit, settings):
+def test_production_without_a_certificate_fails_clearly(draft, submit, settings, retries_run):
     settings.GUICHET_SEAL_DEV_CA = False
     act = submit(draft)
+    retries_run()
     act.refresh_from_db()
     assert act.status == ActStatus.FAILED and "Aucun certificat de cachet n’est configuré" in act.last_error
 
@@ -167,9 +169,9 @@ def test_the_organisations_logo_is_in_the_act(draft, submit):
 
 def test_a_failure_recorded_after_the_act_was_issued_changes_nothing(draft, submit):
     act = submit(draft)
-    act = act_generation_failed(act_id=act.pk, error=RuntimeError("trop tard"))
+    act = act_generation_failed(act_id=act.pk, error=RuntimeError("trop tard"), given_up=True)
     assert act.status == ActStatus.ISSUED and act.last_error == ""
-    other = Act.objects.create(dossier=draft, kind=ActKind.RECEIPT, notify=False)
+    other = Act.objects.create(dossier=draft, kind=ActKind.RECEIPT)
     assert act_issue(act_id=other.pk).code != act.code
 
 

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditEvent
-from guichet.documents.models import ActKind, ActTemplate
+from guichet.documents.models import ActTemplate
 from guichet.documents.services import act_template_save
 from guichet.documents.templating import TemplateInvalid, template_html
+from guichet.dossiers.models import ActKind
 from tests.documents.conftest import pdf_of, pdf_text
 from tests.factories import UserFactory
 

@@ -4,11 +4,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from guichet.core.models import AuditEvent
-from guichet.dossiers.models import Dossier
-from guichet.dossiers.services import dossiers_version_migrate
+from guichet.dossiers.models import Dossier, TransitionName
 from guichet.dossiers.tasks import dossiers_version_migrate_task
-from guichet.dossiers.versions import answers_fit
-from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.dossiers.versions import answers_fit, dossiers_version_migrate
+from guichet.dossiers.workflow import dossier_transition
 from guichet.procedures.definition import definition_validate
 from guichet.procedures.models import ProcedureVersion
 from tests.factories import DossierFactory, ProcedureFactory

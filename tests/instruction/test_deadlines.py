@@ -14,14 +14,20 @@ from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 
 from guichet.core.models import AuditEvent
-from guichet.dossiers.models import CorrectionRequest, Dossier, DossierSnapshot, DossierState
+from guichet.dossiers.deadlines import deadline_status, dossiers_due_soon, dossiers_overdue
+from guichet.dossiers.models import (
+    CorrectionRequest,
+    Dossier,
+    DossierSnapshot,
+    DossierState,
+    TransitionLog,
+    TransitionName,
+)
 from guichet.dossiers.services import dossier_corrections_submit, dossier_open_correction
+from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction import services
-from guichet.instruction.deadlines import deadline_status, dossiers_due_soon, dossiers_overdue
-from guichet.instruction.models import TransitionLog
 from guichet.instruction.services import dossiers_silence_decide
 from guichet.instruction.tasks import dossiers_silence_decide_task
-from guichet.instruction.workflow import TransitionName, dossier_transition
 from guichet.procedures.models import Procedure
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of
 

@@ -19,8 +19,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
-from guichet.dossiers.models import Dossier, DossierFile
-from guichet.dossiers.services import dossier_file_store, dossier_submit, file_answer, message_send
+from guichet.dossiers.models import Dossier, DossierFile, TransitionName
+from guichet.dossiers.services import dossier_file_store, dossier_submit, file_answer
+from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction import exports
 from guichet.instruction.exports import (
     ExportFormat,
@@ -32,7 +33,7 @@ from guichet.instruction.exports import (
     export_header,
     export_rows,
 )
-from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.instruction.messages import message_send
 from guichet.procedures.models import ProcedureVersion
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
@@ -130,7 +131,7 @@ def filed(procedure, answers=None, *, files=(), instruct=True, applicant=None) -
         answers["justificatifs"] = [file_answer(item) for item in stored]
     Dossier.objects.filter(pk=dossier.pk).update(answers=answers)
     dossier.answers = answers
-    dossier_submit(actor=dossier.applicant, dossier=dossier, notify=False)
+    dossier_submit(actor=dossier.applicant, dossier=dossier)
     if instruct:
         instructor = instructor_of(procedure)
         dossier_transition(dossier=dossier, name=TransitionName.START_INSTRUCTION, actor=instructor)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from guichet.dossiers.services import message_send
+from guichet.instruction.messages import message_send
 from guichet.instruction.models import InstructorNotification, NotificationMode
 from guichet.instruction.notifications import notification_preference_set, notifications_daily_digest
 from tests.factories import DossierFactory, instructor_of

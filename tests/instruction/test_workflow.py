@@ -4,13 +4,11 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from guichet.core.models import AuditEvent
-from guichet.dossiers.models import DossierState
-from guichet.instruction.models import TransitionLog
-from guichet.instruction.workflow import (
+from guichet.dossiers.models import DossierState, TransitionLog, TransitionName
+from guichet.dossiers.workflow import (
     TRANSITIONS,
     MotivationRequired,
     TransitionForbidden,
-    TransitionName,
     TransitionNotAllowed,
     dossier_transition,
 )
@@ -31,7 +29,7 @@ def dossier_in(state: DossierState):
 
 
 def actor_for(name: TransitionName, dossier, instructor):
-    return dossier.applicant if name in {TransitionName.SUBMIT, TransitionName.WITHDRAW} else instructor
+    return dossier.applicant if TransitionLog.ActorRole.APPLICANT in TRANSITIONS[name].roles else instructor
 
 
 def test_the_table_covers_the_lifecycle_of_the_issue():

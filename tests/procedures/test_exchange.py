@@ -99,7 +99,7 @@ def test_unreadable_files_get_a_clear_message(tmp_path):
 
 
 def test_settings_and_routing_round_trip():
-    from guichet.instruction.models import InstructorGroup
+    from guichet.procedures.models import InstructorGroup
     from tests.factories import ProcedureFactory
 
     procedure = ProcedureFactory(

@@ -13,7 +13,7 @@ def test_the_super_admin_uses_the_django_admin(client, demo):
         reverse("admin:index"),
         reverse("admin:dossiers_dossier_changelist"),
         reverse("admin:core_auditevent_changelist"),
-        reverse("admin:instruction_transitionlog_changelist"),
+        reverse("admin:dossiers_transitionlog_changelist"),
     ):
         assert client.get(url).status_code == 200, url
     event = AuditEvent.objects.first()

@@ -12,17 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_answers_save, dossier_corrections_submit
-from guichet.instruction.models import (
-    BulkAction,
-    ExpertInvitation,
-    InstructorGroup,
-    InstructorMembership,
-    TransitionLog,
-)
+from guichet.dossiers.workflow import dossier_transition
+from guichet.instruction.models import BulkAction, ExpertInvitation
 from guichet.instruction.selectors import PAGE_SIZE
-from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db

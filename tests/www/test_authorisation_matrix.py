@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole
 from guichet.api.services import api_token_create
-from guichet.instruction.models import BulkAction, ExpertInvitation, InstructorGroup, InstructorMembership
+from guichet.instruction.models import BulkAction, ExpertInvitation
+from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

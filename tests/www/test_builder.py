@@ -10,10 +10,9 @@ from django.urls import reverse
 from guichet.accounts.models import OrganisationRole, User
 from guichet.core.models import AuditEvent
 from guichet.dossiers.models import Dossier
-from guichet.instruction.models import InstructorGroup
-from guichet.instruction.routing import dossier_route
+from guichet.dossiers.routing import dossier_route
 from guichet.procedures.exchange import procedure_import
-from guichet.procedures.models import Procedure
+from guichet.procedures.models import InstructorGroup, Procedure
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

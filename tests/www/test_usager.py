@@ -10,9 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from guichet.core.models import AuditEvent
-from guichet.dossiers.models import Dossier, DossierFile, DossierSnapshot, DossierState, Message, Opinion
-from guichet.dossiers.services import message_send
-from guichet.instruction.workflow import TransitionName, dossier_transition
+from guichet.dossiers.models import (
+    Dossier,
+    DossierFile,
+    DossierSnapshot,
+    DossierState,
+    Message,
+    Opinion,
+    TransitionName,
+)
+from guichet.dossiers.workflow import dossier_transition
+from guichet.instruction.messages import message_send
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db

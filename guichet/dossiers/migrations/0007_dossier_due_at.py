@@ -15,7 +15,10 @@ def due_at_backfill(apps, schema_editor):
     itself: reopened dossiers, and those with a correction request still open."""
     Dossier = apps.get_model("dossiers", "Dossier")
     CorrectionRequest = apps.get_model("dossiers", "CorrectionRequest")
-    TransitionLog = apps.get_model("instruction", "TransitionLog")
+    try:  # the log moved to the dossiers app later (0014), without its table
+        TransitionLog = apps.get_model("dossiers", "TransitionLog")
+    except LookupError:
+        TransitionLog = apps.get_model("instruction", "TransitionLog")
     paris = timezone.get_default_timezone()
 
     def day(moment):

@@ -13,6 +13,7 @@ from django_tasks import task
 
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
 from guichet.procedures.models import Procedure
 
 from ..models import ExportJob
@@ -57,7 +58,9 @@ def export_job_create(
         filters=_filters_stored(filters),
         columns=[column.id for column in columns],
     )
-    audit_record(actor=actor, action="dossiers.export", target=procedure, details={"format": job.format, "job": job.pk})
+    audit_record(
+        actor=actor, action=AuditAction.DOSSIERS_EXPORT, target=procedure, details={"format": job.format, "job": job.pk}
+    )
     transaction.on_commit(lambda: export_job_run_task.enqueue(job_id=job.pk))
     return job
 

@@ -1,11 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
-from django.template import loader
 
 from guichet.accounts.models import User
-from guichet.core.tasks import email_send
+from guichet.core.emails import email_send_on_commit
 
 EMAIL_HINT = "Format attendu : nom@domaine.fr"
 
@@ -103,6 +101,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to_email]))
+        email_send_on_commit(name="accounts/password_reset", context=context, to=[to_email])

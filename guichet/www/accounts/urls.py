@@ -22,8 +22,6 @@ urlpatterns = [
         views.PasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
             form_class=QueuedPasswordResetForm,
-            email_template_name="accounts/emails/password_reset.txt",
-            subject_template_name="accounts/emails/password_reset_subject.txt",
             extra_email_context={"site_name": settings.GUICHET_PLATFORM_NAME},
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from guichet.documents.content import sample_context, template_text
-from guichet.documents.models import ActKind, act_code_new
+from guichet.documents.models import act_code_new
 from guichet.documents.rendering import ActLayout, act_pdf
 from guichet.documents.services import (
     act_template_reset,
@@ -21,6 +21,7 @@ from guichet.documents.services import (
     procedure_template_form,
 )
 from guichet.documents.templating import FUNCTIONS, NAMESPACES, SCALARS, TemplateInvalid, template_html
+from guichet.dossiers.models import ActKind
 
 from .access import administered_procedure, administrator_required
 

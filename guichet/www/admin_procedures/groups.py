@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 
 from guichet.accounts.models import User
 from guichet.accounts.services import user_create
-from guichet.instruction.models import InstructorGroup, InstructorMembership
-from guichet.instruction.services import (
+from guichet.procedures.definition import FieldType
+from guichet.procedures.models import InstructorGroup, InstructorMembership
+from guichet.procedures.services import (
     instructor_group_add_member,
     instructor_group_create,
     instructor_group_delete,
@@ -17,7 +18,6 @@ from guichet.instruction.services import (
     instructor_group_update,
     procedure_routing_set,
 )
-from guichet.procedures.definition import FieldType
 
 from . import forms
 from .access import administered_procedure, administrator_required

@@ -3,12 +3,11 @@ from typing import Any
 
 from django import forms
 
-from guichet.dossiers.models import DossierState
+from guichet.dossiers.models import DossierState, TransitionLog, TransitionName
 from guichet.dossiers.search import accents_fold
+from guichet.dossiers.workflow import transitions_allowed
 from guichet.instruction.models import NotificationMode
 from guichet.instruction.selectors import ListOrder, Tab
-from guichet.instruction.services import INSTRUCTOR_DECISIONS
-from guichet.instruction.workflow import TRANSITIONS, TransitionName
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
 
 
@@ -133,18 +132,10 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = [(name.value, name.label) for name in available]
 
-    def clean(self):
-        data = super().clean()
-        name = data.get("decision")
-        if name and TRANSITIONS[TransitionName(name)].motivation_required and not data.get("motivation", "").strip():
-            self.add_error(
-                "motivation", f"Une motivation est obligatoire pour « {TransitionName(name).label.lower()} »."
-            )
-        return data
-
 
 def decisions_available(state: str) -> list[TransitionName]:
-    return [name for name in INSTRUCTOR_DECISIONS if state in TRANSITIONS[name].sources]
+    """The instructor's buttons for a dossier in `state`: what the workflow's table allows them."""
+    return [transition.name for transition in transitions_allowed(state, TransitionLog.ActorRole.INSTRUCTOR)]
 
 
 class ExpertInviteForm(forms.Form):

@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
 from guichet.core.templatetags.guichet import deadline_badge, state_badge
+from guichet.dossiers.deadlines import deadline_status
 from guichet.dossiers.models import Dossier
-from guichet.instruction.deadlines import deadline_status
 
 
 def _row(dossier: Dossier, *, path: str, query: str, now: datetime, answers: list[str]) -> str:

@@ -15,12 +15,14 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
 from guichet.documents.selectors import acts_of_dossier
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.deadlines import deadline_status
+from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction
+from guichet.dossiers.workflow import MotivationRequired, TransitionError
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
-from guichet.instruction.deadlines import deadline_status
 from guichet.instruction.exports import (
     ExportColumn,
     ExportFormat,
@@ -73,7 +75,6 @@ from guichet.instruction.services import (
     expert_revoke,
     list_columns_set,
 )
-from guichet.instruction.workflow import TransitionError, TransitionName
 from guichet.observatory.selectors import programme_entry_ids
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
@@ -298,6 +299,8 @@ def dossier_decision(request: HttpRequest, pk: int) -> HttpResponse:
         name = TransitionName(form.cleaned_data["decision"])
         try:
             dossier_decide(actor=request.user, dossier=dossier, name=name, motivation=form.cleaned_data["motivation"])
+        except MotivationRequired as error:
+            form.add_error("motivation", str(error))
         except TransitionError as error:
             form.add_error(None, str(error))
         else:
@@ -522,7 +525,7 @@ def list_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse
     dossiers = instructor_dossiers_listed(request.user, procedure, filters)
     audit_record(
         actor=request.user,
-        action="dossiers.export",
+        action=AuditAction.DOSSIERS_EXPORT,
         target=procedure,
         details={"format": export_format.value, "tab": filters.tab.value, "text": filters.text, "state": filters.state},
     )
@@ -550,7 +553,9 @@ def attachments_zip(request: HttpRequest, slug: str) -> HttpResponse:
     if not ids or len(ids) > BULK_LIMIT or dossiers.count() != len(set(ids)):
         messages.error(request, f"Cochez de 1 à {BULK_LIMIT} dossiers de vos groupes pour télécharger leurs pièces.")
         return redirect(reverse("agent:dossier_list", args=[procedure.slug]))
-    audit_record(actor=request.user, action="dossiers.attachments_zip", target=procedure, details={"dossiers": ids})
+    audit_record(
+        actor=request.user, action=AuditAction.DOSSIERS_ATTACHMENTS_ZIP, target=procedure, details={"dossiers": ids}
+    )
     response = StreamingHttpResponse(attachments_zip_chunks(queryset=dossiers), content_type="application/zip")
     filename = export_filename(procedure=procedure, extension="zip").replace("dossiers-", "pieces-", 1)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

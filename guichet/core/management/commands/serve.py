@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
-        "périodique des délais d’instruction, le scellement du journal d’audit et le calcul quotidien "
-        "de l’observatoire ; Ctrl-C arrête le tout."
+        "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
+        "du journal d’audit et le calcul quotidien de l’observatoire ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +35,9 @@ class Command(BaseCommand):
             "deadlines": ["deadlines_apply", "--every", str(options["deadlines_every"])],
             # The audit trail's hash chain, sealed in commit order (docs/decisions/0001-audit-hash-chain.md).
             "audit": ["audit_seal", "--every", "1"],
+            # What follows each transition (acts, emails, notices), taken up again when its task was
+            # lost or its worker stopped: a killed worker delays a receipt by about a minute.
+            "followups": ["followups_resume", "--every", "60"],
             # The observatory's daily aggregation, handed to the worker (docs/decisions/0011-observatory.md).
             "observatory": ["observatory_aggregate", "--every", "600"],
         }

@@ -1,0 +1,31 @@
+"""The dossier and what hangs on it."""
+
+from .dossier import Dossier, DossierState, FilingDay
+from .records import (  # _file_path and _private_storage: named by migrations
+    ActKind,
+    CorrectionRequest,
+    DossierFile,
+    DossierSnapshot,
+    Message,
+    Opinion,
+    TransitionLog,
+    TransitionName,
+    _file_path,
+    _private_storage,
+)
+
+__all__ = [
+    "ActKind",
+    "CorrectionRequest",
+    "Dossier",
+    "DossierFile",
+    "DossierSnapshot",
+    "DossierState",
+    "FilingDay",
+    "Message",
+    "Opinion",
+    "TransitionLog",
+    "TransitionName",
+    "_file_path",
+    "_private_storage",
+]

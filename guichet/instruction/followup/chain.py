@@ -1,0 +1,240 @@
+"""What follows a transition, as one declared chain of steps.
+
+`followup_steps(name)` shows everything that follows a transition, in order; it reads the workflow's
+table (dossiers/workflow.py). The steps are written in the transition's own transaction (the
+`transition_applied` hook), so that a crash right after the commit loses nothing; the worker runs
+them once the transaction commits (`followup_run`), in order, each once:
+
+- a step is taken by one worker at a time (a conditional update sets its lease), and a step done is
+  never run again: a chain run twice, or by two workers at once, sends nothing twice;
+- a step that fails is tried again later (its delays below), then given up: the chain goes on (the
+  email leaves without the act that could not be made) and the failure stays visible;
+- `followups_resume` (every minute in `serve`, and `manage.py followups_resume` in production)
+  takes up the steps that are due and whose task was lost, or whose worker died (lease expired).
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from guichet.core.audit import audit_record
+from guichet.core.emails import retry_at
+from guichet.core.models import AuditAction
+from guichet.documents.services import act_retry_prepare
+from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
+from guichet.dossiers.workflow import TRANSITIONS, Transition
+
+from ..models import FollowUpStep
+from .steps import STEPS, StepGivenUp
+
+logger = logging.getLogger(__name__)
+
+Name, Status = FollowUpStep.Name, FollowUpStep.Status
+
+# A worker holds a step this long; past it, `followups_resume` gives the step to another one.
+LEASE = timedelta(seconds=60)
+# After a failure, tried again after these delays (seconds), then given up.
+RETRY_DELAYS: dict[str, tuple[int, ...]] = {
+    # Acts: after 1 then 5 minutes, then marked failed (an instructor can try again).
+    Name.ISSUE_ACT: (60, 300),
+    # Emails and notices: after 1, 5, 15 minutes, then every hour, 8 tries in all.
+    Name.EMAIL_APPLICANT: (60, 300, 900, 3600, 3600, 3600, 3600),
+    Name.NOTIFY_INSTRUCTORS: (60, 300, 900, 3600, 3600, 3600, 3600),
+    Name.SEND_LATE_ACT: (60, 300, 900, 3600, 3600, 3600, 3600),
+}
+# The steps that only tell people: the demo data skips them (`followups_quiet`).
+TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT})
+
+
+def followup_steps(name: TransitionName) -> list[str]:
+    """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
+    act, then email it to the applicant)."""
+    transition: Transition = TRANSITIONS[name]
+    steps = []
+    if transition.act is not None:
+        steps.append(Name.ISSUE_ACT)
+    if transition.applicant_email is not None:
+        steps.append(Name.EMAIL_APPLICANT)
+    if transition.instructors_notice is not None:
+        steps.append(Name.NOTIFY_INSTRUCTORS)
+    return steps
+
+
+_quiet: ContextVar[bool] = ContextVar("followups_quiet", default=False)
+
+
+@contextmanager
+def followups_quiet() -> Iterator[None]:
+    """Within the block, the chains started tell nobody (their emails and notices are skipped,
+    recorded as such): for the demo data, filed "in the past". Their acts are still issued."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transition) -> None:
+    """Listener of the workflow's `transition_applied`: write the transition's steps in its
+    transaction, and have the worker run them once it commits."""
+    names = followup_steps(transition.name)
+    if not names:
+        return
+    quiet = _quiet.get()
+    FollowUpStep.objects.bulk_create(
+        FollowUpStep(
+            transition=log,
+            name=name,
+            position=position,
+            run_after=log.at,
+            status=Status.SKIPPED if quiet and name in TELLING else Status.PENDING,
+            outcome={"skipped": "données de démonstration"} if quiet and name in TELLING else {},
+        )
+        for position, name in enumerate(names)
+    )
+    transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=log.pk))
+
+
+def _claim(step: FollowUpStep, now: datetime) -> bool:
+    """Take the step for this worker: only one worker gets it, until its lease ends."""
+    free = Q(status=Status.PENDING, run_after__lte=now) | Q(status=Status.RUNNING, claimed_until__lt=now)
+    taken = FollowUpStep.objects.filter(free, pk=step.pk).update(status=Status.RUNNING, claimed_until=now + LEASE)
+    return taken == 1
+
+
+@dataclass
+class RunReport:
+    done: list[str]
+    waiting: str | None = None  # the step the chain waits for (retry later, or another worker)
+
+
+def followup_run(*, transition_id: int, now: datetime | None = None) -> RunReport:
+    """Run the transition's steps that are due, in order; stop at the first one that must wait.
+    Safe to call any number of times, from any number of workers."""
+    report = RunReport(done=[])
+    steps = list(FollowUpStep.objects.filter(transition_id=transition_id).order_by("position"))
+    for step in steps:
+        if step.status in (Status.DONE, Status.FAILED, Status.SKIPPED):
+            continue
+        moment = now or timezone.now()
+        if not _claim(step, moment):
+            report.waiting = step.name
+            return report
+        step.refresh_from_db()
+        outcome = _step_run(step, moment)
+        if outcome is None:
+            report.waiting = step.name
+            return report
+        report.done.append(step.name)
+    return report
+
+
+def _step_run(step: FollowUpStep, now: datetime) -> dict | None:
+    """Run one claimed step and store its outcome; None when it failed and will be tried again."""
+    log = TransitionLog.objects.select_related("dossier__procedure", "dossier__applicant", "actor").get(
+        pk=step.transition_id
+    )
+    function: Callable[..., dict] = STEPS[step.name]
+    attempt = step.attempts + 1
+    try:
+        outcome = function(log=log, step=step, last_attempt=attempt > len(RETRY_DELAYS[step.name]))
+    except StepGivenUp as given_up:
+        _step_finish(step, status=Status.FAILED, attempts=attempt, outcome=given_up.outcome, error=str(given_up))
+        return given_up.outcome
+    except Exception as error:
+        logger.exception("Suivi du changement d’état %s : étape « %s » en échec", step.transition_id, step.name)
+        when = retry_at(attempt, RETRY_DELAYS[step.name])
+        message = f"{type(error).__name__} : {error}"[:2000]
+        if when is None:
+            _step_finish(step, status=Status.FAILED, attempts=attempt, outcome={}, error=message)
+            return {}
+        FollowUpStep.objects.filter(pk=step.pk).update(
+            status=Status.PENDING, attempts=attempt, run_after=when, claimed_until=None, last_error=message
+        )
+        _run_later(step.transition_id, when)
+        return None
+    _step_finish(step, status=Status.DONE, attempts=attempt, outcome=outcome)
+    return outcome
+
+
+def _step_finish(step: FollowUpStep, *, status: str, attempts: int, outcome: dict, error: str = "") -> None:
+    fields = {"status": status, "attempts": attempts, "outcome": outcome, "done_at": timezone.now()}
+    if error:
+        fields["last_error"] = error[:2000]
+        audit_record(
+            actor=None,
+            action=AuditAction.FOLLOWUP_GIVE_UP,
+            target=step,
+            details={"transition": step.transition_id, "step": step.name, "error": error[:500]},
+        )
+    FollowUpStep.objects.filter(pk=step.pk).update(claimed_until=None, **fields)
+
+
+def _run_later(transition_id: int, when: datetime) -> None:
+    """Enqueue the chain again for `when`, where the tasks backend can wait; else the resume loop
+    takes it up once due."""
+    if followup_run_task.get_backend().supports_defer:
+        followup_run_task.using(run_after=when).enqueue(transition_id=transition_id)
+
+
+@task()
+def followup_run_task(*, transition_id: int) -> dict:
+    report = followup_run(transition_id=transition_id)
+    return {"done": report.done, "waiting": report.waiting}
+
+
+def followups_due(*, now: datetime, grace: timedelta = timedelta(0)) -> list[int]:
+    """The transitions whose chain has a step due since before `now - grace` (its task lost, or
+    never enqueued because the process stopped after the commit), or held by a worker that died."""
+    due = Q(status=Status.PENDING, run_after__lte=now - grace) | Q(status=Status.RUNNING, claimed_until__lt=now)
+    return sorted(set(FollowUpStep.objects.filter(due).values_list("transition_id", flat=True)))
+
+
+def followups_resume(*, now: datetime | None = None, grace: timedelta = timedelta(seconds=60)) -> list[int]:
+    """Run again every chain with a step overdue (see followups_due), here and now; returns their
+    transitions. The grace leaves a just-committed chain to the task enqueued for it."""
+    now = now or timezone.now()
+    transitions = followups_due(now=now, grace=grace)
+    for transition_id in transitions:
+        try:
+            followup_run(transition_id=transition_id, now=now)
+        except Exception:  # one chain's trouble never stops the others
+            logger.exception("Reprise du suivi du changement d’état %s impossible", transition_id)
+    return transitions
+
+
+@transaction.atomic
+def act_retry(*, actor, act) -> None:
+    """An instructor has an act whose generation failed made again: the act is pending again, its
+    chain's step is due again, and a last step sends the act alone if the applicant's email left
+    without it. Runs once the transaction commits."""
+    act = act_retry_prepare(actor=actor, act=act)
+    if act.transition_id is None:
+        return
+    now = timezone.now()
+    FollowUpStep.objects.filter(transition_id=act.transition_id, name=Name.ISSUE_ACT).update(
+        status=Status.PENDING, attempts=0, run_after=now, claimed_until=None, done_at=None
+    )
+    last = FollowUpStep.objects.filter(transition_id=act.transition_id).order_by("-position").first()
+    FollowUpStep.objects.update_or_create(
+        transition_id=act.transition_id,
+        name=Name.SEND_LATE_ACT,
+        defaults={
+            "position": (last.position + 1) if last and last.name != Name.SEND_LATE_ACT else last.position,
+            "status": Status.PENDING,
+            "attempts": 0,
+            "run_after": now,
+            "claimed_until": None,
+            "done_at": None,
+            "outcome": {},
+        },
+    )
+    transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))

@@ -1,0 +1,126 @@
+"""The steps of the follow-up chain (chain.py): each does one thing that follows a transition, and
+returns its outcome (kept on the step). A step that raises is tried again later; one that raises
+StepGivenUp will never succeed, and the chain goes on without it."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from guichet.core.emails import email_deliver, email_render
+from guichet.documents.models import Act, ActStatus
+from guichet.documents.services import act_attachment, act_for_transition, act_generation_failed, act_issue
+from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
+from guichet.dossiers.workflow import TRANSITIONS
+
+from ..models import FollowUpStep
+from ..notifications import instructors_notify
+
+Name = FollowUpStep.Name
+
+
+class StepGivenUp(Exception):
+    """The step can never succeed: the chain records why and goes on."""
+
+    def __init__(self, message: str, outcome: dict | None = None):
+        super().__init__(message)
+        self.outcome = outcome or {}
+
+
+def _act_of(log: TransitionLog) -> Act | None:
+    kind = TRANSITIONS[TransitionName(log.transition)].act
+    return Act.objects.filter(transition=log, kind=kind).first() if kind else None
+
+
+def issue_act(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Make and seal the act that the transition issues (the receipt, the decision). Its failure is
+    recorded on the act; at the last attempt the act is marked failed and the chain goes on."""
+    act = act_for_transition(log=log, kind=TRANSITIONS[TransitionName(log.transition)].act)
+    try:
+        act = act_issue(act_id=act.pk)
+    except Exception as error:
+        act_generation_failed(act_id=act.pk, error=error, given_up=last_attempt)
+        raise
+    return {"act": act.pk, "code": act.code}
+
+
+def email_applicant(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Tell the applicant, with the act attached when it was issued (without it when its generation
+    failed for good: the act is sent alone later, if an instructor has it made again)."""
+    dossier = log.dossier
+    if not dossier.applicant.email:
+        raise StepGivenUp("L’usager n’a pas d’adresse électronique.")
+    act = _act_of(log)
+    attached = act if act is not None and act.status == ActStatus.ISSUED else None
+    context = {"dossier": dossier, "procedure": dossier.procedure, "log": log, "act": attached}
+    email = email_render(TRANSITIONS[TransitionName(log.transition)].applicant_email, context)
+    attachments = [act_attachment(attached)] if attached is not None else []
+    email_deliver(email=email, to=[dossier.applicant.email], attachments=attachments)
+    return {"to": dossier.applicant.email, "act": attached.pk if attached else None}
+
+
+def send_late_act(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """An act issued after the applicant's email left without it (its generation had failed, then
+    an instructor had it made again): sent alone, once."""
+    act = _act_of(log)
+    emailed = FollowUpStep.objects.filter(transition=log, name=Name.EMAIL_APPLICANT).values("outcome").first()
+    if act is None or act.status != ActStatus.ISSUED:
+        raise StepGivenUp("L’acte n’a pas été émis.")
+    if emailed is not None and emailed["outcome"].get("act") == act.pk:
+        return {"act": act.pk, "already_sent": True}
+    dossier = log.dossier
+    context = {
+        "act": act,
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "dossier_url": settings.GUICHET_SITE_URL + reverse("usager:dossier_detail", args=[dossier.pk]),
+    }
+    email_deliver(
+        email=email_render("documents/act_available", context),
+        to=[dossier.applicant.email],
+        attachments=[act_attachment(act)],
+    )
+    return {"act": act.pk, "to": dossier.applicant.email}
+
+
+def _notice_text(log: TransitionLog) -> str:
+    dossier = log.dossier
+    where = f"n°{dossier.number} ({dossier.procedure.title})"
+    if log.transition == TransitionName.SUBMIT:
+        return f"Nouveau dossier {where}"
+    if log.transition == TransitionName.SUBMIT_CORRECTIONS:
+        snapshot = (
+            DossierSnapshot.objects.filter(
+                dossier=dossier, kind=DossierSnapshot.Kind.CORRECTION, created_at__lte=log.at
+            )
+            .order_by("-created_at", "-pk")
+            .only("changed_fields")
+            .first()
+        )
+        changed = len(snapshot.changed_fields) if snapshot is not None else 0
+        return f"Dossier {where} corrigé par l’usager : {changed} champ(s) modifié(s)"
+    reason = log.motivation.strip()
+    return f"Dossier {where} retiré par l’usager" + (f" : « {reason[:120]} »" if reason else "")
+
+
+def notify_instructors(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Tell the instructors of the dossier's group (a row each, emailed at once or in the digest).
+    The rows and the step's outcome are written in one transaction: a retried step writes none twice."""
+    with transaction.atomic():
+        locked = FollowUpStep.objects.select_for_update().get(pk=step.pk)
+        if locked.status == FollowUpStep.Status.DONE:
+            return locked.outcome
+        kind = TRANSITIONS[TransitionName(log.transition)].instructors_notice
+        told = instructors_notify(dossier=log.dossier, kind=kind, text=_notice_text(log))
+        outcome = {"kind": kind, "told": told}
+        FollowUpStep.objects.filter(pk=step.pk).update(status=FollowUpStep.Status.DONE, outcome=outcome)
+    return outcome
+
+
+STEPS: dict[str, Callable[..., dict]] = {
+    Name.ISSUE_ACT: issue_act,
+    Name.EMAIL_APPLICANT: email_applicant,
+    Name.NOTIFY_INSTRUCTORS: notify_instructors,
+    Name.SEND_LATE_ACT: send_late_act,
+}

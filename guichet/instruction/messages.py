@@ -1,0 +1,52 @@
+"""Messages on a filed dossier between its applicant and its instructors; the other side is told
+(the instructors by their notices, the applicant by email)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from guichet.accounts.models import User
+from guichet.core.audit import audit_record
+from guichet.core.emails import email_send_on_commit
+from guichet.core.models import AuditAction
+from guichet.dossiers.models import Dossier, DossierState, Message
+from guichet.dossiers.selectors import instructor_can_act_on
+from guichet.dossiers.services import dossier_file_store
+
+from .notifications import Kind, instructors_notify
+
+
+@transaction.atomic
+def message_send(*, actor: User, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
+    """A message on a filed dossier, from its applicant to its instructors or the other way round;
+    the other side is told by email."""
+    if dossier.state == DossierState.DRAFT:
+        raise ValidationError("Les messages s’échangent une fois le dossier déposé.")
+    if dossier.applicant_id == actor.pk:
+        role = Message.AuthorRole.APPLICANT
+    elif instructor_can_act_on(actor, dossier):
+        role = Message.AuthorRole.INSTRUCTOR
+    else:
+        raise PermissionDenied("Vous ne pouvez pas écrire sur ce dossier.")
+    body = body.strip()
+    if not body:
+        raise ValidationError("Écrivez votre message.")
+    stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
+    message = Message.objects.create(dossier=dossier, author=actor, author_role=role, body=body, attachment=stored)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DOSSIER_MESSAGE_SEND,
+        target=dossier,
+        details={"message": message.pk, "role": role, "attachment": bool(stored)},
+    )
+    procedure = dossier.procedure
+    if role == Message.AuthorRole.APPLICANT:
+        instructors_notify(
+            dossier=dossier,
+            kind=Kind.MESSAGE,
+            text=f"Nouveau message de l’usager sur le dossier n°{dossier.number} ({procedure.title})",
+        )
+    else:
+        context = {"dossier": dossier, "procedure": procedure}
+        email_send_on_commit(name="instruction/message_to_applicant", context=context, to=[dossier.applicant.email])
+    return message
