@@ -1,4 +1,6 @@
-# Daily commands: make run, make test, make lint, make bench. Each installs what it needs first.
+# Daily commands: make run, make test, make lint, make bench. Each installs what it needs first:
+# the missing Debian packages (scripts/system-packages; those of the tests too for make test), then
+# the Python packages in .venv and the npm ones in node_modules.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,9 +8,14 @@ STAMP := $(VENV)/.installed-stamp
 SCALE ?= default
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint format bench lock clean schema
+.PHONY: install system-packages run serve test lint format bench lock clean schema
 
-$(BIN)/python:
+# Only checks when nothing is missing; installs through apt-get (as root, or with sudo) otherwise.
+SYSTEM_PROFILE := $(if $(filter test,$(MAKECMDGOALS)),test,run)
+system-packages:
+	@PYTHON="$(PYTHON)" bash scripts/system-packages $(SYSTEM_PROFILE)
+
+$(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
@@ -18,11 +25,11 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 # axe-core (npm) audits the pages' accessibility in the browser tests.
 AXE := node_modules/axe-core/axe.min.js
-$(AXE): package.json package-lock.json
+$(AXE): package.json package-lock.json | system-packages
 	npm ci --no-audit --no-fund --silent
 	touch $(AXE)
 
-install: $(STAMP) $(AXE)
+install: system-packages $(STAMP) $(AXE)
 
 run: install
 	@mkdir -p var
