@@ -27,11 +27,14 @@ from guichet.instruction.exports import (
     ExportFormat,
     attachment_file_name,
     attachments_zip_chunks,
+    csv_writer,
     export_chunks,
     export_columns_available,
     export_columns_chosen,
     export_header,
     export_rows,
+    ods_writer,
+    xlsx_writer,
 )
 from guichet.instruction.messages import message_send
 from guichet.procedures.models import ProcedureVersion
@@ -508,7 +511,7 @@ def test_the_csv_writes_its_lines_as_the_csv_module_would():
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in [["Numéro", "=titre"], *rows]:
-        writer.writerow([exports.writers._formula_safe(cell) for cell in row])
+        writer.writerow([csv_writer._formula_safe(cell) for cell in row])
     written = b"".join(exports.csv_chunks(header=["Numéro", "=titre"], rows=iter(rows)))
     assert written == b"\xef\xbb\xbf" + buffer.getvalue().encode()
 
@@ -533,7 +536,8 @@ def test_an_empty_list_gives_files_with_their_header_only():
 
 
 def test_rows_beyond_a_sheets_capacity_go_on_to_another_sheet(monkeypatch):
-    monkeypatch.setattr(exports.writers, "SHEET_MAX_ROWS", 2)
+    monkeypatch.setattr(xlsx_writer, "SHEET_MAX_ROWS", 2)
+    monkeypatch.setattr(ods_writer, "SHEET_MAX_ROWS", 2)
     header, rows = ["Numéro"], [["1"], ["2"], ["3"], ["4"], ["5"]]
     xlsx = openpyxl.load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(header=header, rows=iter(rows)))))
     assert xlsx.sheetnames == ["Dossiers", "Dossiers (2)", "Dossiers (3)"]
@@ -547,7 +551,7 @@ def test_rows_beyond_a_sheets_capacity_go_on_to_another_sheet(monkeypatch):
 
 
 def test_an_xlsx_sheet_too_large_for_a_zip_entry_goes_on_to_another_sheet(monkeypatch):
-    monkeypatch.setattr(exports.writers, "SHEET_MAX_BYTES", 1)  # checked every 200 rows
+    monkeypatch.setattr(xlsx_writer, "SHEET_MAX_BYTES", 1)  # checked every 200 rows
     rows = [[str(n)] for n in range(450)]
     xlsx = openpyxl.load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(header=["Numéro"], rows=iter(rows)))))
     assert xlsx.sheetnames == ["Dossiers", "Dossiers (2)", "Dossiers (3)"]

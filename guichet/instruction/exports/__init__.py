@@ -15,8 +15,11 @@ from guichet.procedures.models import Procedure
 
 from .attachments import attachment_file_name, attachments_zip_chunks
 from .columns import Cell, ExportColumn, Number, answer_text, export_columns_available, export_columns_chosen
+from .csv_writer import csv_chunks
+from .formats import ExportFormat, export_chunks
+from .ods_writer import ods_chunks
 from .rows import export_header, export_rows
-from .writers import ExportFormat, csv_chunks, export_chunks, ods_chunks, xlsx_chunks
+from .xlsx_writer import xlsx_chunks
 
 
 def export_filename(*, procedure: Procedure, extension: str, on: date | None = None) -> str:

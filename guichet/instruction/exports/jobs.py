@@ -19,8 +19,8 @@ from guichet.procedures.models import Procedure
 from ..models import ExportJob
 from ..selectors import ListFilters, Tab, instructor_dossiers_listed
 from .columns import Cell, ExportColumn, export_columns_chosen
+from .formats import ExportFormat, export_chunks
 from .rows import export_header, export_rows
-from .writers import ExportFormat, export_chunks
 
 LARGE_EXPORT = 10_000  # dossiers: above, the export is written by the worker
 EXPORT_KEPT = timedelta(days=7)

@@ -1,27 +1,29 @@
 from django.urls import path, re_path
 
-from . import views
+from . import downloads, pages, steering
 
 app_name = "observatoire"
 FMT = r"(?P<fmt>csv|json)"
 urlpatterns = [
-    path("", views.quality, name="quality"),
-    re_path(rf"^donnees/qualite\.{FMT}$", views.quality_download, name="quality_download"),
-    path("demarches/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("", pages.quality, name="quality"),
+    re_path(rf"^donnees/qualite\.{FMT}$", downloads.quality_download, name="quality_download"),
+    path("demarches/<int:pk>/", pages.entry_detail, name="entry_detail"),
     re_path(
-        rf"^donnees/demarches/(?P<pk>[0-9]+)/mois\.{FMT}$", views.entry_months_download, name="entry_months_download"
+        rf"^donnees/demarches/(?P<pk>[0-9]+)/mois\.{FMT}$",
+        downloads.entry_months_download,
+        name="entry_months_download",
     ),
-    path("programme/", views.programme, name="programme"),
-    re_path(rf"^donnees/programme\.{FMT}$", views.programme_download, name="programme_download"),
-    path("barometre/", views.barometer, name="barometer"),
-    re_path(rf"^donnees/barometre\.{FMT}$", views.barometer_download, name="barometer_download"),
-    path("pilotage/", views.steering_home, name="steering"),
-    path("pilotage/calcul/", views.aggregation_request_view, name="aggregation_request"),
-    path("pilotage/demarches/nouvelle/", views.entry_create, name="entry_create"),
-    path("pilotage/demarches/<int:pk>/", views.entry_edit, name="entry_edit"),
-    path("pilotage/demarches/<int:pk>/volumes/", views.volume_record, name="volume_record"),
-    path("pilotage/indicateurs/nouveau/", views.indicator_create_view, name="indicator_create"),
-    path("pilotage/indicateurs/<int:pk>/", views.indicator_edit, name="indicator_edit"),
-    path("pilotage/indicateurs/<int:pk>/cible/", views.goal_set, name="goal_set"),
-    path("pilotage/indicateurs/<int:pk>/valeur/", views.value_record, name="value_record"),
+    path("programme/", pages.programme, name="programme"),
+    re_path(rf"^donnees/programme\.{FMT}$", downloads.programme_download, name="programme_download"),
+    path("barometre/", pages.barometer, name="barometer"),
+    re_path(rf"^donnees/barometre\.{FMT}$", downloads.barometer_download, name="barometer_download"),
+    path("pilotage/", steering.steering_home, name="steering"),
+    path("pilotage/calcul/", steering.aggregation_request_view, name="aggregation_request"),
+    path("pilotage/demarches/nouvelle/", steering.entry_create, name="entry_create"),
+    path("pilotage/demarches/<int:pk>/", steering.entry_edit, name="entry_edit"),
+    path("pilotage/demarches/<int:pk>/volumes/", steering.volume_record, name="volume_record"),
+    path("pilotage/indicateurs/nouveau/", steering.indicator_create_view, name="indicator_create"),
+    path("pilotage/indicateurs/<int:pk>/", steering.indicator_edit, name="indicator_edit"),
+    path("pilotage/indicateurs/<int:pk>/cible/", steering.goal_set, name="goal_set"),
+    path("pilotage/indicateurs/<int:pk>/valeur/", steering.value_record, name="value_record"),
 ]

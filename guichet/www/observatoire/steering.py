@@ -1,22 +1,15 @@
-"""The observatory's public pages (quality of each procedure, programme, results barometer), their
-open data downloads, and the steering team's forms. The public pages read the summary tables that
-the aggregation fills, never the dossiers."""
+"""The steering team's pages: their home, the programme's entries, the barometer's indicators with
+their targets and values, and the request for a new computation of the indicators; and the form
+where the people allowed record the requests that came through the other channels."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from guichet.accounts.models import Organisation
-from guichet.observatory import indicators as ind
-from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
-from guichet.observatory.models import AggregationRun, ChannelVolume, Computation, ProcedureQuality
+from guichet.observatory.models import AggregationRun, ChannelVolume
 from guichet.observatory.services import (
     ENTRY_FIELDS,
     INDICATOR_FIELDS,
@@ -32,171 +25,6 @@ from guichet.observatory.services import (
 
 from . import forms
 from .access import editable_entry, editable_indicator, entry_for_volumes, signed_in_required, steering_required
-from .charts import barometer_chart, months_charts
-
-FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-
-
-def _download(table: opendata.Table, items, *, fmt: str, filename: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404("Format inconnu : csv ou json.")
-    if fmt == "csv":
-        body = opendata.table_csv(table, items)
-    else:
-        body = opendata.table_json(table, items, generated_at=timezone.now())
-    response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
-
-
-def _computed_at(edition: str | None):
-    """When the edition's computed indicators were last computed (None before the first run)."""
-    return ProcedureQuality.objects.filter(edition=edition or "").aggregate(at=Max("computed_at"))["at"]
-
-
-def _edition_asked(request, editions: list[str], *, every: bool = False) -> str | None:
-    """The edition asked for in `?edition=` (None: the latest); obs.ALL_EDITIONS where `every`."""
-    asked = request.GET.get("edition", "").strip()[:10]
-    if not asked:
-        return None
-    if (every and asked == obs.ALL_EDITIONS) or asked in editions:
-        return asked
-    raise Http404("Cette édition du tableau n’existe pas.")
-
-
-def _editions_context(editions: list[str], shown: str | None, *, latest: str | None) -> dict:
-    """What the edition picker shows: each edition with its label, the one shown (the table's
-    latest by default), whether it is a past one (frozen) and the query string that keeps it in
-    the other links."""
-    shown = shown or latest
-    choices = [
-        (edition, ind.edition_label(edition) + (" (en cours)" if edition == latest else "")) for edition in editions
-    ]
-    past = shown is not None and shown != latest
-    return {
-        "editions": choices,
-        "edition": shown,
-        "edition_label": ind.edition_label(shown) if shown else "",
-        "latest_edition_label": ind.edition_label(latest) if latest else "",
-        "edition_is_past": past,
-        "edition_query": f"?{urlencode({'edition': shown})}" if past else "",
-    }
-
-
-def _organisations_with_entries() -> list[tuple[str, str]]:
-    return list(
-        Organisation.objects.filter(programme_entries__isnull=False)
-        .distinct()
-        .order_by("name")
-        .values_list("slug", "name")
-    )
-
-
-def _is_steering(request) -> bool:
-    return bool(obs.steering_organisation_ids(request.user))
-
-
-# --- Public pages ---------------------------------------------------------------------------------
-
-
-def quality(request):
-    organisation = request.GET.get("organisation", "").strip()[:80]
-    editions = obs.quality_editions()
-    edition = _edition_asked(request, editions)
-    context = {
-        "rows": obs.quality_rows(organisation_slug=organisation, edition=edition),
-        "organisation": organisation,
-        "organisations": _organisations_with_entries(),
-        "computed_at": _computed_at(edition or (editions[0] if editions else None)),
-        "is_steering": _is_steering(request),
-        **_editions_context(editions, edition, latest=editions[0] if editions else None),
-    }
-    return render(request, "observatoire/quality.html", context)
-
-
-def quality_rows_asked(request) -> list[obs.QualityRow]:
-    """The rows of the edition asked for (the latest by default, or every one: `toutes`)."""
-    edition = _edition_asked(request, obs.quality_editions(), every=True)
-    if edition == obs.ALL_EDITIONS:
-        return obs.quality_rows_every_edition()
-    return obs.quality_rows(edition=edition)
-
-
-def quality_download(request, fmt: str):
-    return _download(opendata.QUALITY, quality_rows_asked(request), fmt=fmt, filename="observatoire-qualite")
-
-
-def entry_detail(request, pk: int):
-    entry = obs.entry_public(pk)
-    if entry is None:
-        raise Http404("Cette démarche n’est pas dans le programme.")
-    latest = obs.latest_edition()
-    editions = obs.entry_editions(entry)
-    if latest is not None and latest not in editions:
-        editions = [latest, *editions]  # not computed in the latest edition (no longer in Guichet)
-    edition = _edition_asked(request, editions)
-    frozen = edition is not None and edition != latest
-    if edition is not None:
-        entry = obs.entry_public(pk, edition=edition)
-    quality = obs.entry_quality(entry)
-    months = obs.entry_months(entry)
-    context = {
-        "entry": entry,
-        "quality": quality,
-        "verdicts": obs.entry_verdicts(entry, quality, frozen=frozen),
-        "yearly_volume": obs.entry_yearly_volume(entry, quality, frozen=frozen),
-        **_editions_context(editions, edition, latest=latest),
-        "months": months,
-        "charts": months_charts(months),
-        "years": obs.entry_years(months),
-        "can_edit": entry.organisation_id in obs.steering_organisation_ids(request.user),
-        "can_record_volumes": obs.entries_with_volumes_recorded_by(request.user).filter(pk=entry.pk).exists(),
-    }
-    return render(request, "observatoire/entry_detail.html", context)
-
-
-def entry_months_download(request, pk: int, fmt: str):
-    entry = obs.entry_public(pk)
-    if entry is None:
-        raise Http404("Cette démarche n’est pas dans le programme.")
-    return _download(opendata.MONTHS, obs.entry_months(entry), fmt=fmt, filename=f"observatoire-demarche-{pk}-mois")
-
-
-def programme(request):
-    organisation = request.GET.get("organisation", "").strip()[:80]
-    entries = obs.programme_entries(organisation_slug=organisation)
-    targets = [
-        summary for summary in obs.barometer() if summary.indicator.computation == Computation.PROGRAMME_ONLINE_SHARE
-    ]
-    context = {
-        "entries": entries,
-        "figures": obs.programme_figures(entries),
-        "targets": targets,
-        "organisation": organisation,
-        "organisations": _organisations_with_entries(),
-        "is_steering": _is_steering(request),
-    }
-    return render(request, "observatoire/programme.html", context)
-
-
-def programme_download(request, fmt: str):
-    return _download(opendata.PROGRAMME, obs.programme_entries(), fmt=fmt, filename="observatoire-programme")
-
-
-def barometer(request):
-    # Each indicator with its chart (None without dated values).
-    summaries = [(summary, barometer_chart(summary)) for summary in obs.barometer()]
-    return render(
-        request, "observatoire/barometer.html", {"summaries": summaries, "is_steering": _is_steering(request)}
-    )
-
-
-def barometer_download(request, fmt: str):
-    rows = [row for summary in obs.barometer() for row in summary.history]
-    return _download(opendata.BAROMETER, rows, fmt=fmt, filename="observatoire-barometre")
-
-
-# --- The steering team's pages --------------------------------------------------------------------
 
 
 @steering_required
