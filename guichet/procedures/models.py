@@ -36,7 +36,7 @@ class Procedure(TimeStampedModel):
         REFUSAL = "refusal", _("Le silence vaut rejet")
 
     class CorrectionClock(models.TextChoices):
-        """What a correction request does to the processing deadline (instruction/deadlines.py)."""
+        """What a correction request does to the processing deadline (dossiers/deadlines.py)."""
 
         SUSPEND = "suspend", _("Suspend le délai jusqu’à la réception des corrections")
         RESTART = "restart", _("Fait repartir le délai en entier à la réception des corrections")

@@ -56,7 +56,7 @@ def _state_badge(model, state: str, language: str) -> str:
 
 @register.filter
 def deadline_badge(deadline) -> str:
-    """A dossier's deadline for instructors (instruction.deadlines.DeadlineStatus or None), written
+    """A dossier's deadline for instructors (dossiers.deadlines.DeadlineStatus or None), written
     directly for the same reason as the state's badge: past in red, within a week in orange."""
     if deadline is None:
         return ""

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 def due_at_backfill(apps, schema_editor):
     """The deadlines of the dossiers filed before deadlines were kept, computed as the workflow now
-    does (instruction/deadlines.py, copied here as it stands: calendar days, the filing day not
+    does (dossiers/deadlines.py, copied here as it stands: calendar days, the filing day not
     counting, ending at midnight in Paris; every procedure suspends the clock for corrections, the
     default this migration gives them). Left empty, so that the platform never decides them by
     itself: reopened dossiers, and those with a correction request still open."""

@@ -117,7 +117,7 @@ class Dossier(TimeStampedModel):
     )
     # Put away by an instructor once handled: out of the back office's working lists.
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
-    # When the processing deadline ends (instruction/deadlines.py), kept by the workflow and the
+    # When the processing deadline ends (dossiers/deadlines.py), kept by the workflow and the
     # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
     # (none set, waiting for the applicant's corrections, decided, withdrawn).
     due_at = models.DateTimeField(_("fin du délai d’instruction"), null=True, blank=True)
