@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from guichet.connectors.base import _signer_loaded
+from guichet.connectors.registry import connector_for
+from guichet.connectors.seal_dev_authority.authority import DEV_PKCS12_PASSWORD, dev_authority_ensure
 from guichet.documents.models import Act, ActKind, ActStatus
-from guichet.documents.seal import DEV_PKCS12_PASSWORD, _signer_for, dev_authority_ensure, pdf_seal, seal_signer
+from guichet.documents.seal import pdf_seal
 from guichet.documents.services import act_generation_failed, act_issue
 from tests.documents.test_acts import seal_status
 
@@ -100,9 +103,9 @@ def test_production_seals_with_its_hsm_key(draft, submit, settings, softhsm_toke
         # Sealed by the token's certificate, not by a key loaded from elsewhere.
         assert status.signing_cert.serial_number == softhsm_token.serial_number
         # The signer is kept per process with its session open: close it before the token goes.
-        seal_signer().pkcs11_session.close()
+        connector_for("seal").signer().pkcs11_session.close()
     finally:
-        _signer_for.cache_clear()
+        _signer_loaded.cache_clear()
 
 
 def test_production_without_a_certificate_fails_clearly(draft, submit, settings):

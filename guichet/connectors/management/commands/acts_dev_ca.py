@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from guichet.documents.seal import dev_authority_ensure
+from guichet.connectors.base import ConnectorNotConfigured
+from guichet.connectors.registry import connector_for
+from guichet.connectors.seal_dev_authority.connector import DevAuthoritySeal
 
 
 class Command(BaseCommand):
@@ -11,13 +12,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        if settings.GUICHET_SEAL_PKCS12_PATH or settings.GUICHET_SEAL_PKCS11_MODULE:
+        try:
+            connector = connector_for("seal")
+        except ConnectorNotConfigured as error:  # none, and the development one is not allowed; or a broken one
+            self.stderr.write(f"Cachet : {error}")
+            return
+        if not isinstance(connector, DevAuthoritySeal):
             self.stdout.write("Cachet : certificat de production configuré, rien à créer.")
             return
-        if not settings.GUICHET_SEAL_DEV_CA:
-            self.stderr.write("Cachet : aucun certificat configuré et le certificat de développement est interdit.")
-            return
-        authority, created = dev_authority_ensure()
+        authority, created = connector.authority_ensure()
         verb = "créés" if created else "déjà présents"
         self.stdout.write(
             f"Cachet de développement {verb} : {authority.seal_pkcs12} (autorité : {authority.ca_certificate})"
