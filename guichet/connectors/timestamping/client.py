@@ -4,7 +4,7 @@ ConnectorError."""
 
 import asyncio
 
-from asn1crypto import tsp
+from asn1crypto import cms, core, tsp
 from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
 from pyhanko.sign.timestamps.common_utils import set_tsp_headers
 
@@ -13,6 +13,25 @@ from ..http import HttpPolicy, http_post
 
 SYSTEM = "L’autorité d’horodatage"
 REPLY_TYPE = "application/timestamp-reply"
+
+
+class _Reply(core.Sequence):
+    # RFC 3161 §2.4.2: a refusal carries no token, which asn1crypto's TimeStampResp cannot read.
+    _fields = [("status", tsp.PKIStatusInfo), ("time_stamp_token", cms.ContentInfo, {"optional": True})]
+
+
+def _reply_read(content: bytes) -> tsp.TimeStampResp:
+    """The authority's reply, its status read here: a refusal gives the authority's reasons, an
+    unreadable reply a ConnectorRejected rather than a parsing error deep in pyHanko. The token is
+    left to pyHanko, untouched (asn1crypto writes a parsed structure back field by field: seconds)."""
+    try:
+        status = _Reply.load(content)["status"].native
+    except (ValueError, TypeError) as error:
+        raise ConnectorRejected(f"{SYSTEM} a répondu un horodatage illisible : {error}") from error
+    if status["status"] != "granted":
+        reasons = [*(status["status_string"] or []), *sorted(status["fail_info"] or [])]
+        raise ConnectorRejected(f"{SYSTEM} a refusé l’horodatage ({status['status']}) : {'; '.join(reasons)}")
+    return tsp.TimeStampResp.load(content)
 
 
 class Rfc3161Client(TimeStamper):
@@ -28,15 +47,10 @@ class Rfc3161Client(TimeStamper):
         content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
         if content_type != REPLY_TYPE:
             raise ConnectorRejected(f"{SYSTEM} a répondu autre chose qu’un horodatage ({content_type or 'sans type'})")
-        try:
-            reply = tsp.TimeStampResp.load(response.content)
-            reply.native  # noqa: B018 (asn1crypto parses lazily: read it all here, where a failure is ours)
-        except (ValueError, TypeError) as error:
-            raise ConnectorRejected(f"{SYSTEM} a répondu un horodatage illisible : {error}") from error
-        return reply
+        return _reply_read(response.content)
 
     async def async_timestamp(self, message_digest, md_algorithm):
         try:
             return await super().async_timestamp(message_digest, md_algorithm)
-        except TimestampRequestError as error:  # refused (status not « granted »), or a wrong nonce
+        except TimestampRequestError as error:  # pyHanko's own checks of the token: the nonce
             raise ConnectorRejected(f"{SYSTEM} : {error}") from error
