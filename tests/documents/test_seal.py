@@ -16,6 +16,7 @@ from guichet.connectors.seal_dev_authority.authority import DEV_PKCS12_PASSWORD,
 from guichet.documents.models import Act, ActKind, ActStatus
 from guichet.documents.seal import pdf_seal
 from guichet.documents.services import act_generation_failed, act_issue
+from tests.connectors.timestamping.stand_in import BAD_REQUEST, GRANTED
 from tests.documents.test_acts import seal_status
 
 
@@ -113,6 +114,28 @@ def test_production_without_a_certificate_fails_clearly(draft, submit, settings)
     act = submit(draft)
     act.refresh_from_db()
     assert act.status == ActStatus.FAILED and "Aucun certificat de cachet n’est configuré" in act.last_error
+
+
+def test_acts_are_timestamped_by_the_configured_authority(draft, submit, settings, tsa):
+    settings.GUICHET_SEAL_TSA_URL = tsa.url
+    act = submit(draft)
+    act.refresh_from_db()
+    assert act.status == ActStatus.ISSUED, act.last_error
+    assert act.seal_level == "PAdES-B-T" and tsa.answered and set(tsa.answered) == {GRANTED}
+    with act.pdf.open("rb") as stored:
+        status = seal_status(stored.read())
+    assert status.bottom_line and status.timestamp_validity is not None
+    assert status.timestamp_validity.intact and status.timestamp_validity.valid and status.timestamp_validity.trusted
+
+
+def test_an_authority_refusing_to_timestamp_leaves_the_act_failed_with_its_reason(draft, submit, settings, tsa):
+    settings.GUICHET_SEAL_TSA_URL = tsa.url
+    tsa.script = [BAD_REQUEST] * 3  # each generation asks once: a refusal is not asked again
+    act = submit(draft)
+    act.refresh_from_db()
+    assert act.status == ActStatus.FAILED and act.attempts == 3
+    assert "ConnectorRejected : L’autorité d’horodatage a refusé la demande : HTTP 400" in act.last_error
+    assert tsa.answered == [BAD_REQUEST] * 3
 
 
 def _keys_under(value, seen=None) -> set[str]:
