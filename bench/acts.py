@@ -12,8 +12,8 @@ ACTS = 100
 
 def acts_figures(count: int = ACTS) -> list:
     from bench.run import Figure
+    from guichet.connectors.registry import connector_for
     from guichet.documents.models import Act
-    from guichet.documents.seal import seal_signer
     from guichet.documents.services import act_issue
     from guichet.dossiers.models import ActKind, Dossier, DossierState
 
@@ -25,7 +25,7 @@ def acts_figures(count: int = ACTS) -> list:
     )
     if not dossiers:
         raise RuntimeError("the demo has no filed dossier to issue acts for")
-    seal_signer()  # the seal's key is loaded once per worker process: not part of each act
+    connector_for("seal").signer()  # the seal's key is loaded once per worker process: not part of each act
     warm = Act.objects.create(dossier_id=dossiers[0], kind=ActKind.RECEIPT)
     act_issue(act_id=warm.pk)  # warm-up: WeasyPrint's fonts, pyHanko's imports
     samples = []

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "axes",
     "guichet.core",
+    "guichet.connectors",
     "guichet.accounts",
     "guichet.procedures",
     "guichet.dossiers",
@@ -233,7 +234,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-# Sealed acts (guichet/documents, docs/decisions/0010-sealed-acts.md): the seal's key in a PKCS#12
+# Sealed acts (guichet/documents, docs/decisions/0010-sealed-acts.md; the connectors seal_* and
+# timestamping in guichet/connectors/): the seal's key in a PKCS#12
 # file or in a PKCS#11 token (HSM); without either, a development authority and seal certificate are
 # created under var/seal/, which production refuses (GUICHET_SEAL_DEV_CA=false in prod.py). With a
 # timestamping authority (RFC 3161), seals are PAdES B-T, else B-B.

@@ -1,281 +1,26 @@
-"""The electronic seal of acts: a PAdES signature made with pyHanko.
+"""The electronic seal of acts: a PAdES signature made with pyHanko, with a visible block.
 
-The key comes from settings: a PKCS#12 file (`GUICHET_SEAL_PKCS12_PATH`) or a PKCS#11 token, an
-HSM (`GUICHET_SEAL_PKCS11_MODULE`). Without either, and only where `GUICHET_SEAL_DEV_CA` allows it
-(development, tests), a development certificate authority and its seal certificate are created under
-`var/seal/` on first use (`manage.py acts_dev_ca` does it ahead, from `make run`). With a
-timestamping authority (`GUICHET_SEAL_TSA_URL`), the seal is PAdES B-T (RFC 3161 timestamp), else
-PAdES B-B. See docs/decisions/0010-sealed-acts.md."""
+The key and the timestamping authority are connectors (guichet/connectors/): the registry gives the
+seal's key (a PKCS#11 token, a PKCS#12 file or, in development, the development authority) and, when
+one is configured, the RFC 3161 authority that makes the seal PAdES B-T instead of B-B. See
+docs/decisions/0010-sealed-acts.md."""
 
 import asyncio
-import datetime as dt
 import io
 import os
-import shutil
-import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-DEV_PKCS12_PASSWORD = b"guichet-developpement"  # noqa: S105 (a development certificate, never a secret)
+from guichet.connectors.registry import connector_for
+
 SEAL_FIELD = "Cachet"
 # The visible block, on the last page, in the bottom margin that the layout keeps free on the right
 # (documents/templates/documents/act.html): x1, y1, x2, y2 in points from the bottom left of A4.
 SEAL_BOX = (318, 26, 566, 112)
-
-
-class SealUnavailable(ImproperlyConfigured):
-    """No seal is configured where the development one is not allowed."""
-
-
-# --- The development certificate authority ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DevAuthority:
-    directory: Path
-
-    @property
-    def ca_certificate(self) -> Path:
-        return self.directory / "ac-developpement.pem"
-
-    @property
-    def ca_key(self) -> Path:
-        return self.directory / "ac-developpement.key"
-
-    @property
-    def seal_pkcs12(self) -> Path:
-        return self.directory / "cachet.p12"
-
-
-def dev_directory() -> Path:
-    return Path(settings.VAR_DIR) / "seal"
-
-
-_dev_lock = threading.Lock()
-
-
-def dev_authority_ensure(directory: Path | None = None) -> tuple[DevAuthority, bool]:
-    """The development authority under `directory` (var/seal/ by default), created when missing.
-    Returns it and whether it was created now. Safe when several processes start at once: it is
-    written in a folder of its own and moved into place in one step."""
-    authority = DevAuthority(directory or dev_directory())
-    with _dev_lock:
-        if authority.seal_pkcs12.exists():
-            return authority, False
-        authority.directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".seal-", dir=authority.directory.parent))
-        try:
-            _dev_authority_write(staging)
-            try:
-                os.rename(staging, authority.directory)
-            except OSError:  # another process won the race: keep its authority
-                if not authority.seal_pkcs12.exists():
-                    raise
-                return authority, False
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return authority, True
-
-
-def _name(common_name: str):
-    from cryptography import x509  # noqa: PLC0415
-    from cryptography.x509.oid import NameOID  # noqa: PLC0415
-
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.GUICHET_PLATFORM_NAME),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Développement — ne pas utiliser en production"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _key_usage(*, signing: bool):
-    from cryptography import x509  # noqa: PLC0415
-
-    return x509.KeyUsage(
-        digital_signature=signing,
-        content_commitment=signing,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=not signing,
-        crl_sign=not signing,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def dev_certificate_issue(authority: DevAuthority, *, common_name: str, timestamping: bool = False):
-    """A certificate issued by the development authority, and its key: the seal's (ECDSA P-256),
-    or a timestamping authority's (RSA, as pyHanko's in-process TSA of the tests wants)."""
-    from cryptography import x509  # noqa: PLC0415
-    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: PLC0415
-    from cryptography.x509.oid import ExtendedKeyUsageOID  # noqa: PLC0415
-
-    ca_certificate = x509.load_pem_x509_certificate(authority.ca_certificate.read_bytes())
-    ca_key = serialization.load_pem_private_key(authority.ca_key.read_bytes(), password=None)
-    key = rsa.generate_private_key(65537, 2048) if timestamping else ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name))
-        .issuer_name(ca_certificate.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3 * 365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(signing=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-    )
-    if timestamping:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-    return builder.sign(ca_key, hashes.SHA256()), key
-
-
-def _dev_authority_write(directory: Path) -> None:
-    from cryptography import x509  # noqa: PLC0415
-    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
-    from cryptography.hazmat.primitives.serialization import pkcs12  # noqa: PLC0415
-
-    ca_key = ec.generate_private_key(ec.SECP384R1())
-    name = _name("Autorité de certification de développement")
-    now = dt.datetime.now(dt.UTC)
-    ca_certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=10 * 365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(signing=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA384())
-    )
-    authority = DevAuthority(directory)
-    authority.ca_certificate.write_bytes(ca_certificate.public_bytes(serialization.Encoding.PEM))
-    authority.ca_key.write_bytes(
-        ca_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    authority.ca_key.chmod(0o600)
-    certificate, key = dev_certificate_issue(authority, common_name=f"Cachet de {settings.GUICHET_PLATFORM_NAME}")
-    authority.seal_pkcs12.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"cachet",
-            key,
-            certificate,
-            [ca_certificate],
-            serialization.BestAvailableEncryption(DEV_PKCS12_PASSWORD),
-        )
-    )
-    authority.seal_pkcs12.chmod(0o600)
-
-
-# --- The signer --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SealConfig:
-    pkcs12_path: str
-    pkcs12_password: str
-    pkcs11_module: str
-    pkcs11_token: str
-    pkcs11_key_label: str
-    pkcs11_cert_label: str
-    pkcs11_pin: str
-    dev_ca_allowed: bool
-    tsa_url: str
-
-
-def seal_config() -> SealConfig:
-    return SealConfig(
-        pkcs12_path=settings.GUICHET_SEAL_PKCS12_PATH,
-        pkcs12_password=settings.GUICHET_SEAL_PKCS12_PASSWORD,
-        pkcs11_module=settings.GUICHET_SEAL_PKCS11_MODULE,
-        pkcs11_token=settings.GUICHET_SEAL_PKCS11_TOKEN,
-        pkcs11_key_label=settings.GUICHET_SEAL_PKCS11_KEY_LABEL,
-        pkcs11_cert_label=settings.GUICHET_SEAL_PKCS11_CERT_LABEL or settings.GUICHET_SEAL_PKCS11_KEY_LABEL,
-        pkcs11_pin=settings.GUICHET_SEAL_PKCS11_PIN,
-        dev_ca_allowed=settings.GUICHET_SEAL_DEV_CA,
-        tsa_url=settings.GUICHET_SEAL_TSA_URL,
-    )
-
-
-def seal_signer():
-    """The pyHanko signer named by the settings; loaded once per process (a PKCS#11 session stays open)."""
-    return _signer_for(seal_config(), str(dev_directory()))
-
-
-@cache
-def _signer_for(config: SealConfig, dev_dir: str):
-    from pyhanko.sign import signers  # noqa: PLC0415
-
-    if config.pkcs11_module:
-        # python-pkcs11 is needed only here: installed where an HSM is used (README).
-        from pyhanko.config.pkcs11 import TokenCriteria  # noqa: PLC0415
-        from pyhanko.sign import pkcs11  # noqa: PLC0415
-
-        session = pkcs11.open_pkcs11_session(
-            config.pkcs11_module,
-            token_criteria=TokenCriteria(label=config.pkcs11_token or None),
-            user_pin=config.pkcs11_pin or None,
-        )
-        labels = {"cert_label": config.pkcs11_cert_label, "key_label": config.pkcs11_key_label}
-        signer = pkcs11.PKCS11Signer(session, **labels)
-        if not _token_hashes(session, signer.signing_cert.public_key.algorithm):
-            # Such tokens (SoftHSM 2 for ECDSA, some HSMs) only sign a digest: pyHanko hashes first.
-            signer = pkcs11.PKCS11Signer(session, use_raw_mechanism=True, **labels)
-        return signer
-    if config.pkcs12_path:
-        signer = signers.SimpleSigner.load_pkcs12(
-            config.pkcs12_path, passphrase=config.pkcs12_password.encode() or None
-        )
-        if signer is None:
-            raise SealUnavailable(f"Le fichier PKCS#12 du cachet ne peut pas être lu : {config.pkcs12_path}")
-        return signer
-    if not config.dev_ca_allowed:
-        raise SealUnavailable(
-            "Aucun certificat de cachet n’est configuré (GUICHET_SEAL_PKCS12_PATH ou GUICHET_SEAL_PKCS11_MODULE)."
-        )
-    authority, _ = dev_authority_ensure(Path(dev_dir))
-    return signers.SimpleSigner.load_pkcs12(str(authority.seal_pkcs12), passphrase=DEV_PKCS12_PASSWORD)
-
-
-def _token_hashes(session, key_algorithm: str) -> bool:
-    """Whether the token offers the hash-and-sign mechanism (SHA-256, as `pdf_seal` asks) for the
-    seal's key: ECDSA or RSA PKCS#1 v1.5. Other keys are left to pyHanko's defaults."""
-    from pkcs11 import Mechanism  # noqa: PLC0415
-
-    mechanism = {"ec": Mechanism.ECDSA_SHA256, "rsa": Mechanism.SHA256_RSA_PKCS}.get(key_algorithm)
-    return mechanism is None or mechanism in session.token.slot.get_mechanisms()
-
-
-def seal_timestamper():
-    """The RFC 3161 timestamping authority of the settings, or None (the seal is then PAdES B-B)."""
-    url = settings.GUICHET_SEAL_TSA_URL
-    if not url:
-        return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: PLC0415
-
-    return HTTPTimeStamper(url, timeout=settings.GUICHET_SEAL_TSA_TIMEOUT)
-
-
-# --- Sealing ---------------------------------------------------------------------------------------------
 
 
 _STAMP_CHARACTERS = (
@@ -363,16 +108,18 @@ def pdf_seal(
     pdf: bytes, *, signatory: str, signer=None, timestamper=None, use_settings_timestamper: bool = True
 ) -> Sealed:
     """Seal a PDF: a PAdES signature in an incremental update, with a visible block on the last
-    page naming the signatory and the date. With a timestamper (the settings' TSA by default), the
-    signature carries an RFC 3161 timestamp (PAdES B-T)."""
+    page naming the signatory and the date. The signer is the seal connector's unless given. With a
+    timestamper (the timestamping connector's by default, when one is configured), the signature
+    carries an RFC 3161 timestamp (PAdES B-T)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
     from pyhanko.pdf_utils.text import TextBoxStyle  # noqa: PLC0415
     from pyhanko.sign import fields, signers  # noqa: PLC0415
     from pyhanko.stamp import TextStampStyle  # noqa: PLC0415
 
-    signer = signer or seal_signer()
+    signer = signer or connector_for("seal").signer()
     if timestamper is None and use_settings_timestamper:
-        timestamper = seal_timestamper()
+        authority = connector_for("timestamp")
+        timestamper = authority.timestamper() if authority is not None else None
     metadata = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -421,12 +168,3 @@ def _outside_event_loop(function):
 def _stamp_escape(text: str) -> str:
     # The stamp's text is a %-format string: a signatory's "%" must stay a "%".
     return " ".join(text.split()).replace("%", "%%")
-
-
-def dev_trust_roots() -> list:
-    """The development authority's certificate, for validating seals made with it (asn1crypto)."""
-    from asn1crypto import pem, x509  # noqa: PLC0415
-
-    authority, _ = dev_authority_ensure()
-    _, _, der = pem.unarmor(authority.ca_certificate.read_bytes())
-    return [x509.Certificate.load(der)]

@@ -9,6 +9,7 @@ from guichet.dossiers.models import TransitionName
 from guichet.dossiers.services import dossier_submit
 from guichet.instruction.followup.chain import followups_resume
 from guichet.instruction.services import dossier_decide
+from tests.connectors.timestamping.stand_in import stand_in_tsa
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
 
 
@@ -81,3 +82,10 @@ def pdf_text(data: bytes) -> str:
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     return " ".join(text.split())  # justified lines come out with several spaces between words
+
+
+@pytest.fixture
+def tsa(tmp_path):
+    """A timestamping authority (RFC 3161 over HTTP, on 127.0.0.1) certified by the development authority."""
+    with stand_in_tsa(tmp_path / "tsa") as authority:
+        yield authority

@@ -11,10 +11,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from guichet.connectors.seal_dev_authority.authority import dev_authority_ensure, dev_certificate_issue, dev_trust_roots
 from guichet.core.models import AuditEvent
 from guichet.documents.models import ActStatus
 from guichet.documents.rendering import verification_url
-from guichet.documents.seal import dev_authority_ensure, dev_certificate_issue, dev_trust_roots
 from guichet.documents.services import act_issue
 from guichet.dossiers.models import TransitionName
 from tests.documents.conftest import pdf_of, pdf_text

@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from guichet.connectors.base import _signer_loaded
+from guichet.connectors.registry import connector_for
+from guichet.connectors.seal_dev_authority.authority import DEV_PKCS12_PASSWORD, dev_authority_ensure
 from guichet.documents.models import Act, ActStatus
-from guichet.documents.seal import DEV_PKCS12_PASSWORD, _signer_for, dev_authority_ensure, pdf_seal, seal_signer
+from guichet.documents.seal import pdf_seal
 from guichet.documents.services import act_generation_failed, act_issue
 from guichet.dossiers.models import ActKind
+from tests.connectors.timestamping.stand_in import BAD_REQUEST, GRANTED
 from tests.documents.test_acts import seal_status
 
 
@@ -101,9 +105,9 @@ def test_production_seals_with_its_hsm_key(draft, submit, settings, softhsm_toke
         # Sealed by the token's certificate, not by a key loaded from elsewhere.
         assert status.signing_cert.serial_number == softhsm_token.serial_number
         # The signer is kept per process with its session open: close it before the token goes.
-        seal_signer().pkcs11_session.close()
+        connector_for("seal").signer().pkcs11_session.close()
     finally:
-        _signer_for.cache_clear()
+        _signer_loaded.cache_clear()
 
 
 def test_production_without_a_certificate_fails_clearly(draft, submit, settings, retries_run):
@@ -112,6 +116,31 @@ def test_production_without_a_certificate_fails_clearly(draft, submit, settings,
     retries_run()
     act.refresh_from_db()
     assert act.status == ActStatus.FAILED and "Aucun certificat de cachet n’est configuré" in act.last_error
+
+
+def test_acts_are_timestamped_by_the_configured_authority(draft, submit, settings, tsa):
+    settings.GUICHET_SEAL_TSA_URL = tsa.url
+    act = submit(draft)
+    act.refresh_from_db()
+    assert act.status == ActStatus.ISSUED, act.last_error
+    assert act.seal_level == "PAdES-B-T" and tsa.answered and set(tsa.answered) == {GRANTED}
+    with act.pdf.open("rb") as stored:
+        status = seal_status(stored.read())
+    assert status.bottom_line and status.timestamp_validity is not None
+    assert status.timestamp_validity.intact and status.timestamp_validity.valid and status.timestamp_validity.trusted
+
+
+def test_an_authority_refusing_to_timestamp_leaves_the_act_failed_with_its_reason(
+    draft, submit, settings, tsa, retries_run
+):
+    settings.GUICHET_SEAL_TSA_URL = tsa.url
+    tsa.script = [BAD_REQUEST] * 3  # each generation asks once: a refusal is not asked again
+    act = submit(draft)
+    retries_run()
+    act.refresh_from_db()
+    assert act.status == ActStatus.FAILED and act.attempts == 3
+    assert "ConnectorRejected : L’autorité d’horodatage a refusé la demande : HTTP 400" in act.last_error
+    assert tsa.answered == [BAD_REQUEST] * 3
 
 
 def _keys_under(value, seen=None) -> set[str]:

@@ -1,0 +1,48 @@
+"""Which implementation serves each capability: the first, in the order below, that the settings
+select. Domain code asks `connector_for("seal")` and never imports an implementation; the next
+capabilities (archiving, webhooks, data exchange, invoicing, payment) are added here."""
+
+from dataclasses import dataclass
+from typing import Literal, overload
+
+from .base import Connector, ConnectorNotConfigured, SealConnector, TimestampConnector
+from .seal_dev_authority.connector import DevAuthoritySeal
+from .seal_pkcs11.connector import Pkcs11Seal
+from .seal_pkcs12.connector import Pkcs12Seal
+from .timestamping.connector import TsaTimestamping
+
+
+@dataclass(frozen=True)
+class Capability:
+    implementations: tuple[type[Connector], ...]  # tried in this order: the first configured one serves
+    missing: str | None  # the error when none is configured; None: the capability is optional
+
+
+CAPABILITIES: dict[str, Capability] = {
+    "seal": Capability(
+        # The administration's token, then its file; the development authority only where neither is
+        # configured and the settings allow it.
+        implementations=(Pkcs11Seal, Pkcs12Seal, DevAuthoritySeal),
+        missing="Aucun certificat de cachet n’est configuré (GUICHET_SEAL_PKCS12_PATH ou GUICHET_SEAL_PKCS11_MODULE).",
+    ),
+    "timestamp": Capability(implementations=(TsaTimestamping,), missing=None),
+}
+
+
+@overload
+def connector_for(capability: Literal["seal"]) -> SealConnector: ...
+@overload
+def connector_for(capability: Literal["timestamp"]) -> TimestampConnector | None: ...
+def connector_for(capability: str) -> Connector | None:
+    """The connector that the settings select for `capability`, with their current values. For a
+    capability nothing configures: None when it is optional, else ConnectorNotConfigured."""
+    try:
+        entry = CAPABILITIES[capability]
+    except KeyError:
+        raise LookupError(f"Unknown connector capability {capability!r} (known: {', '.join(CAPABILITIES)})") from None
+    for implementation in entry.implementations:
+        if implementation.configured():
+            return implementation.from_settings()
+    if entry.missing is None:
+        return None
+    raise ConnectorNotConfigured(entry.missing)
