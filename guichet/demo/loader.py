@@ -16,8 +16,9 @@ from guichet.instruction.workflow import TransitionName, dossier_transition
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import procedure_create, procedure_publish
 
+from .answers import REFERENCE_DATE, fake_answers
 from .observatory import demo_observatory_load
-from .procedures import PROCEDURES, REFERENCE_DATE, DemoProcedure, fake_answers
+from .procedures import PROCEDURES, DemoProcedure
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
 

@@ -8,7 +8,8 @@ import pytest
 import schwifty
 from stdnum.fr import siret
 
-from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE, fake_answers
+from guichet.demo.answers import REFERENCE_DATE, fake_answers
+from guichet.demo.procedures import PROCEDURES
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import Condition, FieldType, FormField, definition_validate
 
