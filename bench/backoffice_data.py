@@ -27,7 +27,8 @@ from django.db import connection, transaction
 
 from guichet.accounts.models import User
 from guichet.core.models import Sequence
-from guichet.demo import procedures as demo
+from guichet.demo import answers as demo_answers
+from guichet.demo import pools as demo
 from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState, TransitionLog
 from guichet.dossiers.search import (
     CONFIG,
@@ -92,7 +93,7 @@ def pool_size(count: int) -> int:
 
 
 def answers_pool(definition: dict, size: int, rng: random.Random) -> list[dict]:
-    return [demo.fake_answers(definition, rng) for _ in range(size)]
+    return [demo_answers.fake_answers(definition, rng) for _ in range(size)]
 
 
 def _weighted(rng: random.Random, table: dict) -> object:

@@ -1,6 +1,7 @@
 """Loads the demonstration data through the same services as real use, so that every dossier has
 its transition log and every write its audit event. Loading twice changes nothing."""
 
+import copy
 import random
 from dataclasses import dataclass
 
@@ -14,16 +15,13 @@ from guichet.dossiers.services import dossier_create, dossier_submit
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction.followup.chain import followups_quiet
 from guichet.instruction.services import expert_invite
-from guichet.procedures.models import InstructorGroup, Procedure
-from guichet.procedures.services import (
-    instructor_group_add_member,
-    instructor_group_create,
-    procedure_create,
-    procedure_publish,
-)
+from guichet.procedures.exchange import procedure_import
+from guichet.procedures.models import Procedure
+from guichet.procedures.services import instructor_group_add_member, procedure_publish
 
+from .answers import REFERENCE_DATE, fake_answers
 from .observatory import demo_observatory_load
-from .procedures import PROCEDURES, REFERENCE_DATE, DemoProcedure, fake_answers
+from .procedures import PROCEDURES, DemoProcedure
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
 
@@ -163,24 +161,11 @@ def _organisations(actor: User) -> dict[str, Organisation]:
     return organisations
 
 
-def _procedure(demo: DemoProcedure, organisations: dict[str, Organisation], actor: User) -> Procedure:
+def _procedure(demo: DemoProcedure, actor: User) -> Procedure:
     procedure = Procedure.objects.filter(slug=demo.slug).first()
     if procedure is None:
-        procedure = procedure_create(
-            actor=actor,
-            organisation=organisations[demo.organisation_slug],
-            title=demo.title,
-            slug=demo.slug,
-            summary=demo.summary,
-            description=demo.description,
-            definition=demo.definition,
-            processing_days=demo.processing_days,
-            silence_rule=demo.silence_rule,
-            data_needed=demo.data_needed,
-        )
-    for index, name in enumerate(demo.groups):
-        if not InstructorGroup.objects.filter(procedure=procedure, name=name).exists():
-            instructor_group_create(actor=actor, procedure=procedure, name=name, is_default=index == 0)
+        # As `manage.py procedure_import` does: the document's settings, organisation, groups and form.
+        procedure = procedure_import(actor=actor, data=copy.deepcopy(demo.document))
     if not procedure.versions.exists():
         procedure_publish(actor=actor, procedure=procedure)
     return procedure
@@ -245,8 +230,8 @@ def _demo_load() -> list[DemoAccount]:
 
     instructors = {}
     for seed, demo in enumerate(PROCEDURES):
-        procedure = _procedure(demo, organisations, administrator)
-        is_culture = demo.organisation_slug != "mairie-sainte-croix-en-val"
+        procedure = _procedure(demo, administrator)
+        is_culture = procedure.organisation_id != organisations["mairie-sainte-croix-en-val"].pk
         instructor = instructors[demo.slug] = instructor_culture if is_culture else instructor_town
         default_group = procedure.instructor_groups.get(is_default=True)
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)

@@ -44,7 +44,8 @@ from guichet.observatory.services import (
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
-from .procedures import FEMALE_FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, MALE_FIRST_NAMES, fake_answers
+from .answers import fake_answers
+from .pools import FEMALE_FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, MALE_FIRST_NAMES
 
 # Procedures of the programme not yet in Guichet: (organisation, title, phase, volume, channels,
 # start, initial and current months, initial and current cost in euros, RGAA %, DLNUF).

@@ -21,6 +21,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.fr import siret as stdnum_siret
 
+from . import examples
 from .conditions import condition_holds, is_empty
 from .definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField
 from .formulas import formula_parse
@@ -260,24 +261,37 @@ def _linked_dossier(f: FormField, raw: Any, today: date) -> str:
     return value
 
 
-CLEANERS: dict[FieldType, Callable[[FormField, Any, date], Any]] = {
-    FieldType.TEXT: _text,
-    FieldType.TEXTAREA: _text,
-    FieldType.INTEGER: _integer,
-    FieldType.DECIMAL: _decimal,
-    FieldType.DATE: _date,
-    FieldType.DATETIME: _datetime,
-    FieldType.YES_NO: _boolean,
-    FieldType.CHECKBOX: _boolean,
-    FieldType.CHOICE: _choice,
-    FieldType.MULTIPLE_CHOICE: _multiple_choice,
-    FieldType.EMAIL: _email,
-    FieldType.PHONE: _phone,
-    FieldType.ADDRESS: _address,
-    FieldType.SIRET: _siret,
-    FieldType.IBAN: _iban,
-    FieldType.FILE: _files,
-    FieldType.LINKED_DOSSIER: _linked_dossier,
+@dataclass(frozen=True)
+class AnswerType:
+    """What the platform knows of one type of answer: how to clean it, how to draw an example of it
+    (examples.py: None when none can be made up, a linked dossier being one the applicant filed),
+    and, for a type that offers a few answers to pick from, which."""
+
+    clean: Callable[[FormField, Any, date], Any]
+    example: Callable[[examples.ExampleDraw], Any] | None
+    offered: Callable[[FormField], list[Any]] | None = None
+
+
+# The catalogue of answer types: a new type of field that holds an answer is one row here. Display-only
+# fields, blocks (their rows hold the answers) and computed fields have none.
+ANSWER_TYPES: dict[FieldType, AnswerType] = {
+    FieldType.TEXT: AnswerType(_text, examples.text_example),
+    FieldType.TEXTAREA: AnswerType(_text, examples.text_example),
+    FieldType.INTEGER: AnswerType(_integer, examples.integer_example),
+    FieldType.DECIMAL: AnswerType(_decimal, examples.decimal_example),
+    FieldType.DATE: AnswerType(_date, examples.date_example),
+    FieldType.DATETIME: AnswerType(_datetime, examples.datetime_example),
+    FieldType.YES_NO: AnswerType(_boolean, examples.yes_no_example, offered=examples.booleans),
+    FieldType.CHECKBOX: AnswerType(_boolean, examples.checkbox_example, offered=examples.booleans),
+    FieldType.CHOICE: AnswerType(_choice, examples.choice_example, offered=examples.option_values),
+    FieldType.MULTIPLE_CHOICE: AnswerType(_multiple_choice, examples.multiple_choice_example),
+    FieldType.EMAIL: AnswerType(_email, examples.email_example),
+    FieldType.PHONE: AnswerType(_phone, examples.phone_example),
+    FieldType.ADDRESS: AnswerType(_address, examples.address_example),
+    FieldType.SIRET: AnswerType(_siret, examples.siret_example),
+    FieldType.IBAN: AnswerType(_iban, examples.iban_example),
+    FieldType.FILE: AnswerType(_files, examples.files_example),
+    FieldType.LINKED_DOSSIER: AnswerType(_linked_dossier, None),
 }
 
 
@@ -312,7 +326,7 @@ class _Cleaner:
                     )
                 continue
             try:
-                out[f.id] = CLEANERS[f.type](f, value, self.today)
+                out[f.id] = ANSWER_TYPES[f.type].clean(f, value, self.today)
                 if f.type == FieldType.LINKED_DOSSIER and self.own_dossiers is not None:
                     if out[f.id] not in self.own_dossiers:
                         del out[f.id]

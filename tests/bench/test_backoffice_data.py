@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from bench.backoffice_data import PROCEDURE_SHARES, answers_pool, dossiers_generate
 from guichet.core.models import Sequence
-from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE
+from guichet.demo.answers import REFERENCE_DATE
+from guichet.demo.procedures import PROCEDURES
 from guichet.dossiers.models import Dossier, DossierSnapshot, DossierState, TransitionLog
 from guichet.dossiers.search import answers_search_text, dossier_search_vector
 from guichet.procedures.answers import answers_clean

@@ -8,7 +8,9 @@ import pytest
 import schwifty
 from stdnum.fr import siret
 
-from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE, fake_answers
+from guichet.demo.answers import REFERENCE_DATE, fake_answers
+from guichet.demo.loader import ORGANISATIONS
+from guichet.demo.procedures import PROCEDURES
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import Condition, FieldType, FormField, definition_validate
 
@@ -38,7 +40,8 @@ def answers_for(slug: str, seed: int) -> dict:
 
 
 def test_the_four_procedures_in_order():
-    assert [(p.organisation_slug, p.slug) for p in PROCEDURES] == [
+    organisations = {organisation.siret: organisation.slug for organisation in ORGANISATIONS}
+    assert [(organisations[p.document["organisation_siret"]], p.slug) for p in PROCEDURES] == [
         ("drac-ile-de-france", "autorisation-travaux-monument-historique"),
         ("mairie-sainte-croix-en-val", "copie-integrale-acte-de-naissance"),
         ("mairie-sainte-croix-en-val", "inscription-liste-electorale"),

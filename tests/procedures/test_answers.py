@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from guichet.demo.procedures import PROCEDURES, REFERENCE_DATE, fake_answers
+from guichet.demo.answers import REFERENCE_DATE, fake_answers
+from guichet.demo.procedures import PROCEDURES
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import definition_validate
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole
-from guichet.demo.procedures import fake_answers
+from guichet.demo.answers import fake_answers
 from guichet.procedures.models import Procedure
 from tests.factories import SIMPLE_DEFINITION, OrganisationFactory, ProcedureFactory, UserFactory
 
