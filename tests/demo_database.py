@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from guichet.procedures.selectors import version_form_forget
+
 # Django's own bookkeeping, which no test empties.
 _KEPT_TABLES = {"django_migrations"}
 
@@ -114,7 +116,5 @@ class DemoDatabase:
                     values = ", ".join("?" * len(table.columns))
                     # The DB-API cursor: values go in as they were read, without Django's adapters.
                     cursor.cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({values})", table.rows)  # noqa: S608
-        # Versions are remembered by id once parsed; these ones came without the save that forgets them.
-        from guichet.procedures.selectors import version_form_forget
-
+        # Parsed versions are remembered by id; these rows came without the save that forgets them.
         version_form_forget()
