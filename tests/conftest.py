@@ -1,13 +1,21 @@
-import io
-
 import pytest
-from django.core.management import call_command
+from django.db import connection
+
+from tests.demo_database import DemoDatabase
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker):
+    """The demo, loaded once in each test process (each xdist worker has its own database)."""
+    with django_db_blocker.unblock():
+        return DemoDatabase.load(connection)
 
 
 @pytest.fixture
-def demo(db):
-    """The demo data, loaded as `manage.py demo` does."""
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def demo(demo_database, db):
+    """The demo data, as `manage.py demo` loads them: copied into the test's database, then rolled
+    back with the test's transaction (or flushed after a test with `transactional_db`)."""
+    demo_database.write(connection)
 
 
 @pytest.fixture(autouse=True)

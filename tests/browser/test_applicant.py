@@ -1,11 +1,9 @@
 """The applicant's whole journey in Chromium, audited by axe-core on every page."""
 
-import io
 import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from guichet.accounts.models import User
@@ -34,8 +32,7 @@ def sign_in(page, base_url: str, email: str, audited: list[str]) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live_server, page, tmp_path):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live_server, page, tmp_path, demo):
     email = "camille.martin@exemple.fr"
     audited: list[str] = []
 
@@ -210,10 +207,10 @@ def test_the_journey_works_with_the_keyboard_alone_at_320_px_without_javascript(
 
 def test_an_applicant_signed_in_with_franceconnect_finds_the_identity_prefilled_and_locked(
     live_server,
+    demo,
     page,
     franceconnect,  # noqa: F811
 ):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
     franceconnect.configure(site=live_server.url)
     audited: list[str] = []
 

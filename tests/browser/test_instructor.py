@@ -1,12 +1,10 @@
 """An instructor works through a demo procedure in Chromium: from the header to the list, a
 dossier, its instruction and its decision; every page audited by axe-core."""
 
-import io
 import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from guichet.demo.loader import DEMO_PASSWORD, INSTRUCTOR_TOWN
@@ -19,8 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PROCEDURE = "Inscription sur les listes électorales"
 
 
-def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_server, page):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_server, page, demo):
     page.goto(live_server.url + "/compte/connexion/")
     page.get_by_label("Adresse électronique").fill(INSTRUCTOR_TOWN.email)
     page.get_by_label("Mot de passe", exact=False).first.fill(DEMO_PASSWORD)

@@ -3,10 +3,8 @@ axe-core; the steering team changes a declared value and the quality table shows
 anyone reads a past edition of the quality table."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,8 +17,7 @@ from .axe import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, page):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, page, demo):
     page.goto(live_server.url)
     page.get_by_role("link", name="Observatoire et données ouvertes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Observatoire de la qualité des démarches")
@@ -58,8 +55,7 @@ def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, 
     expect(indicators.get_by_role("row").filter(has_text="Accessibilité")).to_contain_text("Bon")
 
 
-def test_anyone_reads_a_past_edition_of_the_quality_table(live_server, page):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def test_anyone_reads_a_past_edition_of_the_quality_table(live_server, page, demo):
     # A run three months ago made the previous quarter's edition; tonight's updates the current one.
     now = timezone.now()
     observatory_aggregate(now=now - datetime.timedelta(days=92))

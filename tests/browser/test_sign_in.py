@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from guichet.demo.loader import APPLICANTS, DEMO_PASSWORD
@@ -10,8 +7,7 @@ from guichet.demo.procedures import PROCEDURES
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_finds_the_procedures_signs_in_and_out(live_server, page):
-    call_command("demo", "--quiet-accounts", stdout=io.StringIO())
+def test_an_applicant_finds_the_procedures_signs_in_and_out(live_server, page, demo):
     applicant = APPLICANTS[0]
 
     page.goto(live_server.url)
