@@ -22,6 +22,7 @@ from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction
 from guichet.dossiers.workflow import MotivationRequired, TransitionError
+from guichet.instruction.access import dossier_expert_invitations, dossier_group_instructors
 from guichet.instruction.bulk import BULK_LIMIT, bulk_action_create
 from guichet.instruction.exports import (
     ExportColumn,
@@ -36,6 +37,7 @@ from guichet.instruction.exports import (
 )
 from guichet.instruction.exports.columns import FIELD_PREFIX
 from guichet.instruction.exports.jobs import export_is_large, export_job_create
+from guichet.instruction.lists import ListFilters, ListOrder, Tab
 from guichet.instruction.models import (
     BulkAction,
     ExportJob,
@@ -45,12 +47,7 @@ from guichet.instruction.models import (
 from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
     COUNT_LIMIT,
-    ListFilters,
-    ListOrder,
-    Tab,
-    dossier_expert_invitations,
     dossier_followed_by,
-    dossier_group_instructors,
     dossier_neighbours,
     dossiers_of_instructor_in,
     instructor_dossier_page,
