@@ -425,7 +425,7 @@ def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups
 
 def test_the_tabs_count_up_to_a_limit(client, procedure, groups, monkeypatch):
     monkeypatch.setattr("guichet.instruction.selectors.COUNT_LIMIT", 2)
-    monkeypatch.setattr("guichet.www.agent.views.COUNT_LIMIT", 2)
+    monkeypatch.setattr("guichet.www.agent.lists.COUNT_LIMIT", 2)
     for _ in range(3):
         dossier_in(procedure, groups["a"], submitted=True)
     dossier_in(procedure, groups["a"], accepted=True)
