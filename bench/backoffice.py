@@ -153,7 +153,8 @@ def export_measure(*, everything: bool) -> dict:
         export_header,
         export_rows,
     )
-    from guichet.instruction.selectors import ListFilters, Tab, instructor_dossiers_listed, procedures_of_instructor
+    from guichet.instruction.lists import ListFilters, Tab
+    from guichet.instruction.selectors import instructor_dossiers_listed, procedures_of_instructor
 
     if everything:
         user = _export_instructor()

@@ -12,15 +12,9 @@ from ninja.errors import HttpError
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.dossiers.workflow import TransitionError, transitions_for_role
-from guichet.instruction.selectors import (
-    ListFilters,
-    ListOrder,
-    Tab,
-    dossier_for_instructor,
-    instructor_dossier_page,
-    instructor_waiting_counts,
-    procedures_of_instructor,
-)
+from guichet.instruction.access import dossier_for_instructor
+from guichet.instruction.lists import ListFilters, ListOrder, Tab
+from guichet.instruction.selectors import instructor_dossier_page, instructor_waiting_counts, procedures_of_instructor
 from guichet.instruction.services import dossier_decide
 from guichet.procedures.models import InstructorMembership
 

@@ -3,7 +3,7 @@ email, and its answers as a person reads them (the labels of the options chosen,
 
 On PostgreSQL the text is kept as a full-text vector (`Dossier.search_vector`, 'french'
 configuration, GIN index), written when the dossier is filed and when corrections are filed; other
-databases search the columns themselves (instruction.selectors._text_filter)."""
+databases search the columns themselves (instruction.search.text_filter)."""
 
 import unicodedata
 from collections.abc import Iterable, Mapping

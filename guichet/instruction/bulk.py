@@ -17,8 +17,9 @@ from guichet.dossiers.workflow import TRANSITIONS, TransitionError
 from guichet.instruction.messages import message_send
 from guichet.procedures.models import Procedure
 
+from .access import dossier_for_instructor
 from .models import BulkAction
-from .selectors import dossier_for_instructor, dossiers_of_instructor_in
+from .selectors import dossiers_of_instructor_in
 from .services import dossier_archive, dossier_decide, dossier_follow
 
 BULK_LIMIT = 500

@@ -218,7 +218,7 @@ class ExportJob(TimeStampedModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
     format = models.CharField(_("format"), max_length=10)
-    # The list's filters (selectors.ListFilters as a dict) and the columns' ids, as asked.
+    # The list's filters (lists.ListFilters as a dict) and the columns' ids, as asked.
     filters = models.JSONField(_("filtres de la liste"), default=dict, blank=True)
     columns = models.JSONField(_("colonnes"), default=list, blank=True)
     status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.PENDING)

@@ -1,11 +1,13 @@
+"""The back office's lists: an instructor's procedures and groups, the dossiers of a list (its
+filters, its keyset pages, the dossiers before and after one), the tabs' counts, and what an
+instructor chose for them (columns, labels, followed dossiers)."""
+
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import OperationalError, connection, models, transaction
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -16,92 +18,17 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast
-from django.db.models.lookups import GreaterThanOrEqual, In
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
-from guichet.documents.models import Act
-from guichet.documents.selectors import acts_of_dossier
-from guichet.dossiers.models import Dossier, DossierState, FilingDay
-from guichet.dossiers.search import full_text_search_available, search_query
+from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
-from .models import DossierFollow, ExpertInvitation, Label, ListPreference
-
-
-def dossier_instructor_emails(dossier: Dossier) -> list[str]:
-    """The addresses of the instructors of the dossier's group, to tell them something happened."""
-    if dossier.group_id is None:
-        return []
-    memberships = InstructorMembership.objects.filter(group_id=dossier.group_id, user__is_active=True)
-    return list(memberships.values_list("user__email", flat=True))
-
-
-def dossiers_visible_to_instructor(user: User) -> QuerySet[Dossier]:
-    """The filed dossiers of the instructor's groups (drafts are the applicant's alone)."""
-    groups = InstructorMembership.objects.filter(user=user).values("group_id")
-    return Dossier.objects.filter(group_id__in=groups).exclude(state=DossierState.DRAFT)
-
-
-def expert_invited_on(user: User, dossier: Dossier) -> bool:
-    """Whether the person is currently invited to give an opinion on this dossier."""
-    return ExpertInvitation.objects.filter(expert=user, dossier=dossier, revoked_at__isnull=True).exists()
-
-
-def expert_invitations_of(user: User) -> QuerySet[ExpertInvitation]:
-    """The expert's current invitations, the unanswered first, then the latest."""
-    return (
-        ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
-        .exclude(dossier__state=DossierState.DRAFT)
-        .select_related("dossier", "dossier__procedure", "invited_by")
-        .defer("dossier__answers", "dossier__procedure__draft_definition")
-        .order_by(models.F("answered_at").desc(nulls_first=True), "-created_at")
-    )
-
-
-def expert_invitation_for(user: User, pk: int) -> ExpertInvitation:
-    """One of the expert's current invitations; ExpertInvitation.DoesNotExist for any other, and
-    for one revoked: the expert sees the dossier only while invited."""
-    return (
-        ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
-        .exclude(dossier__state=DossierState.DRAFT)
-        .select_related("dossier", "dossier__procedure", "dossier__procedure__organisation", "answer_file")
-        .defer("dossier__procedure__draft_definition")
-        .get(pk=pk)
-    )
-
-
-def dossier_expert_invitations(dossier: Dossier) -> QuerySet[ExpertInvitation]:
-    """Every opinion asked on a dossier, for its instructors (never shown to the applicant)."""
-    return dossier.expert_invitations.select_related("expert", "invited_by", "answer_file").order_by("created_at")
-
-
-def dossiers_visible_to_expert(user: User) -> QuerySet[Dossier]:
-    """The dossiers on which the person is currently invited to give an opinion."""
-    invitations = ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True)
-    return Dossier.objects.filter(pk__in=invitations.values("dossier_id")).exclude(state=DossierState.DRAFT)
-
-
-# --- The back office's lists --------------------------------------------------------------------
-
-
-class Tab(models.TextChoices):
-    """The instructor's working lists of one procedure."""
-
-    TO_PROCESS = "a-traiter", _("À traiter")
-    FOLLOWED = "suivis", _("Suivis")
-    PROCESSED = "traites", _("Traités")
-    ALL = "tous", _("Tous")
-    ARCHIVED = "archives", _("Archivés")
-
-
-PAGE_SIZE = 50
-_PROCESSED_STATES = [*DossierState.decided(), DossierState.WITHDRAWN]
+from .lists import PAGE_SIZE, ListFilters, ListOrder, Tab, tab_filter
+from .models import DossierFollow, Label, ListPreference
+from .search import groups_bigint, latest_searched_rows, searched_rows, text_filter
 
 
 def procedures_of_instructor(user: User) -> QuerySet[Procedure]:
@@ -119,47 +46,6 @@ def procedures_of_instructor(user: User) -> QuerySet[Procedure]:
 
 def instructor_groups_in(user: User, procedure: Procedure) -> QuerySet[InstructorGroup]:
     return InstructorGroup.objects.filter(procedure=procedure, memberships__user=user).order_by("name")
-
-
-def _tab_filter(tab: Tab, user: User) -> Q:
-    if tab == Tab.ARCHIVED:
-        return Q(archived_at__isnull=False)
-    current = Q(archived_at__isnull=True)
-    if tab == Tab.TO_PROCESS:
-        return current & Q(state=DossierState.SUBMITTED)
-    if tab == Tab.FOLLOWED:
-        return current & Q(Exists(DossierFollow.objects.filter(dossier=OuterRef("pk"), user=user)))
-    if tab == Tab.PROCESSED:
-        return current & Q(state__in=_PROCESSED_STATES)
-    return current
-
-
-class ListOrder(models.TextChoices):
-    """The orders of a list (the values are those of the list's URL)."""
-
-    RECENT = "", "Les plus récents d’abord"
-    OLDEST = "anciens", "Les plus anciens d’abord"
-    # Nearest deadline first; the dossiers on which no deadline runs (decided, waiting for
-    # corrections) come last, the latest filed first among them.
-    DEADLINE = "echeance", "Échéance la plus proche d’abord"
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """What the instructor asked for above the list; every value already validated."""
-
-    tab: Tab = Tab.TO_PROCESS
-    text: str = ""
-    state: str = ""
-    group_id: int | None = None
-    # One answer: (field id, value as the answers store it); a list for a multiple choice holds the
-    # options that the answer must include, a dict for an address the parts it must have.
-    answer: tuple[str, Any] | None = None
-    label_id: int | None = None
-    mine: bool = False  # only the dossiers assigned to the instructor
-    filed_from: date | None = None  # filed on or after that day (Paris time)
-    filed_to: date | None = None  # filed on or before that day
-    order: ListOrder = ListOrder.RECENT
 
 
 def _instructor_group_ids(user: User, procedure: Procedure, known: list[int] | None) -> list[int]:
@@ -180,7 +66,7 @@ def dossiers_of_instructor_in(
     # Not filtered on the procedure as well: its groups imply it, and PostgreSQL, taking the two
     # conditions for independent, would expect a few rows where there are hundreds of thousands.
     group_ids = _instructor_group_ids(user, procedure, group_ids)
-    return Dossier.objects.filter(_groups_bigint(group_ids)).exclude(state=DossierState.DRAFT)
+    return Dossier.objects.filter(groups_bigint(group_ids)).exclude(state=DossierState.DRAFT)
 
 
 def _listed_group_ids(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> list[int]:
@@ -193,7 +79,7 @@ def _listed_group_ids(user: User, procedure: Procedure, filters: ListFilters, gr
 
 def _filtered(user: User, procedure: Procedure, filters: ListFilters, group_ids: list[int] | None) -> QuerySet[Dossier]:
     group_ids = _listed_group_ids(user, procedure, filters, group_ids)
-    dossiers = dossiers_of_instructor_in(user, procedure, group_ids=group_ids).filter(_tab_filter(filters.tab, user))
+    dossiers = dossiers_of_instructor_in(user, procedure, group_ids=group_ids).filter(tab_filter(filters.tab, user))
     if filters.state:
         dossiers = dossiers.filter(state=filters.state)
     if filters.answer is not None:
@@ -208,7 +94,7 @@ def _filtered(user: User, procedure: Procedure, filters: ListFilters, group_ids:
     if filters.filed_to is not None:
         dossiers = dossiers.filter(submitted_at__lt=_day_start(filters.filed_to + timedelta(days=1)))
     if filters.text:
-        dossiers = dossiers.filter(_text_filter(filters.text, group_ids))
+        dossiers = dossiers.filter(text_filter(filters.text, group_ids))
     return dossiers
 
 
@@ -273,41 +159,13 @@ def _answer_lookups(path: str, value: Any) -> Q:
     return Q(**{path: value})
 
 
-def _groups_bigint(group_ids: list[int]) -> In:
-    """`group_id IN (…)` with the ids as `bigint`: psycopg sends a small integer as `smallint`,
-    and the GIN indexes' `bigint` column (btree_gin) has no operator across the two types."""
-    return In(F("group_id"), [Cast(Value(pk), models.BigIntegerField()) for pk in group_ids])
-
-
-def _text_filter(text: str, group_ids: list[int]) -> Q:
-    """Numbers, the applicant's names and email, and the answers. On PostgreSQL, the full-text
-    search (dossiers/search.py: 'french' configuration, accents ignored, words as typed in a web
-    search engine) or the exact number; elsewhere, each word found in one of the columns."""
-    if full_text_search_available():
-        # The groups inside the search's branch: the index on (group, search vector) then finds
-        # the groups' dossiers that have the words, instead of all those that have them.
-        return (Q(_groups_bigint(group_ids)) & Q(search_vector=search_query(text))) | Q(number=text.strip())
-    found = Q()
-    for word in text.split()[:8]:
-        found &= (
-            Q(number__icontains=word)
-            | Q(identity__family_name__icontains=word)
-            | Q(identity__given_name__icontains=word)
-            | Q(identity__email__icontains=word)
-            | Q(answers__icontains=word)
-            # The answers' JSON text writes other letters than ASCII as \u escapes.
-            | Q(answers__icontains=json.dumps(word)[1:-1])
-        )
-    return found
-
-
 def instructor_waiting_counts(user: User) -> dict[int, int]:
     """How many dossiers wait (« à traiter ») in each of the instructor's procedures, by procedure id.
     Counted by group, which the list's index holds (no table read), then added up by procedure."""
     procedure_of = dict(InstructorMembership.objects.filter(user=user).values_list("group_id", "group__procedure_id"))
     by_group = (
-        Dossier.objects.filter(_groups_bigint(list(procedure_of)))
-        .filter(_tab_filter(Tab.TO_PROCESS, user))
+        Dossier.objects.filter(groups_bigint(list(procedure_of)))
+        .filter(tab_filter(Tab.TO_PROCESS, user))
         .values("group_id")
         .annotate(count=Count("pk"))
         .values_list("group_id", "count")
@@ -330,7 +188,7 @@ def instructor_tab_counts(user: User, procedure: Procedure, *, group_ids: list[i
     base = dossiers_of_instructor_in(user, procedure, group_ids=group_ids)
     parts, params = [], []
     for tab in Tab:
-        sql, tab_params = base.filter(_tab_filter(tab, user)).values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+        sql, tab_params = base.filter(tab_filter(tab, user)).values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{tab.name.lower()})")  # noqa: S608
         params += tab_params
     with connection.cursor() as cursor:
@@ -399,9 +257,9 @@ def instructor_dossier_page(
         dossiers = dossiers.filter(_beyond(filters.order, position))
     if filters.text and filters.order == ListOrder.RECENT and connection.vendor == "postgresql":
         listed_groups = _listed_group_ids(user, procedure, filters, group_ids)
-        rows = _latest_searched_rows(dossiers, listed_groups, before=position[0] if position else None)
+        rows = latest_searched_rows(dossiers, listed_groups, before=position[0] if position else None)
     elif (filters.text or filters.answer) and connection.vendor == "postgresql":
-        rows = _searched_rows(dossiers, in_order_first=not filters.text)
+        rows = searched_rows(dossiers, in_order_first=not filters.text)
     else:
         rows = list(dossiers[: PAGE_SIZE + 1])
     if with_labels:
@@ -415,162 +273,12 @@ def instructor_dossier_page(
     return DossierPage(rows[:PAGE_SIZE], _cursor(_position(filters.order, rows[PAGE_SIZE - 1])))
 
 
-# How long PostgreSQL may take over a searched list with the plan it chose, before the list is
-# asked again with the GIN indexes only: well above what a right plan takes (10 to 50 ms at a
-# million dossiers), well below what the wrong one does.
-SEARCH_BUDGET_MS = 250
-
-
-# How long a list filtered on an answer may walk the list's own index, in its order, checking
-# each dossier's answer, before the GIN index is asked instead (see _searched_rows).
-IN_ORDER_BUDGET_MS = 40
-
-
-# The periods a searched list, the latest filed first, looks in before the whole list, counted back
-# from its latest dossier. The page shows the latest matches, yet the whole list's were each read
-# from the table to be sorted: 3,000 for a name and first name that many applicants share, 25 ms
-# when the rows are not in PostgreSQL's cache. The search's indexes end with the filing day, so a
-# period costs its own matches only; past a month, the days' entries cost more than they save.
-SEARCH_PERIODS = (timedelta(days=7), timedelta(days=30))
-
-
-def _latest_searched_rows(
-    dossiers: QuerySet[Dossier], group_ids: list[int], *, before: datetime | None
-) -> list[Dossier]:
-    """One page (and one more row) of a searched list, the latest filed first, on PostgreSQL.
-
-    When PostgreSQL expects many matches, it walks the list's index in its order and checks each
-    dossier: the first page costs its own rows (« Laurent »: 0.5 ms), and its plan is kept
-    (_searched_rows), as when it expects less than a page. In between, it would read every match
-    to sort them (it expected 669 for « Laurent Nadia », 3,092 were read); the matches of the last
-    SEARCH_PERIODS are then asked first, through the search's index, which ends with the filing
-    day. A period's query holds only the dossiers filed on or after its first day; when that
-    is more than a page, they are the list's first page, since every dossier left out was filed
-    before each of them. Otherwise the next period is asked if, at the rate of the one just read,
-    it would fill the page; if not, the whole list. The periods end at `before` (the cursor of the
-    next pages) or at the groups' latest filing, so that a procedure closed for months is searched
-    alike."""
-    scan, expected = _planned_scan(dossiers)
-    if scan in {"Index Scan", "Index Only Scan"} or expected < PAGE_SIZE:
-        return _searched_rows(dossiers)
-    until = before or _latest_filing(group_ids)
-    if until is None:
-        return []
-    found, previous = 0, None
-    for period in SEARCH_PERIODS:
-        if previous is not None and found * (period / previous) <= PAGE_SIZE:
-            break
-        since = (until - period).astimezone(UTC).date()
-        # Bitmaps only: the day is in the search's index alone, and the list's index read over the
-        # period (its dossiers in order, or all of them to sort) reads every dossier of it.
-        rows = _gin_rows(dossiers.filter(GreaterThanOrEqual(FilingDay("submitted_at"), since)))
-        if len(rows) > PAGE_SIZE:
-            return rows
-        found, previous = len(rows), period
-    return _searched_rows(dossiers)
-
-
-def _planned_scan(dossiers: QuerySet[Dossier]) -> tuple[str, float]:
-    """How PostgreSQL's plan for the page reads the dossiers (« Index Scan »: through a list's
-    index in the list's order; « Bitmap Heap Scan »: every match, to sort them), and how many
-    matches it expects."""
-    plans = [json.loads(dossiers[: PAGE_SIZE + 1].explain(format="json"))[0]["Plan"]]
-    while plans:
-        plan = plans.pop()
-        if plan.get("Relation Name") == Dossier._meta.db_table:
-            return plan["Node Type"], plan["Plan Rows"]
-        plans += plan.get("Plans", [])
-    return "", 0
-
-
-def _latest_filing(group_ids: list[int]) -> datetime | None:
-    """When the latest dossier of these groups was filed: one entry of the list's index each."""
-    latest = (
-        Dossier.objects.filter(group_id=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by("-submitted_at")
-        .values("submitted_at")[:1]
-    )
-    moments = InstructorGroup.objects.filter(pk__in=group_ids).order_by().annotate(latest=Subquery(latest))
-    return max((moment for moment in moments.values_list("latest", flat=True) if moment), default=None)
-
-
-def _searched_rows(dossiers: QuerySet[Dossier], *, in_order_first: bool = False) -> list[Dossier]:
-    """One page (and one more row) of a list searched or filtered on an answer, on PostgreSQL.
-
-    The planner cannot tell how often words occur in *these groups*: its statistics are the
-    table's. For a word frequent in other procedures, it expects the list's first page among the
-    latest dossiers and walks the list's index in date order; when the word is absent from these
-    groups, the walk reads every row of them (a second at 400,000 dossiers, ten when they are not
-    in memory). So the plan it chose gets SEARCH_BUDGET_MS; past that, the GIN index, led by the
-    group, finds the few matches of these groups and they are sorted.
-
-    `in_order_first` (a list filtered on an answer, without words): PostgreSQL has no statistics
-    on the answers' values and expects few matches, so it chooses the GIN index, reads every
-    match of the groups and sorts them: 40 ms for an answer that a third of the dossiers give, at a
-    million. Walking the list's index in its order and checking each dossier finds the first page
-    of a common answer in 1 to 3 ms; for a rare one, the walk stops at IN_ORDER_BUDGET_MS and the
-    GIN index finds the few matches."""
-    if in_order_first:
-        rows = _rows_within(dossiers, IN_ORDER_BUDGET_MS, "enable_bitmapscan = off")
-    else:
-        rows = _rows_within(dossiers, SEARCH_BUDGET_MS)
-    return rows if rows is not None else _gin_rows(dossiers)
-
-
-def _rows_within(dossiers: QuerySet[Dossier], budget_ms: int, *settings: str) -> list[Dossier] | None:
-    """The page (and one more row) with these planner settings, or None when PostgreSQL took
-    longer than `budget_ms` and cancelled it."""
-    try:
-        with _planner(f"statement_timeout = {budget_ms}", *settings):
-            return list(dossiers[: PAGE_SIZE + 1])
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != "57014":  # query_canceled
-            raise
-    return None
-
-
-def _gin_rows(dossiers: QuerySet[Dossier]) -> list[Dossier]:
-    with _planner("enable_seqscan = off", "enable_indexscan = off", "enable_indexonlyscan = off"):
-        return list(dossiers[: PAGE_SIZE + 1])
-
-
-@contextmanager
-def _planner(*settings: str) -> Iterator[None]:
-    """PostgreSQL settings for the statements of the block, in a transaction (or a savepoint)."""
-    inside_a_transaction = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        for setting in settings:
-            cursor.execute(f"SET LOCAL {setting}")
-        yield
-        # Inside a caller's transaction, a savepoint would keep them; a transaction of its own
-        # ends them (a searched list asks up to three times: a round trip each saved).
-        if inside_a_transaction:
-            for setting in settings:
-                cursor.execute(f"RESET {setting.split(' =')[0]}")
-
-
-def dossier_for_instructor(user: User, pk: int) -> Dossier:
-    """A filed dossier of one of the instructor's groups; Dossier.DoesNotExist for any other."""
-    return (
-        dossiers_visible_to_instructor(user)
-        .select_related("procedure", "procedure__organisation", "group", "applicant")
-        .defer("procedure__draft_definition")
-        .get(pk=pk)
-    )
-
-
 def dossier_followed_by(user: User, dossier: Dossier) -> bool:
     return DossierFollow.objects.filter(user=user, dossier=dossier).exists()
 
 
 def procedure_labels(procedure: Procedure) -> QuerySet[Label]:
     return Label.objects.filter(procedure=procedure)
-
-
-def dossier_group_instructors(dossier: Dossier) -> QuerySet[User]:
-    """Who may be put in charge of the dossier: the active instructors of its group."""
-    members = InstructorMembership.objects.filter(group_id=dossier.group_id).values("user_id")
-    return User.objects.filter(pk__in=members, is_active=True).order_by("last_name", "first_name", "email")
 
 
 def dossier_neighbours(
@@ -594,14 +302,3 @@ def list_answer_columns(user: User, procedure: Procedure) -> list[str]:
     """The answer fields (ids) the instructor chose to add to this procedure's lists."""
     preference = ListPreference.objects.filter(user=user, procedure=procedure).first()
     return list(preference.answer_columns) if preference else []
-
-
-def act_of_instructor(user: User, *, dossier_pk: int, act_pk: int) -> Act:
-    """An act of a dossier of the instructor's groups; Act.DoesNotExist for any other."""
-    try:
-        dossier = dossier_for_instructor(user, dossier_pk)
-    except Dossier.DoesNotExist:
-        raise Act.DoesNotExist from None
-    act = acts_of_dossier(dossier, issued_only=False).get(pk=act_pk)
-    act.dossier = dossier
-    return act

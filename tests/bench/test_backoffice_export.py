@@ -10,7 +10,7 @@ from bench import backoffice
 from bench.backoffice import EXPORT_INSTRUCTOR, INSTRUCTOR, PROCEDURE, export_figures, export_measure
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier, DossierState
-from guichet.instruction.selectors import dossiers_visible_to_instructor
+from guichet.instruction.access import dossiers_visible_to_instructor
 from guichet.procedures.models import InstructorGroup
 
 pytestmark = pytest.mark.django_db

@@ -650,7 +650,7 @@ def test_an_export_jobs_filters_are_kept_whole():
     from datetime import date
 
     from guichet.instruction.exports.jobs import _filters_read, _filters_stored
-    from guichet.instruction.selectors import ListFilters, ListOrder, Tab
+    from guichet.instruction.lists import ListFilters, ListOrder, Tab
 
     filters = ListFilters(tab=Tab.PROCESSED, text="moto", filed_from=date(2026, 1, 2), order=ListOrder.OLDEST)
     import json

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from guichet.instruction.access import dossiers_visible_to_expert
 from guichet.instruction.models import ExpertInvitation
-from guichet.instruction.selectors import dossiers_visible_to_expert
 from guichet.instruction.services import expert_invite
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 

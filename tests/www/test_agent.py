@@ -15,8 +15,8 @@ from django.utils import timezone
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_answers_save, dossier_corrections_submit
 from guichet.dossiers.workflow import dossier_transition
+from guichet.instruction.lists import PAGE_SIZE
 from guichet.instruction.models import BulkAction, ExpertInvitation
-from guichet.instruction.selectors import PAGE_SIZE
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
@@ -335,11 +335,12 @@ def test_a_list_filtered_on_an_answer_walks_the_list_in_order_then_asks_the_inde
 @pytest.mark.parametrize("by_periods", [False, True], ids=["as-planned", "by-periods"])
 def test_a_search_lists_the_latest_matches_first_page_after_page(client, procedure, groups, monkeypatch, by_periods):
     """On PostgreSQL a search whose matches PostgreSQL would all read to sort them looks in the
-    latest week, then month, then everywhere (selectors.SEARCH_PERIODS): the pages must be those
+    latest week, then month, then everywhere (search.SEARCH_PERIODS): the pages must be those
     of a plain sort all the same, without gaps, repeats or dossiers of other groups."""
     monkeypatch.setattr("guichet.instruction.selectors.PAGE_SIZE", 3)
+    monkeypatch.setattr("guichet.instruction.search.PAGE_SIZE", 3)
     if by_periods:  # the plan PostgreSQL chooses over a million dossiers, not over these few
-        monkeypatch.setattr("guichet.instruction.selectors._planned_scan", lambda dossiers: ("Bitmap Heap Scan", 1e3))
+        monkeypatch.setattr("guichet.instruction.search._planned_scan", lambda dossiers: ("Bitmap Heap Scan", 1e3))
     now = timezone.now()
 
     def filed(group, days, objet="Réfection de toiture", **traits):
@@ -424,7 +425,7 @@ def test_the_search_finds_what_the_applicant_corrected(client, procedure, groups
 
 def test_the_tabs_count_up_to_a_limit(client, procedure, groups, monkeypatch):
     monkeypatch.setattr("guichet.instruction.selectors.COUNT_LIMIT", 2)
-    monkeypatch.setattr("guichet.www.agent.views.COUNT_LIMIT", 2)
+    monkeypatch.setattr("guichet.www.agent.lists.COUNT_LIMIT", 2)
     for _ in range(3):
         dossier_in(procedure, groups["a"], submitted=True)
     dossier_in(procedure, groups["a"], accepted=True)

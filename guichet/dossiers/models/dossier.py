@@ -37,7 +37,7 @@ class DossierState(models.TextChoices):
 class FilingDay(Func):
     """The day (UTC) a dossier was filed: the third column of the search's indexes, so that a
     searched list, the latest filed first, finds the matches of its last days without reading the
-    older ones (instruction.selectors._latest_searched_rows). A literal time zone, not a parameter:
+    older ones (instruction.search.latest_searched_rows). A literal time zone, not a parameter:
     PostgreSQL uses an index on an expression only for that very expression."""
 
     template = "((%(expressions)s AT TIME ZONE 'UTC')::date)"

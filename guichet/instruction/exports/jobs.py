@@ -16,8 +16,9 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.procedures.models import Procedure
 
+from ..lists import ListFilters, Tab
 from ..models import ExportJob
-from ..selectors import ListFilters, Tab, instructor_dossiers_listed
+from ..selectors import instructor_dossiers_listed
 from .columns import Cell, ExportColumn, export_columns_chosen
 from .formats import ExportFormat, export_chunks
 from .rows import export_header, export_rows

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from guichet.dossiers.models import Dossier
-from guichet.instruction.selectors import dossier_for_instructor
+from guichet.instruction.access import dossier_for_instructor
 from guichet.www.context_processors import person_roles
 
 

@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from guichet.documents.models import Act
+from guichet.instruction.access import act_of_instructor
 from guichet.instruction.followup.chain import act_retry
-from guichet.instruction.selectors import act_of_instructor
 from guichet.www.acts import act_file_response
 
 from .access import instructor_required

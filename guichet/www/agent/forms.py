@@ -6,8 +6,8 @@ from django import forms
 from guichet.dossiers.models import DossierState, TransitionLog, TransitionName
 from guichet.dossiers.search import accents_fold
 from guichet.dossiers.workflow import transitions_allowed
+from guichet.instruction.lists import ListOrder, Tab
 from guichet.instruction.models import NotificationMode
-from guichet.instruction.selectors import ListOrder, Tab
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
 
 

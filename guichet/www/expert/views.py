@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guichet.dossiers.selectors import dossier_latest_snapshot
+from guichet.instruction.access import expert_invitation_for, expert_invitations_of
 from guichet.instruction.models import ExpertInvitation
-from guichet.instruction.selectors import expert_invitation_for, expert_invitations_of
 from guichet.instruction.services import expert_answer
 from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
