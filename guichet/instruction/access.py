@@ -13,14 +13,6 @@ from guichet.procedures.models import InstructorMembership
 from .models import ExpertInvitation
 
 
-def dossier_instructor_emails(dossier: Dossier) -> list[str]:
-    """The addresses of the instructors of the dossier's group, to tell them something happened."""
-    if dossier.group_id is None:
-        return []
-    memberships = InstructorMembership.objects.filter(group_id=dossier.group_id, user__is_active=True)
-    return list(memberships.values_list("user__email", flat=True))
-
-
 def dossiers_visible_to_instructor(user: User) -> QuerySet[Dossier]:
     """The filed dossiers of the instructor's groups (drafts are the applicant's alone)."""
     groups = InstructorMembership.objects.filter(user=user).values("group_id")
@@ -52,11 +44,6 @@ def act_of_instructor(user: User, *, dossier_pk: int, act_pk: int) -> Act:
     act = acts_of_dossier(dossier, issued_only=False).get(pk=act_pk)
     act.dossier = dossier
     return act
-
-
-def expert_invited_on(user: User, dossier: Dossier) -> bool:
-    """Whether the person is currently invited to give an opinion on this dossier."""
-    return ExpertInvitation.objects.filter(expert=user, dossier=dossier, revoked_at__isnull=True).exists()
 
 
 def expert_invitations_of(user: User) -> QuerySet[ExpertInvitation]:
