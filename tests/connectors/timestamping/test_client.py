@@ -4,6 +4,7 @@ error each failure becomes (an act's generation records it for the instructors).
 import asyncio
 import hashlib
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -25,7 +26,9 @@ DIGEST = hashlib.sha256(b"Accuse de reception du dossier 2026-000042").digest()
 
 def timestamp(url: str, **policy):
     connector = TsaTimestamping(url=url, policy=HttpPolicy(**{"timeout": 5, "backoff": 0, **policy}))
-    return asyncio.run(connector.timestamper().async_timestamp(DIGEST, "sha256"))
+    # In a thread of its own: a browser test run before in this worker may leave an event loop running.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(lambda: asyncio.run(connector.timestamper().async_timestamp(DIGEST, "sha256"))).result()
 
 
 def test_a_granted_timestamp_covers_the_digest_and_is_signed_by_the_authority(tsa):
