@@ -296,7 +296,6 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
     )
     request.resolved_at, request.snapshot = now, snapshot
     request.save(update_fields=["resolved_at", "snapshot", "updated_at"])
-    _search_index(locked)
     locked.due_at = due_at_after_corrections(procedure=locked.procedure, request=request, resubmitted_at=now)
     locked.save(update_fields=["due_at", "updated_at"])
     dossier.due_at = locked.due_at
@@ -307,6 +306,8 @@ def dossier_corrections_submit(*, actor: User, dossier: Dossier) -> DossierSnaps
         details={"fields": changed, "due_at": locked.due_at},
     )
     dossier_transition(dossier=locked, name=TransitionName.SUBMIT_CORRECTIONS, actor=actor, already_locked=True)
+    # After the transition, which saves the whole row: the search finds what was corrected.
+    _search_index(locked)
     return snapshot
 
 

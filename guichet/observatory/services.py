@@ -105,13 +105,13 @@ def programme_entry_update(*, actor: User | None, entry: ProgrammeEntry, **value
     return entry
 
 
-@transaction.atomic
 def programme_entry_on_publish(*, procedure: Procedure, version, actor: User | None) -> None:
     """Listener of procedures' `procedure_published`: the procedure's row in the programme (created,
     or the one waiting under its title) is linked and marked online, in the publishing transaction."""
     programme_entry_link(actor=actor, procedure=procedure)
 
 
+@transaction.atomic
 def programme_entry_link(*, actor: User | None, procedure: Procedure) -> ProgrammeEntry:
     """Give a procedure published in Guichet its programme entry: the entry already linked to it,
     else the organisation's entry of the same title not linked yet (a procedure of the programme

@@ -89,7 +89,7 @@ def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transiti
     if not names:
         return
     quiet = _quiet.get()
-    FollowUpStep.objects.bulk_create(
+    steps = FollowUpStep.objects.bulk_create(
         FollowUpStep(
             transition=log,
             name=name,
@@ -100,7 +100,8 @@ def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transiti
         )
         for position, name in enumerate(names)
     )
-    transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=log.pk))
+    if any(step.status == Status.PENDING for step in steps):
+        transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=log.pk))
 
 
 def _claim(step: FollowUpStep, now: datetime) -> bool:

@@ -20,7 +20,7 @@ from guichet.procedures.editing import EditError
 
 from . import forms
 from .access import administered_procedure, administrator_required
-from .form_editor import _save
+from .form_editor import _save, page_of
 
 
 def _condition_page(request, procedure, *, subject: str, condition, candidates, save, with_message=None):
@@ -116,10 +116,8 @@ def field_condition(request, slug: str, field_id: str):
 def page_condition(request, slug: str, page_id: str):
     procedure = administered_procedure(request, slug)
     definition = procedure.draft_definition
-    try:
-        page = definition["pages"][editing.page_index(definition, page_id)]
-    except EditError as error:
-        messages.error(request, str(error))
+    page = page_of(request, definition, page_id)
+    if page is None:
         return redirect("admin_procedures:form", procedure.slug)
 
     def save(condition, _message):

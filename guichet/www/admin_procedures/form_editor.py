@@ -48,6 +48,15 @@ def _save(request, procedure, definition: dict[str, Any], *, change: str, succes
     return True
 
 
+def page_of(request, definition: dict[str, Any], page_id: str) -> dict[str, Any] | None:
+    """The page `page_id` of the working form, or None with the reason shown to the person."""
+    try:
+        return definition["pages"][editing.page_index(definition, page_id)]
+    except EditError as error:
+        messages.error(request, str(error))
+        return None
+
+
 def _editor_items(fields: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     items = []
     for field in fields:
@@ -214,10 +223,8 @@ def field_edit(request, slug: str, field_id: str):
 def page_edit(request, slug: str, page_id: str):
     procedure = administered_procedure(request, slug)
     definition = procedure.draft_definition
-    try:
-        page = definition["pages"][editing.page_index(definition, page_id)]
-    except EditError as error:
-        messages.error(request, str(error))
+    page = page_of(request, definition, page_id)
+    if page is None:
         return redirect("admin_procedures:form", procedure.slug)
     form = forms.PageForm(request.POST or None, initial=page)
     if request.method == "POST" and form.is_valid():
