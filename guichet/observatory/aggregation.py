@@ -32,7 +32,7 @@ from .models import (
     ProgrammeEntry,
 )
 from .probes import probe_figures
-from .services import programme_entry_link
+from .programme_link import programme_entry_link
 
 # The monthly history recomputed by each run: the current month and the twelve before it, so that
 # late decisions and recorded volumes land in their month; older months stay as computed.

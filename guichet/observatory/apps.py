@@ -9,6 +9,6 @@ class ObservatoryConfig(AppConfig):
     def ready(self) -> None:
         from guichet.procedures.hooks import procedure_published
 
-        from .services import programme_entry_on_publish
+        from .programme_link import programme_entry_on_publish
 
         procedure_published.connect(programme_entry_on_publish)

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.procedures.models import Procedure
+from guichet.core.sequences import sequence_next
 
 from .models import (
     AggregationRun,
@@ -22,10 +23,10 @@ from .models import (
     Indicator,
     IndicatorGoal,
     IndicatorValue,
-    Phase,
     ProgrammeEntry,
 )
 from .selectors import entries_with_volumes_recorded_by, steering_organisation_ids
+from .tasks import observatory_aggregate_task
 
 ENTRY_FIELDS = (
     "title",
@@ -102,45 +103,6 @@ def programme_entry_update(*, actor: User | None, entry: ProgrammeEntry, **value
     changes = _changes(before, values)
     audit_record(actor=actor, action=AuditAction.PROGRAMME_ENTRY_UPDATE, target=locked, details={"changes": changes})
     entry.refresh_from_db()
-    return entry
-
-
-def programme_entry_on_publish(*, procedure: Procedure, version, actor: User | None) -> None:
-    """Listener of procedures' `procedure_published`: the procedure's row in the programme (created,
-    or the one waiting under its title) is linked and marked online, in the publishing transaction."""
-    programme_entry_link(actor=actor, procedure=procedure)
-
-
-@transaction.atomic
-def programme_entry_link(*, actor: User | None, procedure: Procedure) -> ProgrammeEntry:
-    """Give a procedure published in Guichet its programme entry: the entry already linked to it,
-    else the organisation's entry of the same title not linked yet (a procedure of the programme
-    that has just come online), else a new one. The entry is then « en ligne »."""
-    entry = ProgrammeEntry.objects.select_for_update().filter(procedure=procedure).first()
-    created = False
-    if entry is None:
-        entry = (
-            ProgrammeEntry.objects.select_for_update()
-            .filter(organisation_id=procedure.organisation_id, procedure__isnull=True, title__iexact=procedure.title)
-            .order_by("pk")
-            .first()
-        )
-    if entry is None:
-        entry = ProgrammeEntry(organisation_id=procedure.organisation_id, title=procedure.title)
-        created = True
-    elif entry.procedure_id == procedure.pk and entry.phase == Phase.ONLINE:
-        return entry  # already linked: publishing a new version changes nothing here
-    entry.procedure = procedure
-    entry.phase = Phase.ONLINE
-    if Channel.ONLINE not in entry.channels:
-        entry.channels = [Channel.ONLINE.value, *entry.channels]
-    entry.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.PROGRAMME_ENTRY_LINK,
-        target=entry,
-        details={"procedure": procedure.slug, "created": created},
-    )
     return entry
 
 
@@ -292,7 +254,22 @@ def aggregation_request(*, actor: User | None, trigger: str = AggregationRun.Tri
     audit_record(
         actor=actor, action=AuditAction.OBSERVATORY_AGGREGATION_REQUEST, target=run, details={"trigger": trigger}
     )
-    from .tasks import observatory_aggregate_task  # the task module imports the aggregation, which imports this
-
     transaction.on_commit(lambda: observatory_aggregate_task.enqueue(run.pk))
     return run
+
+
+# The daily aggregation is asked for from this hour (Paris), once a day.
+DAILY_HOUR = 2
+
+
+def observatory_daily_request(*, now: datetime.datetime | None = None) -> AggregationRun | None:
+    """Ask for the day's aggregation, once a day from DAILY_HOUR: however often it is called,
+    the day's counter lets only the first call after that hour through."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < DAILY_HOUR:
+        return None
+    with transaction.atomic():
+        if sequence_next(f"observatory-{local.date().isoformat()}") != 1:
+            return None
+        return aggregation_request(actor=None, trigger=AggregationRun.Trigger.SCHEDULED)

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .formulas import FormulaError, formula_parse
+
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 
 
@@ -277,8 +279,6 @@ def _ordered_pair(low: Any, high: Any) -> bool | None:
 
 
 def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
-    from .formulas import FormulaError, formula_parse
-
     errors: list[tuple[str, str]] = []
     seen: set[str] = set()
     page_ids: set[str] = set()

@@ -45,7 +45,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
     assert Hook.declared() == {
         "procedure_published": [
             "guichet.dossiers.tasks.drafts_move_on_publish",
-            "guichet.observatory.services.programme_entry_on_publish",
+            "guichet.observatory.programme_link.programme_entry_on_publish",
         ],
         "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
     }

@@ -23,8 +23,7 @@ from guichet.observatory.models import (
     ProcedureQuality,
     ProgrammeEntry,
 )
-from guichet.observatory.services import aggregation_request
-from guichet.observatory.tasks import observatory_daily_request
+from guichet.observatory.services import aggregation_request, observatory_daily_request
 from guichet.procedures.models import Procedure
 from tests.factories import IndicatorFactory, ProcedureFactory, ProgrammeEntryFactory, UserFactory
 

@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditEvent
 from guichet.observatory.models import Computation, IndicatorGoal, IndicatorValue, Phase, ProgrammeEntry
+from guichet.observatory.programme_link import programme_entry_link
 from guichet.observatory.services import (
     channel_volume_record,
     indicator_create,
     indicator_goal_set,
     indicator_value_record,
     programme_entry_create,
-    programme_entry_link,
     programme_entry_update,
 )
 from guichet.procedures.services import procedure_create, procedure_publish

@@ -44,7 +44,7 @@ class Channel(models.TextChoices):
 class ProgrammeEntry(TimeStampedModel):
     """One procedure of the administration's programme, online or not yet: its phase, schedule,
     costs and the quality values the administration declares. A procedure published in Guichet
-    gets its entry when it is published (observatory.services.programme_entry_link)."""
+    gets its entry when it is published (observatory.programme_link.programme_entry_link)."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation",

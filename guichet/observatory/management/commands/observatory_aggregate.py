@@ -5,8 +5,8 @@ from django.core.management.base import CommandError
 from guichet.core.management.loop import LoopCommand
 from guichet.observatory.models import AggregationRun
 from guichet.observatory.probes import PROBE_INTERVAL, observatory_probe
-from guichet.observatory.services import aggregation_request
-from guichet.observatory.tasks import aggregation_run, observatory_daily_request
+from guichet.observatory.services import aggregation_request, observatory_daily_request
+from guichet.observatory.tasks import aggregation_run
 
 
 class Command(LoopCommand):
