@@ -232,7 +232,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The fonts of each act are subset by fontTools, which tells every step at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # Sealed acts (guichet/documents, docs/decisions/0010-sealed-acts.md; the connectors seal_* and
 # timestamping in guichet/connectors/): the seal's key in a PKCS#12

@@ -3,11 +3,8 @@ from django.contrib import admin
 from .models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "occurred_at", "actor_label", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_label", "object_id"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The admin of rows that are never added, changed or deleted by hand (append-only records)."""
 
     def has_add_permission(self, request):
         return False
@@ -17,3 +14,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "occurred_at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "object_id"]

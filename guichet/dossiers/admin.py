@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from guichet.core.admin import ReadOnlyAdmin
+
 from .models import Dossier, TransitionLog
 
 
@@ -13,15 +15,6 @@ class DossierAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "transition", "from_state", "to_state", "actor", "actor_role", "at"]
     list_filter = ["transition", "actor_role"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
