@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from guichet.core.audit import audit_record
-from guichet.core.emails import retry_at
+from guichet.core.emails import EMAIL_RETRY_DELAYS, retry_at
 from guichet.core.models import AuditAction
 from guichet.documents.services import act_retry_prepare
 from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
@@ -45,10 +45,10 @@ LEASE = timedelta(seconds=60)
 RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     # Acts: after 1 then 5 minutes, then marked failed (an instructor can try again).
     Name.ISSUE_ACT: (60, 300),
-    # Emails and notices: after 1, 5, 15 minutes, then every hour, 8 tries in all.
-    Name.EMAIL_APPLICANT: (60, 300, 900, 3600, 3600, 3600, 3600),
-    Name.NOTIFY_INSTRUCTORS: (60, 300, 900, 3600, 3600, 3600, 3600),
-    Name.SEND_LATE_ACT: (60, 300, 900, 3600, 3600, 3600, 3600),
+    # Emails and notices: as the email task (after 1, 5, 15 minutes, then every hour, 8 tries in all).
+    Name.EMAIL_APPLICANT: EMAIL_RETRY_DELAYS,
+    Name.NOTIFY_INSTRUCTORS: EMAIL_RETRY_DELAYS,
+    Name.SEND_LATE_ACT: EMAIL_RETRY_DELAYS,
 }
 # The steps that only tell people: the demo data skips them (`followups_quiet`).
 TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT})
@@ -122,15 +122,18 @@ def followup_run(*, transition_id: int, now: datetime | None = None) -> RunRepor
     Safe to call any number of times, from any number of workers."""
     report = RunReport(done=[])
     steps = list(FollowUpStep.objects.filter(transition_id=transition_id).order_by("position"))
+    log = None  # read once, when a step is to run
     for step in steps:
         if step.status in (Status.DONE, Status.FAILED, Status.SKIPPED):
             continue
-        moment = now or timezone.now()
-        if not _claim(step, moment):
+        if not _claim(step, now or timezone.now()):
             report.waiting = step.name
             return report
         step.refresh_from_db()
-        outcome = _step_run(step, moment)
+        if log is None:
+            related = ("dossier__procedure", "dossier__applicant", "actor")
+            log = TransitionLog.objects.select_related(*related).get(pk=transition_id)
+        outcome = _step_run(step, log)
         if outcome is None:
             report.waiting = step.name
             return report
@@ -138,11 +141,8 @@ def followup_run(*, transition_id: int, now: datetime | None = None) -> RunRepor
     return report
 
 
-def _step_run(step: FollowUpStep, now: datetime) -> dict | None:
+def _step_run(step: FollowUpStep, log: TransitionLog) -> dict | None:
     """Run one claimed step and store its outcome; None when it failed and will be tried again."""
-    log = TransitionLog.objects.select_related("dossier__procedure", "dossier__applicant", "actor").get(
-        pk=step.transition_id
-    )
     function: Callable[..., dict] = STEPS[step.name]
     attempt = step.attempts + 1
     try:
@@ -221,21 +221,19 @@ def act_retry(*, actor, act) -> None:
     if act.transition_id is None:
         return
     now = timezone.now()
-    FollowUpStep.objects.filter(transition_id=act.transition_id, name=Name.ISSUE_ACT).update(
-        status=Status.PENDING, attempts=0, run_after=now, claimed_until=None, done_at=None
+    due_again = {"status": Status.PENDING, "attempts": 0, "run_after": now, "claimed_until": None, "done_at": None}
+    # An act made before the chain existed has no step yet: it gets one, first.
+    FollowUpStep.objects.update_or_create(
+        transition_id=act.transition_id,
+        name=Name.ISSUE_ACT,
+        defaults=due_again,
+        create_defaults={**due_again, "position": 0},
     )
-    last = FollowUpStep.objects.filter(transition_id=act.transition_id).order_by("-position").first()
+    others = FollowUpStep.objects.filter(transition_id=act.transition_id).exclude(name=Name.SEND_LATE_ACT)
+    last = others.order_by("-position").values_list("position", flat=True).first()
     FollowUpStep.objects.update_or_create(
         transition_id=act.transition_id,
         name=Name.SEND_LATE_ACT,
-        defaults={
-            "position": (last.position + 1) if last and last.name != Name.SEND_LATE_ACT else last.position,
-            "status": Status.PENDING,
-            "attempts": 0,
-            "run_after": now,
-            "claimed_until": None,
-            "done_at": None,
-            "outcome": {},
-        },
+        defaults={**due_again, "position": (last or 0) + 1, "outcome": {}},
     )
     transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))
