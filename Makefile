@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCALE ?= default
+# Python keeps compiled modules (__pycache__) even where the environment says otherwise: without them,
+# each test process and each process a test starts compiles Guichet and the tests again.
+unexport PYTHONDONTWRITEBYTECODE
 PYTEST_ARGS ?=
 
 .PHONY: install system-packages run serve test lint format bench lock clean schema
@@ -50,7 +53,7 @@ format: install
 	$(BIN)/ruff format .
 
 test: lint
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --maxschedchunk 1 $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE)

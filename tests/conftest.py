@@ -3,6 +3,15 @@ from django.db import connection
 
 from tests.demo_database import DemoDatabase
 
+_SLOW_MARKERS = ("slow", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests (browser journeys, the demo's acts, processes started) run first: pytest-xdist
+    deals the first tests out in turn, so each process takes its share of them and the short ones
+    fill the gaps, instead of one process ending alone on a row of long tests."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in _SLOW_MARKERS))
+
 
 @pytest.fixture(scope="session")
 def demo_database(django_db_setup, django_db_blocker):

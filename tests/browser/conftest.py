@@ -9,8 +9,11 @@ CHROMIUM = os.environ.get("GUICHET_CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests of a test process, closed after the last of them: the
+    event loop that Playwright runs in the test thread must not outlive them (pyHanko's synchronous
+    API, used by later tests, starts a loop of its own)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

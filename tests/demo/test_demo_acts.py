@@ -13,7 +13,7 @@ from guichet.instruction.followup.chain import followup_run
 from guichet.instruction.models import FollowUpStep
 from tests.documents.test_acts import seal_status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("slug", [procedure.slug for procedure in PROCEDURES])

@@ -55,6 +55,7 @@ def test_a_template_error_is_reported_at_save_time_with_its_line(procedure, admi
     assert not ActTemplate.objects.exists()
 
 
+@pytest.mark.slow
 def test_a_good_template_is_saved_audited_and_used_by_the_next_act(procedure, administrator, draft, submit, decide):
     save(procedure, administrator, GOOD)
     assert AuditEvent.objects.filter(action="act_template.save", actor=administrator).exists()
