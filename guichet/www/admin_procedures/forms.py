@@ -180,7 +180,10 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
             choices=list(COMMON_FILE_TYPES.items()),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            help_text="Aucun coché : tous les types. Le type est vérifié d’après le contenu du fichier.",
+            help_text=(
+                "Aucun coché : les documents et images courants (PDF, images, textes, tableurs). "
+                "Le type est vérifié d’après le contenu du fichier."
+            ),
         )
         fields["max_size_mb"] = forms.IntegerField(
             label="Taille maximale (Mo)", required=False, min_value=1, max_value=500
