@@ -38,9 +38,7 @@ def pdf_with_launch_action() -> bytes:
     """A readable PDF whose opening launches a program."""
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
-    action = DictionaryObject(
-        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
-    )
+    action = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
     out = io.BytesIO()
     writer.write(out)
