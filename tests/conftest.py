@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from tests.connectors.clamav.clamd import clamd_started
 from tests.demo_database import DemoDatabase
 
 _SLOW_MARKERS = ("slow", "browser")
@@ -18,6 +19,13 @@ def demo_database(django_db_setup, django_db_blocker):
     """The demo, loaded once in each test process (each xdist worker has its own database)."""
     with django_db_blocker.unblock():
         return DemoDatabase.load(connection)
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A real clamd that knows the EICAR test file (skipped where clamd is not installed)."""
+    with clamd_started(tmp_path_factory.mktemp("clamd")) as daemon:
+        yield daemon
 
 
 @pytest.fixture

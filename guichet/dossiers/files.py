@@ -11,7 +11,6 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
@@ -183,13 +182,13 @@ def _dossier_orphans_remove(dossier_id: int, cutoff: datetime) -> int:
         target=dossier,
         details={"files": [str(stored.key) for stored in orphans]},
     )
-    storage = storages["private"]
+    storage = DossierFile._meta.get_field("content").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
     return len(orphans)
 
 
 def _stray_contents_remove(cutoff: datetime) -> int:
-    storage = storages["private"]
+    storage = DossierFile._meta.get_field("content").storage
     if not storage.exists(FILES_ROOT):
         return 0
     removed = 0
