@@ -57,7 +57,7 @@ def dossier_file_keep(
     finds something or cannot answer. The caller has checked that `actor` may add it
     (dossier_file_store, or an expert's answer); the field's count of files is the caller's too."""
     description = upload_check(uploaded, accept=accept, max_size_mb=max_size_mb)
-    _antivirus_check(uploaded, description["name"], dossier)
+    upload_scan(uploaded, description["name"], where=f"dossier {dossier.pk}")
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -86,20 +86,22 @@ def dossier_file_keep(
     return stored
 
 
-def _antivirus_check(uploaded: UploadedFile, name: str, dossier: Dossier) -> None:
+def upload_scan(uploaded: UploadedFile, name: str, *, where: str = "") -> None:
+    """The antivirus's verdict on an upload, when one is configured: UploadRefused when it finds
+    something or cannot answer (logged, with `where` the file was going)."""
     antivirus = connector_for("antivirus")
     if antivirus is None:
         return
     try:
         found = antivirus.scan(uploaded)
     except ConnectorError as error:
-        logger.error("Upload %r on dossier %s refused, the antivirus cannot scan it: %s", name, dossier.pk, error)
+        logger.error("Upload %r (%s) refused, the antivirus cannot scan it: %s", name, where, error)
         raise UploadRefused(
             f"Le fichier « {name} » n’a pas pu être vérifié par l’antivirus : il n’a pas été joint. "
             f"Réessayez dans quelques minutes."
         ) from error
     if found:
-        logger.warning("Upload %r on dossier %s refused, the antivirus found %s", name, dossier.pk, found)
+        logger.warning("Upload %r (%s) refused, the antivirus found %s", name, where, found)
         raise UploadRefused(
             f"Le fichier « {name} » contient un virus ou un programme malveillant (détecté par l’antivirus : "
             f"{found}) : il n’a pas été joint."
