@@ -66,11 +66,12 @@ def form_page_respond(
 
     A POST is saved in every case, then: "Précédent" goes back without checking anything; "Enregistrer
     le brouillon" (`_save`) comes back to the same page; a row or
-    file button comes back to the same page, at the block or field, and so does "Suivant" when a file
-    was refused (each refusal is told in a message); htmx's live update (`_refresh`)
+    file button comes back to the same page, at the block or field; htmx's live update (`_refresh`)
     gets the page's fields again, conditions and formulas re-evaluated, with format errors but no
     "obligatoire"; "Suivant" checks the page and shows its errors, or goes on to the next page or the
-    summary. When the answers reveal new questions on the page, it is shown again first."""
+    summary. When the answers reveal new questions on the page, it is shown again first. A refused
+    file (type, size, content, count: never kept) is told at its question when "Suivant" or the live
+    update sent it, in a message after the other buttons' redirects."""
     raw = store.load()
     shown = answers_clean(form, raw, today=today, require_complete=False)
     pages = pages_visible(form, shown.values)

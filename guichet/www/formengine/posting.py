@@ -92,8 +92,8 @@ def answers_merge_post(
     files are described by `describe_file` (the applicant's pages also store them there) and added
     to those already attached, up to the field's count; a field that takes one file has it replaced.
     A file that is refused (its type, size or content, or one too many) is left out, and why is
-    noted in `refused` (by the field's path). `shown`, when the caller has them, are the cleaned values of `raw` (a
-    draft's), which say what the page showed."""
+    noted in `refused` (by the field's path). `shown`, when the caller has them, are the cleaned
+    values of `raw` (a draft's), which say what the page showed."""
     answers = copy.deepcopy(dict(raw))
     if shown is None:
         shown = answers_clean(form, raw, today=today, require_complete=False).values
