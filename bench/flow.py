@@ -6,21 +6,29 @@ The bodies are built here, once, as bytes: the load generator sends them as they
 (tests/bench/test_load_flow.py) replays the same bytes through Django's test client, so that the
 benchmark cannot silently measure a flow that the application refuses."""
 
+import io
 import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from pypdf import PdfWriter
 from urllib3 import encode_multipart_formdata
 
 PROCEDURE_SLUG = "inscription-liste-electorale"
 START_PATH = f"/demarches/{PROCEDURE_SLUG}/commencer/"
-# A small but real PDF: uploads are typed by their content.
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
+
+
+def _one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A small but real PDF: uploads are typed by their content, and PDFs are read before they are kept.
+PDF = _one_page_pdf()
 
 # The answers, page by page, as the inputs of each page name them (see www/formengine/posting.py).
 PAGES: list[dict[str, str]] = [

@@ -1,6 +1,9 @@
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 
+from guichet.dossiers.models import DossierFile
+from tests.connectors.clamav.clamd import clamd_started
 from tests.demo_database import DemoDatabase
 
 _SLOW_MARKERS = ("slow", "browser")
@@ -18,6 +21,23 @@ def demo_database(django_db_setup, django_db_blocker):
     """The demo, loaded once in each test process (each xdist worker has its own database)."""
     with django_db_blocker.unblock():
         return DemoDatabase.load(connection)
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A real clamd that knows the EICAR test file (skipped where clamd is not installed)."""
+    with clamd_started(tmp_path_factory.mktemp("clamd")) as daemon:
+        yield daemon
+
+
+@pytest.fixture
+def private_disk(tmp_path, monkeypatch):
+    """The dossiers' files kept on disk, in a folder of the test's own (the test settings keep them
+    in memory, shared by the tests of a process): what a test finds there, it left there."""
+    folder = tmp_path / "private"
+    folder.mkdir()
+    monkeypatch.setattr(DossierFile._meta.get_field("content"), "storage", FileSystemStorage(location=folder))
+    return folder
 
 
 @pytest.fixture

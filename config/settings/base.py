@@ -256,3 +256,10 @@ GUICHET_SEAL_TSA_TIMEOUT = int(os.environ.get("GUICHET_SEAL_TSA_TIMEOUT", "10"))
 
 # The largest file an applicant or an agent may attach (a procedure's field may ask for less).
 GUICHET_UPLOAD_MAX_MB = int(os.environ.get("GUICHET_UPLOAD_MAX_MB", "50"))
+# ClamAV's clamd scans every upload (guichet/connectors/clamav): `tcp://host:port` or
+# `unix:///run/clamav/clamd.ctl`. Empty, the default: no scan (development); production sets it.
+GUICHET_CLAMAV_ADDRESS = os.environ.get("GUICHET_CLAMAV_ADDRESS", "")
+GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
+# Files that no answer, message or avis refers to any more are removed after this many hours (the
+# grace lets an upload finish: its file is kept before the answers that refer to it are saved).
+GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from functools import cache
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import IO, TYPE_CHECKING, ClassVar, Self
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -85,3 +85,14 @@ class TimestampConnector(Connector):
     @abstractmethod
     def timestamper(self) -> TimeStamper:
         """pyHanko's timestamp client."""
+
+
+class AntivirusConnector(Connector):
+    """An antivirus that scans every uploaded file before it is kept."""
+
+    capability = "antivirus"
+
+    @abstractmethod
+    def scan(self, stream: IO[bytes]) -> str | None:
+        """The name of what the antivirus found in `stream` (read from its start, left there), or
+        None when it is clean; ConnectorUnavailable (ConnectorTimeout) when it cannot answer now."""

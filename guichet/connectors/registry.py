@@ -5,7 +5,8 @@ capabilities (archiving, webhooks, data exchange, invoicing, payment) are added 
 from dataclasses import dataclass
 from typing import Literal, overload
 
-from .base import Connector, ConnectorNotConfigured, SealConnector, TimestampConnector
+from .base import AntivirusConnector, Connector, ConnectorNotConfigured, SealConnector, TimestampConnector
+from .clamav.connector import ClamavAntivirus
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
@@ -26,6 +27,8 @@ CAPABILITIES: dict[str, Capability] = {
         missing="Aucun certificat de cachet n’est configuré (GUICHET_SEAL_PKCS12_PATH ou GUICHET_SEAL_PKCS11_MODULE).",
     ),
     "timestamp": Capability(implementations=(TsaTimestamping,), missing=None),
+    # Off where GUICHET_CLAMAV_ADDRESS is empty (development); production sets it.
+    "antivirus": Capability(implementations=(ClamavAntivirus,), missing=None),
 }
 
 
@@ -33,6 +36,8 @@ CAPABILITIES: dict[str, Capability] = {
 def connector_for(capability: Literal["seal"]) -> SealConnector: ...
 @overload
 def connector_for(capability: Literal["timestamp"]) -> TimestampConnector | None: ...
+@overload
+def connector_for(capability: Literal["antivirus"]) -> AntivirusConnector | None: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

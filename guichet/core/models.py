@@ -63,6 +63,7 @@ class AuditAction(models.TextChoices):
     DOSSIER_CREATE = "dossier.create", _("Brouillon créé")
     DOSSIER_DRAFT_DELETE = "dossier.draft_delete", _("Brouillon supprimé")
     DOSSIER_FILE_STORE = "dossier.file_store", _("Fichier joint")
+    DOSSIER_FILES_PURGE = "dossier.files_purge", _("Fichiers inutilisés supprimés")
     DOSSIER_FOLLOW = "dossier.follow", _("Dossier suivi")
     DOSSIER_LABELS_SET = "dossier.labels_set", _("Étiquettes posées")
     DOSSIER_MESSAGE_SEND = "dossier.message_send", _("Message envoyé")

@@ -2,13 +2,10 @@
 withdrawal, opinion. State changes go through the workflow (workflow.py), whose follow-up chain
 (instruction/followup) issues the acts and tells people."""
 
-import hashlib
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,15 +13,15 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
-from guichet.core.uploads import upload_describe
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
 from .deadlines import due_at_after_corrections
+from .files import answer_file_items
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
-from .selectors import applicant_dossier_numbers, instructor_can_act_on
+from .selectors import applicant_dossier_numbers
 from .workflow import TransitionNotAllowed, dossier_transition
 
 
@@ -149,45 +146,6 @@ def dossier_open_correction(dossier: Dossier) -> CorrectionRequest | None:
     return dossier.correction_requests.filter(resolved_at__isnull=True).first()
 
 
-def dossier_file_store(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
-    """Keep a file that the dossier's applicant or one of its instructors uploads."""
-    if dossier.applicant_id != actor.pk and not instructor_can_act_on(actor, dossier):
-        raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
-    return dossier_file_keep(actor=actor, dossier=dossier, uploaded=uploaded)
-
-
-def dossier_file_keep(*, actor: User, dossier: Dossier, uploaded: UploadedFile) -> DossierFile:
-    """Keep an uploaded file for a dossier, under a random name; its type is read from its content.
-    The caller has checked that `actor` may add it (dossier_file_store, or an expert's answer)."""
-    description = upload_describe(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
-    stored = DossierFile(
-        dossier=dossier,
-        name=description["name"][:255],
-        size=description["size"],
-        content_type=description["content_type"],
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-    )
-    stored.content.save("fichier", uploaded, save=False)
-    stored.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.DOSSIER_FILE_STORE,
-        target=dossier,
-        details={"file": str(stored.key), "size": stored.size, "content_type": stored.content_type},
-    )
-    return stored
-
-
-def file_answer(stored: DossierFile) -> dict[str, Any]:
-    """How an answer refers to an attached file."""
-    return {"name": stored.name, "size": stored.size, "content_type": stored.content_type, "key": str(stored.key)}
-
-
 class SubmissionInvalid(ValidationError):
     """The answers are incomplete or wrong, or the applicant is not eligible: nothing was filed."""
 
@@ -204,23 +162,10 @@ def _answers_check(dossier: Dossier) -> None:
         raise SubmissionInvalid("Votre demande n’est pas recevable : " + " ".join(cleaned.ineligible), cleaned)
     if cleaned.errors:
         raise SubmissionInvalid("Des réponses sont à compléter ou à corriger.", cleaned)
-    attached = list(_file_items(dossier.answers))
+    attached = list(answer_file_items(dossier.answers))
     known = {str(key) for key in dossier.files.values_list("key", flat=True)} if attached else set()
     if any(item.get("key") not in known for item in attached):
         raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
-
-
-def _file_items(answers: Any) -> Iterator[dict]:
-    """Every attached file in the answers, block rows included."""
-    if isinstance(answers, dict):
-        if "key" in answers and "content_type" in answers:
-            yield answers
-            return
-        for value in answers.values():
-            yield from _file_items(value)
-    elif isinstance(answers, list):
-        for value in answers:
-            yield from _file_items(value)
 
 
 @transaction.atomic

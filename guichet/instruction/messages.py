@@ -9,9 +9,9 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.dossiers.files import dossier_file_store
 from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
-from guichet.dossiers.services import dossier_file_store
 
 from .notifications import Kind, instructors_notify
 

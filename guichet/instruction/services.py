@@ -21,9 +21,9 @@ from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
 from guichet.dossiers.deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
+from guichet.dossiers.files import dossier_file_keep
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import instructor_can_act_on
-from guichet.dossiers.services import dossier_file_keep
 from guichet.dossiers.workflow import TRANSITIONS, TransitionNotAllowed, dossier_transition
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form

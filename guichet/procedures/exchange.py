@@ -10,12 +10,14 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.models import InstructorGroup
 
 from .definition import DefinitionInvalid, FormDefinition, definition_validate, located_errors
@@ -150,9 +152,14 @@ def _document_validate(data: Any) -> ProcedureDocument:
         if embedded.path not in paths:
             raise DefinitionInvalid([(f"files[{index}].path", "ce fichier n’est le modèle d’aucun champ")])
         try:
-            base64.b64decode(embedded.content_base64, validate=True)
+            content = base64.b64decode(embedded.content_base64, validate=True)
         except binascii.Error:
             raise DefinitionInvalid([(f"files[{index}].content_base64", "contenu base64 illisible")]) from None
+        try:
+            # Offered to every applicant: held to what an applicant's own file is held to.
+            upload_check(SimpleUploadedFile(embedded.path.rsplit("/", 1)[-1], content))
+        except UploadRefused as refusal:
+            raise DefinitionInvalid([(f"files[{index}].content_base64", refusal.message)]) from None
     if document.routing:
         if document.routing.field not in {f.id for f in document.definition.iter_fields()}:
             raise DefinitionInvalid([("routing.field", f"aucun champ « {document.routing.field} » dans le formulaire")])

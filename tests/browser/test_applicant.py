@@ -12,6 +12,7 @@ from guichet.instruction.messages import message_send
 from guichet.procedures.models import InstructorMembership
 from tests.accounts.oidc_fixtures import franceconnect, oidc_provider  # noqa: F401
 from tests.factories import ProcedureFactory, UserFactory
+from tests.samples import minimal_pdf
 from tests.www.test_usager import DEFINITION
 
 from .axe import assert_accessible
@@ -19,7 +20,7 @@ from .axe import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PROCEDURE = "Demande de copie intégrale d’acte de naissance"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 PASSWORD = "Un mot de passe solide 2026"
 
 

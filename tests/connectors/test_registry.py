@@ -72,7 +72,7 @@ def test_a_timestamping_authority_makes_seals_b_t(settings):
 
 
 def test_an_unknown_capability_is_a_programming_error():
-    with pytest.raises(LookupError, match="'payment'.*known: seal, timestamp"):
+    with pytest.raises(LookupError, match="'payment'.*known: seal, timestamp, antivirus"):
         connector_for("payment")
 
 

@@ -67,6 +67,7 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
         deadlines_up = wait_for(lambda: "vérification toutes les 300 secondes" in log_path.read_text(), timeout=90)
         sealer_up = wait_for(lambda: "scellement toutes les 1 secondes" in log_path.read_text(), timeout=90)
         followups_up = wait_for(lambda: "Suites : reprise toutes les 60 secondes" in log_path.read_text(), timeout=90)
+        files_up = wait_for(lambda: "nettoyage toutes les 3600 secondes" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=30)
@@ -79,6 +80,7 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     assert deadlines_up, f"the deadlines loop never started:\n{output}"
     assert sealer_up, f"the audit trail's sealing loop never started:\n{output}"
     assert followups_up, f"the follow-up chains' resume loop never started:\n{output}"
+    assert files_up, f"the unused files' clean-up loop never started:\n{output}"
     assert running, f"serve stopped although its processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "system-packages"
 # Packages whose commands are looked up on PATH, so missing under ours.
 RUN_PACKAGES = ["nodejs", "npm"]
-TEST_PACKAGES = ["poppler-utils", "libnss3-tools", "softhsm2", "opensc"]
+TEST_PACKAGES = ["poppler-utils", "libnss3-tools", "softhsm2", "opensc", "clamav"]
 
 
 @pytest.fixture

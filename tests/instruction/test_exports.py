@@ -19,8 +19,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
+from guichet.dossiers.files import dossier_file_store, file_answer
 from guichet.dossiers.models import Dossier, DossierFile, TransitionName
-from guichet.dossiers.services import dossier_file_store, dossier_submit, file_answer
+from guichet.dossiers.services import dossier_submit
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction import exports
 from guichet.instruction.exports import (
@@ -39,10 +40,11 @@ from guichet.instruction.exports import (
 from guichet.instruction.messages import message_send
 from guichet.procedures.models import ProcedureVersion
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 DEFINITION = {
     "pages": [
         {

@@ -19,10 +19,11 @@ from guichet.instruction.lists import PAGE_SIZE
 from guichet.instruction.models import BulkAction, ExpertInvitation
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture

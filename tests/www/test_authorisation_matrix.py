@@ -12,10 +12,11 @@ from guichet.api.services import api_token_create
 from guichet.instruction.models import BulkAction, ExpertInvitation
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 ALLOWED, SIGN_IN, FORBIDDEN, NOT_FOUND = "ok", "connexion", 403, 404
 
 

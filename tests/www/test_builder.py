@@ -1,5 +1,6 @@
 """The procedure builder, through HTTP as an administrator uses it."""
 
+import base64
 import json
 
 import pytest
@@ -11,11 +12,14 @@ from guichet.accounts.models import OrganisationRole, User
 from guichet.core.models import AuditEvent
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.routing import dossier_route
+from guichet.procedures.definition import DefinitionInvalid
 from guichet.procedures.exchange import procedure_import
 from guichet.procedures.models import InstructorGroup, Procedure
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory
+from tests.samples import minimal_pdf, pdf_with_javascript
 
 pytestmark = pytest.mark.django_db
+TEMPLATE_PDF = minimal_pdf()
 
 
 @pytest.fixture
@@ -270,6 +274,20 @@ def test_blocks_and_attachments_with_a_template(admin, organisation):
     edit(admin, procedure, action="field_add", page="demande", block="arbres", field_type="integer", label="Hauteur")
     edit(admin, procedure, action="field_add", page="demande", field_type="file", label="Plan")
     assert [f["id"] for f in fields_of(procedure)[0]["fields"]] == ["arbres-element", "hauteur"]
+    for name, content, reason in (
+        ("modele.html", b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", "d’un type accepté"),
+        ("modele.pdf", pdf_with_javascript(), "est un PDF qui contient du code JavaScript"),
+    ):
+        refused = admin.post(
+            url("field_edit", procedure.slug, "plan"),
+            {
+                "revision": procedure.draft_revision,
+                "label": "Plan",
+                "template_upload": SimpleUploadedFile(name, content),
+            },
+        )
+        assert refused.status_code == 200 and reason in refused.content.decode()
+        assert "template_file" not in fields_of(procedure)[1]
     response = admin.post(
         url("field_edit", procedure.slug, "plan"),
         {
@@ -278,7 +296,7 @@ def test_blocks_and_attachments_with_a_template(admin, organisation):
             "accept": ["application/pdf", "image/png"],
             "max_size_mb": "5",
             "max_files": "2",
-            "template_upload": SimpleUploadedFile("modèle de plan.pdf", b"%PDF-1.4 test", "application/pdf"),
+            "template_upload": SimpleUploadedFile("modèle de plan.pdf", TEMPLATE_PDF, "application/pdf"),
         },
     )
     assert response.status_code == 302, response.content.decode()
@@ -286,15 +304,21 @@ def test_blocks_and_attachments_with_a_template(admin, organisation):
     assert plan["accept"] == ["application/pdf", "image/png"] and plan["max_files"] == 2
     assert plan["template_file"]["name"] == "modèle de plan.pdf"
     with default_storage.open(plan["template_file"]["path"]) as stored:
-        assert stored.read() == b"%PDF-1.4 test"
+        assert stored.read() == TEMPLATE_PDF
 
     # The template travels inside the exported document, to another platform.
     document = json.loads(admin.get(url("export", procedure.slug)).content)
     assert document["files"][0]["path"] == plan["template_file"]["path"]
     default_storage.delete(plan["template_file"]["path"])
+    page = {
+        **document["files"][0],
+        "content_base64": base64.b64encode(b"<html><script>alert(1)</script></html>").decode(),
+    }
+    with pytest.raises(DefinitionInvalid, match="n’est pas d’un type accepté"):
+        procedure_import(actor=None, data={**document, "slug": "ailleurs", "files": [page]})
     procedure_import(actor=None, data={**document, "slug": "ailleurs"})
     with default_storage.open(plan["template_file"]["path"]) as stored:
-        assert stored.read() == b"%PDF-1.4 test"
+        assert stored.read() == TEMPLATE_PDF
 
 
 def test_settings_dates_and_silence_rule(admin, organisation):

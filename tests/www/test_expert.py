@@ -11,10 +11,11 @@ from django.urls import reverse
 from guichet.accounts.models import User
 from guichet.instruction.models import ExpertInvitation
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture

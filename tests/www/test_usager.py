@@ -22,10 +22,11 @@ from guichet.dossiers.models import (
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction.messages import message_send
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 DEFINITION = {
     "pages": [
         {
@@ -192,7 +193,8 @@ def test_an_attachment_is_stored_under_a_random_name_and_typed_by_its_content(cl
     response = client.post(
         page_url(dossier, 2), {"justificatif": SimpleUploadedFile("faux.pdf", b"hello", content_type="application/pdf")}
     )
-    assert "n’est pas d’un type accepté" in response.content.decode()
+    assert "Le fichier « faux.pdf » n’est pas d’un type accepté" in response.content.decode()
+    assert DossierFile.objects.filter(dossier=dossier).count() == 1  # the refused file is not kept
     # "Retirer" takes it off the answers.
     client.post(page_url(dossier, 2), {"_remove_file": "justificatif.0"})
     dossier.refresh_from_db()
@@ -299,7 +301,8 @@ def test_the_dossier_page_shows_answers_history_and_messages_both_ways(
     refused = client.post(
         reverse("usager:dossier_message", args=[dossier.pk]), {"body": "Et ça", "attachment": program}
     )
-    assert refused.status_code == 400 and "Ce type de fichier n’est pas accepté" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "Le fichier « note.pdf » n’est pas d’un type accepté" in refused.content.decode()
     assert "Et ça" in refused.content.decode()  # what was typed is still there
     assert dossier.messages.count() == 2
 

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.forms import formset_factory
 from django.utils.text import slugify
 
+from guichet.core.uploads import UploadRefused, upload_check
+from guichet.dossiers.files import upload_scan
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
 from guichet.procedures.definition import FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
@@ -180,7 +182,10 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
             choices=list(COMMON_FILE_TYPES.items()),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            help_text="Aucun coché : tous les types. Le type est vérifié d’après le contenu du fichier.",
+            help_text=(
+                "Aucun coché : les documents et images courants (PDF, images, textes, tableurs). "
+                "Le type est vérifié d’après le contenu du fichier."
+            ),
         )
         fields["max_size_mb"] = forms.IntegerField(
             label="Taille maximale (Mo)", required=False, min_value=1, max_value=500
@@ -200,11 +205,25 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
 
 def field_settings_form(kind: FieldType, field: dict[str, Any], data=None, files=None) -> forms.Form:
     """A form with the settings of one field, filled with its current values."""
-    form_class = type("FieldSettingsForm", (forms.Form,), _settings_fields(kind))
+    attributes: dict[str, Any] = dict(_settings_fields(kind))
+    if "template_upload" in attributes:
+        attributes["clean_template_upload"] = _template_upload_clean
+    form_class = type("FieldSettingsForm", (forms.Form,), attributes)
     initial = dict(field)
     if "options" in initial:
         initial["options"] = "\n".join(option["label"] for option in field["options"])
     return form_class(data=data, files=files, initial=initial)
+
+
+def _template_upload_clean(form: forms.Form):
+    """A template is offered to every applicant: it is held to what an applicant's own file is held to."""
+    upload = form.cleaned_data.get("template_upload")
+    if upload:
+        try:
+            upload_scan(upload, upload_check(upload)["name"])
+        except UploadRefused as refusal:
+            raise forms.ValidationError(refusal.message) from refusal
+    return upload
 
 
 def options_from_lines(text: str, existing: list[dict[str, str]], published: set[str]) -> list[dict[str, str]]:

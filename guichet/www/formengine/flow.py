@@ -11,12 +11,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from guichet.core.uploads import upload_describe
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition, Page
 
 from .pages import ID_PREFIX, PageView, page_view, pages_visible, stepper_for
-from .posting import DescribeFile, answers_apply_action, answers_merge_post, posted_action, posted_sending
+from .posting import (
+    DescribeFile,
+    answers_apply_action,
+    answers_merge_post,
+    posted_action,
+    posted_sending,
+    upload_check_for_field,
+)
 from .summary import Summary, summary_build
 
 FIELDS_TEMPLATE = "formengine/fields.html"
@@ -53,7 +59,7 @@ def form_page_respond(
     today: date,
     template: str,
     context: dict[str, Any],
-    describe_file: DescribeFile = upload_describe,
+    describe_file: DescribeFile = upload_check_for_field,
     own_dossiers: Collection[str] | None = None,
 ) -> HttpResponse:
     """Show the `number`-th visible page (GET) or take its answers (POST).
@@ -63,7 +69,9 @@ def form_page_respond(
     file button comes back to the same page, at the block or field; htmx's live update (`_refresh`)
     gets the page's fields again, conditions and formulas re-evaluated, with format errors but no
     "obligatoire"; "Suivant" checks the page and shows its errors, or goes on to the next page or the
-    summary. When the answers reveal new questions on the page, it is shown again first."""
+    summary. When the answers reveal new questions on the page, it is shown again first. A refused
+    file (type, size, content, count: never kept) is told at its question when "Suivant" or the live
+    update sent it, in a message after the other buttons' redirects."""
     raw = store.load()
     shown = answers_clean(form, raw, today=today, require_complete=False)
     pages = pages_visible(form, shown.values)
@@ -75,13 +83,22 @@ def form_page_respond(
         return _render_page(request, template, frame, page_view(page, number, raw, shown.values, {}), pages)
 
     action, sending = posted_action(request.POST), posted_sending(request.POST)
+    refused: dict[str, str] = {}
     if store.is_late(sending):
         # Sent before answers that were saved already (a live update overtaken by a later one):
         # what was saved stands, and this request goes on with it.
         answers, place = raw, ""
     else:
         answers = answers_merge_post(
-            form, page, raw, request.POST, request.FILES, today=today, describe_file=describe_file, shown=shown.values
+            form,
+            page,
+            raw,
+            request.POST,
+            request.FILES,
+            today=today,
+            describe_file=describe_file,
+            shown=shown.values,
+            refused=refused,
         )
         place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
         store.save(answers, sending)
@@ -90,7 +107,14 @@ def form_page_respond(
     # The page stays visible: its condition reads only the answers of earlier pages.
     number = next((index for index, other in enumerate(pages, start=1) if other is page), 1)
     if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST:
-        return render(request, FIELDS_TEMPLATE, {"page": page_view(page, number, answers, draft.values, draft.errors)})
+        view = page_view(page, number, answers, draft.values, {**draft.errors, **refused})
+        return render(request, FIELDS_TEMPLATE, {"page": view})
+    if refused and action == "next":
+        # The page again, each refused file's reason at its question: nothing else is checked yet.
+        view = page_view(page, number, answers, draft.values, refused)
+        return _render_page(request, template, {**frame, "errors": view.errors}, view, pages)
+    for reason in refused.values():
+        messages.error(request, reason)
     if place:
         return redirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
     if action == "previous":

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from guichet.core.uploads import upload_describe
+from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
@@ -39,7 +39,14 @@ _TEXT_TYPES = {
     FieldType.LINKED_DOSSIER,
 }
 
-DescribeFile = Callable[[UploadedFile], Mapping[str, Any]]
+# Checks an upload against its field's rules and describes it (the applicant's pages also store it
+# there); raises UploadRefused, with the message for the person, when it is not taken.
+DescribeFile = Callable[[UploadedFile, FormField], Mapping[str, Any]]
+
+
+def upload_check_for_field(upload: UploadedFile, field: FormField) -> Mapping[str, Any]:
+    """A file checked against its field's types and size, kept nowhere (the builder's preview)."""
+    return upload_check(upload, accept=field.accept, max_size_mb=field.max_size_mb)
 
 
 def block_minimum(field: FormField) -> int:
@@ -74,22 +81,56 @@ def answers_merge_post(
     files: MultiValueDict,
     *,
     today: date,
-    describe_file: DescribeFile = upload_describe,
+    describe_file: DescribeFile = upload_check_for_field,
     shown: Mapping[str, Any] | None = None,
+    refused: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The raw answers with one page's POST merged in (a new dict; `raw` is left unchanged).
 
     The fields touched are those the page showed: visible under the answers before the POST. A
     field left empty is removed, an unticked checkbox or an empty multiple choice included. New
     files are described by `describe_file` (the applicant's pages also store them there) and added
-    to those already attached; a field that takes one file has it replaced. `shown`, when the caller
-    has them, are the cleaned values of `raw` (a draft's), which say what the page showed."""
+    to those already attached, up to the field's count; a field that takes one file has it replaced.
+    A file that is refused (its type, size or content, or one too many) is left out, and why is
+    noted in `refused` (by the field's path). `shown`, when the caller has them, are the cleaned
+    values of `raw` (a draft's), which say what the page showed."""
     answers = copy.deepcopy(dict(raw))
     if shown is None:
         shown = answers_clean(form, raw, today=today, require_complete=False).values
     scope = ChainMap(dict(shown))
-    _merge(page.fields, answers, data, files, scope, "", describe_file)
+    _merge(page.fields, answers, data, files, scope, "", _Uploads(describe_file, {} if refused is None else refused))
     return answers
+
+
+class _Uploads:
+    """How a page's uploads are taken: described (and kept) one by one, the refusals noted."""
+
+    def __init__(self, describe_file: DescribeFile, refused: dict[str, str]):
+        self.describe_file, self.refused = describe_file, refused
+
+    def _refuse(self, path: str, reason: str) -> None:
+        self.refused[path] = f"{self.refused[path]} {reason}" if path in self.refused else reason
+
+    def take(self, field: FormField, path: str, attached: list[dict], uploads: list[UploadedFile]) -> list[dict]:
+        """The field's files once `uploads` are added to those `attached`, within its count."""
+        room = 1 if field.max_files == 1 else (field.max_files - len(attached) if field.max_files else len(uploads))
+        taken: list[dict] = []
+        for upload in uploads:
+            if len(taken) >= room:
+                self._refuse(path, _too_many(upload, field.max_files or 0))
+                continue
+            try:
+                taken.append(dict(self.describe_file(upload, field)))
+            except UploadRefused as refusal:
+                self._refuse(path, refusal.message)
+        if field.max_files == 1:
+            return taken or attached
+        return attached + taken
+
+
+def _too_many(upload: UploadedFile, maximum: int) -> str:
+    counted = "un seul fichier" if maximum == 1 else f"au plus {maximum} fichiers"
+    return f"Le fichier « {upload.name} » n’a pas été joint : cette question accepte {counted}."
 
 
 def _merge(
@@ -99,7 +140,7 @@ def _merge(
     files: MultiValueDict,
     scope: ChainMap,
     prefix: str,
-    describe_file: DescribeFile,
+    uploads: "_Uploads",
 ) -> None:
     for field in visible_fields(fields, scope):
         path = f"{prefix}{field.id}"
@@ -109,13 +150,12 @@ def _merge(
             rows = block_rows(field, target)
             for index, row in enumerate(rows):
                 in_row = row_scope(scope, field, index)
-                _merge(field.fields, row, data, files, in_row, f"{path}.{index}.", describe_file)
+                _merge(field.fields, row, data, files, in_row, f"{path}.{index}.", uploads)
             target[field.id] = rows
             continue
         if field.type == FieldType.FILE:
             attached = [item for item in target.get(field.id) or [] if isinstance(item, dict)]
-            uploaded = [dict(describe_file(upload)) for upload in files.getlist(path) if upload.name]
-            attached = uploaded[-1:] if field.max_files == 1 and uploaded else attached + uploaded
+            attached = uploads.take(field, path, attached, [upload for upload in files.getlist(path) if upload.name])
             value: Any = attached or None
         else:
             value = _posted_value(field, path, data)

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from guichet.core.uploads import DOCUMENT_TYPES, upload_describe
+from guichet.core.uploads import UploadRefused, upload_check
 from guichet.dossiers.models import Opinion
 
 
@@ -29,12 +29,11 @@ class MessageForm(forms.Form):
         upload = self.cleaned_data.get("attachment")
         if upload is None:
             return None
-        if upload_too_large(upload):
-            raise forms.ValidationError(f"Ce fichier dépasse {settings.GUICHET_UPLOAD_MAX_MB} Mo.")
-        if upload_describe(upload)["content_type"] not in DOCUMENT_TYPES:
-            raise forms.ValidationError(
-                "Ce type de fichier n’est pas accepté : joignez un PDF, une image, un document texte ou un tableur."
-            )
+        try:
+            # The same checks as when the file is kept (the antivirus comes then): told here, with the form.
+            upload_check(upload)
+        except UploadRefused as refusal:
+            raise forms.ValidationError(refusal.message) from refusal
         return upload
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.documents.selectors import acts_of_dossier
+from guichet.dossiers.files import dossier_file_store, file_answer
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.dossiers.selectors import (
     applicant_dossier_numbers,
@@ -33,13 +34,11 @@ from guichet.dossiers.services import (
     dossier_corrections_submit,
     dossier_create,
     dossier_draft_delete,
-    dossier_file_store,
     dossier_is_editable,
     dossier_open_correction,
     dossier_resume_mark,
     dossier_submit,
     dossier_withdraw,
-    file_answer,
     opinion_give,
 )
 from guichet.procedures.answers import AnswersSending, answers_clean
@@ -178,8 +177,14 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, number: int, *, locked
                 "correction": dossier_open_correction(dossier),
                 "identity": applicant_identity_for_dossier(request.user) if number == 1 else None,
             },
-            describe_file=lambda upload: file_answer(
-                dossier_file_store(actor=request.user, dossier=dossier, uploaded=upload)
+            describe_file=lambda upload, field: file_answer(
+                dossier_file_store(
+                    actor=request.user,
+                    dossier=dossier,
+                    uploaded=upload,
+                    accept=field.accept,
+                    max_size_mb=field.max_size_mb,
+                )
             ),
             own_dossiers=_own_numbers(dossier),
         )

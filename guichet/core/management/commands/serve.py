@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
         "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
-        "du journal d’audit et le calcul quotidien de l’observatoire ; Ctrl-C arrête le tout."
+        "du journal d’audit, le calcul quotidien de l’observatoire et le nettoyage des fichiers joints "
+        "inutilisés ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             "followups": ["followups_resume", "--every", "60"],
             # The observatory's daily aggregation, handed to the worker (docs/decisions/0011-observatory.md).
             "observatory": ["observatory_aggregate", "--every", "600"],
+            # Files that no answer refers to any more (removed from a draft, replaced), after a grace.
+            "files": ["dossier_files_purge", "--every", "3600"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).

@@ -1,0 +1,34 @@
+from django.utils import timezone
+
+from guichet.core.management.loop import LoopCommand
+from guichet.dossiers.files import PurgeReport, dossier_files_purge
+
+
+class Command(LoopCommand):
+    help = (
+        "Supprime les fichiers joints auxquels plus aucune réponse, aucun message ni aucun avis ne renvoie "
+        "(après GUICHET_UPLOAD_ORPHAN_GRACE_HOURS heures). À lancer régulièrement (timer systemd, cron) ; "
+        "avec --every, tourne en boucle (c’est ce que fait `manage.py serve`)."
+    )
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        every = options["every"]
+        if every is None:
+            self._run()
+            return
+        self.loop(
+            every,
+            self._run,
+            started=f"Fichiers inutilisés : nettoyage toutes les {every} secondes.",
+            failed="Nettoyage des fichiers inutilisés interrompu",
+        )
+
+    def _run(self) -> PurgeReport:
+        report = dossier_files_purge(now=timezone.now())
+        if report.files or report.strays or self.verbosity > 1:
+            self.stdout.write(
+                f"Fichiers inutilisés supprimés : {report.files} (sur {len(report.dossiers)} dossier(s)), "
+                f"contenus sans fiche : {report.strays}."
+            )
+        return report
