@@ -6,7 +6,7 @@ form, service or API schema sees it (docs/decisions/0015-hostile-input.md).
   stored; a page in French (400), or the API's JSON error (422) naming where they were.
 - A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413, a page or the API's JSON error.
 - Cookies holding such characters are dropped (no one typed them: the person is not blocked).
-- A 405 without a body (`require_POST` and the like) becomes a page in French, or JSON under /api/."""
+- A 405 without a page (`require_POST` and the like) becomes a page in French, or JSON under /api/."""
 
 import json
 from collections.abc import Callable, Iterable
@@ -70,7 +70,7 @@ class RequestGuardMiddleware:
         for name in [name for name, value in request.COOKIES.items() if has_refused_characters(name + value)]:
             del request.COOKIES[name]
         response = self.get_response(request)
-        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+        if response.status_code == 405 and not getattr(response, "streaming", False) and _bare(request, response):
             return self._not_allowed(request, response)
         return response
 
@@ -97,6 +97,13 @@ class RequestGuardMiddleware:
             page = error_response(request, PAGES[405])
         page["Allow"] = allowed
         return page
+
+
+def _bare(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether a 405 came without a body of ours: empty (`require_POST`) or a line of English (django-ninja)."""
+    if request.path.startswith(api_errors.PREFIX):
+        return not response.get("Content-Type", "").startswith("application/json")
+    return b"<html" not in response.content
 
 
 def _limit() -> int:
