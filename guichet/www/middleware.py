@@ -2,7 +2,7 @@
 form, service or API schema sees it (docs/decisions/0015-hostile-input.md).
 
 - Characters no text may hold (NUL, halves of UTF-16 pairs: guichet/core/text_input.py) in the
-  path, the query string, a form's fields, or an API's JSON body: refused, nothing
+  path, a header, the query string, a form's fields, or an API's JSON body: refused, nothing
   stored; a page in French (400), or the API's JSON error (422) naming where they were.
 - A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413, a page or the API's JSON error.
 - Cookies holding such characters are dropped (no one typed them: the person is not blocked).
@@ -52,6 +52,12 @@ def _body_refused(request: HttpRequest) -> list[tuple[str | int, ...]]:
 def refused_input(request: HttpRequest, *, api: bool) -> list[tuple[str | int, ...]]:
     """Every place of the request holding a character no text may hold."""
     found: list[tuple[str | int, ...]] = [("path",)] if has_refused_characters(request.path) else []
+    # Headers too: some are stored as they come (django-axes keeps the User-Agent of each sign-in).
+    found += [
+        ("header", key[5:])
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and has_refused_characters(str(value))
+    ]
     found += _pairs_refused("query", request.GET.lists())
     if api:
         found += _body_refused(request)

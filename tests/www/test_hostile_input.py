@@ -64,6 +64,17 @@ def test_a_nul_in_the_sign_in_form_is_refused_before_anything_is_looked_up(clien
     assert_refused_page(response)
 
 
+def test_a_header_with_a_nul_is_refused_before_a_sign_in_stores_it(client):
+    user = UserFactory()
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.email, "password": "mot-de-passe-de-test"},
+        headers={"User-Agent": "Navigateur\x00"},
+    )
+    assert_refused_page(response)
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_cookie_with_a_nul_is_ignored_rather_than_failing(client, applicant):
     client.cookies["sessionid"] = "abc\x00defghijklmnop"
     response = client.get(reverse("public:home"))
