@@ -22,7 +22,7 @@ def refused_locations(value: Any, location: tuple[str | int, ...] = ()) -> Itera
     elif isinstance(value, dict):
         for key, item in value.items():
             # A key's refused characters are shown as "\ufffd", so that the location can be printed.
-            shown = REFUSED.sub("\ufffd", str(key))
+            shown = REFUSED.sub("\ufffd", key)
             if shown != key:
                 yield (*location, shown)
             yield from refused_locations(item, (*location, shown))

@@ -3,7 +3,7 @@
 answers (guichet/www/middleware.py). The API keeps its JSON errors (guichet/api/errors.py)."""
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_ratelimit.exceptions import Ratelimited
 
 from guichet.api import errors as api_errors
 
@@ -25,7 +26,7 @@ class ErrorPage:
     details: tuple[str, ...] = ()
     back_url: str = ""
     back_label: str = "Page précédente"
-    contact_email: str = field(default="")
+    contact_email: str = ""
 
 
 PAGES = {
@@ -136,6 +137,7 @@ API_DETAILS = {
     400: "Requête incorrecte.",
     403: "Accès refusé.",
     404: "Cette adresse n’existe pas dans l’API.",
+    429: "Trop de requêtes : réessayez plus tard.",
     500: "Erreur inattendue du service : réessayez plus tard.",
 }
 
@@ -151,7 +153,8 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return _answer(request, 403)
+    # django-ratelimit's `block=True` raises Ratelimited, a PermissionDenied: it is a 429.
+    return _answer(request, 429 if isinstance(exception, Ratelimited) else 403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

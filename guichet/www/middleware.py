@@ -25,6 +25,7 @@ REFUSED_DETAIL = (
     "(caractère nul U+0000, ou demi-paire UTF-16 isolée U+D800 à U+DFFF). Rien n’a été enregistré."
 )
 REFUSED_MESSAGE = "Caractère non accepté (caractère nul, ou demi-paire UTF-16 isolée)."
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 TOO_LARGE_DETAIL = "Le corps de la requête dépasse la taille acceptée ({limit} octets). Rien n’a été enregistré."
 
 
@@ -59,11 +60,11 @@ def refused_input(request: HttpRequest, *, api: bool) -> list[tuple[str | int, .
         if key.startswith("HTTP_") and has_refused_characters(str(value))
     ]
     found += _pairs_refused("query", request.GET.lists())
-    if api:
-        found += _body_refused(request)
-    elif request.method == "POST":
+    if request.method == "POST" and request.content_type in FORM_TYPES:
         # File names need nothing: Django's parser drops their non-printable characters.
         found += _pairs_refused("body", request.POST.lists())
+    elif api:
+        found += _body_refused(request)
     return found
 
 
@@ -86,7 +87,8 @@ class RequestGuardMiddleware:
             found = refused_input(request, api=api)
         except RequestDataTooBig:
             if api:
-                return api_errors.error_response(413, TOO_LARGE_DETAIL.format(limit=_limit()))
+                detail = TOO_LARGE_DETAIL.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+                return api_errors.error_response(413, detail)
             return error_response(request, PAGES[413])
         if not found:
             return None
@@ -110,7 +112,3 @@ def _bare(request: HttpRequest, response: HttpResponse) -> bool:
     if request.path.startswith(api_errors.PREFIX):
         return not response.get("Content-Type", "").startswith("application/json")
     return b"<html" not in response.content
-
-
-def _limit() -> int:
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -59,10 +59,11 @@ def test_a_contact_address_is_offered_when_one_is_set(client, settings):
     assert 'href="mailto:aide@demarches.example.fr">Nous contacter</a>' in page
 
 
-def test_400_403_and_500_get_their_french_pages(error_urls):
+def test_400_403_429_and_500_get_their_french_pages(error_urls):
     client = Client(raise_request_exception=False)
     assert_error_page(client.get("/essai/400/"), 400, "Demande incorrecte")
     assert_error_page(client.get("/essai/403/"), 403, "Accès refusé")
+    assert_error_page(client.get("/essai/429/"), 429, "Trop de demandes")
     page = assert_error_page(client.get("/essai/500/"), 500, "Erreur inattendue")
     assert "réessayez plus tard" in page or "revenez plus tard" in page
 
