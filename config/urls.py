@@ -20,3 +20,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# French pages in the DSFR's pattern (JSON under /api/): guichet/www/errors.py.
+handler400 = "guichet.www.errors.bad_request"
+handler403 = "guichet.www.errors.permission_denied"
+handler404 = "guichet.www.errors.page_not_found"
+handler500 = "guichet.www.errors.server_error"

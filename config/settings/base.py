@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session is read, and its checks before every view: characters no text may hold,
+    # bodies too large, 405 pages (docs/decisions/0015-hostile-input.md).
+    "guichet.www.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "guichet.www.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -253,6 +257,11 @@ GUICHET_SEAL_PKCS11_PIN = os.environ.get("GUICHET_SEAL_PKCS11_PIN", "")
 GUICHET_SEAL_DEV_CA = env_bool("GUICHET_SEAL_DEV_CA", True)
 GUICHET_SEAL_TSA_URL = os.environ.get("GUICHET_SEAL_TSA_URL", "")
 GUICHET_SEAL_TSA_TIMEOUT = int(os.environ.get("GUICHET_SEAL_TSA_TIMEOUT", "10"))
+
+# The address the error pages offer to write to (« Nous contacter »); no link when empty.
+GUICHET_CONTACT_EMAIL = os.environ.get("GUICHET_CONTACT_EMAIL", "")
+# Calls to the API per key (or per client address without a key), beyond which it answers 429.
+GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "600/m")
 
 # The largest file an applicant or an agent may attach (a procedure's field may ask for less).
 GUICHET_UPLOAD_MAX_MB = int(os.environ.get("GUICHET_UPLOAD_MAX_MB", "50"))

@@ -18,6 +18,8 @@ from guichet.instruction.selectors import instructor_dossier_page, instructor_wa
 from guichet.instruction.services import dossier_decide
 from guichet.procedures.models import InstructorMembership
 
+from .errors import responses
+
 router = Router(tags=["instruction"])
 
 
@@ -94,7 +96,7 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-@router.get("/procedures", response=list[ProcedureOut], summary="Mes démarches")
+@router.get("/procedures", response=responses(list[ProcedureOut]), summary="Mes démarches")
 def procedures(request: HttpRequest):
     user = _instructor(request)
     waiting = instructor_waiting_counts(user)
@@ -104,7 +106,9 @@ def procedures(request: HttpRequest):
     ]
 
 
-@router.get("/procedures/{slug}/dossiers", response=DossierList, summary="Une liste de dossiers")
+@router.get(
+    "/procedures/{slug}/dossiers", response=responses(DossierList, not_found=True), summary="Une liste de dossiers"
+)
 def dossier_list(
     request: HttpRequest,
     slug: str,
@@ -123,7 +127,7 @@ def dossier_list(
     return {"dossiers": [_summary(dossier) for dossier in page.dossiers], "next": page.next_cursor or None}
 
 
-@router.get("/dossiers/{dossier_id}", response=DossierOut, summary="Un dossier")
+@router.get("/dossiers/{dossier_id}", response=responses(DossierOut, not_found=True), summary="Un dossier")
 def dossier_detail(request: HttpRequest, dossier_id: int):
     dossier = _dossier(request, dossier_id)
     snapshot = dossier_latest_snapshot(dossier)
@@ -152,7 +156,11 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     }
 
 
-@router.post("/dossiers/{dossier_id}/decision", response=DossierSummary, summary="Décider (ou passer en instruction)")
+@router.post(
+    "/dossiers/{dossier_id}/decision",
+    response=responses(DossierSummary, not_found=True, extra=(409,)),
+    summary="Décider (ou passer en instruction)",
+)
 def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
     dossier = _dossier(request, dossier_id)
     if decision.decision not in transitions_for_role(TransitionLog.ActorRole.INSTRUCTOR):

@@ -2,10 +2,12 @@
 (`Authorization: Bearer gch_…`, made on their « Clés d’API » page) and acts with that person's
 rights, as the screens do: an instructor reaches the dossiers of their groups only."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import UserRateThrottle
 
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
@@ -22,6 +24,9 @@ class ApiKey(HttpBearer):
         return user
 
 
+# Per person (their key), or per client address for the open data: beyond it, 429.
+RATE_LIMIT = UserRateThrottle(settings.GUICHET_API_RATE)
+
 api = NinjaAPI(
     title="Guichet",
     version="1",
@@ -29,6 +34,7 @@ api = NinjaAPI(
     auth=ApiKey(),
     urls_namespace="api",
     docs_url="/docs",
+    throttle=[RATE_LIMIT],
 )
 api.add_router("/instruction/", instruction_router)
 api.add_router("/observatory/", observatory_router)
@@ -47,3 +53,10 @@ def _invalid(request: HttpRequest, exc: ValidationError):
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled):
+    return api.create_response(
+        request, {"detail": "Trop de requêtes : réessayez après le délai indiqué par Retry-After."}, status=429
+    )

@@ -12,6 +12,8 @@ from ninja.errors import HttpError
 from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
 
+from .errors import responses
+
 router = Router(tags=["observatoire"], auth=None)
 
 
@@ -28,7 +30,7 @@ class OpenDataTable(Schema):
     rows: list[dict[str, Any]]
 
 
-@router.get("/quality", response=OpenDataTable, summary="Qualité des démarches")
+@router.get("/quality", response=responses(OpenDataTable, key=False, not_found=True), summary="Qualité des démarches")
 def quality(request: HttpRequest, edition: str = ""):
     """The latest edition of the quality table by default; `edition=2026-T3` for another quarter,
     `edition=toutes` for every edition (one row per procedure and edition)."""
@@ -42,12 +44,12 @@ def quality(request: HttpRequest, edition: str = ""):
     return opendata.table_document(opendata.QUALITY, rows, generated_at=timezone.now())
 
 
-@router.get("/programme", response=OpenDataTable, summary="Programme de dématérialisation")
+@router.get("/programme", response=responses(OpenDataTable, key=False), summary="Programme de dématérialisation")
 def programme(request: HttpRequest):
     return opendata.table_document(opendata.PROGRAMME, obs.programme_entries(), generated_at=timezone.now())
 
 
-@router.get("/barometer", response=OpenDataTable, summary="Baromètre des résultats")
+@router.get("/barometer", response=responses(OpenDataTable, key=False), summary="Baromètre des résultats")
 def barometer(request: HttpRequest):
     rows = [row for summary in obs.barometer() for row in summary.history]
     return opendata.table_document(opendata.BAROMETER, rows, generated_at=timezone.now())

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from guichet.dossiers.models import Dossier
 from guichet.instruction.bulk import BULK_LIMIT
@@ -59,8 +59,11 @@ def procedures(request: HttpRequest) -> HttpResponse:
 
 
 @instructor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def notification_preference(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # Reached by reloading after the choice was sent: the choice is on the procedures page.
+        return redirect("agent:procedures")
     form = NotificationForm(request.POST)
     if form.is_valid():
         notification_preference_set(actor=request.user, mode=form.cleaned_data["mode"])

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.documents.selectors import acts_of_dossier
@@ -277,9 +277,12 @@ def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @applicant_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _filed(request, pk)
+    if request.method == "GET":
+        # Reached by reloading the page an empty opinion form answered: back to the dossier.
+        return redirect("usager:dossier_detail", pk=dossier.pk)
     form = OpinionForm(request.POST)
     if form.is_valid():
         try:

@@ -1,0 +1,49 @@
+"""The API's errors as its OpenAPI document declares them (each status an operation can answer,
+in one shape), and as they are answered: the rate limit (429) in that same shape."""
+
+import pytest
+
+from guichet.api import main
+
+pytestmark = pytest.mark.django_db
+
+ALWAYS = {"413", "422", "429"}
+WITH_KEY = {"401", "403"}
+
+
+def operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", path, operation
+
+
+def test_every_operation_declares_the_errors_it_can_answer(client):
+    document = client.get("/api/v1/openapi.json").json()
+    error_schema = document["components"]["schemas"]["ErrorOut"]
+    assert set(error_schema["properties"]) == {"detail", "errors"} and error_schema["required"] == ["detail"]
+    seen = 0
+    for name, path, operation in operations(document):
+        seen += 1
+        declared = set(operation["responses"])
+        expected = {"200"} | ALWAYS
+        if operation.get("security"):
+            expected |= WITH_KEY
+        if "{" in path:
+            expected.add("404")
+        assert expected <= declared, f"{name} does not declare {sorted(expected - declared)}"
+        for status in declared - {"200"}:
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (name, status)
+    assert seen >= 7
+    # The instructors' operations need a key; the open data does not.
+    instruction = [op for name, _, op in operations(document) if "/instruction/" in name]
+    assert instruction and all(op.get("security") for op in instruction)
+    assert "404" in document["paths"]["/api/v1/observatory/quality"]["get"]["responses"]
+
+
+def test_beyond_the_rate_the_api_answers_429_in_its_shape(client, monkeypatch):
+    monkeypatch.setattr(main.RATE_LIMIT, "num_requests", 2)
+    assert [client.get("/api/v1/observatory/programme").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/api/v1/observatory/programme")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response.json() == {"detail": "Trop de requêtes : réessayez après le délai indiqué par Retry-After."}
