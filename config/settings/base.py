@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is read, and its checks before every view: characters no text may hold,
-    # bodies too large, 405 pages (docs/decisions/0015-hostile-input.md).
+    # bodies too large, 405 pages (docs/decisions/0016-hostile-input.md).
     "guichet.www.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

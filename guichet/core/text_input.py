@@ -1,6 +1,6 @@
 """Characters no text field may hold: NUL (PostgreSQL's text refuses it) and the halves of UTF-16
 pairs left alone (`"\\ud800"` in JSON: they have no UTF-8 form). Found where input enters (the
-request guard in guichet/www/middleware.py, docs/decisions/0015-hostile-input.md), so that no
+request guard in guichet/www/middleware.py, docs/decisions/0016-hostile-input.md), so that no
 form, service or API schema needs to think of them."""
 
 import re

@@ -1,5 +1,5 @@
 """The request guard: the one place where what a request brings is checked before any view,
-form, service or API schema sees it (docs/decisions/0015-hostile-input.md).
+form, service or API schema sees it (docs/decisions/0016-hostile-input.md).
 
 - Characters no text may hold (NUL, halves of UTF-16 pairs: guichet/core/text_input.py) in the
   path, a header, the query string, a form's fields, or an API's JSON body: refused, nothing
