@@ -99,3 +99,13 @@ def test_an_act_whose_template_goes_over_the_bounds_fails_at_once_and_the_chain_
     submit(short)
     assert decide(short).status == ActStatus.ISSUED
     assert ActTemplate.objects.get(procedure=procedure, kind=ActKind.ACCEPTANCE).body == PER_LETTER
+
+
+def test_a_template_saved_before_the_bounds_is_shown_with_what_to_correct(client, procedure, administrator):
+    ActTemplate.objects.create(procedure=procedure, kind=ActKind.REFUSAL, title="Refus", body='{{ "x" * 10**7 }}\n')
+    client.force_login(administrator)
+    page = client.get(reverse("admin_procedures:act_edit", args=[procedure.slug, "refus"]))
+    assert page.status_code == 200
+    assert "est à corriger : le modèle produit un texte trop long" in page.content.decode()
+    specimen = client.get(reverse("admin_procedures:act_specimen", args=[procedure.slug, "refus"]), follow=True)
+    assert "Le spécimen ne peut pas être produit" in specimen.content.decode()
