@@ -55,6 +55,9 @@ def test_pages_and_htmx_swaps_meet_no_policy_violation(live_server, watched):
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("data-fr-js", "true")  # the DSFR's script ran
     assert page.violations() == []
+    page.goto(live_server.url + "/api/v1/docs")  # Swagger UI, from our static files
+    expect(page.locator(".swagger-ui .info")).to_be_visible()
+    assert page.violations() == []
     page.goto(live_server.url + "/compte/connexion/")
     expect(page.get_by_label("Adresse électronique")).to_be_visible()
     assert page.violations() == []
