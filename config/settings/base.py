@@ -61,7 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy (with a nonce per response) and the other browser policies.
-    "csp.middleware.CSPMiddleware",
+    "guichet.core.middleware.ContentSecurityPolicyMiddleware",
     "guichet.core.middleware.BrowserPoliciesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,7 +230,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp, decision 0015): scripts and styles come from our own origin,
 # and an inline <script> or <style> runs only with the response's nonce (`request.csp_nonce`); no
 # inline handler (on…=) or style attribute, no eval. Images may be data: URIs (the DSFR's icons,
-# the QR codes); the page may be framed by no one and post forms only to itself.
+# the QR codes); the page may be framed by no one and post forms only to itself (and to the
+# FranceConnect provider when it is configured: core/middleware.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [CSP_SELF],

@@ -3,6 +3,9 @@ GUICHET_PERMISSIONS_POLICY, a feature and the origins allowed, none for a denied
 Content-Security-Policy comes from django-csp (placed before this middleware), the other policies
 from Django's SecurityMiddleware."""
 
+from urllib.parse import urlsplit
+
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 
@@ -32,3 +35,25 @@ class BrowserPoliciesMiddleware:
             # carries one, so that a page and its header always agree (and the tests can tell).
             str(request.csp_nonce)
         return response
+
+
+def sign_in_provider_origins() -> list[str]:
+    """The identity providers that sign-in and sign-out forms lead to (through our redirect):
+    `form-action` covers the redirects that follow a form, so it must name them."""
+    issuer = getattr(settings, "FRANCECONNECT_ISSUER", "")
+    parts = urlsplit(issuer) if issuer else None
+    return [f"{parts.scheme}://{parts.netloc}"] if parts and parts.scheme and parts.netloc else []
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the sign-in providers added to `form-action` as configured
+    when the response is made (settings can change without a restart in tests)."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        origins = sign_in_provider_origins()
+        if origins and not report_only:
+            update = dict(parts.update or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            parts.update = update
+        return parts

@@ -160,3 +160,11 @@ def test_the_applicants_form_pages_follow_the_policies(client, demo):
     swapped = client.post(page_url, {"_refresh": "1"}, headers={"HX-Request": "true"})
     assert swapped.status_code == 200
     assert not policy_problems(swapped.content.decode(), nonce_of(swapped))
+
+
+def test_forms_may_lead_to_the_sign_in_provider_only_when_it_is_configured(client, settings):
+    settings.FRANCECONNECT_ISSUER = ""
+    assert "form-action 'self';" in client.get(reverse("accounts:login"))["Content-Security-Policy"] + ";"
+    settings.FRANCECONNECT_ISSUER = "https://fcp-low.integ01.dev-franceconnect.fr/api/v2"
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    assert "form-action 'self' https://fcp-low.integ01.dev-franceconnect.fr" in policy
