@@ -6,6 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dsfr",
+    "csp",
     "widget_tweaks",
     "axes",
     "guichet.core",
@@ -56,6 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy (with a nonce per response) and the other browser policies.
+    "guichet.core.middleware.ContentSecurityPolicyMiddleware",
+    "guichet.core.middleware.BrowserPoliciesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is read, and its checks before every view: characters no text may hold,
     # bodies too large, 405 pages (docs/decisions/0016-hostile-input.md).
@@ -222,6 +229,48 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp, decision 0017): scripts and styles come from our own origin,
+# and an inline <script> or <style> runs only with the response's nonce (`request.csp_nonce`); no
+# inline handler (on…=) or style attribute, no eval. Images may be data: URIs (the DSFR's icons,
+# the QR codes); the page may be framed by no one and post forms only to itself (and to the
+# FranceConnect provider when it is configured: core/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, CSP_NONCE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+# Permissions-Policy: the browser features no page uses are denied to every origin (a feature
+# that comes to need one, WebAuthn say, allows it for "self" here).
+GUICHET_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": [],
+    "publickey-credentials-get": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 

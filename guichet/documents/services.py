@@ -23,6 +23,7 @@ from .content import TemplateText, dossier_context, form_field_ids, sample_conte
 from .models import Act, ActKind, ActStatus, ActTemplate
 from .rendering import ActLayout, act_pdf
 from .seal import pdf_seal
+from .template_limits import TemplateTooCostly
 from .templating import TemplateInvalid, TemplateProblem, template_check
 
 logger = logging.getLogger(__name__)
@@ -234,7 +235,11 @@ def act_generation_failed(*, act_id: int, error: BaseException, given_up: bool) 
         return act
     attempts = act.attempts + 1
     status = ActStatus.FAILED if given_up else ActStatus.PENDING
-    message = f"{type(error).__name__} : {error}"[:2000]
+    if isinstance(error, TemplateTooCostly):  # the procedure administrator has the template to change
+        message = f"modèle de l’acte à faire corriger : {error}"
+    else:
+        message = f"{type(error).__name__} : {error}"
+    message = message[:2000]
     Act.objects.filter(pk=act_id).update(attempts=attempts, status=status, last_error=message)
     audit_record(
         actor=None,

@@ -11,6 +11,7 @@ tag and each field named by `reponse(...)`, then a rendering on a sample dossier
 reported with its line, so that generating an act never meets a template error. Values are
 inserted as text (their Markdown characters escaped) and raw HTML never passes."""
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +19,19 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
 from markdown_it import MarkdownIt
+
+from .template_limits import (
+    TemplateTooCostly,
+    binop_checked,
+    bounded,
+    bounded_iteration,
+    join_checked,
+    render_budget,
+    step,
+    sum_checked,
+)
 
 # The tags an administrator may use, and what each one gives (shown beside the editor).
 NAMESPACES: dict[str, dict[str, str]] = {
@@ -93,13 +106,71 @@ def markdown_escape(value: Any) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
+# Jinja's filters that cannot make a text or a list much larger than what they are given (no
+# `center`, `indent`, `wordwrap`, `format`, `replace`...); `join` and `sum` are checked first.
+FILTERS = (
+    "abs", "batch", "capitalize", "count", "d", "default", "dictsort", "first", "float", "groupby", "int",
+    "items", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "reverse",
+    "round", "select", "selectattr", "slice", "sort", "string", "striptags", "title", "trim", "truncate",
+    "unique", "upper", "wordcount",
+)  # fmt: skip
+_CHECKED_FILTERS = {"join": join_checked, "sum": sum_checked}
+# The methods of a text a template may call: none makes it longer.
+_STR_METHODS = {
+    "capitalize", "casefold", "count", "endswith", "find", "isalpha", "isdigit", "lower", "lstrip",
+    "partition", "removeprefix", "removesuffix", "rstrip", "split", "splitlines", "startswith", "strip",
+    "swapcase", "title", "upper",
+}  # fmt: skip
+
+
+def _bounded_filter(function: Callable) -> Callable:
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def checked(*args, **kwargs):
+        step()
+        return bounded(function(*args, **kwargs))
+
+    return checked
+
+
 class _ActEnvironment(ImmutableSandboxedEnvironment):
-    """No loader (no include, import or extends), strict about unknown names, values escaped."""
+    """No loader (no include, import or extends), strict about unknown names, values escaped, and
+    every rendering within its budget (template_limits.py): operators, calls and filters checked,
+    loops counted."""
+
+    intercepted_binops = frozenset({"*", "+", "**", "%"})
 
     def __init__(self):
         super().__init__(
             undefined=StrictUndefined, finalize=markdown_escape, autoescape=False, keep_trailing_newline=True
         )
+        self.filters = {name: _bounded_filter(self.filters[name]) for name in FILTERS}
+        self.filters |= {name: _bounded_filter(function) for name, function in _CHECKED_FILTERS.items()}
+        self.filters |= {"_bounded_iteration": bounded_iteration, "_bounded": bounded}
+
+    def call_binop(self, context, operator, left, right):
+        return binop_checked(operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        step()
+        return bounded(super().call(__context, __obj, *args, **kwargs))
+
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, str) and attr not in _STR_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+class _Bounded(NodeTransformer):
+    """Every loop's sequence counted turn by turn, every `~` concatenation checked."""
+
+    def visit_For(self, node):
+        self.generic_visit(node)
+        node.iter = nodes.Filter(node.iter, "_bounded_iteration", [], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node):
+        self.generic_visit(node)
+        return nodes.Filter(node, "_bounded", [], [], None, None, lineno=node.lineno)
 
 
 ENVIRONMENT = _ActEnvironment()
@@ -175,6 +246,12 @@ def _tree_problems(tree: nodes.Template, field_ids: set[str]) -> list[TemplatePr
                 )
             elif argument.value not in field_ids:
                 problems.append(TemplateProblem(node.lineno, f"le formulaire n’a pas de champ « {argument.value} »"))
+    for node in tree.find_all(nodes.Filter):
+        if node.name not in FILTERS and node.name not in _CHECKED_FILTERS:
+            problems.append(TemplateProblem(node.lineno, f"le filtre « {node.name} » n’est pas permis"))
+    for node in tree.find_all(nodes.For):
+        if node.recursive:
+            problems.append(TemplateProblem(node.lineno, "les boucles récursives ne sont pas permises"))
     problems.sort(key=lambda problem: problem.line or 0)
     return problems
 
@@ -197,6 +274,8 @@ def _template_line(error: BaseException) -> int | None:
 
 
 def _runtime_message(error: BaseException) -> str:
+    if isinstance(error, TemplateTooCostly):
+        return str(error)
     if isinstance(error, SecurityError):
         return f"opération non permise : {error}"
     name = type(error).__name__
@@ -206,8 +285,15 @@ def _runtime_message(error: BaseException) -> str:
 
 
 def template_render(body: str, context: dict[str, Any]) -> str:
-    """The template's Markdown text for one context."""
-    return ENVIRONMENT.from_string(body).render(context)
+    """The template's Markdown text for one context; TemplateTooCostly when it goes over its
+    budget (template_limits.py), whose bounds the engine checks as it renders."""
+    with render_budget() as budget:
+        template = ENVIRONMENT.from_string(_Bounded().visit(ENVIRONMENT.parse(body)))
+        chunks = []
+        for chunk in template.generate(context):
+            budget.produced(chunk)
+            chunks.append(chunk)
+        return "".join(chunks)
 
 
 def markdown_html(text: str) -> str:

@@ -5,12 +5,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from guichet.accounts.models import OrganisationRole
 from guichet.dossiers.models import TransitionName
 from guichet.dossiers.services import dossier_submit
 from guichet.instruction.followup.chain import followups_resume
 from guichet.instruction.services import dossier_decide
 from tests.connectors.timestamping.stand_in import stand_in_tsa
-from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 
 @pytest.fixture
@@ -24,6 +25,16 @@ def procedure(db):
         processing_days=30,
         silence_rule="acceptance",
     )
+
+
+@pytest.fixture
+def administrator(procedure):
+    """A procedure administrator of the procedure's organisation (who writes its act templates)."""
+    user = UserFactory()
+    OrganisationRole.objects.create(
+        user=user, organisation=procedure.organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
+    )
+    return user
 
 
 @pytest.fixture

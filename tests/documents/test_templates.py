@@ -4,7 +4,6 @@ when an act is generated; the preview and the specimen show the text on a sample
 import pytest
 from django.urls import reverse
 
-from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditEvent
 from guichet.documents.models import ActTemplate
 from guichet.documents.services import act_template_save
@@ -19,15 +18,6 @@ Votre dossier n°{{ dossier.numero }} est **accepté**.
 Objet : {{ reponse("objet") }}
 {% if decision.motivation %}Motif : {{ decision.motivation }}{% endif %}
 """
-
-
-@pytest.fixture
-def administrator(procedure):
-    user = UserFactory()
-    OrganisationRole.objects.create(
-        user=user, organisation=procedure.organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
-    )
-    return user
 
 
 def save(procedure, administrator, body, kind=ActKind.ACCEPTANCE):

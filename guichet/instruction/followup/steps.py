@@ -11,6 +11,7 @@ from django.urls import reverse
 from guichet.core.emails import email_deliver, email_render
 from guichet.documents.models import Act, ActStatus
 from guichet.documents.services import act_attachment, act_for_transition, act_generation_failed, act_issue
+from guichet.documents.template_limits import TemplateTooCostly
 from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS
 
@@ -35,10 +36,15 @@ def _act_of(log: TransitionLog) -> Act | None:
 
 def issue_act(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
     """Make and seal the act that the transition issues (the receipt, the decision). Its failure is
-    recorded on the act; at the last attempt the act is marked failed and the chain goes on."""
+    recorded on the act; at the last attempt the act is marked failed and the chain goes on. A
+    template over its bounds (template_limits.py) fails the same way at once: trying again would
+    meet the same bounds."""
     act = act_for_transition(log=log, kind=TRANSITIONS[TransitionName(log.transition)].act)
     try:
         act = act_issue(act_id=act.pk)
+    except TemplateTooCostly as error:
+        act = act_generation_failed(act_id=act.pk, error=error, given_up=True)
+        raise StepGivenUp(act.last_error, outcome={"act": act.pk, "failed": True}) from error
     except Exception as error:
         act_generation_failed(act_id=act.pk, error=error, given_up=last_attempt)
         raise

@@ -20,7 +20,14 @@ from guichet.documents.services import (
     procedure_field_ids,
     procedure_template_form,
 )
-from guichet.documents.templating import FUNCTIONS, NAMESPACES, SCALARS, TemplateInvalid, template_html
+from guichet.documents.template_limits import TemplateTooCostly
+from guichet.documents.templating import (
+    FUNCTIONS,
+    NAMESPACES,
+    SCALARS,
+    TemplateInvalid,
+    template_html,
+)
 from guichet.dossiers.models import ActKind
 
 from .access import administered_procedure, administrator_required
@@ -103,7 +110,10 @@ def act_template_edit(request: HttpRequest, slug: str, kind_slug: str) -> HttpRe
             signatory_name=text.signatory_name,
             signatory_title=text.signatory_title,
         )
-        preview_html = mark_safe(template_html(text.body, sample))  # noqa: S308 (markdown-it escapes)
+        try:
+            preview_html = mark_safe(template_html(text.body, sample))  # noqa: S308 (markdown-it escapes)
+        except TemplateTooCostly as error:  # a template saved before its bounds were checked
+            messages.error(request, f"Ce modèle, enregistré avant les limites actuelles, est à corriger : {error}.")
     context = {
         "procedure": procedure,
         "kind": kind,
@@ -155,7 +165,12 @@ def act_template_specimen(request: HttpRequest, slug: str, kind_slug: str) -> Ht
         act_date=sample["date_acte"],
         specimen=True,
     )
-    response = HttpResponse(act_pdf(layout), content_type="application/pdf")
+    try:
+        pdf = act_pdf(layout)
+    except TemplateTooCostly as error:  # a template saved before its bounds were checked
+        messages.error(request, f"Le spécimen ne peut pas être produit : {error}.")
+        return redirect("admin_procedures:act_edit", procedure.slug, kind_slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="specimen-{kind_slug}-{timezone.localdate():%Y%m%d}.pdf"'
     return response
 
