@@ -16,6 +16,7 @@ FOOTER_LINKS = {
     "Données personnelles": "public:personal_data",
     "Gestion des cookies": "public:cookies",
     "Accessibilité : non conforme": "public:accessibility",
+    "Plan du site": "public:site_map",
 }
 
 
@@ -107,3 +108,22 @@ def test_the_accessibility_statement_follows_the_rgaa_model(client, settings):
         assert part in html, part
     footer = html[html.index('id="pied-de-page"') :]
     assert "Accessibilité : partiellement conforme</a>" in footer
+
+
+def test_the_site_map_links_to_every_public_space(client):
+    html = client.get(reverse("public:site_map")).content.decode()
+    main = html[html.index('id="contenu"') : html.index('id="pied-de-page"')]
+    for name in (
+        "public:home",
+        "usager:my_dossiers",
+        "accounts:login",
+        "accounts:signup",
+        "accounts:profile",
+        "public:act_verify_home",
+        "observatoire:quality",
+        "public:accessibility",
+        "public:legal_notice",
+        "public:personal_data",
+        "public:cookies",
+    ):
+        assert f'href="{reverse(name)}"' in main, name

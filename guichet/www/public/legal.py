@@ -59,3 +59,7 @@ def accessibility(request):
         "site_url": settings.GUICHET_SITE_URL,
     }
     return render(request, "public/legal/accessibilite.html", context)
+
+
+def site_map(request):
+    return render(request, "public/legal/plan_du_site.html", _context())

@@ -10,6 +10,7 @@ urlpatterns = [
     path("donnees-personnelles/", legal.personal_data, name="personal_data"),
     path("gestion-des-cookies/", legal.cookies, name="cookies"),
     path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("plan-du-site/", legal.site_map, name="site_map"),
     path("verifier/", acts.verify_home, name="act_verify_home"),
     path("verifier/<str:code>/", acts.act_verify, name="act_verify"),
 ]
