@@ -22,8 +22,8 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+def env_list(name: str, default: str = "", *, separator: str = ",") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(separator) if item.strip()]
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "guichet.core.context_processors.platform",
                 "guichet.www.context_processors.roles",
+                "guichet.www.context_processors.accessibility",
             ],
         },
     },
@@ -279,6 +280,31 @@ GUICHET_PLATFORM_NAME = os.environ.get("GUICHET_PLATFORM_NAME", "Guichet")
 # The address people reach the platform at, for the links in emails sent by the worker.
 GUICHET_SITE_URL = os.environ.get("GUICHET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 GUICHET_OPERATOR_NAME = os.environ.get("GUICHET_OPERATOR_NAME", "Démarches en ligne de l’administration")
+
+# The footer's legal pages (guichet/www/public/legal.py): mentions légales, données personnelles,
+# gestion des cookies and the accessibility statement (RGAA model). Each installation names who
+# publishes it, who hosts it and whom to write to; the defaults describe the demonstration.
+GUICHET_LEGAL = {
+    "publisher": os.environ.get("GUICHET_PUBLISHER", GUICHET_OPERATOR_NAME),
+    "publisher_address": os.environ.get("GUICHET_PUBLISHER_ADDRESS", "1 place de la République, 75000 Paris"),
+    "publisher_siret": os.environ.get("GUICHET_PUBLISHER_SIRET", ""),
+    "publication_director": os.environ.get("GUICHET_PUBLICATION_DIRECTOR", "La directrice ou le directeur du service"),
+    "contact_email": os.environ.get("GUICHET_CONTACT_EMAIL", "contact@guichet.example.fr"),
+    "host": os.environ.get("GUICHET_HOST", "Hébergeur à préciser par l’installation"),
+    "host_address": os.environ.get("GUICHET_HOST_ADDRESS", ""),
+    "dpo_contact": os.environ.get("GUICHET_DPO_CONTACT", "dpd@guichet.example.fr"),
+    "dpo_address": os.environ.get("GUICHET_DPO_ADDRESS", ""),
+    # The accessibility statement: the audit's rate of conformity to RGAA 4.1 (empty: no audit yet,
+    # hence « non conforme »), its date and its author, the statement's date, and the lists that the
+    # audit gives (one item a line in the variable, separated by "|").
+    "accessibility_rate": os.environ.get("GUICHET_ACCESSIBILITY_RATE", ""),
+    "accessibility_audit_date": os.environ.get("GUICHET_ACCESSIBILITY_AUDIT_DATE", ""),
+    "accessibility_auditor": os.environ.get("GUICHET_ACCESSIBILITY_AUDITOR", ""),
+    "accessibility_statement_date": os.environ.get("GUICHET_ACCESSIBILITY_STATEMENT_DATE", "7 décembre 2026"),
+    "accessibility_non_conformities": env_list("GUICHET_ACCESSIBILITY_NON_CONFORMITIES", separator="|"),
+    "accessibility_derogations": env_list("GUICHET_ACCESSIBILITY_DEROGATIONS", separator="|"),
+    "accessibility_contact": os.environ.get("GUICHET_ACCESSIBILITY_CONTACT", ""),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,13 @@
 """What every page's layout needs to know about the person."""
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
 from guichet.accounts.models import User
 from guichet.instruction.models import ExpertInvitation
 from guichet.procedures.models import InstructorMembership
+from guichet.www.public.legal import accessibility_conformity
 
 
 def person_roles(request) -> dict[str, bool]:
@@ -36,3 +38,8 @@ def roles(request):
     """The person's roles for the header, which links to their spaces: read only when a page's
     header asks."""
     return {"roles": SimpleLazyObject(lambda: person_roles(request))}
+
+
+def accessibility(request):
+    """The accessibility statement's conformity state, which the footer's link names (RGAA)."""
+    return {"accessibility_state": accessibility_conformity(settings.GUICHET_LEGAL["accessibility_rate"]).state}

@@ -11,6 +11,7 @@ from guichet.demo.loader import DEMO_PASSWORD, INSTRUCTOR_TOWN
 from guichet.dossiers.models import Dossier, DossierState
 
 from .axe import assert_accessible
+from .layout import assert_labels_whole, selection_boxes_outside_their_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,12 @@ def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_serv
     page.get_by_role("link", name=PROCEDURE, exact=True).click()
     expect(page.get_by_role("link", name=re.compile(r"À traiter \(\d+\)"))).to_have_attribute("aria-current", "page")
     assert_accessible(page)
+    # Each selection box sits inside its row; the bulk actions' buttons show their words.
+    assert selection_boxes_outside_their_rows(page, "#dossiers") == []
+    expect(page.get_by_role("button", name="Télécharger leurs pièces (ZIP)")).to_have_text(
+        "Télécharger leurs pièces (ZIP)"
+    )
+    assert_labels_whole(page)
 
     first = page.locator("#dossiers tbody tr").first.get_by_role("link")
     number = first.inner_text().removeprefix("n°")

@@ -850,7 +850,7 @@ def test_what_applicants_and_instructors_typed_is_escaped_in_the_list(client, pr
     client.force_login(groups["alice"])
     client.post(reverse("agent:list_columns", args=[procedure.slug]), {"colonnes": ["objet"]})
     page = client.get(reverse("agent:dossier_list", args=[procedure.slug])).content.decode()
-    row = re.search(rf'<tr><td>.*?value="{dossier.pk}".*?</tr>', page, re.S).group(0)
+    row = re.search(rf'<tr><td class="fr-cell--fixed">.*?value="{dossier.pk}".*?</tr>', page, re.S).group(0)
     assert "&lt;script&gt;x&lt;/script&gt; Zoé" in row and "<script>" not in row
     assert "Groupe &lt;A&gt;" in row
     assert "&quot;urgent&quot; &lt;i&gt;" in row

@@ -267,7 +267,8 @@ def test_my_dossiers_lists_each_with_its_state_and_next_action(client, applicant
     html = client.get(reverse("usager:my_dossiers")).content.decode()
     assert f"Brouillon n°{draft.pk}" in html and f"n°{filed.number}" in html
     assert "Compléter et déposer le dossier" in html and "Rien : le dossier attend d’être examiné" in html
-    assert html.count("<tr>") == 3  # the header and two rows
+    assert html.count('data-testid="dossier-carte"') == 2  # one card each, no table to scroll sideways
+    assert "<table" not in html
 
 
 def test_the_dossier_page_shows_answers_history_and_messages_both_ways(

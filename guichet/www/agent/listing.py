@@ -28,10 +28,11 @@ def _row(dossier: Dossier, *, path: str, query: str, now: datetime, answers: lis
     cells = "".join(f"<td>{_lines(text)}</td>" for text in answers)
     return (
         "<tr>"
-        '<td><div class="fr-checkbox-group fr-checkbox-group--sm">'
+        # The DSFR's selection cell (fr-cell--fixed): the box centred in its row, its label kept for
+        # screen readers and hidden on screen by the DSFR itself.
+        '<td class="fr-cell--fixed"><div class="fr-checkbox-group fr-checkbox-group--sm">'
         f'<input type="checkbox" name="dossiers" value="{dossier.pk}" id="choix-{dossier.pk}">'
-        f'<label class="fr-label" for="choix-{dossier.pk}">'
-        f'<span class="fr-sr-only">Sélectionner le dossier n°{number}</span></label></div></td>'
+        f'<label class="fr-label" for="choix-{dossier.pk}">Sélectionner le dossier n°{number}</label></div></td>'
         f'<td><a href="{path}{dossier.pk}/?{query}">n°{number}</a></td>'
         f"<td>{applicant}</td><td>{filed}</td><td>{state_badge(dossier)}</td><td>{escape(dossier.group.name)}</td>"
         f"<td>{assignee}</td><td>{labels}</td><td>{deadline_badge(deadline_status(dossier, now=now))}</td>"

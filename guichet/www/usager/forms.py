@@ -62,7 +62,7 @@ class OpinionForm(forms.Form):
         error_messages={"required": "Dites-nous comment ça s’est passé."},
     )
     clarity = forms.TypedChoiceField(
-        label="La démarche était-elle claire ? (de 1, pas claire du tout, à 5, très claire)",
+        label="La démarche était-elle claire ?",
         choices=[(str(n), str(n)) for n in range(1, 6)],
         coerce=int,
         required=False,
@@ -78,7 +78,7 @@ class OpinionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     help_channels = forms.MultipleChoiceField(
-        label="Si oui, vers qui ou quoi vous êtes-vous tourné ?",
+        label="Vers qui ou quoi vous êtes-vous tourné ?",
         choices=Opinion.HelpChannel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -105,3 +105,11 @@ class OpinionForm(forms.Form):
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+def help_followups_pending(data) -> bool:
+    """The person said they needed help, and the questions on that help were not on their screen
+    (neither shown by the script, which sends `suite_aide`, nor answered): show them first."""
+    if data.get("help_needed") != "true" or data.get("suite_aide"):
+        return False
+    return not any(data.get(name) for name in ("help_channels", "help_reached", "help_quality"))

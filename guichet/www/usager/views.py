@@ -51,7 +51,7 @@ from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.messaging import message_form_send
 
 from .access import applicant_required, own_dossier, pending_answers_take
-from .forms import MessageForm, OpinionForm, WithdrawForm, upload_too_large
+from .forms import MessageForm, OpinionForm, WithdrawForm, help_followups_pending, upload_too_large
 
 
 def _routes(dossier: Dossier) -> FormRoutes:
@@ -272,6 +272,7 @@ def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": dossier,
         "procedure": dossier.procedure,
         "opinion_form": None if Opinion.objects.filter(dossier=dossier).exists() else OpinionForm(),
+        "help_followups_shown": False,
     }
     return render(request, "usager/dossier_submitted.html", context)
 
@@ -284,6 +285,17 @@ def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         # Reached by reloading the page an empty opinion form answered: back to the dossier.
         return redirect("usager:dossier_detail", pk=dossier.pk)
     form = OpinionForm(request.POST)
+    asked_help = request.POST.get("help_needed") == "true"
+    if form.is_valid() and help_followups_pending(request.POST):
+        # Without JavaScript the questions on the help received were hidden: they are shown now,
+        # with the answers kept, and the opinion is recorded at the next sending.
+        context = {
+            "dossier": dossier,
+            "procedure": dossier.procedure,
+            "opinion_form": form,
+            "help_followups_shown": True,
+        }
+        return render(request, "usager/dossier_submitted.html", context)
     if form.is_valid():
         try:
             opinion_give(actor=request.user, dossier=dossier, **form.cleaned_data)
@@ -292,7 +304,12 @@ def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("usager:dossier_detail", pk=dossier.pk)
         messages.success(request, "Merci pour votre avis : il nous aide à améliorer cette démarche.")
         return redirect("usager:dossier_detail", pk=dossier.pk)
-    context = {"dossier": dossier, "procedure": dossier.procedure, "opinion_form": form}
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "opinion_form": form,
+        "help_followups_shown": asked_help,
+    }
     return render(request, "usager/dossier_submitted.html", context, status=400)
 
 
