@@ -333,8 +333,9 @@ GUICHET_SEAL_DEV_CA = env_bool("GUICHET_SEAL_DEV_CA", True)
 GUICHET_SEAL_TSA_URL = os.environ.get("GUICHET_SEAL_TSA_URL", "")
 GUICHET_SEAL_TSA_TIMEOUT = int(os.environ.get("GUICHET_SEAL_TSA_TIMEOUT", "10"))
 
-# The address the error pages offer to write to (« Nous contacter »); no link when empty.
-GUICHET_CONTACT_EMAIL = os.environ.get("GUICHET_CONTACT_EMAIL", "")
+# The address the error pages offer to write to (« Nous contacter »), the legal pages' own; no link
+# when empty.
+GUICHET_CONTACT_EMAIL = GUICHET_LEGAL["contact_email"]
 # Calls to the API per key (or per client address without a key), beyond which it answers 429.
 GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "600/m")
 

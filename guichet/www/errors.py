@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.exceptions import Ratelimited
 
 from guichet.api import errors as api_errors
+from guichet.www.context_processors import accessibility
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def error_response(request: HttpRequest, page: ErrorPage) -> HttpResponse:
             "messages": [],
             "platform_name": settings.GUICHET_PLATFORM_NAME,
             "operator_name": settings.GUICHET_OPERATOR_NAME,
+            **accessibility(request),
         }
         return HttpResponse(render_to_string("errors/page.html", context), status=page.status)
 
