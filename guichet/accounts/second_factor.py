@@ -168,3 +168,16 @@ def second_factor_reset(*, actor: User, user: User, reason: str) -> None:
     audit_record(
         actor=actor, action=AuditAction.SECOND_FACTOR_RESET, target=user, details={"reason": reason, **removed}
     )
+
+
+@transaction.atomic
+def totp_device_install(*, actor: User | None, user: User, secret: str) -> TOTPDevice:
+    """Give an account an authenticator app whose secret is known beforehand: only for the
+    demonstration accounts (`manage.py demo`), whose secret is published like their password.
+    Installing the same secret twice changes nothing."""
+    device = TOTPDevice.objects.filter(user=user).first()
+    if device is not None and device.secret == secret:
+        return device
+    device, _ = TOTPDevice.objects.update_or_create(user=user, defaults={"secret": secret, "last_used_step": 0})
+    audit_record(actor=actor, action=AuditAction.SECOND_FACTOR_TOTP_ENABLE, target=user, details={"demo": True})
+    return device
