@@ -137,12 +137,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lock-out after repeated sign-in failures (django-axes, docs/decisions/0005-sign-in-lockout-and-franceconnect.md):
-# 5 wrong passwords for one account from one address lock that pair for 15 minutes. Trying again
+# 5 wrong passwords (or second-factor codes) for one account from one address lock that pair for 15
+# minutes; 30 failures from one address, whatever the accounts, lock the address (password
+# spraying; higher, as a whole administration may come from one gateway address). Trying again
 # during the lock-out does not make it longer. Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT
 # (with django-ipware installed) so that the client's address is read from X-Forwarded-For.
 AXES_FAILURE_LIMIT = int(os.environ.get("GUICHET_SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GUICHET_SIGNIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "guichet.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"

@@ -115,15 +115,19 @@ def test_a_recovery_code_is_good_once(client):
     assert again.status_code == 400 and not signed_in_as(client, agent)
 
 
-def test_five_wrong_codes_send_back_to_the_password(client):
+def test_five_wrong_codes_lock_the_account_out_like_five_wrong_passwords(client):
     agent = administrator()
-    with_app(agent)
+    totp = with_app(agent)
     password_step(client, agent)
     for _ in range(4):
         assert client.post(reverse("accounts:second_factor"), {"code": "abcde-fghij"}).status_code == 400
     response = client.post(reverse("accounts:second_factor"), {"code": "abcde-fghij"})
-    assert response["Location"] == reverse("accounts:login")
+    assert response.status_code == 429 and "Connexion bloquée temporairement" in response.content.decode()
     assert client.get(reverse("accounts:second_factor"))["Location"] == reverse("accounts:login")
+    # The password is refused too until the lock-out ends.
+    assert password_step(client, agent).status_code == 429
+    assert not signed_in_as(client, agent)
+    assert totp.now()
 
 
 def test_the_second_factor_is_mandatory_for_every_agent_role_and_may_be_relaxed_for_instructors(client, settings):

@@ -1,11 +1,13 @@
 """Between the first factor (a password, or ProConnect without a second factor) and the session: the
 person is remembered in the session as « pending », not signed in, until their second factor is
 checked (or enrolled, for an agent who has none yet). A pending sign-in lasts 10 minutes and allows
-5 wrong codes; then the password must be typed again (where django-axes counts failures)."""
+5 wrong codes, each counted by django-axes like a wrong password: the fifth locks the account out
+on this address."""
 
 import time
 
 from django.contrib.auth import login
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect
 
 from guichet.accounts.models import User
@@ -40,8 +42,12 @@ def pending_user(request) -> User | None:
 
 
 def pending_failure(request) -> bool:
-    """Count one wrong code; True when the pending sign-in is dropped for too many."""
+    """Count one wrong code, as a failed sign-in of the account too (django-axes: the lock-out page
+    follows the fifth); True when the pending sign-in is dropped for too many."""
     pending = request.session.get(PENDING) or {}
+    user = User.objects.filter(pk=pending.get("user")).first()
+    if user is not None:
+        user_login_failed.send(sender=__name__, credentials={"username": user.email}, request=request)
     pending["failures"] = pending.get("failures", 0) + 1
     if pending["failures"] >= MAX_FAILURES:
         request.session.pop(PENDING, None)

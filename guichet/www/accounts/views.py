@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from guichet.accounts import franceconnect, proconnect
-from guichet.accounts.lockout import lockout_ends_at
+from guichet.accounts.lockout import address_locked, lockout_ends_at
 from guichet.accounts.models import User
 from guichet.accounts.second_factor import second_factor_required
 from guichet.accounts.selectors import applicant_identity
@@ -109,6 +109,8 @@ def locked_out(request, response=None, credentials=None):
     username = get_client_username(request, credentials)
     ends_at = lockout_ends_at(request=request, username=username)
     context = {
+        "by_address": address_locked(request),
+        "address_limit": settings.GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS,
         "ends_at": timezone.localtime(ends_at) if ends_at else None,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
