@@ -8,8 +8,8 @@ Wrong second-factor codes count as failures of the account too."""
 
 from datetime import datetime
 
-from axes.handlers.database import AxesDatabaseHandler
 from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings

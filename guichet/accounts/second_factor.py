@@ -30,13 +30,19 @@ def second_factor_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user).exists() or WebAuthnCredential.objects.filter(user=user).exists()
 
 
-def second_factor_required(user: User) -> bool:
-    """Whether signing in with a password must be followed by a second factor: for every agent
-    (instructors may be let off by a setting), and for an applicant who turned it on."""
+def second_factor_mandatory(user: User) -> bool:
+    """Whether the person's roles make a second factor mandatory: every agent role (instructors may be
+    let off by GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS=false)."""
     roles = agent_roles(user)
     if not settings.GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS:
         roles.discard("instructor")
-    return bool(roles) or second_factor_enrolled(user)
+    return bool(roles)
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether signing in with a password must be followed by a second factor: for every agent, and
+    for an applicant who turned it on."""
+    return second_factor_mandatory(user) or second_factor_enrolled(user)
 
 
 def totp_secret_new() -> str:
@@ -136,10 +142,7 @@ def recovery_codes_left(user: User) -> int:
 def second_factor_disable(*, actor: User, user: User) -> None:
     """An applicant turns the second factor off (an agent cannot: it is mandatory for them)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    roles = agent_roles(user)
-    if not settings.GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS:
-        roles.discard("instructor")
-    if roles:
+    if second_factor_mandatory(user):
         raise ValidationError("La double authentification est obligatoire pour les agents.")
     _second_factor_delete(user)
     audit_record(actor=actor, action=AuditAction.SECOND_FACTOR_DISABLE, target=user)

@@ -454,9 +454,14 @@ def main() -> None:
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--profile", choices=["franceconnect", "proconnect"], default="franceconnect", help="who signs in"
+    )
     parser.add_argument("--site", help="register this Guichet's return URLs, e.g. http://127.0.0.1:8000 (make run)")
     args = parser.parse_args()
     STATE.client_id, STATE.client_secret = args.client_id, args.client_secret
+    if args.profile == "proconnect":
+        STATE.person = dict(DEFAULT_AGENT)
     if args.site:
         STATE.redirect_uris = [args.site.rstrip("/") + "/compte/franceconnect/retour/"]
         STATE.redirect_uris.append(args.site.rstrip("/") + "/compte/proconnect/retour/")

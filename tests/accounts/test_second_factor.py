@@ -180,6 +180,8 @@ def test_an_agent_cannot_turn_it_off(client):
     agent = administrator()
     with_app(agent)
     client.force_login(agent)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert "Elle est obligatoire pour les comptes d’agents." in html and "Désactiver" not in html
     response = client.post(reverse("accounts:second_factor_off"), follow=True)
     assert "obligatoire pour les agents" in response.content.decode()
     assert TOTPDevice.objects.filter(user=agent).exists()

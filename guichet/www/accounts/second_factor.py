@@ -17,6 +17,7 @@ from guichet.accounts.second_factor import (
     recovery_codes_regenerate,
     second_factor_disable,
     second_factor_enrolled,
+    second_factor_mandatory,
     totp_device_confirm,
     totp_provisioning_uri,
     totp_secret_new,
@@ -144,6 +145,7 @@ def second_factor_off(request):
 def second_factor_summary(user) -> dict:
     """What the account page says about the second factor."""
     return {
+        "mandatory": second_factor_mandatory(user),
         "enrolled": second_factor_enrolled(user),
         "has_app": hasattr(user, "totp_device"),
         "keys": list(WebAuthnCredential.objects.filter(user=user).order_by("created_at")),
