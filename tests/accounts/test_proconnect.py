@@ -5,6 +5,7 @@ redirects are followed by hand, Guichet's calls to the provider are real HTTP.""
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import requests
 from django.urls import reverse
@@ -156,6 +157,14 @@ def test_an_administrator_without_a_second_factor_at_proconnect_gets_guichet_s_o
     assert "_auth_user_id" not in client.session, "no session before the second factor"
     page = client.get(response["Location"])
     assert "La double authentification est obligatoire pour les comptes d’agents" in page.content.decode()
+
+    # Enrolling Guichet's second factor opens the session, which keeps ProConnect's ID token (logout).
+    secret = client.session["second_factor_setup_secret"]
+    done = client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "Vos codes de secours" in done.content.decode()
+    assert client.session["_auth_user_id"] == str(administrator.pk)
+    assert client.session["proconnect_id_token"]
+    assert len(proconnect.log()["authorize"]) == 2, "asked ProConnect once more, then Guichet's own"
 
 
 def test_an_instructor_does_not_need_a_second_factor_at_proconnect(client, proconnect, instructor):
