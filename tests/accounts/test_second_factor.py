@@ -231,3 +231,20 @@ def test_a_lost_factor_is_reset_by_a_super_administrator_and_audited(client):
 
     client.logout()
     assert password_step(client, agent)["Location"] == reverse("accounts:second_factor_setup")
+
+
+def test_the_password_alone_cannot_enrol_another_factor_in_place_of_the_one_enrolled(client):
+    agent = administrator()
+    with_app(agent)
+    password_step(client, agent)
+
+    assert client.get(reverse("accounts:second_factor_setup"))["Location"] == reverse("accounts:second_factor")
+    secret = pyotp.random_base32()
+    session = client.session
+    session["second_factor_setup_secret"] = secret
+    session.save()
+    response = client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
+    assert response["Location"] == reverse("accounts:second_factor")
+    assert not signed_in_as(client, agent)
+    assert TOTPDevice.objects.get(user=agent).secret != secret
+    assert client.post(reverse("accounts:webauthn_register_options")).status_code == 403

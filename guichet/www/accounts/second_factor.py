@@ -83,6 +83,10 @@ def second_factor_setup(request):
     user = request.user if signed_in else pending_user(request)
     if user is None:
         return _expired(request)
+    if not signed_in and second_factor_enrolled(user):
+        # Only the second factor already enrolled can open the session: adding another one takes a
+        # session (the password alone must not be enough to replace it).
+        return redirect("accounts:second_factor")
     secret = request.session.get(SETUP_SECRET)
     if not secret or request.method == "GET":
         secret = request.session[SETUP_SECRET] = totp_secret_new()

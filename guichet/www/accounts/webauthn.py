@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from guichet.accounts.second_factor import second_factor_enrolled
 from guichet.accounts.webauthn_keys import (
     REFUSED,
     authentication_options,
@@ -34,7 +35,12 @@ def relying_party(request) -> tuple[str, str]:
 
 
 def _person(request):
-    return request.user if request.user.is_authenticated else pending_user(request)
+    """Who may register a key: the signed-in person, or a pending one who has no second factor yet
+    (else the password alone would be enough to add a key and open the session)."""
+    if request.user.is_authenticated:
+        return request.user
+    user = pending_user(request)
+    return None if user is None or second_factor_enrolled(user) else user
 
 
 def _body(request) -> dict:
