@@ -149,12 +149,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lock-out after repeated sign-in failures (django-axes, docs/decisions/0005-sign-in-lockout-and-franceconnect.md):
-# 5 wrong passwords for one account from one address lock that pair for 15 minutes. Trying again
+# 5 wrong passwords (or second-factor codes) for one account from one address lock that pair for 15
+# minutes; 30 failures from one address, whatever the accounts, lock the address (password
+# spraying; higher, as a whole administration may come from one gateway address). Trying again
 # during the lock-out does not make it longer. Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT
 # (with django-ipware installed) so that the client's address is read from X-Forwarded-For.
 AXES_FAILURE_LIMIT = int(os.environ.get("GUICHET_SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GUICHET_SIGNIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "guichet.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
@@ -175,6 +179,24 @@ FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET", "")
 FRANCECONNECT_ACR_VALUES = os.environ.get("FRANCECONNECT_ACR_VALUES", "eidas1")
 FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry email preferred_username"
 FRANCECONNECT_TIMEOUT = 10  # seconds, for each call to the provider
+
+# ProConnect (OpenID Connect, for agents: instructors, experts, procedure administrators, steering):
+# shown on the sign-in page only when all three are set. The issuer is `https://<domain>/api/v2`
+# (the domain alone is accepted); production: https://auth.proconnect.gouv.fr/api/v2, integration:
+# https://fca.integ01.dev-agentconnect.fr/api/v2 (README). Administrators and steering users must
+# have signed in at ProConnect with a second factor, else Guichet asks for its own.
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "").rstrip("/")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_SCOPES = "openid email given_name usual_name uid siret idp_id"
+PROCONNECT_TIMEOUT = 10  # seconds, for each call to the provider
+
+# The second factor (an authenticator app, a security key or passkey) is mandatory for every agent
+# signing in with a password; false lets instructors do without (experts, administrators, steering
+# users and super-administrators still need it). Applicants may turn it on from their account page.
+GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS = env_bool("GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS", True)
+# WebAuthn: the relying party is the site's domain, and its origin the address people reach it at.
+GUICHET_WEBAUTHN_RP_ID = os.environ.get("GUICHET_WEBAUTHN_RP_ID", "")
 
 # French for everyone: pages are not chosen from the browser's Accept-Language (which would mix
 # Django's English messages into French pages); English comes with a language switch of its own.

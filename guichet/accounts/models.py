@@ -170,3 +170,93 @@ class OrganisationRole(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class ProConnectIdentity(TimeStampedModel):
+    """An agent's identity at ProConnect, the State's federation of identity providers for public
+    agents, as of their last sign-in with it. The account is found again by `sub` (ProConnect's
+    reconciliation key); a person may come from several identity providers, hence several rows."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="proconnect_identities"
+    )
+    sub = models.CharField(_("identifiant ProConnect (sub)"), max_length=255, unique=True)
+    idp_id = models.CharField(_("fournisseur d’identité (idp_id)"), max_length=255, blank=True)
+    uid = models.CharField(_("identifiant chez le fournisseur (uid)"), max_length=255, blank=True)
+    given_name = models.CharField(_("prénoms"), max_length=255, blank=True)
+    usual_name = models.CharField(_("nom d’usage"), max_length=255, blank=True)
+    email = models.EmailField(_("adresse électronique transmise"), blank=True)
+    siret = models.CharField(_("SIRET transmis"), max_length=14, blank=True)
+    # The organisation of Guichet whose SIRET is the one ProConnect sent, if any.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation reconnue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acr = models.CharField(_("niveau de garantie (acr)"), max_length=100, blank=True)
+    amr = models.JSONField(_("méthodes d’authentification (amr)"), default=list, blank=True)
+    signed_in_at = models.DateTimeField(_("dernière connexion avec ProConnect"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identité ProConnect")
+        verbose_name_plural = _("identités ProConnect")
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.usual_name} ({self.email})"
+
+
+class TOTPDevice(TimeStampedModel):
+    """A person's authenticator app (TOTP, RFC 6238: 6 digits every 30 seconds). The secret is kept
+    only once the person has typed a first code from it."""
+
+    user = models.OneToOneField(User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(_("secret partagé (base 32)"), max_length=64)
+    # The last 30-second step a code was accepted for: a code is good once only.
+    last_used_step = models.BigIntegerField(_("dernier pas utilisé"), default=0)
+
+    class Meta:
+        verbose_name = _("application d’authentification")
+        verbose_name_plural = _("applications d’authentification")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(TimeStampedModel):
+    """A code to sign in with when the second factor is lost: shown once, stored hashed (SHA-256 of a
+    random 50-bit code: no password hasher is needed for a secret that nobody chose), good once."""
+
+    user = models.ForeignKey(User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(_("empreinte"), max_length=64, unique=True)
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'utilisé' if self.used_at else 'disponible'})"
+
+
+class WebAuthnCredential(TimeStampedModel):
+    """A security key or a passkey (WebAuthn) registered by a person."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="webauthn_credentials"
+    )
+    name = models.CharField(_("nom"), max_length=100)
+    credential_id = models.CharField(_("identifiant de la clé (base64url)"), max_length=1400, unique=True)
+    public_key = models.BinaryField(_("clé publique (COSE)"))
+    sign_count = models.BigIntegerField(_("compteur de signatures"), default=0)
+    transports = models.JSONField(_("moyens de transport"), default=list, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clé de sécurité")
+        verbose_name_plural = _("clés de sécurité")
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.user}"

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from .hooks import agent_roles_collect
 from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
 
 
@@ -59,3 +60,21 @@ def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
             "certified_by": certified["certified_by"],
         }
     return {"given_name": user.first_name, "family_name": user.last_name, "email": user.email, "certified_by": ""}
+
+
+# Who counts as an agent (every role but the applicant's), and the roles that ProConnect must have
+# authenticated with a second factor.
+AGENT_ROLES_MFA_AT_PROCONNECT = frozenset(
+    {OrganisationRole.Role.PROCEDURE_ADMINISTRATOR, OrganisationRole.Role.STEERING}
+)
+
+
+def agent_roles(user: User) -> set[str]:
+    """The agent roles a person holds: `procedure_administrator` and `steering` (organisation roles),
+    `superuser` (the technical administration), and what the apps above add through the
+    `agent_roles_collect` hook (`instructor`, `expert`). Empty for an applicant."""
+    roles: set[str] = set(OrganisationRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+    if user.is_superuser or user.is_staff:
+        roles.add("superuser")
+    agent_roles_collect.send(user=user, roles=roles)
+    return roles

@@ -15,7 +15,8 @@ from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
 
-from .models import FranceConnectIdentity, Organisation, OrganisationRole, User
+from .models import FranceConnectIdentity, Organisation, OrganisationRole, ProConnectIdentity, User
+from .selectors import agent_roles
 from .tokens import email_confirmation_token
 
 
@@ -253,4 +254,63 @@ def franceconnect_sign_in(*, claims: dict[str, str], acr: str = "") -> User:
             setattr(user, field, value)
         user.save(update_fields=list(names))
     audit_record(actor=user, action=action, target=user, details={"sub": sub, "acr": acr})
+    return user
+
+
+class ProConnectUnknownAgent(Exception):
+    """ProConnect identified an agent whom no agent account of Guichet matches."""
+
+
+@transaction.atomic
+def proconnect_sign_in(*, claims: dict[str, str], acr: str = "", amr: list[str] | None = None) -> User:
+    """Find the agent account of a person whom ProConnect has just identified, and store what it sent
+    (updated at every sign-in).
+
+    The account is the one already tied to this ProConnect identity (`sub`, ProConnect's
+    reconciliation key); else the account of an agent (a person holding an agent role) with the same
+    email address, which gets tied to it. ProConnect never creates an account: an agent is created
+    by their administration first. The organisation is the one whose SIRET ProConnect sent, if any."""
+    sub = claims["sub"]
+    identity = ProConnectIdentity.objects.select_for_update().filter(sub=sub).select_related("user").first()
+    email = _normalise_email(claims.get("email") or "")
+    action = AuditAction.PROCONNECT_SIGN_IN
+    if identity is None:
+        user = User.objects.select_for_update().filter(email=email).first() if email else None
+        if user is None or not agent_roles(user):
+            raise ProConnectUnknownAgent(email)
+        identity = ProConnectIdentity(user=user, sub=sub)
+        action = AuditAction.PROCONNECT_LINK
+    user = identity.user
+    if not user.is_active:
+        raise ValidationError("Ce compte est désactivé.")
+    siret = (claims.get("siret") or "").strip()
+    identity.idp_id = claims.get("idp_id") or ""
+    identity.uid = claims.get("uid") or ""
+    identity.given_name = claims.get("given_name") or ""
+    identity.usual_name = claims.get("usual_name") or ""
+    identity.email = email
+    identity.siret = siret[:14]
+    identity.organisation = Organisation.objects.filter(siret=siret).first() if siret else None
+    identity.acr = acr
+    identity.amr = list(amr or [])
+    identity.signed_in_at = timezone.now()
+    identity.save()
+
+    names = {"first_name": identity.given_name[:150], "last_name": identity.usual_name[:150]}
+    if all(names.values()) and any(getattr(user, field) != value for field, value in names.items()):
+        for field, value in names.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(names))
+    audit_record(
+        actor=user,
+        action=action,
+        target=user,
+        details={
+            "sub": sub,
+            "idp_id": identity.idp_id,
+            "acr": acr,
+            "siret": identity.siret,
+            "organisation": identity.organisation.slug if identity.organisation else None,
+        },
+    )
     return user

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from guichet.accounts.models import Organisation, OrganisationRole, User
+from guichet.accounts.second_factor import totp_device_install
 from guichet.accounts.services import organisation_create, organisation_role_grant, user_create
 from guichet.core.clock import clock_set
 from guichet.dossiers.models import Dossier, TransitionName
@@ -24,6 +25,9 @@ from .observatory import demo_observatory_load
 from .procedures import PROCEDURES, DemoProcedure
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
+# The demonstration agents' authenticator app (the second factor is mandatory for agents): add this
+# key to any TOTP app, or compute the code with `pyotp.TOTP(DEMO_TOTP_SECRET).now()`.
+DEMO_TOTP_SECRET = "GUICHETDEMOTOTPGUICHETDEMOTOTPAA"  # noqa: S105 (published on purpose)
 
 
 @dataclass(frozen=True)
@@ -237,4 +241,6 @@ def _demo_load() -> list[DemoAccount]:
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
     demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
+    for agent in (superadmin, administrator, steering, instructor_culture, instructor_town, expert):
+        totp_device_install(actor=superadmin, user=agent, secret=DEMO_TOTP_SECRET)
     return list(ACCOUNTS)

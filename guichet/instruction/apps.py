@@ -8,9 +8,12 @@ class InstructionConfig(AppConfig):
     verbose_name = _("Instruction")
 
     def ready(self) -> None:
+        from guichet.accounts.hooks import agent_roles_collect
         from guichet.dossiers.workflow import transition_applied
 
         from .followup.chain import followup_start
+        from .selectors import expert_role_add
 
         # Whatever follows a transition, whoever applied it, goes through the follow-up chain.
         transition_applied.connect(followup_start)
+        agent_roles_collect.connect(expert_role_add)

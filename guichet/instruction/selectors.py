@@ -27,7 +27,7 @@ from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
 from .lists import PAGE_SIZE, ListFilters, ListOrder, Tab, tab_filter
-from .models import DossierFollow, Label, ListPreference
+from .models import DossierFollow, ExpertInvitation, Label, ListPreference
 from .search import groups_bigint, latest_searched_rows, searched_rows, text_filter
 
 
@@ -302,3 +302,10 @@ def list_answer_columns(user: User, procedure: Procedure) -> list[str]:
     """The answer fields (ids) the instructor chose to add to this procedure's lists."""
     preference = ListPreference.objects.filter(user=user, procedure=procedure).first()
     return list(preference.answer_columns) if preference else []
+
+
+def expert_role_add(*, user, roles: set[str]) -> None:
+    """Listener of `accounts.hooks.agent_roles_collect`: someone asked for an opinion (an invitation
+    not revoked) is an expert."""
+    if ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True).exists():
+        roles.add("expert")

@@ -7,7 +7,7 @@ from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import organisations_administered_by
 
 from .definition import FormDefinition, definition_validate
-from .models import Procedure, ProcedureVersion
+from .models import InstructorMembership, Procedure, ProcedureVersion
 
 
 def procedures_public() -> QuerySet[Procedure]:
@@ -128,3 +128,9 @@ def version_form_forget(sender=None, instance: ProcedureVersion | None = None, *
             _VERSION_FORMS.clear()
         else:
             _VERSION_FORMS.pop(instance.pk, None)
+
+
+def instructor_role_add(*, user, roles: set[str]) -> None:
+    """Listener of `accounts.hooks.agent_roles_collect`: a member of an instructor group instructs."""
+    if InstructorMembership.objects.filter(user=user).exists():
+        roles.add("instructor")

@@ -1,1 +1,1 @@
-from tests.accounts.oidc_fixtures import franceconnect, oidc_provider  # noqa: F401
+from tests.accounts.oidc_fixtures import franceconnect, oidc_provider, proconnect  # noqa: F401

@@ -15,6 +15,8 @@ CLIENT_ID = "guichet-tests"
 CLIENT_SECRET = "secret-du-client-de-test-0123456789"
 CALLBACK_PATH = "/compte/franceconnect/retour/"
 LOGOUT_RETURN_PATH = "/compte/franceconnect/deconnecte/"
+PROCONNECT_CALLBACK_PATH = "/compte/proconnect/retour/"
+PROCONNECT_LOGOUT_RETURN_PATH = "/compte/proconnect/deconnecte/"
 
 
 @dataclass
@@ -30,8 +32,8 @@ class Provider:
         """Register Guichet's URLs on `site` (exactly, as FranceConnect does), reset the test person
         and the logs, and set `person` (claims to change), `alg` or `fault` for the next sign-ins."""
         payload = {
-            "redirect_uris": [site + CALLBACK_PATH],
-            "post_logout_redirect_uris": [site + LOGOUT_RETURN_PATH],
+            "redirect_uris": [site + CALLBACK_PATH, site + PROCONNECT_CALLBACK_PATH],
+            "post_logout_redirect_uris": [site + LOGOUT_RETURN_PATH, site + PROCONNECT_LOGOUT_RETURN_PATH],
             **options,
         }
         response = requests.post(f"{self.base_url}/_test/configure", json=payload, timeout=10)
@@ -86,4 +88,15 @@ def franceconnect(oidc_provider, settings):
     settings.FRANCECONNECT_CLIENT_ID = CLIENT_ID
     settings.FRANCECONNECT_CLIENT_SECRET = CLIENT_SECRET
     oidc_provider.configure()
+    return oidc_provider
+
+
+@pytest.fixture
+def proconnect(oidc_provider, settings):
+    """Guichet configured for the local provider as ProConnect, which is reset to its test agent
+    (whose identity provider has no second factor, unless `configure(profile="proconnect", mfa=True)`)."""
+    settings.PROCONNECT_ISSUER = oidc_provider.issuer
+    settings.PROCONNECT_CLIENT_ID = CLIENT_ID
+    settings.PROCONNECT_CLIENT_SECRET = CLIENT_SECRET
+    oidc_provider.configure(profile="proconnect")
     return oidc_provider

@@ -1,4 +1,4 @@
-"""A local OpenID Connect provider that behaves like FranceConnect, for the tests.
+"""A local OpenID Connect provider that behaves like FranceConnect or ProConnect, for the tests.
 
 Built on authlib's server side (authorization code grant, OpenID Connect code flow, UserInfo and
 RP-initiated logout endpoints) behind Flask, and run in its own process by the `oidc_provider`
@@ -11,11 +11,17 @@ the discovery document, the JWKS (an EC P-256 key and an RSA key), `/authorize` 
 the test person), `/token` (client_secret_post only), `/userinfo` (a signed JWT, `application/jwt`)
 and `/session/end`. ID tokens and user info are signed ES256, like FranceConnect's (RS256 on demand).
 
+With `profile: "proconnect"` it signs in an agent with ProConnect's claims (`given_name`,
+`usual_name`, `email`, `uid`, `siret`, `idp_id`) and honours the `claims` request parameter: an
+essential `acr` among multi-factor values gets `mfa_acr` when the test says the agent's identity
+provider can do a second factor (`mfa: true`), else `eidas1`; `amr` says which.
+
 The tests steer it through `/_test/...`: which person signs in, which redirect URIs are registered,
 and faults to inject (a refusal, a signature by a key that is not in the JWKS, unsigned user info...).
 """
 
 import argparse
+import json
 import sys
 import threading
 import time
@@ -35,6 +41,7 @@ from werkzeug.serving import make_server
 PREFIX = "/api/v2"
 SCOPES = ["openid", "given_name", "family_name", "birthdate", "birthplace", "birthcountry", "email"]
 SCOPES += ["preferred_username", "gender", "profile"]
+SCOPES += ["usual_name", "uid", "siret", "idp_id"]
 
 # FranceConnect's demo identity on its integration platform (with an address of our own).
 DEFAULT_PERSON = {
@@ -47,6 +54,17 @@ DEFAULT_PERSON = {
     "birthcountry": "99100",
     "gender": "female",
     "email": "angela.dubois@exemple.fr",
+}
+
+# An agent as ProConnect describes them.
+DEFAULT_AGENT = {
+    "sub": "3a2b1c0d-proconnect-agent-0001",
+    "given_name": "Camille",
+    "usual_name": "MARTIN",
+    "email": "camille.martin@interieur.gouv.fr",
+    "uid": "cmartin",
+    "siret": "11000003100002",
+    "idp_id": "71144ab3-ee1a-4401-b7b3-79b44f7daeeb",
 }
 
 FAULTS = {
@@ -71,6 +89,8 @@ class State:
     post_logout_redirect_uris: list[str] = field(default_factory=list)
     person: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PERSON))
     alg: str = "ES256"
+    mfa: bool = False
+    mfa_acr: str = "eidas2"
     fault: str = ""
     codes: dict[str, "AuthorizationCode"] = field(default_factory=dict)
     tokens: dict[str, "Token"] = field(default_factory=dict)
@@ -82,6 +102,7 @@ class State:
 
     def reset(self) -> None:
         self.person, self.alg, self.fault = dict(DEFAULT_PERSON), "ES256", ""
+        self.mfa, self.mfa_acr = False, "eidas2"
         self.authorize_requests.clear()
         self.token_requests.clear()
         self.logouts.clear()
@@ -158,6 +179,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
     nonce: str
     acr: str
     person: dict[str, str]
+    amr: list[str] = field(default_factory=lambda: ["pwd"])
     auth_time: int = field(default_factory=lambda: int(time.time()))
 
     def get_redirect_uri(self):
@@ -176,7 +198,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
         return self.acr
 
     def get_amr(self):
-        return ["pwd"]
+        return self.amr
 
 
 @dataclass
@@ -215,11 +237,24 @@ def signing_key(*, forged: bool) -> KeySet:
     return KeySet([(ROGUE_KEYS if forged else KEYS)[STATE.alg]])
 
 
+def level_of_authentication(claims_parameter: str) -> tuple[str, list[str]]:
+    """The `acr` and `amr` of a sign-in: `eidas1` with a password (FranceConnect's only level), unless
+    an essential `acr` is asked for through `claims` and the identity provider can do a second factor."""
+    try:
+        asked = json.loads(claims_parameter).get("id_token", {}).get("acr", {}) if claims_parameter else {}
+    except (ValueError, AttributeError):
+        asked = {}
+    if asked.get("essential") and STATE.mfa and STATE.mfa_acr in asked.get("values", []):
+        return STATE.mfa_acr, ["pwd", "totp", "mfa"]
+    return "eidas1", ["pwd"]
+
+
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_post"]
 
     def save_authorization_code(self, code, request):
         payload = request.payload.data
+        acr, amr = level_of_authentication(payload.get("claims") or "")
         with STATE.lock:
             STATE.nonces.add(payload.get("nonce") or "")
             STATE.codes[code] = AuthorizationCode(
@@ -228,7 +263,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
                 redirect_uri=payload.get("redirect_uri") or "",
                 scope=request.client.get_allowed_scope(payload.get("scope")),
                 nonce=payload.get("nonce") or "",
-                acr="eidas1",  # FranceConnect's only level, whatever was asked for
+                acr=acr,
+                amr=amr,
                 person=dict(request.user),
             )
 
@@ -339,8 +375,9 @@ def create_app() -> Flask:
                 "grant_types_supported": ["authorization_code"],
                 "subject_types_supported": ["public"],
                 "scopes_supported": SCOPES,
-                "claims_supported": list(DEFAULT_PERSON),
-                "acr_values_supported": ["eidas1"],
+                "claims_supported": sorted(set(DEFAULT_PERSON) | set(DEFAULT_AGENT) | {"acr", "amr"}),
+                "claims_parameter_supported": True,
+                "acr_values_supported": ["eidas1", "eidas2", "eidas3"],
                 "token_endpoint_auth_methods_supported": ["client_secret_post"],
                 "id_token_signing_alg_values_supported": ["ES256", "RS256"],
                 "userinfo_signing_alg_values_supported": ["ES256", "RS256"],
@@ -387,8 +424,12 @@ def create_app() -> Flask:
             STATE.post_logout_redirect_uris = list(
                 data.get("post_logout_redirect_uris", STATE.post_logout_redirect_uris)
             )
+            if data.get("profile") == "proconnect":
+                STATE.person = dict(DEFAULT_AGENT)
             STATE.person.update(data.get("person", {}))
             STATE.alg = data.get("alg", "ES256")
+            STATE.mfa = bool(data.get("mfa", False))
+            STATE.mfa_acr = data.get("mfa_acr", "eidas2")
             fault = data.get("fault", "")
             if fault not in FAULTS or STATE.alg not in KEYS:
                 return jsonify({"error": "unknown fault or algorithm"}), 400
@@ -413,12 +454,19 @@ def main() -> None:
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--profile", choices=["franceconnect", "proconnect"], default="franceconnect", help="who signs in"
+    )
     parser.add_argument("--site", help="register this Guichet's return URLs, e.g. http://127.0.0.1:8000 (make run)")
     args = parser.parse_args()
     STATE.client_id, STATE.client_secret = args.client_id, args.client_secret
+    if args.profile == "proconnect":
+        STATE.person = dict(DEFAULT_AGENT)
     if args.site:
         STATE.redirect_uris = [args.site.rstrip("/") + "/compte/franceconnect/retour/"]
+        STATE.redirect_uris.append(args.site.rstrip("/") + "/compte/proconnect/retour/")
         STATE.post_logout_redirect_uris = [args.site.rstrip("/") + "/compte/franceconnect/deconnecte/"]
+        STATE.post_logout_redirect_uris.append(args.site.rstrip("/") + "/compte/proconnect/deconnecte/")
     http = make_server("127.0.0.1", args.port, create_app(), threaded=True)
     STATE.issuer = f"http://127.0.0.1:{http.server_port}{PREFIX}"
     print(f"LISTENING {STATE.issuer}", flush=True)

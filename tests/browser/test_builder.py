@@ -2,10 +2,12 @@
 
 import re
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from guichet.accounts.models import OrganisationRole
+from guichet.accounts.second_factor import totp_device_install
 from guichet.procedures.models import Procedure
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -30,10 +32,14 @@ def test_build_preview_and_publish_a_multi_page_procedure(live_server, page):
     OrganisationRole.objects.create(
         user=admin, organisation=organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
     )
+    app = pyotp.TOTP(totp_device_install(actor=None, user=admin, secret=pyotp.random_base32()).secret)
     page.goto(f"{live_server.url}/compte/connexion/?next=/administration/demarches/")
     page.get_by_label("Adresse électronique").fill(admin.email)
     page.get_by_label("Mot de passe", exact=False).first.fill("mot-de-passe-de-test")
     page.get_by_role("button", name="Se connecter").click()
+    # An administrator of procedures: the second factor, here an authenticator app set up beforehand.
+    page.get_by_label("Code de vérification").fill(app.now())
+    page.get_by_role("button", name="Vérifier").click()
 
     page.get_by_role("link", name="Créer une démarche").click()
     page.get_by_label("Titre de la démarche").fill("Subvention aux associations")

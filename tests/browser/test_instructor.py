@@ -3,11 +3,12 @@ dossier, its instruction and its decision; every page audited by axe-core."""
 
 import re
 
+import pyotp
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from guichet.demo.loader import DEMO_PASSWORD, INSTRUCTOR_TOWN
+from guichet.demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRET, INSTRUCTOR_TOWN
 from guichet.dossiers.models import Dossier, DossierState
 
 from .axe import assert_accessible
@@ -23,6 +24,8 @@ def test_an_instructor_opens_a_new_dossier_instructs_it_and_accepts_it(live_serv
     page.get_by_label("Adresse électronique").fill(INSTRUCTOR_TOWN.email)
     page.get_by_label("Mot de passe", exact=False).first.fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code de vérification").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Vérifier").click()
 
     page.get_by_role("banner").get_by_role("link", name="Instruction").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes démarches à instruire")

@@ -4,11 +4,12 @@ anyone reads a past edition of the quality table."""
 
 import datetime
 
+import pyotp
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guichet.demo.loader import DEMO_PASSWORD, STEERING
+from guichet.demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRET, STEERING
 from guichet.observatory import indicators as ind
 from guichet.observatory.aggregation import observatory_aggregate
 
@@ -44,6 +45,8 @@ def test_the_observatory_reads_well_and_the_steering_team_edits_it(live_server, 
     page.get_by_label("Adresse électronique").fill(STEERING.email)
     page.get_by_label("Mot de passe", exact=False).first.fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code de vérification").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Vérifier").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Espace pilotage")
     assert_accessible(page)
     page.get_by_role("link", name="Modifier « Inscription à la restauration scolaire »").click()

@@ -43,6 +43,10 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
     """A listener connected in an app's ready() is what makes the layers hold: losing one would
     silently stop what follows a transition or a publication."""
     assert Hook.declared() == {
+        "agent_roles_collect": [
+            "guichet.procedures.selectors.instructor_role_add",
+            "guichet.instruction.selectors.expert_role_add",
+        ],
         "procedure_published": [
             "guichet.dossiers.tasks.drafts_move_on_publish",
             "guichet.observatory.programme_link.programme_entry_on_publish",

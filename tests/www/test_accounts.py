@@ -1,10 +1,11 @@
 import re
 
+import pyotp
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from guichet.demo.loader import APPLICANTS, DEMO_PASSWORD, INSTRUCTOR_CULTURE
+from guichet.demo.loader import APPLICANTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, INSTRUCTOR_CULTURE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,10 @@ def test_demo_accounts_sign_in_and_out(client, demo, account):
     response = client.post(
         reverse("accounts:login"), {"username": account.email, "password": DEMO_PASSWORD}, follow=True
     )
+    if account is INSTRUCTOR_CULTURE:  # an agent: the second factor, the demo's authenticator app
+        assert response.redirect_chain[-1][0] == reverse("accounts:second_factor")
+        code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+        response = client.post(reverse("accounts:second_factor"), {"code": code}, follow=True)
     assert response.context["user"].email == account.email
     assert f"{account.first_name} {account.last_name}" in response.content.decode()
     assert "Se déconnecter" in response.content.decode()

@@ -1,5 +1,6 @@
 """Lock-out after repeated sign-in failures (django-axes): 5 wrong passwords for one account from one
-address lock that pair for 15 minutes."""
+address lock that pair for 15 minutes; 30 failures from one address, whatever the accounts, lock the
+address (password spraying)."""
 
 import datetime
 
@@ -89,3 +90,46 @@ def test_password_reset_still_works_while_locked_out(client, django_capture_on_c
         response = client.post(reverse("accounts:password_reset"), {"email": EMAIL}, follow=True)
     assert "Vérifiez votre messagerie" in response.content.decode()
     assert mail.outbox[0].to == [EMAIL]
+
+
+def test_password_spraying_from_one_address_locks_the_address_across_accounts(client, settings):
+    """One common password tried on many accounts: fewer than 5 failures per account, but the address
+    is locked after 30 (settings.GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS), whatever the account."""
+    assert settings.GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS == 30
+    UserFactory(email=EMAIL)
+    mine = UserFactory(email="mon.compte@exemple.fr")
+    for n in range(29):
+        assert (
+            attempt(client, "Motdepasse123!", email=f"agent{n}@exemple.fr", address="198.51.100.7").status_code == 200
+        )
+    # A sign-in that succeeds on one's own account does not wipe the address's failures on the others.
+    assert attempt(client, PASSWORD, email=mine.email, address="198.51.100.7").status_code == 302
+    client.logout()
+
+    response = attempt(client, "Motdepasse123!", email="agent29@exemple.fr", address="198.51.100.7")
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop d’essais de connexion depuis votre réseau" in html
+    assert "bloquées pendant 15 minutes après 30 essais infructueux, quels que soient les comptes essayés" in html
+    last_failure = AccessAttempt.objects.filter(ip_address="198.51.100.7").latest("attempt_time").attempt_time
+    retry_at = timezone.localtime(last_failure + datetime.timedelta(minutes=15))
+    assert f"Vous pourrez réessayer à partir de <strong>{retry_at:%H}h{retry_at:%M}</strong>" in html
+    # Every account is refused from that address, even with its right password; not from another one.
+    response = attempt(client, PASSWORD, address="198.51.100.7")
+    assert response.status_code == 429 and not response.wsgi_request.user.is_authenticated
+    assert attempt(client, PASSWORD, address="203.0.113.9").status_code == 302
+
+    # Fifteen minutes later, the address may try again.
+    client.logout()
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=15, seconds=1))
+    assert attempt(client, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_the_per_account_limit_is_still_five_with_the_address_limit(client):
+    UserFactory(email=EMAIL)
+    for _ in range(4):
+        assert attempt(client, "faux", address="198.51.100.8").status_code == 200
+    response = attempt(client, "faux", address="198.51.100.8")
+    assert response.status_code == 429
+    assert "Trop d’essais de mot de passe" in response.content.decode()

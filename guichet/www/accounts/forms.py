@@ -102,3 +102,31 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         email_send_on_commit(name="accounts/password_reset", context=context, to=[to_email])
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="Code de vérification",
+        help_text="Le code à 6 chiffres affiché par votre application d’authentification, ou l’un de vos codes "
+        "de secours (par exemple : abcde-fghij).",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+
+class TOTPSetupForm(forms.Form):
+    code = forms.CharField(
+        label="Code affiché par l’application",
+        help_text="6 chiffres, par exemple : 123456",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Raison de la réinitialisation",
+        help_text="Par exemple : téléphone perdu, identité vérifiée par le chef de service le 3 mars.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import proconnect, second_factor, views, webauthn
 from .forms import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -17,6 +17,21 @@ urlpatterns = [
     path("franceconnect/connexion/", views.franceconnect_login, name="franceconnect_login"),
     path("franceconnect/retour/", views.franceconnect_callback, name="franceconnect_callback"),
     path("franceconnect/deconnecte/", views.franceconnect_logout_return, name="franceconnect_logout_return"),
+    path("proconnect/connexion/", proconnect.proconnect_login, name="proconnect_login"),
+    path("proconnect/retour/", proconnect.proconnect_callback, name="proconnect_callback"),
+    path("proconnect/deconnecte/", proconnect.proconnect_logout_return, name="proconnect_logout_return"),
+    path("double-authentification/", second_factor.second_factor, name="second_factor"),
+    path("double-authentification/application/", second_factor.second_factor_setup, name="second_factor_setup"),
+    path("double-authentification/codes-de-secours/", second_factor.recovery_codes_new, name="recovery_codes_new"),
+    path("double-authentification/desactiver/", second_factor.second_factor_off, name="second_factor_off"),
+    path(
+        "double-authentification/codes-de-secours/afficher/", webauthn.recovery_codes_show, name="recovery_codes_show"
+    ),
+    path("double-authentification/cles/", webauthn.webauthn_keys, name="webauthn_keys"),
+    path("double-authentification/cles/options/", webauthn.webauthn_register_options, name="webauthn_register_options"),
+    path("double-authentification/cles/ajout/", webauthn.webauthn_register_verify, name="webauthn_register_verify"),
+    path("double-authentification/cle/options/", webauthn.webauthn_sign_in_options, name="webauthn_sign_in_options"),
+    path("double-authentification/cle/", webauthn.webauthn_sign_in_verify, name="webauthn_sign_in_verify"),
     path(
         "mot-de-passe/oubli/",
         views.PasswordResetView.as_view(

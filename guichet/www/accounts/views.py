@@ -14,13 +14,14 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
+from django.utils.http import urlencode, urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from guichet.accounts import franceconnect
-from guichet.accounts.lockout import lockout_ends_at
+from guichet.accounts import franceconnect, proconnect
+from guichet.accounts.lockout import address_locked, lockout_ends_at
 from guichet.accounts.models import User
+from guichet.accounts.second_factor import second_factor_required
 from guichet.accounts.selectors import applicant_identity
 from guichet.accounts.services import (
     FranceConnectAccountConflict,
@@ -33,22 +34,19 @@ from guichet.accounts.services import (
 from guichet.accounts.tokens import email_confirmation_token
 
 from .forms import ConfirmationResendForm, ProfileForm, SignInForm, SignUpForm
+from .navigation import next_url_of
+from .proconnect import SESSION_ID_TOKEN as PROCONNECT_ID_TOKEN
+from .proconnect import proconnect_logout
+from .second_factor import second_factor_summary
+from .second_factor_flow import LOCAL_BACKEND, second_factor_begin
 
 logger = logging.getLogger(__name__)
 
-LOCAL_BACKEND = "guichet.accounts.backends.PasswordBackend"  # noqa: S105 (a dotted path)
 SESSION_ID_TOKEN = "franceconnect_id_token"  # noqa: S105 (the name of a session key)
 SESSION_NEXT = "franceconnect_next"
 
 
-def _next_url(request, value: str | None = None) -> str:
-    """The page to go back to after signing in, if it is one of ours; else an empty string."""
-    value = value if value is not None else request.POST.get("next") or request.GET.get("next") or ""
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return ""
+_next_url = next_url_of
 
 
 def _with_next(url: str, next_url: str) -> str:
@@ -64,23 +62,34 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """The password is right: the session opens now, or after the second factor."""
+        user = form.get_user()
+        if second_factor_required(user):
+            return second_factor_begin(self.request, user=user, next_url=self.get_redirect_url())
+        return super().form_valid(form)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         next_url = _next_url(self.request)
         context.update(
             franceconnect_enabled=franceconnect.is_configured(),
+            proconnect_enabled=proconnect.is_configured(),
             signup_url=_with_next(reverse("accounts:signup"), next_url),
         )
         return context
 
 
 class SignOutView(auth_views.LogoutView):
-    """Signs out of Guichet; after a FranceConnect sign-in, of FranceConnect too (its end-session
-    endpoint, then back to `franceconnect_logout_return`)."""
+    """Signs out of Guichet; after a FranceConnect or ProConnect sign-in, of that provider too (its
+    end-session endpoint with `id_token_hint`, then back to its `…_logout_return`)."""
 
     def post(self, request, *args, **kwargs):
         id_token = request.session.get(SESSION_ID_TOKEN)
+        proconnect_id_token = request.session.get(PROCONNECT_ID_TOKEN)
         response = super().post(request, *args, **kwargs)
+        if proconnect_id_token:
+            return proconnect_logout(request, id_token=proconnect_id_token) or response
         if id_token and franceconnect.is_configured():
             try:
                 return franceconnect.logout_redirect(
@@ -100,6 +109,8 @@ def locked_out(request, response=None, credentials=None):
     username = get_client_username(request, credentials)
     ends_at = lockout_ends_at(request=request, username=username)
     context = {
+        "by_address": address_locked(request),
+        "address_limit": settings.GUICHET_SIGNIN_FAILURE_LIMIT_PER_ADDRESS,
         "ends_at": timezone.localtime(ends_at) if ends_at else None,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
@@ -226,7 +237,11 @@ def profile(request):
     elif request.method == "POST":
         messages.error(request, "Votre identité est certifiée par FranceConnect : elle ne peut pas être modifiée ici.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"identity": identity, "form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"identity": identity, "form": form, "second_factor": second_factor_summary(request.user)},
+    )
 
 
 def _franceconnect_failure(request, message: str, *, cancelled: bool = False, status: int = 400):

@@ -1,0 +1,234 @@
+"""ProConnect, the State's OpenID Connect federation for public agents (formerly AgentConnect): the
+client side, with authlib like FranceConnect (`franceconnect.py`).
+
+authlib does the protocol (discovery at `<issuer>/.well-known/openid-configuration`, the issuer
+being `https://<domain>/api/v2`; state, nonce, code exchange with client_secret_post, ID token
+checks against the provider's JWKS, RP-initiated logout with `id_token_hint`). This module adds what
+ProConnect asks beyond it:
+
+- `state` and `nonce` of 43 characters (ProConnect wants at least 32), and no URL parameter beyond
+  the documented ones (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `nonce`,
+  `claims`): any other is refused by ProConnect (error Y000400), so no `acr_values`;
+- the level of authentication asked through `claims`: `amr` always, and, when a second factor is
+  required, `acr` among the multi-factor values (`MFA_ACR_VALUES`), checked in the ID token;
+- user info that comes back as a JWT signed like the ID token (ES256 or RS256), verified against the
+  same JWKS.
+
+Every failure becomes a `ProConnectError` whose message can be shown to the person as it is."""
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import requests
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
+from django.conf import settings
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from .franceconnect import LEEWAY_SECONDS, SIGNING_ALGORITHMS
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_CLAIMS = ("sub", "given_name", "usual_name", "email", "uid", "siret", "idp_id")
+# The levels that mean a second factor at ProConnect (its documentation, « double authentification »).
+MFA_ACR_VALUES = (
+    "eidas2",
+    "eidas3",
+    "https://proconnect.gouv.fr/assurance/self-asserted-2fa",
+    "https://proconnect.gouv.fr/assurance/consistency-checked-2fa",
+)
+GENERIC_FAILURE = "La connexion avec ProConnect n’a pas abouti."
+UNAVAILABLE = "ProConnect ne répond pas pour le moment. Réessayez dans quelques minutes."
+
+
+class ProConnectError(Exception):
+    """A sign-in or sign-out with ProConnect that did not go through. `message` is for the person;
+    `reason` is for the logs."""
+
+    def __init__(self, message: str, *, reason: str, cancelled: bool = False):
+        super().__init__(reason)
+        self.message = message
+        self.reason = reason
+        self.cancelled = cancelled
+
+
+@dataclass(frozen=True)
+class ProConnectSignIn:
+    """What a successful return from ProConnect brings: the verified claims, the ID token (kept in
+    the session for the logout), the level (`acr`) and the methods (`amr`) of the authentication."""
+
+    claims: dict[str, str]
+    id_token: str
+    acr: str
+    amr: list[str]
+
+    @property
+    def multi_factor(self) -> bool:
+        return self.acr in MFA_ACR_VALUES
+
+
+def is_configured() -> bool:
+    return bool(settings.PROCONNECT_ISSUER and settings.PROCONNECT_CLIENT_ID and settings.PROCONNECT_CLIENT_SECRET)
+
+
+def issuer() -> str:
+    """The issuer, `https://<domain>/api/v2`; the setting may name the domain alone."""
+    value = settings.PROCONNECT_ISSUER.rstrip("/")
+    return value if value.endswith("/api/v2") else value + "/api/v2"
+
+
+class ProConnectApp(DjangoOAuth2App):
+    """authlib's Django client, held to ProConnect's rules."""
+
+    def load_server_metadata(self):
+        metadata = super().load_server_metadata()
+        if metadata.get("issuer") != self.expected_issuer:
+            raise ProConnectError(GENERIC_FAILURE, reason=f"discovery document names issuer {metadata.get('issuer')!r}")
+        metadata["id_token_signing_alg_values_supported"] = list(SIGNING_ALGORITHMS)
+        return metadata
+
+    def key_set(self, *, force: bool = False) -> KeySet:
+        return KeySet.import_key_set(self.fetch_jwk_set(force=force))
+
+
+@lru_cache(maxsize=4)
+def _client(issuer_url: str, client_id: str, client_secret: str) -> ProConnectApp:
+    app = ProConnectApp(
+        DjangoIntegration("proconnect"),
+        "proconnect",
+        client_id=client_id,
+        client_secret=client_secret,
+        server_metadata_url=f"{issuer_url}/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": settings.PROCONNECT_SCOPES,
+            "token_endpoint_auth_method": "client_secret_post",
+            "default_timeout": settings.PROCONNECT_TIMEOUT,
+            # Access tokens live 60 seconds at ProConnect too.
+            "leeway": 5,
+        },
+    )
+    app.expected_issuer = issuer_url
+    return app
+
+
+def client() -> ProConnectApp:
+    return _client(issuer(), settings.PROCONNECT_CLIENT_ID, settings.PROCONNECT_CLIENT_SECRET)
+
+
+def claims_request(*, multi_factor: bool) -> str:
+    """The `claims` parameter: `amr` always (to know how the agent signed in), and an essential `acr`
+    among the multi-factor levels when a second factor is required."""
+    id_token: dict[str, Any] = {"amr": {"essential": True}}
+    if multi_factor:
+        id_token["acr"] = {"essential": True, "values": list(MFA_ACR_VALUES)}
+    return json.dumps({"id_token": id_token}, separators=(",", ":"))
+
+
+def authorization_redirect(request, *, redirect_uri: str, multi_factor: bool = False):
+    """The redirect that sends the browser to ProConnect; state and nonce (random, 43 characters) are
+    kept in the session by authlib until the browser comes back."""
+    try:
+        return client().authorize_redirect(
+            request,
+            redirect_uri,
+            state=secrets.token_urlsafe(32),
+            nonce=secrets.token_urlsafe(32),
+            claims=claims_request(multi_factor=multi_factor),
+        )
+    except ProConnectError:
+        raise
+    except (OAuthError, requests.RequestException, ValueError) as error:
+        raise ProConnectError(UNAVAILABLE, reason=f"authorization request: {error!r}") from error
+
+
+def authorization_complete(request) -> ProConnectSignIn:
+    """Finish the sign-in on the browser's return: check the state, exchange the code, verify the ID
+    token (signature, iss, aud, exp, nonce), fetch and verify the user info."""
+    app = client()
+    try:
+        token = app.authorize_access_token(request, leeway=LEEWAY_SECONDS)
+    except MismatchingStateError as error:
+        raise ProConnectError(
+            "Cette page de retour de ProConnect n’est plus valable (elle a peut-être déjà servi, ou elle "
+            "vient d’un autre navigateur). Recommencez la connexion.",
+            reason="state does not match the session",
+        ) from error
+    except OAuthError as error:
+        if error.error == "access_denied":
+            raise ProConnectError(
+                "Vous avez annulé la connexion avec ProConnect.", reason="access_denied", cancelled=True
+            ) from error
+        raise ProConnectError(GENERIC_FAILURE, reason=f"provider error: {error!r}") from error
+    except ProConnectError:
+        raise
+    except (JoseError, ValueError) as error:
+        raise ProConnectError(GENERIC_FAILURE, reason=f"ID token refused: {error!r}") from error
+    except requests.RequestException as error:
+        raise ProConnectError(UNAVAILABLE, reason=f"token request: {error!r}") from error
+
+    id_claims = token.get("userinfo")
+    if not id_claims or "id_token" not in token:
+        raise ProConnectError(GENERIC_FAILURE, reason="no ID token in the token response")
+    amr = id_claims.get("amr") or []
+    claims = _userinfo(app, token, sub=id_claims["sub"])
+    return ProConnectSignIn(
+        claims={name: str(claims.get(name) or "") for name in IDENTITY_CLAIMS},
+        id_token=token["id_token"],
+        acr=str(id_claims.get("acr") or ""),
+        amr=[str(value) for value in amr] if isinstance(amr, list) else [],
+    )
+
+
+def _userinfo(app: ProConnectApp, token: dict, *, sub: str) -> dict[str, Any]:
+    """The user info, which ProConnect sends as a JWT signed like the ID token."""
+    metadata = app.load_server_metadata()
+    try:
+        response = app.get(metadata["userinfo_endpoint"], token=token)
+        response.raise_for_status()
+    except (requests.RequestException, KeyError) as error:
+        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo request: {error!r}") from error
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type != "application/jwt":
+        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo is {content_type!r}, not a signed JWT")
+    try:
+        try:
+            decoded = jwt.decode(response.text, app.key_set(), algorithms=list(SIGNING_ALGORITHMS))
+        except InvalidKeyIdError:
+            decoded = jwt.decode(response.text, app.key_set(force=True), algorithms=list(SIGNING_ALGORITHMS))
+        jwt.JWTClaimsRegistry(
+            leeway=LEEWAY_SECONDS,
+            iss={"essential": True, "value": app.expected_issuer},
+            aud={"essential": True, "value": app.client_id},
+            sub={"essential": True, "value": sub},
+        ).validate(decoded.claims)
+    except (JoseError, ValueError) as error:
+        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo refused: {error!r}") from error
+    return decoded.claims
+
+
+def logout_redirect(request, *, id_token: str, post_logout_redirect_uri: str):
+    """The redirect that ends the ProConnect session too (`<issuer>/session/end` with
+    `id_token_hint`, `state` and `post_logout_redirect_uri`)."""
+    try:
+        return client().logout_redirect(
+            request,
+            post_logout_redirect_uri=post_logout_redirect_uri,
+            id_token_hint=id_token,
+            state=secrets.token_urlsafe(32),
+        )
+    except (OAuthError, requests.RequestException, RuntimeError, ValueError) as error:
+        raise ProConnectError(GENERIC_FAILURE, reason=f"logout request: {error!r}") from error
+
+
+def logout_complete(request) -> None:
+    """Check the state that ProConnect sends back after its logout."""
+    try:
+        client().validate_logout_response(request)
+    except OAuthError as error:
+        raise ProConnectError(GENERIC_FAILURE, reason=f"logout return: {error!r}") from error
