@@ -22,6 +22,8 @@ def test_a_person_signs_up_confirms_and_lands_where_they_were_going(live_server,
     page.get_by_role("link", name="Créer un compte").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
 
+    page.get_by_label("Prénom", exact=True).fill("Camille")
+    page.get_by_label("Nom", exact=True).fill("Martin")
     page.get_by_label("Adresse électronique").fill("nouvelle@exemple.fr")
     page.get_by_label("Mot de passe", exact=False).first.fill("court")
     page.get_by_label("Confirmation du mot de passe").fill("court")

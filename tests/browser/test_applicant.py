@@ -43,6 +43,8 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     page.locator("#commencer").get_by_role("link", name="Créer un compte").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
     assert_accessible(page, audited)
+    page.get_by_label("Prénom", exact=True).fill("Camille")
+    page.get_by_label("Nom", exact=True).fill("Martin")
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
@@ -54,6 +56,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     page.get_by_role("button", name="Confirmer mon adresse et me connecter").click()
     applicant = User.objects.get(email=email)
     assert applicant.email_confirmed_at is not None
+    assert (applicant.first_name, applicant.last_name) == ("Camille", "Martin")
 
     # Back on the procedure, signed in: the dossier starts.
     expect(page.get_by_role("heading", level=1)).to_have_text(PROCEDURE)

@@ -4,6 +4,7 @@ follow it (answers, files, history, messages, corrections, withdrawal, opinion, 
 import uuid
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.models import Dossier, DossierState, Opinion
@@ -102,6 +104,8 @@ def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
     if request.method != "POST":
         return redirect("public:procedure_detail", slug=slug)
+    if user_needs_name(request.user):
+        return _name_asked(request, reverse("public:procedure_detail", args=[slug]))
     try:
         key = uuid.UUID(request.POST.get("cle", ""))
     except ValueError:
@@ -112,6 +116,13 @@ def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("public:procedure_detail", slug=slug)
     return redirect("usager:dossier_page", pk=dossier.pk, number=max(dossier.resume_page, 1))
+
+
+def _name_asked(request: HttpRequest, next_url: str) -> HttpResponse:
+    """An account without a name (made before names were asked) gives one before it files anything:
+    the dossier, its receipt and the instructors' list show it."""
+    messages.info(request, "Avant de commencer, indiquez votre prénom et votre nom : ils figureront sur votre dossier.")
+    return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': next_url})}")
 
 
 @applicant_required
@@ -220,6 +231,9 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
             return redirect("usager:dossier_submitted", pk=dossier.pk)
         return _not_editable(request, dossier)
     correction = dossier_open_correction(dossier)
+    if request.method == "POST" and correction is None and user_needs_name(request.user):
+        # Filing freezes the applicant's identity: an account without a name gives one first.
+        return _name_asked(request, reverse("usager:dossier_summary", args=[dossier.pk]))
     if request.method == "POST":
         try:
             if correction is None:
