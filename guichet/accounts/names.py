@@ -13,19 +13,24 @@ NO_NAME = "non renseigné"
 UNKNOWN_PERSON = "Personne non identifiée"
 
 
-def person_display_name(*, given_name: str = "", family_name: str = "", email: str = "") -> str:
-    """« Prénom Nom », else the one name known, else the email address, else « Personne non identifiée »."""
-    names = " ".join(part.strip() for part in (given_name or "", family_name or "") if part and part.strip())
+def person_display_name(
+    *, given_name: str = "", family_name: str = "", email: str = "", family_first: bool = False
+) -> str:
+    """« Prénom Nom » (« Nom Prénom » with `family_first`, as lists sorted by name show it), else the
+    one name known, else the email address, else « Personne non identifiée »."""
+    parts = (family_name, given_name) if family_first else (given_name, family_name)
+    names = " ".join(part.strip() for part in parts if part and part.strip())
     return names or (email or "").strip() or UNKNOWN_PERSON
 
 
-def identity_display_name(identity: Mapping[str, Any] | None) -> str:
+def identity_display_name(identity: Mapping[str, Any] | None, *, family_first: bool = False) -> str:
     """The display name of a dossier's identity (see accounts.selectors.applicant_identity_for_dossier)."""
     identity = identity or {}
     return person_display_name(
         given_name=str(identity.get("given_name") or ""),
         family_name=str(identity.get("family_name") or ""),
         email=str(identity.get("email") or ""),
+        family_first=family_first,
     )
 
 
