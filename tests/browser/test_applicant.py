@@ -95,7 +95,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     expect(page.locator("#formengine-erreurs")).to_be_focused()
     assert_accessible(page, audited)
     page.locator("#champ-titulaire_prenoms").fill("Jeanne Marie")
-    page.get_by_label("Date de naissance").fill("1950-03-14")
+    page.get_by_label("Date de naissance").fill("14/03/1950")
     page.get_by_label("Commune de naissance").fill("Sainte-Croix-en-Val")
     page.get_by_role("button", name="Suivant", exact=True).last.click()
 
