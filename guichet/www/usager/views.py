@@ -48,7 +48,7 @@ from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.files import dossier_file_response
-from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
+from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary, summary_day
 from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.messaging import message_form_send
@@ -306,7 +306,8 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
     snapshot = dossier_latest_snapshot(dossier)
     form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
     raw = snapshot.answers if snapshot else dossier.answers
-    summary = form_summary(form, raw, today=timezone.localdate(), routes=_routes(dossier), file_url=_file_url(dossier))
+    today = summary_day(snapshot.created_at if snapshot else None)
+    summary = form_summary(form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier))
     return {
         "dossier": dossier,
         "procedure": dossier.procedure,
