@@ -55,17 +55,23 @@ def test_a_date_a_year_and_a_file_as_an_applicant_sees_them(live_server, page, t
     page.get_by_label(re.compile("^Année de construction")).fill("2024")
     statuts = tmp_path / "statuts.pdf"
     statuts.write_bytes(PDF)
+    page.get_by_label(re.compile("^Année de construction")).press("Tab")
+    page.wait_for_load_state("networkidle")
     page.get_by_label(re.compile("^Statuts de l’association")).set_input_files(str(statuts))
-    page.get_by_role("button", name="Suivant", exact=True).last.click()
-
-    expect(page.get_by_role("heading", name=re.compile("Fin"))).to_be_visible()
-    dossier = Dossier.objects.latest("pk")
-    page.goto(live_server.url + reverse("usager:dossier_page", args=[dossier.pk, 1]))
-    expect(page.get_by_label(re.compile("^Date de naissance"))).to_have_value("14/07/1990")
+    # Uploaded at once and listed; the browser's own control (and its "No file chosen") stays folded
+    # until the person asks to replace the file.
     expect(page.get_by_test_id("fichiers-joints")).to_contain_text("statuts.pdf")
-    # The browser's own control (and its "No file chosen") stays folded until the person asks to replace.
     file_input = page.locator('input[type="file"]')
     expect(file_input).to_be_hidden()
     page.get_by_text("Remplacer le fichier").click()
     expect(file_input).to_be_visible()
     assert_accessible(page)
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Suivant", exact=True).last.click()
+    expect(page.get_by_role("heading", name=re.compile("Fin"))).to_be_visible()
+
+    dossier = Dossier.objects.latest("pk")
+    page.goto(live_server.url + reverse("usager:dossier_page", args=[dossier.pk, 1]))
+    expect(page.get_by_label(re.compile("^Date de naissance"))).to_have_value("14/07/1990")
+    expect(page.get_by_test_id("fichiers-joints")).to_contain_text("statuts.pdf")
+    assert dossier.answers["naissance"] == "1990-07-14" and dossier.answers["annee"] == "2024"
