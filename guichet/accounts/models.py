@@ -7,6 +7,8 @@ from stdnum.fr import siret
 
 from guichet.core.models import TimeStampedModel
 
+from .names import user_display_name
+
 
 def validate_siret(value: str) -> None:
     if not siret.is_valid(value):
@@ -103,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("utilisateurs")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return user_display_name(self)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

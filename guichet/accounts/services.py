@@ -109,7 +109,15 @@ def _normalise_email(email: str) -> str:
 
 
 @transaction.atomic
-def user_signup(*, email: str, password: str, site_url: str, next_url: str = "") -> User | None:
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    site_url: str,
+    next_url: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User | None:
     """Sign a person up with an email address and a password (already checked by the password
     validators). The account stays inactive until the link emailed to the address is followed.
 
@@ -119,9 +127,12 @@ def user_signup(*, email: str, password: str, site_url: str, next_url: str = "")
     left as it is and its owner is told how to sign in. Returns the new account, or None."""
     email = _normalise_email(email)
     existing = User.objects.select_for_update().filter(email=email).first()
+    names = {"first_name": first_name.strip()[:150], "last_name": last_name.strip()[:150]}
     if existing is not None and existing.is_awaiting_confirmation:
         existing.set_password(password)
-        existing.save(update_fields=["password"])
+        for field, value in names.items():
+            setattr(existing, field, value or getattr(existing, field))
+        existing.save(update_fields=["password", *names])
         audit_record(actor=existing, action=AuditAction.USER_SIGNUP_AGAIN, target=existing)
         _confirmation_email_send(user=existing, site_url=site_url, next_url=next_url)
         return None
@@ -138,7 +149,7 @@ def user_signup(*, email: str, password: str, site_url: str, next_url: str = "")
             to=[existing.email],
         )
         return None
-    user = User.objects.create_user(email=email, password=password, is_active=False, email_confirmed_at=None)
+    user = User.objects.create_user(email=email, password=password, is_active=False, email_confirmed_at=None, **names)
     audit_record(actor=user, action=AuditAction.USER_SIGNUP, target=user)
     _confirmation_email_send(user=user, site_url=site_url, next_url=next_url)
     return user

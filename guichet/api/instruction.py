@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from guichet.accounts.names import identity_display_name
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.dossiers.workflow import TransitionError, transitions_for_role
@@ -42,10 +43,15 @@ class ProcedureOut(Schema):
     waiting: int = Field(description="Dossiers « à traiter » dans les groupes de l’instructeur.")
 
 
+# The states' words, from their one source (DossierState's labels, as every screen shows them).
+_STATES = " ; ".join(f"`{state.value}` : « {state.label} »" for state in DossierState)
+
+
 class DossierSummary(Schema):
     id: int
     number: str
-    state: DossierState
+    state: DossierState = Field(description=f"L’état du dossier : {_STATES}.")
+    state_label: str = Field(description="L’état du dossier tel que les écrans et les courriels l’écrivent.")
     submitted_at: datetime | None
     group: str
     due_at: datetime | None = Field(description="Fin du délai d’instruction, quand il court.")
@@ -60,6 +66,7 @@ class DossierList(Schema):
 class Applicant(Schema):
     given_name: str = ""
     family_name: str = ""
+    display_name: str = Field("", description="Le nom à afficher : « Prénom Nom », à défaut l’adresse électronique.")
     certified: bool = Field(False, description="Identité certifiée par FranceConnect.")
 
 
@@ -89,6 +96,7 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
         "id": dossier.pk,
         "number": dossier.number,
         "state": dossier.state,
+        "state_label": str(dossier.get_state_display()),
         "submitted_at": dossier.submitted_at,
         "group": dossier.group.name,
         "due_at": dossier.due_at,
@@ -140,6 +148,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
         "applicant": {
             "given_name": identity.get("given_name") or "",
             "family_name": identity.get("family_name") or "",
+            "display_name": identity_display_name(identity),
             "certified": identity.get("certified_by") == "FranceConnect",
         },
         "answers": snapshot.answers if snapshot else {},

@@ -8,8 +8,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from guichet.accounts.names import identity_display_name
 from guichet.dossiers.deadlines import due_at_on_submission
-from guichet.dossiers.models import Dossier, TransitionLog
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
 from guichet.procedures.formatting import answer_lines
 from guichet.procedures.models import Procedure
@@ -121,7 +122,7 @@ def dossier_context(
         "usager": {
             "prenom": given,
             "nom": family,
-            "nom_complet": " ".join(part for part in (given, family) if part),
+            "nom_complet": identity_display_name(identity),
             "courriel": identity.get("email", ""),
         },
         "delai": {
@@ -170,7 +171,13 @@ def sample_context(
             "numero": f"{now.year}-000042",
             "date_depot": _day(now),
             "date_decision": _day(now) if kind != ActKind.RECEIPT else "",
-            "etat": {"receipt": "En construction", "acceptance": "Accepté", "refusal": "Refusé"}[kind],
+            "etat": str(
+                {
+                    "receipt": DossierState.SUBMITTED,
+                    "acceptance": DossierState.ACCEPTED,
+                    "refusal": DossierState.REFUSED,
+                }[kind].label
+            ),
         },
         "demarche": {"titre": procedure.title},
         "administration": organisation_lines(procedure.organisation),

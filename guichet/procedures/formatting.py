@@ -35,8 +35,10 @@ CONTENT_TYPE_NAMES = {
 }
 
 
-def number_french(value: Any, *, places: int | None = None) -> str:
-    """1234567.5 → "1 234 567,5"; with `places`, rounded to that many decimals when not whole."""
+def number_french(value: Any, *, places: int | None = None, group_four: bool = True) -> str:
+    """1234567.5 → "1 234 567,5"; with `places`, rounded to that many decimals when not whole.
+    Without `group_four`, a number of four digits stays whole ("2024", as French typography writes
+    years and the SI allows for any four-digit number); longer ones are grouped all the same."""
     try:
         number = Decimal(str(value).replace(",", "."))
     except InvalidOperation:
@@ -49,12 +51,19 @@ def number_french(value: Any, *, places: int | None = None) -> str:
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign, text = ("-", format(-number, "f")) if number < 0 else ("", format(number, "f"))
     whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", NARROW_NBSP)
+    grouped = f"{int(whole):,}".replace(",", NARROW_NBSP) if group_four or len(whole) > 4 else whole
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
 def with_unit(text: str, unit: str | None) -> str:
     return f"{text}\u00a0{unit}" if unit else text
+
+
+def quantity_french(value: Any, unit: str | None) -> str:
+    """An answer to a number field, or one of its limits, as every screen, email, act and export
+    writes it: with its unit, thousands grouped ("1 200 m²", "2 501 €"); without a unit, a
+    four-digit number stays whole, for it is most often a year ("2024", never "2 024")."""
+    return with_unit(number_french(value, group_four=bool(unit)), unit)
 
 
 def computed_french(value: Any, unit: str | None) -> str:
@@ -169,8 +178,8 @@ def _text_lines(spec: FormField, value: Any) -> list[str]:
 
 # One function per type (a table rather than a chain of tests: exports call it for every answer).
 _LINES: dict[FieldType, Callable[[FormField, Any], list[str]]] = {
-    FieldType.INTEGER: lambda spec, value: [with_unit(number_french(value), spec.unit)],
-    FieldType.DECIMAL: lambda spec, value: [with_unit(number_french(value), spec.unit)],
+    FieldType.INTEGER: lambda spec, value: [quantity_french(value, spec.unit)],
+    FieldType.DECIMAL: lambda spec, value: [quantity_french(value, spec.unit)],
     FieldType.COMPUTED: lambda spec, value: [computed_french(value, spec.unit)],
     FieldType.DATE: lambda spec, value: [date_french(value)],
     FieldType.DATETIME: lambda spec, value: [datetime_french(value)],

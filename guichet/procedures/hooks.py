@@ -7,3 +7,9 @@ procedure_published = Hook(
     doc="A version was just published, inside the publishing transaction: "
     "listeners receive `procedure`, `version` and `actor`.",
 )
+
+publication_checks_asked = Hook(
+    "publication_checks_asked",
+    doc="The publication's confirmation step lists what is missing or worth checking: listeners "
+    "receive `procedure` and `checks` (a list of procedures.readiness.PublicationCheck to append to).",
+)

@@ -13,6 +13,7 @@ from guichet.core.models import AuditAction
 from .definition import definition_validate
 from .hooks import procedure_published
 from .models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
+from .readiness import procedure_publication_blockers
 
 
 class DraftConflict(Exception):
@@ -66,6 +67,9 @@ def procedure_publish(*, actor: User | None, procedure: Procedure) -> ProcedureV
     if locked.status == Procedure.Status.CLOSED:
         raise ValidationError("Une démarche close doit être rouverte avant d’être publiée.")
     locked.full_clean()
+    blockers = procedure_publication_blockers(locked)
+    if blockers:
+        raise ValidationError(blockers)
     latest = locked.versions.order_by("-number").first()
     now = timezone.now()
     version = ProcedureVersion.objects.create(

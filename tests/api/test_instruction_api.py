@@ -52,6 +52,7 @@ def test_an_instructor_lists_and_reads_the_dossiers_of_their_groups_only(client,
     listed = client.get("/api/v1/instruction/procedures/aide-permis/dossiers", headers=headers).json()
     assert {d["id"] for d in listed["dossiers"]} == {d.pk for d in world["mine"]} and listed["next"] is None
     assert listed["dossiers"][0]["state"] == "submitted"
+    assert listed["dossiers"][0]["state_label"] == "Déposé"
     searched = client.get(
         "/api/v1/instruction/procedures/aide-permis/dossiers",
         {"q": world["mine"][0].number, "tab": "a-traiter"},

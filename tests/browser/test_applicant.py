@@ -44,6 +44,8 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     page.locator("#commencer").get_by_role("link", name="Créer un compte").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
     assert_accessible(page, audited)
+    page.get_by_label(re.compile(r"^Prénom")).fill("Camille")
+    page.get_by_label(re.compile(r"^Nom\b")).fill("Martin")
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
@@ -55,6 +57,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     page.get_by_role("button", name="Confirmer mon adresse et me connecter").click()
     applicant = User.objects.get(email=email)
     assert applicant.email_confirmed_at is not None
+    assert (applicant.first_name, applicant.last_name) == ("Camille", "Martin")
 
     # Back on the procedure, signed in: the dossier starts.
     expect(page.get_by_role("heading", level=1)).to_have_text(PROCEDURE)
@@ -93,7 +96,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     expect(page.locator("#formengine-erreurs")).to_be_focused()
     assert_accessible(page, audited)
     page.locator("#champ-titulaire_prenoms").fill("Jeanne Marie")
-    page.get_by_label("Date de naissance").fill("1950-03-14")
+    page.get_by_label("Date de naissance").fill("14/03/1950")
     page.get_by_label("Commune de naissance").fill("Sainte-Croix-en-Val")
     page.get_by_role("button", name="Suivant", exact=True).last.click()
 

@@ -95,7 +95,10 @@ def test_build_preview_and_publish_a_multi_page_procedure(live_server, page):
 
     # Publish from the overview.
     page.get_by_role("link", name="Vue d’ensemble", exact=True).click()
-    page.get_by_role("button", name="Publier la démarche").click()
+    page.get_by_role("link", name="Publier la démarche").click()
+    # The confirmation step says what is worth checking (no processing deadline, no instructor yet).
+    expect(page.get_by_test_id("publication-warnings")).to_contain_text("Aucun délai d’instruction n’est fixé")
+    page.get_by_role("button", name="Publier quand même").click()
     expect(page.get_by_text("La démarche est publiée")).to_be_visible()
     procedure = Procedure.objects.get(title="Subvention aux associations")
     assert procedure.status == Procedure.Status.PUBLISHED

@@ -69,3 +69,18 @@ def test_a_file_that_is_not_a_pdf_is_refused_clearly(client, db):
     assert response.status_code == 400 and "Ce fichier n’est pas un PDF." in response.content.decode()
     response = client.get(reverse("public:act_verify_home"), {"code": "trop-court"})
     assert "n’a pas la forme d’un code" in response.content.decode()
+
+
+def test_an_unknown_code_is_shown_as_typed_not_as_normalised(client, db):
+    # I and L read as 1 to find an act: that reading is never shown back as what the person typed.
+    response = client.get(reverse("public:act_verify_home"), {"code": "ABCD-EFGH-IJKL"}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "« ABCD-EFGH-IJKL »" in html and "ABCDEFGH1JK1" not in html
+
+
+def test_the_act_page_does_not_repeat_a_title_that_is_its_kind(client, act):
+    html = client.get(reverse("public:act_verify", args=[act.code])).content.decode()
+    assert act.title == "Accusé de réception"
+    assert "Accusé de réception — « Accusé de réception »" not in html
+    assert "<dd>Accusé de réception</dd>" in html

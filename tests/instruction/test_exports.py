@@ -355,7 +355,7 @@ def test_the_csv_is_utf8_with_semicolons_and_no_answer_becomes_a_formula(procedu
     assert read[0] == ["Objet de la demande", "Montant demandé", "État"]
     assert [row[0] for row in read[1:]] == ["'" + text for text in FORMULAS]
     assert {row[1] for row in read[1:]} == {"-12\u00a0€"}  # a negative amount stays a number
-    assert {row[2] for row in read[1:]} == {"En construction"}
+    assert {row[2] for row in read[1:]} == {"Déposé"}
 
 
 def test_the_xlsx_holds_the_header_in_bold_and_every_value_as_text_never_as_a_formula(procedure):

@@ -18,7 +18,13 @@ CONFIRM_LINK = re.compile(r"http://testserver(/compte/inscription/confirmer/\S+)
 
 
 def signup(client, capture, *, email="nouvelle@exemple.fr", password=PASSWORD, next_url=None, follow=True):
-    data = {"email": email, "password1": password, "password2": password}
+    data = {
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "email": email,
+        "password1": password,
+        "password2": password,
+    }
     url = reverse("accounts:signup")
     if next_url is not None:
         data["next"] = next_url
@@ -122,7 +128,13 @@ def test_a_deactivated_account_cannot_be_reactivated_by_signing_up(client, djang
 def test_password_rules_are_explained_in_french_with_an_error_summary(client, django_capture_on_commit_callbacks):
     response = client.post(
         reverse("accounts:signup"),
-        {"email": "pas-une-adresse", "password1": "azerty", "password2": "azertyuiop"},
+        {
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "email": "pas-une-adresse",
+            "password1": "azerty",
+            "password2": "azertyuiop",
+        },
         headers={"accept-language": "en-US,en"},
     )
 
@@ -142,6 +154,8 @@ def test_a_password_too_close_to_the_address_is_refused(client):
     response = client.post(
         reverse("accounts:signup"),
         {
+            "first_name": "Jean",
+            "last_name": "Dupont",
             "email": "jean.dupont.martin@exemple.fr",
             "password1": "jean.dupont.martin",
             "password2": "jean.dupont.martin",

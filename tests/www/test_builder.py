@@ -122,7 +122,7 @@ def test_field_settings_are_edited_through_a_form(admin, organisation):
     values = [o["value"] for o in field["options"]]
     assert values == ["lavande", "romarin", "thym"]
     # Once published, renaming an option keeps its value, so answers and conditions still follow it.
-    admin.post(url("publish", procedure.slug))
+    admin.post(url("publish", procedure.slug), {"confirmation": "oui"})
     procedure.refresh_from_db()
     admin.post(
         url("field_edit", procedure.slug, "essence"),
@@ -348,7 +348,7 @@ def test_settings_dates_and_silence_rule(admin, organisation):
 def test_publish_close_reopen_and_versions(admin, organisation, django_capture_on_commit_callbacks):
     procedure = create(admin, organisation)
     edit(admin, procedure, action="field_add", page="demande", field_type="text", label="Objet")
-    admin.post(url("publish", procedure.slug))
+    admin.post(url("publish", procedure.slug), {"confirmation": "oui"})
     procedure.refresh_from_db()
     assert procedure.status == Procedure.Status.PUBLISHED and procedure.versions.count() == 1
     assert InstructorGroup.objects.filter(procedure=procedure, is_default=True).exists()
@@ -367,7 +367,7 @@ def test_publish_close_reopen_and_versions(admin, organisation, django_capture_o
     edit(admin, procedure, action="field_add", page="demande", field_type="textarea", label="Précisions")
     assert "Modifications non publiées" in admin.get(url("overview", procedure.slug)).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        admin.post(url("publish", procedure.slug))
+        admin.post(url("publish", procedure.slug), {"confirmation": "oui"})
     draft.refresh_from_db()
     filed.refresh_from_db()
     assert draft.version.number == 2  # its answers fit the new version
@@ -411,7 +411,7 @@ def test_groups_members_and_routing(admin, organisation):
         {"revision": procedure.draft_revision, "label": "Département", "options": "Loiret\nCher"},
     )
     assert [o["value"] for o in fields_of(procedure)[0]["options"]] == ["loiret", "cher"]
-    admin.post(url("publish", procedure.slug))
+    admin.post(url("publish", procedure.slug), {"confirmation": "oui"})
     admin.post(url("groups", procedure.slug), {"action": "group_add", "name": "UDAP du Cher"})
     cher = InstructorGroup.objects.get(procedure=procedure, name="UDAP du Cher")
     admin.post(url("groups", procedure.slug), {"action": "member_add", "group": cher.pk, "email": "Nouvel@Exemple.fr"})

@@ -88,8 +88,8 @@ PAGE_1 = {
     "presentation": "Ligne un\r\nLigne deux",
     "age": "42",
     "montant": "1250,5",
-    "naissance": "1984-03-02",
-    "rendez_vous": "2030-05-06T14:30",
+    "naissance": "02/03/1984",
+    "rendez_vous": "06/05/2030 14:30",
     "majeur": "true",
     "accord": "true",
     "civilite": "madame",
@@ -188,8 +188,9 @@ def test_each_widget_renders_with_its_label_hint_and_dsfr_markup(admin_client, p
     assert found["champ-age"]["inputmode"] == "numeric" and "Valeur comprise entre 0\u00a0ans et 130\u00a0ans." in html
     assert found["champ-montant"]["inputmode"] == "decimal" and "Unité : €." in html
     assert "readonly" in found["champ-double"] and "name" not in found["champ-double"]
-    assert found["champ-naissance"]["type"] == "date"
-    assert found["champ-rendez_vous"]["type"] == "datetime-local"
+    # Dates are typed as jj/mm/aaaa in a text input, the same in every browser (issue 16).
+    assert found["champ-naissance"]["type"] == "text" and "Format attendu : jj/mm/aaaa" in html
+    assert found["champ-rendez_vous"]["type"] == "text" and "Format attendu : jj/mm/aaaa hh:mm" in html
     assert found["champ-majeur"]["tag"] == "fieldset" and "fr-fieldset" in found["champ-majeur"]["class"]
     assert found["champ-majeur.1"] | found["champ-majeur.2"] == found["champ-majeur.2"]  # two radios, one name
     assert found["champ-majeur.1"]["value"] == "true" and found["champ-majeur.2"]["value"] == "false"

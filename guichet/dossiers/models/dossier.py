@@ -17,7 +17,7 @@ class DossierState(models.TextChoices):
     """The states of a dossier; the transitions between them are in dossiers/workflow.py."""
 
     DRAFT = "draft", _("Brouillon")
-    SUBMITTED = "submitted", _("En construction")
+    SUBMITTED = "submitted", _("Déposé")
     IN_INSTRUCTION = "in_instruction", _("En instruction")
     ACCEPTED = "accepted", _("Accepté")
     REFUSED = "refused", _("Refusé")

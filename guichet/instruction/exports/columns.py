@@ -17,10 +17,9 @@ from guichet.procedures.formatting import (
     date_french,
     datetime_french,
     iban_french,
-    number_french,
     phone_french,
+    quantity_french,
     siret_french,
-    with_unit,
 )
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
@@ -161,7 +160,7 @@ def _writer(spec: FormField) -> Callable[[Any], str]:
         return _ONE_TEXT[kind]
     if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
         unit = spec.unit
-        return lambda value: with_unit(number_french(value), unit)
+        return lambda value: quantity_french(value, unit)
     lines = answer_lines_function(kind)
     if kind in _ONE_LINE:  # an address without its street: no leading comma
         return lambda value: ", ".join(filter(None, lines(spec, value)))

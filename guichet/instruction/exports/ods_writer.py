@@ -43,10 +43,12 @@ def _ods_data_style(name: str, key: tuple) -> str:
             "</number:date-style>"
         )
     _kind, places, unit = key
+    # Grouped with a unit (amounts, areas); without one, most often a year: "2024", not "2 024".
+    grouping = "true" if unit else "false"
     unit = f"<number:text>{escape(_unit_text(unit))}</number:text>" if unit else ""
     return (
         f'<number:number-style style:name="{name}"><number:number number:decimal-places="{places}" '
-        f'number:min-decimal-places="{places}" number:min-integer-digits="1" number:grouping="true"/>'
+        f'number:min-decimal-places="{places}" number:min-integer-digits="1" number:grouping="{grouping}"/>'
         f"{unit}</number:number-style>"
     )
 

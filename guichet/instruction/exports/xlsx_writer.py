@@ -29,10 +29,12 @@ def _xlsx_format_code(key: tuple) -> str:
     if key[0] == "datetime":
         return "dd/mm/yyyy hh:mm"
     _kind, places, unit = key
-    # "#,##0": thousands grouped (with a space in French), as the texts write them.
+    # "#,##0": thousands grouped (with a space in French), as the texts write them; without a unit,
+    # a number is most often a year, written whole ("2024", not "2 024": formatting.quantity_french).
     decimals = "." + "0" * places if places else ""
-    unit = f'"{_unit_text(unit)}"' if unit else ""
-    return f"#,##0{decimals}{unit}"
+    if not unit:
+        return f"0{decimals}"
+    return f'#,##0{decimals}"{_unit_text(unit)}"'
 
 
 def _xlsx_styles(formats: _NumberFormats) -> str:

@@ -39,7 +39,19 @@ class SignInForm(AuthenticationForm):
         return any(error.code == "unconfirmed" for error in self.errors.as_data().get("__all__", []))
 
 
+def _name_field(label: str, autocomplete: str, *, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=150,
+        required=required,
+        error_messages={"required": f"Indiquez votre {label.lower()}."},
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
+    )
+
+
 class SignUpForm(forms.Form):
+    first_name = _name_field("Prénom", "given-name")
+    last_name = _name_field("Nom", "family-name")
     email = forms.EmailField(
         label="Adresse électronique",
         help_text=EMAIL_HINT,
@@ -69,7 +81,14 @@ class SignUpForm(forms.Form):
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         if password1:
             try:
-                password_validation.validate_password(password1, user=User(email=cleaned.get("email") or ""))
+                password_validation.validate_password(
+                    password1,
+                    user=User(
+                        email=cleaned.get("email") or "",
+                        first_name=cleaned.get("first_name") or "",
+                        last_name=cleaned.get("last_name") or "",
+                    ),
+                )
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
@@ -85,8 +104,9 @@ class ConfirmationResendForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
-    last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    # Required: a dossier, an act and an instructor's list show the applicant's name.
+    first_name = _name_field("Prénom", "given-name")
+    last_name = _name_field("Nom", "family-name")
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -147,6 +147,8 @@ def signup(request):
         user_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
             site_url=_site_url(request),
             next_url=next_url,
         )
@@ -233,14 +235,19 @@ def profile(request):
                 form.add_error(None, error)
             else:
                 messages.success(request, "Vos informations sont enregistrées.")
-                return redirect("accounts:profile")
+                return redirect(_next_url(request) or "accounts:profile")
     elif request.method == "POST":
         messages.error(request, "Votre identité est certifiée par FranceConnect : elle ne peut pas être modifiée ici.")
         return redirect("accounts:profile")
     return render(
         request,
         "accounts/profile.html",
-        {"identity": identity, "form": form, "second_factor": second_factor_summary(request.user)},
+        {
+            "identity": identity,
+            "form": form,
+            "next": _next_url(request),
+            "second_factor": second_factor_summary(request.user),
+        },
     )
 
 

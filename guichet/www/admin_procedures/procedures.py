@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guichet.accounts.models import Organisation
 from guichet.procedures.exchange import procedure_export
+from guichet.procedures.readiness import procedure_publication_checks
 from guichet.procedures.selectors import organisation_ids_administered_by, procedures_administered_by
 from guichet.procedures.services import (
     procedure_clone,
@@ -76,8 +78,40 @@ def procedure_overview(request, slug: str):
     return render(request, "admin_procedures/overview.html", context)
 
 
+@administrator_required
+def procedure_publish_view(request, slug: str):
+    """Publishing asks for a confirmation (a page, so that it works without JavaScript) that lists
+    what blocks the publication and what is worth checking first (procedures/readiness.py)."""
+    procedure = administered_procedure(request, slug)
+    checks = [
+        {
+            "check": check,
+            "url": reverse(f"admin_procedures:{check.where}", args=[procedure.slug]) if check.where else "",
+        }
+        for check in procedure_publication_checks(procedure)
+    ]
+    blocked = any(item["check"].blocking for item in checks)
+    nothing_new = procedure.status == procedure.Status.PUBLISHED and not procedure.has_unpublished_changes
+    if request.method == "POST" and request.POST.get("confirmation") == "oui" and not blocked and not nothing_new:
+        try:
+            procedure_publish(actor=request.user, procedure=procedure)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "La démarche est publiée : les nouveaux dossiers utilisent cette version.")
+            return redirect("admin_procedures:overview", procedure.slug)
+    context = {
+        "procedure": procedure,
+        "blocking": [item for item in checks if item["check"].blocking],
+        "warnings": [item for item in checks if not item["check"].blocking],
+        "nothing_new": nothing_new,
+        "closed": procedure.status == procedure.Status.CLOSED,
+    }
+    return render(request, "admin_procedures/publish_confirm.html", context)
+
+
 _LIFECYCLE = {
-    "publish": (procedure_publish, "La démarche est publiée : les nouveaux dossiers utilisent cette version."),
     "close": (procedure_close, "La démarche est close : elle n’accepte plus de nouveaux dossiers."),
     "reopen": (procedure_reopen, "La démarche est rouverte et accepte de nouveaux dossiers."),
 }

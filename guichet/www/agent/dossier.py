@@ -38,7 +38,7 @@ from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
-from guichet.www.formengine.flow import FormRoutes, form_summary
+from guichet.www.formengine.flow import FormRoutes, form_summary, summary_day
 from guichet.www.formengine.pages import page_view
 from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.messaging import message_form_send
@@ -61,7 +61,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
     summary = form_summary(
         form,
         raw,
-        today=timezone.localdate(),
+        today=summary_day(snapshot.created_at if snapshot else None),
         routes=FormRoutes(page=lambda number: "", summary=""),
         file_url=_file_url(dossier),
     )

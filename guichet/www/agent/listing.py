@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
+from guichet.accounts.names import identity_display_name
 from guichet.core.templatetags.guichet import deadline_badge, state_badge
 from guichet.dossiers.deadlines import deadline_status
 from guichet.dossiers.models import Dossier
@@ -21,7 +22,7 @@ from guichet.dossiers.models import Dossier
 def _row(dossier: Dossier, *, path: str, query: str, now: datetime, answers: list[str]) -> str:
     identity = dossier.identity or {}
     number = escape(dossier.number or "")
-    applicant = escape(f"{identity.get('family_name') or ''} {identity.get('given_name') or ''}")
+    applicant = escape(identity_display_name(identity, family_first=True))
     filed = timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y") if dossier.submitted_at else ""
     assignee = escape(str(dossier.assignee)) if dossier.assignee_id else ""
     labels = "".join(f'<span class="fr-tag fr-tag--sm">{escape(label.name)}</span> ' for label in dossier.label_list)

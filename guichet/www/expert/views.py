@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.instruction.access import expert_invitation_for, expert_invitations_of
@@ -17,7 +16,7 @@ from guichet.instruction.models import ExpertInvitation
 from guichet.instruction.services import expert_answer
 from guichet.procedures.selectors import version_form
 from guichet.www.files import dossier_file_response
-from guichet.www.formengine.flow import FormRoutes, form_summary
+from guichet.www.formengine.flow import FormRoutes, form_summary, summary_day
 
 from .forms import ExpertAnswerForm
 
@@ -60,7 +59,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     summary = form_summary(
         version_form(snapshot.version_id if snapshot else dossier.version_id),
         snapshot.answers if snapshot else dossier.answers,
-        today=timezone.localdate(),
+        today=summary_day(snapshot.created_at if snapshot else None),
         routes=FormRoutes(page=lambda number: "", summary=""),
         file_url=lambda key: reverse("expert:file", args=[asked.pk, key]),
     )

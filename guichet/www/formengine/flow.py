@@ -4,12 +4,13 @@ addresses of the pages and of the summary, and the template that frames the page
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition, Page
@@ -138,6 +139,13 @@ def _render_page(
 ) -> HttpResponse:
     stepper = stepper_for(pages, view.number)
     return render(request, template, {**frame, "page": view, "stepper": stepper, "has_previous": view.number > 1})
+
+
+def summary_day(filed_at: datetime | None) -> date:
+    """The day a summary checks its answers as of: a filed dossier's, the day it was filed (a date
+    "à venir" then does not turn into an error, nor vanish from the summary, once it has passed);
+    answers still being written, today."""
+    return timezone.localdate(filed_at) if filed_at is not None else timezone.localdate()
 
 
 def form_summary(

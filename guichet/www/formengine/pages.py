@@ -8,6 +8,7 @@ the focus back to the input that had it after a live update."""
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -16,7 +17,13 @@ from django.utils.safestring import SafeString
 from guichet.core.markdown import markdown_render
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
-from guichet.procedures.formatting import computed_french, content_types_french, number_french, size_french, with_unit
+from guichet.procedures.formatting import (
+    computed_french,
+    content_types_french,
+    date_french,
+    quantity_french,
+    size_french,
+)
 
 from .posting import OTHER, block_minimum, block_rows, row_scope, visible_fields
 
@@ -25,7 +32,8 @@ _NOT_QUESTIONS = {*DISPLAY_ONLY, FieldType.COMPUTED}
 
 # Format hints, as the DSFR writes them.
 _FORMAT_HINTS = {
-    FieldType.DATE: "Format attendu : jj/mm/aaaa.",
+    FieldType.DATE: "Format attendu : jj/mm/aaaa, par exemple 14/07/1990.",
+    FieldType.DATETIME: "Format attendu : jj/mm/aaaa hh:mm, par exemple 14/07/2026 09:30.",
     FieldType.EMAIL: "Format attendu : nom@domaine.fr.",
     FieldType.PHONE: "Format attendu : 06 12 34 56 78.",
     FieldType.SIRET: "Format attendu : 14 chiffres, par exemple 732 829 320 00074.",
@@ -263,15 +271,26 @@ def _fill(
         ]
         view.can_add_row = spec.max_rows is None or len(rows) < spec.max_rows
         view.can_remove_row = len(rows) > block_minimum(spec)
+    elif kind == FieldType.DATE:
+        view.value = "" if value is None else date_french(value)  # typed as shown: jj/mm/aaaa
+    elif kind == FieldType.DATETIME:
+        view.value = "" if value is None else _datetime_entry(value)
     elif kind != FieldType.SECTION:
         view.value = "" if value is None else str(value)
+
+
+def _datetime_entry(value: Any) -> str:
+    try:
+        return f"{datetime.fromisoformat(str(value)):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return str(value)
 
 
 def _hints(spec: FormField) -> list[str]:
     """What the person must know to answer, besides the administrator's help: format, unit, limits."""
     hints = [_FORMAT_HINTS[spec.type]] if spec.type in _FORMAT_HINTS else []
     if spec.type in {FieldType.INTEGER, FieldType.DECIMAL}:
-        low, high = (None if b is None else with_unit(number_french(b), spec.unit) for b in (spec.min, spec.max))
+        low, high = (None if b is None else quantity_french(b, spec.unit) for b in (spec.min, spec.max))
         if low and high:
             hints.append(f"Valeur comprise entre {low} et {high}.")
         elif low:

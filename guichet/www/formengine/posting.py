@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from guichet.core.uploads import UploadRefused, upload_check
-from guichet.procedures.answers import AnswersSending, answers_clean
+from guichet.procedures.answers import AnswersSending, answers_clean, date_entry_parse, datetime_entry_parse
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
 
@@ -25,13 +25,11 @@ OTHER = "__other__"  # the value of a choice's "Autre" option, and the suffix of
 ADDRESS_PARTS = ("street", "postcode", "city", "insee_code")
 ADD_ROW, REMOVE_ROW, REMOVE_FILE = "_add_row", "_remove_row", "_remove_file"
 
-_FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _TEXT_TYPES = {
     FieldType.TEXT,
     FieldType.TEXTAREA,
     FieldType.INTEGER,
     FieldType.DECIMAL,
-    FieldType.DATETIME,
     FieldType.EMAIL,
     FieldType.PHONE,
     FieldType.SIRET,
@@ -172,12 +170,19 @@ def _posted_value(field: FormField, path: str, data: QueryDict) -> Any:
         text = data.get(path, "").replace("\r\n", "\n")
         return text if text.strip() else None
     if field.type == FieldType.DATE:
-        text = data.get(path, "")
-        # Browsers without a date picker show a text input, where people type jj/mm/aaaa.
-        if match := _FRENCH_DATE.match(text):
-            day, month, year = match.groups()
-            text = f"{year}-{int(month):02d}-{int(day):02d}"
-        return text.strip() or None
+        text = data.get(path, "").strip()
+        # Typed as jj/mm/aaaa (a text input, the same for everyone); kept as typed when it is no
+        # date, for the page to show it back with its error.
+        try:
+            return date_entry_parse(text).isoformat() if text else None
+        except ValueError:
+            return text
+    if field.type == FieldType.DATETIME:
+        text = data.get(path, "").strip()
+        try:
+            return datetime_entry_parse(text).isoformat(timespec="minutes") if text else None
+        except ValueError:
+            return text
     if field.type == FieldType.YES_NO:
         return {"true": True, "false": False}.get(data.get(path, ""))
     if field.type == FieldType.CHECKBOX:

@@ -39,6 +39,9 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
+        # What the person typed is kept to be shown back: the normalised code (O read as 0, I and L
+        # as 1...) is only for finding the act, never to be presented as their input.
+        self.typed = " ".join(self.cleaned_data["code"].split())
         code = code_normalise(self.cleaned_data["code"])
         if code is None:
             raise forms.ValidationError("Ce code n’a pas la forme d’un code de vérification (12 lettres et chiffres).")
@@ -50,7 +53,9 @@ def verify_home(request: HttpRequest) -> HttpResponse:
     """Check an act by its code (then its page) or by its file."""
     code_form = CodeForm(request.GET or None)
     if request.GET and code_form.is_valid():
-        return redirect("public:act_verify", code=code_form.cleaned_data["code"])
+        act = act_issued_by_code(code_form.cleaned_data["code"])
+        # The act's page under its canonical code; an unknown code's page says what was typed.
+        return redirect("public:act_verify", code=act.code if act is not None else code_form.typed)
     upload_form = VerifyForm(request.POST or None, request.FILES or None)
     context = {"code_form": code_form, "upload_form": upload_form, "result": None}
     status = 200

@@ -4,6 +4,7 @@ follow it (answers, files, history, messages, corrections, withdrawal, opinion, 
 import uuid
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.files import dossier_file_store, file_answer
@@ -45,7 +47,7 @@ from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.files import dossier_file_response
-from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary
+from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary, summary_day
 from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.messaging import message_form_send
@@ -101,6 +103,8 @@ def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
     if request.method != "POST":
         return redirect("public:procedure_detail", slug=slug)
+    if user_needs_name(request.user):
+        return _name_asked(request, reverse("public:procedure_detail", args=[slug]))
     try:
         key = uuid.UUID(request.POST.get("cle", ""))
     except ValueError:
@@ -111,6 +115,13 @@ def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("public:procedure_detail", slug=slug)
     return redirect("usager:dossier_page", pk=dossier.pk, number=max(dossier.resume_page, 1))
+
+
+def _name_asked(request: HttpRequest, next_url: str) -> HttpResponse:
+    """An account without a name (made before names were asked) gives one before it files anything:
+    the dossier, its receipt and the instructors' list show it."""
+    messages.info(request, "Avant de commencer, indiquez votre prénom et votre nom : ils figureront sur votre dossier.")
+    return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': next_url})}")
 
 
 @applicant_required
@@ -225,6 +236,9 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
             return redirect("usager:dossier_submitted", pk=dossier.pk)
         return _not_editable(request, dossier)
     correction = dossier_open_correction(dossier)
+    if request.method == "POST" and correction is None and user_needs_name(request.user):
+        # Filing freezes the applicant's identity: an account without a name gives one first.
+        return _name_asked(request, reverse("usager:dossier_summary", args=[dossier.pk]))
     if request.method == "POST":
         try:
             if correction is None:
@@ -317,7 +331,8 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
     snapshot = dossier_latest_snapshot(dossier)
     form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
     raw = snapshot.answers if snapshot else dossier.answers
-    summary = form_summary(form, raw, today=timezone.localdate(), routes=_routes(dossier), file_url=_file_url(dossier))
+    today = summary_day(snapshot.created_at if snapshot else None)
+    summary = form_summary(form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier))
     return {
         "dossier": dossier,
         "procedure": dossier.procedure,
