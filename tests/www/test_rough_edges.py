@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guichet.dossiers.models import Dossier
-from guichet.procedures.answers import date_entry_parse, datetime_entry_parse
+from guichet.procedures.date_entry import date_entry_parse, datetime_entry_parse
 from guichet.procedures.formatting import answer_lines, number_french, quantity_french
 from guichet.procedures.selectors import version_form
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of

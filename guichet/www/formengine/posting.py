@@ -17,8 +17,9 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from guichet.core.uploads import UploadRefused, upload_check
-from guichet.procedures.answers import AnswersSending, answers_clean, date_entry_parse, datetime_entry_parse
+from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.conditions import condition_holds
+from guichet.procedures.date_entry import date_entry_parse, datetime_entry_parse
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
 
 OTHER = "__other__"  # the value of a choice's "Autre" option, and the suffix of its text input

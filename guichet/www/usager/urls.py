@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acts, views
+from . import acts, filed, views
 
 app_name = "usager"
 urlpatterns = [
@@ -9,11 +9,11 @@ urlpatterns = [
     path("mes-dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("mes-dossiers/<int:pk>/page/<int:number>/", views.dossier_page, name="dossier_page"),
     path("mes-dossiers/<int:pk>/recapitulatif/", views.dossier_summary, name="dossier_summary"),
-    path("mes-dossiers/<int:pk>/depose/", views.dossier_submitted, name="dossier_submitted"),
-    path("mes-dossiers/<int:pk>/avis/", views.dossier_opinion, name="dossier_opinion"),
+    path("mes-dossiers/<int:pk>/depose/", filed.dossier_submitted, name="dossier_submitted"),
+    path("mes-dossiers/<int:pk>/avis/", filed.dossier_opinion, name="dossier_opinion"),
     path("mes-dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
     path("mes-dossiers/<int:pk>/fichiers/<uuid:key>/", views.dossier_file, name="dossier_file"),
-    path("mes-dossiers/<int:pk>/retirer/", views.dossier_withdraw_view, name="dossier_withdraw"),
+    path("mes-dossiers/<int:pk>/retirer/", filed.dossier_withdraw_view, name="dossier_withdraw"),
     path("mes-dossiers/<int:pk>/supprimer/", views.dossier_delete, name="dossier_delete"),
     path("mes-dossiers/<int:pk>/pdf/", views.dossier_pdf, name="dossier_pdf"),
     path("mes-dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
@@ -40,8 +40,6 @@ from guichet.dossiers.services import (
     dossier_open_correction,
     dossier_resume_mark,
     dossier_submit,
-    dossier_withdraw,
-    opinion_give,
 )
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
@@ -53,7 +51,8 @@ from guichet.www.formengine.posting import answers_merge_post
 from guichet.www.messaging import message_form_send
 
 from .access import applicant_required, own_dossier, pending_answers_take
-from .forms import MessageForm, OpinionForm, WithdrawForm, help_followups_pending, upload_too_large
+from .filed import filed_dossier
+from .forms import MessageForm, upload_too_large
 
 
 def _routes(dossier: Dossier) -> FormRoutes:
@@ -271,62 +270,6 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
     return render(request, "usager/dossier_summary.html", context)
 
 
-def _filed(request: HttpRequest, pk: int) -> Dossier:
-    dossier = own_dossier(request, pk)
-    if dossier.state == DossierState.DRAFT:
-        raise Http404("Ce dossier n’est pas encore déposé.")
-    return dossier
-
-
-@applicant_required
-def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
-    """The confirmation page: the number, what happens next, and "Je donne mon avis"."""
-    dossier = _filed(request, pk)
-    context = {
-        "dossier": dossier,
-        "procedure": dossier.procedure,
-        "opinion_form": None if Opinion.objects.filter(dossier=dossier).exists() else OpinionForm(),
-        "help_followups_shown": False,
-    }
-    return render(request, "usager/dossier_submitted.html", context)
-
-
-@applicant_required
-@require_http_methods(["GET", "POST"])
-def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _filed(request, pk)
-    if request.method == "GET":
-        # Reached by reloading the page an empty opinion form answered: back to the dossier.
-        return redirect("usager:dossier_detail", pk=dossier.pk)
-    form = OpinionForm(request.POST)
-    asked_help = request.POST.get("help_needed") == "true"
-    if form.is_valid() and help_followups_pending(request.POST):
-        # Without JavaScript the questions on the help received were hidden: they are shown now,
-        # with the answers kept, and the opinion is recorded at the next sending.
-        context = {
-            "dossier": dossier,
-            "procedure": dossier.procedure,
-            "opinion_form": form,
-            "help_followups_shown": True,
-        }
-        return render(request, "usager/dossier_submitted.html", context)
-    if form.is_valid():
-        try:
-            opinion_give(actor=request.user, dossier=dossier, **form.cleaned_data)
-        except ValidationError as error:
-            messages.info(request, " ".join(error.messages))
-            return redirect("usager:dossier_detail", pk=dossier.pk)
-        messages.success(request, "Merci pour votre avis : il nous aide à améliorer cette démarche.")
-        return redirect("usager:dossier_detail", pk=dossier.pk)
-    context = {
-        "dossier": dossier,
-        "procedure": dossier.procedure,
-        "opinion_form": form,
-        "help_followups_shown": asked_help,
-    }
-    return render(request, "usager/dossier_submitted.html", context, status=400)
-
-
 def _detail_context(dossier: Dossier) -> dict[str, Any]:
     snapshot = dossier_latest_snapshot(dossier)
     form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
@@ -360,7 +303,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @applicant_required
 @require_POST
 def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _filed(request, pk)
+    dossier = filed_dossier(request, pk)
     form = MessageForm(request.POST, request.FILES)
     if message_form_send(request, dossier, form):
         messages.success(request, "Votre message est envoyé à l’administration.")
@@ -372,24 +315,6 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 @applicant_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
     return dossier_file_response(own_dossier(request, pk), key)
-
-
-@applicant_required
-def dossier_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _filed(request, pk)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dossier_withdraw(actor=request.user, dossier=dossier, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Votre dossier n°{dossier.number} est retiré : il ne sera pas instruit.")
-        return redirect("usager:dossier_detail", pk=dossier.pk)
-    if dossier.state not in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION}:
-        messages.info(request, "Ce dossier ne peut plus être retiré.")
-        return redirect("usager:dossier_detail", pk=dossier.pk)
-    return render(request, "usager/dossier_withdraw.html", {"dossier": dossier, "form": form})
 
 
 @applicant_required

@@ -1,6 +1,6 @@
 // The opinion form: the questions on the help received appear as soon as "Oui" is ticked for
 // "Avez-vous eu besoin d'aide", and hide again for "Non". Without this script, the server shows them
-// after the first answer is sent (guichet/www/usager/views.py, dossier_opinion).
+// after the first answer is sent (guichet/www/usager/filed.py, dossier_opinion).
 (function () {
   for (const form of document.querySelectorAll("form[data-avis]")) {
     const followups = form.querySelector("#avis-suite-aide");
