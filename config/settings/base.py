@@ -273,8 +273,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [CSP_NONE],
     }
 }
-# Permissions-Policy: the browser features no page uses are denied to every origin (a feature
-# that comes to need one, WebAuthn say, allows it for "self" here).
+# Permissions-Policy: the browser features no page uses are denied to every origin; WebAuthn (the
+# agents' security keys, decision 0018) is allowed for our own pages only.
 GUICHET_PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],
@@ -288,8 +288,8 @@ GUICHET_PERMISSIONS_POLICY = {
     "microphone": [],
     "midi": [],
     "payment": [],
-    "publickey-credentials-create": [],
-    "publickey-credentials-get": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
     "serial": [],
     "usb": [],
     "xr-spatial-tracking": [],

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from guichet.dossiers.models import Dossier, Opinion
 from guichet.instruction.messages import message_send
 from tests.factories import ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 from tests.www.test_usager import DEFINITION
 
 from .axe import assert_accessible
@@ -18,7 +19,7 @@ from .layout import assert_reflows
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Un mot de passe solide 2026"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 LONG_WORD = "attestation-de-financement-du-permis-de-conduire-categorie-B-2026"
 
 

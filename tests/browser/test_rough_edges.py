@@ -10,13 +10,14 @@ from playwright.sync_api import expect
 
 from guichet.dossiers.models import Dossier
 from tests.factories import ProcedureFactory, UserFactory
+from tests.samples import minimal_pdf
 
 from .axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Un-mot-de-passe-solide-2026"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 DEFINITION = {
     "pages": [
         {

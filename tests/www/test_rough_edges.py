@@ -15,10 +15,11 @@ from guichet.procedures.date_entry import date_entry_parse, datetime_entry_parse
 from guichet.procedures.formatting import answer_lines, number_french, quantity_french
 from guichet.procedures.selectors import version_form
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 
 DEFINITION = {
     "pages": [
