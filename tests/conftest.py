@@ -1,8 +1,10 @@
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
+from django.test import Client
 
 from guichet.dossiers.models import DossierFile
+from guichet.www.accounts.second_factor_flow import SECOND_FACTOR, SESSION_ASSURANCE
 from tests.connectors.clamav.clamd import clamd_started
 from tests.demo_database import DemoDatabase
 
@@ -45,6 +47,22 @@ def demo(demo_database, db):
     """The demo data, as `manage.py demo` loads them: copied into the test's database, then rolled
     back with the test's transaction (or flushed after a test with `transactional_db`)."""
     demo_database.write(connection)
+
+
+@pytest.fixture(autouse=True)
+def _forced_logins_passed_the_second_factor(monkeypatch):
+    """`Client.force_login` opens a session without signing in at all: such a session counts as
+    opened through the second factor, as a real agent's is (tests/www/test_second_factor_sessions.py
+    takes the mark away to check sessions that never passed it)."""
+    original = Client._login
+
+    def login_assured(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_ASSURANCE] = SECOND_FACTOR
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", login_assured)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from guichet.accounts import proconnect
 from guichet.accounts.selectors import AGENT_ROLES_MFA_AT_PROCONNECT, agent_roles
 from guichet.accounts.services import ProConnectUnknownAgent, proconnect_sign_in
 
+from .assurance import PROCONNECT, assurance_mark
 from .navigation import next_url_of
 from .second_factor_flow import LOCAL_BACKEND, second_factor_begin
 
@@ -99,6 +100,7 @@ def proconnect_callback(request):
         )
     request.session.pop(SESSION_NEXT, None)
     login(request, user, backend=LOCAL_BACKEND)
+    assurance_mark(request, PROCONNECT)
     request.session[SESSION_ID_TOKEN] = result.id_token
     messages.success(request, "Vous êtes connecté avec ProConnect.")
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)

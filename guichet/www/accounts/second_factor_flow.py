@@ -15,6 +15,9 @@ from guichet.accounts.second_factor import second_factor_enrolled
 
 LOCAL_BACKEND = "guichet.accounts.backends.PasswordBackend"  # noqa: S105 (a dotted path)
 PENDING = "second_factor_pending"
+# How the session was opened (read by assurance.py, which names the other ways).
+SESSION_ASSURANCE = "sign_in_assurance"
+SECOND_FACTOR = "second_factor"
 PENDING_SECONDS = 600
 MAX_FAILURES = 5
 
@@ -60,6 +63,7 @@ def second_factor_complete(request, user: User) -> str:
     """Open the session of the pending person; returns where to go next."""
     pending = request.session.pop(PENDING, {})
     login(request, user, backend=LOCAL_BACKEND)
+    request.session[SESSION_ASSURANCE] = SECOND_FACTOR
     for key, value in (pending.get("extra") or {}).items():
         request.session[key] = value
     return pending.get("next") or ""

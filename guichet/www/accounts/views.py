@@ -33,6 +33,7 @@ from guichet.accounts.services import (
 )
 from guichet.accounts.tokens import email_confirmation_token
 
+from .assurance import FRANCECONNECT, assurance_mark
 from .forms import ConfirmationResendForm, ProfileForm, SignInForm, SignUpForm
 from .navigation import next_url_of
 from .proconnect import SESSION_ID_TOKEN as PROCONNECT_ID_TOKEN
@@ -298,6 +299,7 @@ def franceconnect_callback(request):
         return _franceconnect_failure(request, " ".join(error.messages))
     next_url = _next_url(request, request.session.pop(SESSION_NEXT, ""))
     login(request, user, backend=LOCAL_BACKEND)
+    assurance_mark(request, FRANCECONNECT)
     request.session[SESSION_ID_TOKEN] = result.id_token
     messages.success(request, "Vous êtes connecté avec FranceConnect.")
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
