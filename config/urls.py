@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guichet.api.main import api
+from guichet.www.accounts.views import admin_login_redirect
 
 urlpatterns = [
     path("", include("guichet.www.public.urls")),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("observatoire/", include("guichet.www.observatoire.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("api/v1/", api.urls),
+    # The Django admin signs in through Guichet's own sign-in (password, then the second factor),
+    # never through its own page, which would open a session on the password alone.
+    path("admin/login/", admin_login_redirect),
     path("admin/", admin.site.urls),
 ]
 

@@ -65,7 +65,7 @@ def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
 # Who counts as an agent (every role but the applicant's), and the roles that ProConnect must have
 # authenticated with a second factor.
 AGENT_ROLES_MFA_AT_PROCONNECT = frozenset(
-    {OrganisationRole.Role.PROCEDURE_ADMINISTRATOR, OrganisationRole.Role.STEERING}
+    {OrganisationRole.Role.PROCEDURE_ADMINISTRATOR, OrganisationRole.Role.STEERING, "superuser"}
 )
 
 

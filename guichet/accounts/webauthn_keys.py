@@ -17,7 +17,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidJSONStructure, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
@@ -74,7 +74,7 @@ def webauthn_credential_register(
             credential=response, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin
         )
         transports = json.loads(response).get("response", {}).get("transports", [])
-    except (InvalidRegistrationResponse, InvalidJSONStructure, ValueError, AttributeError) as error:
+    except (WebAuthnException, ValueError, AttributeError, KeyError, TypeError) as error:
         raise ValidationError(REFUSED) from error
     first = not second_factor_enrolled(user)
     credential = WebAuthnCredential.objects.create(
@@ -118,7 +118,7 @@ def webauthn_credential_verify(*, user: User, response: str, challenge: bytes, r
             credential_public_key=bytes(credential.public_key),
             credential_current_sign_count=credential.sign_count,
         )
-    except (InvalidAuthenticationResponse, InvalidJSONStructure, ValueError):
+    except (WebAuthnException, ValueError, AttributeError, KeyError, TypeError):
         return False
     credential.sign_count = verified.new_sign_count
     credential.last_used_at = timezone.now()

@@ -40,9 +40,13 @@ class BrowserPoliciesMiddleware:
 def sign_in_provider_origins() -> list[str]:
     """The identity providers that sign-in and sign-out forms lead to (through our redirect):
     `form-action` covers the redirects that follow a form, so it must name them."""
-    issuer = getattr(settings, "FRANCECONNECT_ISSUER", "")
-    parts = urlsplit(issuer) if issuer else None
-    return [f"{parts.scheme}://{parts.netloc}"] if parts and parts.scheme and parts.netloc else []
+    origins = []
+    for setting in ("FRANCECONNECT_ISSUER", "PROCONNECT_ISSUER"):
+        issuer = getattr(settings, setting, "")
+        parts = urlsplit(issuer) if issuer else None
+        if parts and parts.scheme and parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -25,6 +25,8 @@ _ACTIVE_KEYS = {
     "/EmbeddedFiles": "des fichiers intégrés",
     "/EmbeddedFile": "des fichiers intégrés",
     "/RichMedia": "du contenu multimédia actif",
+    # An XFA form carries its scripts inside its XML streams, out of reach of a look at the keys.
+    "/XFA": "un formulaire XFA (qui peut contenir des scripts)",
 }
 _ACTIVE_ACTIONS = {
     "/JavaScript": "du code JavaScript",

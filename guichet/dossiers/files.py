@@ -15,11 +15,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
 from guichet.accounts.models import User
-from guichet.connectors.base import ConnectorError
-from guichet.connectors.registry import connector_for
+from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.core.uploads import UploadRefused, upload_check
+from guichet.core.uploads import upload_check
 
 from .models import Dossier, DossierFile, DossierSnapshot
 from .selectors import instructor_can_act_on
@@ -84,28 +83,6 @@ def dossier_file_keep(
         stored.content.delete(save=False)
         raise
     return stored
-
-
-def upload_scan(uploaded: UploadedFile, name: str, *, where: str = "") -> None:
-    """The antivirus's verdict on an upload, when one is configured: UploadRefused when it finds
-    something or cannot answer (logged, with `where` the file was going)."""
-    antivirus = connector_for("antivirus")
-    if antivirus is None:
-        return
-    try:
-        found = antivirus.scan(uploaded)
-    except ConnectorError as error:
-        logger.error("Upload %r (%s) refused, the antivirus cannot scan it: %s", name, where, error)
-        raise UploadRefused(
-            f"Le fichier « {name} » n’a pas pu être vérifié par l’antivirus : il n’a pas été joint. "
-            f"Réessayez dans quelques minutes."
-        ) from error
-    if found:
-        logger.warning("Upload %r (%s) refused, the antivirus found %s", name, where, found)
-        raise UploadRefused(
-            f"Le fichier « {name} » contient un virus ou un programme malveillant (détecté par l’antivirus : "
-            f"{found}) : il n’a pas été joint."
-        )
 
 
 def file_answer(stored: DossierFile) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guichet.accounts.models import Organisation, User
+from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.uploads import UploadRefused, upload_check
@@ -157,7 +158,8 @@ def _document_validate(data: Any) -> ProcedureDocument:
             raise DefinitionInvalid([(f"files[{index}].content_base64", "contenu base64 illisible")]) from None
         try:
             # Offered to every applicant: held to what an applicant's own file is held to.
-            upload_check(SimpleUploadedFile(embedded.path.rsplit("/", 1)[-1], content))
+            template = SimpleUploadedFile(embedded.path.rsplit("/", 1)[-1], content)
+            upload_scan(template, upload_check(template)["name"], where="procedure import")
         except UploadRefused as refusal:
             raise DefinitionInvalid([(f"files[{index}].content_base64", refusal.message)]) from None
     if document.routing:

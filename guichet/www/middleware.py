@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from guichet.api import errors as api_errors
 from guichet.core.text_input import has_refused_characters, refused_locations
@@ -63,7 +63,8 @@ def refused_input(request: HttpRequest, *, api: bool) -> list[tuple[str | int, .
     if request.method == "POST" and request.content_type in FORM_TYPES:
         # File names need nothing: Django's parser drops their non-printable characters.
         found += _pairs_refused("body", request.POST.lists())
-    elif api:
+    elif api or request.content_type == "application/json":
+        # The API's bodies, and the JSON our own pages' scripts send (the WebAuthn ceremony).
         found += _body_refused(request)
     return found
 
@@ -95,6 +96,9 @@ class RequestGuardMiddleware:
         if api:
             errors = [{"loc": list(location), "msg": REFUSED_MESSAGE} for location in found]
             return api_errors.error_response(422, REFUSED_DETAIL, errors)
+        if request.content_type == "application/json":
+            # Read by a script of ours, which shows `error` to the person.
+            return JsonResponse({"error": REFUSED_DETAIL}, status=400)
         return error_response(request, REFUSED_CHARACTERS)
 
     def _not_allowed(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -17,7 +17,7 @@ from guichet.accounts.selectors import applicant_identity
 from guichet.core.models import AuditEvent
 from tests.accounts.oidc_fixtures import CLIENT_ID, CLIENT_SECRET
 from tests.accounts.oidc_provider import DEFAULT_PERSON
-from tests.factories import UserFactory
+from tests.factories import ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +330,13 @@ def test_a_level_of_guarantee_below_the_one_asked_for_is_refused(client, setting
     assert response.status_code == 400
     assert "acr 'eidas1' is below the level asked for" in caplog.text
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_an_agent_signing_in_with_franceconnect_still_passes_the_second_factor(client, franceconnect):
+    agent = instructor_of(ProcedureFactory(), email=DEFAULT_PERSON["email"])
+
+    response = back_to_guichet(client, through_provider(start(client)))
+
+    # FranceConnect is the first factor: the session opens only after the agent's own second factor.
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:second_factor_setup")
+    assert client.session.get("_auth_user_id") != str(agent.pk)

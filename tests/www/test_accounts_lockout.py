@@ -132,4 +132,4 @@ def test_the_per_account_limit_is_still_five_with_the_address_limit(client):
         assert attempt(client, "faux", address="198.51.100.8").status_code == 200
     response = attempt(client, "faux", address="198.51.100.8")
     assert response.status_code == 429
-    assert "Trop d’essais de mot de passe" in response.content.decode()
+    assert "Trop d’essais de connexion (mot de passe ou code)" in response.content.decode()

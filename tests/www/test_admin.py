@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from guichet.core.models import AuditEvent
 from guichet.demo.loader import APPLICANTS, DEMO_PASSWORD, SUPERADMIN
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +27,15 @@ def test_an_applicant_cannot_open_the_admin(client, demo):
     assert client.login(email=APPLICANTS[0].email, password=DEMO_PASSWORD)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_the_admin_signs_in_through_guichet_s_own_sign_in_never_its_password_only_page(client):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/", {"username": superuser.email, "password": "mot-de-passe-de-test"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/")["Location"] == reverse("admin:login") + "?next=/admin/"
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+    assert response["Location"] == reverse("accounts:login") + "?next=/admin/"

@@ -168,3 +168,10 @@ def test_forms_may_lead_to_the_sign_in_provider_only_when_it_is_configured(clien
     settings.FRANCECONNECT_ISSUER = "https://fcp-low.integ01.dev-franceconnect.fr/api/v2"
     policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
     assert "form-action 'self' https://fcp-low.integ01.dev-franceconnect.fr" in policy
+
+
+def test_forms_may_lead_to_proconnect_too_when_it_is_configured(client, settings):
+    settings.FRANCECONNECT_ISSUER = ""
+    settings.PROCONNECT_ISSUER = "https://fca.integ01.dev-agentconnect.fr/api/v2"
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    assert "form-action 'self' https://fca.integ01.dev-agentconnect.fr" in policy

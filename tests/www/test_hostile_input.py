@@ -140,3 +140,10 @@ def test_the_api_answers_413_to_a_body_above_the_limit(client, api_world, settin
     body = json.dumps({"decision": "start_instruction", "motivation": "Vu"})
     response = client.post(api_world["url"], body, content_type="application/json", headers=api_world["headers"])
     assert response.status_code == 200 and response.json()["state"] == "in_instruction"
+
+
+def test_our_pages_scripts_json_is_guarded_too_and_answered_in_json(client):
+    # The WebAuthn ceremony posts JSON outside the API (a key's name typed with a NUL, say).
+    body = '{"credential": {}, "name": "cl\\u0000e"}'
+    response = client.post(reverse("accounts:webauthn_sign_in_verify"), body, content_type="application/json")
+    assert response.status_code == 400 and "caractères qui ne peuvent pas être enregistrés" in response.json()["error"]

@@ -4,7 +4,7 @@ Signing in asks for the second factor before the session opens (second_factor_fl
 can still come to need one it never passed: it was opened before the second factor existed, or its
 applicant has since been made an instructor, or has turned the second factor on. The middleware
 below closes such a session and sends the person to their second factor (or to enrol one), then back
-to the page they asked for. A session opened through the second factor, ProConnect or FranceConnect
+to the page they asked for. A session opened through the second factor or ProConnect
 is marked so and never checked again; any other is checked at most every few minutes, so that an
 applicant's pages do not pay for the check at every request."""
 
@@ -21,7 +21,9 @@ SESSION_CHECKED_AT = "second_factor_checked_at"
 # How a session was opened, when that is enough whatever the person's roles.
 PROCONNECT = "proconnect"
 FRANCECONNECT = "franceconnect"
-ASSURED = {SECOND_FACTOR, PROCONNECT, FRANCECONNECT}
+# FranceConnect is not among them: an applicant's session opened with it is checked as any other,
+# so that one made instructor since meets the second factor.
+ASSURED = {SECOND_FACTOR, PROCONNECT}
 CHECK_EVERY_SECONDS = 300
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
@@ -298,6 +299,11 @@ def franceconnect_callback(request):
         logger.warning("FranceConnect sign-in refused: %s", error.messages)
         return _franceconnect_failure(request, " ".join(error.messages))
     next_url = _next_url(request, request.session.pop(SESSION_NEXT, ""))
+    if second_factor_required(user):
+        # An agent's account (or an applicant who turned it on): FranceConnect is the first factor.
+        return second_factor_begin(
+            request, user=user, next_url=next_url, session_extra={SESSION_ID_TOKEN: result.id_token}
+        )
     login(request, user, backend=LOCAL_BACKEND)
     assurance_mark(request, FRANCECONNECT)
     request.session[SESSION_ID_TOKEN] = result.id_token
@@ -325,3 +331,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         if _emails_limited(self.request, form.cleaned_data["email"]):
             return emails_limited_response(self.request)
         return super().form_valid(form)
+
+
+def admin_login_redirect(request):
+    """The Django admin's sign-in page: Guichet's own, then back to the admin."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))

@@ -9,8 +9,8 @@ from django.core.validators import RegexValidator
 from django.forms import formset_factory
 from django.utils.text import slugify
 
+from guichet.connectors.antivirus import upload_scan
 from guichet.core.uploads import UploadRefused, upload_check
-from guichet.dossiers.files import upload_scan
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
 from guichet.procedures.definition import FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
