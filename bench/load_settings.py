@@ -14,6 +14,8 @@ ROOT_URLCONF = "bench.urls"
 # The benchmark's accounts sign in once each, before the measure; a fast hash keeps the set-up short.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": database_settings(DATABASE_URL)}
+# The back office's instructor signs in with a password alone: the figures are its pages'.
+GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS = False
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
