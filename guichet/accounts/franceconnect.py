@@ -80,15 +80,17 @@ def is_configured() -> bool:
 
 
 class FranceConnectApp(DjangoOAuth2App):
-    """authlib's Django client, held to FranceConnect's rules."""
+    """authlib's Django client, held to FranceConnect's rules (ProConnect's app is the same, with its
+    own error and message)."""
+
+    error = FranceConnectError
+    generic_failure = GENERIC_FAILURE
 
     def load_server_metadata(self):
         metadata = super().load_server_metadata()
         if metadata.get("issuer") != self.expected_issuer:
             # OpenID Connect Discovery §4.3: the document must name the issuer it was fetched from.
-            raise FranceConnectError(
-                GENERIC_FAILURE, reason=f"discovery document names issuer {metadata.get('issuer')!r}"
-            )
+            raise self.error(self.generic_failure, reason=f"discovery document names issuer {metadata.get('issuer')!r}")
         # Whatever the provider lists, only these are accepted for the ID token (authlib reads this key).
         metadata["id_token_signing_alg_values_supported"] = list(SIGNING_ALGORITHMS)
         return metadata
@@ -97,27 +99,40 @@ class FranceConnectApp(DjangoOAuth2App):
         return KeySet.import_key_set(self.fetch_jwk_set(force=force))
 
 
-@lru_cache(maxsize=4)
-def _client(issuer: str, client_id: str, client_secret: str) -> FranceConnectApp:
-    # One client per configuration, kept for the process: it caches the discovery document and the JWKS
-    # (fetched again when a token names a key that the cached set does not have).
-    app = FranceConnectApp(
-        DjangoIntegration("franceconnect"),
-        "franceconnect",
+def openid_client(app_class, name: str, *, issuer: str, client_id: str, client_secret: str, scopes, timeout):
+    """An identity federation's client (FranceConnect, ProConnect): it caches the discovery document
+    and the JWKS (fetched again when a token names a key that the cached set does not have)."""
+    app = app_class(
+        DjangoIntegration(name),
+        name,
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=f"{issuer}/.well-known/openid-configuration",
         client_kwargs={
-            "scope": settings.FRANCECONNECT_SCOPES,
+            "scope": scopes,
             "token_endpoint_auth_method": "client_secret_post",
-            "default_timeout": settings.FRANCECONNECT_TIMEOUT,
-            # FranceConnect's access tokens live 60 seconds: authlib's default margin (60 s) would
+            "default_timeout": timeout,
+            # Both federations' access tokens live 60 seconds: authlib's default margin (60 s) would
             # take them for expired before the user info is even asked for.
             "leeway": 5,
         },
     )
     app.expected_issuer = issuer
     return app
+
+
+@lru_cache(maxsize=4)
+def _client(issuer: str, client_id: str, client_secret: str) -> FranceConnectApp:
+    # One client per configuration, kept for the process.
+    return openid_client(
+        FranceConnectApp,
+        "franceconnect",
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=settings.FRANCECONNECT_SCOPES,
+        timeout=settings.FRANCECONNECT_TIMEOUT,
+    )
 
 
 def client() -> FranceConnectApp:

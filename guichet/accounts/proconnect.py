@@ -25,13 +25,11 @@ from typing import Any
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
 
-from .franceconnect import LEEWAY_SECONDS, SIGNING_ALGORITHMS
+from .franceconnect import LEEWAY_SECONDS, SIGNING_ALGORITHMS, FranceConnectApp, openid_client
 
 logger = logging.getLogger(__name__)
 
@@ -83,38 +81,24 @@ def issuer() -> str:
     return value if value.endswith("/api/v2") else value + "/api/v2"
 
 
-class ProConnectApp(DjangoOAuth2App):
-    """authlib's Django client, held to ProConnect's rules."""
+class ProConnectApp(FranceConnectApp):
+    """authlib's Django client, held to ProConnect's rules (FranceConnect's, with its own error)."""
 
-    def load_server_metadata(self):
-        metadata = super().load_server_metadata()
-        if metadata.get("issuer") != self.expected_issuer:
-            raise ProConnectError(GENERIC_FAILURE, reason=f"discovery document names issuer {metadata.get('issuer')!r}")
-        metadata["id_token_signing_alg_values_supported"] = list(SIGNING_ALGORITHMS)
-        return metadata
-
-    def key_set(self, *, force: bool = False) -> KeySet:
-        return KeySet.import_key_set(self.fetch_jwk_set(force=force))
+    error = ProConnectError
+    generic_failure = GENERIC_FAILURE
 
 
 @lru_cache(maxsize=4)
 def _client(issuer_url: str, client_id: str, client_secret: str) -> ProConnectApp:
-    app = ProConnectApp(
-        DjangoIntegration("proconnect"),
+    return openid_client(
+        ProConnectApp,
         "proconnect",
+        issuer=issuer_url,
         client_id=client_id,
         client_secret=client_secret,
-        server_metadata_url=f"{issuer_url}/.well-known/openid-configuration",
-        client_kwargs={
-            "scope": settings.PROCONNECT_SCOPES,
-            "token_endpoint_auth_method": "client_secret_post",
-            "default_timeout": settings.PROCONNECT_TIMEOUT,
-            # Access tokens live 60 seconds at ProConnect too.
-            "leeway": 5,
-        },
+        scopes=settings.PROCONNECT_SCOPES,
+        timeout=settings.PROCONNECT_TIMEOUT,
     )
-    app.expected_issuer = issuer_url
-    return app
 
 
 def client() -> ProConnectApp:

@@ -34,8 +34,13 @@ SESSION_STEP_UP = "proconnect_step_up"
 def _failure(request, message: str, *, cancelled: bool = False, status: int = 400):
     return render(
         request,
-        "accounts/proconnect_error.html",
-        {"message": message, "cancelled": cancelled, "login_url": resolve_url(settings.LOGIN_URL)},
+        "accounts/sign_in_provider_error.html",
+        {
+            "provider": "ProConnect",
+            "message": message,
+            "cancelled": cancelled,
+            "login_url": resolve_url(settings.LOGIN_URL),
+        },
         status=status,
     )
 

@@ -256,8 +256,13 @@ def profile(request):
 def _franceconnect_failure(request, message: str, *, cancelled: bool = False, status: int = 400):
     return render(
         request,
-        "accounts/franceconnect_error.html",
-        {"message": message, "cancelled": cancelled, "login_url": resolve_url(settings.LOGIN_URL)},
+        "accounts/sign_in_provider_error.html",
+        {
+            "provider": "FranceConnect",
+            "message": message,
+            "cancelled": cancelled,
+            "login_url": resolve_url(settings.LOGIN_URL),
+        },
         status=status,
     )
 
