@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guichet.instruction",
     "guichet.observatory",
     "guichet.documents",
+    "guichet.archives",
     "guichet.api",
     "ninja",  # the API docs from our own static files, not a CDN
     "guichet.demo",

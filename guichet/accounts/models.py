@@ -156,6 +156,8 @@ class OrganisationRole(TimeStampedModel):
     class Role(models.TextChoices):
         PROCEDURE_ADMINISTRATOR = "procedure_administrator", _("Administrateur des démarches")
         STEERING = "steering", _("Pilotage (observatoire)")
+        # The archives service's agent: archiving settings, transfers, and the visa of elimination lists.
+        ARCHIVIST = "archivist", _("Archiviste")
 
     user = models.ForeignKey(User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="roles")
     organisation = models.ForeignKey(

@@ -65,12 +65,17 @@ def applicant_identity_for_dossier(user: User) -> dict[str, Any]:
 # Who counts as an agent (every role but the applicant's), and the roles that ProConnect must have
 # authenticated with a second factor.
 AGENT_ROLES_MFA_AT_PROCONNECT = frozenset(
-    {OrganisationRole.Role.PROCEDURE_ADMINISTRATOR, OrganisationRole.Role.STEERING, "superuser"}
+    {
+        OrganisationRole.Role.PROCEDURE_ADMINISTRATOR,
+        OrganisationRole.Role.STEERING,
+        OrganisationRole.Role.ARCHIVIST,
+        "superuser",
+    }
 )
 
 
 def agent_roles(user: User) -> set[str]:
-    """The agent roles a person holds: `procedure_administrator` and `steering` (organisation roles),
+    """The agent roles a person holds: `procedure_administrator`, `steering` and `archivist` (organisation roles),
     `superuser` (the technical administration), and what the apps above add through the
     `agent_roles_collect` hook (`instructor`, `expert`). Empty for an applicant."""
     roles: set[str] = set(OrganisationRole.objects.filter(user=user).values_list("role", flat=True).distinct())

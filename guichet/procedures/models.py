@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,21 @@ def validate_definition(value) -> None:
 class ProcedureQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Procedure.Status.PUBLISHED)
+
+
+class RetentionStart(models.TextChoices):
+    """The event from which a dossier's administrative usefulness period (DUA) runs."""
+
+    DECISION = "decision", _("Date de la décision")
+    SUBMISSION = "submission", _("Date du dépôt")
+
+
+class FinalFate(models.TextChoices):
+    """What becomes of a dossier once its DUA has ended (« sort final », Code du patrimoine)."""
+
+    KEEP = "conserver", _("Conserver (verser aux archives définitives)")
+    DESTROY = "detruire", _("Détruire")
+    SORT = "trier", _("Trier (verser, le service d’archives choisit ce qu’il garde)")
 
 
 class Procedure(TimeStampedModel):
@@ -76,6 +92,29 @@ class Procedure(TimeStampedModel):
     draft_revision = models.PositiveIntegerField(_("révision du brouillon"), default=0)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    # Archiving (guichet/archives): how long a decided dossier is kept for its administrative
+    # usefulness (DUA), what then becomes of it, and what its archive packages (SEDA) declare.
+    retention_years = models.PositiveSmallIntegerField(
+        _("durée d’utilité administrative (années)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    retention_start = models.CharField(
+        _("point de départ de la durée"), max_length=20, choices=RetentionStart.choices, default=RetentionStart.DECISION
+    )
+    final_fate = models.CharField(_("sort final"), max_length=20, choices=FinalFate.choices, default=FinalFate.KEEP)
+    archival_agreement = models.CharField(
+        _("contrat d’entrée (identifiant de l’accord de versement)"), max_length=100, blank=True
+    )
+    originating_agency = models.CharField(_("identifiant du service producteur"), max_length=100, blank=True)
+    submission_agency = models.CharField(_("identifiant du service versant"), max_length=100, blank=True)
+    archival_profile = models.CharField(_("profil d’archivage"), max_length=100, blank=True)
+    access_rule = models.CharField(
+        _("règle de communicabilité des données personnelles"),
+        max_length=20,
+        default="AR038",
+        help_text=_("Code de la règle d’accès du référentiel (AR038 : vie privée, 50 ans)."),
+    )
 
     objects = ProcedureQuerySet.as_manager()
 

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             "observatory": ["observatory_aggregate", "--every", "600"],
             # Files that no answer refers to any more (removed from a draft, replaced), after a grace.
             "files": ["dossier_files_purge", "--every", "3600"],
+            # Retention: dossiers whose administrative usefulness period ended go to their final fate.
+            "archives": ["archives_review", "--every", "3600"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).

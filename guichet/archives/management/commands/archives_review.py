@@ -1,0 +1,32 @@
+from guichet.archives.retention import retention_review
+from guichet.core.management.loop import LoopCommand
+
+
+class Command(LoopCommand):
+    help = (
+        "Examine les échéances de conservation : donne à chaque dossier terminé sa durée d’utilité "
+        "administrative, et passe ceux dont elle a pris fin à leur sort final (à verser, à éliminer). "
+        "Avec --every, tourne en boucle (c’est ce que fait `manage.py serve`)."
+    )
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        every = options["every"]
+        if every is None:
+            self._run()
+            return
+        self.loop(
+            every,
+            self._run,
+            started=f"Conservation : échéances examinées toutes les {every} secondes.",
+            failed="Examen des échéances de conservation interrompu",
+        )
+
+    def _run(self) -> dict[str, int]:
+        counts = retention_review()
+        if any(counts.values()) or self.verbosity > 1:
+            self.stdout.write(
+                "Conservation : {scheduled} dossier(s) pris en compte, {to_transfer} à verser, "
+                "{to_eliminate} à éliminer, {reopened} rouvert(s).".format(**counts)
+            )
+        return counts
