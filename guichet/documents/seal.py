@@ -142,7 +142,7 @@ def pdf_seal(
         border_width=1,
         **({"text_box_style": text_box} if text_box else {}),
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = _pdf_17_signer_class()(
         metadata,
         signer=signer,
         timestamper=timestamper,
@@ -170,6 +170,47 @@ def pdf_seal(
     if reserved is None and key is not None:
         _RESERVED[key] = _reserved_room(sealed)
     return Sealed(pdf=sealed, level="PAdES-B-T" if timestamper is not None else "PAdES-B-B")
+
+
+# What pyHanko would add to PDF 1.7 when it signs: PDF 2.0 extensions. The signature algorithms
+# (`SignedDigestAlgorithm.signature_algo`) and digests that only PDF 2.0 defines (ISO/TS 32001, 32002).
+_PDF_20_SIGNATURE_ALGORITHMS = frozenset({"ed25519", "ed448"})
+
+
+def _pdf_20_digest(md_algorithm: str) -> bool:
+    return md_algorithm.startswith("sha3_") or md_algorithm == "shake256"
+
+
+@cache
+def _pdf_17_signer_class():
+    """pyHanko's signer, keeping the sealed PDF on the PDF 1.7 that PDF/A-3 is built on.
+
+    pyHanko declares the ISO/TS 32002 extension, and so raises the catalog's /Version to 2.0, for
+    every ECDSA key on a NIST or Brainpool curve (the development seal is P-256; RGS seals may be
+    too). That extension only restates ECDSA for PDF 2.0: PAdES on PDF 1.7, declared by ETSI's ESIC
+    extension, already carries ECDSA in its CMS. So the seal declares ESIC alone, and a key or digest
+    that exists only in PDF 2.0 (EdDSA, SHA-3) is refused rather than turning an act into a PDF 2.0
+    that still says PDF/A-3. See docs/decisions/0020-pdfa-through-sealing.md."""
+    from pyhanko.sign import fields, signers  # noqa: PLC0415
+    from pyhanko.sign.general import SigningError  # noqa: PLC0415
+    from pyhanko.sign.signers.constants import ESIC_EXTENSION_1  # noqa: PLC0415
+
+    class Pdf17Signer(signers.PdfSigner):
+        def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+            try:
+                algorithm = self.signer.get_signature_mechanism_for_digest(md_algorithm).signature_algo
+            except (SigningError, ValueError):
+                algorithm = None  # as pyHanko: a signer that cannot tell needs no extension of its own
+            if algorithm in _PDF_20_SIGNATURE_ALGORITHMS or _pdf_20_digest(md_algorithm):
+                raise SigningError(
+                    f"Le cachet ({algorithm}, {md_algorithm}) exige PDF 2.0 : les actes sont en PDF/A-3 "
+                    "(PDF 1.7). Utilisez une clé RSA ou ECDSA et SHA-256."
+                )
+            pdf_out.ensure_output_version(version=(1, 7))
+            if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+                pdf_out.register_extension(ESIC_EXTENSION_1)
+
+    return Pdf17Signer
 
 
 # The room kept in the PDF for the signature, by key and timestamping authority. Without it pyHanko

@@ -21,6 +21,7 @@ from guichet.dossiers.models import (
 )
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction.messages import message_send
+from tests.documents.test_pdfa import assert_pdfa_agrees
 from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 from tests.samples import minimal_pdf
 
@@ -404,6 +405,7 @@ def test_the_dossier_downloads_as_a_pdf(client, applicant):
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert dossier.number in text and "Une demande" in text
+    assert_pdfa_agrees(response.content)  # PDF/A-3a on PDF 1.7, as the archives want it
 
 
 def test_the_opinion_is_given_once_per_dossier(client, applicant):

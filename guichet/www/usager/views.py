@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
+from guichet.documents.dossier_pdf import dossier_pdfa
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.files import dossier_file_store, file_answer
 from guichet.dossiers.models import Dossier, DossierState, Opinion
@@ -332,13 +332,9 @@ def dossier_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The dossier as a PDF: what was filed (or the draft's answers), and its history."""
-    from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when a PDF is asked for)
-
+    """The dossier as a PDF/A: what was filed (or the draft's answers), and its history."""
     dossier = own_dossier(request, pk)
-    context = {**_detail_context(dossier), "platform_name": settings.GUICHET_PLATFORM_NAME, "now": timezone.now()}
-    html = render_to_string("usager/dossier_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = dossier_pdfa(dossier)
     name = f"dossier-{dossier.number}.pdf" if dossier.number else f"brouillon-{dossier.pk}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
