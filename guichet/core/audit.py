@@ -303,9 +303,8 @@ def _stamp_problem(stamp: AuditTimestamp, *, chain_hash: str) -> str | None:
     if info is None:
         return f"{label} est illisible : son jeton a été modifié"
     imprint = info["message_imprint"]
-    if imprint["hash_algorithm"]["algorithm"].native != "sha256" or imprint[
-        "hashed_message"
-    ].native != bytes.fromhex(chain_hash):
+    algorithm, hashed = imprint["hash_algorithm"]["algorithm"].native, imprint["hashed_message"].native
+    if algorithm != "sha256" or hashed != bytes.fromhex(chain_hash):
         return f"{label} ne correspond plus à la chaîne : les événements qu’il couvre ont été réécrits"
     if stamp.head_hash != chain_hash:
         return f"{label} ne correspond plus à la chaîne : l’empreinte enregistrée avec lui a été modifiée"
