@@ -4,6 +4,7 @@ timestamp is detected even when the whole chain was rewritten to hide it."""
 
 import asyncio
 import io
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest import mock
@@ -281,3 +282,16 @@ def test_timestamps_cannot_be_changed_or_deleted_through_the_application(tsa):
         AuditTimestamp.objects.filter(pk=stamp.pk).update(seq=9)
     with pytest.raises(AppendOnlyError):
         stamp.delete()
+
+
+def test_a_token_verifies_outside_guichet_with_openssl(tsa, tmp_path):
+    # What the README tells an auditor to run: the token, the head's hash, the authority's root.
+    record(2)
+    stamp = audit_chain_timestamp().stamp
+    (tmp_path / "jeton.der").write_bytes(bytes(stamp.token))
+    command = [tsa.openssl, "ts", "-verify", "-digest", stamp.head_hash, "-token_in"]
+    command += ["-in", str(tmp_path / "jeton.der"), "-CAfile", str(tsa.directory / "ca.pem")]
+    verified = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (fixed arguments)
+    assert verified.returncode == 0 and "Verification: OK" in verified.stdout, verified.stderr
+    command[4] = "0" * 64  # another chain's head
+    assert subprocess.run(command, capture_output=True).returncode != 0  # noqa: S603
