@@ -357,6 +357,12 @@ GUICHET_SEAL_PKCS11_PIN = os.environ.get("GUICHET_SEAL_PKCS11_PIN", "")
 GUICHET_SEAL_DEV_CA = env_bool("GUICHET_SEAL_DEV_CA", True)
 GUICHET_SEAL_TSA_URL = os.environ.get("GUICHET_SEAL_TSA_URL", "")
 GUICHET_SEAL_TSA_TIMEOUT = int(os.environ.get("GUICHET_SEAL_TSA_TIMEOUT", "10"))
+# The audit chain's head is timestamped every day by an RFC 3161 authority (docs/decisions/0001):
+# GUICHET_AUDIT_TSA_URL, or the seals' authority when empty (no authority: no timestamps), with
+# the seals' timeout. GUICHET_AUDIT_TSA_ROOTS: a PEM file of the authorities' root certificates
+# that `audit_verify` requires the tokens to chain to (empty: it checks signatures, not trust).
+GUICHET_AUDIT_TSA_URL = os.environ.get("GUICHET_AUDIT_TSA_URL", "")
+GUICHET_AUDIT_TSA_ROOTS = os.environ.get("GUICHET_AUDIT_TSA_ROOTS", "")
 
 # The address the error pages offer to write to (« Nous contacter »), the legal pages' own; no link
 # when empty.

@@ -81,6 +81,7 @@ class TimestampConnector(Connector):
     """An RFC 3161 timestamping authority, for seals that prove their date (PAdES B-T)."""
 
     capability = "timestamp"
+    url: str  # the authority's address, recorded with each audit timestamp
 
     @abstractmethod
     def timestamper(self) -> TimeStamper:

@@ -10,7 +10,7 @@ from .clamav.connector import ClamavAntivirus
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
-from .timestamping.connector import TsaTimestamping
+from .timestamping.connector import AuditTsaTimestamping, TsaTimestamping
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ CAPABILITIES: dict[str, Capability] = {
     "timestamp": Capability(implementations=(TsaTimestamping,), missing=None),
     # Off where GUICHET_CLAMAV_ADDRESS is empty (development); production sets it.
     "antivirus": Capability(implementations=(ClamavAntivirus,), missing=None),
+    # The audit chain's daily timestamp; none without an authority (development).
+    "audit_timestamp": Capability(implementations=(AuditTsaTimestamping,), missing=None),
 }
 
 
@@ -38,6 +40,8 @@ def connector_for(capability: Literal["seal"]) -> SealConnector: ...
 def connector_for(capability: Literal["timestamp"]) -> TimestampConnector | None: ...
 @overload
 def connector_for(capability: Literal["antivirus"]) -> AntivirusConnector | None: ...
+@overload
+def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector | None: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditTimestamp
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -21,3 +21,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "occurred_at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_id"]
+
+
+@admin.register(AuditTimestamp)
+class AuditTimestampAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "authority_time", "tsa_url", "head_hash"]
+    exclude = ["token"]  # DER bytes: `audit_verify` reads them, not people

@@ -204,6 +204,28 @@ class AuditChainHead(models.Model):
         return f"fin de la chaîne d’audit : n°{self.seq}"
 
 
+class AuditTimestamp(AppendOnlyModel):
+    """An RFC 3161 timestamp of the audit chain's head: a timestamping authority signed, at its own
+    time, that the chain up to `seq` ended with `head_hash`. The token's message imprint is the head
+    hash itself (the SHA-256 of the head event's canonical JSON), so that `audit_verify` (or
+    `openssl ts -verify -digest`) checks it against the chain as it is now (decision 0001)."""
+
+    seq = models.PositiveBigIntegerField(_("rang de la fin de chaîne"), unique=True)
+    head_hash = models.CharField(_("empreinte de la fin de chaîne"), max_length=64)
+    token = models.BinaryField(_("jeton d’horodatage (DER)"))
+    authority_time = models.DateTimeField(_("date donnée par l’autorité"))
+    tsa_url = models.CharField(_("adresse de l’autorité d’horodatage"), max_length=500)
+    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("horodatage du journal d’audit")
+        verbose_name_plural = _("horodatages du journal d’audit")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"horodatage de l’événement n°{self.seq} ({self.authority_time:%Y-%m-%d %H:%M:%S})"
+
+
 class Sequence(models.Model):
     """A named gapless counter, e.g. the dossier numbers of one year."""
 

@@ -43,7 +43,7 @@ def verify_command() -> str:
 
 def test_an_intact_chain_verifies(chain):
     assert audit_verify() == (5, None)
-    assert "5 événement(s) vérifié(s)" in verify_command()
+    assert "5 événement(s) et 0 horodatage(s) vérifié(s)" in verify_command()
 
 
 def test_each_event_links_to_the_previous_one(chain):

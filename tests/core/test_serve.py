@@ -66,6 +66,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
         worker_up = wait_for(lambda: "Starting worker" in log_path.read_text(), timeout=90)
         deadlines_up = wait_for(lambda: "vérification toutes les 300 secondes" in log_path.read_text(), timeout=90)
         sealer_up = wait_for(lambda: "scellement toutes les 1 secondes" in log_path.read_text(), timeout=90)
+        # No authority in development: the timestamping loop says so and keeps running.
+        timestamper_up = wait_for(lambda: "horodatage toutes les 86400 secondes" in log_path.read_text(), timeout=90)
         followups_up = wait_for(lambda: "Suites : reprise toutes les 60 secondes" in log_path.read_text(), timeout=90)
         files_up = wait_for(lambda: "nettoyage toutes les 3600 secondes" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
@@ -79,6 +81,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     assert worker_up and "queues=*" in output, f"the worker never started:\n{output}"
     assert deadlines_up, f"the deadlines loop never started:\n{output}"
     assert sealer_up, f"the audit trail's sealing loop never started:\n{output}"
+    assert timestamper_up, f"the audit trail's timestamping loop never started:\n{output}"
+    assert "Aucune autorité d’horodatage" in output, output
     assert followups_up, f"the follow-up chains' resume loop never started:\n{output}"
     assert files_up, f"the unused files' clean-up loop never started:\n{output}"
     assert running, f"serve stopped although its processes should run:\n{output}"

@@ -31,3 +31,23 @@ class TsaTimestamping(TimestampConnector):
         from .client import Rfc3161Client  # noqa: PLC0415 (pyHanko is loaded when an act is sealed)
 
         return Rfc3161Client(url=self.url, policy=self.policy)
+
+
+@dataclass(frozen=True)
+class AuditTsaTimestamping(TsaTimestamping):
+    """The authority that timestamps the audit chain's head every day (`manage.py audit_timestamp`):
+    GUICHET_AUDIT_TSA_URL, or the seals' authority when it is empty, with the seals' timeout."""
+
+    capability = "audit_timestamp"
+    setting_names = ("GUICHET_AUDIT_TSA_URL", "GUICHET_SEAL_TSA_URL", "GUICHET_SEAL_TSA_TIMEOUT")
+
+    @classmethod
+    def configured(cls) -> bool:
+        return bool(settings.GUICHET_AUDIT_TSA_URL or settings.GUICHET_SEAL_TSA_URL)
+
+    @classmethod
+    def from_settings(cls) -> Self:
+        return cls(
+            url=settings.GUICHET_AUDIT_TSA_URL or settings.GUICHET_SEAL_TSA_URL,
+            policy=HttpPolicy(timeout=settings.GUICHET_SEAL_TSA_TIMEOUT),
+        )

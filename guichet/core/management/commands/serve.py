@@ -11,8 +11,8 @@ class Command(BaseCommand):
     help = (
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
         "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
-        "du journal d’audit, le calcul quotidien de l’observatoire et le nettoyage des fichiers joints "
-        "inutilisés ; Ctrl-C arrête le tout."
+        "et l’horodatage quotidien du journal d’audit, le calcul quotidien de l’observatoire et le "
+        "nettoyage des fichiers joints inutilisés ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +36,9 @@ class Command(BaseCommand):
             "deadlines": ["deadlines_apply", "--every", str(options["deadlines_every"])],
             # The audit trail's hash chain, sealed in commit order (docs/decisions/0001-audit-hash-chain.md).
             "audit": ["audit_seal", "--every", "1"],
+            # The chain's head timestamped by an RFC 3161 authority once a day, when one is configured
+            # (its first round at start); a round the authority misses is tried again the next day.
+            "audit_timestamp": ["audit_timestamp", "--every", "86400"],
             # What follows each transition (acts, emails, notices), taken up again when its task was
             # lost or its worker stopped: a killed worker delays a receipt by about a minute.
             "followups": ["followups_resume", "--every", "60"],
