@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_audit_actions_issue_16'),
+        ('core', '0005_audit_actions_archives'),
     ]
 
     operations = [
