@@ -111,6 +111,8 @@ def http_request(
 
 
 def _certificate_refused(error: requests.exceptions.SSLError) -> bool:
-    """Whether TLS failed on a certificate (the server's unverifiable, ours refused or missing),
-    rather than on a connection cut in the middle of the handshake."""
-    return "certificate" in str(error).lower()
+    """Whether TLS failed on a certificate (the server's unverifiable, or ours refused or missing:
+    the server then sends an alert, "unknown ca", "certificate required"...), rather than on a
+    connection cut in the middle of the handshake."""
+    message = str(error).lower()
+    return "certificate" in message or "alert" in message
