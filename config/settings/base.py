@@ -379,3 +379,20 @@ GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
 # Files that no answer, message or avis refers to any more are removed after this many hours (the
 # grace lets an upload finish: its file is kept before the answers that refer to it are saved).
 GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))
+
+# Transfers of SEDA packages to an archival system (guichet/connectors/vitam and archive_directory;
+# the archives app asks the registry for "archive_transfer"). Vitam when GUICHET_VITAM_URL is set
+# (ingest-external over mutual TLS: Guichet's client certificate and key, the authorities of
+# Vitam's server certificate; admin-external, which follows the operations, at
+# GUICHET_VITAM_ADMIN_URL where it is served apart), else a folder when GUICHET_ARCHIVE_DIRECTORY
+# is set, else no transfer.
+GUICHET_VITAM_URL = os.environ.get("GUICHET_VITAM_URL", "")
+GUICHET_VITAM_ADMIN_URL = os.environ.get("GUICHET_VITAM_ADMIN_URL", "")
+GUICHET_VITAM_TENANT = os.environ.get("GUICHET_VITAM_TENANT", "")
+GUICHET_VITAM_CONTEXT = os.environ.get("GUICHET_VITAM_CONTEXT", "DEFAULT_WORKFLOW")
+GUICHET_VITAM_CERT = os.environ.get("GUICHET_VITAM_CERT", "")
+GUICHET_VITAM_KEY = os.environ.get("GUICHET_VITAM_KEY", "")
+GUICHET_VITAM_CA = os.environ.get("GUICHET_VITAM_CA", "")
+GUICHET_VITAM_ACCESS_CONTRACT = os.environ.get("GUICHET_VITAM_ACCESS_CONTRACT", "")
+GUICHET_VITAM_TIMEOUT = int(os.environ.get("GUICHET_VITAM_TIMEOUT", "120"))
+GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")

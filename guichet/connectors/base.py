@@ -4,10 +4,15 @@ connectors raise, and what each capability asks of its implementations."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar, Self
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
@@ -29,6 +34,12 @@ class ConnectorUnavailable(ConnectorError):
 
 class ConnectorTimeout(ConnectorUnavailable):
     """The other system did not answer in time."""
+
+
+class ConnectorOutcomeUnknown(ConnectorTimeout):
+    """The other system received a request that is not safe to send twice (an archive transfer)
+    and gave no answer in time: it may have acted on it. Sending it again blindly may do the work
+    twice; whoever retries should first find out (or let a person decide)."""
 
 
 class ConnectorRejected(ConnectorError):
@@ -97,3 +108,71 @@ class AntivirusConnector(Connector):
     def scan(self, stream: IO[bytes]) -> str | None:
         """The name of what the antivirus found in `stream` (read from its start, left there), or
         None when it is clean; ConnectorUnavailable (ConnectorTimeout) when it cannot answer now."""
+
+
+class ArchiveReplyCode(models.TextChoices):
+    """The archival system's verdict on a transfer: the ReplyCode of SEDA's ArchiveTransferReply."""
+
+    OK = "OK", _("Accepté")
+    WARNING = "WARNING", _("Accepté avec avertissements")
+    KO = "KO", _("Refusé")
+
+
+@dataclass(frozen=True)
+class ArchiveDeposit:
+    """A transfer handed over: `operation_id` is what to ask about it afterwards (Vitam: the
+    operation's id, from X-Request-Id; a directory: the package's file name)."""
+
+    operation_id: str
+
+
+@dataclass(frozen=True)
+class ArchiveProgress:
+    """Where the archival system is with a transfer. `done`: its reply can be fetched. `state` and
+    `status` are the system's own words (Vitam: X-Global-Execution-State RUNNING / PAUSE /
+    COMPLETED and X-Global-Execution-Status STARTED / OK / WARNING / KO / FATAL), for the logs."""
+
+    done: bool
+    state: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveReply:
+    """The archival system's answer to a finished transfer.
+
+    `atr_xml`: the ArchiveTransferReply as received, to be kept as it is (None where the target
+    writes none: a directory). `unit_ids`: the id of each archive unit in the manifest → the id the
+    archival system gave it (Vitam's SystemId), for later requests (access, elimination).
+    `message`: for the archivist, in French: why the transfer was refused, or its warnings."""
+
+    code: ArchiveReplyCode
+    atr_xml: bytes | None
+    unit_ids: Mapping[str, str] = field(default_factory=dict)
+    message: str = ""
+
+
+class ArchiveTransferConnector(Connector):
+    """An archival system that takes SEDA packages (SIP): Vitam, or a folder that another system
+    collects. A transfer is three calls, each of which may be repeated after a crash: `deposit`,
+    then `status` until it is done, then `reply`."""
+
+    capability = "archive_transfer"
+
+    @abstractmethod
+    def deposit(self, *, sip: Path | IO[bytes], sip_name: str, sha512: str) -> ArchiveDeposit:
+        """Hand the package over. `sip`: the ZIP, as a file's path or a seekable binary stream (read
+        from its current position, perhaps several times); `sip_name`: a file name without
+        extension (letters, digits, `.`, `-`, `_`), unique per transfer; `sha512`: the ZIP's digest
+        (hexadecimal), checked before anything is sent. ConnectorRejected when the package does not
+        match its digest or the system refuses it; ConnectorUnavailable when it cannot be reached
+        now (nothing was handed over); ConnectorOutcomeUnknown when it may have been."""
+
+    @abstractmethod
+    def status(self, operation_id: str) -> ArchiveProgress:
+        """Where the transfer `operation_id` is; ConnectorRejected when the system does not know it."""
+
+    @abstractmethod
+    def reply(self, operation_id: str) -> ArchiveReply:
+        """The verdict of a finished transfer; ConnectorUnavailable when it is not ready yet,
+        ConnectorRejected when the system's answer cannot be read."""

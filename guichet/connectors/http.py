@@ -2,11 +2,13 @@
 for what may pass (no connection, no answer in time, 502/503/504), and typed errors for the rest."""
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import IO
 
 import requests
 
-from .base import ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
+from .base import ConnectorOutcomeUnknown, ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
 
 RETRIED_STATUSES = frozenset({502, 503, 504})
 
@@ -22,23 +24,83 @@ class HttpPolicy:
             raise ValueError("An HTTP policy makes at least one attempt.")
 
 
+@dataclass(frozen=True)
+class TlsIdentity:
+    """Mutual TLS: the client certificate and its key (PEM files; the key unencrypted, as requests
+    wants it), and the authorities that the server's certificate must chain to (a PEM bundle; empty:
+    the system's)."""
+
+    certificate: str = ""
+    key: str = ""
+    authorities: str = ""
+
+    def requests_options(self) -> dict:
+        options: dict = {"verify": self.authorities or True}
+        if self.certificate:
+            options["cert"] = (self.certificate, self.key) if self.key else self.certificate
+        return options
+
+
 def http_post(url: str, *, data: bytes, headers: dict[str, str], policy: HttpPolicy, system: str) -> requests.Response:
     """POST `data` to `url` under `policy`. Returns the first successful (2xx) response; raises
     ConnectorRejected at once for any other status but 502/503/504, and ConnectorTimeout or
     ConnectorUnavailable once the attempts are spent. `system` names the other side in messages."""
+    return http_request("POST", url, data=data, headers=headers, policy=policy, system=system)
+
+
+def http_request(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    policy: HttpPolicy,
+    system: str,
+    data: bytes | IO[bytes] | None = None,
+    tls: TlsIdentity | None = None,
+    answered: Collection[int] = (),
+    repeatable: bool = True,
+) -> requests.Response:
+    """`method` on `url` under `policy`, as `http_post`. A stream `data` is sent again from the same
+    position at each attempt. Statuses in `answered` are returned to the caller as answers (Vitam's
+    400 carries a refused transfer's reply). `repeatable=False` for a request that must not be done
+    twice: an attempt that got no answer in time is not repeated (the other side may be working on
+    it) and ends in ConnectorOutcomeUnknown."""
+    start = data.tell() if hasattr(data, "tell") else None
     attempt = 1
     while True:
         last = attempt == policy.attempts
+        if start is not None:
+            data.seek(start)
         try:
-            response = requests.post(url, data=data, headers=headers, timeout=policy.timeout)
-        except requests.Timeout as error:
+            response = requests.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=policy.timeout,
+                **(tls.requests_options() if tls else {}),
+            )
+        except requests.exceptions.SSLError as error:
+            if _certificate_refused(error):  # a configuration to fix, not a passing failure
+                raise ConnectorRejected(f"{system} : la connexion TLS a échoué ({url}) : {error}") from error
+            if last:
+                raise ConnectorUnavailable(f"{system} injoignable ({url}) : {error}") from error
+        except requests.exceptions.ReadTimeout as error:
+            if not repeatable:
+                raise ConnectorOutcomeUnknown(
+                    f"{system} : pas de réponse en {policy.timeout:g} s après l’envoi ({url}) ; "
+                    "la demande a peut-être été prise en compte"
+                ) from error
+            if last:
+                raise ConnectorTimeout(f"{system} : pas de réponse en {policy.timeout:g} s ({url})") from error
+        except requests.Timeout as error:  # could not even connect in time
             if last:
                 raise ConnectorTimeout(f"{system} : pas de réponse en {policy.timeout:g} s ({url})") from error
         except requests.RequestException as error:  # refused, reset, unknown host...
             if last:
                 raise ConnectorUnavailable(f"{system} injoignable ({url}) : {error}") from error
         else:
-            if response.ok:
+            if response.ok or response.status_code in answered:
                 return response
             if response.status_code not in RETRIED_STATUSES:
                 raise ConnectorRejected(f"{system} a refusé la demande : HTTP {response.status_code} ({url})")
@@ -46,3 +108,11 @@ def http_post(url: str, *, data: bytes, headers: dict[str, str], policy: HttpPol
                 raise ConnectorUnavailable(f"{system} indisponible : HTTP {response.status_code} ({url})")
         time.sleep(policy.backoff * 2 ** (attempt - 1))
         attempt += 1
+
+
+def _certificate_refused(error: requests.exceptions.SSLError) -> bool:
+    """Whether TLS failed on a certificate (the server's unverifiable, or ours refused or missing:
+    the server then sends an alert, "unknown ca", "certificate required"...), rather than on a
+    connection cut in the middle of the handshake."""
+    message = str(error).lower()
+    return "certificate" in message or "alert" in message

@@ -5,12 +5,21 @@ capabilities (archiving, webhooks, data exchange, invoicing, payment) are added 
 from dataclasses import dataclass
 from typing import Literal, overload
 
-from .base import AntivirusConnector, Connector, ConnectorNotConfigured, SealConnector, TimestampConnector
+from .archive_directory.connector import DirectoryArchive
+from .base import (
+    AntivirusConnector,
+    ArchiveTransferConnector,
+    Connector,
+    ConnectorNotConfigured,
+    SealConnector,
+    TimestampConnector,
+)
 from .clamav.connector import ClamavAntivirus
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
 from .timestamping.connector import AuditTsaTimestamping, TsaTimestamping
+from .vitam.connector import VitamArchive
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,12 @@ CAPABILITIES: dict[str, Capability] = {
     "antivirus": Capability(implementations=(ClamavAntivirus,), missing=None),
     # The audit chain's daily timestamp; none without an authority (development).
     "audit_timestamp": Capability(implementations=(AuditTsaTimestamping,), missing=None),
+    # Vitam where it is configured, else a folder that another system collects.
+    "archive_transfer": Capability(
+        implementations=(VitamArchive, DirectoryArchive),
+        missing="Aucun système d’archivage n’est configuré : indiquez l’adresse de Vitam (GUICHET_VITAM_URL) "
+        "ou un dossier de dépôt des archives (GUICHET_ARCHIVE_DIRECTORY).",
+    ),
 }
 
 
@@ -42,6 +57,8 @@ def connector_for(capability: Literal["timestamp"]) -> TimestampConnector | None
 def connector_for(capability: Literal["antivirus"]) -> AntivirusConnector | None: ...
 @overload
 def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector | None: ...
+@overload
+def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -6,13 +6,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from guichet.connectors.archive_directory.connector import DirectoryArchive
 from guichet.connectors.base import ConnectorNotConfigured
-from guichet.connectors.http import HttpPolicy
+from guichet.connectors.http import HttpPolicy, TlsIdentity
 from guichet.connectors.registry import CAPABILITIES, connector_for
 from guichet.connectors.seal_dev_authority.connector import DevAuthoritySeal
 from guichet.connectors.seal_pkcs11.connector import Pkcs11Seal
 from guichet.connectors.seal_pkcs12.connector import Pkcs12Seal
 from guichet.connectors.timestamping.connector import TsaTimestamping
+from guichet.connectors.vitam.connector import VitamArchive
 
 
 def test_development_seals_with_the_development_authority_and_no_timestamp(settings, tmp_path):
@@ -83,3 +85,61 @@ def test_each_implementation_serves_its_capability_and_reads_existing_settings(c
         assert Path(__file__).parents[2].joinpath("guichet", "connectors", implementation.name).is_dir()
         for name in implementation.setting_names:
             assert hasattr(django_settings, name), f"{implementation.name} reads {name}, which settings lack"
+
+
+def test_without_vitam_or_a_folder_no_archive_transfer_and_a_clear_message(settings):
+    with pytest.raises(ConnectorNotConfigured, match="GUICHET_VITAM_URL.*GUICHET_ARCHIVE_DIRECTORY"):
+        connector_for("archive_transfer")
+
+
+def test_a_folder_receives_the_archives_where_vitam_is_not_configured(settings, tmp_path):
+    settings.GUICHET_ARCHIVE_DIRECTORY = str(tmp_path)
+    assert connector_for("archive_transfer") == DirectoryArchive(directory=str(tmp_path))
+    settings.GUICHET_ARCHIVE_DIRECTORY = "versements"
+    with pytest.raises(ConnectorNotConfigured, match="chemin absolu"):
+        connector_for("archive_transfer")
+
+
+def test_vitam_comes_before_a_folder_and_reads_its_certificates(settings, tmp_path):
+    for name in ("guichet.pem", "guichet.key", "vitam-ca.pem"):
+        (tmp_path / name).write_text("PEM")
+    settings.GUICHET_ARCHIVE_DIRECTORY = str(tmp_path)
+    settings.GUICHET_VITAM_URL = "https://vitam.example:8443/"
+    settings.GUICHET_VITAM_TENANT = "2"
+    settings.GUICHET_VITAM_CERT = str(tmp_path / "guichet.pem")
+    settings.GUICHET_VITAM_KEY = str(tmp_path / "guichet.key")
+    settings.GUICHET_VITAM_CA = str(tmp_path / "vitam-ca.pem")
+    settings.GUICHET_VITAM_TIMEOUT = 60
+    assert connector_for("archive_transfer") == VitamArchive(
+        url="https://vitam.example:8443",
+        admin_url="https://vitam.example:8443",
+        tenant=2,
+        context="DEFAULT_WORKFLOW",
+        tls=TlsIdentity(
+            certificate=str(tmp_path / "guichet.pem"),
+            key=str(tmp_path / "guichet.key"),
+            authorities=str(tmp_path / "vitam-ca.pem"),
+        ),
+        policy=HttpPolicy(timeout=60),
+    )
+    settings.GUICHET_VITAM_ADMIN_URL = "https://vitam.example:8444"
+    assert connector_for("archive_transfer").admin_url == "https://vitam.example:8444"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("GUICHET_VITAM_TENANT", "", "GUICHET_VITAM_TENANT doit être le numéro du tenant"),
+        ("GUICHET_VITAM_CONTEXT", "DefaultIngestWorkflow", "GUICHET_VITAM_CONTEXT doit valoir"),
+        ("GUICHET_VITAM_CERT", "", "indiquez GUICHET_VITAM_CERT"),
+        ("GUICHET_VITAM_CA", "/nulle-part/ca.pem", "GUICHET_VITAM_CA : le fichier /nulle-part/ca.pem n’existe pas"),
+    ],
+)
+def test_an_incomplete_vitam_configuration_says_what_to_fix(settings, tmp_path, setting, value, message):
+    (tmp_path / "guichet.pem").write_text("PEM")
+    settings.GUICHET_VITAM_URL = "https://vitam.example:8443"
+    settings.GUICHET_VITAM_TENANT = "2"
+    settings.GUICHET_VITAM_CERT = str(tmp_path / "guichet.pem")
+    setattr(settings, setting, value)
+    with pytest.raises(ConnectorNotConfigured, match=message):
+        connector_for("archive_transfer")
