@@ -119,6 +119,7 @@ def rezipped(data: bytes, *, manifest=None, replace: dict[str, bytes] | None = N
     return out
 
 
+@pytest.mark.slow
 def test_a_decided_dossiers_package_holds_everything_filed_and_validates(decided, reference_schemas):
     data, info = built(decided, attempt=2)
 

@@ -9,6 +9,7 @@ from guichet.dossiers.models import Dossier, DossierFile
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_benchmark_builds_a_package_for_every_dossier_it_generated(private_disk):
     slug = dossiers_generate(count=3)
     assert Dossier.objects.filter(procedure__slug=slug, state="accepted").count() == 3
