@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from lxml import etree
 
 from guichet.archives.packages import (
@@ -256,8 +257,6 @@ def test_the_command_writes_the_package_and_records_it(decided, tmp_path, refere
 
 
 def test_the_command_says_clearly_what_it_cannot_do(tmp_path):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="Aucun dossier ne porte le numéro 1999-000001"):
         call_command("archives_package", "1999-000001", "-o", str(tmp_path / "sip.zip"))
     dossier = DossierFactory(submitted=True)
