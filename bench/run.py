@@ -4,7 +4,8 @@ is compared with a baseline measured in the same run) and writes bench/results/l
 Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
 (bench/load.py), the back office's (bench/backoffice.py) and the observatory's (bench/observatory.py)
 need PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs. The back office's
-and the observatory's databases are generated on the first run of each scale and kept."""
+and the observatory's databases are generated on the first run of each scale and kept, as are the
+archive packages' dossiers (bench/archives.py: 300 or 10,000, in the bench's own database)."""
 
 import argparse
 import io
@@ -176,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     figures += acts_figures()
     for figure in figures:
         print(figure.line(), flush=True)
+    # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).
+    from bench.archives import archives_figures
+
+    for figure in archives_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
     # Under load: gunicorn on PostgreSQL, locust running the applicant's flow (bench/load.py).
     from bench.load import load_figures
 
