@@ -396,3 +396,7 @@ GUICHET_VITAM_CA = os.environ.get("GUICHET_VITAM_CA", "")
 GUICHET_VITAM_ACCESS_CONTRACT = os.environ.get("GUICHET_VITAM_ACCESS_CONTRACT", "")
 GUICHET_VITAM_TIMEOUT = int(os.environ.get("GUICHET_VITAM_TIMEOUT", "120"))
 GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")
+
+# Archiving (guichet/archives): where packages wait between their building and the archival system's
+# acknowledgement (they are removed once it is received).
+GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(VAR_DIR / "archives" / "work")))

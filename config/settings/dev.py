@@ -13,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Archives go to a folder in development (and in the demo): var/archives/depot/, one ZIP per dossier
+# with its SHA-512 checksum file. Production sets Vitam's address or its own folder.
+GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", str(VAR_DIR / "archives" / "depot"))

@@ -158,6 +158,10 @@ class ArchiveTransferConnector(Connector):
     then `status` until it is done, then `reply`."""
 
     capability = "archive_transfer"
+    # Whether handing the same package over twice (same name, same digest) is harmless: true of a
+    # folder, not of Vitam, which would archive it twice. The archives app repeats a deposit whose
+    # outcome is unknown only where it is.
+    deposit_idempotent: ClassVar[bool] = False
 
     @abstractmethod
     def deposit(self, *, sip: Path | IO[bytes], sip_name: str, sha512: str) -> ArchiveDeposit:

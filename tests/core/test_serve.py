@@ -70,6 +70,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
         timestamper_up = wait_for(lambda: "horodatage toutes les 86400 secondes" in log_path.read_text(), timeout=90)
         followups_up = wait_for(lambda: "Suites : reprise toutes les 60 secondes" in log_path.read_text(), timeout=90)
         files_up = wait_for(lambda: "nettoyage toutes les 3600 secondes" in log_path.read_text(), timeout=90)
+        retention_up = wait_for(lambda: "échéances examinées toutes les 3600" in log_path.read_text(), timeout=90)
+        transfers_up = wait_for(lambda: "Versements aux archives : toutes les 300" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=30)
@@ -85,6 +87,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     assert "Aucune autorité d’horodatage" in output, output
     assert followups_up, f"the follow-up chains' resume loop never started:\n{output}"
     assert files_up, f"the unused files' clean-up loop never started:\n{output}"
+    assert retention_up, f"the retention loop never started:\n{output}"
+    assert transfers_up, f"the archive transfers' loop never started:\n{output}"
     assert running, f"serve stopped although its processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output

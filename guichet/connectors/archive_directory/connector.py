@@ -41,6 +41,8 @@ SYSTEM = "Le dossier de dépôt des archives"
 class DirectoryArchive(ArchiveTransferConnector):
     name = "archive_directory"
     setting_names = ("GUICHET_ARCHIVE_DIRECTORY",)
+    # A second deposit of the same name and digest writes nothing: repeating one is harmless.
+    deposit_idempotent = True
 
     directory: str
 

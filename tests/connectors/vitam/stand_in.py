@@ -175,6 +175,9 @@ class StandInVitam:
         self.answered: list[tuple[str, str, str]] = []  # (method, path, behaviour) of each request
         self.operations: dict[str, Operation] = {}
         self.polls_before_done = 1
+        # Vitam's ingest contracts: when set, a package whose ArchivalAgreement names none of them is
+        # refused (CHECK_CONTRACT_INGEST), as Vitam refuses a contract it does not hold or that is inactive.
+        self.ingest_contracts: set[str] | None = None
         self.slow_seconds = 1.0
         self.handshake_failures = 0
         self.handshake_failed = threading.Event()  # the client may see the refusal before the count
@@ -251,6 +254,15 @@ class StandInVitam:
                     "Vérification globale du SIP",
                     "Échec de la vérification de la conformité du bordereau de transfert au schéma SEDA 2.2",
                     f"{name}: {schema.error_log.last_error.message}",
+                )
+        if self.ingest_contracts is not None:
+            agreement = manifest.findtext(f"{{{SEDA}}}ArchivalAgreement") or ""
+            if agreement not in self.ingest_contracts:
+                raise _Refusal(
+                    "CHECK_CONTRACT_INGEST",
+                    "Vérification du contrat d’entrée",
+                    f"Le contrat d’entrée « {agreement} » est inconnu ou inactif",
+                    f"ArchivalAgreement {agreement}",
                 )
         names = set(archive.namelist())
         for data_object in manifest.iter(f"{{{SEDA}}}BinaryDataObject"):

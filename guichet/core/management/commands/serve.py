@@ -48,6 +48,8 @@ class Command(BaseCommand):
             "files": ["dossier_files_purge", "--every", "3600"],
             # Retention: dossiers whose administrative usefulness period ended go to their final fate.
             "archives": ["archives_review", "--every", "3600"],
+            # Transfers to the archival system (Vitam or a folder), followed until their reply.
+            "transfers": ["archives_transfer", "--every", "300"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).
