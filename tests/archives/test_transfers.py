@@ -5,8 +5,8 @@ a network failure is retried, a worker killed at any step resumes, and no dossie
 
 import hashlib
 import subprocess
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
