@@ -16,6 +16,7 @@ from guichet.procedures.definition import FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import SETTINGS_FIELDS
+from guichet.www.date_entry import DateEntryField
 
 SLUG_HELP = "Lettres minuscules, chiffres et tirets ; laissez vide pour la déduire du titre."
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lettres minuscules, chiffres et tirets uniquement.")
@@ -56,20 +57,12 @@ class ProcedureCloneForm(ProcedureCreateForm):
         del self.fields["summary"]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ProcedureSettingsForm(forms.ModelForm):
     class Meta:
         model = Procedure
         fields = list(SETTINGS_FIELDS)
+        field_classes = {"opens_on": DateEntryField, "closes_on": DateEntryField}
         widgets = {
-            "opens_on": DateInput(),
-            "closes_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
             "data_needed": forms.Textarea(attrs={"rows": 4}),
         }
@@ -157,8 +150,8 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
     if kind in {FieldType.INTEGER, FieldType.DECIMAL, FieldType.COMPUTED}:
         fields["unit"] = forms.CharField(label="Unité (m², €, jours…)", max_length=20, required=False)
     if kind == FieldType.DATE:
-        fields["min"] = forms.DateField(label="Date au plus tôt", required=False, widget=DateInput())
-        fields["max"] = forms.DateField(label="Date au plus tard", required=False, widget=DateInput())
+        fields["min"] = DateEntryField(label="Date au plus tôt", required=False)
+        fields["max"] = DateEntryField(label="Date au plus tard", required=False)
     if kind in {FieldType.DATE, FieldType.DATETIME}:
         fields["past_only"] = forms.BooleanField(label="Date passée uniquement", required=False)
         fields["future_only"] = forms.BooleanField(label="Date à venir uniquement", required=False)
