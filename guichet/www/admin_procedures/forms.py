@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
-from guichet.procedures.definition import FieldType, Operator
+from guichet.procedures.definition import IDENTITY_PURPOSE_LABELS, IDENTITY_PURPOSES, FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import SETTINGS_FIELDS
@@ -144,6 +144,15 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
         fields["pattern_message"] = forms.CharField(label="Message si le format n’est pas respecté", required=False)
     if kind == FieldType.TEXTAREA:
         fields["max_length"] = _integer("Nombre maximal de caractères", max_value=100_000)
+    if kind in IDENTITY_PURPOSES:
+        fields["autocomplete"] = forms.ChoiceField(
+            label="Finalité : information sur la personne qui remplit (facultatif)",
+            choices=[("", "Aucune"), *((str(p), IDENTITY_PURPOSE_LABELS[p]) for p in IDENTITY_PURPOSES[kind])],
+            required=False,
+            help_text="Seulement si la question porte sur la personne qui remplit le formulaire (pas sur un "
+            "enfant, un tiers ou un bien) : son navigateur pourra proposer de remplir la réponse, et les "
+            "technologies d’assistance l’identifier (accessibilité, RGAA 11.13).",
+        )
     if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
         fields["min"] = forms.DecimalField(label="Valeur minimale", required=False)
         fields["max"] = forms.DecimalField(label="Valeur maximale", required=False)
