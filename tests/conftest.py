@@ -32,6 +32,13 @@ def clamd(tmp_path_factory):
         yield daemon
 
 
+@pytest.fixture(scope="session")
+def clamd_small_streams(tmp_path_factory):
+    """A real clamd whose StreamMaxLength (1 MB) is below the platform's upload limit."""
+    with clamd_started(tmp_path_factory.mktemp("clamd-small"), stream_max_length="1M") as daemon:
+        yield daemon
+
+
 @pytest.fixture
 def private_disk(tmp_path, monkeypatch):
     """The dossiers' files kept on disk, in a folder of the test's own (the test settings keep them

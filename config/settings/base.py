@@ -27,6 +27,8 @@ def env_list(name: str, default: str = "", *, separator: str = ",") -> list[str]
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Former secret keys, still accepted (signed links, sessions, encrypted values) while a new one is rolled out.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
@@ -198,6 +200,9 @@ PROCONNECT_TIMEOUT = 10  # seconds, for each call to the provider
 # signing in with a password; false lets instructors do without (experts, administrators, steering
 # users and super-administrators still need it). Applicants may turn it on from their account page.
 GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS = env_bool("GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS", True)
+# The keys that encrypt the authenticator apps' secrets in the database (Fernet keys, the current one
+# first): empty, keys derived from SECRET_KEY and its fallbacks (guichet/core/encryption.py).
+GUICHET_ENCRYPTION_KEYS = env_list("GUICHET_ENCRYPTION_KEYS")
 # WebAuthn: the relying party is the site's domain, and its origin the address people reach it at.
 GUICHET_WEBAUTHN_RP_ID = os.environ.get("GUICHET_WEBAUTHN_RP_ID", "")
 

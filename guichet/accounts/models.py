@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siret
 
+from guichet.core.encryption import EncryptedTextField
 from guichet.core.models import TimeStampedModel
 
 from .names import user_display_name
@@ -214,10 +215,10 @@ class ProConnectIdentity(TimeStampedModel):
 
 class TOTPDevice(TimeStampedModel):
     """A person's authenticator app (TOTP, RFC 6238: 6 digits every 30 seconds). The secret is kept
-    only once the person has typed a first code from it."""
+    only once the person has typed a first code from it, encrypted (guichet/core/encryption.py)."""
 
     user = models.OneToOneField(User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(_("secret partagé (base 32)"), max_length=64)
+    secret = EncryptedTextField(_("secret partagé (base 32, chiffré)"))
     # The last 30-second step a code was accepted for: a code is good once only.
     last_used_step = models.BigIntegerField(_("dernier pas utilisé"), default=0)
 

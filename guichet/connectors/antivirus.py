@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from guichet.core.uploads import UploadRefused
 
-from .base import ConnectorError
+from .base import ConnectorError, ScanTooLarge
 from .registry import connector_for
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,15 @@ def upload_scan(uploaded: UploadedFile, name: str, *, where: str = "") -> None:
         return
     try:
         found = antivirus.scan(uploaded)
+    except ScanTooLarge as error:
+        # Refused like any file the antivirus could not scan, but "try again later" would not help:
+        # the antivirus's limit is below the platform's (an operator's setting, logged for them).
+        logger.error("Upload %r (%s) refused, too large for the antivirus: %s", name, where, error)
+        raise UploadRefused(
+            f"Le fichier « {name} » est trop volumineux pour être vérifié par l’antivirus du service : "
+            f"il n’a pas été joint. Envoyez un fichier plus léger (compressé, ou découpé en plusieurs "
+            f"fichiers) ; si vous ne le pouvez pas, contactez le service."
+        ) from error
     except ConnectorError as error:
         logger.error("Upload %r (%s) refused, the antivirus cannot scan it: %s", name, where, error)
         raise UploadRefused(

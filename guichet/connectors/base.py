@@ -47,6 +47,11 @@ class ConnectorRejected(ConnectorError):
     request again will not help."""
 
 
+class ScanTooLarge(ConnectorRejected):
+    """The antivirus refuses to scan a file this large (clamd's StreamMaxLength): it scanned
+    nothing, and the same file will be refused again until the antivirus's limit is raised."""
+
+
 class Connector(ABC):
     """One implementation of a capability, towards one system. Implementations are frozen
     dataclasses of the values of their settings (`from_settings`): a changed setting gives another

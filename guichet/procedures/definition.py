@@ -41,6 +41,58 @@ class FieldType(StrEnum):
     COMPUTED = "computed"
 
 
+class IdentityPurpose(StrEnum):
+    """What a field asks about the person filling the form, as HTML's `autocomplete` names it: the
+    browser can fill it, and assistive technologies can show it (WCAG 1.3.5, RGAA 11.13). Chosen by
+    the administrator in the builder; the email, phone and address fields have theirs already."""
+
+    NAME = "name"
+    HONORIFIC_PREFIX = "honorific-prefix"
+    GIVEN_NAME = "given-name"
+    ADDITIONAL_NAME = "additional-name"
+    FAMILY_NAME = "family-name"
+    NICKNAME = "nickname"
+    ORGANIZATION = "organization"
+    ORGANIZATION_TITLE = "organization-title"
+    STREET_ADDRESS = "street-address"
+    ADDRESS_LINE1 = "address-line1"
+    ADDRESS_LINE2 = "address-line2"
+    POSTAL_CODE = "postal-code"
+    ADDRESS_LEVEL2 = "address-level2"
+    COUNTRY_NAME = "country-name"
+    EMAIL = "email"
+    TEL = "tel"
+    BDAY = "bday"
+
+
+IDENTITY_PURPOSE_LABELS = {
+    IdentityPurpose.NAME: "Nom complet (prénom et nom)",
+    IdentityPurpose.HONORIFIC_PREFIX: "Civilité (Madame, Monsieur…)",
+    IdentityPurpose.GIVEN_NAME: "Prénom",
+    IdentityPurpose.ADDITIONAL_NAME: "Autres prénoms",
+    IdentityPurpose.FAMILY_NAME: "Nom de famille",
+    IdentityPurpose.NICKNAME: "Nom d’usage ou pseudonyme",
+    IdentityPurpose.ORGANIZATION: "Organisme ou entreprise",
+    IdentityPurpose.ORGANIZATION_TITLE: "Fonction",
+    IdentityPurpose.STREET_ADDRESS: "Adresse complète",
+    IdentityPurpose.ADDRESS_LINE1: "Adresse (numéro et voie)",
+    IdentityPurpose.ADDRESS_LINE2: "Complément d’adresse",
+    IdentityPurpose.POSTAL_CODE: "Code postal",
+    IdentityPurpose.ADDRESS_LEVEL2: "Commune",
+    IdentityPurpose.COUNTRY_NAME: "Pays",
+    IdentityPurpose.EMAIL: "Adresse électronique",
+    IdentityPurpose.TEL: "Numéro de téléphone",
+    IdentityPurpose.BDAY: "Date de naissance",
+}
+
+# The purposes each type of field may carry: a date can only be a birth date; a multi-line text,
+# only a whole address.
+IDENTITY_PURPOSES = {
+    FieldType.TEXT: [purpose for purpose in IdentityPurpose if purpose != IdentityPurpose.BDAY],
+    FieldType.DATE: [IdentityPurpose.BDAY],
+    FieldType.TEXTAREA: [IdentityPurpose.STREET_ADDRESS],
+}
+
 # Types that only show something and never hold an answer.
 DISPLAY_ONLY = {FieldType.SECTION, FieldType.EXPLANATION}
 
@@ -132,6 +184,8 @@ class FormField(BaseModel):
     max_rows: int | None = Field(default=None, ge=1)
     # computed value
     formula: str | None = None
+    # text, textarea and date: what it asks about the person filling the form (its `autocomplete`)
+    autocomplete: IdentityPurpose | None = None
 
     @model_validator(mode="after")
     def _check_settings(self) -> "FormField":
@@ -143,6 +197,11 @@ class FormField(BaseModel):
             raise ValueError(f"seul un bloc répétable peut contenir des champs (« {self.label} »)")
         if self.type != FieldType.FILE and self.template_file:
             raise ValueError(f"seul un champ pièce jointe peut proposer un modèle (« {self.label} »)")
+        if self.autocomplete and self.autocomplete not in IDENTITY_PURPOSES.get(self.type, []):
+            raise ValueError(
+                f"le champ « {self.label} » ne peut pas avoir pour finalité « "
+                f"{IDENTITY_PURPOSE_LABELS[self.autocomplete]} »"
+            )
         if self.type == FieldType.COMPUTED and not self.formula:
             raise ValueError(f"le champ calculé « {self.label} » n’a pas de formule")
         return self
@@ -332,6 +391,9 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
             errors.append((f"{path}.id", f"l’identifiant d’annotation « {field.id} » est déjà utilisé"))
         if field.condition:
             errors.append((f"{path}.condition", "une annotation privée ne peut pas avoir de condition"))
+        if field.autocomplete:
+            # Filled by instructors: their browser would offer their own name, not the applicant's.
+            errors.append((f"{path}.autocomplete", "une annotation privée ne peut pas avoir de finalité"))
         annotation_ids.add(field.id)
     return errors
 

@@ -28,6 +28,9 @@ class ErrorPage:
     back_url: str = ""
     back_label: str = "Page précédente"
     contact_email: str = ""
+    # What to do when the error is shown inside the page whose script sent the request (htmx:
+    # guichet/core/static/guichet/request_errors.js), where "go back to the previous page" is wrong.
+    in_page: tuple[str, ...] = ()
 
 
 PAGES = {
@@ -91,6 +94,10 @@ REFUSED_CHARACTERS = replace(
         "Ils viennent souvent d’un copier-coller depuis un autre logiciel. Rien n’a été enregistré.",
         "Revenez à la page précédente, retapez le texte concerné au lieu de le coller, puis envoyez de nouveau.",
     ),
+    in_page=(
+        "Ils viennent souvent d’un copier-coller depuis un autre logiciel. Rien n’a été enregistré.",
+        "Retapez le texte concerné au lieu de le coller : il sera alors enregistré.",
+    ),
 )
 
 CSRF_FAILURE = replace(
@@ -100,6 +107,10 @@ CSRF_FAILURE = replace(
     "dans un autre onglet, ou les cookies sont bloqués par votre navigateur.",
     details=(
         "Rien n’a été enregistré. Revenez à la page précédente, rechargez-la, puis envoyez de nouveau le formulaire.",
+        "Si cela se reproduit, vérifiez que votre navigateur accepte les cookies de ce site.",
+    ),
+    in_page=(
+        "Rien n’a été enregistré. Rechargez la page, puis saisissez de nouveau votre dernière réponse.",
         "Si cela se reproduit, vérifiez que votre navigateur accepte les cookies de ce site.",
     ),
 )
@@ -118,6 +129,9 @@ def _back_url(request: HttpRequest) -> str:
 def error_response(request: HttpRequest, page: ErrorPage) -> HttpResponse:
     """The page of an error, with the person's header when it can be drawn, else a plain one."""
     page = replace(page, back_url=page.back_url or _back_url(request), contact_email=settings.GUICHET_CONTACT_EMAIL)
+    # Read before django-htmx's middleware may have run (the request guard comes first).
+    if page.in_page and request.headers.get("HX-Request") == "true":
+        page = replace(page, details=page.in_page)
     try:
         return render(request, "errors/page.html", {"error": page}, status=page.status)
     except Exception:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from guichet.accounts.models import OrganisationRole, ProConnectIdentity, User
 from guichet.accounts.proconnect import MFA_ACR_VALUES
 from guichet.accounts.services import organisation_role_grant
+from guichet.core.encryption import text_decrypt
 from guichet.core.models import AuditEvent
 from tests.accounts.oidc_fixtures import CLIENT_ID
 from tests.accounts.oidc_provider import DEFAULT_AGENT
@@ -159,7 +160,7 @@ def test_an_administrator_without_a_second_factor_at_proconnect_gets_guichet_s_o
     assert "La double authentification est obligatoire pour les comptes d’agents" in page.content.decode()
 
     # Enrolling Guichet's second factor opens the session, which keeps ProConnect's ID token (logout).
-    secret = client.session["second_factor_setup_secret"]
+    secret = text_decrypt(client.session["second_factor_setup_secret"])
     done = client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and "Vos codes de secours" in done.content.decode()
     assert client.session["_auth_user_id"] == str(administrator.pk)

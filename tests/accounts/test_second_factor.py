@@ -12,6 +12,7 @@ from django.urls import reverse
 from guichet.accounts.models import OrganisationRole, RecoveryCode, TOTPDevice
 from guichet.accounts.second_factor import recovery_codes_replace, second_factor_reset
 from guichet.accounts.services import organisation_role_grant
+from guichet.core.encryption import text_decrypt, text_encrypt
 from guichet.core.models import AuditEvent
 from tests.factories import OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
@@ -52,7 +53,7 @@ def test_an_agent_without_a_second_factor_enrols_an_app_before_the_session_opens
     html = page.content.decode()
     assert "La double authentification est obligatoire pour les comptes d’agents" in html
     assert "<svg" in html and 'data-testid="totp-secret"' in html
-    secret = client.session["second_factor_setup_secret"]
+    secret = text_decrypt(client.session["second_factor_setup_secret"])
     assert secret.replace(" ", "")[:4] in html
     assert not signed_in_as(client, agent)
 
@@ -160,7 +161,7 @@ def test_an_applicant_may_turn_it_on_from_the_account_page_and_off_again(client)
     assert "La double authentification n’est pas activée" in client.get(reverse("accounts:profile")).content.decode()
 
     client.get(reverse("accounts:second_factor_setup"))
-    secret = client.session["second_factor_setup_secret"]
+    secret = text_decrypt(client.session["second_factor_setup_secret"])
     response = client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
     assert "Vos codes de secours" in response.content.decode()
     assert "est <strong>activée</strong>" in client.get(reverse("accounts:profile")).content.decode()
@@ -241,7 +242,7 @@ def test_the_password_alone_cannot_enrol_another_factor_in_place_of_the_one_enro
     assert client.get(reverse("accounts:second_factor_setup"))["Location"] == reverse("accounts:second_factor")
     secret = pyotp.random_base32()
     session = client.session
-    session["second_factor_setup_secret"] = secret
+    session["second_factor_setup_secret"] = text_encrypt(secret)
     session.save()
     response = client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
     assert response["Location"] == reverse("accounts:second_factor")

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,7 +13,7 @@ from guichet.accounts.models import OrganisationRole, User
 from guichet.core.models import AuditEvent
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.routing import dossier_route
-from guichet.procedures.definition import DefinitionInvalid
+from guichet.procedures.definition import DefinitionInvalid, definition_validate
 from guichet.procedures.exchange import procedure_import
 from guichet.procedures.models import InstructorGroup, Procedure
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory
@@ -482,3 +483,56 @@ def test_saving_a_demo_field_unchanged_keeps_the_form_identical(client, demo):
         for field_id, field in fields_by_id(before).items():
             assert after[field_id] == field, field_id
         assert procedure.draft_definition == before, procedure.slug
+
+
+def test_an_identity_purpose_becomes_the_inputs_autocomplete(admin, organisation):
+    """RGAA 11.13: a field that asks about the person filling the form says so to the browser."""
+    procedure = create(admin, organisation)
+    edit(admin, procedure, action="field_add", page="demande", field_type="text", label="Prénom")
+    edit(admin, procedure, action="field_add", page="demande", field_type="date", label="Date de naissance")
+    assert [field["id"] for field in fields_of(procedure)] == ["prenom", "date-de-naissance"]
+    form = admin.get(url("field_edit", procedure.slug, "date-de-naissance")).content.decode()
+    assert "Date de naissance</option>" in form and "Prénom</option>" not in form  # a date is a birth date only
+    for field_id, label, purpose in (("prenom", "Prénom", "given-name"), ("date-de-naissance", "Né le", "bday")):
+        procedure.refresh_from_db()
+        response = admin.post(
+            url("field_edit", procedure.slug, field_id),
+            {"revision": procedure.draft_revision, "label": label, "autocomplete": purpose},
+        )
+        assert response.status_code == 302
+    assert [field.get("autocomplete") for field in fields_of(procedure)] == ["given-name", "bday"]
+    # A purpose that does not fit the type is refused with its field named.
+    procedure.refresh_from_db()
+    refused = admin.post(
+        url("field_edit", procedure.slug, "prenom"),
+        {"revision": procedure.draft_revision, "label": "Prénom", "autocomplete": "bday"},
+    )
+    assert "Sélectionnez un choix valide" in refused.content.decode()
+
+    page = admin.get(reverse("admin_procedures:preview_page", args=[procedure.slug, 1])).content.decode()
+    assert re.search(r'<input [^>]*name="prenom"[^>]*autocomplete="given-name"', page)
+    assert re.search(r'<input [^>]*name="date-de-naissance"[^>]*autocomplete="bday"', page)
+    # No purpose, no autocomplete: the browser does not guess.
+    procedure.refresh_from_db()
+    admin.post(
+        url("field_edit", procedure.slug, "prenom"),
+        {"revision": procedure.draft_revision, "label": "Prénom de l’enfant", "autocomplete": ""},
+    )
+    page = admin.get(reverse("admin_procedures:preview_page", args=[procedure.slug, 1])).content.decode()
+    assert not re.search(r'<input [^>]*name="prenom"[^>]*autocomplete=', page)
+
+
+def test_a_definition_with_a_purpose_that_does_not_fit_its_type_is_invalid():
+    """Imports and the API go through the definition's own check, not the builder's form."""
+    page = {"id": "p", "title": "Identité", "fields": [{"id": "nom", "type": "text", "label": "Nom"}]}
+    page["fields"][0]["autocomplete"] = "family-name"
+    assert definition_validate({"pages": [page]}).pages[0].fields[0].autocomplete == "family-name"
+    for kind, purpose in (("text", "bday"), ("integer", "family-name"), ("text", "cc-number")):
+        page["fields"][0] |= {"type": kind, "autocomplete": purpose}
+        with pytest.raises(DefinitionInvalid):
+            definition_validate({"pages": [page]})
+    # An instructors' private annotation is not about the person filling it in the applicant's place.
+    page["fields"][0] |= {"type": "text", "autocomplete": "family-name"}
+    annotation = {"id": "suivi", "type": "text", "label": "Nom du référent", "autocomplete": "family-name"}
+    with pytest.raises(DefinitionInvalid, match="finalité"):
+        definition_validate({"pages": [page], "annotations": [annotation]})

@@ -147,3 +147,17 @@ def test_our_pages_scripts_json_is_guarded_too_and_answered_in_json(client):
     body = '{"credential": {}, "name": "cl\\u0000e"}'
     response = client.post(reverse("accounts:webauthn_sign_in_verify"), body, content_type="application/json")
     assert response.status_code == 400 and "caractères qui ne peuvent pas être enregistrés" in response.json()["error"]
+
+
+def test_a_nul_sent_by_the_pages_live_save_says_what_to_do_in_the_page(client, applicant):
+    """htmx shows the error inside the dossier page (request_errors.js): no "previous page" there.
+    Without JavaScript the whole error page comes, with its way back (the test above)."""
+    draft = DossierFactory(applicant=applicant)
+    url = reverse("usager:dossier_page", args=[draft.pk, 1])
+    response = client.post(url, {"objet": "Copie\x00", "_refresh": "1"}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 400 and f"<h1>{REFUSED_TITLE}</h1>" in page
+    assert "Retapez le texte concerné au lieu de le coller : il sera alors enregistré." in page
+    assert "Revenez à la page précédente" not in page
+    draft.refresh_from_db()
+    assert draft.answers == {"objet": "Une demande"}

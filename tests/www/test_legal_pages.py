@@ -104,6 +104,7 @@ def test_the_accessibility_statement_follows_the_rgaa_model(client, settings):
         'href="mailto:accessibilite@mairie.example.fr"',
         "Voies de recours",
         "Défenseur des droits",
+        "l’indiquent quand l’administration qui a conçu la démarche l’a précisée",  # 11.13
     ):
         assert part in html, part
     footer = html[html.index('id="pied-de-page"') :]

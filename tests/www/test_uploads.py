@@ -93,3 +93,21 @@ def test_a_message_with_a_virus_is_not_sent_and_its_file_not_kept(client, dossie
     sent = client.post(url, {"body": "Voici la pièce", "attachment": SimpleUploadedFile("releve.pdf", minimal_pdf())})
     assert sent.status_code == 302
     assert dossier.messages.get().attachment.name == "releve.pdf" and on_disk(private_disk) == 1
+
+
+def test_a_file_too_large_for_the_antivirus_is_refused_with_its_own_message(
+    client, dossier, private_disk, clamd_small_streams, settings, caplog
+):
+    """clamd's StreamMaxLength below the platform's upload limit: the file is refused (never kept
+    unscanned), the person told that waiting will not help, the operator told which setting to raise."""
+    Dossier.objects.filter(pk=dossier.pk).update(state=DossierState.SUBMITTED, number="2026-000001")
+    settings.GUICHET_CLAMAV_ADDRESS = clamd_small_streams.tcp
+    url = reverse("usager:dossier_message", args=[dossier.pk])
+    large = SimpleUploadedFile("releve.txt", "Relevé de compte\n".encode() * 200_000)  # 3.4 MB
+    refused = client.post(url, {"body": "Voici la pièce", "attachment": large})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Le fichier « releve.txt » est trop volumineux pour être vérifié par l’antivirus du service" in page
+    assert "Réessayez dans quelques minutes" not in page
+    assert "raise StreamMaxLength in clamd.conf" in caplog.text
+    assert not dossier.messages.exists() and not DossierFile.objects.exists() and on_disk(private_disk) == 0

@@ -1,13 +1,15 @@
 """clamd's INSTREAM command, as its manual (clamd(8)) documents it: `zINSTREAM\0`, then the file
 in chunks, each preceded by its length on four bytes (big-endian), then a chunk of length zero;
-clamd answers `stream: OK`, `stream: <signature> FOUND` or `<reason> ERROR`, ended by a NUL byte."""
+clamd answers `stream: OK`, `stream: <signature> FOUND` or `<reason> ERROR`, ended by a NUL byte.
+A stream longer than clamd's StreamMaxLength is answered `INSTREAM size limit exceeded. ERROR` as
+soon as the limit is passed, and the connection is closed while the rest is still being sent."""
 
 import socket
 import struct
 from dataclasses import dataclass
 from typing import IO
 
-from ..base import ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
+from ..base import ConnectorRejected, ConnectorTimeout, ConnectorUnavailable, ScanTooLarge
 
 _CHUNK = 64 * 1024
 _MAX_REPLY = 4096
@@ -44,10 +46,22 @@ def clamd_instream(address: ClamdAddress, stream: IO[bytes], *, timeout: float) 
         with _connect(address, timeout) as connection:
             connection.sendall(b"zINSTREAM\0")
             stream.seek(0)
-            while chunk := stream.read(_CHUNK):
-                connection.sendall(struct.pack("!L", len(chunk)) + chunk)
-            connection.sendall(struct.pack("!L", 0))
-            reply = _read_reply(connection)
+            cut = False
+            try:
+                while chunk := stream.read(_CHUNK):
+                    connection.sendall(struct.pack("!L", len(chunk)) + chunk)
+                connection.sendall(struct.pack("!L", 0))
+            except (BrokenPipeError, ConnectionResetError):
+                # clamd stopped reading (its size limit): its answer, already sent, says why.
+                cut = True
+            try:
+                reply = _read_reply(connection)
+            except ConnectionResetError:
+                if not cut:
+                    raise
+                reply = ""
+            if cut and not reply:
+                raise ConnectorUnavailable(f"clamd at {address} closed the connection before the whole file was sent")
     except TimeoutError as error:
         raise ConnectorTimeout(f"clamd at {address} did not answer within {timeout} s") from error
     except OSError as error:
@@ -85,7 +99,12 @@ def _verdict(address: ClamdAddress, reply: str) -> str | None:
         return None
     if reply.startswith("stream: ") and reply.endswith(" FOUND"):
         return reply.removeprefix("stream: ").removesuffix(" FOUND").strip() or "inconnu"
+    if reply.startswith("INSTREAM size limit exceeded"):
+        raise ScanTooLarge(
+            f"clamd at {address} refused a file above its StreamMaxLength ({reply}): "
+            "raise StreamMaxLength in clamd.conf to at least GUICHET_UPLOAD_MAX_MB"
+        )
     if reply.endswith("ERROR"):
-        # A file above clamd's StreamMaxLength, or clamd short of resources: it scanned nothing.
+        # clamd short of resources, or an error of its own: it scanned nothing.
         raise ConnectorUnavailable(f"clamd at {address} could not scan: {reply}")
     raise ConnectorRejected(f"clamd at {address} answered something unexpected: {reply!r}")

@@ -23,6 +23,7 @@ from guichet.accounts.second_factor import (
     totp_secret_new,
     totp_verify,
 )
+from guichet.core.encryption import EncryptionKeyMissing, text_decrypt, text_encrypt
 
 from .forms import SecondFactorForm, TOTPSetupForm
 from .second_factor_flow import pending_failure, pending_user, second_factor_complete
@@ -74,6 +75,14 @@ def _qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, title="QR code à scanner avec l’application")
 
 
+def _setup_secret(request) -> str:
+    """The secret being enrolled, kept encrypted in the session: sessions are stored in the database."""
+    try:
+        return text_decrypt(request.session[SETUP_SECRET]) if request.session.get(SETUP_SECRET) else ""
+    except EncryptionKeyMissing:
+        return ""  # encrypted with a key since removed: a new secret is drawn
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def second_factor_setup(request):
@@ -87,9 +96,10 @@ def second_factor_setup(request):
         # Only the second factor already enrolled can open the session: adding another one takes a
         # session (the password alone must not be enough to replace it).
         return redirect("accounts:second_factor")
-    secret = request.session.get(SETUP_SECRET)
+    secret = _setup_secret(request)
     if not secret or request.method == "GET":
-        secret = request.session[SETUP_SECRET] = totp_secret_new()
+        secret = totp_secret_new()
+        request.session[SETUP_SECRET] = text_encrypt(secret)
     form = TOTPSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,10 +12,11 @@ from django.utils.text import slugify
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
-from guichet.procedures.definition import FieldType, Operator
+from guichet.procedures.definition import IDENTITY_PURPOSE_LABELS, IDENTITY_PURPOSES, FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import SETTINGS_FIELDS
+from guichet.www.date_entry import DateEntryField
 
 SLUG_HELP = "Lettres minuscules, chiffres et tirets ; laissez vide pour la déduire du titre."
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lettres minuscules, chiffres et tirets uniquement.")
@@ -56,20 +57,12 @@ class ProcedureCloneForm(ProcedureCreateForm):
         del self.fields["summary"]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ProcedureSettingsForm(forms.ModelForm):
     class Meta:
         model = Procedure
         fields = list(SETTINGS_FIELDS)
+        field_classes = {"opens_on": DateEntryField, "closes_on": DateEntryField}
         widgets = {
-            "opens_on": DateInput(),
-            "closes_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
             "data_needed": forms.Textarea(attrs={"rows": 4}),
         }
@@ -151,14 +144,23 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
         fields["pattern_message"] = forms.CharField(label="Message si le format n’est pas respecté", required=False)
     if kind == FieldType.TEXTAREA:
         fields["max_length"] = _integer("Nombre maximal de caractères", max_value=100_000)
+    if kind in IDENTITY_PURPOSES:
+        fields["autocomplete"] = forms.ChoiceField(
+            label="Finalité : information sur la personne qui remplit (facultatif)",
+            choices=[("", "Aucune"), *((str(p), IDENTITY_PURPOSE_LABELS[p]) for p in IDENTITY_PURPOSES[kind])],
+            required=False,
+            help_text="Seulement si la question porte sur la personne qui remplit le formulaire (pas sur un "
+            "enfant, un tiers ou un bien) : son navigateur pourra proposer de remplir la réponse, et les "
+            "technologies d’assistance l’identifier (accessibilité, RGAA 11.13).",
+        )
     if kind in {FieldType.INTEGER, FieldType.DECIMAL}:
         fields["min"] = forms.DecimalField(label="Valeur minimale", required=False)
         fields["max"] = forms.DecimalField(label="Valeur maximale", required=False)
     if kind in {FieldType.INTEGER, FieldType.DECIMAL, FieldType.COMPUTED}:
         fields["unit"] = forms.CharField(label="Unité (m², €, jours…)", max_length=20, required=False)
     if kind == FieldType.DATE:
-        fields["min"] = forms.DateField(label="Date au plus tôt", required=False, widget=DateInput())
-        fields["max"] = forms.DateField(label="Date au plus tard", required=False, widget=DateInput())
+        fields["min"] = DateEntryField(label="Date au plus tôt", required=False)
+        fields["max"] = DateEntryField(label="Date au plus tard", required=False)
     if kind in {FieldType.DATE, FieldType.DATETIME}:
         fields["past_only"] = forms.BooleanField(label="Date passée uniquement", required=False)
         fields["future_only"] = forms.BooleanField(label="Date à venir uniquement", required=False)

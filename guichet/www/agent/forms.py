@@ -9,6 +9,7 @@ from guichet.dossiers.workflow import transitions_allowed
 from guichet.instruction.lists import ListOrder, Tab
 from guichet.instruction.models import NotificationMode
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
+from guichet.www.date_entry import DateEntryField
 
 
 class ListFiltersForm(forms.Form):
@@ -20,8 +21,8 @@ class ListFiltersForm(forms.Form):
     groupe = forms.TypedChoiceField(label="Groupe instructeur", coerce=int, required=False, empty_value=None)
     etiquette = forms.TypedChoiceField(label="Étiquette", coerce=int, required=False, empty_value=None)
     mes = forms.BooleanField(label="Seulement les dossiers dont j’ai la charge", required=False)
-    du = forms.DateField(label="Déposés à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    au = forms.DateField(label="jusqu’au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    du = DateEntryField(label="Déposés à partir du", required=False)
+    au = DateEntryField(label="jusqu’au", required=False)
     tri = forms.ChoiceField(label="Ordre", choices=ListOrder.choices, required=False)
     apres = forms.CharField(required=False, max_length=100)
     champ = forms.ChoiceField(label="Réponse à la question", required=False)

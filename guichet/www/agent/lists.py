@@ -36,6 +36,7 @@ from guichet.instruction.selectors import (
 from guichet.instruction.services import list_columns_set
 from guichet.observatory.selectors import programme_entry_ids
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
+from guichet.www.date_entry import date_french
 
 from .access import instructor_required
 from .forms import ListFiltersForm, NotificationForm, answer_fields
@@ -116,8 +117,8 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
         "groupe": filters.group_id or "",
         "etiquette": filters.label_id or "",
         "mes": "on" if filters.mine else "",
-        "du": filters.filed_from.isoformat() if filters.filed_from else "",
-        "au": filters.filed_to.isoformat() if filters.filed_to else "",
+        "du": date_french(filters.filed_from) if filters.filed_from else "",
+        "au": date_french(filters.filed_to) if filters.filed_to else "",
         "tri": filters.order.value,
     }
     if filters.answer is not None:

@@ -8,15 +8,9 @@ from django.core.exceptions import ValidationError
 from guichet.observatory.indicators import ZONE_PATTERN
 from guichet.observatory.models import Channel, Indicator, ProgrammeEntry
 from guichet.observatory.services import ENTRY_FIELDS, INDICATOR_FIELDS
+from guichet.www.date_entry import DateEntryField
 
 ZONE_HELP = "FRANCE, une région (R suivi de son code : R53) ou un département (D01, D2A, D971)."
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ProgrammeEntryForm(forms.ModelForm):
@@ -27,7 +21,7 @@ class ProgrammeEntryForm(forms.ModelForm):
     class Meta:
         model = ProgrammeEntry
         fields = list(ENTRY_FIELDS)
-        widgets = {"start_date": DateInput(), "rgaa_declared_on": DateInput()}
+        field_classes = {"start_date": DateEntryField, "rgaa_declared_on": DateEntryField}
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,9 +86,9 @@ class ZoneField(forms.RegexField):
 class IndicatorGoalForm(forms.Form):
     zone = ZoneField()
     initial_value = forms.FloatField(label="Valeur initiale")
-    initial_date = forms.DateField(label="Date de la valeur initiale", widget=DateInput())
+    initial_date = DateEntryField(label="Date de la valeur initiale")
     target_value = forms.FloatField(label="Cible")
-    target_date = forms.DateField(label="Date de la cible", widget=DateInput())
+    target_date = DateEntryField(label="Date de la cible")
 
     def clean(self):
         cleaned = super().clean()
@@ -106,5 +100,5 @@ class IndicatorGoalForm(forms.Form):
 
 class IndicatorValueForm(forms.Form):
     zone = ZoneField()
-    date = forms.DateField(label="Date de la valeur", widget=DateInput())
+    date = DateEntryField(label="Date de la valeur")
     value = forms.FloatField(label="Valeur")

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def clamd_started(folder: Path) -> Iterator[Clamd]:
+def clamd_started(folder: Path, *, stream_max_length: str = "100M") -> Iterator[Clamd]:
     executable = CLAMD if CLAMD.exists() else shutil.which("clamd")
     if not executable:
         pytest.skip("clamd is missing (Debian: clamav-daemon); scripts/system-packages test installs it")
@@ -49,7 +49,7 @@ def clamd_started(folder: Path) -> Iterator[Clamd]:
         "TCPAddr 127.0.0.1\n"
         f"TCPSocket {port}\n"
         f"LogFile {folder / 'clamd.log'}\n"
-        "StreamMaxLength 100M\n"
+        f"StreamMaxLength {stream_max_length}\n"
     )
     with (folder / "clamd.err").open("wb") as errors:
         process = subprocess.Popen([str(executable), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=errors)  # noqa: S603

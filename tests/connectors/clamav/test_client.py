@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from guichet.connectors.base import ConnectorNotConfigured, ConnectorTimeout, ConnectorUnavailable
+from guichet.connectors.base import ConnectorNotConfigured, ConnectorTimeout, ConnectorUnavailable, ScanTooLarge
 from guichet.connectors.clamav.client import ClamdAddress, clamd_instream
 from guichet.connectors.clamav.connector import ClamavAntivirus
 from guichet.connectors.registry import connector_for
@@ -22,6 +22,16 @@ def test_a_file_larger_than_a_chunk_is_streamed_whole(clamd):
     stream = io.BytesIO(b"a" * 200_000 + EICAR)
     assert clamd_instream(ClamdAddress.parse(clamd.tcp), stream, timeout=10) == FOUND
     assert stream.tell() == 0  # left at its start, for the storage that keeps it next
+
+
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_a_file_above_clamds_stream_limit_is_said_too_large_not_unavailable(clamd_small_streams, transport):
+    address = ClamdAddress.parse(getattr(clamd_small_streams, transport))
+    # Well above the limit: clamd answers and closes while the file is still being sent.
+    with pytest.raises(ScanTooLarge, match="StreamMaxLength"):
+        clamd_instream(address, io.BytesIO(b"a" * 5_000_000), timeout=10)
+    assert clamd_instream(address, io.BytesIO(b"a" * 500_000), timeout=10) is None  # below it: scanned
+    assert clamd_instream(address, io.BytesIO(EICAR), timeout=10) == FOUND
 
 
 def test_a_clamd_that_is_down_or_silent_is_unavailable():
