@@ -59,15 +59,15 @@ def test_secrets_stored_in_clear_before_are_encrypted_by_the_migration():
     user = UserFactory()
     secret = pyotp.random_base32()
     executor = MigrationExecutor(connection)
-    executor.migrate([("accounts", "0004_second_factor")])
-    old = executor.loader.project_state(("accounts", "0004_second_factor")).apps
+    executor.migrate([("accounts", "0005_archivist_role")])
+    old = executor.loader.project_state(("accounts", "0005_archivist_role")).apps
     old.get_model("accounts", "TOTPDevice").objects.create(user_id=user.pk, secret=secret)
     with connection.cursor() as cursor:
         cursor.execute("SELECT secret FROM accounts_totpdevice")
         assert cursor.fetchone()[0] == secret
 
     executor = MigrationExecutor(connection)
-    executor.migrate([("accounts", "0005_totp_secret_encrypted")])
+    executor.migrate([("accounts", "0006_totp_secret_encrypted")])
 
     device = TOTPDevice.objects.get(user=user)
     assert device.secret == secret and secret not in stored(device)

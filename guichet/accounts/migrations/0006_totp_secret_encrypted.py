@@ -28,7 +28,7 @@ def secrets_decrypt(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_second_factor'),
+        ('accounts', '0005_archivist_role'),
     ]
 
     operations = [
