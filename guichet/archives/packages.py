@@ -33,6 +33,7 @@ from lxml import etree
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.documents.models import Act, ActStatus
+from guichet.documents.pdfa import NotAPdf, pdfa_identification
 from guichet.dossiers.files import answer_file_items
 from guichet.dossiers.models import Dossier, DossierFile, DossierSnapshot, DossierState, Message, TransitionLog
 from guichet.procedures.models import FinalFate, Procedure
@@ -128,6 +129,9 @@ class PackageObject:
     format_id: tuple[str, str] | None = None  # (FormatLitteral, PRONOM id)
     expected_sha256: str = ""  # what was stored when it was received: checked while copying
     expected_size: int | None = None
+    # A PDF declared PDF/A (format_id): its bytes must be what they declare (checked while copying;
+    # such PDFs are made by Guichet and small: acts, the answers).
+    declares_pdfa: bool = False
     # Filled while copying.
     uri: str = ""
     sha512: str = ""
@@ -274,6 +278,7 @@ def dossier_package_objects(dossier: Dossier) -> list[PackageObject]:
             filename=f"dossier-{number}-reponses.pdf",
             mime_type="application/pdf",
             format_id=_pdfa_format(ANSWERS_PDF_VARIANT),
+            declares_pdfa=True,
             opener=lambda: _bytes_opener(dossier_answers_pdfa(dossier, latest)),
             created=latest.created_at,
         ),
@@ -314,6 +319,7 @@ def dossier_package_objects(dossier: Dossier) -> list[PackageObject]:
                 filename=act.file_name,
                 mime_type="application/pdf",
                 format_id=_pdfa_format(ANSWERS_PDF_VARIANT),
+                declares_pdfa=True,
                 opener=_storage_opener(act.pdf),
                 created=act.issued_at,
                 expected_sha256=act.sha256,
@@ -599,6 +605,7 @@ def _copy(archive: zipfile.ZipFile, item: PackageObject, uri: str, when: datetim
     info.compress_type = zipfile.ZIP_DEFLATED
     sha512, sha256, size = hashlib.sha512(), hashlib.sha256(), 0
     large = (item.expected_size or 0) >= ZIP64_FROM
+    kept = bytearray() if item.declares_pdfa else None
     try:
         with item.opener() as source, archive.open(info, "w", force_zip64=large) as target:
             while chunk := source.read(CHUNK):
@@ -606,6 +613,8 @@ def _copy(archive: zipfile.ZipFile, item: PackageObject, uri: str, when: datetim
                 sha256.update(chunk)
                 size += len(chunk)
                 target.write(chunk)
+                if kept is not None:
+                    kept += chunk
     except FileNotFoundError as error:
         raise PackageInvalid(
             f"« {item.filename} » est introuvable dans le stockage : le paquet ne peut être construit."
@@ -617,7 +626,24 @@ def _copy(archive: zipfile.ZipFile, item: PackageObject, uri: str, when: datetim
         )
     if item.expected_size is not None and size != item.expected_size:
         raise PackageInvalid(f"« {item.filename} » n’a plus la taille enregistrée à sa réception ({size} octets lus).")
+    if kept is not None:
+        _pdfa_check(item, bytes(kept))
     item.uri, item.sha512, item.size = uri, sha512.hexdigest(), size
+
+
+def _pdfa_check(item: PackageObject, data: bytes) -> None:
+    """Archives check formats: a PDF declared PDF/A-3 must be PDF/A-3 on PDF 1.7 (header, catalog
+    version and XMP identification in agreement), else the package would lie about it."""
+    try:
+        found = pdfa_identification(data)
+    except NotAPdf as error:
+        raise PackageInvalid(f"« {item.filename} » devrait être un PDF/A et n’est pas un PDF lisible.") from error
+    declared = int(ANSWERS_PDF_VARIANT.split("-")[-1][0])
+    if found.declared_part != declared or not found.agrees:
+        raise PackageInvalid(
+            f"« {item.filename} » se déclare PDF/A-{found.declared_part or '?'} sur PDF {found.version_text}, "
+            f"et non PDF/A-{declared} conforme : le paquet n’est pas construit."
+        )
 
 
 def package_write(*, dossier: Dossier, out: BinaryIO, attempt: int = 1, now: datetime | None = None) -> PackageInfo:

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
@@ -24,10 +25,12 @@ from guichet.archives.packages import (
     schema_load,
 )
 from guichet.core.models import AuditAction, AuditEvent
+from guichet.documents.models import Act, ActStatus
 from guichet.dossiers.models import Dossier, DossierFile, DossierState
 from guichet.procedures.models import FinalFate, Procedure
 from tests.archives.conftest import PDF_BYTES
 from tests.factories import DossierFactory
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +232,13 @@ def test_the_runtime_schemas_are_the_official_ones():
     assert shipped == {path.name for path in official.glob("*.xsd")}
     for name in shipped:
         assert (SCHEMA_DIR / name).read_bytes() == (official / name).read_bytes(), name
+
+
+def test_an_act_that_is_not_the_pdfa_it_declares_stops_the_package(decided, private_disk):
+    act = decided.acts.filter(status=ActStatus.ISSUED).first()
+    plain = minimal_pdf()  # a plain PDF, no PDF/A identification: the package would call it PDF/A-3a
+    act.pdf.storage.delete(act.pdf.name)
+    act.pdf.storage.save(act.pdf.name, ContentFile(plain))
+    Act.objects.filter(pk=act.pk).update(sha256=hashlib.sha256(plain).hexdigest(), size=len(plain))
+    with pytest.raises(PackageInvalid, match="se déclare PDF/A-\\? sur PDF .* et non PDF/A-3 conforme"):
+        built(decided)
