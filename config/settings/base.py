@@ -373,3 +373,9 @@ GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
 # Files that no answer, message or avis refers to any more are removed after this many hours (the
 # grace lets an upload finish: its file is kept before the answers that refer to it are saved).
 GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))
+# A draft never filed and left untouched this many days is deleted with its files, its applicant
+# warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:
+# past it a draft is abandoned in practice, and personal data kept for a procedure never started is
+# kept for nothing (RGPD, storage limitation); a change to the draft starts the count again.
+GUICHET_DRAFT_RETENTION_DAYS = int(os.environ.get("GUICHET_DRAFT_RETENTION_DAYS", "180"))
+GUICHET_DRAFT_EXPIRY_WARNING_DAYS = int(os.environ.get("GUICHET_DRAFT_EXPIRY_WARNING_DAYS", "7"))

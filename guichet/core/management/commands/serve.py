@@ -45,6 +45,8 @@ class Command(BaseCommand):
             "files": ["dossier_files_purge", "--every", "3600"],
             # Retention: dossiers whose administrative usefulness period ended go to their final fate.
             "archives": ["archives_review", "--every", "3600"],
+            # Drafts never filed: their applicant warned a week before, then deleted (archives/drafts.py).
+            "drafts": ["drafts_expire", "--every", "3600"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).
