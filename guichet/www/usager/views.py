@@ -330,15 +330,22 @@ def dossier_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_delete.html", {"dossier": dossier})
 
 
-@applicant_required
-def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The dossier as a PDF: what was filed (or the draft's answers), and its history."""
+def dossier_pdf_bytes(dossier: Dossier) -> bytes:
+    """The dossier as a PDF: what was filed (or the draft's answers), and its history. The one
+    rendering of it, for its download and for the applicant's data export (www/accounts/personal_data.py);
+    documents' dossier_pdfa takes its place once merged."""
     from weasyprint import HTML  # noqa: PLC0415 (heavy: loaded when a PDF is asked for)
 
-    dossier = own_dossier(request, pk)
     context = {**_detail_context(dossier), "platform_name": settings.GUICHET_PLATFORM_NAME, "now": timezone.now()}
-    html = render_to_string("usager/dossier_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    html = render_to_string("usager/dossier_pdf.html", context)
+    return HTML(string=html, base_url=settings.GUICHET_SITE_URL + "/").write_pdf()
+
+
+@applicant_required
+def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dossier as a PDF, for its applicant."""
+    dossier = own_dossier(request, pk)
+    pdf = dossier_pdf_bytes(dossier)
     name = f"dossier-{dossier.number}.pdf" if dossier.number else f"brouillon-{dossier.pk}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
