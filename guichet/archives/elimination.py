@@ -165,7 +165,7 @@ def elimination_list_propose(*, organisation: Organisation, actor: User | None =
         retention_move(retention=retention, to=ArchivalState.LISTED)
     EliminationEntry.objects.bulk_create(entries)
     pdf = _sealed_pdf(
-        "archives/elimination_list.html",
+        "archives/pdf/elimination_list.html",
         {"list": elimination_list, "rows": _entries_rows(elimination_list), "now": now},
         organisation,
     )
@@ -189,7 +189,7 @@ def _awaiting_locked(elimination_list: EliminationList, actor: User) -> Eliminat
 
 def _visa(locked: EliminationList, *, approved: bool) -> bytes:
     return _sealed_pdf(
-        "archives/elimination_visa.html",
+        "archives/pdf/elimination_visa.html",
         {"list": locked, "approved": approved, "count": locked.entries.count(), "now": locked.decided_at},
         locked.organisation,
     )
