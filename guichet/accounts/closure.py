@@ -27,7 +27,8 @@ def deleted_applicant() -> User:
         return user
     with transaction.atomic():
         user, created = User.objects.get_or_create(
-            email=DELETED_APPLICANT_EMAIL, defaults={"first_name": "", "last_name": "Usager supprimé", "is_active": False}
+            email=DELETED_APPLICANT_EMAIL,
+            defaults={"first_name": "", "last_name": "Usager supprimé", "is_active": False},
         )
         if created:
             user.set_unusable_password()
@@ -61,4 +62,3 @@ def user_pseudonymise(user: User) -> None:
     user.email = f"compte-{user.pk}@{PSEUDONYM_DOMAIN}"
     user.first_name = user.last_name = ""
     user.save(update_fields=["email", "first_name", "last_name"])
-

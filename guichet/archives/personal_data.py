@@ -176,4 +176,3 @@ def account_delete(*, user: User) -> AccountDeletion:
     else:
         user_sign_in_close(user)
     return AccountDeletion(drafts_deleted=len(drafts), dossiers_kept=kept)
-

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
@@ -38,6 +39,7 @@ from guichet.archives.retention import retention_review
 from guichet.core.audit import audit_verify
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.documents.models import Act
+from guichet.documents.verification import Verdict, pdf_verify
 from guichet.dossiers.models import Dossier, DossierFile, Message, Opinion, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_corrections_submit, dossier_submit, opinion_give
 from guichet.instruction.messages import message_send
@@ -139,7 +141,14 @@ def full_dossier(procedure, django_capture_on_commit_callbacks):
     Dossier.objects.filter(pk=dossier.pk).update(annotations={"note": SECRETS["annotation"]})
     dossier.refresh_from_db()
     _run(c, dossier_decide, actor=instructor, dossier=dossier, name=TransitionName.START_INSTRUCTION)
-    _run(c, dossier_decide, actor=instructor, dossier=dossier, name=TransitionName.ACCEPT, motivation=SECRETS["motivation"])
+    _run(
+        c,
+        dossier_decide,
+        actor=instructor,
+        dossier=dossier,
+        name=TransitionName.ACCEPT,
+        motivation=SECRETS["motivation"],
+    )
     _run(c, opinion_give, actor=applicant, dossier=dossier, overall=10, comment=SECRETS["comment"])
     dossier.refresh_from_db()
     assert dossier.acts.filter(status="issued").count() == 2  # the receipt and the decision
@@ -177,15 +186,20 @@ def _statistics() -> list[tuple]:
     observatory_aggregate()
     return sorted(
         ProcedureMonth.objects.values_list(
-            "entry__procedure_id", "month", "submitted_count", "decided_count", "processing_median_days",
-            "opinions_count", "satisfaction",
+            "entry__procedure_id",
+            "month",
+            "submitted_count",
+            "decided_count",
+            "processing_median_days",
+            "opinions_count",
+            "satisfaction",
         )
     )
 
 
 @pytest.mark.slow
 def test_after_the_visa_nothing_personal_remains_but_the_tombstone_statistics_and_audit_chain_do(
-    disk, procedure, archivist, full_dossier, django_capture_on_commit_callbacks
+    disk, procedure, archivist, full_dossier, django_capture_on_commit_callbacks, client
 ):
     dossier = full_dossier
     applicant = dossier.applicant
@@ -209,6 +223,9 @@ def test_after_the_visa_nothing_personal_remains_but_the_tombstone_statistics_an
     list_text = " ".join(page.extract_text() for page in _pdf(elimination_list.list_pdf).pages)
     assert dossier.number in list_text
 
+    decision = dossier.acts.get(kind="acceptance")
+    with decision.pdf.open("rb") as stored:
+        copy_held_by_the_applicant = stored.read()
     with django_capture_on_commit_callbacks(execute=True):
         elimination_list_approve(elimination_list=elimination_list, actor=archivist, comment="Vu et approuvé.")
 
@@ -237,6 +254,11 @@ def test_after_the_visa_nothing_personal_remains_but_the_tombstone_statistics_an
     assert AuditEvent.objects.filter(action=AuditAction.DOSSIER_ELIMINATE, object_id=str(dossier.pk)).exists()
     checked, broken = audit_verify()
     assert broken is None and checked > 0
+    # The act's code and digest remain: the verification page says it was eliminated, and the
+    # applicant's own copy is still recognised.
+    page = client.get(reverse("public:act_verify", args=[decision.code])).content.decode()
+    assert "Acte éliminé le" in page
+    assert pdf_verify(copy_held_by_the_applicant, code=decision.code).verdict == Verdict.GENUINE
     # Run again (a retried task, the daily round): nothing more happens.
     assert elimination_run(elimination_list=elimination_list) == 0
 

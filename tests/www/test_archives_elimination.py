@@ -84,12 +84,14 @@ def test_other_people_see_no_list(client, setting):
     )
     client.force_login(other_archivist)
     assert client.get(reverse("archives:elimination_list", args=[created.pk])).status_code == 404
-    assert client.post(
-        reverse("archives:elimination_list_decide", args=[created.pk]), {"decision": "approve"}
-    ).status_code == 404
-    assert client.post(
-        reverse("archives:elimination_list_new"), {"organisation": procedure.organisation.pk}
-    ).status_code == 404
+    assert (
+        client.post(reverse("archives:elimination_list_decide", args=[created.pk]), {"decision": "approve"}).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("archives:elimination_list_new"), {"organisation": procedure.organisation.pk}).status_code
+        == 404
+    )
     client.force_login(dossier.applicant)
     assert client.get(reverse("archives:elimination_lists")).status_code == 403
     client.logout()

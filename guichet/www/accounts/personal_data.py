@@ -86,7 +86,9 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:my_data")
         logout(request)
         if done.pseudonymised:
-            messages.success(request, "Votre compte est supprimé. Les informations qui vous identifiaient sont effacées.")
+            messages.success(
+                request, "Votre compte est supprimé. Les informations qui vous identifiaient sont effacées."
+            )
         else:
             messages.success(
                 request,
@@ -94,6 +96,4 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
                 "durée de conservation ; votre identité sera effacée à son terme.",
             )
         return redirect("public:home")
-    return render(
-        request, "accounts/account_delete.html", {"form": form, "preview": account_deletion_preview(user)}
-    )
+    return render(request, "accounts/account_delete.html", {"form": form, "preview": account_deletion_preview(user)})

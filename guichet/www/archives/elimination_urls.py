@@ -10,7 +10,5 @@ urlpatterns = [
     path("eliminations/nouveau/", elimination.elimination_list_new, name="elimination_list_new"),
     path("eliminations/<int:pk>/", elimination.elimination_list, name="elimination_list"),
     path("eliminations/<int:pk>/visa/", elimination.elimination_list_decide, name="elimination_list_decide"),
-    path(
-        "eliminations/<int:pk>/<str:kind>.pdf", elimination.elimination_list_file, name="elimination_list_file"
-    ),
+    path("eliminations/<int:pk>/<str:kind>.pdf", elimination.elimination_list_file, name="elimination_list_file"),
 ]

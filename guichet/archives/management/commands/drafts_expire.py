@@ -25,4 +25,6 @@ class Command(LoopCommand):
     def _run(self) -> None:
         report = drafts_expire()
         if report.warned or report.deleted or self.verbosity > 1:
-            self.stdout.write(f"Brouillons : {report.warned} usager(s) prévenu(s), {report.deleted} brouillon(s) supprimé(s).")
+            self.stdout.write(
+                f"Brouillons : {report.warned} usager(s) prévenu(s), {report.deleted} brouillon(s) supprimé(s)."
+            )
