@@ -179,6 +179,20 @@ def elimination_list_propose(*, organisation: Organisation, actor: User | None =
     return elimination_list
 
 
+def elimination_lists_propose_due() -> list[EliminationList]:
+    """The daily round's part: a list for every organisation that has dossiers to eliminate and no
+    list already awaiting its visa (one list at a time keeps the archivist's work readable)."""
+    awaiting = EliminationList.objects.filter(status=EliminationStatus.AWAITING).values("organisation")
+    organisations = Organisation.objects.filter(
+        pk__in=DossierRetention.objects.filter(state__in=ELIMINABLE, litigation_hold=False)
+        .exclude(dossier__procedure__organisation__in=awaiting)
+        .values("dossier__procedure__organisation")
+    ).order_by("pk")
+    return [
+        created for organisation in organisations if (created := elimination_list_propose(organisation=organisation))
+    ]
+
+
 def _awaiting_locked(elimination_list: EliminationList, actor: User) -> EliminationList:
     archivist_check(actor, elimination_list.organisation)
     locked = EliminationList.objects.select_for_update().select_related("organisation").get(pk=elimination_list.pk)

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
@@ -349,3 +350,23 @@ def test_a_purge_stopped_midway_resumes_where_it_stopped(procedure, archivist, d
     assert eliminations_resume() == 2
     assert Tombstone.objects.filter(dossier__in=dossiers).count() == 3
     assert EliminationList.objects.get(pk=elimination_list.pk).status == EliminationStatus.DONE
+
+
+@pytest.mark.slow
+def test_the_daily_round_draws_up_one_list_per_organisation_awaiting_its_visa(procedure, disk, capsys):
+    _decided(procedure, 2)
+    other = ProcedureFactory(final_fate=FinalFate.DESTROY, retention_years=2)
+    _decided(other)
+    _due()
+    call_command("archives_review")
+    assert "en attente du visa" in capsys.readouterr().out
+    lists = EliminationList.objects.order_by("pk")
+    assert [(item.organisation_id, item.entries.count()) for item in lists] == [
+        (procedure.organisation_id, 2),
+        (other.organisation_id, 1),
+    ]
+    assert all(item.created_by is None and item.status == EliminationStatus.AWAITING for item in lists)
+    _decided(procedure)
+    _due()
+    call_command("archives_review")  # the organisation's list still awaits: no second one
+    assert EliminationList.objects.count() == 2
