@@ -12,7 +12,7 @@ from guichet.accounts.models import OrganisationRole
 from guichet.archives.models import ArchivalState, DossierRetention, EliminationList, EliminationStatus, Tombstone
 from guichet.archives.retention import retention_review
 from guichet.procedures.models import FinalFate
-from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -57,6 +57,12 @@ def test_an_archivist_draws_up_a_list_reads_it_and_gives_the_visa(client, settin
     page = client.get(reverse("archives:elimination_list", args=[created.pk])).content.decode()
     assert "Élimination effectuée" in page and "1 dossier éliminé" in page
     assert Tombstone.objects.filter(dossier=dossier).exists()
+    # What remains still shows in the back office's list and page, without any answer.
+    instructor = instructor_of(procedure)
+    client.force_login(instructor)
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk]))
+    assert page.status_code == 200
+    assert "Une demande" not in page.content.decode()
 
 
 def test_a_refusal_needs_its_reasons(client, setting):
