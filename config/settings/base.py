@@ -405,3 +405,10 @@ GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")
 # Archiving (guichet/archives): where packages wait between their building and the archival system's
 # acknowledgement (they are removed once it is received).
 GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(VAR_DIR / "archives" / "work")))
+
+# A draft never filed and left untouched this many days is deleted with its files, its applicant
+# warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:
+# past it a draft is abandoned in practice, and personal data kept for a procedure never started is
+# kept for nothing (RGPD, storage limitation); a change to the draft starts the count again.
+GUICHET_DRAFT_RETENTION_DAYS = int(os.environ.get("GUICHET_DRAFT_RETENTION_DAYS", "180"))
+GUICHET_DRAFT_EXPIRY_WARNING_DAYS = int(os.environ.get("GUICHET_DRAFT_EXPIRY_WARNING_DAYS", "7"))

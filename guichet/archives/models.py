@@ -167,6 +167,12 @@ class EliminationEntry(models.Model):
     # Why it may be destroyed: its final fate, or the archival system's acknowledgement.
     reason = models.CharField(_("motif"), max_length=200)
     archive_reference = models.CharField(_("référence aux archives"), max_length=200, blank=True)
+    # Where the dossier stood before it was listed: where a refused visa puts it back.
+    previous_state = models.CharField(
+        _("état avant le bordereau"), max_length=20, choices=ArchivalState.choices, default=ArchivalState.TO_ELIMINATE
+    )
+    # Put under litigation hold after the list was drawn up: left out of the elimination, back where it was.
+    kept_for_litigation = models.BooleanField(_("écarté pour contentieux"), default=False)
 
     class Meta:
         verbose_name = _("dossier proposé à l’élimination")
@@ -205,3 +211,22 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AccountClosure(models.Model):
+    """An applicant closed their account (« Supprimer mon compte »). Their drafts are gone and they
+    can no longer sign in; their identity is pseudonymised at once when nothing they filed is still
+    kept, else when the last of their filed dossiers is eliminated (archives/personal_data.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.PROTECT, related_name="closure"
+    )
+    closed_at = models.DateTimeField(_("fermé le"))
+    pseudonymised_at = models.DateTimeField(_("pseudonymisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compte fermé")
+        verbose_name_plural = _("comptes fermés")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.closed_at:%d/%m/%Y}"

@@ -121,6 +121,9 @@ class Dossier(TimeStampedModel):
     # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
     # (none set, waiting for the applicant's corrections, decided, withdrawn).
     due_at = models.DateTimeField(_("fin du délai d’instruction"), null=True, blank=True)
+    # When the applicant was told that this draft, left untouched, will be deleted (archives/drafts.py);
+    # a warning older than the draft's last change speaks of an idleness that has ended.
+    expiry_warned_at = models.DateTimeField(_("usager prévenu de l’expiration le"), null=True, blank=True)
     # The back office's full-text search on PostgreSQL (dossiers/search.py), written when the dossier
     # is filed and when corrections are filed; empty on other databases and on drafts.
     search_vector = SearchVectorField(_("index de recherche"), null=True, blank=True, editable=False)

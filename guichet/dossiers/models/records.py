@@ -8,7 +8,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.models import AppendOnlyModel, TimeStampedModel
+from guichet.core.models import AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
 
 from .dossier import Dossier, DossierState
 
@@ -44,6 +44,18 @@ class DossierFile(TimeStampedModel):
         return self.name
 
 
+class EliminableQuerySet(AppendOnlyQuerySet):
+    """Rows that nobody changes or deletes, except the supervised elimination of a dossier's personal
+    data once its retention has ended and an archivist has approved the elimination list (Code du
+    patrimoine; archives/purge.py is the only caller). Named so that no other use passes unnoticed."""
+
+    def elimination_delete(self) -> int:
+        return models.QuerySet.delete(self)[0]
+
+    def elimination_redact(self, **fields) -> int:
+        return models.QuerySet.update(self, **fields)
+
+
 class DossierSnapshot(AppendOnlyModel):
     """The answers as they were filed: at submission, then at each resubmission after corrections.
     Instructors read the latest one; the applicant's working copy stays in `Dossier.answers`."""
@@ -59,6 +71,8 @@ class DossierSnapshot(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = EliminableQuerySet.as_manager()
+
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
     answers = models.JSONField(_("réponses déposées"))
     changed_fields = models.JSONField(_("champs modifiés"), default=list, blank=True)
@@ -226,6 +240,8 @@ class TransitionLog(AppendOnlyModel):
         APPLICANT = "applicant", _("Usager")
         INSTRUCTOR = "instructor", _("Instructeur")
         SYSTEM = "system", _("Automatique")
+
+    objects = EliminableQuerySet.as_manager()
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="transitions"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import proconnect, second_factor, views, webauthn
+from . import personal_data, proconnect, second_factor, views, webauthn
 from .forms import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -14,6 +14,9 @@ urlpatterns = [
     path("inscription/renvoyer/", views.signup_resend, name="signup_resend"),
     path("inscription/confirmer/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("profil/", views.profile, name="profile"),
+    path("mes-donnees/", personal_data.my_data, name="my_data"),
+    path("mes-donnees/telecharger/", personal_data.my_data_download, name="my_data_download"),
+    path("mes-donnees/supprimer-mon-compte/", personal_data.account_delete_view, name="account_delete"),
     path("franceconnect/connexion/", views.franceconnect_login, name="franceconnect_login"),
     path("franceconnect/retour/", views.franceconnect_callback, name="franceconnect_callback"),
     path("franceconnect/deconnecte/", views.franceconnect_logout_return, name="franceconnect_logout_return"),

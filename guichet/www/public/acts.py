@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from guichet.archives.models import Tombstone
 from guichet.documents.selectors import act_issued_by_code, code_normalise
 from guichet.documents.verification import pdf_verify
 
@@ -81,5 +82,11 @@ def act_verify(request: HttpRequest, code: str) -> HttpResponse:
             result = pdf_verify(upload_form.cleaned_data["fichier"], code=act.code)
         else:
             status = 400
-    context = {"act": act, "code": code, "upload_form": upload_form, "result": result}
+    # An act whose dossier was eliminated keeps its code and digest: a copy can still be checked.
+    eliminated_at = (
+        Tombstone.objects.filter(dossier_id=act.dossier_id).values_list("eliminated_at", flat=True).first()
+        if act is not None
+        else None
+    )
+    context = {"act": act, "code": code, "upload_form": upload_form, "result": result, "eliminated_at": eliminated_at}
     return render(request, "public/act_verify.html", context, status=status)

@@ -1,3 +1,4 @@
+from guichet.archives.elimination import elimination_lists_propose_due, eliminations_resume
 from guichet.archives.retention import retention_review
 from guichet.core.management.loop import LoopCommand
 
@@ -29,4 +30,10 @@ class Command(LoopCommand):
                 "Conservation : {scheduled} dossier(s) pris en compte, {to_transfer} à verser, "
                 "{to_eliminate} à éliminer, {reopened} rouvert(s).".format(**counts)
             )
+        for created in elimination_lists_propose_due():
+            self.stdout.write(f"Élimination : bordereau n°{created.number} établi, en attente du visa.")
+        # The purge of approved elimination lists that a stopped worker left unfinished.
+        eliminated = eliminations_resume()
+        if eliminated or self.verbosity > 1:
+            self.stdout.write(f"Élimination : {eliminated} dossier(s) éliminé(s) en reprise.")
         return counts

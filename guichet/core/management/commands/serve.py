@@ -50,6 +50,8 @@ class Command(BaseCommand):
             "archives": ["archives_review", "--every", "3600"],
             # Transfers to the archival system (Vitam or a folder), followed until their reply.
             "transfers": ["archives_transfer", "--every", "300"],
+            # Drafts never filed: their applicant warned a week before, then deleted (archives/drafts.py).
+            "drafts": ["drafts_expire", "--every", "3600"],
         }
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).

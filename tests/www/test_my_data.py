@@ -1,0 +1,118 @@
+"""« Mes données »: the applicant downloads everything about them (JSON and PDF in a ZIP) and
+deletes their account: drafts deleted, sign-in closed, identity pseudonymised once nothing they
+filed is kept."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from guichet.accounts.models import OrganisationRole, User
+from guichet.archives.models import AccountClosure
+from guichet.core.models import AuditAction, AuditEvent
+from guichet.dossiers.models import Dossier
+from tests.factories import DossierFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+@pytest.fixture
+def applicant(client):
+    user = UserFactory(first_name="Albertine", last_name="Sarrazin")
+    client.force_login(user)
+    return user
+
+
+def test_the_page_explains_and_offers_both(client, applicant):
+    DossierFactory(applicant=applicant, submitted=True)
+    DossierFactory(applicant=applicant)
+    page = client.get(reverse("accounts:my_data")).content.decode()
+    assert "Télécharger mes données (ZIP)" in page
+    assert "vos brouillons sont supprimés définitivement (vous en avez 1)" in page
+    assert "dossier déposé ne sont pas effacé" in page
+    assert reverse("accounts:my_data") in client.get(reverse("accounts:profile")).content.decode()
+
+
+@pytest.mark.slow
+def test_the_zip_holds_every_dossier_of_mine_as_json_and_pdf_and_nothing_of_others(client, applicant):
+    filed = DossierFactory(applicant=applicant, submitted=True, answers={"objet": "Un abri de jardin"})
+    draft = DossierFactory(applicant=applicant, answers={"objet": "Une clôture"})
+    DossierFactory(submitted=True, answers={"objet": "Le dossier d’un autre"})
+    assert client.get(reverse("accounts:my_data_download")).status_code == 405  # a POST, with its token
+
+    response = client.post(reverse("accounts:my_data_download"))
+
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("donnees.json"))
+    assert data["compte"]["adresse_electronique"] == applicant.email
+    assert data["compte"]["nom"] == "Sarrazin"
+    numbers = [dossier["numero"] for dossier in data["dossiers"]]
+    assert numbers == [filed.number, None]
+    assert data["dossiers"][0]["reponses_deposees"] == {"objet": "Un abri de jardin"}
+    assert data["dossiers"][1]["reponses_en_cours"] == {"objet": "Une clôture"}
+    assert "Le dossier d’un autre" not in archive.read("donnees.json").decode()
+    names = archive.namelist()
+    assert f"dossier-{filed.number}/dossier-{filed.number}.pdf" in names
+    assert f"brouillon-{draft.pk}/brouillon-{draft.pk}.pdf" in names
+    assert archive.read(f"dossier-{filed.number}/dossier-{filed.number}.pdf").startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action=AuditAction.ACCOUNT_DATA_EXPORT, object_id=str(applicant.pk)).exists()
+
+
+def test_deleting_asks_for_the_password_first(client, applicant):
+    response = client.post(reverse("accounts:account_delete"), {"confirmation": "pas le bon"})
+    assert "Ce mot de passe n’est pas le bon." in response.content.decode()
+    assert User.objects.get(pk=applicant.pk).is_active
+
+
+def test_an_account_with_nothing_filed_is_pseudonymised_at_once(client, applicant):
+    draft = DossierFactory(applicant=applicant)
+    response = client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD})
+    assert response.status_code == 302
+    assert not Dossier.objects.filter(pk=draft.pk).exists()
+    user = User.objects.get(pk=applicant.pk)
+    assert not user.is_active and not user.has_usable_password()
+    assert (user.first_name, user.last_name) == ("", "")
+    assert user.email == f"compte-{user.pk}@compte-supprime.invalid"
+    assert AccountClosure.objects.get(user=user).pseudonymised_at is not None
+    assert not client.login(email=applicant.email, password=PASSWORD)
+    assert client.get(reverse("accounts:my_data")).status_code == 302  # signed out
+
+
+def test_an_account_with_filed_dossiers_is_closed_and_its_identity_kept_for_them(client, applicant):
+    filed = DossierFactory(applicant=applicant, submitted=True)
+    client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD})
+    user = User.objects.get(pk=applicant.pk)
+    assert not user.is_active
+    assert user.email == applicant.email and user.last_name == "Sarrazin"  # until the retention ends
+    assert Dossier.objects.get(pk=filed.pk).applicant == user
+    closure = AccountClosure.objects.get(user=user)
+    assert closure.pseudonymised_at is None
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_DELETE, object_id=str(user.pk))
+    assert event.details == {"drafts": 0, "dossiers_kept": 1, "pseudonymised": False}
+
+
+def test_an_account_without_password_confirms_with_its_address(client):
+    user = UserFactory(password=None)
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.post(reverse("accounts:account_delete"), {"confirmation": "autre@exemple.fr"})
+    assert "Cette adresse n’est pas celle de votre compte." in response.content.decode()
+    client.post(reverse("accounts:account_delete"), {"confirmation": user.email.upper()})
+    assert not User.objects.get(pk=user.pk).is_active
+
+
+def test_an_agent_closes_no_account_here(client):
+    agent = UserFactory()
+    OrganisationRole.objects.create(
+        user=agent, organisation=OrganisationFactory(), role=OrganisationRole.Role.ARCHIVIST
+    )
+    client.force_login(agent)
+    client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD})
+    assert User.objects.get(pk=agent.pk).is_active
