@@ -404,6 +404,11 @@ GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")
 
 # Archiving (guichet/archives): where packages wait between their building and the archival system's
 # acknowledgement (they are removed once it is received).
+# What every package declares besides the procedure's settings: the archives service that receives
+# them (its identifier in the archival system; empty: the organisation's SIRET), and the code of the
+# appraisal rule in the archival system's referential, from the DUA in years (« {years} »).
+GUICHET_ARCHIVES_ARCHIVAL_AGENCY = os.environ.get("GUICHET_ARCHIVES_ARCHIVAL_AGENCY", "")
+GUICHET_ARCHIVES_APPRAISAL_RULE = os.environ.get("GUICHET_ARCHIVES_APPRAISAL_RULE", "APP-{years}A")
 GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(VAR_DIR / "archives" / "work")))
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant

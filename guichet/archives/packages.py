@@ -386,7 +386,7 @@ def package_parties(procedure: Procedure) -> PackageParties:
     submission = procedure.submission_agency or originating
     return PackageParties(
         archival_agreement=procedure.archival_agreement,
-        archival_agency=getattr(settings, "GUICHET_ARCHIVES_ARCHIVAL_AGENCY", "") or siret,
+        archival_agency=settings.GUICHET_ARCHIVES_ARCHIVAL_AGENCY or siret,
         transferring_agency=submission,
         originating_agency=originating,
         submission_agency=submission,
@@ -396,7 +396,7 @@ def package_parties(procedure: Procedure) -> PackageParties:
 def appraisal_rule_code(procedure: Procedure) -> str:
     """The appraisal rule's code in the archival system's referential, from the DUA in years
     (GUICHET_ARCHIVES_APPRAISAL_RULE, a pattern with `{years}`; « APP-{years}A » by default)."""
-    pattern = getattr(settings, "GUICHET_ARCHIVES_APPRAISAL_RULE", "") or "APP-{years}A"
+    pattern = settings.GUICHET_ARCHIVES_APPRAISAL_RULE or "APP-{years}A"
     return pattern.format(years=procedure.retention_years)
 
 
