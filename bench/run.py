@@ -175,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.acts import acts_figures
 
     figures += acts_figures()
+    # Supervised elimination: dossiers purged per second once their list is approved (bench/purge.py).
+    from bench.purge import DOSSIERS, purge_figures
+
+    figures += purge_figures(DOSSIERS if args.scale == "small" else 4 * DOSSIERS)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).
