@@ -16,6 +16,7 @@ What makes it safe to kill the worker at any moment (docs/decisions, « archives
 """
 
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from guichet.connectors.base import (
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.dossiers.models import DossierState
 
 from .models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
 from .packages import PackageInvalid, package_check, package_name, package_write
@@ -118,7 +120,7 @@ def _claim(transfer_id: int, now: datetime) -> bool:
             pk=transfer_id,
             status__in=[TransferStatus.PENDING, TransferStatus.SENT],
             next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + LEASE)
+        ).update(next_attempt_at=timezone.now() + LEASE)  # from now, not from the batch's start
     )
 
 
@@ -153,7 +155,8 @@ def transfers_run(*, batch: int = 50, now: datetime | None = None) -> TransfersR
         transfer = ArchiveTransfer.objects.select_related("dossier__procedure__organisation").get(pk=transfer_id)
         try:
             if transfer.status == TransferStatus.PENDING:
-                _deposit(transfer, connector)
+                if not _deposit(transfer, connector):
+                    continue
                 report.sent += 1
             outcome = _follow(transfer, connector)
         except ConnectorError as error:
@@ -176,8 +179,9 @@ def _failed(transfer: ArchiveTransfer, message: str, *, retry: bool) -> None:
     transfer.attempts, transfer.last_error, transfer.next_attempt_at = attempts, message, when
 
 
-def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> None:
-    """Build the package (again, identically, after a crash), check it, and hand it over."""
+def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> bool:
+    """Build the package (again, identically, after a crash), check it, and hand it over; False
+    when the transfer was cancelled instead (a hold, a reopening)."""
     if transfer.sent_at and not connector.deposit_idempotent:
         # A deposit was started and its outcome never recorded: it may have reached the system.
         message = (
@@ -186,19 +190,30 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
         )
         _failed(transfer, message, retry=False)
         raise ConnectorOutcomeUnknown(message)
+    if _held_back(transfer):
+        return False
     path = _package_path(transfer)
+    # Written aside, then renamed: a package on the disk is always a whole one.
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
     try:
-        with open(path, "wb") as out:
+        with open(part, "wb") as out:
             package_write(dossier=transfer.dossier, out=out, attempt=_attempt(transfer), now=transfer.created_at)
-        info = package_check(path)  # read back from the disk, as it will leave
+        info = package_check(part)  # read back from the disk, as it will leave
+        os.replace(part, path)
     except PackageInvalid as error:
-        path.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         message = f"Le paquet d’archives n’est pas conforme : {error}"
         _failed(transfer, message, retry=False)
         raise ConnectorRejected(message) from error
-    ArchiveTransfer.objects.filter(pk=transfer.pk).update(
-        sip_sha512=info.sha512, sip_size=info.size, sent_at=timezone.now()
+    # The deposit starts for one worker only: the one whose conditional UPDATE finds the transfer as
+    # it read it (another, whose lease ran out while it built, finds it changed and gives way).
+    started = (
+        ArchiveTransfer.objects.filter(pk=transfer.pk, sent_at=transfer.sent_at)
+        if transfer.sent_at
+        else (ArchiveTransfer.objects.filter(pk=transfer.pk, sent_at__isnull=True))
     )
+    if not started.update(sip_sha512=info.sha512, sip_size=info.size, sent_at=timezone.now()):
+        raise ConnectorUnavailable(f"{transfer.sip_name} : un autre processus le verse déjà.")
     transfer.sip_sha512, transfer.sip_size = info.sha512, info.size
     try:
         deposit = connector.deposit(sip=path, sip_name=transfer.sip_name, sha512=info.sha512)
@@ -228,6 +243,27 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
             details={"transfer": transfer.pk, "operation": deposit.operation_id, "sha512": info.sha512},
         )
     transfer.status, transfer.operation_id = TransferStatus.SENT, deposit.operation_id
+    return True
+
+
+def _held_back(transfer: ArchiveTransfer) -> bool:
+    """A dossier put under litigation hold (or reopened) since its transfer was prepared does not
+    leave: the transfer is cancelled and the dossier goes back to « à verser », where the hold keeps it."""
+    with transaction.atomic():
+        retention = DossierRetention.objects.select_for_update().get(dossier=transfer.dossier_id)
+        dossier_finished = transfer.dossier.state in DossierState.finished()
+        if not retention.litigation_hold and dossier_finished:
+            return False
+        ArchiveTransfer.objects.filter(pk=transfer.pk).update(
+            status=TransferStatus.CANCELLED,
+            next_attempt_at=None,
+            last_error="Versement annulé : le dossier est gelé pour contentieux."
+            if retention.litigation_hold
+            else "Versement annulé : le dossier a été rouvert.",
+        )
+        if retention.state == ArchivalState.TRANSFERRING:
+            retention_move(retention=retention, to=ArchivalState.TO_TRANSFER)
+    return True
 
 
 def _follow(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> str:

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from guichet.archives.models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
 from guichet.archives.retention import retention_review
-from guichet.archives.transfers import LEASE, archive_transfer_resume, transfers_run
+from guichet.archives.transfers import LEASE, _deposit, archive_transfer_resume, transfers_create, transfers_run
 from guichet.connectors.archive_directory.connector import DirectoryArchive
+from guichet.connectors.base import ConnectorUnavailable
+from guichet.connectors.registry import connector_for
 from guichet.connectors.vitam.connector import VitamArchive
 from guichet.core.audit import audit_verify
 from guichet.dossiers.models import DossierFile
@@ -223,3 +225,31 @@ def test_a_package_whose_attachment_changed_since_filing_never_leaves(folder, de
     assert transfer.next_attempt_at is None  # waits for the archivist
     assert not folder.exists() or not list(folder.glob("*.zip"))
     assert not list(Path(settings.GUICHET_ARCHIVE_WORK_DIR).glob("*.zip"))  # nothing half-made left
+
+
+def test_a_dossier_held_for_litigation_after_its_transfer_was_prepared_does_not_leave(vitam):
+    (dossier,) = dossiers_due()
+    vitam.script = [RESET] * 3  # the first round fails: the transfer waits, prepared
+    transfers_run()
+    DossierRetention.objects.filter(dossier=dossier).update(litigation_hold=True, litigation_hold_reason="Recours")
+
+    transfers_run(now=later(2))
+
+    transfer = ArchiveTransfer.objects.get(dossier=dossier)
+    assert transfer.status == TransferStatus.CANCELLED and "contentieux" in transfer.last_error
+    assert DossierRetention.objects.get(dossier=dossier).state == ArchivalState.TO_TRANSFER
+    assert not vitam.operations
+    transfers_run(now=later(10))  # held: no new transfer
+    assert ArchiveTransfer.objects.filter(dossier=dossier).count() == 1
+
+
+def test_two_workers_never_hand_the_same_package_over(vitam):
+    (dossier,) = dossiers_due()
+    transfers_create(target="vitam", now=timezone.now())
+    # Worker B read the transfer (not started), then worker A started its deposit.
+    stale = ArchiveTransfer.objects.select_related("dossier__procedure__organisation").get(dossier=dossier)
+    ArchiveTransfer.objects.filter(pk=stale.pk).update(sent_at=timezone.now())
+
+    with pytest.raises(ConnectorUnavailable, match="un autre processus le verse déjà"):
+        _deposit(stale, connector_for("archive_transfer"))
+    assert not vitam.operations
