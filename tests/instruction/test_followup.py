@@ -51,7 +51,10 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.dossiers.tasks.drafts_move_on_publish",
             "guichet.observatory.programme_link.programme_entry_on_publish",
         ],
-        "publication_checks_asked": ["guichet.documents.publication.act_publication_checks"],
+        "publication_checks_asked": [
+            "guichet.documents.publication.act_publication_checks",
+            "guichet.archives.retention_settings.retention_publication_checks",
+        ],
         "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
     }
 
