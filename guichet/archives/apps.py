@@ -7,8 +7,9 @@ class ArchivesConfig(AppConfig):
     verbose_name = "Archivage"
 
     def ready(self) -> None:
-        from guichet.procedures.hooks import publication_checks_asked
+        from guichet.procedures.hooks import procedure_retention_changed, publication_checks_asked
 
-        from .retention_settings import retention_publication_checks
+        from .retention_settings import retention_publication_checks, retention_reschedule
 
         publication_checks_asked.connect(retention_publication_checks)
+        procedure_retention_changed.connect(retention_reschedule)

@@ -12,7 +12,7 @@ from django.db import transaction
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.procedures.models import FinalFate, Procedure, RetentionStart
+from guichet.procedures.models import RETENTION_IDENTIFIER_PATTERN, FinalFate, Procedure, RetentionStart
 from guichet.procedures.readiness import PublicationCheck
 
 from .models import ArchivalState, DossierRetention
@@ -31,7 +31,7 @@ RETENTION_FIELDS = (
 # The identifiers go as they are into the SEDA manifest (xsd:token) and Vitam's referentials: one
 # word of letters, digits and a few separators, no spaces.
 IDENTIFIER_FIELDS = ("archival_agreement", "originating_agency", "submission_agency", "archival_profile", "access_rule")
-IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+IDENTIFIER_PATTERN = re.compile(RETENTION_IDENTIFIER_PATTERN)
 IDENTIFIER_MESSAGE = (
     "Un identifiant s’écrit d’un seul tenant, sans espace ni accent : lettres, chiffres et les signes "
     "« - », « _ », « . », « : » ou « / » (par exemple IC-000001)."
@@ -70,6 +70,22 @@ def retention_values_check(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def retention_reschedule(*, procedure: Procedure, **kwargs: Any) -> int:
+    """Compute again, from the procedure's current rules, the retention of its dossiers whose DUA
+    still runs; returns how many changed. Also the listener of `procedure_retention_changed` (an
+    imported procedure document may change the rules)."""
+    rescheduled = 0
+    running = DossierRetention.objects.filter(dossier__procedure=procedure, state=ArchivalState.ACTIVE)
+    for retention in running.select_related("dossier").iterator(chunk_size=500):
+        dossier = retention.dossier
+        dossier.procedure = procedure  # the rules just saved, not a copy read again per dossier
+        before = (retention.ends_on, retention.final_fate)
+        after = retention_schedule(dossier=dossier)
+        if after is not None and (after.ends_on, after.final_fate) != before:
+            rescheduled += 1
+    return rescheduled
+
+
 @transaction.atomic
 def procedure_retention_update(*, procedure: Procedure, actor: User | None, **values: Any) -> Procedure:
     """Change a procedure's retention settings (any of RETENTION_FIELDS; the others stay). Raises
@@ -91,14 +107,7 @@ def procedure_retention_update(*, procedure: Procedure, actor: User | None, **va
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
         if _SCHEDULE_FIELDS & set(changed):
-            running = DossierRetention.objects.filter(dossier__procedure=locked, state=ArchivalState.ACTIVE)
-            for retention in running.select_related("dossier").iterator(chunk_size=500):
-                dossier = retention.dossier
-                dossier.procedure = locked  # the rules just saved, not a copy read again per dossier
-                before = (retention.ends_on, retention.final_fate)
-                after = retention_schedule(dossier=dossier)
-                if after is not None and (after.ends_on, after.final_fate) != before:
-                    rescheduled += 1
+            rescheduled = retention_reschedule(procedure=locked)
     audit_record(
         actor=actor,
         action=AuditAction.PROCEDURE_RETENTION_UPDATE,

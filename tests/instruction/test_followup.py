@@ -47,6 +47,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.procedures.selectors.instructor_role_add",
             "guichet.instruction.selectors.expert_role_add",
         ],
+        "procedure_retention_changed": ["guichet.archives.retention_settings.retention_reschedule"],
         "procedure_published": [
             "guichet.dossiers.tasks.drafts_move_on_publish",
             "guichet.observatory.programme_link.programme_entry_on_publish",
