@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from guichet.accounts.models import Organisation, OrganisationRole, User
 from guichet.dossiers.models import Dossier
-from guichet.procedures.models import Procedure
+from guichet.procedures.models import FinalFate, Procedure
 from guichet.procedures.selectors import organisation_ids_administered_by
 
 from .models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
@@ -110,4 +110,8 @@ def dossier_archival_summary(dossier: Dossier) -> dict | None:
     if retention is None:
         return None
     transfer = ArchiveTransfer.objects.filter(dossier=dossier, status=TransferStatus.ACCEPTED).order_by("-pk").first()
-    return {"retention": retention, "transfer": transfer}
+    return {
+        "retention": retention,
+        "final_fate": FinalFate(retention.final_fate).label if retention.final_fate in FinalFate.values else "",
+        "transfer": transfer,
+    }

@@ -11,7 +11,7 @@ from guichet.archives.models import ArchivalState, ArchiveTransfer, DossierReten
 from guichet.archives.retention import retention_review
 from guichet.archives.supervision import dossier_litigation_hold
 from guichet.core.models import AuditAction, AuditEvent
-from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +204,25 @@ def test_a_held_dossier_is_not_transferred_when_its_dua_ends(archivist, procedur
     dossier_litigation_hold(dossier=dossier, actor=archivist, reason="Recours")
     retention_review(today=timezone.localdate() + timedelta(days=6 * 366))
     assert DossierRetention.objects.get(dossier=dossier).state == ArchivalState.ACTIVE
+
+
+def test_instructors_see_the_dossiers_conservation_once_decided(client, procedure):
+    instructor = instructor_of(procedure)
+    pending = DossierFactory(procedure=procedure, in_instruction=True)
+    client.force_login(instructor)
+    assert 'id="conservation"' not in client.get(reverse("agent:dossier_detail", args=[pending.pk])).content.decode()
+
+    dossier = decided(procedure)
+    retention = DossierRetention.objects.get(dossier=dossier)
+    dossier_litigation_hold(dossier=dossier, actor=None, reason="Recours n° 12")
+    DossierRetention.objects.filter(pk=retention.pk).update(state=ArchivalState.TRANSFERRED)
+    ArchiveTransfer.objects.create(
+        dossier=dossier, target="vitam", status=TransferStatus.ACCEPTED, sip_name="GUICHET-42", operation_id="aeeaa"
+    )
+    html = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Conservation</h2>" in html
+    assert f"jusqu’au {retention.ends_on:%d/%m/%Y}" in html
+    assert "Sort final : Conserver (verser aux archives définitives)" in html
+    assert "État : Versé aux archives" in html
+    assert "Gel pour contentieux : oui — Recours n° 12" in html
+    assert "<code>GUICHET-42</code>" in html
