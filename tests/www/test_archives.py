@@ -6,11 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from guichet.accounts.models import OrganisationRole
+from guichet.accounts.models import OrganisationRole, User
 from guichet.archives.models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
 from guichet.archives.retention import retention_review
 from guichet.archives.supervision import dossier_litigation_hold
 from guichet.core.models import AuditAction, AuditEvent
+from guichet.demo.loader import ARCHIVIST
+from guichet.demo.procedures import PROCEDURES
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +228,10 @@ def test_instructors_see_the_dossiers_conservation_once_decided(client, procedur
     assert "État : Versé aux archives" in html
     assert "Gel pour contentieux : oui — Recours n° 12" in html
     assert "<code>GUICHET-42</code>" in html
+
+
+def test_the_demo_archivist_looks_after_every_demo_procedure(client, demo):
+    client.force_login(User.objects.get(email=ARCHIVIST.email))
+    html = client.get(url("procedures")).content.decode()
+    assert all(procedure.title in html for procedure in PROCEDURES)
+    assert client.get(url("home")).status_code == 200
