@@ -17,8 +17,8 @@ process so that its peak memory is the export's own (Django included), through t
 screens' export and the background export job run (`instructor_dossiers_listed`, `export_rows`,
 `export_chunks`), every column (the dossier's own and every answer), written to /dev/null:
 - `backoffice_export_csv_*`: the demo instructor's export of the biggest procedure: every dossier
-  they see there, as their two lists « Tous » and « Archivés » (a list shows either current or
-  archived dossiers), one after the other (400,000 rows at the default scale);
+  they see there, as their two lists « Tous » and « Mis de côté » (a list shows either current
+  dossiers or those put aside), one after the other (400,000 rows at the default scale);
 - `backoffice_export_all_csv_*`: an instructor of every group of every procedure
   (EXPORT_INSTRUCTOR, added by the benchmark) exports those two lists of each procedure, one after
   the other in the same process: every filed dossier of the database (1,000,152 rows at the
@@ -143,7 +143,7 @@ def _export_instructor():
 def export_measure(*, everything: bool) -> dict:
     """The CSV export (every column) of every dossier the demo instructor sees in the biggest
     procedure, or with `everything` of every filed dossier (EXPORT_INSTRUCTOR, every procedure), as
-    the instructor's lists « Tous » and « Archivés » exported one after the other, in this process:
+    the instructor's lists « Tous » and « Mis de côté » exported one after the other, in this process:
     rows, lists, seconds (elapsed and CPU, the reading thread's included), bytes, peak memory."""
     import os
     import resource
@@ -177,7 +177,7 @@ def export_measure(*, everything: bool) -> dict:
     with open(os.devnull, "wb") as sink:
         for procedure in procedures:
             columns = export_columns_available(procedure=procedure)
-            for tab in (Tab.ALL, Tab.ARCHIVED):
+            for tab in (Tab.ALL, Tab.PUT_ASIDE):
                 dossiers = instructor_dossiers_listed(user, procedure, ListFilters(tab=tab))
                 rows = counting(export_rows(queryset=dossiers, columns=columns))
                 for chunk in export_chunks(header=export_header(columns), rows=rows, format=ExportFormat.CSV):

@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from guichet.api.main import api
 from guichet.www.accounts.views import admin_login_redirect
-from guichet.www.archives import elimination_urls
 
 urlpatterns = [
     path("", include("guichet.www.public.urls")),
@@ -14,8 +13,7 @@ urlpatterns = [
     path("avis/", include("guichet.www.expert.urls")),
     path("observatoire/", include("guichet.www.observatoire.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
-    # The archivist's space (its elimination lists until the rest of it comes: guichet/www/archives/).
-    path("archives/", include((elimination_urls.urlpatterns, "archives"))),
+    path("archives/", include("guichet.www.archives.urls")),
     path("api/v1/", api.urls),
     # The Django admin signs in through Guichet's own sign-in (password, then the second factor),
     # never through its own page, which would open a session on the password alone.

@@ -3,7 +3,7 @@ screens' filters and keyset pages), a dossier, and decisions on it. Every read g
 selectors the back office uses, so the API reaches exactly what the screens do."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -14,7 +14,7 @@ from guichet.dossiers.models import Dossier, DossierState, TransitionLog, Transi
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.dossiers.workflow import TransitionError, transitions_for_role
 from guichet.instruction.access import dossier_for_instructor
-from guichet.instruction.lists import ListFilters, ListOrder, Tab
+from guichet.instruction.lists import TAB_ALIASES, ListFilters, ListOrder, Tab, tab_of
 from guichet.instruction.selectors import instructor_dossier_page, instructor_waiting_counts, procedures_of_instructor
 from guichet.instruction.services import dossier_decide
 from guichet.procedures.models import InstructorMembership
@@ -22,6 +22,9 @@ from guichet.procedures.models import InstructorMembership
 from .errors import responses
 
 router = Router(tags=["instruction"])
+
+# The lists' values, and their former names still accepted.
+TabParam = Literal[*Tab.values, *TAB_ALIASES]  # type: ignore[valid-type]
 
 
 def _instructor(request: HttpRequest):
@@ -120,7 +123,11 @@ def procedures(request: HttpRequest):
 def dossier_list(
     request: HttpRequest,
     slug: str,
-    tab: Tab = Query(Tab.ALL, description="a-traiter, suivis, traites, tous, archives"),  # noqa: B008
+    tab: TabParam = Query(  # noqa: B008
+        Tab.ALL.value,
+        description="La liste : `a-traiter`, `suivis`, `traites`, `tous`, `mis-de-cote` (les dossiers traités "
+        "mis de côté par les instructeurs ; `archives`, son ancien nom, est encore accepté).",
+    ),
     state: DossierState | None = None,
     q: str = Query("", max_length=200, description="Recherche dans les numéros, noms et réponses."),  # noqa: B008
     order: ListOrder = ListOrder.RECENT,
@@ -130,7 +137,7 @@ def dossier_list(
     procedure = procedures_of_instructor(user).filter(slug=slug).first()
     if procedure is None:
         raise HttpError(404, "Cette démarche n’existe pas ou vous n’y instruisez pas.")
-    filters = ListFilters(tab=tab, text=q.strip(), state=state or "", order=order)
+    filters = ListFilters(tab=tab_of(tab, Tab.ALL), text=q.strip(), state=state or "", order=order)
     page = instructor_dossier_page(user, procedure, filters, after=after)
     return {"dossiers": [_summary(dossier) for dossier in page.dossiers], "next": page.next_cursor or None}
 

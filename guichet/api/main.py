@@ -11,6 +11,7 @@ from ninja.throttling import UserRateThrottle
 
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
+from .retention import router as retention_router
 from .services import api_token_authenticate
 
 
@@ -38,6 +39,7 @@ api = NinjaAPI(
 )
 api.add_router("/instruction/", instruction_router)
 api.add_router("/observatory/", observatory_router)
+api.add_router("/procedures/", retention_router)
 
 
 @api.exception_handler(AuthenticationError)

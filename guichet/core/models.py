@@ -66,7 +66,8 @@ class AuditAction(models.TextChoices):
     DOSSIER_ACCEPT = "dossier.accept", _("Dossier accepté")
     DOSSIER_ANNOTATIONS_SAVE = "dossier.annotations_save", _("Annotations privées enregistrées")
     DOSSIER_ANSWERS_SAVE = "dossier.answers_save", _("Réponses enregistrées")
-    DOSSIER_ARCHIVE = "dossier.archive", _("Dossier archivé")
+    # Put aside from the instructors' daily lists (not archived: the value is the one first stored).
+    DOSSIER_ARCHIVE = "dossier.archive", _("Dossier mis de côté")
     DOSSIER_ASSIGN = "dossier.assign", _("Dossier attribué")
     DOSSIER_CLOSE = "dossier.close", _("Dossier classé sans suite")
     DOSSIER_CORRECTIONS_SUBMIT = "dossier.corrections_submit", _("Corrections déposées")
@@ -88,7 +89,7 @@ class AuditAction(models.TextChoices):
     DOSSIER_START_INSTRUCTION = "dossier.start_instruction", _("Passage en instruction")
     DOSSIER_SUBMIT = "dossier.submit", _("Dossier déposé")
     DOSSIER_SUBMIT_CORRECTIONS = "dossier.submit_corrections", _("Corrections envoyées")
-    DOSSIER_UNARCHIVE = "dossier.unarchive", _("Dossier désarchivé")
+    DOSSIER_UNARCHIVE = "dossier.unarchive", _("Dossier remis dans les listes")
     DOSSIER_UNFOLLOW = "dossier.unfollow", _("Dossier plus suivi")
     DOSSIER_VERSION_KEPT = "dossier.version_kept", _("Brouillon gardé sur sa version")
     DOSSIER_VERSION_MIGRATE = "dossier.version_migrate", _("Brouillon passé à la nouvelle version")

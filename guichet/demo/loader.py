@@ -82,13 +82,16 @@ EXPERT = DemoAccount(
     "expert@demo.guichet.fr", "Denis", "Roussel", "expert (conservation régionale des monuments historiques)"
 )
 STEERING = DemoAccount("pilotage@demo.guichet.fr", "Élise", "Fontaine", "pilotage (observatoire)")
+ARCHIVIST = DemoAccount("archives@demo.guichet.fr", "Fanny", "Girard", "archiviste (service d’archives, /archives/)")
 APPLICANTS = (
     DemoAccount("camille.martin@demo.guichet.fr", "Camille", "Martin", "usagère"),
     DemoAccount("karim.benali@demo.guichet.fr", "Karim", "Benali", "usager"),
     DemoAccount("lea.dubois@demo.guichet.fr", "Léa", "Dubois", "usagère"),
     DemoAccount("thomas.nguyen@demo.guichet.fr", "Thomas", "Nguyen", "usager"),
 )
-ACCOUNTS = (SUPERADMIN, ADMINISTRATOR, INSTRUCTOR_CULTURE, INSTRUCTOR_TOWN, EXPERT, STEERING, *APPLICANTS)
+ACCOUNTS = (
+    SUPERADMIN, ADMINISTRATOR, INSTRUCTOR_CULTURE, INSTRUCTOR_TOWN, EXPERT, STEERING, ARCHIVIST, *APPLICANTS,
+)  # fmt: skip
 
 # How many demo dossiers of each procedure end in each state; "correction" is a dossier sent back
 # to its applicant for corrections.
@@ -214,6 +217,7 @@ def _demo_load() -> list[DemoAccount]:
     organisations = _organisations(superadmin)
     administrator = _user(ADMINISTRATOR)
     steering = _user(STEERING)
+    archivist = _user(ARCHIVIST)
     for slug in ("ministere-culture", "mairie-sainte-croix-en-val"):
         organisation_role_grant(
             actor=superadmin,
@@ -226,6 +230,10 @@ def _demo_load() -> list[DemoAccount]:
             user=steering,
             organisation=organisations[slug],
             role=OrganisationRole.Role.STEERING,
+        )
+        # The archives service of both: the ministry's role covers its regional directorate.
+        organisation_role_grant(
+            actor=superadmin, user=archivist, organisation=organisations[slug], role=OrganisationRole.Role.ARCHIVIST
         )
     instructor_culture = _user(INSTRUCTOR_CULTURE)
     instructor_town = _user(INSTRUCTOR_TOWN)
@@ -241,6 +249,6 @@ def _demo_load() -> list[DemoAccount]:
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
     demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
-    for agent in (superadmin, administrator, steering, instructor_culture, instructor_town, expert):
+    for agent in (superadmin, administrator, steering, archivist, instructor_culture, instructor_town, expert):
         totp_device_install(actor=superadmin, user=agent, secret=DEMO_TOTP_SECRET)
     return list(ACCOUNTS)

@@ -20,7 +20,7 @@ from guichet.procedures.models import Procedure
 from .access import dossier_for_instructor
 from .models import BulkAction
 from .selectors import dossiers_of_instructor_in
-from .services import dossier_archive, dossier_decide, dossier_follow
+from .services import dossier_decide, dossier_follow, dossier_put_aside
 
 BULK_LIMIT = 500
 Action = BulkAction.Action
@@ -65,8 +65,8 @@ def _apply(bulk: BulkAction, dossier: Dossier) -> None:
     actor = bulk.actor
     if bulk.action == Action.FOLLOW:
         dossier_follow(actor=actor, dossier=dossier)
-    elif bulk.action == Action.ARCHIVE:
-        dossier_archive(actor=actor, dossier=dossier)
+    elif bulk.action == Action.PUT_ASIDE:
+        dossier_put_aside(actor=actor, dossier=dossier)
     elif bulk.action == Action.MESSAGE:
         message_send(actor=actor, dossier=dossier, body=bulk.text)
     else:

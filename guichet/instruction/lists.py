@@ -22,7 +22,20 @@ class Tab(models.TextChoices):
     FOLLOWED = "suivis", _("Suivis")
     PROCESSED = "traites", _("Traités")
     ALL = "tous", _("Tous")
-    ARCHIVED = "archives", _("Archivés")
+    # Handled dossiers kept out of the daily lists (Dossier.archived_at). Not « archivés »: that
+    # word means transferred to the archives (guichet/archives).
+    PUT_ASIDE = "mis-de-cote", _("Mis de côté")
+
+
+# The tabs' former values, still understood (bookmarks, stored exports, API clients).
+TAB_ALIASES = {"archives": Tab.PUT_ASIDE}
+
+
+def tab_of(value: str | None, default: Tab = Tab.TO_PROCESS) -> Tab:
+    """The tab a URL, a stored export or an API call names (a former value included)."""
+    if not value:
+        return default
+    return TAB_ALIASES.get(value) or Tab(value)
 
 
 PAGE_SIZE = 50
@@ -30,7 +43,7 @@ _PROCESSED_STATES = [*DossierState.decided(), DossierState.WITHDRAWN]
 
 
 def tab_filter(tab: Tab, user: User) -> Q:
-    if tab == Tab.ARCHIVED:
+    if tab == Tab.PUT_ASIDE:
         return Q(archived_at__isnull=False)
     current = Q(archived_at__isnull=True)
     if tab == Tab.TO_PROCESS:

@@ -80,7 +80,7 @@ class BulkAction(TimeStampedModel):
         ACCEPT = "accept", _("Accepter")
         REFUSE = "refuse", _("Refuser")
         CLOSE = "close", _("Classer sans suite")
-        ARCHIVE = "archive", _("Archiver")
+        PUT_ASIDE = "archive", _("Mettre de côté")  # the value as first stored
         MESSAGE = "message", _("Envoyer un message")
 
     class Status(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Writes of the instruction: expert invitations, following, archiving, the instructors' decisions
+"""Writes of the instruction: expert invitations, following, putting aside, the instructors' decisions
 and the platform's implicit ones (state changes go through the workflow, dossiers/workflow.py, and
 what follows them through the follow-up chain, followup/), annotations, labels, assignment."""
 
@@ -77,7 +77,7 @@ def expert_invite(
     return invitation
 
 
-# --- The back office: following, archiving, deciding ---------------------------------------------
+# --- The back office: following, putting aside, deciding ---------------------------------------------
 
 
 def _instructor_check(actor: User, dossier: Dossier) -> None:
@@ -103,18 +103,20 @@ def dossier_unfollow(*, actor: User, dossier: Dossier) -> None:
 
 
 @transaction.atomic
-def dossier_archive(*, actor: User, dossier: Dossier, archived: bool = True) -> Dossier:
-    """Put a handled dossier away from the working lists (or bring it back)."""
+def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> Dossier:
+    """Put a handled dossier aside, away from the working lists (or bring it back). Not archiving:
+    « archivé » means transferred to the archives (guichet/archives). The field and the audit
+    actions keep their first names (`archived_at`, `dossier.archive`): stored values."""
     _instructor_check(actor, dossier)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if archived and locked.state not in {*DossierState.decided(), DossierState.WITHDRAWN}:
-        raise ValidationError("Seul un dossier traité (décidé ou retiré) peut être archivé.")
-    if (locked.archived_at is not None) == archived:
+    if aside and locked.state not in {*DossierState.decided(), DossierState.WITHDRAWN}:
+        raise ValidationError("Seul un dossier traité (décidé ou retiré) peut être mis de côté.")
+    if (locked.archived_at is not None) == aside:
         return locked  # already so: a double click
-    locked.archived_at = timezone.now() if archived else None
+    locked.archived_at = timezone.now() if aside else None
     locked.save(update_fields=["archived_at", "updated_at"])
     audit_record(
-        actor=actor, action=AuditAction.DOSSIER_ARCHIVE if archived else AuditAction.DOSSIER_UNARCHIVE, target=locked
+        actor=actor, action=AuditAction.DOSSIER_ARCHIVE if aside else AuditAction.DOSSIER_UNARCHIVE, target=locked
     )
     dossier.fields_copy(locked)
     return locked

@@ -22,7 +22,8 @@ from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.models import InstructorGroup
 
 from .definition import DefinitionInvalid, FormDefinition, definition_validate, located_errors
-from .models import Procedure
+from .hooks import procedure_retention_changed
+from .models import RETENTION_IDENTIFIER, RETENTION_IDENTIFIER_PATTERN, Procedure
 
 FORMAT = "guichet.procedure/1"
 
@@ -55,6 +56,39 @@ class EmbeddedFile(BaseModel):
     content_base64: str
 
 
+def _identifier(description: str, *, default: str = "", required: bool = False) -> Any:
+    return Field(
+        default=default,
+        min_length=1 if required else 0,
+        max_length=20 if required else 100,
+        pattern=RETENTION_IDENTIFIER_PATTERN if required else rf"^({RETENTION_IDENTIFIER})?$",
+        description=description,
+    )
+
+
+class RetentionDocument(BaseModel):
+    """How long the decided dossiers are kept (DUA) and what then becomes of them, and what their
+    archive packages (SEDA) declare. Identifiers are single words, without spaces."""
+
+    model_config = ConfigDict(extra="forbid")
+    retention_years: int = Field(default=5, ge=1, le=100, description="Durée d’utilité administrative, en années.")
+    retention_start: Literal["decision", "submission"] = Field(
+        default="decision", description="Point de départ de la durée : la décision (ou le retrait), ou le dépôt."
+    )
+    final_fate: Literal["conserver", "detruire", "trier"] = Field(
+        default="conserver", description="Sort final à la fin de la durée."
+    )
+    archival_agreement: str = _identifier("Contrat d’entrée (identifiant de l’accord de versement, Vitam).")
+    originating_agency: str = _identifier("Identifiant du service producteur.")
+    submission_agency: str = _identifier("Identifiant du service versant.")
+    archival_profile: str = _identifier("Profil d’archivage (facultatif).")
+    access_rule: str = _identifier(
+        "Règle de communicabilité des données personnelles (AR038 : vie privée, 50 ans).",
+        default="AR038",
+        required=True,
+    )
+
+
 class ProcedureDocument(BaseModel):
     """One procedure, as exported and imported."""
 
@@ -75,6 +109,8 @@ class ProcedureDocument(BaseModel):
     routing: RoutingDocument | None = None
     definition: FormDefinition
     files: list[EmbeddedFile] = Field(default_factory=list)
+    # Absent from documents written before archiving: the procedure's rules are then left as they are.
+    retention: RetentionDocument | None = None
 
 
 def procedure_document_schema() -> dict[str, Any]:
@@ -121,6 +157,7 @@ def procedure_export(procedure: Procedure) -> dict[str, Any]:
             for path in sorted(_template_paths(procedure.draft_definition))
             if default_storage.exists(path)
         ],
+        "retention": {name: getattr(procedure, name) for name in RetentionDocument.model_fields},
     }
 
 
@@ -195,6 +232,10 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
     procedure.opens_on, procedure.closes_on = document.opens_on, document.closes_on
     procedure.data_needed = document.data_needed
     procedure.draft_definition = data["definition"]
+    rules_before = (procedure.retention_years, procedure.retention_start, procedure.final_fate)
+    if document.retention is not None:
+        for name, value in document.retention.model_dump().items():
+            setattr(procedure, name, value)
     try:
         procedure.full_clean()
     except DjangoValidationError as error:
@@ -220,6 +261,9 @@ def procedure_import(*, actor: User | None, data: Any) -> Procedure:
         {route.value: group_ids[route.group] for route in document.routing.routes} if document.routing else {}
     )
     procedure.save(update_fields=["routing_field", "routing_map"])
+    if not created and (procedure.retention_years, procedure.retention_start, procedure.final_fate) != rules_before:
+        # The dossiers whose DUA runs follow the new rules (the archives app computes them).
+        procedure_retention_changed.send(procedure=procedure)
     audit_record(
         actor=actor,
         action=AuditAction.PROCEDURE_IMPORT,

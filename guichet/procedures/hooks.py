@@ -13,3 +13,9 @@ publication_checks_asked = Hook(
     doc="The publication's confirmation step lists what is missing or worth checking: listeners "
     "receive `procedure` and `checks` (a list of procedures.readiness.PublicationCheck to append to).",
 )
+
+procedure_retention_changed = Hook(
+    "procedure_retention_changed",
+    doc="A procedure's DUA or final fate changed outside the archives' own service (an imported "
+    "procedure document), inside the transaction: listeners receive `procedure`.",
+)

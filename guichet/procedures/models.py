@@ -28,6 +28,12 @@ class RetentionStart(models.TextChoices):
     SUBMISSION = "submission", _("Date du dépôt")
 
 
+# A retention identifier (archival agreement, agencies, profile, access rule) goes as it is into the
+# SEDA manifest (xsd:token) and the archival system's referentials: one word, no spaces.
+RETENTION_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9_.:/-]*"
+RETENTION_IDENTIFIER_PATTERN = rf"^{RETENTION_IDENTIFIER}$"
+
+
 class FinalFate(models.TextChoices):
     """What becomes of a dossier once its DUA has ended (« sort final », Code du patrimoine)."""
 

@@ -4,32 +4,36 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
-from guichet.accounts.models import User
+from guichet.accounts.models import OrganisationRole, User
 from guichet.instruction.models import ExpertInvitation
 from guichet.procedures.models import InstructorMembership
 from guichet.www.public.legal import accessibility_conformity
 
 
 def person_roles(request) -> dict[str, bool]:
-    """Whether the signed-in person instructs dossiers (is in a group) or is asked for opinions
-    (an invitation not revoked): one query per request, whoever asks first (the back office's
-    access check, or the header)."""
+    """Whether the signed-in person instructs dossiers (is in a group), is asked for opinions
+    (an invitation not revoked) or looks after archives (the archivist role; superusers too): one
+    query per request, whoever asks first (the back office's access check, or the header)."""
     known = getattr(request, "_guichet_roles", None)
     if known is not None:
         return known
     user = getattr(request, "user", None)
-    found = {"instructor": False, "expert": False}
+    found = {"instructor": False, "expert": False, "archivist": False}
     if user is not None and user.is_authenticated:
         row = (
             User.objects.filter(pk=user.pk)
             .annotate(
                 instructor=Exists(InstructorMembership.objects.filter(user=OuterRef("pk"))),
                 expert=Exists(ExpertInvitation.objects.filter(expert=OuterRef("pk"), revoked_at__isnull=True)),
+                archivist=Exists(
+                    OrganisationRole.objects.filter(user=OuterRef("pk"), role=OrganisationRole.Role.ARCHIVIST)
+                ),
             )
-            .values("instructor", "expert")
+            .values("instructor", "expert", "archivist")
             .first()
         )
         found = row or found
+        found["archivist"] = found["archivist"] or user.is_superuser
     request._guichet_roles = found
     return found
 

@@ -120,3 +120,14 @@ def test_the_openapi_description_is_published(client):
     assert "/api/v1/instruction/dossiers/{dossier_id}" in schema["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn.jsdelivr.net" not in docs  # served from our own static files
+
+
+def test_the_put_aside_list_answers_to_its_name_and_to_its_former_one(client, world):
+    headers = bearer(world["alice"])
+    aside = world["mine"][0]
+    type(aside).objects.filter(pk=aside.pk).update(archived_at="2026-01-01T00:00:00Z")
+    url = "/api/v1/instruction/procedures/aide-permis/dossiers"
+    for tab in ("mis-de-cote", "archives"):
+        listed = client.get(url, {"tab": tab}, headers=headers).json()
+        assert [d["id"] for d in listed["dossiers"]] == [aside.pk], tab
+    assert client.get(url, {"tab": "corbeille"}, headers=headers).status_code == 422

@@ -23,7 +23,7 @@ def test_the_export_step_exports_every_dossier_the_instructor_sees_in_the_bigges
     )
     result = export_measure(everything=False)
     assert seen.count() > 0 and result["rows"] == seen.count()
-    assert result["lists"] == 2  # « Tous » and « Archivés »
+    assert result["lists"] == 2  # « Tous » and « Mis de côté »
     assert result["bytes"] > 1000 and result["peak_mb"] > 0 and result["cpu_seconds"] > 0
 
 

@@ -47,11 +47,15 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.procedures.selectors.instructor_role_add",
             "guichet.instruction.selectors.expert_role_add",
         ],
+        "procedure_retention_changed": ["guichet.archives.retention_settings.retention_reschedule"],
         "procedure_published": [
             "guichet.dossiers.tasks.drafts_move_on_publish",
             "guichet.observatory.programme_link.programme_entry_on_publish",
         ],
-        "publication_checks_asked": ["guichet.documents.publication.act_publication_checks"],
+        "publication_checks_asked": [
+            "guichet.documents.publication.act_publication_checks",
+            "guichet.archives.retention_settings.retention_publication_checks",
+        ],
         "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
     }
 

@@ -7,11 +7,14 @@ import jsonschema
 import pytest
 from django.core.management import CommandError, call_command
 
+from guichet.archives.models import DossierRetention
+from guichet.archives.retention import retention_review
 from guichet.core.models import AuditEvent
 from guichet.demo.procedures import PROCEDURES
 from guichet.procedures.definition import DefinitionInvalid
 from guichet.procedures.exchange import procedure_document_schema, procedure_export, procedure_import
 from guichet.procedures.models import Procedure
+from tests.factories import DossierFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "procedure.schema.json"
@@ -100,7 +103,6 @@ def test_unreadable_files_get_a_clear_message(tmp_path):
 
 def test_settings_and_routing_round_trip():
     from guichet.procedures.models import InstructorGroup
-    from tests.factories import ProcedureFactory
 
     procedure = ProcedureFactory(
         draft_definition={
@@ -144,3 +146,69 @@ def test_settings_and_routing_round_trip():
             actor=None, data={**document, "routing": {"field": "dep", "routes": [{"value": "45", "group": "Loir"}]}}
         )
     assert error.value.errors[0][0] == "routing.routes[0].group"
+
+
+def test_retention_rules_round_trip_and_old_documents_keep_the_procedures_rules():
+    procedure = ProcedureFactory(
+        retention_years=8,
+        retention_start="submission",
+        final_fate="trier",
+        archival_agreement="IC-000007",
+        originating_agency="FRAN_NP_009913",
+        submission_agency="SV-01",
+        archival_profile="PR-000002",
+        access_rule="AR040",
+    )
+    document = procedure_export(procedure)
+    assert document["retention"] == {
+        "retention_years": 8,
+        "retention_start": "submission",
+        "final_fate": "trier",
+        "archival_agreement": "IC-000007",
+        "originating_agency": "FRAN_NP_009913",
+        "submission_agency": "SV-01",
+        "archival_profile": "PR-000002",
+        "access_rule": "AR040",
+    }
+    jsonschema.validate(document, procedure_document_schema())
+    created = procedure_import(actor=None, data={**document, "slug": "copie-conservee"})
+    assert procedure_export(created) == {**document, "slug": "copie-conservee"}
+
+    # A document written before archiving existed: valid, and the procedure's rules stay.
+    old = {key: value for key, value in document.items() if key != "retention"}
+    jsonschema.validate(old, procedure_document_schema())
+    procedure_import(actor=None, data={**old, "title": "Titre changé"})
+    procedure.refresh_from_db()
+    assert (procedure.title, procedure.retention_years, procedure.access_rule) == ("Titre changé", 8, "AR040")
+    # A new procedure from an old document gets the default rules.
+    fresh = procedure_import(actor=None, data={**old, "slug": "nouvelle-sans-regles"})
+    assert (fresh.retention_years, fresh.final_fate, fresh.access_rule) == (5, "conserver", "AR038")
+
+
+@pytest.mark.parametrize(
+    ("retention", "path"),
+    [
+        ({"retention_years": 0}, "retention.retention_years"),
+        ({"final_fate": "garder"}, "retention.final_fate"),
+        ({"archival_agreement": "IC 1"}, "retention.archival_agreement"),
+        ({"access_rule": ""}, "retention.access_rule"),
+        ({"unknown": "x"}, "retention.unknown"),
+    ],
+)
+def test_bad_retention_rules_are_refused_with_their_place(retention, path):
+    document = procedure_export(ProcedureFactory())
+    document["retention"] = {**document["retention"], **retention}
+    with pytest.raises(DefinitionInvalid) as error:
+        procedure_import(actor=None, data=document)
+    assert error.value.errors[0][0] == path
+
+
+def test_an_imported_change_of_dua_applies_to_the_dossiers_whose_dua_runs():
+    procedure = ProcedureFactory(retention_years=5)
+    dossier = DossierFactory(procedure=procedure, accepted=True)
+    retention_review()
+    document = procedure_export(procedure)
+    document["retention"]["retention_years"] = 20
+    procedure_import(actor=None, data=document)
+    retention = DossierRetention.objects.get(dossier=dossier)
+    assert retention.ends_on.year - retention.starts_on.year == 20

@@ -1,5 +1,5 @@
 """The instructors' back office through HTTP: who sees what, the lists, a dossier's page and the
-decisions, follow and archive."""
+decisions, follow and put aside."""
 
 import io
 import re
@@ -83,7 +83,7 @@ def test_each_role_reaches_only_what_it_may(client, procedure, groups):
     writes = [
         (reverse("agent:dossier_decision", args=[dossier.pk]), {"decision": "start_instruction"}),
         (reverse("agent:dossier_follow", args=[dossier.pk]), {}),
-        (reverse("agent:dossier_archive", args=[dossier.pk]), {}),
+        (reverse("agent:dossier_put_aside", args=[dossier.pk]), {}),
         (reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Bonjour"}),
     ]
     # Anonymous: asked to sign in.
@@ -119,7 +119,7 @@ def test_every_form_refuses_a_post_without_its_csrf_token(procedure, groups):
     dossier = dossier_in(procedure, groups["a"], submitted=True)
     client = Client(enforce_csrf_checks=True)
     client.force_login(groups["alice"])
-    for name in ("agent:dossier_decision", "agent:dossier_follow", "agent:dossier_archive", "agent:dossier_message"):
+    for name in ("agent:dossier_decision", "agent:dossier_follow", "agent:dossier_put_aside", "agent:dossier_message"):
         assert client.post(reverse(name, args=[dossier.pk]), {}).status_code == 403, name
 
 
@@ -143,9 +143,18 @@ def test_the_tabs_count_and_list_the_dossiers_of_the_instructors_groups(client, 
     page = client.get(url, {"onglet": "suivis"}).content.decode()
     assert "Suivis (1)" in page and f"n°{started.number}" in page and f"n°{new.number}" not in page
 
-    client.post(reverse("agent:dossier_archive", args=[accepted.pk]))
-    page = client.get(url, {"onglet": "archives"}).content.decode()
-    assert "Archivés (1)" in page and f"n°{accepted.number}" in page and "Tous (2)" in page
+    response = client.post(reverse("agent:dossier_put_aside", args=[accepted.pk]), follow=True)
+    assert "Dossier mis de côté" in response.content.decode()
+    page = client.get(url, {"onglet": "mis-de-cote"}).content.decode()
+    assert "Mis de côté (1)" in page and f"n°{accepted.number}" in page and "Tous (2)" in page
+    # « Archivé » means transferred to the archives: the instructors' lists no longer use the word.
+    assert "Archiv" not in page and "archivé" not in page
+    # A bookmark of the tab's former address still leads to it.
+    assert "Mis de côté (1)" in client.get(url, {"onglet": "archives"}).content.decode()
+    detail = client.get(reverse("agent:dossier_detail", args=[accepted.pk])).content.decode()
+    assert "Remettre dans la liste" in detail and "— mis de côté." in detail
+    client.post(reverse("agent:dossier_put_aside", args=[accepted.pk]), {"de_cote": "0"})
+    assert "Mis de côté (0)" in client.get(url, {"onglet": "mis-de-cote"}).content.decode()
 
 
 def test_search_and_filters_narrow_the_list_and_bad_values_are_ignored(client, procedure, groups):
@@ -533,10 +542,11 @@ def test_the_instructor_reads_the_answers_and_writes_to_the_applicant(client, po
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
-def test_only_a_processed_dossier_is_archived(client, procedure, groups):
+def test_only_a_processed_dossier_is_put_aside(client, procedure, groups):
     dossier = dossier_in(procedure, groups["a"], submitted=True)
     client.force_login(groups["alice"])
-    client.post(reverse("agent:dossier_archive", args=[dossier.pk]), follow=True)
+    response = client.post(reverse("agent:dossier_put_aside", args=[dossier.pk]), follow=True)
+    assert "Seul un dossier traité (décidé ou retiré) peut être mis de côté." in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.archived_at is None
 

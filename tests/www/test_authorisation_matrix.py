@@ -76,7 +76,7 @@ def urls(world):
         "suivi d’action groupée": ("get", reverse("agent:bulk_detail", args=[world["bulk"].pk]), {}),
         "décision": ("post", reverse("agent:dossier_decision", args=[d]), {"decision": "reopen", "motivation": "x"}),
         "suivre": ("post", reverse("agent:dossier_follow", args=[d]), {}),
-        "archiver": ("post", reverse("agent:dossier_archive", args=[d]), {}),
+        "mettre de côté": ("post", reverse("agent:dossier_put_aside", args=[d]), {}),
         "message": ("post", reverse("agent:dossier_message", args=[d]), {"body": "Bonjour"}),
         "étiquettes": ("post", reverse("agent:dossier_labels", args=[d]), {"etiquettes": "x"}),
         "attribution": ("post", reverse("agent:dossier_assign", args=[d]), {"instructeur": ""}),

@@ -88,7 +88,13 @@ def test_an_empty_form_blocks_the_publication_on_the_screen_and_in_the_service(a
 
 def test_a_ready_procedure_has_nothing_to_check(admin):
     organisation = OrganisationFactory(street_address="1 place de la Mairie", postcode="75001", city="Paris")
-    procedure = draft(admin, organisation=organisation, processing_days=30, description="Pour planter des arbres.")
+    procedure = draft(
+        admin,
+        organisation=organisation,
+        processing_days=30,
+        description="Pour planter des arbres.",
+        archival_agreement="IC-000001",
+    )
     group = procedure.instructor_groups.get(is_default=True)
     InstructorMembership.objects.create(group=group, user=UserFactory())
     for kind in ActKind:
@@ -109,3 +115,10 @@ def test_a_group_without_instructors_is_named(admin):
     assert "Le groupe instructeur « Secteur nord » n’a aucun membre : ses dossiers ne seront traités par personne." in (
         messages
     )
+
+
+def test_a_procedure_to_be_transferred_without_an_archival_agreement_is_named(admin):
+    procedure = draft(admin, final_fate="trier", archival_agreement="")
+    html = admin.get(publish_url(procedure)).content.decode()
+    assert "aucun contrat d’entrée" in html
+    assert reverse("admin_procedures:retention", args=[procedure.slug]) in html

@@ -116,7 +116,9 @@ class Dossier(TimeStampedModel):
         related_name="+",
     )
     # Put away by an instructor once handled: out of the back office's working lists.
-    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
+    # Put aside by an instructor, out of the daily lists (the « Mis de côté » tab). Not archived:
+    # that is the archives app's DossierRetention. The name stays: indexes and queries use it.
+    archived_at = models.DateTimeField(_("mis de côté le"), null=True, blank=True)
     # When the processing deadline ends (dossiers/deadlines.py), kept by the workflow and the
     # resubmission of corrections so that lists filter and sort on it; null while no deadline runs
     # (none set, waiting for the applicant's corrections, decided, withdrawn).

@@ -16,7 +16,7 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.procedures.models import Procedure
 
-from ..lists import ListFilters, Tab
+from ..lists import ListFilters, Tab, tab_of
 from ..models import ExportJob
 from ..selectors import instructor_dossiers_listed
 from .columns import Cell, ExportColumn, export_columns_chosen
@@ -38,7 +38,7 @@ def _filters_stored(filters: ListFilters) -> dict:
 
 def _filters_read(stored: dict) -> ListFilters:
     days = {name: date.fromisoformat(stored[name]) for name in _DAYS if stored.get(name)}
-    return ListFilters(**{**stored, **days, "tab": Tab(stored.get("tab", Tab.ALL))})
+    return ListFilters(**{**stored, **days, "tab": tab_of(stored.get("tab"), Tab.ALL)})
 
 
 def export_is_large(*, actor: User, procedure: Procedure, filters: ListFilters) -> bool:

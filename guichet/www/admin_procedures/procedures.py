@@ -24,6 +24,7 @@ from guichet.procedures.services import (
     procedure_reopen,
     procedure_settings_update,
 )
+from guichet.www.archives.retention_page import retention_page
 
 from . import forms
 from .access import administered_procedure, administrator_required
@@ -142,6 +143,18 @@ def procedure_settings(request, slug: str):
         messages.success(request, "Les paramètres sont enregistrés.")
         return redirect("admin_procedures:settings", procedure.slug)
     return _form_page(request, procedure, form, heading="Paramètres", submit="Enregistrer les paramètres")
+
+
+@administrator_required
+def procedure_retention_view(request, slug: str):
+    """« Conservation et archivage »: the retention settings (archivists change them too, in their space)."""
+    procedure = administered_procedure(request, slug)
+    return retention_page(
+        request,
+        procedure,
+        template="admin_procedures/retention.html",
+        done_url=reverse("admin_procedures:retention", args=[procedure.slug]),
+    )
 
 
 @administrator_required

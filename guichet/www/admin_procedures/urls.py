@@ -8,6 +8,7 @@ urlpatterns = [
     path("nouvelle/", procedures.procedure_create_view, name="create"),
     path("<slug:slug>/", procedures.procedure_overview, name="overview"),
     path("<slug:slug>/parametres/", procedures.procedure_settings, name="settings"),
+    path("<slug:slug>/conservation/", procedures.procedure_retention_view, name="retention"),
     path("<slug:slug>/publier/", procedures.procedure_publish_view, name="publish"),
     path("<slug:slug>/clore/", procedures.procedure_lifecycle, {"action": "close"}, name="close"),
     path("<slug:slug>/rouvrir/", procedures.procedure_lifecycle, {"action": "reopen"}, name="reopen"),

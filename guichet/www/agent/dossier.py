@@ -1,4 +1,4 @@
-"""A dossier's page in the back office, and what instructors do on it: decide, follow, archive, write
+"""A dossier's page in the back office, and what instructors do on it: decide, follow, put aside, write
 to the applicant, open its files, ask experts for their opinion, annotate, label, assign."""
 
 import uuid
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from guichet.archives.selectors import dossier_archival_summary
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.deadlines import deadline_status
 from guichet.dossiers.models import Dossier, DossierState, TransitionName
@@ -25,11 +26,11 @@ from guichet.instruction.selectors import dossier_followed_by, dossier_neighbour
 from guichet.instruction.services import (
     AnnotationsInvalid,
     dossier_annotations_save,
-    dossier_archive,
     dossier_assign,
     dossier_decide,
     dossier_follow,
     dossier_labels_set,
+    dossier_put_aside,
     dossier_unfollow,
     expert_invite_by_email,
     expert_revoke,
@@ -76,7 +77,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "messages_list": dossier.messages.select_related("attachment", "author").order_by("created_at", "pk"),
         "correction": dossier_open_correction(dossier),
         "followed": dossier_followed_by(request.user, dossier),
-        "can_archive": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},
+        "can_put_aside": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},
         "deadline": deadline_status(dossier),
         "decision_form": forms.get("decision_form") or (DecisionForm(available=available) if available else None),
         "message_form": forms.get("message_form") or MessageForm(),
@@ -87,6 +88,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         ),
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
         "acts": acts_of_dossier(dossier, issued_only=False),
+        "conservation": dossier_archival_summary(dossier),
     }
 
 
@@ -150,15 +152,20 @@ def dossier_follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @instructor_required
 @require_POST
-def dossier_archive_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_put_aside_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = instructor_dossier(request, pk)
-    archived = request.POST.get("archiver") != "0"
+    aside = request.POST.get("de_cote") != "0"
     try:
-        dossier_archive(actor=request.user, dossier=dossier, archived=archived)
+        dossier_put_aside(actor=request.user, dossier=dossier, aside=aside)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Dossier archivé." if archived else "Dossier sorti des archives.")
+        messages.success(
+            request,
+            "Dossier mis de côté : il n’est plus dans les listes de travail, mais dans l’onglet « Mis de côté »."
+            if aside
+            else "Dossier remis dans les listes de travail.",
+        )
     return redirect("agent:dossier_detail", pk=dossier.pk)
 
 

@@ -6,7 +6,7 @@ from django import forms
 from guichet.dossiers.models import DossierState, TransitionLog, TransitionName
 from guichet.dossiers.search import accents_fold
 from guichet.dossiers.workflow import transitions_allowed
-from guichet.instruction.lists import ListOrder, Tab
+from guichet.instruction.lists import TAB_ALIASES, ListOrder, Tab
 from guichet.instruction.models import NotificationMode
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
 from guichet.www.date_entry import DateEntryField
@@ -15,7 +15,10 @@ from guichet.www.date_entry import DateEntryField
 class ListFiltersForm(forms.Form):
     """The filters above a list (GET). Wrong values are dropped with a message, never a crash."""
 
-    onglet = forms.ChoiceField(choices=Tab.choices, required=False)
+    # A former tab's value (a bookmark) still leads to its tab.
+    onglet = forms.ChoiceField(
+        choices=[*Tab.choices, *((old, tab.label) for old, tab in TAB_ALIASES.items())], required=False
+    )
     q = forms.CharField(label="Rechercher", required=False, max_length=200)
     etat = forms.ChoiceField(label="État", choices=[("", "Tous les états"), *DossierState.choices[1:]], required=False)
     groupe = forms.TypedChoiceField(label="Groupe instructeur", coerce=int, required=False, empty_value=None)

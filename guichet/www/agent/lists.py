@@ -20,7 +20,7 @@ from guichet.instruction.exports import (
     export_rows,
 )
 from guichet.instruction.exports.columns import FIELD_PREFIX
-from guichet.instruction.lists import ListFilters, ListOrder, Tab
+from guichet.instruction.lists import ListFilters, ListOrder, Tab, tab_of
 from guichet.instruction.models import BulkAction, NotificationMode, NotificationPreference
 from guichet.instruction.notifications import notification_preference_set
 from guichet.instruction.selectors import (
@@ -88,7 +88,7 @@ def list_filters(request: HttpRequest, procedure, query, *, warn: bool):
             messages.warning(request, "Certains filtres n’étaient pas valides : ils sont ignorés.")
         data = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
     filters = ListFilters(
-        tab=Tab(data.get("onglet") or Tab.TO_PROCESS),
+        tab=tab_of(data.get("onglet")),
         text=(data.get("q") or "").strip(),
         state=data.get("etat") or "",
         group_id=data.get("groupe"),
