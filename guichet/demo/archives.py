@@ -1,4 +1,4 @@
-"""The demo's archives: the town hall's birth-certificate copies are kept one year after their
+"""The demo's archives: the town hall's electoral registration requests are kept one year after their
 decision, then transferred to the archives (the folder target in development: var/archives/depot/).
 A few dossiers decided well over a year ago, taken over from the previous system, have reached that
 point: the demo transfers them and draws up the elimination list that awaits the archivist's visa."""
@@ -19,7 +19,7 @@ from guichet.procedures.models import Procedure
 from .answers import fake_answers
 from .observatory import _history_logs
 
-ARCHIVED_PROCEDURE = "copie-integrale-acte-de-naissance"
+ARCHIVED_PROCEDURE = "inscription-liste-electorale"
 ARCHIVED_PREFIX = "ARC"  # dossiers of the previous system, decided 16 to 20 months ago
 ARCHIVED_COUNT = 8
 

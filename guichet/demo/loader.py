@@ -21,6 +21,7 @@ from guichet.procedures.models import Procedure
 from guichet.procedures.services import instructor_group_add_member, procedure_publish
 
 from .answers import REFERENCE_DATE, fake_answers
+from .archives import demo_archives_load
 from .observatory import demo_observatory_load
 from .procedures import PROCEDURES, DemoProcedure
 
@@ -249,6 +250,7 @@ def _demo_load() -> list[DemoAccount]:
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
     demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
+    demo_archives_load(instructors=instructors, applicants=applicants)
     for agent in (superadmin, administrator, steering, archivist, instructor_culture, instructor_town, expert):
         totp_device_install(actor=superadmin, user=agent, secret=DEMO_TOTP_SECRET)
     return list(ACCOUNTS)
