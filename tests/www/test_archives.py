@@ -74,8 +74,8 @@ def test_the_home_counts_dossiers_per_archival_state_of_the_archivists_organisat
     assert 'data-state="active">1<' in html
     assert 'data-state="transferred">1<' in html
     assert "Versé aux archives" in html
-    # The elimination lists' pages are not there yet: no broken link in the menu.
-    assert "Bordereaux d’élimination" not in html
+    # The elimination lists are one click away.
+    assert f'href="{url("elimination_lists")}">Bordereaux d’élimination</a>' in html
 
 
 def test_an_archivist_sets_a_procedures_retention_with_clear_errors(client, archivist, procedure):
