@@ -410,6 +410,9 @@ GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")
 GUICHET_ARCHIVES_ARCHIVAL_AGENCY = os.environ.get("GUICHET_ARCHIVES_ARCHIVAL_AGENCY", "")
 GUICHET_ARCHIVES_APPRAISAL_RULE = os.environ.get("GUICHET_ARCHIVES_APPRAISAL_RULE", "APP-{years}A")
 GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(VAR_DIR / "archives" / "work")))
+# How long a worker holds the transfer it took (building a large dossier's package takes seconds, its
+# upload may take minutes): a worker that dies gives its transfers back after this time.
+GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS = int(os.environ.get("GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS", "600"))
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant
 # warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:

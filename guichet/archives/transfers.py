@@ -45,8 +45,12 @@ from .retention import retention_move
 
 logger = logging.getLogger(__name__)
 
-# How long a worker holds a transfer it took (a package of a large dossier takes seconds to build).
-LEASE = timedelta(minutes=10)
+
+def _lease() -> timedelta:
+    """How long a worker holds a transfer it took (GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS)."""
+    return timedelta(seconds=settings.GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS)
+
+
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)
 POLL_EVERY = timedelta(seconds=30)
@@ -114,13 +118,13 @@ def _attempt(transfer: ArchiveTransfer) -> int:
 
 
 def _claim(transfer_id: int, now: datetime) -> bool:
-    """Take the transfer for LEASE, when it is due and no other worker holds it."""
+    """Take the transfer for the lease's time, when it is due and no other worker holds it."""
     return bool(
         ArchiveTransfer.objects.filter(
             pk=transfer_id,
             status__in=[TransferStatus.PENDING, TransferStatus.SENT],
             next_attempt_at__lte=now,
-        ).update(next_attempt_at=timezone.now() + LEASE)  # from now, not from the batch's start
+        ).update(next_attempt_at=timezone.now() + _lease())  # from now, not from the batch's start
     )
 
 
