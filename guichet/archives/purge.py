@@ -46,6 +46,7 @@ from guichet.dossiers.models import (
     Dossier,
     DossierFile,
     DossierSnapshot,
+    DossierState,
     Message,
     Opinion,
     TransitionLog,
@@ -85,6 +86,9 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     if done is not None:
         return done
     retention = DossierRetention.objects.select_for_update().get(dossier=dossier)
+    if dossier.state not in DossierState.finished():
+        # Reopened while listed (which the workflow refuses): being instructed again, it is left whole.
+        return None
     if retention.litigation_hold:
         if retention.state == ArchivalState.LISTED:
             retention_move(retention=retention, to=ArchivalState(entry.previous_state))

@@ -53,6 +53,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
         ],
         "publication_checks_asked": ["guichet.documents.publication.act_publication_checks"],
         "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
+        "transition_checked": ["guichet.archives.retention.retention_on_transition"],
     }
 
 
