@@ -7,13 +7,16 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole, User
 from guichet.archives.models import AccountClosure
+from guichet.archives.personal_data import account_delete
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.dossiers.models import Dossier
-from tests.factories import DossierFactory, OrganisationFactory, UserFactory
+from guichet.instruction.services import expert_invite
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +119,30 @@ def test_an_agent_closes_no_account_here(client):
     client.force_login(agent)
     client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD})
     assert User.objects.get(pk=agent.pk).is_active
+
+
+def _instructor():
+    return instructor_of(ProcedureFactory())
+
+
+def _expert():
+    procedure = ProcedureFactory()
+    dossier = DossierFactory(procedure=procedure, in_instruction=True)
+    expert = UserFactory()
+    expert_invite(actor=instructor_of(procedure), dossier=dossier, expert=expert, question="Votre avis ?")
+    return expert
+
+
+@pytest.mark.parametrize("make_agent", [_instructor, _expert], ids=["instructor", "expert"])
+def test_an_instructor_or_an_expert_closes_no_account_here_either(client, make_agent):
+    """Their roles come from their groups and invitations, not from an organisation role."""
+    agent = make_agent()
+    client.force_login(agent)
+    assert "fermé par l’administrateur" in client.get(reverse("accounts:my_data")).content.decode()
+    response = client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD}, follow=True)
+    assert "Un compte d’agent est fermé par l’administrateur de son organisation." in response.content.decode()
+    agent = User.objects.get(pk=agent.pk)
+    assert agent.is_active and not agent.email.endswith(".invalid")
+    with pytest.raises(PermissionDenied):
+        account_delete(user=agent)
+    assert not AccountClosure.objects.filter(user=agent).exists()
