@@ -383,6 +383,9 @@ GUICHET_CLAMAV_ADDRESS = os.environ.get("GUICHET_CLAMAV_ADDRESS", "")
 GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
 # Files that no answer, message or avis refers to any more are removed after this many hours (the
 # grace lets an upload finish: its file is kept before the answers that refer to it are saved).
+# The worker's finished task results (which may hold a rendered email) are deleted after these days
+# by the daily round (core/task_results.py, decision 0023).
+GUICHET_TASK_RESULTS_KEPT_DAYS = int(os.environ.get("GUICHET_TASK_RESULTS_KEPT_DAYS", "7"))
 GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))
 
 # Transfers of SEDA packages to an archival system (guichet/connectors/vitam and archive_directory;

@@ -6,13 +6,13 @@ from django.db import transaction
 
 from .models import (
     FranceConnectIdentity,
-    OrganisationRole,
     ProConnectIdentity,
     RecoveryCode,
     TOTPDevice,
     User,
     WebAuthnCredential,
 )
+from .selectors import agent_roles
 
 # An address that no mail server will ever accept (RFC 2606 reserves .invalid).
 DELETED_APPLICANT_EMAIL = "usager-supprime@guichet.invalid"
@@ -37,8 +37,9 @@ def deleted_applicant() -> User:
 
 
 def user_is_agent(user: User) -> bool:
-    """An agent's account is closed by their administration, not from the applicant's pages."""
-    return user.is_staff or user.is_superuser or OrganisationRole.objects.filter(user=user).exists()
+    """An agent's account is closed by their administration, not from the applicant's pages. Every
+    agent role counts, the instructors' and experts' too (the apps above tell them: selectors.agent_roles)."""
+    return bool(agent_roles(user))
 
 
 def user_sign_in_close(user: User) -> None:

@@ -25,6 +25,7 @@ from guichet.core.sequences import sequence_next
 from guichet.documents.content import organisation_lines
 from guichet.documents.rendering import html_to_pdfa
 from guichet.documents.seal import pdf_seal
+from guichet.dossiers.models import DossierState
 
 from .models import (
     ArchivalState,
@@ -83,6 +84,8 @@ def _eliminable(organisation: Organisation) -> QuerySet[DossierRetention]:
             dossier__procedure__organisation=organisation,
             state__in=ELIMINABLE,
             litigation_hold=False,
+            # A dossier reopened since its retention ended is being instructed again: never listed.
+            dossier__state__in=DossierState.finished(),
         )
         .select_related("dossier__procedure")
         .order_by("ends_on", "pk")
@@ -184,7 +187,9 @@ def elimination_lists_propose_due() -> list[EliminationList]:
     list already awaiting its visa (one list at a time keeps the archivist's work readable)."""
     awaiting = EliminationList.objects.filter(status=EliminationStatus.AWAITING).values("organisation")
     organisations = Organisation.objects.filter(
-        pk__in=DossierRetention.objects.filter(state__in=ELIMINABLE, litigation_hold=False)
+        pk__in=DossierRetention.objects.filter(
+            state__in=ELIMINABLE, litigation_hold=False, dossier__state__in=DossierState.finished()
+        )
         .exclude(dossier__procedure__organisation__in=awaiting)
         .values("dossier__procedure__organisation")
     ).order_by("pk")
@@ -257,7 +262,7 @@ def elimination_list_refuse(*, elimination_list: EliminationList, actor: User, c
 
 def _entries_left(elimination_list: EliminationList) -> QuerySet[EliminationEntry]:
     return (
-        elimination_list.entries.filter(kept_for_litigation=False)
+        elimination_list.entries.filter(kept_for_litigation=False, dossier__state__in=DossierState.finished())
         .filter(~Q(dossier__retention__state=ArchivalState.ELIMINATED))
         .select_related("elimination_list")
         .order_by("pk")

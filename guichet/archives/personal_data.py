@@ -20,6 +20,7 @@ from guichet.accounts.models import FranceConnectIdentity, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.documents.models import Act, ActStatus
+from guichet.dossiers.files import dossier_files_of_applicant
 from guichet.dossiers.models import Dossier, DossierFile, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_draft_delete
@@ -88,7 +89,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         ],
         "messages": messages,
         "actes": acts,
-        "pieces_jointes": [_file_entry(stored) for stored in dossier.files.all()],
+        "pieces_jointes": [_file_entry(stored) for stored in dossier_files_of_applicant(dossier)],
     }
 
 
@@ -123,7 +124,7 @@ def account_data_export(*, user: User, out: BinaryIO, dossier_pdf: DossierPdf) -
             archive.writestr(f"{folder}/{folder}.pdf", dossier_pdf(dossier))
             for act in Act.objects.filter(dossier=dossier, status=ActStatus.ISSUED).exclude(pdf=""):
                 _copy(act.pdf, archive, f"{folder}/actes/{act.file_name}")
-            for stored in dossier.files.all():
+            for stored in dossier_files_of_applicant(dossier):
                 _copy(stored.content, archive, f"{folder}/pieces-jointes/{stored.key.hex[:8]}-{stored.name}")
     audit_record(actor=user, action=AuditAction.ACCOUNT_DATA_EXPORT, target=user, details={"dossiers": len(dossiers)})
     return len(dossiers)

@@ -16,14 +16,20 @@ What goes, model by model (every model with a key to Dossier, in every app):
   the verification page answers « acte éliminé le … » instead of « inconnu ».
 - instruction.ExpertInvitation: kept (an avis was asked), question and answer emptied, file gone.
 - instruction.DossierFollow, InstructorNotification, labels: deleted.
+- instruction.BulkAction: the dossier's id leaves its list and its outcomes; its text (a motivation,
+  a message) is emptied once none of its dossiers is left alive.
+- instruction.ExportJob: the files of the procedure's exports made before the elimination, and not
+  yet expired, are deleted (they are lists of dossiers with their answers) and the exports marked
+  expired; their authors export again if they need to.
 - instruction.FollowUpStep: what its outcome kept (the applicant's address) is emptied; a step still
   due is skipped, so that nothing is ever sent about an eliminated dossier.
 - archives.ArchiveTransfer: kept (status, package digest, archive unit ids); the reply document
   (ATR), which repeats the package's descriptions, is emptied and its digest kept.
 - archives.DossierRetention: kept, ELIMINATED; archives.Tombstone: written.
 Left as they are: the audit trail (its events hold ids, numbers and field names, never answers; the
-actor's address is part of the hash chain), and the large exports (instruction.ExportJob), whose
-files expire on their own.
+actor's address is part of the hash chain). The worker's finished task results (django-tasks-db),
+which may hold a rendered email, cannot be found by dossier: the daily round deletes them all after
+GUICHET_TASK_RESULTS_KEPT_DAYS (archives_review, core/task_results.py; decision 0023).
 
 The files are removed before the transaction commits: a crash then leaves rows that a second run
 eliminates (it reads only the digests stored in rows, never the files), never a file without a row."""
@@ -33,7 +39,7 @@ import json
 from typing import Any
 
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guichet.accounts.closure import deleted_applicant, user_pseudonymise
@@ -46,11 +52,19 @@ from guichet.dossiers.models import (
     Dossier,
     DossierFile,
     DossierSnapshot,
+    DossierState,
     Message,
     Opinion,
     TransitionLog,
 )
-from guichet.instruction.models import DossierFollow, ExpertInvitation, FollowUpStep, InstructorNotification
+from guichet.instruction.models import (
+    BulkAction,
+    DossierFollow,
+    ExpertInvitation,
+    ExportJob,
+    FollowUpStep,
+    InstructorNotification,
+)
 
 from .models import AccountClosure, ArchivalState, ArchiveTransfer, DossierRetention, EliminationEntry, Tombstone
 from .retention import retention_move
@@ -85,6 +99,9 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     if done is not None:
         return done
     retention = DossierRetention.objects.select_for_update().get(dossier=dossier)
+    if dossier.state not in DossierState.finished():
+        # Reopened while listed (which the workflow refuses): being instructed again, it is left whole.
+        return None
     if retention.litigation_hold:
         if retention.state == ArchivalState.LISTED:
             retention_move(retention=retention, to=ArchivalState(entry.previous_state))
@@ -123,10 +140,21 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     transfers = ArchiveTransfer.objects.filter(dossier=dossier).exclude(reply="")
     for reply in transfers.values_list("reply", flat=True):
         digests.append(_digest("accusé de versement", _sha256_text(reply)))
+    bulk_actions = _bulk_actions_of(dossier)
+    for bulk in bulk_actions:
+        if bulk.text and not _others_alive(bulk, dossier):
+            digests.append(_digest("texte d’une action groupée", _sha256_text(bulk.text)))
+    exports = list(
+        ExportJob.objects.select_for_update()
+        .filter(procedure=dossier.procedure_id, created_at__lt=now)
+        .exclude(file="")
+        .values_list("pk", "file")
+    )
 
     # The stored files first (see the module's docstring).
     _files_remove(DossierFile._meta.get_field("content").storage, [name for name, _, _ in files])
     _files_remove(Act._meta.get_field("pdf").storage, [name for name, _, _, _ in acts])
+    _files_remove(ExportJob._meta.get_field("file").storage, [name for _, name in exports])
 
     # Then the rows, children before what they protect.
     Message.objects.filter(dossier=dossier).delete()
@@ -148,6 +176,13 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     InstructorNotification.objects.filter(dossier=dossier).delete()
     dossier.labels.clear()
     transfers.update(reply="")
+    for bulk in bulk_actions:
+        BulkAction.objects.filter(pk=bulk.pk).update(
+            dossier_ids=[pk for pk in bulk.dossier_ids if pk != dossier.pk],
+            outcomes={key: value for key, value in bulk.outcomes.items() if key != str(dossier.pk)},
+            text=bulk.text if _others_alive(bulk, dossier) else "",
+        )
+    ExportJob.objects.filter(pk__in=[pk for pk, _ in exports]).update(file="", expires_at=now, updated_at=now)
     Dossier.objects.filter(pk=dossier.pk).update(
         applicant=placeholder,
         answers={},
@@ -182,6 +217,24 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     )
     _closed_account_release(applicant_id, actor=actor)
     return tombstone
+
+
+def _bulk_actions_of(dossier: Dossier) -> list[BulkAction]:
+    """The bulk actions that name the dossier (of its procedure: an action is on one procedure's)."""
+    actions = BulkAction.objects.select_for_update().filter(procedure=dossier.procedure_id)
+    if connection.features.supports_json_field_contains:  # PostgreSQL: the database picks them
+        actions = actions.filter(dossier_ids__contains=[dossier.pk])
+    return [
+        action
+        for action in actions.order_by("pk")
+        if dossier.pk in action.dossier_ids or str(dossier.pk) in action.outcomes
+    ]
+
+
+def _others_alive(action: BulkAction, dossier: Dossier) -> bool:
+    """Whether a dossier of the action, other than `dossier`, still has its personal data."""
+    others = [pk for pk in action.dossier_ids if pk != dossier.pk]
+    return Dossier.objects.filter(pk__in=others).exclude(pk__in=Tombstone.objects.values("dossier")).exists()
 
 
 def _closed_account_release(user_id: int, *, actor: User | None) -> None:

@@ -4,15 +4,16 @@ procedure's rules, and the moves of its archival state, as a table of allowed tr
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, TransitionName
+from guichet.dossiers.workflow import Transition, TransitionNotAllowed
 from guichet.procedures.models import FinalFate, Procedure, RetentionStart
 
-from .models import ArchivalState, DossierRetention
+from .models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
 
 S = ArchivalState
 
@@ -89,6 +90,55 @@ def retention_move(*, retention: DossierRetention, to: ArchivalState) -> Dossier
     return retention
 
 
+# Where the archives have the dossier, or an archivist is deciding on it: it cannot be reopened (a
+# recours is then handled outside the platform, with the archives service).
+REOPEN_REFUSED: dict[ArchivalState, str] = {
+    S.TRANSFERRED: "il a été versé aux archives, qui en ont accusé réception",
+    S.LISTED: "il figure sur un bordereau d’élimination qui attend le visa du service d’archives",
+    S.ELIMINATED: "il a été éliminé",
+}
+# Before its retention ends, or before the archives hold it, a reopened dossier simply loses its
+# retention: it is computed again when the dossier is decided again.
+RETENTION_FORGOTTEN_ON_REOPEN = frozenset({S.ACTIVE, S.TO_TRANSFER, S.TO_ELIMINATE, S.TRANSFER_REFUSED, S.TRANSFERRING})
+
+
+def retention_on_transition(*, dossier: Dossier, transition: Transition, actor: object) -> None:
+    """Listener of `dossiers.workflow.transition_checked`: nothing happens any more to an eliminated
+    dossier, and a decided dossier is reopened only while the archives do not hold it. Reopened, it
+    goes back to the start of its archival life: its retention is forgotten and a transfer not yet
+    handed over is cancelled. A transfer already handed over (waiting for the archives' reply) keeps
+    the dossier closed until the reply comes."""
+    retention = DossierRetention.objects.select_for_update().filter(dossier=dossier).first()
+    if retention is None:
+        return
+    refused = f"Impossible de faire « {transition.name.label} » sur ce dossier : "
+    if retention.state == S.ELIMINATED:
+        raise TransitionNotAllowed(refused + REOPEN_REFUSED[S.ELIMINATED] + ".")
+    if transition.name != TransitionName.REOPEN:
+        return
+    if retention.state in REOPEN_REFUSED:
+        raise TransitionNotAllowed(
+            refused + REOPEN_REFUSED[ArchivalState(retention.state)] + ". Adressez-vous au service d’archives."
+        )
+    transfers = ArchiveTransfer.objects.select_for_update().filter(dossier=dossier)
+    # Sent, or being handed over right now (its deposit started): the archives may already have it.
+    if transfers.filter(
+        Q(status=TransferStatus.SENT) | Q(status=TransferStatus.PENDING, sent_at__isnull=False)
+    ).exists():
+        raise TransitionNotAllowed(
+            refused + "il a été transmis au système d’archivage, dont la réponse est attendue. "
+            "Réessayez une fois l’accusé de versement reçu."
+        )
+    if retention.state not in RETENTION_FORGOTTEN_ON_REOPEN:  # a state added without deciding here
+        raise TransitionNotAllowed(refused + f"il est « {retention.get_state_display().lower()} ».")
+    transfers.filter(status=TransferStatus.PENDING).update(
+        status=TransferStatus.CANCELLED, next_attempt_at=None, updated_at=timezone.now()
+    )
+    # The reopening's own audit event (dossier.reopen) records this move; the cancelled transfers
+    # stay, CANCELLED, beside it.
+    retention.delete()
+
+
 def _finished_without_retention() -> QuerySet[Dossier]:
     return Dossier.objects.filter(state__in=DossierState.finished(), retention__isnull=True).select_related("procedure")
 
@@ -108,8 +158,12 @@ def retention_review(*, today: date | None = None, batch: int = 1000) -> dict[st
                     counts["scheduled"] += 1
         if len(dossiers) < batch:
             break
+    # (Reopening forgets it already; this catches what was reopened before it did, never a dossier
+    # whose transfer is under way.)
     counts["reopened"], _ = (
-        DossierRetention.objects.filter(state=S.ACTIVE).exclude(dossier__state__in=DossierState.finished()).delete()
+        DossierRetention.objects.filter(state__in=RETENTION_FORGOTTEN_ON_REOPEN - {S.TRANSFERRING})
+        .exclude(dossier__state__in=DossierState.finished())
+        .delete()
     )
     due = DossierRetention.objects.filter(state=S.ACTIVE, ends_on__lte=today, litigation_hold=False)
     with transaction.atomic():

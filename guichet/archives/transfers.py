@@ -211,12 +211,11 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
         raise ConnectorRejected(message) from error
     # The deposit starts for one worker only: the one whose conditional UPDATE finds the transfer as
     # it read it (another, whose lease ran out while it built, finds it changed and gives way).
-    started = (
-        ArchiveTransfer.objects.filter(pk=transfer.pk, sent_at=transfer.sent_at)
-        if transfer.sent_at
-        else (ArchiveTransfer.objects.filter(pk=transfer.pk, sent_at__isnull=True))
-    )
+    unchanged = {"sent_at": transfer.sent_at} if transfer.sent_at else {"sent_at__isnull": True}
+    started = ArchiveTransfer.objects.filter(pk=transfer.pk, status=TransferStatus.PENDING, **unchanged)
     if not started.update(sip_sha512=info.sha512, sip_size=info.size, sent_at=timezone.now()):
+        if ArchiveTransfer.objects.filter(pk=transfer.pk, status=TransferStatus.CANCELLED).exists():
+            return False  # the dossier was reopened meanwhile
         raise ConnectorUnavailable(f"{transfer.sip_name} : un autre processus le verse déjà.")
     transfer.sip_sha512, transfer.sip_size = info.sha512, info.size
     try:

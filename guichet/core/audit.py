@@ -12,6 +12,7 @@ from typing import Any
 
 from asn1crypto import cms, pem, tsp, x509
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -165,6 +166,10 @@ class AuditVerification:
     events: int  # events checked (before the break, if any)
     timestamps: int  # timestamps checked (before the break, if any)
     broken: ChainBreak | None
+    # Whether the tokens had to chain to the authorities' roots (GUICHET_AUDIT_TSA_ROOTS): without
+    # them, a token is checked for integrity (its signature over its content) but anyone could
+    # have signed it.
+    trust_checked: bool = False
 
 
 def audit_verify() -> tuple[int, ChainBreak | None]:
@@ -178,6 +183,11 @@ def audit_verify_report() -> AuditVerification:
     """Seal what is waiting, then check the whole chain, event by event from the first, and each
     timestamp where the chain reaches the event it covers: its signature, and its imprint against
     the hash of the chain as recomputed now. The first break stops the check."""
+    report = _audit_verify_report()
+    return AuditVerification(report.events, report.timestamps, report.broken, bool(settings.GUICHET_AUDIT_TSA_ROOTS))
+
+
+def _audit_verify_report() -> AuditVerification:
     audit_seal_all()
     stamps = {stamp.seq: stamp for stamp in AuditTimestamp.objects.order_by("seq")}
     signatures = _signatures_checked(list(stamps.values()))
@@ -349,12 +359,47 @@ def _signatures_checked(stamps: list[AuditTimestamp]) -> dict[int, dict[str, Any
     return _run(check_all())
 
 
+class AuditTrustRootsUnreadable(ImproperlyConfigured):
+    """GUICHET_AUDIT_TSA_ROOTS names a file that is missing, unreadable or holds no certificate."""
+
+
+def trust_roots_problem(path: str) -> str | None:
+    """What is wrong with the trust roots' file `path`, in words for the person who installs
+    Guichet; None when it holds at least one certificate."""
+    try:
+        trust_roots_read(path)
+    except AuditTrustRootsUnreadable as error:
+        return str(error)
+    return None
+
+
+def trust_roots_read(path: str) -> list[x509.Certificate]:
+    """The certificates of a PEM file; AuditTrustRootsUnreadable, with a clear message, otherwise."""
+    where = f"Le fichier des certificats racines des autorités d’horodatage (GUICHET_AUDIT_TSA_ROOTS = {path})"
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise AuditTrustRootsUnreadable(f"{where} est introuvable.") from None
+    except OSError as error:
+        raise AuditTrustRootsUnreadable(f"{where} ne peut pas être lu ({error.strerror}).") from None
+    try:
+        roots = [
+            x509.Certificate.load(der) for kind, _, der in pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"
+        ]
+        for root in roots:
+            root.native  # noqa: B018 (parsed now, so that a damaged certificate is told here)
+    except (ValueError, TypeError) as error:
+        raise AuditTrustRootsUnreadable(f"{where} n’est pas un fichier PEM de certificats lisible ({error}).") from None
+    if not roots:
+        raise AuditTrustRootsUnreadable(f"{where} ne contient aucun certificat (« BEGIN CERTIFICATE »).")
+    return roots
+
+
 def _trust_roots() -> list[x509.Certificate]:
     """The authorities' root certificates that GUICHET_AUDIT_TSA_ROOTS names (a PEM file)."""
     if not settings.GUICHET_AUDIT_TSA_ROOTS:
         return []
-    data = Path(settings.GUICHET_AUDIT_TSA_ROOTS).read_bytes()
-    return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return trust_roots_read(settings.GUICHET_AUDIT_TSA_ROOTS)
 
 
 def _run(coroutine):

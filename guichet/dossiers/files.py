@@ -3,6 +3,7 @@ without active content, the antivirus), and removed once nothing refers to them 
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 
 from guichet.accounts.models import User
 from guichet.connectors.antivirus import upload_scan
@@ -20,7 +22,7 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.uploads import upload_check
 
-from .models import Dossier, DossierFile, DossierSnapshot
+from .models import Dossier, DossierFile, DossierSnapshot, Message
 from .selectors import instructor_can_act_on
 
 logger = logging.getLogger(__name__)
@@ -101,6 +103,30 @@ def answer_file_items(answers: Any) -> Iterator[dict]:
     elif isinstance(answers, list):
         for value in answers:
             yield from answer_file_items(value)
+
+
+def dossier_files_of_applicant(dossier: Dossier) -> QuerySet[DossierFile]:
+    """The files of a dossier that its applicant may see: what they uploaded, what their answers
+    (working copy and every filing) refer to, and the messages' attachments. Never an expert's
+    answer file (an avis may be confidential) nor any other file the administration keeps."""
+    keys = {str(item.get("key")) for item in answer_file_items(dossier.answers)}
+    for answers in DossierSnapshot.objects.filter(dossier=dossier).values_list("answers", flat=True):
+        keys.update(str(item.get("key")) for item in answer_file_items(answers))
+    messages = Message.objects.filter(dossier=dossier, attachment__isnull=False).values("attachment")
+    return DossierFile.objects.filter(dossier=dossier).filter(
+        Q(uploaded_by=dossier.applicant_id) | Q(key__in=_valid_keys(keys)) | Q(pk__in=messages)
+    )
+
+
+def _valid_keys(keys: set[str]) -> list[uuid.UUID]:
+    # An answer's key is text that went through the browser: only well-formed ones are looked up.
+    valid = []
+    for key in keys:
+        try:
+            valid.append(uuid.UUID(key))
+        except ValueError:
+            continue
+    return valid
 
 
 @dataclass

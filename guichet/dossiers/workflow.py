@@ -175,6 +175,15 @@ TRANSITIONS: dict[TransitionName, Transition] = {
     )
 }  # fmt: skip
 
+# Inside the transaction of every transition, the dossier locked, before anything changes: the apps
+# above may refuse it by raising TransitionNotAllowed with a message for the person who asked
+# (archives refuses to reopen a dossier that the archives hold, or to touch an eliminated one).
+transition_checked = Hook(
+    "transition_checked",
+    doc="A transition is about to be applied, inside its transaction, the dossier locked: listeners "
+    "receive `dossier`, `transition` and `actor`, and refuse it by raising TransitionNotAllowed.",
+)
+
 # Inside the transaction of every transition, once logged: the apps above start what follows it
 # (instruction connects the follow-up chain).
 transition_applied = Hook(
@@ -237,6 +246,7 @@ def dossier_transition(
     motivation = motivation.strip()
     if transition.motivation_required and not motivation:
         raise MotivationRequired(f"Une motivation est obligatoire pour « {transition.name.label.lower()} ».")
+    transition_checked.send(dossier=locked, transition=transition, actor=actor)
 
     now = timezone.now()
     from_state = locked.state

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -44,6 +45,7 @@ from guichet.documents.verification import Verdict, pdf_verify
 from guichet.dossiers.models import Dossier, DossierFile, Message, Opinion, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_corrections_submit, dossier_submit, opinion_give
 from guichet.instruction.messages import message_send
+from guichet.instruction.models import BulkAction, ExportJob
 from guichet.instruction.services import dossier_decide, dossier_follow, expert_answer, expert_invite
 from guichet.observatory.aggregation import observatory_aggregate
 from guichet.observatory.models import ProcedureMonth
@@ -65,6 +67,8 @@ SECRETS = {
     "question": "Question-Expert-Narval-4456",
     "avis": "Avis-Expert-Okapi-7781",
     "comment": "Commentaire-Usager-Pangolin-3367",
+    "bulk_text": "Motivation-Groupée-Tamanoir-5150",
+    "export": "Export-Liste-Axolotl-6061",
     "first_name": "Zéphyrine",
     "last_name": "Vandermeersch-Quintaine",
 }
@@ -76,7 +80,7 @@ def disk(tmp_path, monkeypatch):
     folder = tmp_path / "private"
     folder.mkdir()
     storage = FileSystemStorage(location=folder)
-    for model, name in ((DossierFile, "content"), (Act, "pdf"), (EliminationList, "list_pdf")):
+    for model, name in ((DossierFile, "content"), (Act, "pdf"), (EliminationList, "list_pdf"), (ExportJob, "file")):
         monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
     monkeypatch.setattr(EliminationList._meta.get_field("visa_pdf"), "storage", storage)
     return folder
@@ -151,6 +155,18 @@ def full_dossier(procedure, django_capture_on_commit_callbacks):
         motivation=SECRETS["motivation"],
     )
     _run(c, opinion_give, actor=applicant, dossier=dossier, overall=10, comment=SECRETS["comment"])
+    # A bulk action that named it (already run: the dossier was decided), and a large export of the
+    # procedure's list, still downloadable.
+    BulkAction.objects.create(
+        actor=instructor, procedure=procedure, action="refuse", text=SECRETS["bulk_text"],
+        dossier_ids=[dossier.pk], outcomes={str(dossier.pk): "Impossible : le dossier est accepté."},
+        status=BulkAction.Status.DONE,
+    )  # fmt: skip
+    export = ExportJob.objects.create(
+        actor=instructor, procedure=procedure, format="csv", status=ExportJob.Status.DONE,
+        expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    export.file.save("exports/liste.csv", ContentFile(f"{dossier.number};{SECRETS['export']}".encode()))
     dossier.refresh_from_db()
     assert dossier.acts.filter(status="issued").count() == 2  # the receipt and the decision
     return dossier
@@ -250,6 +266,10 @@ def test_after_the_visa_nothing_personal_remains_but_the_tombstone_statistics_an
     assert Act.objects.filter(dossier=dossier, pdf="").count() == 2  # codes and digests kept
     assert not Message.objects.filter(dossier=dossier).exists()
     assert Opinion.objects.get(dossier=dossier).overall == 10  # the satisfaction figure stays
+    bulk = BulkAction.objects.get()
+    assert (bulk.dossier_ids, bulk.outcomes, bulk.text) == ([], {}, "")
+    export = ExportJob.objects.get()
+    assert export.file == "" and export.expires_at <= timezone.now()
     applicant = User.objects.get(pk=applicant.pk)
     assert not applicant.is_active and applicant.email.endswith(".invalid")
     assert AuditEvent.objects.filter(action=AuditAction.DOSSIER_ELIMINATE, object_id=str(dossier.pk)).exists()
@@ -370,3 +390,31 @@ def test_the_daily_round_draws_up_one_list_per_organisation_awaiting_its_visa(pr
     _due()
     call_command("archives_review")  # the organisation's list still awaits: no second one
     assert EliminationList.objects.count() == 2
+
+
+@pytest.mark.slow
+def test_a_bulk_actions_text_stays_while_one_of_its_dossiers_is_alive(
+    procedure, archivist, disk, django_capture_on_commit_callbacks
+):
+    first, second = _decided(procedure, 2)
+    bulk = BulkAction.objects.create(
+        actor=instructor_of(procedure), procedure=procedure, action="message", text="Pièce manquante, M. Dupont",
+        dossier_ids=[first.pk, second.pk], outcomes={str(first.pk): "", str(second.pk): ""},
+        status=BulkAction.Status.DONE,
+    )  # fmt: skip
+    _due()
+    elimination_list = elimination_list_propose(organisation=procedure.organisation)
+    DossierRetention.objects.filter(dossier=second).update(litigation_hold=True)  # kept whole, for now
+    with django_capture_on_commit_callbacks(execute=True):
+        elimination_list_approve(elimination_list=elimination_list, actor=archivist)
+    bulk.refresh_from_db()
+    assert (bulk.dossier_ids, bulk.outcomes) == ([second.pk], {str(second.pk): ""})
+    assert bulk.text == "Pièce manquante, M. Dupont"  # the text of the dossier still kept
+    # The hold lifted, the second one goes too: nothing is left of the action's text.
+    DossierRetention.objects.filter(dossier=second).update(litigation_hold=False)
+    entry = EliminationEntry.objects.get(dossier=second)
+    EliminationEntry.objects.filter(pk=entry.pk).update(kept_for_litigation=False)
+    DossierRetention.objects.filter(dossier=second).update(state=ArchivalState.LISTED)
+    dossier_eliminate(entry=EliminationEntry.objects.get(pk=entry.pk), actor=archivist)
+    bulk.refresh_from_db()
+    assert (bulk.dossier_ids, bulk.outcomes, bulk.text) == ([], {}, "")

@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from asn1crypto import cms
+from django.core.checks import Tags, run_checks
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
@@ -295,3 +296,42 @@ def test_a_token_verifies_outside_guichet_with_openssl(tsa, tmp_path):
     assert verified.returncode == 0 and "Verification: OK" in verified.stdout, verified.stderr
     command[4] = "0" * 64  # another chain's head
     assert subprocess.run(command, capture_output=True).returncode != 0  # noqa: S603
+
+
+def test_without_trust_roots_audit_verify_says_the_tokens_were_not_checked_for_trust(tsa, settings):
+    record(2)
+    audit_chain_timestamp()
+    assert not audit_verify_report().trust_checked
+    out = verify_command()
+    assert "pas pour la confiance dans l’autorité" in out and "GUICHET_AUDIT_TSA_ROOTS" in out
+    settings.GUICHET_AUDIT_TSA_ROOTS = str(tsa.directory / "ca.pem")
+    out = verify_command()
+    assert audit_verify_report().trust_checked and "pas pour la confiance" not in out
+
+
+def test_a_missing_or_empty_roots_file_is_told_clearly(tsa, settings, tmp_path):
+    record(2)
+    audit_chain_timestamp()
+    settings.GUICHET_AUDIT_TSA_ROOTS = str(tmp_path / "absent.pem")
+    with pytest.raises(CommandError, match="GUICHET_AUDIT_TSA_ROOTS = .*absent.pem\\) est introuvable"):
+        call_command("audit_verify", stdout=io.StringIO())
+    (tmp_path / "empty.pem").write_text("pas un certificat\n")
+    settings.GUICHET_AUDIT_TSA_ROOTS = str(tmp_path / "empty.pem")
+    with pytest.raises(CommandError, match="n’est pas un fichier PEM de certificats lisible"):
+        call_command("audit_verify", stdout=io.StringIO())
+
+
+def test_check_deploy_warns_of_a_timestamped_chain_without_trust_roots(settings, tmp_path):
+    def deploy_issues() -> dict[str, str]:
+        issues = run_checks(include_deployment_checks=True, tags=[Tags.security])
+        return {issue.id: issue.msg for issue in issues if issue.id.startswith("guichet.")}
+
+    settings.GUICHET_AUDIT_TSA_URL = settings.GUICHET_SEAL_TSA_URL = settings.GUICHET_AUDIT_TSA_ROOTS = ""
+    assert deploy_issues() == {}  # no authority: nothing to trust
+    settings.GUICHET_AUDIT_TSA_URL = "https://horodatage.example.fr/tsa"
+    assert "GUICHET_AUDIT_TSA_ROOTS est vide" in deploy_issues()["guichet.W001"]
+    settings.GUICHET_AUDIT_TSA_ROOTS = str(tmp_path / "absent.pem")
+    assert "est introuvable" in deploy_issues()["guichet.E001"]
+    authority, _ = dev_authority_ensure(tmp_path / "authority")
+    settings.GUICHET_AUDIT_TSA_ROOTS = str(authority.ca_certificate)
+    assert deploy_issues() == {}

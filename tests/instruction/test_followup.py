@@ -57,6 +57,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.archives.retention_settings.retention_publication_checks",
         ],
         "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
+        "transition_checked": ["guichet.archives.retention.retention_on_transition"],
     }
 
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from guichet.core.models import AuditAction, AuditEvent
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_answers_save, dossier_corrections_submit
 from guichet.dossiers.workflow import dossier_transition
@@ -764,6 +765,10 @@ def test_chosen_answer_columns_show_in_the_list_and_the_export_follows_the_list(
     assert b"".join(everything.streaming_content)[:2] == b"PK"
     assert client.get(reverse("agent:list_export", args=[procedure.slug, "exe"])).status_code == 404
     assert moto.number
+    # The audit trail says that a search narrowed the export, never what was searched (a name, often).
+    exports = AuditEvent.objects.filter(action=AuditAction.DOSSIERS_EXPORT).order_by("id")
+    assert [event.details["search"] for event in exports] == [True, False]
+    assert not any("lourd" in str(event.details) for event in exports)
 
 
 def test_the_attachments_of_ticked_dossiers_come_as_one_zip(client, procedure, groups):

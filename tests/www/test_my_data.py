@@ -6,14 +6,20 @@ import io
 import json
 import zipfile
 
+import pypdf
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole, User
 from guichet.archives.models import AccountClosure
+from guichet.archives.personal_data import account_delete
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.dossiers.models import Dossier
-from tests.factories import DossierFactory, OrganisationFactory, UserFactory
+from guichet.dossiers.models import Dossier, DossierFile
+from guichet.instruction.messages import message_send
+from guichet.instruction.services import expert_answer, expert_invite
+from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +122,83 @@ def test_an_agent_closes_no_account_here(client):
     client.force_login(agent)
     client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD})
     assert User.objects.get(pk=agent.pk).is_active
+
+
+def _instructor():
+    return instructor_of(ProcedureFactory())
+
+
+def _expert():
+    procedure = ProcedureFactory()
+    dossier = DossierFactory(procedure=procedure, in_instruction=True)
+    expert = UserFactory()
+    expert_invite(actor=instructor_of(procedure), dossier=dossier, expert=expert, question="Votre avis ?")
+    return expert
+
+
+@pytest.mark.parametrize("make_agent", [_instructor, _expert], ids=["instructor", "expert"])
+def test_an_instructor_or_an_expert_closes_no_account_here_either(client, make_agent):
+    """Their roles come from their groups and invitations, not from an organisation role."""
+    agent = make_agent()
+    client.force_login(agent)
+    assert "fermé par l’administrateur" in client.get(reverse("accounts:my_data")).content.decode()
+    response = client.post(reverse("accounts:account_delete"), {"confirmation": PASSWORD}, follow=True)
+    assert "Un compte d’agent est fermé par l’administrateur de son organisation." in response.content.decode()
+    agent = User.objects.get(pk=agent.pk)
+    assert agent.is_active and not agent.email.endswith(".invalid")
+    with pytest.raises(PermissionDenied):
+        account_delete(user=agent)
+    assert not AccountClosure.objects.filter(user=agent).exists()
+
+
+def _pdf(title: str) -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_an_experts_answer_file_is_neither_in_my_data_nor_downloadable_but_the_messages_files_are(
+    client, applicant, private_disk, django_capture_on_commit_callbacks
+):
+    procedure = ProcedureFactory()
+    dossier = DossierFactory(procedure=procedure, applicant=applicant, in_instruction=True)
+    instructor, expert = instructor_of(procedure), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = expert_invite(actor=instructor, dossier=dossier, expert=expert, question="Votre avis ?")
+        expert_answer(
+            actor=expert,
+            invitation=invitation,
+            answer="Avis confidentiel",
+            attachment=SimpleUploadedFile("rapport-expert.pdf", _pdf("expert"), content_type="application/pdf"),
+        )
+        message_send(
+            actor=instructor,
+            dossier=dossier,
+            body="Voici le courrier.",
+            attachment=SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf"),
+        )
+    expert_file = DossierFile.objects.get(name="rapport-expert.pdf")
+    letter = DossierFile.objects.get(name="courrier-mairie.pdf")
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.post(reverse("accounts:my_data_download")).streaming_content)))
+    names = " ".join(archive.namelist())
+    assert "courrier-mairie.pdf" in names and "rapport-expert" not in names
+    listed = json.loads(archive.read("donnees.json"))["dossiers"][0]["pieces_jointes"]
+    assert [entry["nom"] for entry in listed] == ["courrier-mairie.pdf"]
+
+    assert _download(client, "usager:dossier_file", dossier, letter) == 200
+    assert _download(client, "usager:dossier_file", dossier, expert_file) == 404
+    # The instructors still open it.
+    client.force_login(instructor)
+    assert _download(client, "agent:dossier_file", dossier, expert_file) == 200
+
+
+def _download(client, url_name, dossier, stored) -> int:
+    response = client.get(reverse(url_name, args=[dossier.pk, stored.key]))
+    if response.status_code == 200:
+        b"".join(response.streaming_content)  # read to its end: the file it streams is closed
+    return response.status_code

@@ -184,7 +184,9 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @instructor_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    return dossier_file_response(instructor_dossier(request, pk), key, preview=request.GET.get("apercu") == "1")
+    return dossier_file_response(
+        instructor_dossier(request, pk).files.all(), key, preview=request.GET.get("apercu") == "1"
+    )
 
 
 @instructor_required

@@ -75,4 +75,4 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def invitation_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    return dossier_file_response(_invitation(request, pk).dossier, key)
+    return dossier_file_response(_invitation(request, pk).dossier.files.all(), key)

@@ -21,7 +21,7 @@ from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.documents.dossier_pdf import dossier_pdfa
 from guichet.documents.selectors import acts_of_dossier
-from guichet.dossiers.files import dossier_file_store, file_answer
+from guichet.dossiers.files import dossier_file_store, dossier_files_of_applicant, file_answer
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.dossiers.selectors import (
     applicant_dossier_numbers,
@@ -314,7 +314,8 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    return dossier_file_response(own_dossier(request, pk), key)
+    # Not every file of the dossier: an expert's answer file, for one, is the administration's.
+    return dossier_file_response(dossier_files_of_applicant(own_dossier(request, pk)), key)
 
 
 @applicant_required

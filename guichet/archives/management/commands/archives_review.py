@@ -1,6 +1,7 @@
 from guichet.archives.elimination import elimination_lists_propose_due, eliminations_resume
 from guichet.archives.retention import retention_review
 from guichet.core.management.loop import LoopCommand
+from guichet.core.task_results import task_results_prune
 
 
 class Command(LoopCommand):
@@ -36,4 +37,8 @@ class Command(LoopCommand):
         eliminated = eliminations_resume()
         if eliminated or self.verbosity > 1:
             self.stdout.write(f"Élimination : {eliminated} dossier(s) éliminé(s) en reprise.")
+        # Finished task results may hold a rendered email about an eliminated dossier.
+        pruned = task_results_prune()
+        if pruned or self.verbosity > 1:
+            self.stdout.write(f"Tâches : {pruned} résultat(s) ancien(s) supprimé(s).")
         return counts
