@@ -202,3 +202,41 @@ def _download(client, url_name, dossier, stored) -> int:
     if response.status_code == 200:
         b"".join(response.streaming_content)  # read to its end: the file it streams is closed
     return response.status_code
+
+
+@pytest.mark.slow
+def test_an_expert_opens_the_applicants_files_and_their_own_never_another_experts(
+    client, applicant, private_disk, django_capture_on_commit_callbacks
+):
+    procedure = ProcedureFactory()
+    dossier = DossierFactory(procedure=procedure, applicant=applicant, in_instruction=True)
+    instructor, first, second = instructor_of(procedure), UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked_first = expert_invite(actor=instructor, dossier=dossier, expert=first, question="Votre avis ?")
+        asked_second = expert_invite(actor=instructor, dossier=dossier, expert=second, question="Et le vôtre ?")
+        expert_answer(
+            actor=first,
+            invitation=asked_first,
+            answer="Avis confidentiel",
+            attachment=SimpleUploadedFile("rapport-premier.pdf", _pdf("premier"), content_type="application/pdf"),
+        )
+        message_send(
+            actor=instructor,
+            dossier=dossier,
+            body="Voici le courrier.",
+            attachment=SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf"),
+        )
+    report = DossierFile.objects.get(name="rapport-premier.pdf")
+    letter = DossierFile.objects.get(name="courrier-mairie.pdf")
+
+    def download(invitation, stored) -> int:
+        response = client.get(reverse("expert:file", args=[invitation.pk, stored.key]))
+        if response.status_code == 200:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    client.force_login(second)
+    assert download(asked_second, letter) == 200
+    assert download(asked_second, report) == 404
+    client.force_login(first)
+    assert download(asked_first, report) == 200

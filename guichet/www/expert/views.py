@@ -10,6 +10,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from guichet.dossiers.files import dossier_files_of_applicant
+from guichet.dossiers.models import DossierFile
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.instruction.access import expert_invitation_for, expert_invitations_of
 from guichet.instruction.models import ExpertInvitation
@@ -75,4 +77,8 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def invitation_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
-    return dossier_file_response(_invitation(request, pk).dossier.files.all(), key)
+    """A file of the dossier the expert is asked about: what the applicant sent, and the expert's own
+    answer file; never another expert's answer (an avis may be confidential)."""
+    invitation = _invitation(request, pk)
+    own = DossierFile.objects.filter(pk=invitation.answer_file_id)
+    return dossier_file_response(dossier_files_of_applicant(invitation.dossier) | own, key)
