@@ -404,6 +404,15 @@ GUICHET_VITAM_CA = os.environ.get("GUICHET_VITAM_CA", "")
 GUICHET_VITAM_ACCESS_CONTRACT = os.environ.get("GUICHET_VITAM_ACCESS_CONTRACT", "")
 GUICHET_VITAM_TIMEOUT = int(os.environ.get("GUICHET_VITAM_TIMEOUT", "120"))
 GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", "")
+# Or an S3-compatible bucket (guichet/connectors/archive_bucket), when GUICHET_ARCHIVE_BUCKET is set: its
+# endpoint (empty: AWS), region, credentials (empty: boto3's usual sources), a key prefix, a timeout.
+GUICHET_ARCHIVE_BUCKET = os.environ.get("GUICHET_ARCHIVE_BUCKET", "")
+GUICHET_ARCHIVE_BUCKET_PREFIX = os.environ.get("GUICHET_ARCHIVE_BUCKET_PREFIX", "")
+GUICHET_ARCHIVE_S3_ENDPOINT = os.environ.get("GUICHET_ARCHIVE_S3_ENDPOINT", "")
+GUICHET_ARCHIVE_S3_REGION = os.environ.get("GUICHET_ARCHIVE_S3_REGION", "")
+GUICHET_ARCHIVE_S3_ACCESS_KEY = os.environ.get("GUICHET_ARCHIVE_S3_ACCESS_KEY", "")
+GUICHET_ARCHIVE_S3_SECRET_KEY = os.environ.get("GUICHET_ARCHIVE_S3_SECRET_KEY", "")
+GUICHET_ARCHIVE_S3_TIMEOUT = int(os.environ.get("GUICHET_ARCHIVE_S3_TIMEOUT", "60"))
 
 # Archiving (guichet/archives): where packages wait between their building and the archival system's
 # acknowledgement (they are removed once it is received).

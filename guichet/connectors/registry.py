@@ -5,6 +5,7 @@ capabilities (archiving, webhooks, data exchange, invoicing, payment) are added 
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from .archive_bucket.connector import BucketArchive
 from .archive_directory.connector import DirectoryArchive
 from .base import (
     AntivirusConnector,
@@ -40,11 +41,11 @@ CAPABILITIES: dict[str, Capability] = {
     "antivirus": Capability(implementations=(ClamavAntivirus,), missing=None),
     # The audit chain's daily timestamp; none without an authority (development).
     "audit_timestamp": Capability(implementations=(AuditTsaTimestamping,), missing=None),
-    # Vitam where it is configured, else a folder that another system collects.
+    # Vitam where it is configured, else a bucket or a folder that another system collects.
     "archive_transfer": Capability(
-        implementations=(VitamArchive, DirectoryArchive),
-        missing="Aucun système d’archivage n’est configuré : indiquez l’adresse de Vitam (GUICHET_VITAM_URL) "
-        "ou un dossier de dépôt des archives (GUICHET_ARCHIVE_DIRECTORY).",
+        implementations=(VitamArchive, BucketArchive, DirectoryArchive),
+        missing="Aucun système d’archivage n’est configuré : indiquez l’adresse de Vitam (GUICHET_VITAM_URL), "
+        "un compartiment S3 (GUICHET_ARCHIVE_BUCKET) ou un dossier de dépôt des archives (GUICHET_ARCHIVE_DIRECTORY).",
     ),
 }
 

@@ -9,8 +9,8 @@ with the same digest again does nothing (the written package is read back and ch
 another digest it is refused: an archived package is never replaced.
 
 Written to a local (or mounted) folder rather than through a Django storage: a storage's `save`
-writes in place, so a crash would leave half a package under its final name. S3 (issue 23) will be
-a connector of its own, where an object's PUT is atomic."""
+writes in place, so a crash would leave half a package under its final name. A bucket is a
+connector of its own (archive_bucket), where an object's PUT is atomic."""
 
 import hashlib
 import io
