@@ -94,8 +94,8 @@ class Principal:
             reach = reach | Procedure.objects.filter(organisation_id__in=steered)
         return reach.defer("draft_definition").order_by("title")
 
-    def _procedures_for(self, scope: Scope) -> QuerySet[Procedure]:
-        """The procedures on which it holds `scope`."""
+    def procedures_for(self, scope: Scope) -> QuerySet[Procedure]:
+        """The procedures on which it holds `scope` (among `procedures()`)."""
         if not self.allows(scope):
             return Procedure.objects.none()
         if self.service_account is not None:
@@ -110,7 +110,7 @@ class Principal:
         procedure = self.procedures().filter(**lookup).first()
         if procedure is None:
             raise HttpError(404, NOT_FOUND_PROCEDURE)
-        if not self._procedures_for(scope).filter(pk=procedure.pk).exists():
+        if not self.procedures_for(scope).filter(pk=procedure.pk).exists():
             raise _scope_missing(Scope(scope))
         return procedure
 
