@@ -30,6 +30,7 @@ from guichet.api.service_accounts import (
     service_token_rotate,
 )
 from guichet.procedures.models import Procedure
+from guichet.www.date_entry import DateEntryField
 
 from .access import administrator_required
 
@@ -76,12 +77,10 @@ class ServiceAccountForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    expires_on = forms.DateField(
+    expires_on = DateEntryField(
         label="Date d’expiration (facultatif)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Vide : la clé ne s’arrête que révoquée ou renouvelée. Format : jj/mm/aaaa.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Vide : la clé ne s’arrête que révoquée ou renouvelée.",
     )
 
     def expires_at(self) -> datetime | None:
