@@ -61,6 +61,8 @@ def webhook_post(*, target: Target, body: bytes, headers: dict[str, str], timeou
             raw = response.read(EXCERPT_BYTES)
         finally:
             response.release_conn()
+    except urllib3.exceptions.NewConnectionError as error:  # a subclass of the timeouts, in urllib3 2
+        raise ConnectorUnavailable(f"injoignable : {error.__context__ or error}") from error
     except urllib3.exceptions.TimeoutError as error:
         raise ConnectorTimeout(f"pas de réponse en {timeout:g} s") from error
     except urllib3.exceptions.HTTPError as error:
