@@ -195,9 +195,12 @@ def _outcome_record(
 
 
 @transaction.atomic
-def subscription_disable(*, subscription: WebhookSubscription, reason: str, actor: User | None) -> WebhookSubscription:
+def subscription_disable(
+    *, subscription: WebhookSubscription, reason: str, actor: User | None, actor_label: str = ""
+) -> WebhookSubscription:
     """Stop sending to the subscription (its deliveries wait); the organisation's administrators are
-    told by email when the platform did it (a 410, days of failure)."""
+    told by email when the platform did it (a 410, days of failure). `actor_label` names a caller
+    that is no person (a service account)."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     if not subscription.active:
         return subscription
@@ -207,11 +210,12 @@ def subscription_disable(*, subscription: WebhookSubscription, reason: str, acto
     subscription.save(update_fields=["active", "disabled_at", "disabled_reason", "updated_at"])
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_SUBSCRIPTION_DISABLE,
         target=subscription,
         details={"reason": reason, "url": subscription.url},
     )
-    if actor is None:
+    if reason != WebhookSubscription.DisabledReason.MANUAL:
         administrators = User.objects.filter(
             roles__organisation_id=subscription.organisation_id,
             roles__role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR,

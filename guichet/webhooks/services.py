@@ -67,6 +67,7 @@ def subscription_create(
     description: str,
     events: list[str],
     actor: User | None,
+    actor_label: str = "",
 ) -> WithSecret:
     """A new subscription and its secret (returned once, stored encrypted)."""
     _check_scope(actor=actor, organisation=organisation, procedure=procedure)
@@ -86,6 +87,7 @@ def subscription_create(
     )
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_SUBSCRIPTION_CREATE,
         target=subscription,
         details={"url": url, "events": events, "procedure": procedure.pk if procedure else None},
@@ -102,6 +104,7 @@ def subscription_update(
     description: str,
     events: list[str],
     actor: User | None,
+    actor_label: str = "",
 ) -> WebhookSubscription:
     _check_scope(actor=actor, organisation=subscription.organisation, procedure=procedure)
     if url != subscription.url:
@@ -113,6 +116,7 @@ def subscription_update(
     subscription.save()
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_SUBSCRIPTION_UPDATE,
         target=subscription,
         details={"url": url, "events": subscription.events, "procedure": procedure.pk if procedure else None},
@@ -121,7 +125,9 @@ def subscription_update(
 
 
 @transaction.atomic
-def subscription_secret_rotate(*, subscription: WebhookSubscription, actor: User | None) -> WithSecret:
+def subscription_secret_rotate(
+    *, subscription: WebhookSubscription, actor: User | None, actor_label: str = ""
+) -> WithSecret:
     """A new secret signs from now on; the previous one signs too, beside it, for
     GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS, so that the receiver can switch without losing a message."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -134,6 +140,7 @@ def subscription_secret_rotate(*, subscription: WebhookSubscription, actor: User
     subscription.save(update_fields=["secret", "previous_secret", "previous_secret_until", "updated_at"])
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_SUBSCRIPTION_SECRET_ROTATE,
         target=subscription,
         details={"previous_until": subscription.previous_secret_until.isoformat()},
@@ -141,14 +148,22 @@ def subscription_secret_rotate(*, subscription: WebhookSubscription, actor: User
     return WithSecret(subscription=subscription, secret=secret)
 
 
-def subscription_deactivate(*, subscription: WebhookSubscription, actor: User) -> WebhookSubscription:
+def subscription_deactivate(
+    *, subscription: WebhookSubscription, actor: User | None, actor_label: str = ""
+) -> WebhookSubscription:
+    """An administrator stops the subscription (no email: they know)."""
     return subscription_disable(
-        subscription=subscription, reason=WebhookSubscription.DisabledReason.MANUAL, actor=actor
+        subscription=subscription,
+        reason=WebhookSubscription.DisabledReason.MANUAL,
+        actor=actor,
+        actor_label=actor_label,
     )
 
 
 @transaction.atomic
-def subscription_enable(*, subscription: WebhookSubscription, actor: User | None) -> WebhookSubscription:
+def subscription_enable(
+    *, subscription: WebhookSubscription, actor: User | None, actor_label: str = ""
+) -> WebhookSubscription:
     """Send again: the deliveries that waited are due at once (those whose retry window ended are
     abandoned at their next failure)."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -163,14 +178,21 @@ def subscription_enable(*, subscription: WebhookSubscription, actor: User | None
     WebhookDelivery.objects.filter(
         subscription=subscription, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
     ).update(next_attempt_at=timezone.now())
-    audit_record(actor=actor, action=AuditAction.WEBHOOK_SUBSCRIPTION_ENABLE, target=subscription, details={})
+    audit_record(
+        actor=actor,
+        actor_label=actor_label,
+        action=AuditAction.WEBHOOK_SUBSCRIPTION_ENABLE,
+        target=subscription,
+        details={},
+    )
     return subscription
 
 
 @transaction.atomic
-def subscription_delete(*, subscription: WebhookSubscription, actor: User | None) -> None:
+def subscription_delete(*, subscription: WebhookSubscription, actor: User | None, actor_label: str = "") -> None:
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_SUBSCRIPTION_DELETE,
         target=subscription,
         details={"url": subscription.url},
@@ -179,7 +201,7 @@ def subscription_delete(*, subscription: WebhookSubscription, actor: User | None
 
 
 @transaction.atomic
-def delivery_replay(*, delivery: WebhookDelivery, actor: User | None) -> WebhookDelivery:
+def delivery_replay(*, delivery: WebhookDelivery, actor: User | None, actor_label: str = "") -> WebhookDelivery:
     """Send the message again to the subscription: a new delivery with the same `webhook-id`."""
     subscription = delivery.subscription
     if not subscription.active:
@@ -189,6 +211,7 @@ def delivery_replay(*, delivery: WebhookDelivery, actor: User | None) -> Webhook
     )
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action=AuditAction.WEBHOOK_DELIVERY_REPLAY,
         target=subscription,
         details={"message": delivery.message.msg_id, "delivery": replay.pk, "of": delivery.pk},
