@@ -179,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.purge import DOSSIERS, purge_figures
 
     figures += purge_figures(DOSSIERS if args.scale == "small" else 4 * DOSSIERS)
+    # Webhooks: deliveries per second to a local receiver, delay from commit to receipt (bench/webhooks.py).
+    from bench.webhooks import DELIVERIES, webhooks_figures
+
+    figures += webhooks_figures(DELIVERIES if args.scale == "small" else 4 * DELIVERIES)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).

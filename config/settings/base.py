@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.webhooks",
     "guichet.observatory",
     "guichet.documents",
     "guichet.archives",
@@ -425,6 +426,19 @@ GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(V
 # How long a worker holds the transfer it took (building a large dossier's package takes seconds, its
 # upload may take minutes): a worker that dies gives its transfers back after this time.
 GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS = int(os.environ.get("GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS", "600"))
+
+# Webhooks (docs/decisions/0027-webhooks.md). Internal networks that may receive them all the same
+# (comma-separated CIDRs; empty: public addresses only), whether http:// is refused, the timeout of
+# one attempt (seconds), how long a message is retried (hours), after how many days of failing
+# without a success a subscription is disabled, how long a rotated secret still signs (hours), and
+# how long a worker holds a delivery it took (seconds).
+GUICHET_WEBHOOKS_ALLOWED_NETWORKS = env_list("GUICHET_WEBHOOKS_ALLOWED_NETWORKS")
+GUICHET_WEBHOOKS_HTTPS_ONLY = env_bool("GUICHET_WEBHOOKS_HTTPS_ONLY", True)
+GUICHET_WEBHOOKS_TIMEOUT = float(os.environ.get("GUICHET_WEBHOOKS_TIMEOUT", "15"))
+GUICHET_WEBHOOKS_RETRY_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_RETRY_HOURS", "24"))
+GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS = float(os.environ.get("GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS", "3"))
+GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS", "24"))
+GUICHET_WEBHOOKS_LEASE_SECONDS = int(os.environ.get("GUICHET_WEBHOOKS_LEASE_SECONDS", "60"))
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant
 # warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:

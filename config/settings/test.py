@@ -34,3 +34,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 AXES_VERBOSE = False
+
+# The tests' webhook receivers listen on the loopback, over plain HTTP: allowed here only.
+GUICHET_WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+GUICHET_WEBHOOKS_HTTPS_ONLY = False
+GUICHET_WEBHOOKS_TIMEOUT = 5

@@ -17,6 +17,7 @@ from .principals import Principal
 from .retention import router as retention_router
 from .service_accounts import ClientAddressRefused, service_token_authenticate
 from .services import api_token_find
+from .webhooks import router as webhooks_router
 
 
 class ApiKey(HttpBearer):
@@ -71,6 +72,7 @@ api = NinjaAPI(
 api.add_router("/instruction/", instruction_router)
 api.add_router("/observatory/", observatory_router)
 api.add_router("/procedures/", retention_router)
+api.add_router("/webhooks/", webhooks_router)
 
 
 @api.exception_handler(AuthenticationError)

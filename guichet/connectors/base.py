@@ -4,7 +4,7 @@ connectors raise, and what each capability asks of its implementations."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
     from pyhanko.sign.timestamps import TimeStamper
+
+    from .webhooks.client import Answer
+    from .webhooks.targets import Target
 
 
 class ConnectorError(Exception):
@@ -185,3 +188,20 @@ class ArchiveTransferConnector(Connector):
     def reply(self, operation_id: str) -> ArchiveReply:
         """The verdict of a finished transfer; ConnectorUnavailable when it is not ready yet,
         ConnectorRejected when the system's answer cannot be read."""
+
+
+class WebhookConnector(Connector):
+    """Sends the webhooks that organisations subscribe to: signed, to checked addresses only."""
+
+    capability = "webhooks"
+
+    @abstractmethod
+    def target_check(self, url: str) -> Target:
+        """Resolve `url`'s host and check that it may receive webhooks; TargetRefused (a
+        ConnectorRejected with a message for the administrator) when it may not."""
+
+    @abstractmethod
+    def send(self, *, url: str, msg_id: str, body: bytes, secrets: Sequence[str]) -> Answer:
+        """POST `body`, signed with each of `secrets`, under the stable `msg_id`; returns the
+        answer (status, duration, excerpt) whatever its status. TargetRefused when the address may
+        not receive it (any more), ConnectorUnavailable (ConnectorTimeout) when no answer came."""

@@ -14,6 +14,7 @@ from .base import (
     ConnectorNotConfigured,
     SealConnector,
     TimestampConnector,
+    WebhookConnector,
 )
 from .clamav.connector import ClamavAntivirus
 from .seal_dev_authority.connector import DevAuthoritySeal
@@ -21,6 +22,7 @@ from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
 from .timestamping.connector import AuditTsaTimestamping, TsaTimestamping
 from .vitam.connector import VitamArchive
+from .webhooks.connector import HttpWebhooks
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ CAPABILITIES: dict[str, Capability] = {
         missing="Aucun système d’archivage n’est configuré : indiquez l’adresse de Vitam (GUICHET_VITAM_URL), "
         "un compartiment S3 (GUICHET_ARCHIVE_BUCKET) ou un dossier de dépôt des archives (GUICHET_ARCHIVE_DIRECTORY).",
     ),
+    # Always there: the subscriptions say where to send; the settings only bound it (SSRF guard).
+    "webhooks": Capability(implementations=(HttpWebhooks,), missing=None),
 }
 
 
@@ -60,6 +64,8 @@ def connector_for(capability: Literal["antivirus"]) -> AntivirusConnector | None
 def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector | None: ...
 @overload
 def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
+@overload
+def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -150,6 +150,16 @@ class AuditAction(models.TextChoices):
     USER_PROFILE_UPDATE = "user.profile_update", _("Profil modifié")
     USER_SIGNUP = "user.signup", _("Inscription")
     USER_SIGNUP_AGAIN = "user.signup_again", _("Nouvelle demande d’inscription")
+    WEBHOOK_DELIVERY_REPLAY = "webhook.delivery_replay", _("Notification webhook renvoyée")
+    WEBHOOK_SUBSCRIPTION_CREATE = "webhook.subscription_create", _("Abonnement webhook créé")
+    WEBHOOK_SUBSCRIPTION_DELETE = "webhook.subscription_delete", _("Abonnement webhook supprimé")
+    WEBHOOK_SUBSCRIPTION_DISABLE = "webhook.subscription_disable", _("Abonnement webhook désactivé")
+    WEBHOOK_SUBSCRIPTION_ENABLE = "webhook.subscription_enable", _("Abonnement webhook réactivé")
+    WEBHOOK_SUBSCRIPTION_SECRET_ROTATE = (
+        "webhook.subscription_secret_rotate",
+        _("Secret d’un abonnement webhook renouvelé"),
+    )
+    WEBHOOK_SUBSCRIPTION_UPDATE = "webhook.subscription_update", _("Abonnement webhook modifié")
 
 
 class AuditEvent(AppendOnlyModel):

@@ -12,6 +12,7 @@ from guichet.core.models import AuditAction
 from guichet.dossiers.files import dossier_file_store
 from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
+from guichet.webhooks.emission import message_received_emit
 
 from .notifications import Kind, instructors_notify
 
@@ -39,6 +40,8 @@ def message_send(*, actor: User, dossier: Dossier, body: str, attachment: Upload
         target=dossier,
         details={"message": message.pk, "role": role, "attachment": bool(stored)},
     )
+    # In the message's transaction: the webhook message commits with it, or neither does.
+    message_received_emit(message=message)
     procedure = dossier.procedure
     if role == Message.AuthorRole.APPLICANT:
         instructors_notify(

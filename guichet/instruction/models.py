@@ -249,6 +249,7 @@ class FollowUpStep(models.Model):
         EMAIL_APPLICANT = "email_applicant", _("Informer l’usager par courriel")
         NOTIFY_INSTRUCTORS = "notify_instructors", _("Prévenir les instructeurs")
         SEND_LATE_ACT = "send_late_act", _("Envoyer l’acte émis après le courriel")
+        WEBHOOKS = "webhooks", _("Notifier les webhooks")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À faire")

@@ -31,12 +31,13 @@ Name, Status = FollowUpStep.Name, FollowUpStep.Status
 
 
 def test_one_function_shows_what_follows_each_transition():
-    assert followup_steps(TransitionName.SUBMIT) == [Name.ISSUE_ACT, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
-    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.CLOSE) == [Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [Name.NOTIFY_INSTRUCTORS]
-    assert followup_steps(TransitionName.WITHDRAW) == [Name.NOTIFY_INSTRUCTORS]
+    submit = [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
+    assert followup_steps(TransitionName.SUBMIT) == submit
+    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.CLOSE) == [Name.WEBHOOKS, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
+    assert followup_steps(TransitionName.WITHDRAW) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
 
 
 def test_the_hooks_and_their_listeners_are_the_ones_expected():
@@ -244,6 +245,7 @@ def test_the_demo_tells_nobody_but_still_issues_its_acts(django_capture_on_commi
     statuses = dict(FollowUpStep.objects.filter(transition=log).values_list("name", "status"))
     assert statuses == {
         Name.ISSUE_ACT: Status.DONE,
+        Name.WEBHOOKS: Status.SKIPPED,
         Name.EMAIL_APPLICANT: Status.SKIPPED,
         Name.NOTIFY_INSTRUCTORS: Status.SKIPPED,
     }

@@ -49,18 +49,23 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.EMAIL_APPLICANT: EMAIL_RETRY_DELAYS,
     Name.NOTIFY_INSTRUCTORS: EMAIL_RETRY_DELAYS,
     Name.SEND_LATE_ACT: EMAIL_RETRY_DELAYS,
+    # Writing the webhook messages only touches the database: as the emails.
+    Name.WEBHOOKS: EMAIL_RETRY_DELAYS,
 }
-# The steps that only tell people: the demo data skips them (`followups_quiet`).
-TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT})
+# The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
+TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS})
 
 
 def followup_steps(name: TransitionName) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
-    act, then email it to the applicant)."""
+    act, tell the webhooks, then email it to the applicant)."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
         steps.append(Name.ISSUE_ACT)
+    # Every transition is told to the webhooks, once its act is issued (act.issued goes with it),
+    # before the emails: a mail server that fails does not hold the organisations' software back.
+    steps.append(Name.WEBHOOKS)
     if transition.applicant_email is not None:
         steps.append(Name.EMAIL_APPLICANT)
     if transition.instructors_notice is not None:
@@ -229,7 +234,9 @@ def act_retry(*, actor, act) -> None:
         defaults=due_again,
         create_defaults={**due_again, "position": 0},
     )
+    # The webhooks step runs again after it: it tells act.issued (what it told already, it does not).
     others = FollowUpStep.objects.filter(transition_id=act.transition_id).exclude(name=Name.SEND_LATE_ACT)
+    FollowUpStep.objects.filter(transition_id=act.transition_id, name=Name.WEBHOOKS).update(**due_again)
     last = others.order_by("-position").values_list("position", flat=True).first()
     FollowUpStep.objects.update_or_create(
         transition_id=act.transition_id,

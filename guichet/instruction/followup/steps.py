@@ -14,6 +14,7 @@ from guichet.documents.services import act_attachment, act_for_transition, act_g
 from guichet.documents.template_limits import TemplateTooCostly
 from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS
+from guichet.webhooks.emission import webhooks_emit_for_transition
 
 from ..models import FollowUpStep
 from ..notifications import instructors_notify
@@ -124,9 +125,17 @@ def notify_instructors(*, log: TransitionLog, step: FollowUpStep, last_attempt: 
     return outcome
 
 
+def webhooks(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Tell the transition's events (and its act, once issued) to the subscriptions that match:
+    the messages and their deliveries are written at once, and sent by the webhooks' own worker and
+    retries (webhooks/delivery.py). Repeated, it writes nothing twice."""
+    return {"messages": webhooks_emit_for_transition(log=log)}
+
+
 STEPS: dict[str, Callable[..., dict]] = {
     Name.ISSUE_ACT: issue_act,
     Name.EMAIL_APPLICANT: email_applicant,
     Name.NOTIFY_INSTRUCTORS: notify_instructors,
     Name.SEND_LATE_ACT: send_late_act,
+    Name.WEBHOOKS: webhooks,
 }

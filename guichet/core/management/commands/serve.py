@@ -11,8 +11,8 @@ class Command(BaseCommand):
     help = (
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
         "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
-        "et l’horodatage quotidien du journal d’audit, le calcul quotidien de l’observatoire et le "
-        "nettoyage des fichiers joints inutilisés ; Ctrl-C arrête le tout."
+        "et l’horodatage quotidien du journal d’audit, l’envoi des webhooks, le calcul quotidien de "
+        "l’observatoire et le nettoyage des fichiers joints inutilisés ; Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +50,9 @@ class Command(BaseCommand):
             "archives": ["archives_review", "--every", "3600"],
             # Transfers to the archival system (Vitam or a folder), followed until their reply.
             "transfers": ["archives_transfer", "--every", "300"],
+            # Webhooks: deliveries due again after a failure, or left by a worker that stopped (the
+            # first sending is a task enqueued as the event commits).
+            "webhooks": ["webhooks_deliver", "--every", "10"],
             # Drafts never filed: their applicant warned a week before, then deleted (archives/drafts.py).
             "drafts": ["drafts_expire", "--every", "3600"],
         }
