@@ -34,6 +34,6 @@ def actor_user(actor: Actor | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def actor_label(actor: Actor | None) -> str | None:
-    """How the audit trail names an actor that is not a person; None lets it name the person."""
-    return actor.label if isinstance(actor, ServiceActor) else None
+def actor_label(actor: Actor | None) -> str:
+    """How the audit trail names an actor that is not a person; "" lets it name the person."""
+    return actor.label if isinstance(actor, ServiceActor) else ""

@@ -36,7 +36,7 @@ def message_send(*, actor: Actor, dossier: Dossier, body: str, attachment: Uploa
     message = Message.objects.create(
         dossier=dossier,
         author=actor_user(actor),
-        author_label=actor_label(actor) or "",
+        author_label=actor_label(actor),
         author_role=role,
         body=body,
         attachment=stored,
