@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from guichet.accounts.models import User
 from guichet.core.uploads import UploadRefused
@@ -105,8 +106,8 @@ def _transition(request: HttpRequest, dossier_id: int, name: TransitionName, mot
     except TransitionNotAllowed as error:
         # Already done (a retried request, a double click) or not possible from here: say where it stands.
         dossier.refresh_from_db(fields=["state"])
-        return 409, {"detail": str(error), "state": dossier.state}
-    return 200, _state_out(dossier)
+        return Status(409, {"detail": str(error), "state": dossier.state})
+    return Status(200, _state_out(dossier))
 
 
 @router.post(
@@ -149,8 +150,8 @@ def dossier_request_corrections(request: HttpRequest, dossier_id: int, correctio
         raise HttpError(403, str(error)) from None
     except TransitionNotAllowed as error:
         dossier.refresh_from_db(fields=["state"])
-        return 409, {"detail": str(error), "state": dossier.state}
-    return 200, _state_out(dossier)
+        return Status(409, {"detail": str(error), "state": dossier.state})
+    return Status(200, _state_out(dossier))
 
 
 class DecisionIn(Schema):
@@ -234,7 +235,7 @@ def dossier_message_send(
     request: HttpRequest,
     dossier_id: int,
     body: Form[str] = Field(..., max_length=10_000),  # noqa: B008
-    attachment: File[UploadedFile] | None = None,
+    attachment: UploadedFile | None = File(None),  # noqa: B008
 ):
     principal = principal_of(request)
     dossier = principal.dossier_or_404(dossier_id, Scope.MESSAGES_WRITE)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError, ValidationError
+from ninja.responses import Status
 
 from guichet.dossiers.prefill import PrefillInvalid, prefilled_draft_create
 
@@ -77,10 +78,13 @@ def prefilled_create(request: HttpRequest, slug: str, prefill: PrefillIn):
     except DjangoValidationError as error:
         raise HttpError(409, " ".join(error.messages)) from None
     draft = made.draft
-    return 201, {
-        "id": draft.pk,
-        "link": settings.GUICHET_SITE_URL + reverse("usager:prefill_claim", args=[made.token]),
-        "expires_at": draft.expires_at,
-        "procedure": procedure.slug,
-        "version": draft.version.number,
-    }
+    return Status(
+        201,
+        {
+            "id": draft.pk,
+            "link": settings.GUICHET_SITE_URL + reverse("usager:prefill_claim", args=[made.token]),
+            "expires_at": draft.expires_at,
+            "procedure": procedure.slug,
+            "version": draft.version.number,
+        },
+    )
