@@ -26,11 +26,13 @@ def _unavailable(request: HttpRequest, error: PrefillUnavailable) -> HttpRespons
 
 def prefill_claim(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the link holds (and how to sign in); POST, signed in, claims it."""
+    here = request.path
+    if request.method == "POST" and request.user.is_authenticated:
+        return _claim(request, token)
     try:
         draft = prefilled_draft_of_token(token)
     except PrefillUnavailable as error:
         return _unavailable(request, error)
-    here = request.path
     if not request.user.is_authenticated:
         context = {
             "draft": draft,
@@ -38,17 +40,20 @@ def prefill_claim(request: HttpRequest, token: str) -> HttpResponse:
             "signup_url": f"{reverse('accounts:signup')}?{urlencode({'next': here})}",
         }
         return render(request, "usager/prefill_claim.html", context)
-    if request.method == "POST":
-        if user_needs_name(request.user):
-            messages.info(request, NAME_ASKED)
-            return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': here})}")
-        try:
-            dossier = prefilled_draft_claim(actor=request.user, token=token)
-        except PrefillUnavailable as error:
-            return _unavailable(request, error)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, CLAIMED)
-            return redirect("usager:dossier_page", pk=dossier.pk, number=1)
     return render(request, "usager/prefill_claim.html", {"draft": draft, "login_url": "", "signup_url": ""})
+
+
+def _claim(request: HttpRequest, token: str) -> HttpResponse:
+    # Claimed first, checked inside: the same person clicking twice gets their draft back.
+    if user_needs_name(request.user):
+        messages.info(request, NAME_ASKED)
+        return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': request.path})}")
+    try:
+        dossier = prefilled_draft_claim(actor=request.user, token=token)
+    except PrefillUnavailable as error:
+        return _unavailable(request, error)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(request.path)
+    messages.success(request, CLAIMED)
+    return redirect("usager:dossier_page", pk=dossier.pk, number=1)
