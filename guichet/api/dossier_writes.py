@@ -18,7 +18,6 @@ from ninja.responses import Status
 
 from guichet.accounts.models import User
 from guichet.core.uploads import UploadRefused
-from guichet.dossiers.actors import Actor, ServiceActor
 from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.dossiers.workflow import MotivationRequired, TransitionForbidden, TransitionNotAllowed
 from guichet.instruction.access import dossier_group_instructors
@@ -34,7 +33,7 @@ from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
 
 from .errors import ErrorOut, responses
-from .principals import Principal, principal_of
+from .principals import principal_actor, principal_of
 from .scopes import Scope
 
 router = Router(tags=["dossiers (écriture)"])
@@ -76,13 +75,6 @@ def _state_out(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def _actor(principal: Principal, scope: Scope) -> Actor:
-    """Who the services see: the person, or the software within what its principal reaches."""
-    if principal.user is not None:
-        return principal.user
-    return ServiceActor(label=principal.label, dossiers=principal.dossiers(scope))
-
-
 def _located(param: str, errors: dict[str, str]) -> ValidationError:
     """The API's 422: each refused value, where it is in the body, and why (in French)."""
     return ValidationError(
@@ -97,7 +89,7 @@ def _transition(request: HttpRequest, dossier_id: int, name: TransitionName, mot
     principal = principal_of(request)
     dossier = principal.dossier_or_404(dossier_id, Scope.DOSSIERS_INSTRUCT)
     try:
-        actor = _actor(principal, Scope.DOSSIERS_INSTRUCT)
+        actor = principal_actor(principal, Scope.DOSSIERS_INSTRUCT)
         dossier_decide(actor=actor, dossier=dossier, name=name, motivation=motivation)
     except MotivationRequired as error:
         raise _located(param, {"motivation": str(error)}) from None
@@ -139,7 +131,7 @@ def dossier_request_corrections(request: HttpRequest, dossier_id: int, correctio
     dossier = principal.dossier_or_404(dossier_id, Scope.DOSSIERS_INSTRUCT)
     try:
         dossier_decide(
-            actor=_actor(principal, Scope.DOSSIERS_INSTRUCT),
+            actor=principal_actor(principal, Scope.DOSSIERS_INSTRUCT),
             dossier=dossier,
             name=TransitionName.REQUEST_CORRECTION,
             motivation=corrections.message,
@@ -203,7 +195,7 @@ def dossier_assign_api(request: HttpRequest, dossier_id: int, assignment: Assign
         if assignee is None:
             raise _located("assignment", {"assignee": NOT_AN_INSTRUCTOR})
     try:
-        dossier_assign(actor=_actor(principal, Scope.DOSSIERS_INSTRUCT), dossier=dossier, assignee=assignee)
+        dossier_assign(actor=principal_actor(principal, Scope.DOSSIERS_INSTRUCT), dossier=dossier, assignee=assignee)
     except DjangoValidationError:
         raise _located("assignment", {"assignee": NOT_AN_INSTRUCTOR}) from None
     return _state_out(dossier)
@@ -234,7 +226,7 @@ class MessageOut(Schema):
 def dossier_message_send(
     request: HttpRequest,
     dossier_id: int,
-    body: Form[str] = Field(..., max_length=10_000),  # noqa: B008
+    body: str = Form(..., max_length=10_000, description="Le message à l’usager."),  # noqa: B008
     attachment: UploadedFile | None = File(None),  # noqa: B008
 ):
     principal = principal_of(request)
@@ -243,7 +235,7 @@ def dossier_message_send(
         raise _located("attachment", {"": "Joignez au plus un fichier, dans le champ « attachment »."})
     try:
         message = message_send(
-            actor=_actor(principal, Scope.MESSAGES_WRITE), dossier=dossier, body=body, attachment=attachment
+            actor=principal_actor(principal, Scope.MESSAGES_WRITE), dossier=dossier, body=body, attachment=attachment
         )
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from None
@@ -295,7 +287,8 @@ def dossier_annotations_write(request: HttpRequest, dossier_id: int, annotations
     raw = {**dossier.annotations, **annotations.annotations}
     raw = {key: value for key, value in raw.items() if value is not None}
     try:
-        saved = dossier_annotations_save(actor=_actor(principal, Scope.ANNOTATIONS_WRITE), dossier=dossier, raw=raw)
+        actor = principal_actor(principal, Scope.ANNOTATIONS_WRITE)
+        saved = dossier_annotations_save(actor=actor, dossier=dossier, raw=raw)
     except AnnotationsInvalid as error:
         raise _located("annotations", error.errors) from None
     return {"annotations": saved.annotations}
@@ -328,5 +321,5 @@ def dossier_labels_write(request: HttpRequest, dossier_id: int, labels: LabelsIn
     }
     if too_long:
         raise _located("labels", too_long)
-    dossier_labels_set(actor=_actor(principal, Scope.ANNOTATIONS_WRITE), dossier=dossier, names=labels.labels)
+    dossier_labels_set(actor=principal_actor(principal, Scope.ANNOTATIONS_WRITE), dossier=dossier, names=labels.labels)
     return _state_out(dossier)

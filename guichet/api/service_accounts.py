@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from guichet.accounts.models import Organisation, OrganisationRole, User
+from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.observatory.selectors import organisation_subtree_ids
@@ -20,6 +20,7 @@ from guichet.procedures.models import Procedure
 
 from .models import ServiceAccount, ServiceToken
 from .scopes import scopes_valid
+from .selectors import organisation_ids_managing_service_accounts
 from .services import api_key_digest
 
 SERVICE_KEY_PREFIX = "gcs_"
@@ -45,9 +46,7 @@ class ServiceTokenMade:
 
 
 def _check_administrator(actor: User, organisation: Organisation) -> None:
-    if not OrganisationRole.objects.filter(
-        user=actor, organisation=organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
-    ).exists():
+    if organisation.pk not in organisation_ids_managing_service_accounts(actor):
         raise PermissionDenied("Seuls les administrateurs des démarches de l’organisation gèrent ses comptes.")
 
 

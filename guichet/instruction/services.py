@@ -127,7 +127,8 @@ def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> D
 def dossier_decide(*, actor: Actor, dossier: Dossier, name: TransitionName, motivation: str = "") -> TransitionLog:
     """An instructor's step on a dossier (start instruction, ask for a correction, accept, refuse,
     close, reopen: the transitions that the workflow's table lets instructors apply), logged; its
-    follow-up chain issues the act and tells the applicant."""
+    follow-up chain issues the act and tells the applicant. `actor` is a person, or software acting
+    as an instructor through the API (a ServiceActor, within the reach the API gives it)."""
     transition = TRANSITIONS.get(name)
     if transition is None or TransitionLog.ActorRole.INSTRUCTOR not in transition.roles:
         raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
