@@ -31,13 +31,19 @@ router = Router(tags=["instruction"])
 TabParam = Literal[*Tab.values, *TAB_ALIASES]  # type: ignore[valid-type]
 
 
-def _reader(request: HttpRequest) -> Principal:
+def _caller_with(request: HttpRequest, scope: Scope) -> Principal:
+    """The caller, when it holds `scope` at all: without it this part of the API is closed to it
+    (403 whatever the id asked, which so reveals nothing)."""
     principal = principal_of(request)
-    if not principal.allows(Scope.DOSSIERS_READ):
+    if not principal.allows(scope):
         raise HttpError(
-            403, "Cette API est réservée aux instructeurs et aux comptes de service ayant le droit « dossiers:read »."
+            403, f"Cette API est réservée aux instructeurs et aux comptes de service ayant le droit « {scope.value} »."
         )
     return principal
+
+
+def _reader(request: HttpRequest) -> Principal:
+    return _caller_with(request, Scope.DOSSIERS_READ)
 
 
 class ProcedureOut(Schema):
@@ -161,7 +167,7 @@ def dossier_list(
 
 @router.get("/dossiers/{dossier_id}", response=responses(DossierOut, not_found=True), summary="Un dossier")
 def dossier_detail(request: HttpRequest, dossier_id: int):
-    dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
+    dossier = _reader(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
     snapshot = dossier_latest_snapshot(dossier)
     identity = dossier.identity or {}
     history = TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
@@ -195,7 +201,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     summary="Décider (ou passer en instruction)",
 )
 def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
-    principal = principal_of(request)
+    principal = _caller_with(request, Scope.DOSSIERS_INSTRUCT)
     dossier = principal.dossier_or_404(dossier_id, Scope.DOSSIERS_INSTRUCT)
     if decision.decision not in transitions_for_role(TransitionLog.ActorRole.INSTRUCTOR):
         raise HttpError(422, "Cette action n’est pas une décision d’instructeur.")

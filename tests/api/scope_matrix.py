@@ -50,6 +50,11 @@ def expected_status(operation: Operation, kind: str, target: str) -> int:
     return operation.ok if operation.scope in scopes_of(kind) else 403
 
 
+def closed_without(scope: Scope) -> Callable[[str, str], int | None]:
+    """For an operation closed as a whole to a key without `scope`: 403 whatever the target."""
+    return lambda kind, target: None if scope in scopes_of(kind) else 403
+
+
 OPERATIONS: list[Operation] = [
     # api/instruction.py. A key without dossiers:read meets 403 on the procedures' list as a whole.
     Operation(
@@ -59,21 +64,28 @@ OPERATIONS: list[Operation] = [
         Scope.DOSSIERS_READ,
         expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
     ),
-    # Without dossiers:read the whole API is closed (403 before looking for the procedure).
+    # The instruction API is closed as a whole to a key without the scope (403 before looking).
     Operation(
         "instruction.dossier_list",
         "get",
         "/api/v1/instruction/procedures/{procedure}/dossiers",
         Scope.DOSSIERS_READ,
-        expect=lambda kind, target: None if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+        expect=closed_without(Scope.DOSSIERS_READ),
     ),
-    Operation("instruction.dossier_detail", "get", "/api/v1/instruction/dossiers/{dossier}", Scope.DOSSIERS_READ),
+    Operation(
+        "instruction.dossier_detail",
+        "get",
+        "/api/v1/instruction/dossiers/{dossier}",
+        Scope.DOSSIERS_READ,
+        expect=closed_without(Scope.DOSSIERS_READ),
+    ),
     Operation(
         "instruction.dossier_decision",
         "post",
         "/api/v1/instruction/dossiers/{dossier}/decision",
         Scope.DOSSIERS_INSTRUCT,
         body={"decision": "start_instruction"},
+        expect=closed_without(Scope.DOSSIERS_INSTRUCT),
     ),
     # api/dossier_writes.py (on a filed dossier, « déposé »). The multipart message is in
     # test_dossier_writes.py (this matrix sends JSON).
