@@ -375,6 +375,8 @@ GUICHET_AUDIT_TSA_ROOTS = os.environ.get("GUICHET_AUDIT_TSA_ROOTS", "")
 GUICHET_CONTACT_EMAIL = GUICHET_LEGAL["contact_email"]
 # Calls to the API per key (or per client address without a key), beyond which it answers 429.
 GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "600/m")
+# How long the one-use link of a prefilled dossier (made through the API) may be followed.
+GUICHET_PREFILL_LINK_DAYS = int(os.environ.get("GUICHET_PREFILL_LINK_DAYS", "30"))
 
 # The largest file an applicant or an agent may attach (a procedure's field may ask for less).
 GUICHET_UPLOAD_MAX_MB = int(os.environ.get("GUICHET_UPLOAD_MAX_MB", "50"))

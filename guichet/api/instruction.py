@@ -22,7 +22,7 @@ from guichet.instruction.services import dossier_decide
 from guichet.procedures.models import InstructorGroup
 
 from .errors import responses
-from .principals import Principal, principal_of
+from .principals import Principal, principal_actor, principal_of
 from .scopes import Scope
 
 router = Router(tags=["instruction"])
@@ -207,11 +207,10 @@ def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn
         raise HttpError(422, "Cette action n’est pas une décision d’instructeur.")
     try:
         dossier_decide(
-            actor=principal.user,
+            actor=principal_actor(principal, Scope.DOSSIERS_INSTRUCT),
             dossier=dossier,
             name=decision.decision,
             motivation=decision.motivation,
-            actor_label=principal.label,
         )
     except TransitionError as error:
         raise HttpError(409, str(error)) from None

@@ -11,8 +11,10 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from .dossier_writes import router as dossier_writes_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
+from .prefill import router as prefill_router
 from .principals import Principal
 from .retention import router as retention_router
 from .service_accounts import ClientAddressRefused, service_token_authenticate
@@ -73,6 +75,8 @@ api.add_router("/instruction/", instruction_router)
 api.add_router("/observatory/", observatory_router)
 api.add_router("/procedures/", retention_router)
 api.add_router("/webhooks/", webhooks_router)
+api.add_router("/dossiers/", dossier_writes_router)
+api.add_router("/procedures/", prefill_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 
 from guichet.accounts.models import User
+from guichet.dossiers.actors import Actor, ServiceActor
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.instruction.access import dossiers_visible_to_instructor
 from guichet.instruction.selectors import procedures_of_instructor
@@ -155,3 +156,11 @@ def principal_of(request: HttpRequest) -> Principal:
     if not isinstance(principal, Principal):
         raise HttpError(401, "Clé d’API absente, inconnue ou révoquée.")
     return principal
+
+
+def principal_actor(principal: Principal, scope: Scope) -> Actor:
+    """Who the services see acting: the person of a personal key, or, for a service account, software
+    acting as the instructors do on the dossiers it reaches with `scope` (the services check it again)."""
+    if principal.user is not None:
+        return principal.user
+    return ServiceActor(label=principal.label, dossiers=principal.dossiers(scope))

@@ -246,7 +246,7 @@ def _messages_json(dossier: Dossier, uris: dict[int, str]) -> bytes:
                 {
                     "le": _moment(message.created_at),
                     "en qualité de": message.get_author_role_display(),
-                    "auteur": message.author.get_full_name(),
+                    "auteur": message.author.get_full_name() if message.author else message.author_label,
                     "message": message.body,
                     "pièce jointe": (
                         {"nom": message.attachment.name, "fichier": uris.get(message.attachment_id, "")}

@@ -83,6 +83,8 @@ class AuditAction(models.TextChoices):
     DOSSIER_LITIGATION_HOLD = "dossier.litigation_hold", _("Dossier gelé pour contentieux")
     DOSSIER_LITIGATION_RELEASE = "dossier.litigation_release", _("Gel pour contentieux levé")
     DOSSIER_MESSAGE_SEND = "dossier.message_send", _("Message envoyé")
+    DOSSIER_PREFILL_CLAIM = "dossier.prefill_claim", _("Dossier prérempli repris par l’usager")
+    DOSSIER_PREFILL_CREATE = "dossier.prefill_create", _("Dossier prérempli créé")
     DOSSIER_REFUSE = "dossier.refuse", _("Dossier refusé")
     DOSSIER_REOPEN = "dossier.reopen", _("Instruction rouverte")
     DOSSIER_REQUEST_CORRECTION = "dossier.request_correction", _("Correction demandée")

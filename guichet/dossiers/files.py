@@ -16,12 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 
-from guichet.accounts.models import User
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.uploads import upload_check
 
+from .actors import Actor, actor_label, actor_user
 from .models import Dossier, DossierFile, DossierSnapshot, Message
 from .selectors import instructor_can_act_on
 
@@ -32,21 +32,22 @@ FILES_ROOT = "dossiers"  # where DossierFile keeps its contents in the private s
 
 def dossier_file_store(
     *,
-    actor: User,
+    actor: Actor,
     dossier: Dossier,
     uploaded: UploadedFile,
     accept: Collection[str] = (),
     max_size_mb: int | None = None,
 ) -> DossierFile:
     """Keep a file that the dossier's applicant or one of its instructors uploads (see dossier_file_keep)."""
-    if dossier.applicant_id != actor.pk and not instructor_can_act_on(actor, dossier):
+    applicant = actor_user(actor) is not None and dossier.applicant_id == actor.pk
+    if not applicant and not instructor_can_act_on(actor, dossier):
         raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
     return dossier_file_keep(actor=actor, dossier=dossier, uploaded=uploaded, accept=accept, max_size_mb=max_size_mb)
 
 
 def dossier_file_keep(
     *,
-    actor: User,
+    actor: Actor,
     dossier: Dossier,
     uploaded: UploadedFile,
     accept: Collection[str] = (),
@@ -69,14 +70,15 @@ def dossier_file_keep(
         size=description["size"],
         content_type=description["content_type"],
         sha256=digest.hexdigest(),
-        uploaded_by=actor,
+        uploaded_by=actor_user(actor),
     )
     stored.content.save("fichier", uploaded, save=False)
     try:
         with transaction.atomic():
             stored.save()
             audit_record(
-                actor=actor,
+                actor=actor_user(actor),
+                actor_label=actor_label(actor),
                 action=AuditAction.DOSSIER_FILE_STORE,
                 target=dossier,
                 details={"file": str(stored.key), "size": stored.size, "content_type": stored.content_type},

@@ -9,6 +9,7 @@ from guichet.accounts.models import User
 from guichet.procedures.models import InstructorMembership
 from guichet.procedures.selectors import version_form
 
+from .actors import Actor, ServiceActor
 from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, TransitionLog, TransitionName
 
 
@@ -153,7 +154,11 @@ def dossier_next_action(dossier: Dossier, *, correction_asked: bool) -> str:
     return "Rien"
 
 
-def instructor_can_act_on(user: User, dossier: Dossier) -> bool:
+def instructor_can_act_on(user: Actor, dossier: Dossier) -> bool:
+    """Whether `user` may act on the dossier as its instructors do: a person of its group, or software
+    whose reach (a service account's, decided by the API) holds it."""
+    if isinstance(user, ServiceActor):
+        return user.can_act_on(dossier)
     return (
         dossier.group_id is not None
         and InstructorMembership.objects.filter(group_id=dossier.group_id, user=user).exists()

@@ -14,7 +14,7 @@ from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
-from guichet.procedures.models import Procedure
+from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
 
 from .deadlines import due_at_after_corrections
@@ -32,10 +32,13 @@ def dossier_create(
     procedure: Procedure,
     answers: dict[str, Any] | None = None,
     creation_key: uuid.UUID | None = None,
+    version: ProcedureVersion | None = None,
+    version_notice: str = "",
 ) -> Dossier:
-    """Start a draft on the latest published version of a procedure. With a `creation_key` (sent by
-    the "Commencer" button), the same key gives back the same draft: a double click or a retried
-    request never starts two."""
+    """Start a draft on the latest published version of a procedure (or on `version`, an older one
+    that its answers were given on: a prefilled dossier's, with the notice that says why). With a
+    `creation_key` (sent by the "Commencer" button), the same key gives back the same draft: a
+    double click or a retried request never starts two."""
     if creation_key is not None:
         existing = Dossier.objects.filter(applicant=actor, creation_key=creation_key).first()
         if existing is not None:
@@ -43,13 +46,18 @@ def dossier_create(
     if procedure.status != Procedure.Status.PUBLISHED:
         raise ValidationError("Cette démarche n’accepte pas de nouveaux dossiers.")
     _procedure_open_check(procedure)
-    version = procedure.latest_version
+    version = version or procedure.latest_version
     if version is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
-                procedure=procedure, version=version, applicant=actor, answers=answers or {}, creation_key=creation_key
+                procedure=procedure,
+                version=version,
+                applicant=actor,
+                answers=answers or {},
+                creation_key=creation_key,
+                version_notice=version_notice,
             )
     except IntegrityError:
         # The same key, from a request that ran at the same time and committed first.

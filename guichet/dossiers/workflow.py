@@ -13,12 +13,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from guichet.accounts.models import User
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
 from guichet.core.hooks import Hook
 from guichet.core.models import AuditAction
 
+from .actors import Actor, ServiceActor, actor_label, actor_user
 from .deadlines import due_at_on_instruction_start, due_at_on_submission
 from .models import ActKind, CorrectionRequest, Dossier, DossierState, TransitionLog, TransitionName
 from .numbering import dossier_number_next
@@ -204,14 +204,14 @@ def transitions_allowed(state: str, role: Role) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if t.allows(state, role)]
 
 
-def _role_of(actor: User | None, dossier: Dossier, transition: Transition, service_label: str = "") -> Role:
-    if actor is None and service_label:
-        # An API service account: it acts as an instructor, its reach checked by the API.
-        if Role.INSTRUCTOR in transition.roles:
-            return Role.INSTRUCTOR
-    elif actor is None:
+def _role_of(actor: Actor | None, dossier: Dossier, transition: Transition) -> Role:
+    if actor is None:
         if Role.SYSTEM in transition.roles:
             return Role.SYSTEM
+    elif isinstance(actor, ServiceActor):
+        # Software on the instructors' side (a service account): never the applicant.
+        if Role.INSTRUCTOR in transition.roles and instructor_can_act_on(actor, dossier):
+            return Role.INSTRUCTOR
     elif Role.APPLICANT in transition.roles and dossier.applicant_id == actor.pk:
         return Role.APPLICANT
     elif Role.INSTRUCTOR in transition.roles and instructor_can_act_on(actor, dossier):
@@ -221,21 +221,14 @@ def _role_of(actor: User | None, dossier: Dossier, transition: Transition, servi
 
 @transaction.atomic
 def dossier_transition(
-    *,
-    dossier: Dossier,
-    name: TransitionName,
-    actor: User | None,
-    motivation: str = "",
-    already_locked: bool = False,
-    service_label: str = "",
+    *, dossier: Dossier, name: TransitionName, actor: Actor | None, motivation: str = "", already_locked: bool = False
 ) -> TransitionLog:
     """Apply one transition to a dossier and log it.
 
     The dossier row is locked first and its state read again, so that of two concurrent
     requests (a double click, two instructors) only the first one applies; the other gets
-    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline), unless
-    `service_label` names an API service account acting as an instructor (the API checked its reach
-    and scopes; the audit trail names it).
+    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline); a
+    ServiceActor is software acting as the instructors (logged without a person, audited by its label).
     `already_locked` says that the caller read `dossier` under that lock already, in this transaction."""
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -249,13 +242,12 @@ def dossier_transition(
                 locked, relation.field.attname
             ):
                 setattr(locked, relation.field.name, getattr(dossier, relation.field.name))
-    by_system = actor is None and not service_label
-    if locked.state not in transition.sources and not (by_system and locked.state in transition.system_sources):
+    if locked.state not in transition.sources and not (actor is None and locked.state in transition.system_sources):
         raise TransitionNotAllowed(
             f"Impossible de faire « {transition.name.label} » : le dossier est "
             f"« {DossierState(locked.state).label.lower()} »."
         )
-    role = _role_of(actor, locked, transition, service_label)
+    role = _role_of(actor, locked, transition)
     motivation = motivation.strip()
     if transition.motivation_required and not motivation:
         raise MotivationRequired(f"Une motivation est obligatoire pour « {transition.name.label.lower()} ».")
@@ -273,7 +265,7 @@ def dossier_transition(
         transition=transition.name,
         from_state=from_state,
         to_state=transition.target,
-        actor=actor,
+        actor=actor_user(actor),
         actor_role=role,
         motivation=motivation,
         at=now,
@@ -282,11 +274,11 @@ def dossier_transition(
         transition.after(locked, log)
     transition_applied.send(dossier=locked, log=log, transition=transition)
     audit_record(
-        actor=actor,
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
         action=transition.audit_action,
         target=locked,
         details={"from": from_state, "to": transition.target, "role": role, "number": locked.number},
-        actor_label=service_label,
     )
     # The caller's object reflects what was saved (without reading it again).
     dossier.fields_copy(locked)

@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.dossiers.actors import Actor, actor_label, actor_user
 from guichet.dossiers.files import dossier_file_store
 from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
@@ -18,12 +18,13 @@ from .notifications import Kind, instructors_notify
 
 
 @transaction.atomic
-def message_send(*, actor: User, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
-    """A message on a filed dossier, from its applicant to its instructors or the other way round;
-    the other side is told by email."""
+def message_send(*, actor: Actor, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
+    """A message on a filed dossier, from its applicant to its instructors or the other way round
+    (from a person, or from software acting as the instructors through the API); the other side is
+    told by email."""
     if dossier.state == DossierState.DRAFT:
         raise ValidationError("Les messages s’échangent une fois le dossier déposé.")
-    if dossier.applicant_id == actor.pk:
+    if actor_user(actor) is not None and dossier.applicant_id == actor.pk:
         role = Message.AuthorRole.APPLICANT
     elif instructor_can_act_on(actor, dossier):
         role = Message.AuthorRole.INSTRUCTOR
@@ -33,9 +34,17 @@ def message_send(*, actor: User, dossier: Dossier, body: str, attachment: Upload
     if not body:
         raise ValidationError("Écrivez votre message.")
     stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
-    message = Message.objects.create(dossier=dossier, author=actor, author_role=role, body=body, attachment=stored)
+    message = Message.objects.create(
+        dossier=dossier,
+        author=actor_user(actor),
+        author_label=actor_label(actor),
+        author_role=role,
+        body=body,
+        attachment=stored,
+    )
     audit_record(
-        actor=actor,
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
         action=AuditAction.DOSSIER_MESSAGE_SEND,
         target=dossier,
         details={"message": message.pk, "role": role, "attachment": bool(stored)},

@@ -20,6 +20,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.dossiers.actors import Actor, actor_label, actor_user
 from guichet.dossiers.deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from guichet.dossiers.files import dossier_file_keep
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
@@ -80,7 +81,7 @@ def expert_invite(
 # --- The back office: following, putting aside, deciding ---------------------------------------------
 
 
-def _instructor_check(actor: User, dossier: Dossier) -> None:
+def _instructor_check(actor: Actor, dossier: Dossier) -> None:
     if not instructor_can_act_on(actor, dossier):
         raise PermissionDenied("Seuls les instructeurs du dossier peuvent faire cela.")
 
@@ -123,25 +124,15 @@ def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> D
 
 
 @transaction.atomic
-def dossier_decide(
-    *, actor: User | None, dossier: Dossier, name: TransitionName, motivation: str = "", actor_label: str = ""
-) -> TransitionLog:
+def dossier_decide(*, actor: Actor, dossier: Dossier, name: TransitionName, motivation: str = "") -> TransitionLog:
     """An instructor's step on a dossier (start instruction, ask for a correction, accept, refuse,
     close, reopen: the transitions that the workflow's table lets instructors apply), logged; its
-    follow-up chain issues the act and tells the applicant. `actor` None with `actor_label`: an API
-    service account, acting as an instructor (the API checked its reach and scopes)."""
+    follow-up chain issues the act and tells the applicant. `actor` is a person, or software acting
+    as an instructor through the API (a ServiceActor, within the reach the API gives it)."""
     transition = TRANSITIONS.get(name)
     if transition is None or TransitionLog.ActorRole.INSTRUCTOR not in transition.roles:
         raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
-    if actor is None and not actor_label:
-        raise TransitionNotAllowed("Une décision d’instructeur nomme toujours qui la prend.")
-    return dossier_transition(
-        dossier=dossier,
-        name=name,
-        actor=actor,
-        motivation=motivation,
-        service_label=actor_label if actor is None else "",
-    )
+    return dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
 
 
 # --- Experts' opinions (avis) ----------------------------------------------------------------------
@@ -332,7 +323,7 @@ class AnnotationsInvalid(ValidationError):
 
 
 @transaction.atomic
-def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, Any]) -> Dossier:
+def dossier_annotations_save(*, actor: Actor, dossier: Dossier, raw: dict[str, Any]) -> Dossier:
     """Store the instructors' private annotations of a dossier, checked against the fields its
     procedure defines for them (raises AnnotationsInvalid, nothing stored, on a wrong value)."""
     _instructor_check(actor, dossier)
@@ -350,7 +341,11 @@ def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, An
         locked.annotations = raw
         locked.save(update_fields=["annotations", "updated_at"])
         audit_record(
-            actor=actor, action=AuditAction.DOSSIER_ANNOTATIONS_SAVE, target=locked, details={"fields": changed}
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            action=AuditAction.DOSSIER_ANNOTATIONS_SAVE,
+            target=locked,
+            details={"fields": changed},
         )
     dossier.fields_copy(locked)
     return locked
@@ -360,7 +355,7 @@ def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, An
 
 
 @transaction.atomic
-def dossier_labels_set(*, actor: User, dossier: Dossier, names: list[str]) -> list[Label]:
+def dossier_labels_set(*, actor: Actor, dossier: Dossier, names: list[str]) -> list[Label]:
     """Put exactly these labels on the dossier; a name never used on the procedure creates it."""
     _instructor_check(actor, dossier)
     wanted: dict[str, str] = {}  # once each whatever its case, spelled as first typed
@@ -376,12 +371,18 @@ def dossier_labels_set(*, actor: User, dossier: Dossier, names: list[str]) -> li
     dossier.labels.set(labels)
     after = sorted(label.name for label in labels)
     if before != after:
-        audit_record(actor=actor, action=AuditAction.DOSSIER_LABELS_SET, target=dossier, details={"labels": after})
+        audit_record(
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            action=AuditAction.DOSSIER_LABELS_SET,
+            target=dossier,
+            details={"labels": after},
+        )
     return labels
 
 
 @transaction.atomic
-def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> Dossier:
+def dossier_assign(*, actor: Actor, dossier: Dossier, assignee: User | None) -> Dossier:
     """Give the dossier to an instructor of its group (None: to nobody in particular)."""
     _instructor_check(actor, dossier)
     if assignee is not None and not instructor_can_act_on(assignee, dossier):
@@ -391,7 +392,13 @@ def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> D
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
         details = {"assignee": assignee.email if assignee else ""}
-        audit_record(actor=actor, action=AuditAction.DOSSIER_ASSIGN, target=locked, details=details)
+        audit_record(
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            action=AuditAction.DOSSIER_ASSIGN,
+            target=locked,
+            details=details,
+        )
     dossier.fields_copy(locked)
     return locked
 

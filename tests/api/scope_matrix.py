@@ -87,4 +87,54 @@ OPERATIONS: list[Operation] = [
         body={"decision": "start_instruction"},
         expect=closed_without(Scope.DOSSIERS_INSTRUCT),
     ),
+    # api/dossier_writes.py (on a filed dossier, « déposé »). The multipart message is in
+    # test_dossier_writes.py (this matrix sends JSON).
+    Operation(
+        "dossiers.start_instruction", "post", "/api/v1/dossiers/{dossier}/start-instruction", Scope.DOSSIERS_INSTRUCT
+    ),
+    # Reach and scope first; then the workflow: a filed dossier is not in instruction yet (409).
+    Operation(
+        "dossiers.request_corrections",
+        "post",
+        "/api/v1/dossiers/{dossier}/request-corrections",
+        Scope.DOSSIERS_INSTRUCT,
+        body={"message": "Corrigez."},
+        ok=409,
+    ),
+    Operation(
+        "dossiers.decide",
+        "post",
+        "/api/v1/dossiers/{dossier}/decide",
+        Scope.DOSSIERS_INSTRUCT,
+        body={"decision": "accept"},
+        ok=409,
+    ),
+    Operation(
+        "dossiers.assignee",
+        "put",
+        "/api/v1/dossiers/{dossier}/assignee",
+        Scope.DOSSIERS_INSTRUCT,
+        body={"assignee": None},
+    ),
+    Operation(
+        "dossiers.labels", "put", "/api/v1/dossiers/{dossier}/labels", Scope.ANNOTATIONS_WRITE, body={"labels": ["A"]}
+    ),
+    # The factories' procedure defines no private annotations: 422 once reach and scope hold.
+    Operation(
+        "dossiers.annotations",
+        "patch",
+        "/api/v1/dossiers/{dossier}/annotations",
+        Scope.ANNOTATIONS_WRITE,
+        body={"annotations": {}},
+        ok=422,
+    ),
+    # api/prefill.py
+    Operation(
+        "procedures.prefilled",
+        "post",
+        "/api/v1/procedures/{procedure}/prefilled",
+        Scope.DOSSIERS_CREATE,
+        body={"answers": {"objet": "Prérempli"}},
+        ok=201,
+    ),
 ]

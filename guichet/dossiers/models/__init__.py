@@ -1,6 +1,7 @@
 """The dossier and what hangs on it."""
 
 from .dossier import Dossier, DossierState, FilingDay
+from .prefill import PrefilledDraft
 from .records import (  # _file_path and _private_storage: named by migrations
     ActKind,
     CorrectionRequest,
@@ -24,6 +25,7 @@ __all__ = [
     "FilingDay",
     "Message",
     "Opinion",
+    "PrefilledDraft",
     "TransitionLog",
     "TransitionName",
     "_file_path",

@@ -32,8 +32,14 @@ class DossierFile(TimeStampedModel):
     size = models.PositiveBigIntegerField(_("taille (octets)"))
     content_type = models.CharField(_("type (reconnu au contenu)"), max_length=100)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    # None: uploaded by software through the API (a service account, named in the audit trail).
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -97,8 +103,14 @@ class CorrectionRequest(TimeStampedModel):
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="correction_requests"
     )
+    # None: asked by software through the API (a service account, named in the audit trail).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("demandée par"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.TextField(_("motif"))
     resolved_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
@@ -135,9 +147,16 @@ class Message(TimeStampedModel):
         INSTRUCTOR = "instructor", _("Instructeur")
 
     dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="messages")
+    # None for software writing through the API with a service account: `author_label` names it.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    author_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="")
     author_role = models.CharField(_("en qualité de"), max_length=20, choices=AuthorRole.choices)
     body = models.TextField(_("message"))
     attachment = models.ForeignKey(

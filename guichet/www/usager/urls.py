@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import acts, filed, views
+from . import acts, filed, prefill, views
 
 app_name = "usager"
 urlpatterns = [
     path("demarches/<slug:slug>/commencer/", views.dossier_start, name="dossier_start"),
+    path("pre-rempli/<str:token>/", prefill.prefill_claim, name="prefill_claim"),
     path("mes-dossiers/", views.my_dossiers, name="my_dossiers"),
     path("mes-dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("mes-dossiers/<int:pk>/page/<int:number>/", views.dossier_page, name="dossier_page"),
