@@ -9,6 +9,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.files import dossier_file_store
 from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
@@ -33,6 +34,7 @@ def message_send(*, actor: User, dossier: Dossier, body: str, attachment: Upload
         raise ValidationError("Écrivez votre message.")
     stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
     message = Message.objects.create(dossier=dossier, author=actor, author_role=role, body=body, attachment=stored)
+    dossier_changed(dossier)
     audit_record(
         actor=actor,
         action=AuditAction.DOSSIER_MESSAGE_SEND,

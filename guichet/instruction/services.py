@@ -20,6 +20,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from guichet.dossiers.files import dossier_file_keep
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
@@ -115,6 +116,7 @@ def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> D
         return locked  # already so: a double click
     locked.archived_at = timezone.now() if aside else None
     locked.save(update_fields=["archived_at", "updated_at"])
+    dossier_changed(locked)
     audit_record(
         actor=actor, action=AuditAction.DOSSIER_ARCHIVE if aside else AuditAction.DOSSIER_UNARCHIVE, target=locked
     )
@@ -338,6 +340,7 @@ def dossier_annotations_save(*, actor: User, dossier: Dossier, raw: dict[str, An
     if changed:
         locked.annotations = raw
         locked.save(update_fields=["annotations", "updated_at"])
+        dossier_changed(locked)
         audit_record(
             actor=actor, action=AuditAction.DOSSIER_ANNOTATIONS_SAVE, target=locked, details={"fields": changed}
         )
@@ -365,6 +368,7 @@ def dossier_labels_set(*, actor: User, dossier: Dossier, names: list[str]) -> li
     dossier.labels.set(labels)
     after = sorted(label.name for label in labels)
     if before != after:
+        dossier_changed(dossier)
         audit_record(actor=actor, action=AuditAction.DOSSIER_LABELS_SET, target=dossier, details={"labels": after})
     return labels
 
@@ -379,6 +383,7 @@ def dossier_assign(*, actor: User, dossier: Dossier, assignee: User | None) -> D
     if locked.assignee_id != (assignee.pk if assignee else None):
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
+        dossier_changed(locked)
         details = {"assignee": assignee.email if assignee else ""}
         audit_record(actor=actor, action=AuditAction.DOSSIER_ASSIGN, target=locked, details=details)
     dossier.fields_copy(locked)

@@ -4,6 +4,7 @@ from .dossier import Dossier, DossierState, FilingDay
 from .records import (  # _file_path and _private_storage: named by migrations
     ActKind,
     CorrectionRequest,
+    DossierChange,
     DossierFile,
     DossierSnapshot,
     Message,
@@ -18,6 +19,7 @@ __all__ = [
     "ActKind",
     "CorrectionRequest",
     "Dossier",
+    "DossierChange",
     "DossierFile",
     "DossierSnapshot",
     "DossierState",
