@@ -15,7 +15,7 @@ import binascii
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, QuerySet, Value, When
 
 from guichet.core.models import Sequence
 
@@ -46,14 +46,14 @@ def dossier_changes_place(*, batch: int = PLACE_BATCH) -> bool:
     at a time, and a reader that reads after it sees all of them or, while it runs, none."""
     counter, _ = Sequence.objects.select_for_update().get_or_create(name=FEED_COUNTER)
     # Read once the lock is held: what a reader placed before is committed and excluded here.
-    unplaced = list(DossierChange.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True)[: batch + 1])
+    waiting = DossierChange.objects.filter(seq__isnull=True).order_by("id")
+    unplaced = list(waiting.values_list("id", flat=True)[: batch + 1])
     if not unplaced:
         return False
     placed = unplaced[:batch]
     first = counter.last_value + 1
-    DossierChange.objects.filter(pk__in=placed).update(
-        seq=Case(*(When(pk=pk, then=Value(first + rank)) for rank, pk in enumerate(placed)), output_field=IntegerField())
-    )
+    places = [When(pk=pk, then=Value(first + rank)) for rank, pk in enumerate(placed)]
+    DossierChange.objects.filter(pk__in=placed).update(seq=Case(*places, output_field=BigIntegerField()))
     counter.last_value = first + len(placed) - 1
     counter.save(update_fields=["last_value"])
     return len(unplaced) > batch

@@ -7,10 +7,16 @@ import threading
 import time
 
 import pytest
-from django.db.models import Max
 from django.db import connection, transaction
+from django.db.models import Max
 
-from guichet.dossiers.changes import cursor_of, cursor_read, dossier_changed, dossier_changes_after, dossier_changes_place
+from guichet.dossiers.changes import (
+    cursor_of,
+    cursor_read,
+    dossier_changed,
+    dossier_changes_after,
+    dossier_changes_place,
+)
 from guichet.dossiers.models import Dossier, DossierChange, TransitionName
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction.services import dossier_assign, dossier_labels_set
@@ -87,7 +93,7 @@ def test_concurrent_writes_during_a_sync_never_make_a_client_miss_a_change():
     committed, once each, in a strictly increasing order. Meaningful on PostgreSQL, where writers
     run at the same time; on SQLite they run one after the other."""
     dossiers = [DossierFactory(submitted=True) for _ in range(4)]
-    rng = random.Random(18)
+    rng = random.Random(18)  # noqa: S311 (durations, not secrets)
     writers_done = threading.Event()
     errors: list[BaseException] = []
 
