@@ -13,6 +13,7 @@ urlpatterns = [
     path("avis/", include("guichet.www.expert.urls")),
     path("observatoire/", include("guichet.www.observatoire.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
+    path("administration/comptes-de-service/", include("guichet.www.admin_procedures.service_accounts_urls")),
     path("archives/", include("guichet.www.archives.urls")),
     path("api/v1/", api.urls),
     # The Django admin signs in through Guichet's own sign-in (password, then the second factor),

@@ -1,10 +1,13 @@
 """The instructors' part of the API: their procedures, the lists of their groups' dossiers (the
-screens' filters and keyset pages), a dossier, and decisions on it. Every read goes through the
-selectors the back office uses, so the API reaches exactly what the screens do."""
+screens' filters and keyset pages), a dossier, and decisions on it. A person's key reaches exactly
+what the screens show them; a service account's key, the dossiers of its procedures, with the
+scopes `dossiers:read` (reads) and `dossiers:instruct` (decisions). Every read goes through the
+caller's `Principal` (principals.py)."""
 
 from datetime import datetime
 from typing import Any, Literal
 
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -13,13 +16,14 @@ from guichet.accounts.names import identity_display_name
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.dossiers.workflow import TransitionError, transitions_for_role
-from guichet.instruction.access import dossier_for_instructor
-from guichet.instruction.lists import TAB_ALIASES, ListFilters, ListOrder, Tab, tab_of
-from guichet.instruction.selectors import instructor_dossier_page, instructor_waiting_counts, procedures_of_instructor
+from guichet.instruction.lists import TAB_ALIASES, ListFilters, ListOrder, Tab, tab_filter, tab_of
+from guichet.instruction.selectors import instructor_dossier_page, instructor_waiting_counts
 from guichet.instruction.services import dossier_decide
-from guichet.procedures.models import InstructorMembership
+from guichet.procedures.models import InstructorGroup
 
 from .errors import responses
+from .principals import Principal, principal_of
+from .scopes import Scope
 
 router = Router(tags=["instruction"])
 
@@ -27,17 +31,13 @@ router = Router(tags=["instruction"])
 TabParam = Literal[*Tab.values, *TAB_ALIASES]  # type: ignore[valid-type]
 
 
-def _instructor(request: HttpRequest):
-    if not InstructorMembership.objects.filter(user=request.user).exists():
-        raise HttpError(403, "Cette API est réservée aux instructeurs.")
-    return request.user
-
-
-def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
-    try:
-        return dossier_for_instructor(_instructor(request), dossier_id)
-    except Dossier.DoesNotExist:
-        raise HttpError(404, "Ce dossier n’existe pas.") from None
+def _reader(request: HttpRequest) -> Principal:
+    principal = principal_of(request)
+    if not principal.allows(Scope.DOSSIERS_READ):
+        raise HttpError(
+            403, "Cette API est réservée aux instructeurs et aux comptes de service ayant le droit « dossiers:read »."
+        )
+    return principal
 
 
 class ProcedureOut(Schema):
@@ -107,13 +107,27 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
     }
 
 
+def _waiting_counts(principal: Principal) -> dict[int, int]:
+    if principal.user is not None:
+        return instructor_waiting_counts(principal.user)
+    rows = (
+        principal.dossiers(Scope.DOSSIERS_READ)
+        .filter(tab_filter(Tab.TO_PROCESS, None))
+        .values("procedure_id")
+        .annotate(count=Count("pk"))
+        .values_list("procedure_id", "count")
+    )
+    return dict(rows)
+
+
 @router.get("/procedures", response=responses(list[ProcedureOut]), summary="Mes démarches")
 def procedures(request: HttpRequest):
-    user = _instructor(request)
-    waiting = instructor_waiting_counts(user)
+    principal = _reader(request)
+    waiting = _waiting_counts(principal)
+    reachable = principal.procedures_for(Scope.DOSSIERS_READ).defer("draft_definition").order_by("title")
     return [
         {"slug": procedure.slug, "title": procedure.title, "waiting": waiting.get(procedure.pk, 0)}
-        for procedure in procedures_of_instructor(user)
+        for procedure in reachable
     ]
 
 
@@ -133,18 +147,21 @@ def dossier_list(
     order: ListOrder = ListOrder.RECENT,
     after: str = Query("", max_length=100),  # noqa: B008
 ):
-    user = _instructor(request)
-    procedure = procedures_of_instructor(user).filter(slug=slug).first()
-    if procedure is None:
-        raise HttpError(404, "Cette démarche n’existe pas ou vous n’y instruisez pas.")
+    principal = _reader(request)
+    procedure = principal.procedure_or_404(slug, Scope.DOSSIERS_READ)
     filters = ListFilters(tab=tab_of(tab, Tab.ALL), text=q.strip(), state=state or "", order=order)
-    page = instructor_dossier_page(user, procedure, filters, after=after)
+    if principal.user is not None:
+        page = instructor_dossier_page(principal.user, procedure, filters, after=after)
+    else:
+        # A service account sees every group of the procedure; nothing is « followed » by it.
+        groups = sorted(InstructorGroup.objects.filter(procedure=procedure).values_list("pk", flat=True))
+        page = instructor_dossier_page(None, procedure, filters, after=after, group_ids=groups)
     return {"dossiers": [_summary(dossier) for dossier in page.dossiers], "next": page.next_cursor or None}
 
 
 @router.get("/dossiers/{dossier_id}", response=responses(DossierOut, not_found=True), summary="Un dossier")
 def dossier_detail(request: HttpRequest, dossier_id: int):
-    dossier = _dossier(request, dossier_id)
+    dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
     snapshot = dossier_latest_snapshot(dossier)
     identity = dossier.identity or {}
     history = TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
@@ -178,11 +195,18 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     summary="Décider (ou passer en instruction)",
 )
 def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
-    dossier = _dossier(request, dossier_id)
+    principal = principal_of(request)
+    dossier = principal.dossier_or_404(dossier_id, Scope.DOSSIERS_INSTRUCT)
     if decision.decision not in transitions_for_role(TransitionLog.ActorRole.INSTRUCTOR):
         raise HttpError(422, "Cette action n’est pas une décision d’instructeur.")
     try:
-        dossier_decide(actor=request.user, dossier=dossier, name=decision.decision, motivation=decision.motivation)
+        dossier_decide(
+            actor=principal.user,
+            dossier=dossier,
+            name=decision.decision,
+            motivation=decision.motivation,
+            actor_label=principal.label,
+        )
     except TransitionError as error:
         raise HttpError(409, str(error)) from None
     return _summary(dossier)

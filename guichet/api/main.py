@@ -1,32 +1,63 @@
-"""The public HTTP API (OpenAPI 3, django-ninja), under /api/v1/. Each call carries a person's key
-(`Authorization: Bearer gch_…`, made on their « Clés d’API » page) and acts with that person's
-rights, as the screens do: an instructor reaches the dossiers of their groups only."""
+"""The public HTTP API (OpenAPI 3, django-ninja), under /api/v1/. Each call carries a key: a
+person's (`Authorization: Bearer gch_…`, made on their « Clés d’API » page), acting with that
+person's rights as the screens do, or a service account's (`gcs_…`, made by the organisation's
+administrators), acting with the scopes and procedures it was given. Either way the operation asks
+the caller, a `Principal` (principals.py), on `request.auth`."""
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
-from ninja.throttling import UserRateThrottle
+from ninja.throttling import SimpleRateThrottle
 
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
+from .principals import Principal
 from .retention import router as retention_router
-from .services import api_token_authenticate
+from .service_accounts import ClientAddressRefused, service_token_authenticate
+from .services import api_token_find
 
 
 class ApiKey(HttpBearer):
-    openapi_description = "La clé d’API d’une personne : « Authorization: Bearer gch_… »."
+    openapi_description = (
+        "Une clé d’API : « Authorization: Bearer gch_… » (la clé d’une personne, avec ses droits) ou "
+        "« Authorization: Bearer gcs_… » (la clé d’un compte de service de l’organisation, avec ses droits)."
+    )
 
-    def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        if token.startswith("gcs_"):
+            try:
+                service_token = service_token_authenticate(token, client_address=request.META.get("REMOTE_ADDR", ""))
+            except ClientAddressRefused as refused:
+                raise HttpError(
+                    403,
+                    f"Ce compte de service n’accepte pas les appels venant de l’adresse {refused}. Ses "
+                    "administrateurs peuvent l’ajouter aux adresses autorisées.",
+                ) from None
+            if service_token is None:
+                return None
+            return Principal.of_service_account(service_token.account, token_ref=f"gcs:{service_token.pk}")
+        api_token = api_token_find(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        return Principal.of_person(api_token.user, token_ref=f"gch:{api_token.pk}")
 
 
-# Per person (their key), or per client address for the open data: beyond it, 429.
-RATE_LIMIT = UserRateThrottle(settings.GUICHET_API_RATE)
+class TokenRateThrottle(SimpleRateThrottle):
+    """GUICHET_API_RATE per token (each key counts apart, a person's as a service account's), or per
+    client address for the open data, which needs no key. Beyond it, 429 with Retry-After."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        auth = getattr(request, "auth", None)
+        ident = auth.token_ref if isinstance(auth, Principal) and auth.token_ref else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+RATE_LIMIT = TokenRateThrottle(settings.GUICHET_API_RATE)
 
 api = NinjaAPI(
     title="Guichet",

@@ -58,6 +58,12 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 def api_token_authenticate(key: str) -> User | None:
     """The active person whose key this is, or None (unknown, revoked, or their account closed).
     Records when the key was last used (to the nearest LAST_USE_PRECISION)."""
+    token = api_token_find(key)
+    return token.user if token is not None else None
+
+
+def api_token_find(key: str) -> ApiToken | None:
+    """The valid key (its person read with it), or None; as api_token_authenticate."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     token = (
@@ -70,4 +76,4 @@ def api_token_authenticate(key: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

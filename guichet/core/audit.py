@@ -75,18 +75,21 @@ def audit_record(
     action: AuditAction,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event to the audit trail, inside the caller's transaction.
 
     `actor` is the user who acted, or None when the platform acted by itself (a deadline, a
-    scheduled task).
+    scheduled task) or when no person did (an API service account).
+    `actor_label` names who acted; by default the actor's email, or « Guichet (automatique) »
+    (a service account gives its own name: « Compte de service X (organisation) »).
     `action` is one of AuditAction's (anything else raises ValueError). The event is one INSERT
     that waits for nothing: it joins the hash chain when
     `audit_seal` runs after its transaction has committed (decision 0001)."""
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor,
-        actor_label=actor.email if actor is not None else "Guichet (automatique)",
+        actor_label=(actor_label or (actor.email if actor is not None else "Guichet (automatique)"))[:254],
         action=AuditAction(action),
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

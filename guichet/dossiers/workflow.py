@@ -205,8 +205,12 @@ def transitions_allowed(state: str, role: Role) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if t.allows(state, role)]
 
 
-def _role_of(actor: User | None, dossier: Dossier, transition: Transition) -> Role:
-    if actor is None:
+def _role_of(actor: User | None, dossier: Dossier, transition: Transition, service_label: str = "") -> Role:
+    if actor is None and service_label:
+        # An API service account: it acts as an instructor, its reach checked by the API.
+        if Role.INSTRUCTOR in transition.roles:
+            return Role.INSTRUCTOR
+    elif actor is None:
         if Role.SYSTEM in transition.roles:
             return Role.SYSTEM
     elif Role.APPLICANT in transition.roles and dossier.applicant_id == actor.pk:
@@ -218,13 +222,21 @@ def _role_of(actor: User | None, dossier: Dossier, transition: Transition) -> Ro
 
 @transaction.atomic
 def dossier_transition(
-    *, dossier: Dossier, name: TransitionName, actor: User | None, motivation: str = "", already_locked: bool = False
+    *,
+    dossier: Dossier,
+    name: TransitionName,
+    actor: User | None,
+    motivation: str = "",
+    already_locked: bool = False,
+    service_label: str = "",
 ) -> TransitionLog:
     """Apply one transition to a dossier and log it.
 
     The dossier row is locked first and its state read again, so that of two concurrent
     requests (a double click, two instructors) only the first one applies; the other gets
-    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline).
+    TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline), unless
+    `service_label` names an API service account acting as an instructor (the API checked its reach
+    and scopes; the audit trail names it).
     `already_locked` says that the caller read `dossier` under that lock already, in this transaction."""
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -238,12 +250,13 @@ def dossier_transition(
                 locked, relation.field.attname
             ):
                 setattr(locked, relation.field.name, getattr(dossier, relation.field.name))
-    if locked.state not in transition.sources and not (actor is None and locked.state in transition.system_sources):
+    by_system = actor is None and not service_label
+    if locked.state not in transition.sources and not (by_system and locked.state in transition.system_sources):
         raise TransitionNotAllowed(
             f"Impossible de faire « {transition.name.label} » : le dossier est "
             f"« {DossierState(locked.state).label.lower()} »."
         )
-    role = _role_of(actor, locked, transition)
+    role = _role_of(actor, locked, transition, service_label)
     motivation = motivation.strip()
     if transition.motivation_required and not motivation:
         raise MotivationRequired(f"Une motivation est obligatoire pour « {transition.name.label.lower()} ».")
@@ -275,6 +288,7 @@ def dossier_transition(
         action=transition.audit_action,
         target=locked,
         details={"from": from_state, "to": transition.target, "role": role, "number": locked.number},
+        actor_label=service_label,
     )
     # The caller's object reflects what was saved (without reading it again).
     dossier.fields_copy(locked)

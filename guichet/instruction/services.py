@@ -125,14 +125,25 @@ def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> D
 
 
 @transaction.atomic
-def dossier_decide(*, actor: User, dossier: Dossier, name: TransitionName, motivation: str = "") -> TransitionLog:
+def dossier_decide(
+    *, actor: User | None, dossier: Dossier, name: TransitionName, motivation: str = "", actor_label: str = ""
+) -> TransitionLog:
     """An instructor's step on a dossier (start instruction, ask for a correction, accept, refuse,
     close, reopen: the transitions that the workflow's table lets instructors apply), logged; its
-    follow-up chain issues the act and tells the applicant."""
+    follow-up chain issues the act and tells the applicant. `actor` None with `actor_label`: an API
+    service account, acting as an instructor (the API checked its reach and scopes)."""
     transition = TRANSITIONS.get(name)
     if transition is None or TransitionLog.ActorRole.INSTRUCTOR not in transition.roles:
         raise TransitionNotAllowed("Cette action n’est pas une décision d’instructeur.")
-    return dossier_transition(dossier=dossier, name=name, actor=actor, motivation=motivation)
+    if actor is None and not actor_label:
+        raise TransitionNotAllowed("Une décision d’instructeur nomme toujours qui la prend.")
+    return dossier_transition(
+        dossier=dossier,
+        name=name,
+        actor=actor,
+        motivation=motivation,
+        service_label=actor_label if actor is None else "",
+    )
 
 
 # --- Experts' opinions (avis) ----------------------------------------------------------------------

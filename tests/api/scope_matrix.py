@@ -1,0 +1,78 @@
+"""The API's scope matrix: for each operation, each kind of key (an instructor's own key, a service
+account holding exactly one scope) and a target in its own organisation or in another one, the
+status the API must answer. test_scope_matrix.py runs every row.
+
+To add an operation: append an `Operation` to OPERATIONS (its path with `{dossier}` and/or
+`{procedure}`, the scope it needs, a body when it writes). The expected status follows the rule
+of principals.py (`expected_status`): outside its reach 404, inside without the scope 403, else
+`ok`. An operation with other rules gives `expect(kind, target) -> int | None` (None: the rule)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guichet.api.scopes import INSTRUCTOR_SCOPES, Scope
+
+# The kinds of key: an instructor of the own procedure (a person's key), and one service account
+# of the own organisation per scope, holding that scope alone.
+INSTRUCTOR = "instructor"
+KINDS = [INSTRUCTOR, *(f"service:{scope.value}" for scope in Scope)]
+OWN, FOREIGN = "own", "foreign"
+TARGETS = [OWN, FOREIGN]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    method: str  # "get", "post", "put", "patch", "delete"
+    path: str  # "/api/v1/…/{dossier}/…": `{dossier}` the dossier's id, `{procedure}` the procedure's slug
+    scope: Scope
+    body: dict[str, Any] | None = None
+    ok: int = 200
+    expect: Callable[[str, str], int | None] = field(default=lambda kind, target: None)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def scopes_of(kind: str) -> frozenset[Scope]:
+    if kind == INSTRUCTOR:
+        return INSTRUCTOR_SCOPES
+    return frozenset({Scope(kind.removeprefix("service:"))})
+
+
+def expected_status(operation: Operation, kind: str, target: str) -> int:
+    special = operation.expect(kind, target)
+    if special is not None:
+        return special
+    if target == FOREIGN:
+        return 404  # never reveals that it exists
+    return operation.ok if operation.scope in scopes_of(kind) else 403
+
+
+OPERATIONS: list[Operation] = [
+    # api/instruction.py. A key without dossiers:read meets 403 on the procedures' list as a whole.
+    Operation(
+        "instruction.procedures",
+        "get",
+        "/api/v1/instruction/procedures",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    # Without dossiers:read the whole API is closed (403 before looking for the procedure).
+    Operation(
+        "instruction.dossier_list",
+        "get",
+        "/api/v1/instruction/procedures/{procedure}/dossiers",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: None if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    Operation("instruction.dossier_detail", "get", "/api/v1/instruction/dossiers/{dossier}", Scope.DOSSIERS_READ),
+    Operation(
+        "instruction.dossier_decision",
+        "post",
+        "/api/v1/instruction/dossiers/{dossier}/decision",
+        Scope.DOSSIERS_INSTRUCT,
+        body={"decision": "start_instruction"},
+    ),
+]
