@@ -11,9 +11,11 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from .dossiers import router as dossiers_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
 from .principals import Principal
+from .procedures_api import router as procedures_router
 from .retention import router as retention_router
 from .service_accounts import ClientAddressRefused, service_token_authenticate
 from .services import api_token_find
@@ -71,6 +73,8 @@ api = NinjaAPI(
 api.add_router("/instruction/", instruction_router)
 api.add_router("/observatory/", observatory_router)
 api.add_router("/procedures/", retention_router)
+api.add_router("/", procedures_router)
+api.add_router("/", dossiers_router)
 
 
 @api.exception_handler(AuthenticationError)
