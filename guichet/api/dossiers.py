@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from guichet.documents.models import ActStatus
@@ -139,7 +139,6 @@ class DossierOut(DossierSummary):
 
 
 class ExportIn(Schema):
-    procedure: str = Field(description="L’identifiant ou le nom court de la démarche.", max_length=100)
     format: ExportFormat = ExportFormat.CSV
     state: DossierState | None = None
     group: int | None = None
@@ -444,7 +443,7 @@ def _export_out(job: ExportJob) -> dict[str, Any]:
 
 
 @router.post(
-    "/exports",
+    "/procedures/{ref}/exports",
     response={
         202: ExportOut,
         **{status: shape for status, shape in responses(None, not_found=True).items() if status != 200},
@@ -452,9 +451,10 @@ def _export_out(job: ExportJob) -> dict[str, Any]:
     summary="Demander un export",
     description="L’export est écrit en arrière-plan : suivez-le à son adresse (`url`), puis téléchargez-le.",
 )
-def export_start(request: HttpRequest, export: ExportIn):
+def export_start(request: HttpRequest, ref: str, export: ExportIn):
+    """Export the dossiers of a procedure (named by its id or its slug) that the filters keep."""
     principal = principal_of(request)
-    procedure = principal.procedure_or_404(export.procedure, Scope.EXPORTS_READ)
+    procedure = principal.procedure_or_404(ref, Scope.EXPORTS_READ)
     if principal.service_account is not None:
         group_ids = list(InstructorGroup.objects.filter(procedure=procedure).values_list("pk", flat=True))
     else:
@@ -486,7 +486,7 @@ def export_start(request: HttpRequest, export: ExportIn):
         api_owner=_owner(principal),
         actor_label=principal.label,
     )
-    return 202, _export_out(job)
+    return Status(202, _export_out(job))
 
 
 def _export_job(request: HttpRequest, export_id: int) -> ExportJob:
