@@ -30,7 +30,7 @@ from guichet.procedures.definition import DISPLAY_ONLY, FormField
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from guichet.procedures.selectors import version_form
 
-from .errors import responses
+from .errors import api_enum, responses
 from .principals import Principal, principal_of
 from .scopes import Scope
 
@@ -38,11 +38,12 @@ router = Router(tags=["dossiers"])
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-_BINARY = {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
 
 
-def _file_download(description: str) -> dict[str, Any]:
-    return {"responses": {200: {"description": description, **_BINARY}}}
+def _file_download(description: str, media_types: tuple[str, ...]) -> dict[str, Any]:
+    """A download's 200, with the content types it can answer (its Content-Type is one of them)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": dict.fromkeys(media_types, binary)}}}
 
 
 # --- Schemas ---------------------------------------------------------------------------------------
@@ -147,9 +148,12 @@ class ExportIn(Schema):
     submitted_to: date | None = None
 
 
+ExportStatus = api_enum("ExportStatus", ExportJob.Status)
+
+
 class ExportOut(Schema):
     id: int
-    status: ExportJob.Status = Field(description="`pending`, `running`, `done`, `failed`.")
+    status: ExportStatus = Field(description="`pending`, `running`, `done`, `failed`.")
     progress: int = Field(description="En pour cent.")
     rows_total: int
     expires_at: datetime | None = Field(description="Le fichier reste téléchargeable jusque-là.")
@@ -392,7 +396,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     "/dossiers/{dossier_id}/files/{key}",
     response=responses(None, not_found=True),
     summary="Télécharger une pièce jointe",
-    openapi_extra=_file_download("Le fichier, tel que déposé."),
+    openapi_extra=_file_download("Le fichier, tel que déposé (avec son type).", ("*/*",)),
 )
 def dossier_file(request: HttpRequest, dossier_id: int, key: str):
     dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
@@ -408,7 +412,7 @@ def dossier_file(request: HttpRequest, dossier_id: int, key: str):
     "/dossiers/{dossier_id}/acts/{act_id}",
     response=responses(None, not_found=True),
     summary="Télécharger un acte scellé",
-    openapi_extra=_file_download("Le PDF scellé de l’acte."),
+    openapi_extra=_file_download("Le PDF scellé de l’acte.", ("application/pdf",)),
 )
 def dossier_act(request: HttpRequest, dossier_id: int, act_id: int):
     dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
@@ -508,7 +512,10 @@ def export_detail(request: HttpRequest, export_id: int):
     "/exports/{export_id}/file",
     response=responses(None, not_found=True),
     summary="Télécharger un export",
-    openapi_extra=_file_download("Le fichier de l’export (CSV, XLSX ou ODS)."),
+    openapi_extra=_file_download(
+        "Le fichier de l’export (CSV, XLSX ou ODS).",
+        tuple(export_format.content_type.split(";")[0] for export_format in ExportFormat),
+    ),
 )
 def export_file(request: HttpRequest, export_id: int):
     job = _export_job(request, export_id)

@@ -2,8 +2,10 @@
 declared in the OpenAPI document for every operation where each status can happen, and built
 here for the answers given before an operation runs (a body too large, characters refused)."""
 
+from enum import StrEnum
 from typing import Any
 
+from django.db.models import TextChoices
 from django.http import JsonResponse
 from ninja import Field, Schema
 
@@ -36,3 +38,9 @@ def error_response(status: int, detail: str, errors: list[dict[str, Any]] | None
     if errors is not None:
         body["errors"] = errors
     return JsonResponse(body, status=status)
+
+
+def api_enum(name: str, choices: type[TextChoices]) -> type[StrEnum]:
+    """`choices` under a name of its own in the OpenAPI document, where components are named after
+    their classes: the models' many nested `Status` would otherwise make one component."""
+    return StrEnum(name, {member.name: member.value for member in choices})

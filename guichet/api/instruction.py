@@ -46,7 +46,7 @@ def _reader(request: HttpRequest) -> Principal:
     return _caller_with(request, Scope.DOSSIERS_READ)
 
 
-class ProcedureOut(Schema):
+class InstructionProcedureOut(Schema):
     slug: str
     title: str
     waiting: int = Field(description="Dossiers « à traiter » dans les groupes de l’instructeur.")
@@ -56,7 +56,7 @@ class ProcedureOut(Schema):
 _STATES = " ; ".join(f"`{state.value}` : « {state.label} »" for state in DossierState)
 
 
-class DossierSummary(Schema):
+class InstructionDossierSummary(Schema):
     id: int
     number: str
     state: DossierState = Field(description=f"L’état du dossier : {_STATES}.")
@@ -67,8 +67,8 @@ class DossierSummary(Schema):
     assignee: str | None
 
 
-class DossierList(Schema):
-    dossiers: list[DossierSummary]
+class InstructionDossierList(Schema):
+    dossiers: list[InstructionDossierSummary]
     next: str | None = Field(description="À passer en `after` pour la page suivante ; absent à la dernière.")
 
 
@@ -87,7 +87,7 @@ class HistoryEntry(Schema):
     motivation: str
 
 
-class DossierOut(DossierSummary):
+class InstructionDossierOut(InstructionDossierSummary):
     procedure: str
     decided_at: datetime | None
     applicant: Applicant
@@ -95,7 +95,7 @@ class DossierOut(DossierSummary):
     history: list[HistoryEntry]
 
 
-class DecisionIn(Schema):
+class InstructionDecisionIn(Schema):
     decision: TransitionName
     motivation: str = Field("", max_length=5000)
 
@@ -126,7 +126,7 @@ def _waiting_counts(principal: Principal) -> dict[int, int]:
     return dict(rows)
 
 
-@router.get("/procedures", response=responses(list[ProcedureOut]), summary="Mes démarches")
+@router.get("/procedures", response=responses(list[InstructionProcedureOut]), summary="Mes démarches")
 def procedures(request: HttpRequest):
     principal = _reader(request)
     waiting = _waiting_counts(principal)
@@ -138,7 +138,9 @@ def procedures(request: HttpRequest):
 
 
 @router.get(
-    "/procedures/{slug}/dossiers", response=responses(DossierList, not_found=True), summary="Une liste de dossiers"
+    "/procedures/{slug}/dossiers",
+    response=responses(InstructionDossierList, not_found=True),
+    summary="Une liste de dossiers",
 )
 def dossier_list(
     request: HttpRequest,
@@ -165,7 +167,7 @@ def dossier_list(
     return {"dossiers": [_summary(dossier) for dossier in page.dossiers], "next": page.next_cursor or None}
 
 
-@router.get("/dossiers/{dossier_id}", response=responses(DossierOut, not_found=True), summary="Un dossier")
+@router.get("/dossiers/{dossier_id}", response=responses(InstructionDossierOut, not_found=True), summary="Un dossier")
 def dossier_detail(request: HttpRequest, dossier_id: int):
     dossier = _reader(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
     snapshot = dossier_latest_snapshot(dossier)
@@ -197,10 +199,10 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
 
 @router.post(
     "/dossiers/{dossier_id}/decision",
-    response=responses(DossierSummary, not_found=True, extra=(409,)),
+    response=responses(InstructionDossierSummary, not_found=True, extra=(409,)),
     summary="Décider (ou passer en instruction)",
 )
-def dossier_decision(request: HttpRequest, dossier_id: int, decision: DecisionIn):
+def dossier_decision(request: HttpRequest, dossier_id: int, decision: InstructionDecisionIn):
     principal = _caller_with(request, Scope.DOSSIERS_INSTRUCT)
     dossier = principal.dossier_or_404(dossier_id, Scope.DOSSIERS_INSTRUCT)
     if decision.decision not in transitions_for_role(TransitionLog.ActorRole.INSTRUCTOR):

@@ -12,11 +12,13 @@ from ninja.errors import HttpError
 from guichet.procedures.exchange import procedure_version_export
 from guichet.procedures.models import Procedure, ProcedureVersion
 
-from .errors import responses
+from .errors import api_enum, responses
 from .principals import principal_of
 from .scopes import Scope
 
 router = Router(tags=["démarches"])
+
+ProcedureStatus = api_enum("ProcedureStatus", Procedure.Status)
 
 
 class VersionOut(Schema):
@@ -30,7 +32,7 @@ class ProcedureOut(Schema):
     slug: str
     title: str
     summary: str
-    status: Procedure.Status = Field(description="`draft` (brouillon), `published` (publiée), `closed` (close).")
+    status: ProcedureStatus = Field(description="`draft` (brouillon), `published` (publiée), `closed` (close).")
     organisation: str
 
 

@@ -2,6 +2,7 @@
 in one shape), and as they are answered: the rate limit (429) in that same shape."""
 
 import pytest
+from ninja import Schema
 
 from guichet.api import main
 
@@ -54,3 +55,27 @@ def test_beyond_the_rate_the_api_answers_429_in_its_shape(client, monkeypatch):
     response = client.get("/api/v1/observatory/programme")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert response.json() == {"detail": "Trop de requêtes : réessayez après le délai indiqué par Retry-After."}
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    # The OpenAPI document names its components after the classes (schemas, enumerations): two
+    # classes of one name make one component, and an operation is then documented with the other's
+    # shape (two `ProcedureOut`, two TextChoices called `Status` were).
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    seen: dict[str, tuple[str, dict]] = {}
+    clashes = set()
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith("guichet.api."):
+            continue
+        schema = cls.model_json_schema(ref_template="#/components/schemas/{model}")
+        defs = schema.pop("$defs", {})
+        for name, definition in [(cls.__name__, schema), *defs.items()]:
+            origin = seen.setdefault(name, (cls.__qualname__, definition))
+            if origin[1] != definition:
+                clashes.add(f"{name} ({origin[0]} / {cls.__qualname__})")
+    assert len(seen) > 20
+    assert sorted(clashes) == []
