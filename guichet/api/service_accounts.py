@@ -198,8 +198,8 @@ def service_account_revoke(*, actor: User, account: ServiceAccount) -> None:
     audit_record(actor=actor, action=AuditAction.SERVICE_ACCOUNT_REVOKE, target=account, details={"name": account.name})
 
 
-def _token_make(account: ServiceAccount, expires_at: datetime | None) -> ServiceTokenMade:
-    key = SERVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+def _token_make(account: ServiceAccount, expires_at: datetime | None, key: str | None = None) -> ServiceTokenMade:
+    key = key or SERVICE_KEY_PREFIX + secrets.token_urlsafe(32)
     token = ServiceToken.objects.create(
         account=account, prefix=key[:12], key_sha256=api_key_digest(key), expires_at=expires_at
     )
@@ -213,10 +213,13 @@ def _active_tokens(account: ServiceAccount):
 
 @transaction.atomic
 def service_token_create(
-    *, actor: User, account: ServiceAccount, expires_at: datetime | None = None
+    *, actor: User, account: ServiceAccount, expires_at: datetime | None = None, key: str | None = None
 ) -> ServiceTokenMade:
-    """A new token for the account; its key is in the result, to be shown once."""
+    """A new token for the account; its key is in the result, to be shown once. `key` is for the
+    demonstration's published key only (guichet/demo): real keys are always drawn at random here."""
     _check_administrator(actor, account.organisation)
+    if key is not None and not (key.startswith(SERVICE_KEY_PREFIX) and len(key) >= 40):
+        raise ServiceAccountInvalid("Une clé choisie commence par gcs_ et compte au moins 40 caractères.")
     ServiceAccount.objects.select_for_update().filter(pk=account.pk).first()  # one token at a time per account
     if account.revoked_at is not None:
         raise ServiceAccountInvalid("Ce compte de service est révoqué : il ne peut plus recevoir de jeton.")
@@ -226,7 +229,7 @@ def service_token_create(
         raise ServiceAccountInvalid(
             f"Ce compte a déjà {TOKENS_PER_ACCOUNT} jetons actifs : révoquez ceux qui ne servent plus."
         )
-    made = _token_make(account, expires_at)
+    made = _token_make(account, expires_at, key)
     audit_record(
         actor=actor,
         action=AuditAction.SERVICE_TOKEN_CREATE,

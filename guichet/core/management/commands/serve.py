@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -56,6 +57,10 @@ class Command(BaseCommand):
             # Drafts never filed: their applicant warned a week before, then deleted (archives/drafts.py).
             "drafts": ["drafts_expire", "--every", "3600"],
         }
+        if settings.DEBUG:
+            # The demo's webhook subscription sends here: each notification verified and printed
+            # (guichet/demo/integrations.py). Development only.
+            commands["webhooks_receiver"] = ["webhooks_receiver", "--port", "8001"]
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).
         processes = {

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from guichet.demo.integrations import DEMO_SERVICE_KEY, DEMO_WEBHOOKS_URL
 from guichet.demo.loader import DEMO_PASSWORD, demo_load
 
 
@@ -22,3 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for account in accounts:
             self.stdout.write(f"  {account.email:<42} {account.description}")
+        self.stdout.write(
+            f"API : clé du compte de service de la mairie (publiée, démonstration seulement) : {DEMO_SERVICE_KEY}\n"
+            f"Webhooks : la mairie est abonnée à tous les événements, envoyés à {DEMO_WEBHOOKS_URL} "
+            "(manage.py webhooks_receiver, lancé par make run)."
+        )
