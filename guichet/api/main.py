@@ -95,6 +95,14 @@ def _invalid(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
+    if exc.status_code == 400:
+        # django-ninja's only 400: a body that is not JSON. Told as the other refused requests are
+        # (422, located, in French), a status every operation declares.
+        body = {
+            "detail": "Requête invalide.",
+            "errors": [{"loc": ["body"], "msg": "Le corps n’est pas du JSON valide."}],
+        }
+        return api.create_response(request, body, status=422)
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 

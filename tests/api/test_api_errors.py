@@ -5,6 +5,9 @@ import pytest
 from ninja import Schema
 
 from guichet.api import main
+from tests.factories import OrganisationFactory
+
+from .keys import bearer, service_account, service_key
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,15 @@ def test_no_two_schemas_of_the_api_share_a_name():
                 clashes.add(f"{name} ({origin[0]} / {cls.__qualname__})")
     assert len(seen) > 20
     assert sorted(clashes) == []
+
+
+def test_a_body_that_is_not_json_is_a_located_422_in_french(client):
+    headers = bearer(service_key(service_account(OrganisationFactory(), ["webhooks:manage"])))
+    response = client.post(
+        "/api/v1/webhooks/subscriptions", "{pas du json", content_type="application/json", headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "Requête invalide.",
+        "errors": [{"loc": ["body"], "msg": "Le corps n’est pas du JSON valide."}],
+    }
