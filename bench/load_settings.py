@@ -16,6 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": database_settings(DATABASE_URL)}
 # The back office's instructor signs in with a password alone: the figures are its pages'.
 GUICHET_SECOND_FACTOR_FOR_INSTRUCTORS = False
+# One client measures the API's list with one key, faster than the per-key limit allows in production.
+GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "1000000/m")
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
