@@ -12,10 +12,12 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from .dossier_writes import router as dossier_writes_router
+from .dossiers import router as dossiers_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
 from .prefill import router as prefill_router
 from .principals import Principal
+from .procedures_api import router as procedures_router
 from .retention import router as retention_router
 from .service_accounts import ClientAddressRefused, service_token_authenticate
 from .services import api_token_find
@@ -77,6 +79,8 @@ api.add_router("/procedures/", retention_router)
 api.add_router("/webhooks/", webhooks_router)
 api.add_router("/dossiers/", dossier_writes_router)
 api.add_router("/procedures/", prefill_router)
+api.add_router("/", procedures_router)
+api.add_router("/", dossiers_router)
 
 
 @api.exception_handler(AuthenticationError)

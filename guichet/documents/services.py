@@ -14,6 +14,7 @@ from django.utils import timezone
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.models import TransitionLog
 from guichet.procedures.definition import DefinitionInvalid, FormDefinition, definition_validate
 from guichet.procedures.models import Procedure
@@ -211,6 +212,7 @@ def act_issue(*, act_id: int, signer=None, timestamper=None) -> Act:
             attempts=locked.attempts + 1,
             last_error="",
         )
+        dossier_changed(act.dossier)
         audit_record(
             actor=None,
             action=AuditAction.ACT_ISSUE,

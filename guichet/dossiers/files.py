@@ -120,6 +120,17 @@ def dossier_files_of_applicant(dossier: Dossier) -> QuerySet[DossierFile]:
     )
 
 
+def dossier_files_filed(dossier: Dossier) -> QuerySet[DossierFile]:
+    """The files that a dossier's readers on the administration's side get through the API: those
+    its filed answers refer to (every filing) and the messages' attachments. Not a file of answers
+    being corrected and not yet filed, nor an expert's answer file (an avis may be confidential)."""
+    keys: set[str] = set()
+    for answers in DossierSnapshot.objects.filter(dossier=dossier).values_list("answers", flat=True):
+        keys.update(str(item.get("key")) for item in answer_file_items(answers))
+    messages = Message.objects.filter(dossier=dossier, attachment__isnull=False).values("attachment")
+    return DossierFile.objects.filter(dossier=dossier).filter(Q(key__in=_valid_keys(keys)) | Q(pk__in=messages))
+
+
 def _valid_keys(keys: set[str]) -> list[uuid.UUID]:
     # An answer's key is text that went through the browser: only well-formed ones are looked up.
     valid = []

@@ -19,6 +19,7 @@ from guichet.core.hooks import Hook
 from guichet.core.models import AuditAction
 
 from .actors import Actor, ServiceActor, actor_label, actor_user
+from .changes import dossier_changed
 from .deadlines import due_at_on_instruction_start, due_at_on_submission
 from .models import ActKind, CorrectionRequest, Dossier, DossierState, TransitionLog, TransitionName
 from .numbering import dossier_number_next
@@ -272,6 +273,7 @@ def dossier_transition(
     )
     if transition.after is not None:
         transition.after(locked, log)
+    dossier_changed(locked)
     transition_applied.send(dossier=locked, log=log, transition=transition)
     audit_record(
         actor=actor_user(actor),

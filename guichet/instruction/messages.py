@@ -9,6 +9,7 @@ from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
 from guichet.dossiers.actors import Actor, actor_label, actor_user
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.files import dossier_file_store
 from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
@@ -42,6 +43,7 @@ def message_send(*, actor: Actor, dossier: Dossier, body: str, attachment: Uploa
         body=body,
         attachment=stored,
     )
+    dossier_changed(dossier)
     audit_record(
         actor=actor_user(actor),
         actor_label=actor_label(actor),

@@ -215,8 +215,13 @@ class ExportJob(TimeStampedModel):
         DONE = "done", _("Prêt")
         FAILED = "failed", _("En échec")
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The person who asked; none when software asked through the API with a service account.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    # Asked through the API: who may follow and download it (the API's key of its caller, « user:12 »,
+    # « service:3 »), and the instructor groups whose dossiers it holds (null: the actor's own groups).
+    api_owner = models.CharField(_("demandé par l’API pour"), max_length=40, blank=True, default="")
+    group_ids = models.JSONField(_("groupes exportés"), null=True, blank=True)
     format = models.CharField(_("format"), max_length=10)
     # The list's filters (lists.ListFilters as a dict) and the columns' ids, as asked.
     filters = models.JSONField(_("filtres de la liste"), default=dict, blank=True)

@@ -21,6 +21,7 @@ from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
 from guichet.dossiers.actors import Actor, actor_label, actor_user
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.deadlines import RUNNING_STATES, dossier_waits_for_corrections, dossiers_silence_due
 from guichet.dossiers.files import dossier_file_keep
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
@@ -116,6 +117,7 @@ def dossier_put_aside(*, actor: User, dossier: Dossier, aside: bool = True) -> D
         return locked  # already so: a double click
     locked.archived_at = timezone.now() if aside else None
     locked.save(update_fields=["archived_at", "updated_at"])
+    dossier_changed(locked)
     audit_record(
         actor=actor, action=AuditAction.DOSSIER_ARCHIVE if aside else AuditAction.DOSSIER_UNARCHIVE, target=locked
     )
@@ -340,6 +342,7 @@ def dossier_annotations_save(*, actor: Actor, dossier: Dossier, raw: dict[str, A
     if changed:
         locked.annotations = raw
         locked.save(update_fields=["annotations", "updated_at"])
+        dossier_changed(locked)
         audit_record(
             actor=actor_user(actor),
             actor_label=actor_label(actor),
@@ -371,6 +374,7 @@ def dossier_labels_set(*, actor: Actor, dossier: Dossier, names: list[str]) -> l
     dossier.labels.set(labels)
     after = sorted(label.name for label in labels)
     if before != after:
+        dossier_changed(dossier)
         audit_record(
             actor=actor_user(actor),
             actor_label=actor_label(actor),
@@ -391,6 +395,7 @@ def dossier_assign(*, actor: Actor, dossier: Dossier, assignee: User | None) -> 
     if locked.assignee_id != (assignee.pk if assignee else None):
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
+        dossier_changed(locked)
         details = {"assignee": assignee.email if assignee else ""}
         audit_record(
             actor=actor_user(actor),

@@ -23,7 +23,7 @@ from guichet.procedures.models import InstructorGroup
 
 from .definition import DefinitionInvalid, FormDefinition, definition_validate, located_errors
 from .hooks import procedure_retention_changed
-from .models import RETENTION_IDENTIFIER, RETENTION_IDENTIFIER_PATTERN, Procedure
+from .models import RETENTION_IDENTIFIER, RETENTION_IDENTIFIER_PATTERN, Procedure, ProcedureVersion
 
 FORMAT = "guichet.procedure/1"
 
@@ -159,6 +159,19 @@ def procedure_export(procedure: Procedure) -> dict[str, Any]:
         ],
         "retention": {name: getattr(procedure, name) for name in RetentionDocument.model_fields},
     }
+
+
+def procedure_version_export(version: ProcedureVersion) -> dict[str, Any]:
+    """The document of one published version: the procedure's settings with that version's form,
+    which never changes (and the template files it names)."""
+    document = procedure_export(version.procedure)
+    document["definition"] = version.definition
+    document["files"] = [
+        {"path": path, "content_base64": base64.b64encode(_read(path)).decode()}
+        for path in sorted(_template_paths(version.definition))
+        if default_storage.exists(path)
+    ]
+    return document
 
 
 def _template_paths(definition: dict[str, Any]) -> set[str]:

@@ -137,4 +137,45 @@ OPERATIONS: list[Operation] = [
         body={"answers": {"objet": "Prérempli"}},
         ok=201,
     ),
+    # api/procedures_api.py and api/dossiers.py. The lists and the feed answer 403 as a whole
+    # without dossiers:read, whatever the target.
+    Operation(
+        "procedures.list",
+        "get",
+        "/api/v1/procedures",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    Operation("procedures.detail", "get", "/api/v1/procedures/{procedure}", Scope.DOSSIERS_READ),
+    Operation("procedures.version", "get", "/api/v1/procedures/{procedure}/versions/1", Scope.DOSSIERS_READ),
+    Operation(
+        "dossiers.list",
+        "get",
+        "/api/v1/dossiers",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    Operation(
+        "dossiers.list_of_procedure",
+        "get",
+        "/api/v1/dossiers?procedure={procedure}",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: None if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    Operation(
+        "dossiers.changes",
+        "get",
+        "/api/v1/dossiers/changes",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+    ),
+    Operation("dossiers.detail", "get", "/api/v1/dossiers/{dossier}", Scope.DOSSIERS_READ),
+    Operation(
+        "exports.start",
+        "post",
+        "/api/v1/procedures/{procedure}/exports",
+        Scope.EXPORTS_READ,
+        body={"format": "csv"},
+        ok=202,
+    ),
 ]

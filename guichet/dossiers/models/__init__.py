@@ -5,6 +5,7 @@ from .prefill import PrefilledDraft
 from .records import (  # _file_path and _private_storage: named by migrations
     ActKind,
     CorrectionRequest,
+    DossierChange,
     DossierFile,
     DossierSnapshot,
     Message,
@@ -19,6 +20,7 @@ __all__ = [
     "ActKind",
     "CorrectionRequest",
     "Dossier",
+    "DossierChange",
     "DossierFile",
     "DossierSnapshot",
     "DossierState",

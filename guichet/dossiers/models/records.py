@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.core.models import AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
@@ -289,3 +290,26 @@ class TransitionLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.dossier} : {self.from_state} → {self.to_state}"
+
+
+class DossierChange(models.Model):
+    """One change of a filed dossier that its readers through the API may want to know of (state,
+    group, labels, assignee, annotations, messages, acts), written in the transaction of the change
+    (dossiers/changes.py). Its place in the changes feed, `seq`, is given after it committed, by
+    one reader of the feed at a time, so that the feed's order is the order of the commits
+    (docs/decisions/0028-changes-cursor.md)."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    seq = models.BigIntegerField(_("rang dans le flux"), null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("changement d’un dossier")
+        verbose_name_plural = _("changements des dossiers")
+        indexes = [
+            # The changes committed but not yet placed in the feed: few, found at once.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="dossier_change_unplaced_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Changement du dossier {self.dossier_id} (n°{self.seq or '…'})"

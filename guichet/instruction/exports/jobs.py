@@ -18,7 +18,7 @@ from guichet.procedures.models import Procedure
 
 from ..lists import ListFilters, Tab, tab_of
 from ..models import ExportJob
-from ..selectors import instructor_dossiers_listed
+from ..selectors import dossiers_listed_in_groups, instructor_dossiers_listed
 from .columns import Cell, ExportColumn, export_columns_chosen
 from .formats import ExportFormat, export_chunks
 from .rows import export_header, export_rows
@@ -49,18 +49,36 @@ def export_is_large(*, actor: User, procedure: Procedure, filters: ListFilters) 
 
 @transaction.atomic
 def export_job_create(
-    *, actor: User, procedure: Procedure, export_format: ExportFormat, filters: ListFilters, columns: list[ExportColumn]
+    *,
+    actor: User | None,
+    procedure: Procedure,
+    export_format: ExportFormat,
+    filters: ListFilters,
+    columns: list[ExportColumn],
+    group_ids: list[int] | None = None,
+    api_owner: str = "",
+    actor_label: str = "",
 ) -> ExportJob:
-    """Ask the worker for the export of a list; the job's page follows it."""
+    """Ask the worker for the export of a list; the job's page follows it. Through the API,
+    `group_ids` names the groups whose dossiers it holds (a service account has no groups of its
+    own: `actor` None, named by `actor_label`) and `api_owner` who may follow it."""
+    if actor is None and group_ids is None:
+        raise ValueError("An export asked by no person says which groups it holds.")
     job = ExportJob.objects.create(
         actor=actor,
         procedure=procedure,
         format=ExportFormat(export_format).value,
         filters=_filters_stored(filters),
         columns=[column.id for column in columns],
+        group_ids=group_ids,
+        api_owner=api_owner,
     )
     audit_record(
-        actor=actor, action=AuditAction.DOSSIERS_EXPORT, target=procedure, details={"format": job.format, "job": job.pk}
+        actor=actor,
+        action=AuditAction.DOSSIERS_EXPORT,
+        target=procedure,
+        details={"format": job.format, "job": job.pk},
+        actor_label=actor_label,
     )
     transaction.on_commit(lambda: export_job_run_task.enqueue(job_id=job.pk))
     return job
@@ -81,7 +99,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
     filters = _filters_read(job.filters)
     try:
         columns = export_columns_chosen(procedure=job.procedure, ids=job.columns)
-        dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
+        if job.group_ids is not None:
+            dossiers = dossiers_listed_in_groups(job.procedure, job.group_ids, filters)
+        else:
+            dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
         job.rows_total, job.status = dossiers.count(), ExportJob.Status.RUNNING
         job.save(update_fields=["rows_total", "status", "updated_at"])
         export_format = ExportFormat(job.format)

@@ -1,0 +1,523 @@
+"""Dossiers through the API, for the administrations' software: the list with its filters and keyset
+pages, the changes feed (« what changed since my cursor », dossiers/changes.py, decision 0028), one
+dossier with its typed answers, files, acts and transition log, the downloads of its files and acts,
+and the long exports (instruction/exports/jobs.py). Every read asks the caller's Principal: outside
+its reach a dossier does not exist (404), inside it without the scope, 403."""
+
+import base64
+import binascii
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
+
+from guichet.documents.models import ActStatus
+from guichet.documents.selectors import acts_of_dossier
+from guichet.dossiers.changes import cursor_of, cursor_read, dossier_changes_after
+from guichet.dossiers.files import dossier_files_filed
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog
+from guichet.dossiers.selectors import dossier_latest_snapshot
+from guichet.instruction.exports import ExportFormat, export_columns_available, export_columns_chosen
+from guichet.instruction.exports.jobs import export_job_create
+from guichet.instruction.lists import ListFilters, Tab
+from guichet.instruction.models import ExportJob, Label
+from guichet.procedures.definition import DISPLAY_ONLY, FormField
+from guichet.procedures.models import InstructorGroup, InstructorMembership
+from guichet.procedures.selectors import version_form
+
+from .errors import responses
+from .principals import Principal, principal_of
+from .scopes import Scope
+
+router = Router(tags=["dossiers"])
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+_BINARY = {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _file_download(description: str) -> dict[str, Any]:
+    return {"responses": {200: {"description": description, **_BINARY}}}
+
+
+# --- Schemas ---------------------------------------------------------------------------------------
+
+_STATES = " ; ".join(f"`{state.value}` : « {state.label} »" for state in DossierState)
+
+
+class DossierSummary(Schema):
+    id: int
+    number: str
+    procedure: str = Field(description="Le nom court (slug) de la démarche.")
+    state: DossierState = Field(description=f"L’état du dossier : {_STATES}.")
+    state_label: str
+    group: str | None = Field(description="Le groupe instructeur.")
+    group_id: int | None
+    labels: list[str]
+    assignee: str | None = Field(description="L’instructeur en charge, s’il y en a un.")
+    submitted_at: datetime | None
+    updated_at: datetime
+    decided_at: datetime | None
+    due_at: datetime | None = Field(description="Fin du délai d’instruction, quand il court.")
+    url: str = Field(description="L’adresse du dossier dans l’API.")
+
+
+class DossierPage(Schema):
+    dossiers: list[DossierSummary]
+    next: str | None = Field(description="L’adresse de la page suivante ; absente à la dernière page.")
+
+
+class ChangesPage(Schema):
+    dossiers: list[DossierSummary] = Field(
+        description="Les dossiers changés après le curseur, chacun une fois, tel qu’il est maintenant, "
+        "dans l’ordre de leur dernier changement."
+    )
+    cursor: str = Field(description="À passer en `since` à l’appel suivant : rien de ce qui précède ne sera relu.")
+    more: bool = Field(description="D’autres changements attendent déjà : rappelez aussitôt avec `cursor`.")
+    next: str = Field(description="L’adresse de l’appel suivant.")
+
+
+class AnswerColumn(Schema):
+    field_id: str
+    type: str
+    label: str
+
+
+class AnswerOut(Schema):
+    field_id: str = Field(description="L’identifiant du champ dans le formulaire de la version.")
+    page: str
+    type: str = Field(description="Le type du champ (`text`, `date`, `choice`, `file`, `block`…).")
+    label: str
+    value: Any = Field(
+        description="La réponse telle que déposée : texte, nombre, date ISO, liste de choix, adresse, "
+        "fichiers (chacun avec sa `key`), lignes d’un bloc ; null sans réponse."
+    )
+    columns: list[AnswerColumn] | None = Field(None, description="Pour un bloc répétable : les champs de ses lignes.")
+
+
+class FileOut(Schema):
+    key: str
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    download: str
+
+
+class ActOut(Schema):
+    id: int
+    kind: str = Field(description="`receipt` (accusé de réception), `acceptance`, `refusal`.")
+    kind_label: str
+    status: ActStatus = Field(description="`pending` (en cours), `issued` (émis), `failed` (en échec).")
+    code: str = Field(description="Le code de vérification de l’acte.")
+    title: str
+    issued_at: datetime | None
+    sha256: str
+    download: str | None = Field(description="Le PDF scellé, une fois émis.")
+
+
+class TransitionOut(Schema):
+    at: datetime
+    transition: str
+    from_state: DossierState
+    to_state: DossierState
+    actor_role: TransitionLog.ActorRole
+    motivation: str
+
+
+class DossierOut(DossierSummary):
+    version: int = Field(description="Le numéro de la version du formulaire.")
+    answers: list[AnswerOut]
+    files: list[FileOut]
+    acts: list[ActOut]
+    transitions: list[TransitionOut]
+
+
+class ExportIn(Schema):
+    format: ExportFormat = ExportFormat.CSV
+    state: DossierState | None = None
+    group: int | None = None
+    label: str | None = Field(None, max_length=60)
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+class ExportOut(Schema):
+    id: int
+    status: ExportJob.Status = Field(description="`pending`, `running`, `done`, `failed`.")
+    progress: int = Field(description="En pour cent.")
+    rows_total: int
+    expires_at: datetime | None = Field(description="Le fichier reste téléchargeable jusque-là.")
+    url: str
+    download: str | None = Field(description="Le fichier, une fois prêt.")
+
+
+# --- Reading -----------------------------------------------------------------------------------------
+
+
+def _dossiers_readable(principal: Principal):
+    if not principal.allows(Scope.DOSSIERS_READ):
+        raise HttpError(403, "Cette clé n’a pas le droit « dossiers:read » (lire les dossiers).")
+    return principal.dossiers(Scope.DOSSIERS_READ)
+
+
+def _summaries(dossiers: list[Dossier]) -> list[dict[str, Any]]:
+    labels: dict[int, list[str]] = {}
+    through = Label.dossiers.through.objects.filter(dossier_id__in=[d.pk for d in dossiers]).select_related("label")
+    for link in through.order_by("label__name"):
+        labels.setdefault(link.dossier_id, []).append(link.label.name)
+    return [
+        {
+            "id": dossier.pk,
+            "number": dossier.number,
+            "procedure": dossier.procedure.slug,
+            "state": dossier.state,
+            "state_label": str(dossier.get_state_display()),
+            "group": dossier.group.name if dossier.group_id else None,
+            "group_id": dossier.group_id,
+            "labels": labels.get(dossier.pk, []),
+            "assignee": str(dossier.assignee) if dossier.assignee_id else None,
+            "submitted_at": dossier.submitted_at,
+            "updated_at": dossier.updated_at,
+            "decided_at": dossier.decided_at,
+            "due_at": dossier.due_at,
+            "url": f"/api/v1/dossiers/{dossier.pk}",
+        }
+        for dossier in dossiers
+    ]
+
+
+def _listed(queryset):
+    return queryset.select_related("procedure", "group", "assignee").defer(
+        "answers", "annotations", "identity", "search_vector", "procedure__draft_definition"
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError([{"type": "value_error", "loc": ["query", field], "msg": message}])
+
+
+def _page_cursor(dossier: Dossier) -> str:
+    text = f"{dossier.submitted_at.isoformat()}|{dossier.pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _page_position(cursor: str) -> tuple[datetime, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        at, pk = text.split("|")
+        moment = datetime.fromisoformat(at)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid("cursor", "Ce curseur n’est pas valide : reprenez à la première page.") from None
+
+
+def _next_url(request: HttpRequest, **changes: Any) -> str:
+    params = {key: value for key, value in request.GET.items()} | changes
+    return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+
+
+@router.get("/dossiers", response=responses(DossierPage, not_found=True), summary="Les dossiers")
+def dossier_list(
+    request: HttpRequest,
+    procedure: str | None = Query(None, max_length=100, description="Identifiant ou nom court de la démarche."),  # noqa: B008
+    state: DossierState | None = None,
+    group: int | None = Query(None, ge=1, le=2**62, description="Identifiant du groupe instructeur."),  # noqa: B008
+    label: str | None = Query(None, max_length=60, description="Nom d’une étiquette posée sur le dossier."),  # noqa: B008
+    submitted_from: date | None = Query(None, description="Déposés ce jour-là ou après (date ISO)."),  # noqa: B008
+    submitted_to: date | None = Query(None, description="Déposés ce jour-là ou avant."),  # noqa: B008
+    updated_from: date | None = Query(None, description="Modifiés ce jour-là ou après."),  # noqa: B008
+    updated_to: date | None = Query(None, description="Modifiés ce jour-là ou avant."),  # noqa: B008
+    cursor: str = Query("", max_length=200, description="Le curseur d’une page, donné par `next`."),  # noqa: B008
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),  # noqa: B008
+):
+    """The filed dossiers the key may read, the latest filed first (then by id), in keyset pages:
+    follow `next` to the end; a page costs the same whatever its rank."""
+    principal = principal_of(request)
+    dossiers = _dossiers_readable(principal)
+    if procedure:
+        dossiers = dossiers.filter(procedure=principal.procedure_or_404(procedure, Scope.DOSSIERS_READ))
+    if state:
+        dossiers = dossiers.filter(state=state)
+    if group is not None:
+        dossiers = dossiers.filter(group_id=group)
+    if label:
+        dossiers = dossiers.filter(labels__name__iexact=label.strip())
+    for bound, value, lookup in (
+        ("submitted", submitted_from, "gte"),
+        ("submitted", submitted_to, "lt"),
+        ("updated", updated_from, "gte"),
+        ("updated", updated_to, "lt"),
+    ):
+        if value is not None:
+            day = value if lookup == "gte" else value + timedelta(days=1)
+            dossiers = dossiers.filter(**{f"{bound}_at__{lookup}": _day_start(day)})
+    if cursor:
+        at, pk = _page_position(cursor)
+        dossiers = dossiers.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+    rows = list(_listed(dossiers).order_by("-submitted_at", "-pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "dossiers": _summaries(rows),
+        "next": _next_url(request, cursor=_page_cursor(rows[-1])) if more else None,
+    }
+
+
+@router.get(
+    "/dossiers/changes",
+    response=responses(ChangesPage),
+    summary="Les dossiers changés depuis un curseur",
+    description="Pour synchroniser : le premier appel sans `since` part du début ; chaque réponse donne le "
+    "`cursor` de l’appel suivant. Aucun changement n’est manqué, même écrit pendant la lecture : un "
+    "changement validé après une réponse vient toujours après son curseur.",
+)
+def dossier_changes(
+    request: HttpRequest,
+    since: str = Query("", max_length=200, description="Le `cursor` de la réponse précédente."),  # noqa: B008
+    limit: int = Query(100, ge=1, le=500, description="Au plus tant de changements lus par appel."),  # noqa: B008
+):
+    principal = principal_of(request)
+    dossiers = _dossiers_readable(principal)
+    seq = cursor_read(since) if since else 0
+    if seq is None:
+        raise _invalid("since", "Ce curseur n’est pas valide : reprenez avec celui de la dernière réponse.")
+    page = dossier_changes_after(seq, dossiers=dossiers, limit=limit)
+    # Each dossier once, where it changed last in the page, as it is now.
+    last_change: dict[int, int] = {}
+    for rank, change in enumerate(page.changes):
+        last_change[change.dossier_id] = rank
+    ordered = sorted(last_change, key=last_change.__getitem__)
+    found = {dossier.pk: dossier for dossier in _listed(dossiers.filter(pk__in=ordered))}
+    cursor = cursor_of(page.seq)
+    return {
+        "dossiers": _summaries([found[pk] for pk in ordered if pk in found]),
+        "cursor": cursor,
+        "more": page.more,
+        "next": _next_url(request, since=cursor),
+    }
+
+
+def _answers(dossier: Dossier, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    form = version_form(dossier.version_id)
+    typed = []
+    for page in form.pages:
+        for field in page.fields:
+            if field.type in DISPLAY_ONLY:
+                continue
+            typed.append(
+                {
+                    "field_id": field.id,
+                    "page": page.id,
+                    "type": str(field.type),
+                    "label": field.label,
+                    "value": answers.get(field.id),
+                    "columns": _columns(field),
+                }
+            )
+    return typed
+
+
+def _columns(field: FormField) -> list[dict[str, str]] | None:
+    if not field.fields:
+        return None
+    return [
+        {"field_id": sub.id, "type": str(sub.type), "label": sub.label}
+        for sub in field.fields
+        if sub.type not in DISPLAY_ONLY
+    ]
+
+
+@router.get("/dossiers/{dossier_id}", response=responses(DossierOut, not_found=True), summary="Un dossier")
+def dossier_detail(request: HttpRequest, dossier_id: int):
+    """A dossier as last filed: its answers typed by the form of its version, its files, its acts and
+    the log of its changes of state."""
+    dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
+    snapshot = dossier_latest_snapshot(dossier)
+    base = f"/api/v1/dossiers/{dossier.pk}"
+    summary = _summaries(list(_listed(Dossier.objects.filter(pk=dossier.pk))))[0]
+    return {
+        **summary,
+        "version": dossier.version.number,
+        "answers": _answers(dossier, snapshot.answers if snapshot else {}),
+        "files": [
+            {
+                "key": str(file.key),
+                "name": file.name,
+                "size": file.size,
+                "content_type": file.content_type,
+                "sha256": file.sha256,
+                "download": f"{base}/files/{file.key}",
+            }
+            for file in dossier_files_filed(dossier).order_by("created_at", "pk")
+        ],
+        "acts": [
+            {
+                "id": act.pk,
+                "kind": act.kind,
+                "kind_label": str(act.get_kind_display()),
+                "status": act.status,
+                "code": act.code_display,
+                "title": act.title,
+                "issued_at": act.issued_at,
+                "sha256": act.sha256,
+                "download": f"{base}/acts/{act.pk}" if act.is_issued else None,
+            }
+            for act in acts_of_dossier(dossier, issued_only=False)
+        ],
+        "transitions": [
+            {
+                "at": log.at,
+                "transition": log.transition,
+                "from_state": log.from_state,
+                "to_state": log.to_state,
+                "actor_role": log.actor_role,
+                "motivation": log.motivation,
+            }
+            for log in TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+        ],
+    }
+
+
+@router.get(
+    "/dossiers/{dossier_id}/files/{key}",
+    response=responses(None, not_found=True),
+    summary="Télécharger une pièce jointe",
+    openapi_extra=_file_download("Le fichier, tel que déposé."),
+)
+def dossier_file(request: HttpRequest, dossier_id: int, key: str):
+    dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
+    stored = next((file for file in dossier_files_filed(dossier) if str(file.key) == key), None)
+    if stored is None:
+        raise HttpError(404, "Cette pièce jointe n’existe pas sur ce dossier.")
+    response = FileResponse(stored.content.open("rb"), as_attachment=True, filename=stored.name)
+    response["Content-Type"] = stored.content_type
+    return response
+
+
+@router.get(
+    "/dossiers/{dossier_id}/acts/{act_id}",
+    response=responses(None, not_found=True),
+    summary="Télécharger un acte scellé",
+    openapi_extra=_file_download("Le PDF scellé de l’acte."),
+)
+def dossier_act(request: HttpRequest, dossier_id: int, act_id: int):
+    dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
+    act = acts_of_dossier(dossier, issued_only=True).filter(pk=act_id).first()
+    if act is None:
+        raise HttpError(404, "Cet acte n’existe pas sur ce dossier, ou il n’est pas encore émis.")
+    act.dossier = dossier
+    return FileResponse(act.pdf.open("rb"), as_attachment=True, filename=act.file_name, content_type="application/pdf")
+
+
+# --- Exports -----------------------------------------------------------------------------------------
+
+
+def _owner(principal: Principal) -> str:
+    if principal.service_account is not None:
+        return f"service:{principal.service_account.pk}"
+    return f"user:{principal.user.pk}"
+
+
+def _export_out(job: ExportJob) -> dict[str, Any]:
+    url = f"/api/v1/exports/{job.pk}"
+    ready = job.status == ExportJob.Status.DONE and bool(job.file) and job.expires_at > timezone.now()
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "progress": job.progress,
+        "rows_total": job.rows_total,
+        "expires_at": job.expires_at,
+        "url": url,
+        "download": f"{url}/file" if ready else None,
+    }
+
+
+@router.post(
+    "/procedures/{ref}/exports",
+    response={
+        202: ExportOut,
+        **{status: shape for status, shape in responses(None, not_found=True).items() if status != 200},
+    },
+    summary="Demander un export",
+    description="L’export est écrit en arrière-plan : suivez-le à son adresse (`url`), puis téléchargez-le.",
+)
+def export_start(request: HttpRequest, ref: str, export: ExportIn):
+    """Export the dossiers of a procedure (named by its id or its slug) that the filters keep."""
+    principal = principal_of(request)
+    procedure = principal.procedure_or_404(ref, Scope.EXPORTS_READ)
+    if principal.service_account is not None:
+        group_ids = list(InstructorGroup.objects.filter(procedure=procedure).values_list("pk", flat=True))
+    else:
+        group_ids = sorted(
+            InstructorMembership.objects.filter(user=principal.user, group__procedure=procedure).values_list(
+                "group_id", flat=True
+            )
+        )
+    label_id = None
+    if export.label:
+        labels = Label.objects.filter(procedure=procedure, name__iexact=export.label.strip())
+        label_id = labels.values_list("pk", flat=True).first() or -1  # a label never used: an empty export
+    filters = ListFilters(
+        tab=Tab.ALL,
+        state=export.state or "",
+        group_id=export.group,
+        label_id=label_id,
+        filed_from=export.submitted_from,
+        filed_to=export.submitted_to,
+    )
+    fixed = [column.id for column in export_columns_available(procedure=procedure) if column.field is None]
+    job = export_job_create(
+        actor=principal.user,
+        procedure=procedure,
+        export_format=export.format,
+        filters=filters,
+        columns=export_columns_chosen(procedure=procedure, ids=fixed),
+        group_ids=group_ids,
+        api_owner=_owner(principal),
+        actor_label=principal.label,
+    )
+    return Status(202, _export_out(job))
+
+
+def _export_job(request: HttpRequest, export_id: int) -> ExportJob:
+    principal = principal_of(request)
+    if not principal.allows(Scope.EXPORTS_READ):
+        raise HttpError(403, "Cette clé n’a pas le droit « exports:read » (exporter les dossiers).")
+    job = ExportJob.objects.filter(pk=export_id, api_owner=_owner(principal)).select_related("procedure").first()
+    if job is None or not principal.procedures_for(Scope.EXPORTS_READ).filter(pk=job.procedure_id).exists():
+        raise HttpError(404, "Cet export n’existe pas, ou il a été demandé par une autre clé.")
+    return job
+
+
+@router.get("/exports/{export_id}", response=responses(ExportOut, not_found=True), summary="Suivre un export")
+def export_detail(request: HttpRequest, export_id: int):
+    return _export_out(_export_job(request, export_id))
+
+
+@router.get(
+    "/exports/{export_id}/file",
+    response=responses(None, not_found=True),
+    summary="Télécharger un export",
+    openapi_extra=_file_download("Le fichier de l’export (CSV, XLSX ou ODS)."),
+)
+def export_file(request: HttpRequest, export_id: int):
+    job = _export_job(request, export_id)
+    if job.status != ExportJob.Status.DONE or not job.file or job.expires_at < timezone.now():
+        raise HttpError(404, "Cet export n’est pas prêt, ou il n’est plus disponible.")
+    export_format = ExportFormat(job.format)
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"dossiers-{job.procedure.slug}-{job.pk}.{export_format.extension}",
+        content_type=export_format.content_type,
+    )
