@@ -21,6 +21,7 @@ from .procedures_api import router as procedures_router
 from .retention import router as retention_router
 from .service_accounts import ClientAddressRefused, service_token_authenticate
 from .services import api_token_find
+from .statistics import router as statistics_router
 from .webhooks import router as webhooks_router
 
 
@@ -81,6 +82,7 @@ api.add_router("/dossiers/", dossier_writes_router)
 api.add_router("/procedures/", prefill_router)
 api.add_router("/", procedures_router)
 api.add_router("/", dossiers_router)
+api.add_router("/", statistics_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -47,6 +47,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.documents.models import Act
+from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.models import (
     CorrectionRequest,
     Dossier,
@@ -209,6 +210,7 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
         eliminated_at=now,
     )
     retention_move(retention=retention, to=ArchivalState.ELIMINATED)
+    dossier_changed(dossier)  # the API's changes feed tells its clients (their copy must go too)
     audit_record(
         actor=actor,
         action=AuditAction.DOSSIER_ELIMINATE,

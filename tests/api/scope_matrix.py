@@ -178,4 +178,6 @@ OPERATIONS: list[Operation] = [
         body={"format": "csv"},
         ok=202,
     ),
+    # api/statistics.py: figures only, for the keys that read statistics.
+    Operation("statistics", "get", "/api/v1/procedures/{procedure}/statistics", Scope.STATISTICS_READ),
 ]

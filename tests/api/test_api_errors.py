@@ -29,7 +29,7 @@ def test_every_operation_declares_the_errors_it_can_answer(client):
     for name, path, operation in operations(document):
         seen += 1
         declared = set(operation["responses"])
-        # One success status: 200, or 201 (created), 202 (a job started: an export) or 204 (deleted, no body).
+        # One success status: 200, 201 (created), 202 (a job started: an export) or 204 (deleted, no body).
         success = {status for status in declared if status.startswith("2")}
         assert len(success) == 1 and success <= {"200", "201", "202", "204"}, (name, sorted(success))
         expected = success | ALWAYS

@@ -42,7 +42,7 @@ from guichet.core.audit import audit_verify
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.documents.models import Act
 from guichet.documents.verification import Verdict, pdf_verify
-from guichet.dossiers.models import Dossier, DossierFile, Message, Opinion, TransitionLog, TransitionName
+from guichet.dossiers.models import Dossier, DossierChange, DossierFile, Message, Opinion, TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_corrections_submit, dossier_submit, opinion_give
 from guichet.instruction.messages import message_send
 from guichet.instruction.models import BulkAction, ExportJob
@@ -255,6 +255,8 @@ def test_after_the_visa_nothing_personal_remains_but_the_tombstone_statistics_an
     tombstone = Tombstone.objects.get(dossier=dossier)
     assert tombstone.number == dossier.number
     assert tombstone.state == "accepted"
+    # The API's changes feed tells its clients, so that their copies go too.
+    assert DossierChange.objects.filter(dossier=dossier, at__gte=tombstone.eliminated_at).exists()
     whats = [digest["what"] for digest in tombstone.digests]
     assert "pièce jointe" in whats and "message" in whats and "motivation" in whats
     assert sum(what.startswith("acte ") for what in whats) == 2

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0018_put_aside_label'),
+        ('dossiers', '0019_prefilled_drafts_and_service_authors'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('instruction', '0012_put_aside_label'),
+        ('instruction', '0013_followup_webhooks_step'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
