@@ -25,7 +25,8 @@ TARGETS = [OWN, FOREIGN]
 class Operation:
     name: str
     method: str  # "get", "post", "put", "patch", "delete"
-    path: str  # "/api/v1/…/{dossier}/…": `{dossier}` the dossier's id, `{procedure}` the procedure's slug
+    path: str  # "/api/v1/…/{dossier}/…": `{dossier}` the dossier's id, `{procedure}` the procedure's slug,
+    # `{subscription}` a webhook subscription of the target's organisation
     scope: Scope
     body: dict[str, Any] | None = None
     ok: int = 200
@@ -180,4 +181,82 @@ OPERATIONS: list[Operation] = [
     ),
     # api/statistics.py: figures only, for the keys that read statistics.
     Operation("statistics", "get", "/api/v1/procedures/{procedure}/statistics", Scope.STATISTICS_READ),
+    # api/webhooks.py: an organisation's subscriptions (the target's organisation), for the keys that
+    # manage webhooks; a person's key has no such scope (the screens are for administrators). Closed as
+    # a whole without the scope (403 before looking, which tells nothing of what exists).
+    Operation(
+        "webhooks.list",
+        "get",
+        "/api/v1/webhooks/subscriptions",
+        Scope.WEBHOOKS_MANAGE,
+        expect=lambda kind, target: 200 if Scope.WEBHOOKS_MANAGE in scopes_of(kind) else 403,
+    ),
+    Operation(
+        "webhooks.create",
+        "post",
+        "/api/v1/webhooks/subscriptions",
+        Scope.WEBHOOKS_MANAGE,
+        body={"url": "http://127.0.0.1:9/", "events": ["dossier.submitted"]},
+        expect=lambda kind, target: 201 if Scope.WEBHOOKS_MANAGE in scopes_of(kind) else 403,
+    ),
+    Operation(
+        "webhooks.detail",
+        "get",
+        "/api/v1/webhooks/subscriptions/{subscription}",
+        Scope.WEBHOOKS_MANAGE,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.update",
+        "put",
+        "/api/v1/webhooks/subscriptions/{subscription}",
+        Scope.WEBHOOKS_MANAGE,
+        body={"url": "http://127.0.0.1:9/autre", "events": ["dossier.state_changed"]},
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.secret",
+        "post",
+        "/api/v1/webhooks/subscriptions/{subscription}/secret",
+        Scope.WEBHOOKS_MANAGE,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.disable",
+        "post",
+        "/api/v1/webhooks/subscriptions/{subscription}/disable",
+        Scope.WEBHOOKS_MANAGE,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.enable",
+        "post",
+        "/api/v1/webhooks/subscriptions/{subscription}/enable",
+        Scope.WEBHOOKS_MANAGE,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.deliveries",
+        "get",
+        "/api/v1/webhooks/subscriptions/{subscription}/deliveries",
+        Scope.WEBHOOKS_MANAGE,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    Operation(
+        "webhooks.delete",
+        "delete",
+        "/api/v1/webhooks/subscriptions/{subscription}",
+        Scope.WEBHOOKS_MANAGE,
+        ok=204,
+        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+    ),
+    # api/retention.py: for the procedures' administrators and archivists as persons only; neither an
+    # instructor nor any service account reaches it, whatever the target (403 before looking).
+    Operation(
+        "procedures.retention",
+        "get",
+        "/api/v1/procedures/{procedure}/retention",
+        Scope.DOSSIERS_READ,
+        expect=lambda kind, target: 403,
+    ),
 ]

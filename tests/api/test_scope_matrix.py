@@ -3,6 +3,7 @@ the status that the scope matrix expects, in the API's error shape."""
 
 import pytest
 
+from guichet.webhooks.services import subscription_create
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
 
 from .keys import bearer, person_key, service_account, service_key
@@ -26,7 +27,19 @@ def test_scope_matrix(client, operation, kind, target):
     foreign = ProcedureFactory(organisation=OrganisationFactory())
     aimed = foreign if target == FOREIGN else own
     dossier = DossierFactory(procedure=aimed, submitted=True)
-    path = operation.path.format(dossier=dossier.pk, procedure=aimed.slug)
+    subscription = None
+    if "{subscription}" in operation.path:
+        subscription = subscription_create(
+            organisation=aimed.organisation,
+            procedure=None,
+            url="http://127.0.0.1:9/",
+            description="GED",
+            events=["dossier.submitted"],
+            actor=None,
+        ).subscription
+    path = operation.path.format(
+        dossier=dossier.pk, procedure=aimed.slug, subscription=subscription.pk if subscription else ""
+    )
     headers = bearer(key_of(kind, own))
     if operation.body is None:
         response = getattr(client, operation.method)(path, headers=headers)
