@@ -284,11 +284,10 @@ def dossier_annotations_write(request: HttpRequest, dossier_id: int, annotations
     unknown = {key: msg for key, msg in unknown.items() if key not in known}
     if unknown:
         raise _located("annotations", unknown)
-    raw = {**dossier.annotations, **annotations.annotations}
-    raw = {key: value for key, value in raw.items() if value is not None}
     try:
         actor = principal_actor(principal, Scope.ANNOTATIONS_WRITE)
-        saved = dossier_annotations_save(actor=actor, dossier=dossier, raw=raw)
+        # Merged with what is stored under the row's lock: two clients writing different keys both land.
+        saved = dossier_annotations_save(actor=actor, dossier=dossier, raw=annotations.annotations, merge=True)
     except AnnotationsInvalid as error:
         raise _located("annotations", error.errors) from None
     return {"annotations": saved.annotations}

@@ -325,17 +325,21 @@ class AnnotationsInvalid(ValidationError):
 
 
 @transaction.atomic
-def dossier_annotations_save(*, actor: Actor, dossier: Dossier, raw: dict[str, Any]) -> Dossier:
+def dossier_annotations_save(*, actor: Actor, dossier: Dossier, raw: dict[str, Any], merge: bool = False) -> Dossier:
     """Store the instructors' private annotations of a dossier, checked against the fields its
-    procedure defines for them (raises AnnotationsInvalid, nothing stored, on a wrong value)."""
+    procedure defines for them (raises AnnotationsInvalid, nothing stored, on a wrong value). With
+    `merge`, `raw` changes only the annotations it names (None removes one), merged with those stored
+    under the row's lock: two partial writes at once both land."""
     _instructor_check(actor, dossier)
     form = annotations_form(version_form(dossier.version_id))
     if form is None:
         raise ValidationError("Cette démarche ne définit pas d’annotations privées.")
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if merge:
+        raw = {key: value for key, value in {**locked.annotations, **raw}.items() if value is not None}
     cleaned = answers_clean(form, raw, today=timezone.localdate(), require_complete=False)
     if cleaned.errors:
         raise AnnotationsInvalid(dict(cleaned.errors))
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     changed = sorted(
         key for key in raw.keys() | locked.annotations.keys() if raw.get(key) != locked.annotations.get(key)
     )

@@ -186,7 +186,21 @@ def _outcome_record(
         subscription_disable(subscription=subscription, reason=WebhookSubscription.DisabledReason.GONE, actor=None)
         report.disabled.append(subscription.pk)
         return
-    if subscription.failing_since is None:
+    # « N days of failure » means failing all along: a streak restarts when the subscription's previous
+    # failure is older than a retry window (it was not tried meanwhile, so nothing says it kept failing).
+    previous_failure = (
+        WebhookDelivery.objects.filter(
+            subscription=subscription, status__in=[DeliveryStatus.FAILED, DeliveryStatus.ABANDONED]
+        )
+        .exclude(pk=delivery.pk)
+        .order_by("-last_attempt_at")
+        .values_list("last_attempt_at", flat=True)
+        .first()
+    )
+    if delivery.attempts and delivery.last_attempt_at:  # this delivery's own earlier attempt
+        previous_failure = max(filter(None, [previous_failure, delivery.last_attempt_at]))
+    window = timedelta(hours=settings.GUICHET_WEBHOOKS_RETRY_HOURS)
+    if subscription.failing_since is None or previous_failure is None or now - previous_failure > window:
         subscription.failing_since = now
         subscription.save(update_fields=["failing_since"])
     elif now - subscription.failing_since >= timedelta(days=settings.GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS):

@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.dossiers.models import CorrectionRequest, DossierFile, DossierState, Message, TransitionLog
+from guichet.dossiers.models import CorrectionRequest, Dossier, DossierFile, DossierState, Message, TransitionLog
+from guichet.instruction.services import dossier_annotations_save
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.api.keys import bearer, person_key, service_account, service_key
 from tests.factories import SIMPLE_DEFINITION, DossierFactory, ProcedureFactory, UserFactory, instructor_of
@@ -322,3 +323,14 @@ def test_each_write_needs_its_scope_and_never_reaches_abroad(client, world, meth
     stranger = bearer(person_key(instructor_of(ProcedureFactory())))
     assert _call(client, method, dossier, action, body, stranger).status_code == 404
     assert _call(client, method, dossier, action, body, world["service"]).status_code == 200
+
+
+def test_two_partial_annotation_writes_at_once_both_land(world):
+    dossier = DossierFactory(procedure=world["procedure"], in_instruction=True)
+    instructor = instructor_of(world["procedure"])
+    # Both read the dossier before either wrote (two requests at once).
+    first, second = Dossier.objects.get(pk=dossier.pk), Dossier.objects.get(pk=dossier.pk)
+    dossier_annotations_save(actor=instructor, dossier=first, raw={"note": "Visite prévue."}, merge=True)
+    dossier_annotations_save(actor=instructor, dossier=second, raw={"visite": "2026-03-02"}, merge=True)
+    dossier.refresh_from_db()
+    assert dossier.annotations.keys() == {"note", "visite"}

@@ -245,6 +245,8 @@ def test_a_redirect_is_not_followed(receiver, django_capture_on_commit_callbacks
         "http://224.0.0.1/",
         "http://100.64.0.1/",
         "http://[::ffff:10.0.0.1]/",
+        "http://[2002:a00:1::1]/",  # 6to4 around 10.0.0.1
+        "http://[2002:a9fe:a9fe::1]/",  # 6to4 around the metadata address
         "http://user:pass@example.org/",
         "ftp://example.org/",
     ],
@@ -325,3 +327,25 @@ def test_a_replay_sends_the_same_message_id_again(receiver, django_capture_on_co
     replay.refresh_from_db()
     assert replay.pk != delivery.pk and replay.status == DeliveryStatus.DELIVERED
     assert receiver.ids() == [delivery.message.msg_id] * 2
+
+
+def test_a_failure_after_a_quiet_period_starts_a_new_streak_instead_of_disabling(
+    receiver, django_capture_on_commit_callbacks
+):
+    procedure = ProcedureFactory()
+    subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
+    receiver.status = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        DossierFactory(procedure=procedure, submitted=True)
+    # That event failed and was abandoned four days ago; nothing was sent since.
+    long_ago = timezone.now() - timedelta(days=4)
+    WebhookDelivery.objects.update(status=DeliveryStatus.ABANDONED, last_attempt_at=long_ago, next_attempt_at=None)
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=long_ago)
+
+    receiver.status = 503  # the next event meets one passing failure
+    with django_capture_on_commit_callbacks(execute=True):
+        DossierFactory(procedure=procedure, submitted=True)
+
+    subscription.refresh_from_db()
+    assert subscription.active, "disabled on its first failure after days without any attempt"
+    assert timezone.now() - subscription.failing_since < timedelta(minutes=1)  # a new streak

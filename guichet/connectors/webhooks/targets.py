@@ -36,8 +36,12 @@ def networks_parse(values: list[str] | tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def _address_refused(address: Address, allowed: tuple[Network, ...]) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv4 address wrapped in IPv6 (mapped ::ffff:a.b.c.d, 6to4 2002:…, Teredo) is judged as the
+        # IPv4 address it carries: 2002:7f00:1::1 is 127.0.0.1 where a relay routes it.
+        inner = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if inner is not None:
+            address = inner
     if any(address in network for network in allowed):
         return False
     if address in METADATA:
