@@ -196,7 +196,8 @@ def _file_answer(stored) -> dict:
 def packages_measure(*, slug: str) -> dict:
     """Build every package of the procedure, one after the other, into a temporary folder (each
     removed once written and re-checked by its size: the disk is not what is measured)."""
-    from guichet.archives.packages import package_write, seda_schema
+    from guichet.archives.manifest import seda_schema
+    from guichet.archives.packages import package_write
     from guichet.dossiers.models import Dossier
 
     ids = list(Dossier.objects.filter(procedure__slug=slug).order_by("pk").values_list("pk", flat=True))

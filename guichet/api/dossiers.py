@@ -1,7 +1,7 @@
 """Dossiers through the API, for the administrations' software: the list with its filters and keyset
 pages, the changes feed (« what changed since my cursor », dossiers/changes.py, decision 0028), one
-dossier with its typed answers, files, acts and transition log, the downloads of its files and acts,
-and the long exports (instruction/exports/jobs.py). Every read asks the caller's Principal: outside
+dossier with its typed answers, files, acts and transition log, the downloads of its files and acts
+(the long exports: api/exports.py). Every read asks the caller's Principal: outside
 its reach a dossier does not exist (404), inside it without the scope, 403."""
 
 import base64
@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
 from guichet.documents.models import ActStatus
@@ -22,15 +22,11 @@ from guichet.dossiers.changes import cursor_of, cursor_read, dossier_changes_aft
 from guichet.dossiers.files import dossier_files_filed
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog
 from guichet.dossiers.selectors import dossier_latest_snapshot
-from guichet.instruction.exports import ExportFormat, export_columns_available, export_columns_chosen
-from guichet.instruction.exports.jobs import export_job_create
-from guichet.instruction.lists import ListFilters, Tab
-from guichet.instruction.models import ExportJob, Label
+from guichet.instruction.models import Label
 from guichet.procedures.definition import DISPLAY_ONLY, FormField
-from guichet.procedures.models import InstructorGroup, InstructorMembership
 from guichet.procedures.selectors import version_form
 
-from .errors import api_enum, responses
+from .errors import responses
 from .principals import Principal, principal_of
 from .scopes import Scope
 
@@ -40,7 +36,7 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-def _file_download(description: str, media_types: tuple[str, ...]) -> dict[str, Any]:
+def file_download(description: str, media_types: tuple[str, ...]) -> dict[str, Any]:
     """A download's 200, with the content types it can answer (its Content-Type is one of them)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     return {"responses": {200: {"description": description, "content": dict.fromkeys(media_types, binary)}}}
@@ -137,28 +133,6 @@ class DossierOut(DossierSummary):
     files: list[FileOut]
     acts: list[ActOut]
     transitions: list[TransitionOut]
-
-
-class ExportIn(Schema):
-    format: ExportFormat = ExportFormat.CSV
-    state: DossierState | None = None
-    group: int | None = None
-    label: str | None = Field(None, max_length=60)
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-
-
-ExportStatus = api_enum("ExportStatus", ExportJob.Status)
-
-
-class ExportOut(Schema):
-    id: int
-    status: ExportStatus = Field(description="`pending`, `running`, `done`, `failed`.")
-    progress: int = Field(description="En pour cent.")
-    rows_total: int
-    expires_at: datetime | None = Field(description="Le fichier reste téléchargeable jusque-là.")
-    url: str
-    download: str | None = Field(description="Le fichier, une fois prêt.")
 
 
 # --- Reading -----------------------------------------------------------------------------------------
@@ -396,7 +370,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     "/dossiers/{dossier_id}/files/{key}",
     response=responses(None, not_found=True),
     summary="Télécharger une pièce jointe",
-    openapi_extra=_file_download("Le fichier, tel que déposé (avec son type).", ("*/*",)),
+    openapi_extra=file_download("Le fichier, tel que déposé (avec son type).", ("*/*",)),
 )
 def dossier_file(request: HttpRequest, dossier_id: int, key: str):
     dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
@@ -412,7 +386,7 @@ def dossier_file(request: HttpRequest, dossier_id: int, key: str):
     "/dossiers/{dossier_id}/acts/{act_id}",
     response=responses(None, not_found=True),
     summary="Télécharger un acte scellé",
-    openapi_extra=_file_download("Le PDF scellé de l’acte.", ("application/pdf",)),
+    openapi_extra=file_download("Le PDF scellé de l’acte.", ("application/pdf",)),
 )
 def dossier_act(request: HttpRequest, dossier_id: int, act_id: int):
     dossier = principal_of(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
@@ -421,110 +395,3 @@ def dossier_act(request: HttpRequest, dossier_id: int, act_id: int):
         raise HttpError(404, "Cet acte n’existe pas sur ce dossier, ou il n’est pas encore émis.")
     act.dossier = dossier
     return FileResponse(act.pdf.open("rb"), as_attachment=True, filename=act.file_name, content_type="application/pdf")
-
-
-# --- Exports -----------------------------------------------------------------------------------------
-
-
-def _owner(principal: Principal) -> str:
-    if principal.service_account is not None:
-        return f"service:{principal.service_account.pk}"
-    return f"user:{principal.user.pk}"
-
-
-def _export_out(job: ExportJob) -> dict[str, Any]:
-    url = f"/api/v1/exports/{job.pk}"
-    ready = job.status == ExportJob.Status.DONE and bool(job.file) and job.expires_at > timezone.now()
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "progress": job.progress,
-        "rows_total": job.rows_total,
-        "expires_at": job.expires_at,
-        "url": url,
-        "download": f"{url}/file" if ready else None,
-    }
-
-
-@router.post(
-    "/procedures/{ref}/exports",
-    response={
-        202: ExportOut,
-        **{status: shape for status, shape in responses(None, not_found=True).items() if status != 200},
-    },
-    summary="Demander un export",
-    description="L’export est écrit en arrière-plan : suivez-le à son adresse (`url`), puis téléchargez-le.",
-)
-def export_start(request: HttpRequest, ref: str, export: ExportIn):
-    """Export the dossiers of a procedure (named by its id or its slug) that the filters keep."""
-    principal = principal_of(request)
-    procedure = principal.procedure_or_404(ref, Scope.EXPORTS_READ)
-    if principal.service_account is not None:
-        group_ids = list(InstructorGroup.objects.filter(procedure=procedure).values_list("pk", flat=True))
-    else:
-        group_ids = sorted(
-            InstructorMembership.objects.filter(user=principal.user, group__procedure=procedure).values_list(
-                "group_id", flat=True
-            )
-        )
-    label_id = None
-    if export.label:
-        labels = Label.objects.filter(procedure=procedure, name__iexact=export.label.strip())
-        label_id = labels.values_list("pk", flat=True).first() or -1  # a label never used: an empty export
-    filters = ListFilters(
-        tab=Tab.ALL,
-        state=export.state or "",
-        group_id=export.group,
-        label_id=label_id,
-        filed_from=export.submitted_from,
-        filed_to=export.submitted_to,
-    )
-    fixed = [column.id for column in export_columns_available(procedure=procedure) if column.field is None]
-    job = export_job_create(
-        actor=principal.user,
-        procedure=procedure,
-        export_format=export.format,
-        filters=filters,
-        columns=export_columns_chosen(procedure=procedure, ids=fixed),
-        group_ids=group_ids,
-        api_owner=_owner(principal),
-        actor_label=principal.label,
-    )
-    return Status(202, _export_out(job))
-
-
-def _export_job(request: HttpRequest, export_id: int) -> ExportJob:
-    principal = principal_of(request)
-    if not principal.allows(Scope.EXPORTS_READ):
-        raise HttpError(403, "Cette clé n’a pas le droit « exports:read » (exporter les dossiers).")
-    job = ExportJob.objects.filter(pk=export_id, api_owner=_owner(principal)).select_related("procedure").first()
-    if job is None or not principal.procedures_for(Scope.EXPORTS_READ).filter(pk=job.procedure_id).exists():
-        raise HttpError(404, "Cet export n’existe pas, ou il a été demandé par une autre clé.")
-    return job
-
-
-@router.get("/exports/{export_id}", response=responses(ExportOut, not_found=True), summary="Suivre un export")
-def export_detail(request: HttpRequest, export_id: int):
-    return _export_out(_export_job(request, export_id))
-
-
-@router.get(
-    "/exports/{export_id}/file",
-    response=responses(None, not_found=True),
-    summary="Télécharger un export",
-    openapi_extra=_file_download(
-        "Le fichier de l’export (CSV, XLSX ou ODS).",
-        tuple(export_format.content_type.split(";")[0] for export_format in ExportFormat),
-    ),
-)
-def export_file(request: HttpRequest, export_id: int):
-    job = _export_job(request, export_id)
-    if job.status != ExportJob.Status.DONE or not job.file or job.expires_at < timezone.now():
-        raise HttpError(404, "Cet export n’est pas prêt, ou il n’est plus disponible.")
-    export_format = ExportFormat(job.format)
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=f"dossiers-{job.procedure.slug}-{job.pk}.{export_format.extension}",
-        content_type=export_format.content_type,
-    )

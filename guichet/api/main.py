@@ -13,6 +13,7 @@ from ninja.throttling import SimpleRateThrottle
 
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
+from .exports import router as exports_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
 from .prefill import router as prefill_router
@@ -82,6 +83,7 @@ api.add_router("/dossiers/", dossier_writes_router)
 api.add_router("/procedures/", prefill_router)
 api.add_router("/", procedures_router)
 api.add_router("/", dossiers_router)
+api.add_router("/", exports_router)
 api.add_router("/", statistics_router)
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from .audit import trust_roots_problem
+from .audit_verification import trust_roots_problem
 
 
 @register(Tags.security, deploy=True)

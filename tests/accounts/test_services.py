@@ -14,7 +14,7 @@ from guichet.accounts.services import (
     user_profile_update,
     user_signup,
 )
-from guichet.core.audit import audit_verify
+from guichet.core.audit_verification import audit_verify
 from tests.accounts.oidc_provider import DEFAULT_PERSON
 from tests.factories import UserFactory
 

@@ -38,7 +38,7 @@ from guichet.archives.models import (
 from guichet.archives.personal_data import account_delete
 from guichet.archives.purge import dossier_eliminate
 from guichet.archives.retention import retention_review
-from guichet.core.audit import audit_verify
+from guichet.core.audit_verification import audit_verify
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.documents.models import Act
 from guichet.documents.verification import Verdict, pdf_verify

@@ -16,14 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
 
-from guichet.archives.packages import (
-    SCHEMA_DIR,
-    SEDA_NS,
-    PackageInvalid,
-    package_check,
-    package_write,
-    schema_load,
-)
+from guichet.archives.manifest import SCHEMA_DIR, SEDA_NS, schema_load
+from guichet.archives.packages import PackageInvalid, package_check, package_write
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.documents.models import Act, ActStatus
 from guichet.dossiers.models import Dossier, DossierFile, DossierState

@@ -18,7 +18,7 @@ from guichet.connectors.archive_directory.connector import DirectoryArchive
 from guichet.connectors.base import ConnectorUnavailable
 from guichet.connectors.registry import connector_for
 from guichet.connectors.vitam.connector import VitamArchive
-from guichet.core.audit import audit_verify
+from guichet.core.audit_verification import audit_verify
 from guichet.dossiers.models import DossierFile
 from tests.archives.conftest import PDF_BYTES
 from tests.connectors.vitam.stand_in import RESET, stand_in_vitam

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from guichet.core.audit import audit_record, audit_seal, audit_seal_all, audit_verify
+from guichet.core.audit import audit_record, audit_seal, audit_seal_all
+from guichet.core.audit_verification import audit_verify
 from guichet.core.models import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from tests.factories import OrganisationFactory, UserFactory
 

@@ -19,15 +19,8 @@ from django.utils import timezone
 from guichet.connectors.registry import connector_for
 from guichet.connectors.seal_dev_authority.authority import dev_authority_ensure
 from guichet.connectors.timestamping.audit import audit_chain_timestamp
-from guichet.core.audit import (
-    AuditTimestampError,
-    audit_record,
-    audit_seal_all,
-    audit_timestamp,
-    audit_verify,
-    audit_verify_report,
-    event_hash,
-)
+from guichet.core.audit import audit_record, audit_seal_all, event_hash
+from guichet.core.audit_verification import AuditTimestampError, audit_timestamp, audit_verify, audit_verify_report
 from guichet.core.models import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent, AuditTimestamp
 from tests.connectors.timestamping.stand_in import GRANTED, UNAVAILABLE, stand_in_tsa
 from tests.factories import OrganisationFactory

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from guichet.core.audit import audit_verify
+from guichet.core.audit_verification import audit_verify
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import Procedure
 

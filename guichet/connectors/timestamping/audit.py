@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
-from guichet.core.audit import AuditTimestampError, audit_timestamp
+from guichet.core.audit_verification import AuditTimestampError, audit_timestamp
 from guichet.core.models import AuditTimestamp
 
 from ..base import ConnectorError

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from guichet.core.audit import AuditTrustRootsUnreadable, audit_verify_report
+from guichet.core.audit_verification import AuditTrustRootsUnreadable, audit_verify_report
 
 
 class Command(BaseCommand):
