@@ -134,7 +134,7 @@ class Transition:
 
 
 S = DossierState
-# An implicit decision ("silence vaut accord / rejet", instruction.services.dossiers_silence_decide)
+# An implicit decision ("silence vaut accord / rejet", instruction.silence.dossiers_silence_decide)
 # also falls on a dossier that no instructor opened: the law counts the deadline from the filing,
 # not from the start of the instruction. The platform then decides straight from SUBMITTED rather
 # than passing through START_INSTRUCTION, which would log an instruction that nobody made (and only

@@ -25,8 +25,8 @@ from guichet.dossiers.models import (
 )
 from guichet.dossiers.services import dossier_corrections_submit, dossier_open_correction
 from guichet.dossiers.workflow import dossier_transition
-from guichet.instruction import services
-from guichet.instruction.services import dossiers_silence_decide
+from guichet.instruction import silence
+from guichet.instruction.silence import dossiers_silence_decide
 from guichet.instruction.tasks import dossiers_silence_decide_task
 from guichet.procedures.models import Procedure
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of
@@ -267,7 +267,7 @@ def test_a_dossier_decided_or_sent_back_by_an_instructor_just_before_is_skipped(
     refused, sent_back, other = (DossierFactory(procedure=procedure, in_instruction=True) for _ in range(3))
     instructor = instructor_of(procedure)
     clock.set(paris(14, hour=0, minute=1))
-    decide = services._dossier_silence_decide
+    decide = silence._dossier_silence_decide
 
     def instructor_first(*, pk, now):
         # The list of due dossiers is read; the instructor acts before the platform locks the row.
@@ -281,7 +281,7 @@ def test_a_dossier_decided_or_sent_back_by_an_instructor_just_before_is_skipped(
             )
         return decide(pk=pk, now=now)
 
-    with mock.patch.object(services, "_dossier_silence_decide", instructor_first):
+    with mock.patch.object(silence, "_dossier_silence_decide", instructor_first):
         report = run_the_task()
 
     assert report == {"decided": [other.pk], "skipped": [refused.pk, sent_back.pk], "failed": []}
@@ -301,7 +301,7 @@ def test_one_dossier_that_fails_does_not_stop_the_others_and_is_tried_again(cloc
         DossierFactory(procedure=procedure, submitted=True),
     )
     clock.set(paris(15))
-    transition = services.dossier_transition
+    transition = silence.dossier_transition
 
     def failing_once(*, dossier, **kwargs):
         if dossier.pk == broken.pk:
@@ -309,8 +309,8 @@ def test_one_dossier_that_fails_does_not_stop_the_others_and_is_tried_again(cloc
         return transition(dossier=dossier, **kwargs)
 
     with (
-        mock.patch.object(services, "dossier_transition", failing_once),
-        mock.patch.object(services.logger, "exception"),
+        mock.patch.object(silence, "dossier_transition", failing_once),
+        mock.patch.object(silence.logger, "exception"),
     ):
         assert run_the_task() == {"decided": [fine.pk], "skipped": [], "failed": [broken.pk]}
         with pytest.raises(CommandError, match="1 dossier"):

@@ -21,7 +21,8 @@ from guichet.instruction.followup.chain import (
     followups_resume,
 )
 from guichet.instruction.models import FollowUpStep, InstructorNotification
-from guichet.instruction.services import dossier_decide, dossiers_silence_decide
+from guichet.instruction.services import dossier_decide
+from guichet.instruction.silence import dossiers_silence_decide
 from tests.core.smtp_stand_in import smtp_stand_in_start
 from tests.documents.test_acts import seal_status
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of

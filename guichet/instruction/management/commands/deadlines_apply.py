@@ -4,7 +4,7 @@ from django.utils import timezone
 from guichet.core.management.loop import LoopCommand
 from guichet.instruction.exports.jobs import export_jobs_purge
 from guichet.instruction.notifications import notifications_daily_digest
-from guichet.instruction.services import SilenceReport, dossiers_silence_decide
+from guichet.instruction.silence import SilenceReport, dossiers_silence_decide
 
 
 class Command(LoopCommand):
