@@ -12,8 +12,9 @@ from django.utils.text import slugify
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.uploads import UploadRefused, upload_check
 from guichet.procedures.assisted import OPERATIONS, OPERATOR_LABELS, ConditionRow, FormulaSpec, Operand
-from guichet.procedures.definition import IDENTITY_PURPOSE_LABELS, IDENTITY_PURPOSES, FieldType, Operator
+from guichet.procedures.definition import IDENTITY_PURPOSES, FieldType, Operator
 from guichet.procedures.editing import FIELD_TYPE_LABELS, identifier_from
+from guichet.procedures.identity_purposes import IDENTITY_PURPOSE_LABELS
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import SETTINGS_FIELDS
 from guichet.www.date_entry import DateEntryField
