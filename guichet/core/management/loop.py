@@ -9,8 +9,25 @@ from django.db import close_old_connections
 
 
 class LoopCommand(BaseCommand):
+    """A command whose work is one round (`round`): run once, or every `--every` seconds. `started`
+    (with `{every}`) is printed when the loop starts, `failed` names what a failing round interrupted."""
+
     every_help = "recommencer toutes les SECONDES secondes, jusqu’à l’arrêt du processus"
     every_type: type = int
+    started = ""
+    failed = ""
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        every = options["every"]
+        if every is None:
+            self.round()
+            return
+        self.loop(every, self.round, started=self.started.format(every=every), failed=self.failed)
+
+    def round(self) -> object:
+        """One round of the command's work (what it reports is printed by the command itself)."""
+        raise NotImplementedError
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=self.every_type, metavar="SECONDES", help=self.every_help)

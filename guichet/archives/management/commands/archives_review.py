@@ -11,20 +11,10 @@ class Command(LoopCommand):
         "Avec --every, tourne en boucle (c’est ce que fait `manage.py serve`)."
     )
 
-    def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
-        every = options["every"]
-        if every is None:
-            self._run()
-            return
-        self.loop(
-            every,
-            self._run,
-            started=f"Conservation : échéances examinées toutes les {every} secondes.",
-            failed="Examen des échéances de conservation interrompu",
-        )
+    started = "Conservation : échéances examinées toutes les {every} secondes."
+    failed = "Examen des échéances de conservation interrompu"
 
-    def _run(self) -> dict[str, int]:
+    def round(self) -> dict[str, int]:
         counts = retention_review()
         if any(counts.values()) or self.verbosity > 1:
             self.stdout.write(

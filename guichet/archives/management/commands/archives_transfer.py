@@ -10,25 +10,18 @@ class Command(LoopCommand):
         "en boucle (c’est ce que fait `manage.py serve`)."
     )
 
+    started = "Versements aux archives : toutes les {every:g} secondes."
+    failed = "Versements aux archives interrompus"
+
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--batch", type=int, default=50, help="Versements traités par passage.")
 
     def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
         self.batch = options["batch"]
-        every = options["every"]
-        if every is None:
-            self._run()
-            return
-        self.loop(
-            every,
-            self._run,
-            started=f"Versements aux archives : toutes les {every:g} secondes.",
-            failed="Versements aux archives interrompus",
-        )
+        super().handle(*args, **options)
 
-    def _run(self) -> TransfersReport:
+    def round(self) -> TransfersReport:
         report = transfers_run(batch=self.batch)
         if report.created or report.sent or report.accepted or report.refused or report.errors or self.verbosity > 1:
             self.stdout.write(

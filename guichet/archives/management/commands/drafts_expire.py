@@ -9,20 +9,10 @@ class Command(LoopCommand):
         "Avec --every, tourne en boucle (c’est ce que fait `manage.py serve`)."
     )
 
-    def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
-        every = options["every"]
-        if every is None:
-            self._run()
-            return
-        self.loop(
-            every,
-            self._run,
-            started=f"Brouillons : échéances examinées toutes les {every} secondes.",
-            failed="Examen des brouillons expirés interrompu",
-        )
+    started = "Brouillons : échéances examinées toutes les {every} secondes."
+    failed = "Examen des brouillons expirés interrompu"
 
-    def _run(self) -> None:
+    def round(self) -> None:
         report = drafts_expire()
         if report.warned or report.deleted or self.verbosity > 1:
             self.stdout.write(

@@ -11,20 +11,10 @@ class Command(LoopCommand):
         "avec --every, tourne en boucle (c’est ce que fait `manage.py serve`)."
     )
 
-    def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
-        every = options["every"]
-        if every is None:
-            self._run()
-            return
-        self.loop(
-            every,
-            self._run,
-            started=f"Fichiers inutilisés : nettoyage toutes les {every} secondes.",
-            failed="Nettoyage des fichiers inutilisés interrompu",
-        )
+    started = "Fichiers inutilisés : nettoyage toutes les {every} secondes."
+    failed = "Nettoyage des fichiers inutilisés interrompu"
 
-    def _run(self) -> PurgeReport:
+    def round(self) -> PurgeReport:
         report = dossier_files_purge(now=timezone.now())
         if report.files or report.strays or self.verbosity > 1:
             self.stdout.write(
