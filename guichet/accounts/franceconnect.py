@@ -198,23 +198,27 @@ def authorization_complete(request) -> FranceConnectSignIn:
     if not acr_satisfies(acr, settings.FRANCECONNECT_ACR_VALUES):
         raise FranceConnectError(GENERIC_FAILURE, reason=f"acr {acr!r} is below the level asked for")
 
-    claims = _userinfo(app, token, sub=id_claims["sub"])
+    claims = signed_userinfo(app, token, sub=id_claims["sub"], error=FranceConnectError)
     return FranceConnectSignIn(
         claims={name: claims.get(name, "") or "" for name in IDENTITY_CLAIMS}, id_token=token["id_token"], acr=acr
     )
 
 
-def _userinfo(app: FranceConnectApp, token: dict, *, sub: str) -> dict[str, Any]:
-    """The user info, which FranceConnect sends as a JWT signed like the ID token."""
+def signed_userinfo(
+    app: FranceConnectApp, token: dict, *, sub: str, error: type[Exception], message: str = GENERIC_FAILURE
+) -> dict[str, Any]:
+    """The user info, which FranceConnect and ProConnect send as a JWT signed like the ID token,
+    checked (issuer, audience, the same `sub`); `error` (the provider's, with `message` for the
+    person) when it cannot be had."""
     metadata = app.load_server_metadata()
     try:
         response = app.get(metadata["userinfo_endpoint"], token=token)
         response.raise_for_status()
-    except (requests.RequestException, KeyError) as error:
-        raise FranceConnectError(GENERIC_FAILURE, reason=f"userinfo request: {error!r}") from error
+    except (requests.RequestException, KeyError) as failure:
+        raise error(message, reason=f"userinfo request: {failure!r}") from failure
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type != "application/jwt":
-        raise FranceConnectError(GENERIC_FAILURE, reason=f"userinfo is {content_type!r}, not a signed JWT")
+        raise error(message, reason=f"userinfo is {content_type!r}, not a signed JWT")
     try:
         try:
             decoded = jwt.decode(response.text, app.key_set(), algorithms=list(SIGNING_ALGORITHMS))
@@ -227,8 +231,8 @@ def _userinfo(app: FranceConnectApp, token: dict, *, sub: str) -> dict[str, Any]
             # OpenID Connect Core §5.3.2: the user info must be about the person the ID token names.
             sub={"essential": True, "value": sub},
         ).validate(decoded.claims)
-    except (JoseError, ValueError) as error:
-        raise FranceConnectError(GENERIC_FAILURE, reason=f"userinfo refused: {error!r}") from error
+    except (JoseError, ValueError) as failure:
+        raise error(message, reason=f"userinfo refused: {failure!r}") from failure
     return decoded.claims
 
 

@@ -26,10 +26,9 @@ from typing import Any
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from django.conf import settings
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.errors import JoseError
 
-from .franceconnect import LEEWAY_SECONDS, SIGNING_ALGORITHMS, FranceConnectApp, openid_client
+from .franceconnect import LEEWAY_SECONDS, FranceConnectApp, openid_client, signed_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -160,40 +159,13 @@ def authorization_complete(request) -> ProConnectSignIn:
     if not id_claims or "id_token" not in token:
         raise ProConnectError(GENERIC_FAILURE, reason="no ID token in the token response")
     amr = id_claims.get("amr") or []
-    claims = _userinfo(app, token, sub=id_claims["sub"])
+    claims = signed_userinfo(app, token, sub=id_claims["sub"], error=ProConnectError, message=GENERIC_FAILURE)
     return ProConnectSignIn(
         claims={name: str(claims.get(name) or "") for name in IDENTITY_CLAIMS},
         id_token=token["id_token"],
         acr=str(id_claims.get("acr") or ""),
         amr=[str(value) for value in amr] if isinstance(amr, list) else [],
     )
-
-
-def _userinfo(app: ProConnectApp, token: dict, *, sub: str) -> dict[str, Any]:
-    """The user info, which ProConnect sends as a JWT signed like the ID token."""
-    metadata = app.load_server_metadata()
-    try:
-        response = app.get(metadata["userinfo_endpoint"], token=token)
-        response.raise_for_status()
-    except (requests.RequestException, KeyError) as error:
-        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo request: {error!r}") from error
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type != "application/jwt":
-        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo is {content_type!r}, not a signed JWT")
-    try:
-        try:
-            decoded = jwt.decode(response.text, app.key_set(), algorithms=list(SIGNING_ALGORITHMS))
-        except InvalidKeyIdError:
-            decoded = jwt.decode(response.text, app.key_set(force=True), algorithms=list(SIGNING_ALGORITHMS))
-        jwt.JWTClaimsRegistry(
-            leeway=LEEWAY_SECONDS,
-            iss={"essential": True, "value": app.expected_issuer},
-            aud={"essential": True, "value": app.client_id},
-            sub={"essential": True, "value": sub},
-        ).validate(decoded.claims)
-    except (JoseError, ValueError) as error:
-        raise ProConnectError(GENERIC_FAILURE, reason=f"userinfo refused: {error!r}") from error
-    return decoded.claims
 
 
 def logout_redirect(request, *, id_token: str, post_logout_redirect_uri: str):
