@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.invoicing",
     "guichet.webhooks",
     "guichet.observatory",
     "guichet.documents",
@@ -428,6 +429,20 @@ GUICHET_ARCHIVE_WORK_DIR = Path(os.environ.get("GUICHET_ARCHIVE_WORK_DIR", str(V
 # How long a worker holds the transfer it took (building a large dossier's package takes seconds, its
 # upload may take minutes): a worker that dies gives its transfers back after this time.
 GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS = int(os.environ.get("GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS", "600"))
+
+# Invoices to companies (guichet/invoicing, docs/decisions/0041-chorus-pro-deposit.md): Chorus Pro through
+# PISTE when GUICHET_CHORUS_PRO_URL is set (https://api.piste.gouv.fr, or the sandbox
+# https://sandbox-api.piste.gouv.fr), with PISTE's token endpoint, the PISTE application's client id and
+# secret, the Chorus Pro technical account's login and password (sent as cpro-account), and a timeout in
+# seconds. GUICHET_INVOICING_DUMMY selects an in-process platform that accepts everything (demo only).
+GUICHET_CHORUS_PRO_URL = os.environ.get("GUICHET_CHORUS_PRO_URL", "")
+GUICHET_CHORUS_PRO_OAUTH_URL = os.environ.get("GUICHET_CHORUS_PRO_OAUTH_URL", "https://oauth.piste.gouv.fr/api/oauth/token")
+GUICHET_CHORUS_PRO_CLIENT_ID = os.environ.get("GUICHET_CHORUS_PRO_CLIENT_ID", "")
+GUICHET_CHORUS_PRO_CLIENT_SECRET = os.environ.get("GUICHET_CHORUS_PRO_CLIENT_SECRET", "")
+GUICHET_CHORUS_PRO_LOGIN = os.environ.get("GUICHET_CHORUS_PRO_LOGIN", "")
+GUICHET_CHORUS_PRO_PASSWORD = os.environ.get("GUICHET_CHORUS_PRO_PASSWORD", "")
+GUICHET_CHORUS_PRO_TIMEOUT = float(os.environ.get("GUICHET_CHORUS_PRO_TIMEOUT", "30"))
+GUICHET_INVOICING_DUMMY = env_bool("GUICHET_INVOICING_DUMMY", False)
 
 # Webhooks (docs/decisions/0027-webhooks.md). Internal networks that may receive them all the same
 # (comma-separated CIDRs; empty: public addresses only), whether http:// is refused, the timeout of

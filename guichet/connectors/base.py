@@ -205,3 +205,54 @@ class WebhookConnector(Connector):
         """POST `body`, signed with each of `secrets`, under the stable `msg_id`; returns the
         answer (status, duration, excerpt) whatever its status. TargetRefused when the address may
         not receive it (any more), ConnectorUnavailable (ConnectorTimeout) when no answer came."""
+
+
+class FlowState(models.TextChoices):
+    """Where the invoicing platform is with a deposited file (Chorus Pro's etatCourantDepotFlux)."""
+
+    PENDING = "pending", _("En cours de traitement")
+    INTEGRATED = "integrated", _("Intégré")
+    REJECTED = "rejected", _("Rejeté")
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """The platform's report on a deposited file: `code` is its own word (IN_INTEGRE, IN_REJETE…),
+    `reasons` say in French why it was rejected."""
+
+    state: FlowState
+    code: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvoiceProgress:
+    """Where an integrated invoice is: its id on the platform, its status code (Chorus Pro's
+    statutCourantCode: MISE_A_DISPOSITION, REJETEE, MISE_EN_PAIEMENT…) and, for a rejection, why."""
+
+    invoice_id: str
+    status: str
+    reasons: tuple[str, ...] = ()
+
+
+class InvoicingConnector(Connector):
+    """The platform that carries the organisations' invoices to companies (Chorus Pro). One invoice
+    is three kinds of calls: `deposit` once, `flow_report` until the file is integrated or rejected,
+    then `invoice_progress` until it is paid or rejected."""
+
+    capability = "invoicing"
+
+    @abstractmethod
+    def deposit(self, *, pdf: bytes, file_name: str) -> str:
+        """Deposit one Factur-X PDF; returns the deposit's number (numeroFluxDepot). Never repeated
+        blindly: ConnectorUnavailable when nothing can have been received, ConnectorOutcomeUnknown
+        when it may have been, ConnectorRejected when the platform refused the file."""
+
+    @abstractmethod
+    def flow_report(self, flow_number: str) -> FlowReport:
+        """The platform's report on the deposit `flow_number`."""
+
+    @abstractmethod
+    def invoice_progress(self, *, flow_number: str, invoice_id: str = "") -> InvoiceProgress | None:
+        """The status of the invoice that the integrated deposit `flow_number` made, found by its
+        id on the platform when it is known (None while the platform does not list it yet)."""

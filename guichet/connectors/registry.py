@@ -12,11 +12,14 @@ from .base import (
     ArchiveTransferConnector,
     Connector,
     ConnectorNotConfigured,
+    InvoicingConnector,
     SealConnector,
     TimestampConnector,
     WebhookConnector,
 )
+from .chorus_pro.connector import ChorusPro
 from .clamav.connector import ClamavAntivirus
+from .invoicing_dummy.connector import DummyInvoicing
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
@@ -51,6 +54,11 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     # Always there: the subscriptions say where to send; the settings only bound it (SSRF guard).
     "webhooks": Capability(implementations=(HttpWebhooks,), missing=None),
+    # Chorus Pro where it is configured; the in-process stand-in only where the settings ask for it.
+    "invoicing": Capability(
+        implementations=(ChorusPro, DummyInvoicing),
+        missing="Aucune plateforme de facturation n’est configurée : indiquez Chorus Pro (GUICHET_CHORUS_PRO_URL).",
+    ),
 }
 
 
@@ -66,6 +74,8 @@ def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector 
 def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
 @overload
 def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
+@overload
+def connector_for(capability: Literal["invoicing"]) -> InvoicingConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -1,0 +1,185 @@
+"""Invoices to companies and the credit notes that cancel them: numbered without gaps per
+organisation and year, with their lines in exact decimals, their sealed Factur-X PDF, and where
+Chorus Pro is with each of them (docs/decisions/0040-invoices-factur-x.md, 0041-chorus-pro-deposit.md)."""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts.models import validate_siret
+from guichet.core.models import TimeStampedModel
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2}
+
+
+def _private_storage():
+    return storages["private"]
+
+
+class InvoicingSettings(models.Model):
+    """What an organisation's invoices say of it besides its name, SIRET and address."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invoicing"
+    )
+    # Needed only for invoices with VAT: the fees of a public body are mostly outside its scope.
+    vat_number = models.CharField(_("numéro de TVA intracommunautaire"), max_length=20, blank=True)
+    payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    payment_terms = models.CharField(
+        _("conditions de paiement"), max_length=300, default="Paiement à réception, par virement au Trésor public."
+    )
+
+    class Meta:
+        verbose_name = _("réglages de facturation")
+        verbose_name_plural = _("réglages de facturation")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Facture")
+    CREDIT_NOTE = "credit_note", _("Avoir")
+
+
+class InvoiceStatus(models.TextChoices):
+    """Where an invoice is in its life, from its issue to its payment (Chorus Pro's own status
+    code is kept beside it, in `platform_status`)."""
+
+    ISSUED = "issued", _("Émise, à déposer sur Chorus Pro")
+    DEPOSITED = "deposited", _("Déposée sur Chorus Pro")
+    AVAILABLE = "available", _("Mise à disposition de l’entreprise")
+    REJECTED = "rejected", _("Rejetée")
+    PAID = "paid", _("Payée")
+    CANCELLED = "cancelled", _("Annulée par un avoir")
+
+    @classmethod
+    def followed(cls) -> list[str]:
+        """The statuses in which the worker still has something to do with Chorus Pro."""
+        return [cls.ISSUED, cls.DEPOSITED, cls.AVAILABLE]
+
+
+# Chorus Pro's status codes (statutCourantCode, etatCourantDepotFlux) as the people see them.
+PLATFORM_STATUS_LABELS = {
+    "IN_INTEGRE": "Dépôt intégré",
+    "IN_INTEGRE_PARTIEL": "Dépôt intégré en partie",
+    "IN_REJETE": "Dépôt rejeté",
+    "DEPOSEE": "Déposée",
+    "MISE_A_DISPOSITION": "Mise à disposition",
+    "A_RECYCLER": "À recycler",
+    "SUSPENDUE": "Suspendue",
+    "REJETEE": "Rejetée",
+    "SERVICE_FAIT": "Service fait",
+    "MANDATEE": "Mandatée",
+    "MISE_EN_PAIEMENT": "Mise en paiement",
+    "COMPTABILISEE": "Comptabilisée",
+}
+
+
+class Invoice(TimeStampedModel):
+    """One invoice or credit note, as issued: the parties and amounts are copied on it, so that it
+    says the same whatever changes later (the organisation's address, the company's name)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    number = models.CharField(_("numéro"), max_length=24)
+    issue_date = models.DateField(_("date d’émission"))
+    due_date = models.DateField(_("date d’échéance"))
+    credited_invoice = models.OneToOneField(
+        "self",
+        verbose_name=_("facture annulée"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_note",
+    )
+    seller = models.JSONField(_("émetteur"), default=dict)  # name, siret, address lines, vat_number
+    buyer_name = models.CharField(_("entreprise"), max_length=200)
+    buyer_siret = models.CharField(_("SIRET de l’entreprise"), max_length=14, validators=[validate_siret])
+    buyer_street = models.CharField(_("adresse"), max_length=250, blank=True)
+    buyer_postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    buyer_city = models.CharField(_("commune"), max_length=100, blank=True)
+    buyer_reference = models.CharField(_("code service du destinataire"), max_length=100, blank=True)
+    buyer_order = models.CharField(_("numéro d’engagement"), max_length=50, blank=True)
+    total_net = models.DecimalField(_("total hors taxes"), **AMOUNT)
+    total_vat = models.DecimalField(_("total de la TVA"), **AMOUNT)
+    total_gross = models.DecimalField(_("total TTC"), **AMOUNT)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("émise par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pdf = models.FileField(_("PDF Factur-X scellé"), storage=_private_storage, max_length=200)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    facturx_xml = models.TextField(_("XML Factur-X (EN 16931)"))
+
+    status = models.CharField(_("état"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    status_at = models.DateTimeField(_("état depuis le"), null=True, blank=True)
+    # Chorus Pro: the deposit's number, the invoice's id there, its last status code, and why it
+    # was rejected (the platform's own words).
+    flow_number = models.CharField(_("numéro de dépôt Chorus Pro"), max_length=50, blank=True)
+    platform_invoice_id = models.CharField(_("identifiant Chorus Pro"), max_length=50, blank=True)
+    platform_status = models.CharField(_("statut Chorus Pro"), max_length=40, blank=True)
+    rejection_reasons = models.JSONField(_("motifs du rejet"), default=list, blank=True)
+    # The deposit's lease and its trace: set before the call, so that a deposit whose answer was
+    # lost is never made a second time by itself (docs/decisions/0041).
+    deposit_started_at = models.DateTimeField(_("dépôt commencé le"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["organisation", "issue_date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="invoice_number_unique"),
+            models.CheckConstraint(
+                condition=Q(kind=InvoiceKind.INVOICE, credited_invoice__isnull=True)
+                | Q(kind=InvoiceKind.CREDIT_NOTE, credited_invoice__isnull=False),
+                name="invoice_credit_note_cancels_one",
+            ),
+            models.CheckConstraint(condition=Q(total_gross=models.F("total_net") + models.F("total_vat")), name="invoice_totals_add_up"),
+        ]
+        indexes = [models.Index(fields=["dossier", "issue_date"], name="invoice_dossier")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} n° {self.number}"
+
+    @property
+    def platform_status_label(self) -> str:
+        return PLATFORM_STATUS_LABELS.get(self.platform_status, self.platform_status)
+
+    @property
+    def waits_for_a_person(self) -> bool:
+        """A deposit whose outcome is unknown: someone must check Chorus Pro before it is made again."""
+        return self.status == InvoiceStatus.ISSUED and self.next_attempt_at is None
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, verbose_name=_("facture"), on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("rang"))
+    label = models.CharField(_("libellé"), max_length=200)
+    quantity = models.DecimalField(_("quantité"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("prix unitaire hors taxes"), **AMOUNT)
+    vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=5, decimal_places=2)
+    net_amount = models.DecimalField(_("montant hors taxes"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique")]
+
+    def __str__(self) -> str:
+        return self.label
