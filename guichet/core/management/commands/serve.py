@@ -51,6 +51,8 @@ class Command(BaseCommand):
             "archives": ["archives_review", "--every", "3600"],
             # Transfers to the archival system (Vitam or a folder), followed until their reply.
             "transfers": ["archives_transfer", "--every", "300"],
+            # Invoices to companies: deposited on Chorus Pro, then followed until paid or rejected.
+            "invoices": ["invoices_follow", "--every", "60"],
             # Webhooks: deliveries due again after a failure, or left by a worker that stopped (the
             # first sending is a task enqueued as the event commits).
             "webhooks": ["webhooks_deliver", "--every", "10"],
