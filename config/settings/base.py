@@ -347,6 +347,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The fonts of each act are subset by fontTools, which tells every step at INFO.
         "fontTools": {"level": "WARNING"},
+        # factur-x tells at INFO every check and embedding of every invoice.
+        "factur-x": {"level": "WARNING"},
     },
 }
 # Sealed acts (guichet/documents, docs/decisions/0010-sealed-acts.md; the connectors seal_* and

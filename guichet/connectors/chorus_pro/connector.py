@@ -27,6 +27,7 @@ from django.conf import settings
 from ..base import (
     ConnectorNotConfigured,
     ConnectorRejected,
+    ConnectorUnavailable,
     FlowReport,
     FlowState,
     InvoiceProgress,
@@ -119,7 +120,8 @@ class ChorusPro(InvoicingConnector):
             if response.status_code != UNAUTHORISED:
                 break
         if response.status_code == UNAUTHORISED:
-            raise ConnectorRejected(f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE.")
+            # Nothing was received: waits for the settings to be fixed, then goes on by itself.
+            raise ConnectorUnavailable(f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE.")
         answer = _json(response)
         if response.status_code == REJECTED or answer.get("codeRetour") not in (None, 0, "0"):
             label = answer.get("libelle") or f"HTTP {response.status_code}"

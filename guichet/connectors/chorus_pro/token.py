@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-from ..base import ConnectorRejected
+from ..base import ConnectorRejected, ConnectorUnavailable
 from ..http import HttpPolicy, http_request
 
 SYSTEM = "Chorus Pro (PISTE)"
@@ -44,7 +44,11 @@ def piste_token(*, oauth_url: str, client_id: str, client_secret: str, policy: H
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
             policy=policy,
             system=SYSTEM,
+            answered={400, 401},
         )
+        if response.status_code in (400, 401):
+            # To fix in the settings, then taken up again by itself: the invoices wait meanwhile.
+            raise ConnectorUnavailable(f"{SYSTEM} refuse l’application {client_id} : vérifiez son identifiant et son secret.")
         try:
             answer = json.loads(response.content)
             value, lifetime = str(answer["access_token"]), float(answer.get("expires_in", 3600))

@@ -1,0 +1,153 @@
+"""Invoices deposited on a stand-in Chorus Pro by the worker, and followed: to their payment, to
+a rejection corrected by a credit note and a new invoice, and never deposited twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guichet.core.models import AuditAction, AuditEvent
+from guichet.invoicing.deposits import invoices_follow
+from guichet.invoicing.models import InvoiceKind, InvoiceStatus
+from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
+from tests.connectors.chorus_pro.stand_in import NORMAL, SLOW, UNAVAILABLE, stand_in_chorus_pro
+from tests.invoicing.conftest import COMPANY, issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chorus(settings):
+    from guichet.connectors.chorus_pro.token import piste_tokens_forget  # noqa: PLC0415
+
+    piste_tokens_forget()
+    with stand_in_chorus_pro() as stand_in:
+        settings.GUICHET_CHORUS_PRO_URL = stand_in.url
+        settings.GUICHET_CHORUS_PRO_OAUTH_URL = stand_in.oauth_url
+        settings.GUICHET_CHORUS_PRO_CLIENT_ID = stand_in.client_id
+        settings.GUICHET_CHORUS_PRO_CLIENT_SECRET = stand_in.client_secret
+        settings.GUICHET_CHORUS_PRO_LOGIN = stand_in.login
+        settings.GUICHET_CHORUS_PRO_PASSWORD = stand_in.password
+        settings.GUICHET_CHORUS_PRO_TIMEOUT = 5
+        stand_in.polls_before_integrated = 0
+        yield stand_in
+    piste_tokens_forget()
+
+
+def rounds(count: int = 1):
+    """Worker rounds, each as if its invoices' next attempt were due."""
+    reports = []
+    for _ in range(count):
+        reports.append(invoices_follow(now=timezone.now() + timedelta(days=1)))
+    return reports
+
+
+def test_an_invoice_is_deposited_integrated_and_followed_until_paid(chorus, dossier, agent):
+    invoice = issue(dossier, agent)
+    assert rounds()[0].deposited == 1
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.DEPOSITED
+    assert invoice.flow_number in chorus.flows
+    rounds(2)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.platform_status, invoice.platform_status_label) == (
+        InvoiceStatus.AVAILABLE,
+        "MISE_A_DISPOSITION",
+        "Mise à disposition",
+    )
+    assert invoice.platform_invoice_id
+    chorus.invoice_status_set(invoice.number, "MISE_EN_PAIEMENT")
+    assert rounds()[0].paid == 1
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert invoice.next_attempt_at is None
+    assert chorus.deposits == [invoice.number]
+    actions = list(AuditEvent.objects.filter(action__startswith="invoice.").values_list("action", flat=True))
+    assert actions[:2] == [AuditAction.INVOICE_ISSUE, AuditAction.INVOICE_DEPOSIT]
+    assert actions.count(AuditAction.INVOICE_STATUS) == 3  # integrated, made available, paid
+
+
+def test_a_rejected_invoice_is_corrected_by_a_credit_note_and_a_new_invoice(chorus, dossier, agent):
+    invoice = issue(dossier, agent)
+    rounds(3)
+    chorus.invoice_status_set(invoice.number, "REJETEE", "Numéro d’engagement inconnu : EJ-2026-0042")
+    rounds()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.REJECTED
+    assert invoice.rejection_reasons == ["Numéro d’engagement inconnu : EJ-2026-0042"]
+
+    credit_note = invoice_credit(invoice=invoice, actor=agent)
+    assert credit_note.kind == InvoiceKind.CREDIT_NOTE
+    assert credit_note.number.startswith("AV-") and credit_note.total_gross == invoice.total_gross
+    assert "<ram:TypeCode>381</ram:TypeCode>" in credit_note.facturx_xml
+    assert f"<ram:IssuerAssignedID>{invoice.number}</ram:IssuerAssignedID>" in credit_note.facturx_xml
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.CANCELLED
+    corrected = issue(dossier, agent)
+    assert [corrected.number[-6:], credit_note.number[-6:]] == ["000003", "000002"]
+
+    rounds(3)
+    credit_note.refresh_from_db()
+    corrected.refresh_from_db()
+    assert credit_note.status == InvoiceStatus.AVAILABLE and credit_note.next_attempt_at is None
+    chorus.invoice_status_set(corrected.number, "MISE_EN_PAIEMENT")
+    rounds()
+    corrected.refresh_from_db()
+    assert corrected.status == InvoiceStatus.PAID
+    assert sorted(chorus.deposits) == sorted([invoice.number, credit_note.number, corrected.number])
+
+
+def test_a_deposit_chorus_pro_rejects_shows_its_reasons(chorus, dossier, agent):
+    chorus.known_sirets = {"11111111111111"}
+    invoice = issue(dossier, agent)
+    rounds(2)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.REJECTED
+    assert invoice.platform_status_label == "Dépôt rejeté"
+    assert invoice.rejection_reasons == [
+        f"Le destinataire {COMPANY.siret} n’est pas une structure active de l’annuaire Chorus Pro."
+    ]
+
+
+def test_an_unavailable_platform_is_tried_again_later_without_a_second_deposit(chorus, dossier, agent):
+    invoice = issue(dossier, agent)
+    chorus.script = [UNAVAILABLE] * 3
+    report = invoices_follow(now=timezone.now())
+    assert "indisponible" in report.errors[0]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.deposit_started_at, invoice.attempts) == (InvoiceStatus.ISSUED, None, 1)
+    assert invoice.next_attempt_at > timezone.now()
+    assert invoices_follow(now=timezone.now()).deposited == 0  # not yet due
+    rounds()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.DEPOSITED
+    assert chorus.deposits == [invoice.number]
+
+
+def test_a_deposit_whose_answer_was_lost_waits_for_a_person(chorus, dossier, agent, settings):
+    settings.GUICHET_CHORUS_PRO_TIMEOUT = 0.3
+    invoice = issue(dossier, agent)
+    chorus.script = [NORMAL, SLOW]
+    assert "peut-être été prise en compte" in rounds()[0].errors[0]
+    invoice.refresh_from_db()
+    assert invoice.waits_for_a_person
+    assert rounds()[0].deposited == 0  # never by itself
+    assert chorus.deposits == [invoice.number]
+    with pytest.raises(Exception, match="en cours"):
+        invoice_credit(invoice=invoice, actor=agent)
+
+    invoice_deposit_retry(invoice=invoice, actor=agent)  # checked in Chorus Pro: it is not there
+    rounds()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.DEPOSITED
+    assert AuditEvent.objects.filter(action=AuditAction.INVOICE_DEPOSIT_RETRY).count() == 1
+
+
+def test_a_worker_that_dies_mid_deposit_never_makes_a_second_one(chorus, dossier, agent):
+    invoice = issue(dossier, agent)
+    # As left by a worker killed after it marked the deposit started, before it recorded the answer.
+    type(invoice).objects.filter(pk=invoice.pk).update(deposit_started_at=timezone.now())
+    rounds()
+    invoice.refresh_from_db()
+    assert invoice.waits_for_a_person
+    assert chorus.deposits == []
