@@ -438,7 +438,9 @@ GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS = int(os.environ.get("GUICHET_ARCHIVE_TRA
 # secret, the Chorus Pro technical account's login and password (sent as cpro-account), and a timeout in
 # seconds. GUICHET_INVOICING_DUMMY selects an in-process platform that accepts everything (demo only).
 GUICHET_CHORUS_PRO_URL = os.environ.get("GUICHET_CHORUS_PRO_URL", "")
-GUICHET_CHORUS_PRO_OAUTH_URL = os.environ.get("GUICHET_CHORUS_PRO_OAUTH_URL", "https://oauth.piste.gouv.fr/api/oauth/token")
+GUICHET_CHORUS_PRO_OAUTH_URL = os.environ.get(
+    "GUICHET_CHORUS_PRO_OAUTH_URL", "https://oauth.piste.gouv.fr/api/oauth/token"
+)
 GUICHET_CHORUS_PRO_CLIENT_ID = os.environ.get("GUICHET_CHORUS_PRO_CLIENT_ID", "")
 GUICHET_CHORUS_PRO_CLIENT_SECRET = os.environ.get("GUICHET_CHORUS_PRO_CLIENT_SECRET", "")
 GUICHET_CHORUS_PRO_LOGIN = os.environ.get("GUICHET_CHORUS_PRO_LOGIN", "")

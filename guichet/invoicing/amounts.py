@@ -117,7 +117,9 @@ def amounts_compute(lines: Sequence[LineLike]) -> Amounts:
     rates = sorted({line.vat_rate for line in computed})
     if len(rates) > 1 and Decimal(0) in rates:
         # EN 16931 (BR-O-11 to BR-O-14): what is outside VAT's scope goes on an invoice of its own.
-        raise InvoiceInvalid("Une facture ne peut mêler des lignes hors du champ de la TVA et des lignes soumises à la TVA.")
+        raise InvoiceInvalid(
+            "Une facture ne peut mêler des lignes hors du champ de la TVA et des lignes soumises à la TVA."
+        )
     vat = []
     for rate in rates:
         base = sum((line.net_amount for line in computed if line.vat_rate == rate), Decimal("0.00"))

@@ -69,9 +69,9 @@ def invoices_due(*, now: datetime, limit: int) -> list[int]:
 
 def _claim(invoice_id: int, now: datetime) -> bool:
     return bool(
-        Invoice.objects.filter(
-            pk=invoice_id, status__in=InvoiceStatus.followed(), next_attempt_at__lte=now
-        ).update(next_attempt_at=timezone.now() + LEASE)
+        Invoice.objects.filter(pk=invoice_id, status__in=InvoiceStatus.followed(), next_attempt_at__lte=now).update(
+            next_attempt_at=timezone.now() + LEASE
+        )
     )
 
 
@@ -145,12 +145,19 @@ def _move(invoice: Invoice, *, status: str, next_attempt: timedelta | None, **fi
         )
         if not moved:
             return Invoice.objects.values_list("status", flat=True).get(pk=invoice.pk)
-        if status != invoice.status or fields.get("platform_status", invoice.platform_status) != invoice.platform_status:
+        if (
+            status != invoice.status
+            or fields.get("platform_status", invoice.platform_status) != invoice.platform_status
+        ):
             audit_record(
                 actor=None,
                 action=AuditAction.INVOICE_DEPOSIT if status == InvoiceStatus.DEPOSITED else AuditAction.INVOICE_STATUS,
                 target=invoice.dossier,
-                details={"invoice": invoice.number, "status": status, **{k: v for k, v in fields.items() if k != "deposit_started_at"}},
+                details={
+                    "invoice": invoice.number,
+                    "status": status,
+                    **{k: v for k, v in fields.items() if k != "deposit_started_at"},
+                },
             )
     return status
 
@@ -188,7 +195,11 @@ def _report(invoice: Invoice, connector: InvoicingConnector) -> str:
     if report.state == FlowState.REJECTED:
         reasons = list(report.reasons) or ["Chorus Pro a rejeté le dépôt sans en donner le motif."]
         return _move(
-            invoice, status=InvoiceStatus.REJECTED, next_attempt=None, platform_status=report.code, rejection_reasons=reasons
+            invoice,
+            status=InvoiceStatus.REJECTED,
+            next_attempt=None,
+            platform_status=report.code,
+            rejection_reasons=reasons,
         )
     # Integrated: its status is asked for right away, at the next round.
     return _move(invoice, status=InvoiceStatus.AVAILABLE, next_attempt=timedelta(0), platform_status=report.code)

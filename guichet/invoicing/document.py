@@ -61,7 +61,9 @@ def invoice_html(layout: InvoiceLayout) -> str:
             ],
             "vat": [
                 {
-                    "label": f"TVA à {rate_text(part.rate)} sur {euros_text(part.base)}" if part.rate else "TVA (hors champ)",
+                    "label": f"TVA à {rate_text(part.rate)} sur {euros_text(part.base)}"
+                    if part.rate
+                    else "TVA (hors champ)",
                     "amount": euros_text(part.amount),
                 }
                 for part in amounts.vat

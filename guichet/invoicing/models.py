@@ -149,7 +149,9 @@ class Invoice(TimeStampedModel):
                 | Q(kind=InvoiceKind.CREDIT_NOTE, credited_invoice__isnull=False),
                 name="invoice_credit_note_cancels_one",
             ),
-            models.CheckConstraint(condition=Q(total_gross=models.F("total_net") + models.F("total_vat")), name="invoice_totals_add_up"),
+            models.CheckConstraint(
+                condition=Q(total_gross=models.F("total_net") + models.F("total_vat")), name="invoice_totals_add_up"
+            ),
         ]
         indexes = [models.Index(fields=["dossier", "issue_date"], name="invoice_dossier")]
 

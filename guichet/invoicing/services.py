@@ -220,7 +220,9 @@ def invoice_credit(*, invoice: Invoice, actor, issue_date: date | None = None) -
     already cancelled, or one whose deposit is under way cannot be cancelled."""
     issue_date = issue_date or timezone.localdate()
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("dossier__procedure__organisation").get(pk=invoice.pk)
+        invoice = (
+            Invoice.objects.select_for_update().select_related("dossier__procedure__organisation").get(pk=invoice.pk)
+        )
         if invoice.kind != InvoiceKind.INVOICE:
             raise InvoiceInvalid("Un avoir ne s’annule pas par un autre avoir.")
         if invoice.status == InvoiceStatus.CANCELLED:

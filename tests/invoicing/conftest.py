@@ -15,7 +15,14 @@ COMPANY = Customer(
     service_code="SERVICE-COMPTA",
     order_number="EJ-2026-0042",
 )
-ROOM = (Line(label="Location de la salle des fêtes (journée)", quantity=Decimal("2"), unit_price=Decimal("150.00"), vat_rate=Decimal("0")),)
+ROOM = (
+    Line(
+        label="Location de la salle des fêtes (journée)",
+        quantity=Decimal("2"),
+        unit_price=Decimal("150.00"),
+        vat_rate=Decimal("0"),
+    ),
+)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_vat_is_computed_once_per_rate_and_the_totals_add_up(dossier, agent):
         Decimal("1054.85"),
     )
     facturx_xml_check(invoice.facturx_xml.encode())
-    assert "<ram:TaxTotalAmount currencyID=\"EUR\">174.96</ram:TaxTotalAmount>" in invoice.facturx_xml
+    assert '<ram:TaxTotalAmount currencyID="EUR">174.96</ram:TaxTotalAmount>' in invoice.facturx_xml
     assert '<ram:ID schemeID="VA">FR40100000009</ram:ID>' in invoice.facturx_xml
 
 

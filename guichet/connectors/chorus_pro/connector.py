@@ -80,7 +80,9 @@ class ChorusPro(InvoicingConnector):
             if not getattr(settings, name)  # every credential is needed: PISTE's and the account's
         ]
         if missing:
-            raise ConnectorNotConfigured(f"Chorus Pro est choisi (GUICHET_CHORUS_PRO_URL) mais il manque {', '.join(missing)}.")
+            raise ConnectorNotConfigured(
+                f"Chorus Pro est choisi (GUICHET_CHORUS_PRO_URL) mais il manque {', '.join(missing)}."
+            )
         return cls(
             url=settings.GUICHET_CHORUS_PRO_URL.rstrip("/"),
             oauth_url=settings.GUICHET_CHORUS_PRO_OAUTH_URL,
@@ -121,7 +123,9 @@ class ChorusPro(InvoicingConnector):
                 break
         if response.status_code == UNAUTHORISED:
             # Nothing was received: waits for the settings to be fixed, then goes on by itself.
-            raise ConnectorUnavailable(f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE.")
+            raise ConnectorUnavailable(
+                f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE."
+            )
         answer = _json(response)
         if response.status_code == REJECTED or answer.get("codeRetour") not in (None, 0, "0"):
             label = answer.get("libelle") or f"HTTP {response.status_code}"

@@ -48,7 +48,9 @@ def piste_token(*, oauth_url: str, client_id: str, client_secret: str, policy: H
         )
         if response.status_code in (400, 401):
             # To fix in the settings, then taken up again by itself: the invoices wait meanwhile.
-            raise ConnectorUnavailable(f"{SYSTEM} refuse l’application {client_id} : vérifiez son identifiant et son secret.")
+            raise ConnectorUnavailable(
+                f"{SYSTEM} refuse l’application {client_id} : vérifiez son identifiant et son secret."
+            )
         try:
             answer = json.loads(response.content)
             value, lifetime = str(answer["access_token"]), float(answer.get("expires_in", 3600))
@@ -62,4 +64,3 @@ def piste_tokens_forget() -> None:
     """Forget every token kept (tests, and a changed secret)."""
     with _lock:
         _tokens.clear()
-

@@ -59,10 +59,11 @@ class PlatformInvoice:
 
 
 class StandInChorusPro:
-    def __init__(self, *, client_id="guichet-app", client_secret="s3cret", login="TECH_guichet@cpro.fr", password="mdp"):
-        self.client_id, self.client_secret = client_id, client_secret
-        self.account = base64.b64encode(f"{login}:{password}".encode()).decode()
-        self.login, self.password = login, password
+    def __init__(self):
+        # The PISTE application's credentials and the Chorus Pro technical account's.
+        self.client_id, self.client_secret = "guichet-app", secrets.token_urlsafe(12)
+        self.login, self.password = "TECH_guichet@cpro.fr", secrets.token_urlsafe(12)
+        self.account = base64.b64encode(f"{self.login}:{self.password}".encode()).decode()
         self.token_lifetime = 3600
         self.tokens: dict[str, float] = {}  # token → expiry (monotonic)
         self.tokens_issued = 0
@@ -129,7 +130,12 @@ class StandInChorusPro:
         with self._lock:
             self.flows[number] = Flow(number, body["nomFichier"], invoice_number, errors, self.polls_before_integrated)
             self.deposits.append(invoice_number)
-        return 200, {"codeRetour": 0, "libelle": "GCU_MSG_01_000", "numeroFluxDepot": number, "dateDepot": f"{dt.date.today()}"}
+        return 200, {
+            "codeRetour": 0,
+            "libelle": "GCU_MSG_01_000",
+            "numeroFluxDepot": number,
+            "dateDepot": f"{dt.date.today()}",
+        }
 
     def _integration_check(self, pdf: bytes) -> tuple[str, list[str]]:
         try:
@@ -156,13 +162,19 @@ class StandInChorusPro:
                 return {"codeRetour": 20003, "libelle": "Flux inconnu"}
             if flow.polls_left > 0:
                 flow.polls_left -= 1
-                return {"codeRetour": 0, "numeroFluxDepot": flow.number, "etatCourantDepotFlux": "IN_EN_COURS_TRAITEMENT"}
+                return {
+                    "codeRetour": 0,
+                    "numeroFluxDepot": flow.number,
+                    "etatCourantDepotFlux": "IN_EN_COURS_TRAITEMENT",
+                }
             if flow.errors:
                 return {
                     "codeRetour": 0,
                     "numeroFluxDepot": flow.number,
                     "etatCourantDepotFlux": "IN_REJETE",
-                    "listeErreurDP": [{"numeroFacture": flow.invoice_number, "libelleErreurDP": e} for e in flow.errors],
+                    "listeErreurDP": [
+                        {"numeroFacture": flow.invoice_number, "libelleErreurDP": e} for e in flow.errors
+                    ],
                     "listeErreurTechnique": [],
                 }
             if flow.invoice_id is None:
@@ -179,7 +191,11 @@ class StandInChorusPro:
             return {
                 "codeRetour": 0,
                 "listeFactures": [
-                    {"identifiantFactureCPP": i.id, "numeroFacture": i.number, "statut": i.history[-1]["histoStatutCode"]}
+                    {
+                        "identifiantFactureCPP": i.id,
+                        "numeroFacture": i.number,
+                        "statut": i.history[-1]["histoStatutCode"],
+                    }
                     for i in found
                 ],
             }
@@ -199,7 +215,11 @@ class StandInChorusPro:
 
 
 def _status(code: str, comment: str = "") -> dict:
-    return {"histoStatutCode": code, "histoStatutDatePassage": dt.datetime.now(dt.UTC).isoformat(), "histoStatutCommentaire": comment}
+    return {
+        "histoStatutCode": code,
+        "histoStatutDatePassage": dt.datetime.now(dt.UTC).isoformat(),
+        "histoStatutCommentaire": comment,
+    }
 
 
 ROUTES = {
@@ -225,7 +245,10 @@ def _handler(chorus: StandInChorusPro):
                 return self._answer(503, {"message": "Service indisponible"})
             if self.path == "/api/oauth/token":
                 form = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
-                if form.get("grant_type") != "client_credentials" or (form.get("client_id"), form.get("client_secret")) != (
+                if form.get("grant_type") != "client_credentials" or (
+                    form.get("client_id"),
+                    form.get("client_secret"),
+                ) != (
                     chorus.client_id,
                     chorus.client_secret,
                 ):
@@ -258,6 +281,6 @@ def _handler(chorus: StandInChorusPro):
 
 
 @contextmanager
-def stand_in_chorus_pro(**options):
-    with StandInChorusPro(**options) as chorus:
+def stand_in_chorus_pro():
+    with StandInChorusPro() as chorus:
         yield chorus

@@ -38,7 +38,9 @@ def test_a_rejected_deposit_gives_chorus_pros_reasons(chorus):
     flow = connector.deposit(pdf=facturx_pdf(), file_name="FAC-2026-000001.pdf")
     report = connector.flow_report(flow)
     assert (report.state, report.code) == (FlowState.REJECTED, "IN_REJETE")
-    assert report.reasons == (f"Le destinataire {BUYER['siret']} n’est pas une structure active de l’annuaire Chorus Pro.",)
+    assert report.reasons == (
+        f"Le destinataire {BUYER['siret']} n’est pas une structure active de l’annuaire Chorus Pro.",
+    )
     assert connector.invoice_progress(flow_number=flow) is None
 
 
