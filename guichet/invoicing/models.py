@@ -163,6 +163,19 @@ class Invoice(TimeStampedModel):
         return PLATFORM_STATUS_LABELS.get(self.platform_status, self.platform_status)
 
     @property
+    def total_gross_text(self) -> str:
+        from .amounts import euros_text  # noqa: PLC0415 (amounts.py stays free of the models)
+
+        return euros_text(self.total_gross)
+
+    @property
+    def can_be_credited(self) -> bool:
+        """Whether a credit note may cancel it now (invoice_credit says why not otherwise)."""
+        in_flight = self.status == InvoiceStatus.ISSUED and self.deposit_started_at is not None
+        settled = self.status in (InvoiceStatus.CANCELLED, InvoiceStatus.PAID)
+        return self.kind == InvoiceKind.INVOICE and not settled and not in_flight
+
+    @property
     def waits_for_a_person(self) -> bool:
         """A deposit whose outcome is unknown: someone must check Chorus Pro before it is made again."""
         return self.status == InvoiceStatus.ISSUED and self.next_attempt_at is None

@@ -1,28 +1,6 @@
-from decimal import Decimal
-
 import pytest
 
-from guichet.invoicing.amounts import Line
-from guichet.invoicing.services import Customer, invoice_issue
 from tests.factories import DossierFactory, UserFactory
-
-COMPANY = Customer(
-    name="Ateliers Dupont SAS",
-    siret="73282932000074",
-    street="12 rue des Forges",
-    postcode="69007",
-    city="Lyon",
-    service_code="SERVICE-COMPTA",
-    order_number="EJ-2026-0042",
-)
-ROOM = (
-    Line(
-        label="Location de la salle des fêtes (journée)",
-        quantity=Decimal("2"),
-        unit_price=Decimal("150.00"),
-        vat_rate=Decimal("0"),
-    ),
-)
 
 
 @pytest.fixture
@@ -33,7 +11,3 @@ def dossier(db):
 @pytest.fixture
 def agent(db):
     return UserFactory()
-
-
-def issue(dossier, agent, lines=ROOM, **options):
-    return invoice_issue(dossier=dossier, customer=COMPANY, lines=lines, actor=agent, **options)

@@ -11,7 +11,7 @@ from guichet.invoicing.deposits import invoices_follow
 from guichet.invoicing.models import InvoiceKind, InvoiceStatus
 from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
 from tests.connectors.chorus_pro.stand_in import NORMAL, SLOW, UNAVAILABLE, stand_in_chorus_pro
-from tests.invoicing.conftest import COMPANY, issue
+from tests.invoicing.samples import COMPANY, issue
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from guichet.invoicing.services import Customer, invoice_credit, invoice_issue
 from tests.documents.conftest import pdf_text
 from tests.documents.test_acts import seal_status
 from tests.factories import DossierFactory
-from tests.invoicing.conftest import COMPANY, ROOM, issue
+from tests.invoicing.samples import COMPANY, ROOM, issue
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acts, bulk, dossier, exports, keys, lists
+from . import acts, bulk, dossier, exports, invoices, keys, lists
 
 app_name = "agent"
 urlpatterns = [
@@ -24,6 +24,17 @@ urlpatterns = [
     path("dossiers/<int:pk>/fichiers/<uuid:key>/", dossier.dossier_file, name="dossier_file"),
     path("dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),
     path("dossiers/<int:pk>/actes/<int:act_pk>/relancer/", acts.dossier_act_retry, name="dossier_act_retry"),
+    path("dossiers/<int:pk>/factures/<int:invoice_pk>/", invoices.dossier_invoice_file, name="dossier_invoice"),
+    path(
+        "dossiers/<int:pk>/factures/<int:invoice_pk>/avoir/",
+        invoices.dossier_invoice_credit,
+        name="dossier_invoice_credit",
+    ),
+    path(
+        "dossiers/<int:pk>/factures/<int:invoice_pk>/relancer/",
+        invoices.dossier_invoice_deposit_retry,
+        name="dossier_invoice_retry",
+    ),
     path("dossiers/<int:pk>/avis/", dossier.dossier_expert_invite, name="expert_invite"),
     path("dossiers/<int:pk>/annotations/", dossier.dossier_annotations, name="dossier_annotations"),
     path("dossiers/<int:pk>/etiquettes/", dossier.dossier_labels, name="dossier_labels"),

@@ -1,12 +1,13 @@
-"""The applicant's acts: the sealed receipt and decisions of their dossiers."""
+"""The applicant's acts (the sealed receipt and decisions of their dossiers) and invoices."""
 
 from django.http import FileResponse, Http404, HttpRequest
 
 from guichet.documents.models import Act
 from guichet.documents.selectors import act_of_applicant
 from guichet.www.acts import act_file_response
+from guichet.www.invoices import dossier_invoice, invoice_file_response
 
-from .access import applicant_required
+from .access import applicant_required, own_dossier
 
 
 @applicant_required
@@ -16,3 +17,9 @@ def dossier_act_file(request: HttpRequest, pk: int, act_pk: int) -> FileResponse
     except Act.DoesNotExist:
         raise Http404("Ce document n’existe pas.") from None
     return act_file_response(act)
+
+
+@applicant_required
+def dossier_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
+    """An invoice to the company that filed the dossier."""
+    return invoice_file_response(dossier_invoice(own_dossier(request, pk), invoice_pk))

@@ -18,4 +18,5 @@ urlpatterns = [
     path("mes-dossiers/<int:pk>/supprimer/", views.dossier_delete, name="dossier_delete"),
     path("mes-dossiers/<int:pk>/pdf/", views.dossier_pdf, name="dossier_pdf"),
     path("mes-dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),
+    path("mes-dossiers/<int:pk>/factures/<int:invoice_pk>/", acts.dossier_invoice_file, name="dossier_invoice"),
 ]

@@ -41,6 +41,7 @@ from guichet.dossiers.services import (
     dossier_resume_mark,
     dossier_submit,
 )
+from guichet.invoicing.selectors import invoices_of_dossier
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.selectors import procedures_public, version_form
@@ -287,6 +288,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
         "identity": dossier.identity or applicant_identity_for_dossier(dossier.applicant),
         "acts": acts_of_dossier(dossier, issued_only=True),
+        "invoices": invoices_of_dossier(dossier),
     }
 
 

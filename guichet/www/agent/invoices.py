@@ -1,0 +1,43 @@
+"""The invoices of a dossier in the back office: download them, cancel one with a credit note,
+start again a deposit whose answer was lost once Chorus Pro was checked."""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from guichet.invoicing.amounts import InvoiceInvalid
+from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
+from guichet.www.invoices import dossier_invoice, invoice_file_response
+
+from .access import instructor_dossier, instructor_required
+
+
+@instructor_required
+def dossier_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
+    return invoice_file_response(dossier_invoice(instructor_dossier(request, pk), invoice_pk))
+
+
+@instructor_required
+@require_POST
+def dossier_invoice_credit(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    invoice = dossier_invoice(instructor_dossier(request, pk), invoice_pk)
+    try:
+        credit_note = invoice_credit(invoice=invoice, actor=request.user)
+    except InvoiceInvalid as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"La facture n° {invoice.number} est annulée par l’avoir n° {credit_note.number}, qui va être déposé.",
+        )
+    return redirect("agent:dossier_detail", pk=pk)
+
+
+@instructor_required
+@require_POST
+def dossier_invoice_deposit_retry(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    invoice = dossier_invoice(instructor_dossier(request, pk), invoice_pk)
+    invoice_deposit_retry(invoice=invoice, actor=request.user)
+    messages.success(request, f"Le dépôt de la facture n° {invoice.number} est relancé.")
+    return redirect("agent:dossier_detail", pk=pk)

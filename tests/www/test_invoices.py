@@ -1,0 +1,73 @@
+"""Invoices on the dossier's pages: the instructors and the company see each one and where Chorus
+Pro is with it (with the reasons of a rejection), download the sealed Factur-X PDF, and an
+instructor cancels one with a credit note; nobody else reaches them."""
+
+import pytest
+from django.urls import reverse
+
+from guichet.invoicing.models import Invoice, InvoiceStatus
+from tests.factories import DossierFactory, UserFactory, instructor_of
+from tests.invoicing.samples import issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier():
+    return DossierFactory(accepted=True)
+
+
+@pytest.fixture
+def rejected(dossier):
+    agent = instructor_of(dossier.procedure)
+    invoice = issue(dossier, agent)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status=InvoiceStatus.REJECTED,
+        platform_status="REJETEE",
+        rejection_reasons=["Numéro d’engagement inconnu : EJ-2026-0042"],
+        next_attempt_at=None,
+    )
+    return invoice
+
+
+def test_the_instructor_sees_the_rejection_and_cancels_the_invoice_with_a_credit_note(client, dossier, rejected):
+    instructor = instructor_of(dossier.procedure)
+    client.force_login(instructor)
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert f"Facture n° {rejected.number}" in page
+    assert "Rejetée" in page and "Chorus Pro : Rejetée" in page
+    assert "Numéro d’engagement inconnu : EJ-2026-0042" in page
+    assert "300,00" in page
+
+    download = client.get(reverse("agent:dossier_invoice", args=[dossier.pk, rejected.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == rejected.pdf.open("rb").read()
+
+    response = client.post(reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk]), follow=True)
+    page = response.content.decode()
+    credit_note = Invoice.objects.get(credited_invoice=rejected)
+    assert f"est annulée par l’avoir n° {credit_note.number}" in page
+    assert f"Avoir n° {credit_note.number}" in page and "Annulée par un avoir" in page
+    assert credit_note.issued_by == instructor
+
+
+def test_the_company_sees_its_invoice_and_its_status(client, dossier, rejected):
+    client.force_login(dossier.applicant)
+    page = client.get(reverse("usager:dossier_detail", args=[dossier.pk])).content.decode()
+    assert f"Facture n° {rejected.number}" in page and "Numéro d’engagement inconnu" in page
+    assert "Annuler par un avoir" not in page
+    download = client.get(reverse("usager:dossier_invoice", args=[dossier.pk, rejected.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+
+def test_nobody_else_reaches_the_invoice(client, dossier, rejected):
+    other = UserFactory()
+    client.force_login(other)
+    assert client.get(reverse("usager:dossier_invoice", args=[dossier.pk, rejected.pk])).status_code == 404
+    other_instructor = instructor_of(dossier.procedure)
+    type(dossier).objects.filter(pk=dossier.pk).update(group=None)  # out of the other instructor's groups
+    client.force_login(other_instructor)
+    assert client.get(reverse("agent:dossier_invoice", args=[dossier.pk, rejected.pk])).status_code == 404
+    credit = client.post(reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk]))
+    assert credit.status_code == 404
+    assert not Invoice.objects.filter(credited_invoice=rejected).exists()
