@@ -119,6 +119,7 @@ class AuditAction(models.TextChoices):
     INVOICE_DEPOSIT = "invoice.deposit", _("Facture déposée sur Chorus Pro")
     INVOICE_DEPOSIT_RETRY = "invoice.deposit_retry", _("Dépôt de facture relancé")
     INVOICE_ISSUE = "invoice.issue", _("Facture émise")
+    INVOICES_EXPORT = "invoices.export", _("Factures exportées")
     INVOICE_STATUS = "invoice.status", _("Statut de facture reçu de Chorus Pro")
     OBSERVATORY_AGGREGATE = "observatory.aggregate", _("Observatoire recalculé")
     OBSERVATORY_AGGREGATION_REQUEST = "observatory.aggregation_request", _("Calcul de l’observatoire demandé")

@@ -5,6 +5,7 @@ instructor cancels one with a credit note; nobody else reaches them."""
 import pytest
 from django.urls import reverse
 
+from guichet.core.models import AuditAction, AuditEvent
 from guichet.invoicing.models import Invoice, InvoiceStatus
 from tests.factories import DossierFactory, UserFactory, instructor_of
 from tests.invoicing.samples import issue
@@ -71,3 +72,21 @@ def test_nobody_else_reaches_the_invoice(client, dossier, rejected):
     credit = client.post(reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk]))
     assert credit.status_code == 404
     assert not Invoice.objects.filter(credited_invoice=rejected).exists()
+
+
+def test_the_accountant_export_lists_invoices_and_credit_notes_to_the_cent(client, dossier, rejected):
+    instructor = instructor_of(dossier.procedure)
+    client.force_login(instructor)
+    client.post(reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk]))
+    response = client.get(reverse("agent:invoices_export", args=[dossier.procedure.slug]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, invoice_row, credit_row = text.strip().split("\r\n")
+    assert header.startswith("Numéro;Type;Date d’émission")
+    assert (
+        invoice_row.startswith(f"{rejected.number};Facture;")
+        and ";300,00;0,00;300,00;Annulée par un avoir;" in invoice_row
+    )
+    assert credit_row.startswith("AV-") and ";-300,00;" in credit_row and credit_row.endswith(rejected.number)
+    assert AuditEvent.objects.filter(action=AuditAction.INVOICES_EXPORT, actor=instructor).exists()
+    client.force_login(UserFactory())
+    assert client.get(reverse("agent:invoices_export", args=[dossier.procedure.slug])).status_code == 403

@@ -21,6 +21,7 @@ from guichet.instruction.exports import (
     export_header,
     export_rows,
 )
+from guichet.instruction.exports.csv_writer import csv_chunks
 from guichet.instruction.exports.jobs import export_is_large, export_job_create
 from guichet.instruction.models import ExportJob
 from guichet.instruction.selectors import (
@@ -28,6 +29,8 @@ from guichet.instruction.selectors import (
     instructor_dossiers_listed,
     procedures_of_instructor,
 )
+from guichet.invoicing.exports import INVOICES_HEADER, invoice_rows, invoices_for_export
+from guichet.invoicing.models import Invoice
 
 from .access import instructor_required
 from .lists import chosen_answer_columns, list_filters
@@ -120,4 +123,21 @@ def export_job_file(request: HttpRequest, pk: int) -> FileResponse:
         filename=export_filename(procedure=job.procedure, extension=export_format.extension),
     )
     response["Content-Type"] = export_format.content_type
+    return response
+
+
+@instructor_required
+def invoices_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The invoices and credit notes of the procedure's dossiers that the instructor sees, as CSV for
+    the accountant (credit notes negative)."""
+    procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
+    invoices = invoices_for_export(
+        Invoice.objects.filter(dossier__in=dossiers_of_instructor_in(request.user, procedure))
+    )
+    audit_record(actor=request.user, action=AuditAction.INVOICES_EXPORT, target=procedure, details={})
+    response = StreamingHttpResponse(
+        csv_chunks(header=INVOICES_HEADER, rows=invoice_rows(invoices.iterator())),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="factures-{procedure.slug}.csv"'
     return response
