@@ -175,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.acts import acts_figures
 
     figures += acts_figures()
+    # Invoices to companies: Factur-X generated, embedded, sealed, then validated (bench/invoices.py).
+    from bench.invoices import invoices_figures
+
+    figures += invoices_figures()
     # Supervised elimination: dossiers purged per second once their list is approved (bench/purge.py).
     from bench.purge import DOSSIERS, purge_figures
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import Organisation, validate_siret
 from guichet.core.audit import audit_record
+from guichet.core.clock import today
 from guichet.core.models import AuditAction
 from guichet.core.sequences import sequence_next
 from guichet.dossiers.models import Dossier
@@ -202,7 +203,7 @@ def invoice_issue(
     its deposit on Chorus Pro. InvoiceInvalid says, in French, what cannot be invoiced."""
     amounts = amounts_compute(lines)
     customer = _customer_checked(customer)
-    issue_date = issue_date or timezone.localdate()
+    issue_date = issue_date or today()
     with transaction.atomic():
         return _issue(
             dossier=dossier,
@@ -218,7 +219,7 @@ def invoice_credit(*, invoice: Invoice, actor, issue_date: date | None = None) -
     """Cancel an invoice with a credit note of the same lines (« avoir »), deposited on Chorus Pro
     in its turn; the invoice is then « annulée » and no longer followed. A paid invoice, one
     already cancelled, or one whose deposit is under way cannot be cancelled."""
-    issue_date = issue_date or timezone.localdate()
+    issue_date = issue_date or today()
     with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update().select_related("dossier__procedure__organisation").get(pk=invoice.pk)
