@@ -143,3 +143,23 @@ def test_an_incomplete_vitam_configuration_says_what_to_fix(settings, tmp_path, 
     setattr(settings, setting, value)
     with pytest.raises(ConnectorNotConfigured, match=message):
         connector_for("archive_transfer")
+
+
+def test_chorus_pro_serves_invoicing_with_its_secrets_out_of_the_logs(settings):
+    from guichet.connectors.chorus_pro.connector import ChorusPro  # noqa: PLC0415
+    from guichet.connectors.invoicing_dummy.connector import DummyInvoicing  # noqa: PLC0415
+
+    with pytest.raises(ConnectorNotConfigured, match="GUICHET_CHORUS_PRO_URL"):
+        connector_for("invoicing")
+    settings.GUICHET_INVOICING_DUMMY = True
+    assert connector_for("invoicing") == DummyInvoicing()
+    settings.GUICHET_CHORUS_PRO_URL = "https://sandbox-api.piste.gouv.fr/"
+    with pytest.raises(ConnectorNotConfigured, match="GUICHET_CHORUS_PRO_CLIENT_ID"):
+        connector_for("invoicing")
+    settings.GUICHET_CHORUS_PRO_CLIENT_ID = "application-piste"
+    settings.GUICHET_CHORUS_PRO_CLIENT_SECRET = "secret-piste"
+    settings.GUICHET_CHORUS_PRO_LOGIN = "TECH_1@cpro.fr"
+    settings.GUICHET_CHORUS_PRO_PASSWORD = "mot-de-passe-technique"
+    connector = connector_for("invoicing")
+    assert isinstance(connector, ChorusPro) and connector.url == "https://sandbox-api.piste.gouv.fr"
+    assert "secret-piste" not in repr(connector) and "mot-de-passe-technique" not in repr(connector)

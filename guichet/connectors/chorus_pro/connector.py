@@ -18,7 +18,7 @@ GUICHET_CHORUS_PRO_PASSWORD (the technical account) and GUICHET_CHORUS_PRO_TIMEO
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 import requests
@@ -63,9 +63,9 @@ class ChorusPro(InvoicingConnector):
     url: str
     oauth_url: str
     client_id: str
-    client_secret: str
-    login: str
-    password: str
+    client_secret: str = field(repr=False)
+    login: str = ""
+    password: str = field(repr=False, default="")
     policy: HttpPolicy = HttpPolicy(timeout=30)
 
     @classmethod
