@@ -173,6 +173,9 @@ def _deposit(invoice: Invoice, connector: InvoicingConnector) -> str:
     # clears it. One worker only finds it empty.
     started = Invoice.objects.filter(pk=invoice.pk, status=InvoiceStatus.ISSUED, deposit_started_at__isnull=True)
     if not started.update(deposit_started_at=timezone.now()):
+        current = Invoice.objects.values_list("status", flat=True).get(pk=invoice.pk)
+        if current != InvoiceStatus.ISSUED:
+            return current  # cancelled by a credit note meanwhile: nothing to deposit
         raise ConnectorUnavailable(f"{invoice.number} : un autre processus la dépose déjà.")
     with invoice.pdf.open("rb") as stored:
         pdf = stored.read()
