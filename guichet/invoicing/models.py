@@ -141,7 +141,7 @@ class Invoice(TimeStampedModel):
     class Meta:
         verbose_name = _("facture")
         verbose_name_plural = _("factures")
-        ordering = ["organisation", "issue_date", "number"]
+        ordering = ["organisation", "issue_date", "pk"]  # the order of their numbers
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="invoice_number_unique"),
             models.CheckConstraint(

@@ -14,7 +14,7 @@ def invoices_of_dossier(dossier: Dossier) -> QuerySet[Invoice]:
         Invoice.objects.filter(dossier=dossier)
         .select_related("credited_invoice", "credit_note")
         .defer("facturx_xml")
-        .order_by("issue_date", "number")
+        .order_by("issue_date", "pk")  # the order of their numbers (« AV-… » sorts before « FAC-… »)
     )
 
 
