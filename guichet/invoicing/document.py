@@ -68,6 +68,7 @@ def invoice_html(layout: InvoiceLayout) -> str:
                 }
                 for part in amounts.vat
             ],
+            "outside_vat": not amounts.subject_to_vat,
             "total_net": euros_text(amounts.total_net),
             "total_gross": euros_text(amounts.total_gross),
         },

@@ -52,6 +52,7 @@ def test_an_invoice_is_a_sealed_pdfa3_carrying_its_valid_facturx_xml(dossier, ag
         assert expected in text
     words = pdf_text(pdf)
     assert f"Facture n° {invoice.number}" in words and "Ateliers Dupont SAS" in words and "300,00 €" in words
+    assert "TVA non applicable" in words and "article 256 B" in words
     assert invoice.number.startswith("FAC-2026-") or invoice.number.startswith(f"FAC-{invoice.issue_date.year}-")
     event = AuditEvent.objects.get(action=AuditAction.INVOICE_ISSUE)
     assert event.actor == agent and event.details["total_gross"] == "300.00"
