@@ -90,3 +90,22 @@ def test_the_accountant_export_lists_invoices_and_credit_notes_to_the_cent(clien
     assert AuditEvent.objects.filter(action=AuditAction.INVOICES_EXPORT, actor=instructor).exists()
     client.force_login(UserFactory())
     assert client.get(reverse("agent:invoices_export", args=[dossier.procedure.slug])).status_code == 403
+
+
+def test_a_deposit_whose_answer_was_lost_is_started_again_by_the_instructor(client, dossier):
+    instructor = instructor_of(dossier.procedure)
+    invoice = issue(dossier, instructor)
+    lost = "Le dépôt a peut-être été reçu par Chorus Pro sans que sa réponse nous parvienne."
+    Invoice.objects.filter(pk=invoice.pk).update(
+        deposit_started_at=invoice.created_at, next_attempt_at=None, last_error=lost
+    )
+    client.force_login(instructor)
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert lost in page and "relancer le dépôt" in page
+    assert "Annuler par un avoir" not in page  # not while Chorus Pro may hold it
+    response = client.post(reverse("agent:dossier_invoice_retry", args=[dossier.pk, invoice.pk]), follow=True)
+    assert f"Le dépôt de la facture n° {invoice.number} est relancé." in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.deposit_started_at is None and invoice.next_attempt_at is not None
+    again = client.post(reverse("agent:dossier_invoice_retry", args=[dossier.pk, invoice.pk]), follow=True)
+    assert "n’attend pas de vérification" in again.content.decode()

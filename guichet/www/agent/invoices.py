@@ -38,6 +38,9 @@ def dossier_invoice_credit(request: HttpRequest, pk: int, invoice_pk: int) -> Ht
 @require_POST
 def dossier_invoice_deposit_retry(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
     invoice = dossier_invoice(instructor_dossier(request, pk), invoice_pk)
+    if not invoice.waits_for_a_person:
+        messages.info(request, f"Le dépôt de la facture n° {invoice.number} n’attend pas de vérification.")
+        return redirect("agent:dossier_detail", pk=pk)
     invoice_deposit_retry(invoice=invoice, actor=request.user)
     messages.success(request, f"Le dépôt de la facture n° {invoice.number} est relancé.")
     return redirect("agent:dossier_detail", pk=pk)
