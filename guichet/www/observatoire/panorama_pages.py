@@ -37,8 +37,10 @@ def edition_context(edition) -> dict:
         "evolution": evolution,
         "cost_chart": bar_chart(
             "Coût estimé actuel par projet",
-            [(line.record.name, float(line.record.cost_current_meur or 0), meuros(line.record.cost_current_meur))
-             for line in lines],
+            [
+                (line.record.name, float(line.record.cost_current_meur or 0), meuros(line.record.cost_current_meur))
+                for line in lines
+            ],
         ),  # fmt: skip
         "drift_chart": bar_chart(
             "Dérive budgétaire par projet",
@@ -46,13 +48,17 @@ def edition_context(edition) -> dict:
         ),
         "evolution_cost_chart": bar_chart(
             "Coût total estimé, édition par édition",
-            [(each.edition.title, float(each.headline.total_cost_meur), meuros(each.headline.total_cost_meur))
-             for each in evolution],
+            [
+                (each.edition.title, float(each.headline.total_cost_meur), meuros(each.headline.total_cost_meur))
+                for each in evolution
+            ],
         ),  # fmt: skip
         "evolution_drift_chart": bar_chart(
             "Dérive budgétaire moyenne, édition par édition",
-            [(each.edition.title, each.headline.mean_budget_drift, drift_percent(each.headline.mean_budget_drift))
-             for each in evolution],
+            [
+                (each.edition.title, each.headline.mean_budget_drift, drift_percent(each.headline.mean_budget_drift))
+                for each in evolution
+            ],
         ),  # fmt: skip
     }
 
@@ -87,8 +93,10 @@ def project_detail(request, pk: int):
         "history": history,
         "history_chart": bar_chart(
             "Coût estimé du projet, édition par édition",
-            [(each.edition.title, float(each.cost_current_meur or 0), meuros(each.cost_current_meur))
-             for each in history],
+            [
+                (each.edition.title, float(each.cost_current_meur or 0), meuros(each.cost_current_meur))
+                for each in history
+            ],
         ),  # fmt: skip
         "is_steering": _is_steering(request),
     }

@@ -70,9 +70,7 @@ def project_create(request):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in PROJECT_FIELDS}
         try:
-            project = digital_project_create(
-                actor=request.user, procedures=form.cleaned_data["procedures"], **values
-            )
+            project = digital_project_create(actor=request.user, procedures=form.cleaned_data["procedures"], **values)
         except ValidationError as error:
             _service_errors(form, error)
         else:
@@ -175,10 +173,7 @@ def panorama_import(request):
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.success(
-                request, f"Import terminé : {len(report.created)} projet(s) ajouté(s), {len(report.updated)} modifié(s)."
-            )
+            counts = f"{len(report.created)} projet(s) ajouté(s), {len(report.updated)} modifié(s)"
+            messages.success(request, f"Import terminé : {counts}.")
             return redirect(HOME)
-    return render(
-        request, "observatoire/panorama/import.html", {"form": form, "errors": errors, "is_steering": True}
-    )
+    return render(request, "observatoire/panorama/import.html", {"form": form, "errors": errors, "is_steering": True})

@@ -40,7 +40,5 @@ urlpatterns = [
     path("pilotage/panorama/import/", panorama_steering.panorama_import, name="panorama_import"),
     path("pilotage/panorama/editions/nouvelle/", panorama_steering.edition_create, name="panorama_edition_create"),
     path("pilotage/panorama/editions/<int:pk>/", panorama_steering.edition_detail, name="panorama_edition"),
-    path(
-        "pilotage/panorama/editions/<int:pk>/publier/", panorama_steering.edition_publish, name="panorama_publish"
-    ),
+    path("pilotage/panorama/editions/<int:pk>/publier/", panorama_steering.edition_publish, name="panorama_publish"),
 ]
