@@ -49,13 +49,17 @@ def _procedures(cell: str) -> list[Procedure]:
 
 
 def _values(row: dict[str, str], header: list[str]) -> dict[str, Any]:
+    """The line's values by field; every cell that cannot be read is said, in one error."""
     values: dict[str, Any] = {}
+    errors = []
     for column in FIELD_COLUMNS:
         if column.name in header:
             try:
                 values[column.field] = column.parse(row.get(column.name) or "")
             except CellError as error:
-                raise CellError(f"colonne {column.name} : {error}") from None
+                errors.append(f"colonne {column.name} : {error}")
+    if errors:
+        raise CellError(" ; ".join(errors))
     return values
 
 

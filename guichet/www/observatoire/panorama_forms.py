@@ -10,6 +10,13 @@ from guichet.www.date_entry import DateEntryField
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
+class HttpsURLField(forms.URLField):
+    """An address typed without its scheme is read as https://."""
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class DigitalProjectForm(forms.ModelForm):
     procedures = forms.ModelMultipleChoiceField(
         label="Démarches de Guichet que le projet sert",
@@ -22,7 +29,13 @@ class DigitalProjectForm(forms.ModelForm):
     class Meta:
         model = DigitalProject
         fields = ["organisation", *(name for name in PROJECT_FIELDS if name != "organisation")]
-        field_classes = {"start_date": DateEntryField}
+        # French decimals: « 9,5 » (a point is read too).
+        localized_fields = ["duration_initial_years", "duration_current_years", "cost_initial_meur", "cost_current_meur"]
+        field_classes = {
+            "start_date": DateEntryField,
+            "link": HttpsURLField,
+            "performance_plan_link": HttpsURLField,
+        }
 
     def __init__(self, *args, organisations, procedures, **kwargs):
         super().__init__(*args, **kwargs)
