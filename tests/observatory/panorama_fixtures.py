@@ -41,7 +41,9 @@ def two_editions(organisation) -> dict:
         actor=None, organisation=organisation, title="Édition de février 2026", published_on=FIRST_DAY
     )
     panorama_edition_publish(actor=None, edition=first)
-    digital_project_update(actor=None, project=alpha, cost_current_meur=Decimal("15"), duration_current_years=Decimal("6"))
+    digital_project_update(
+        actor=None, project=alpha, cost_current_meur=Decimal("15"), duration_current_years=Decimal("6")
+    )
     digital_project_update(actor=None, project=beta, listed=False)
     gamma = project(
         organisation, "Gamma", ministry_code="MI", ministry_name="Ministère de l’Intérieur", local_authorities=True,

@@ -40,7 +40,9 @@ def test_the_latest_edition_shows_without_javascript(client, world):
     assert main.count('data-testid="svg-chart"') == 4  # cost and drift per project, two across editions
     assert '<select class="fr-select" id="edition" name="edition">' in main  # a plain GET form
     figures = main.split('data-testid="panorama-figures"')[1].split("</ul>")[0]
-    assert ">2</p><p class=\"fr-tile__desc\">projets" in figures and "21,0 M€" in figures and "+35,0 %" in figures  # mean budget drift
+    assert (
+        '>2</p><p class="fr-tile__desc">projets' in figures and "21,0 M€" in figures and "+35,0 %" in figures
+    )  # mean budget drift
     projects = main.split('data-testid="panorama-projects"')[1].split("</table>")[0]
     assert "Alpha" in projects and "Gamma" in projects and "Beta" not in projects
     assert "+25,0 %" in projects  # Alpha's cost since the previous edition
@@ -72,7 +74,12 @@ def test_a_project_page_reads_the_edition_chosen(client, world):
     assert "12,0 M€" in history and "15,0 M€" in history
     first = _content(client.get(url, {"edition": world["first"].pk}).content.decode())
     assert "12,0 M€" in first.split('data-testid="panorama-project-values"')[1].split("</dl>")[0]
-    assert client.get(reverse("observatoire:panorama_project", args=[world["gamma"].pk]), {"edition": world["first"].pk}).status_code == 404
+    assert (
+        client.get(
+            reverse("observatoire:panorama_project", args=[world["gamma"].pk]), {"edition": world["first"].pk}
+        ).status_code
+        == 404
+    )
     never = DigitalProject.objects.create(
         organisation=alpha.organisation, name="Jamais publié", ministry_code="X", ministry_name="X", phase="build",
         inclusion_criterion="cost",
@@ -177,7 +184,9 @@ def test_steering_adds_a_project_and_publishes_an_edition(client, world, organis
     assert edition.is_published and {record.name for record in edition.records.all()} == {"Alpha", "Gamma", "Delta"}
     page = client.get(reverse("observatoire:panorama_edition", args=[edition.pk])).content.decode()
     assert "Publier l’édition" not in page and "figée" in page
-    client.post(reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/03/2027"})
+    client.post(
+        reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/03/2027"}
+    )
     edition.refresh_from_db()
     assert edition.title == "Édition de février 2027"  # a published edition has no form any more
     public = _content(client.get(reverse("observatoire:panorama")).content.decode())
@@ -189,7 +198,10 @@ def test_steering_imports_a_csv_in_the_published_columns(client, world, organisa
     exported = client.get(reverse("observatoire:panorama_download", args=["csv"])).content.decode()
     # The open data's own file, read back: Alpha's cost changes, a new project is added.
     exported = exported.replace(",15.0,", ",16.5,", 1)
-    exported += "\r\n,,,MC,Ministère de la Culture,Epsilon,non,oui,Numériser les archives,,2026-01-15,2,2,Cadrage,1,1,,,,impact,\r\n"
+    exported += (
+        "\r\n,,,MC,Ministère de la Culture,Epsilon,non,oui,Numériser les archives,,2026-01-15,2,2,Cadrage,1,1,,,,"
+        "impact,\r\n"
+    )
     upload = io.BytesIO(exported.encode())
     upload.name = "panorama.csv"
     response = client.post(reverse("observatoire:panorama_import"), {"organisation": organisation.pk, "file": upload})
@@ -201,10 +213,15 @@ def test_steering_imports_a_csv_in_the_published_columns(client, world, organisa
     event = AuditEvent.objects.get(action=AuditAction.PANORAMA_IMPORT)
     assert event.actor == steering and event.details["created"] == ["Epsilon"]
 
-    bad = "ministere_porteur;ministere_nom;projet;phase;critere_inclusion;cout_meuros\r\nMC;Culture;Zeta;Cadrage;impact;12\r\nMC;Culture;Eta;Lancement;impact;beaucoup\r\n"
+    bad = (
+        "ministere_porteur;ministere_nom;projet;phase;critere_inclusion;cout_meuros\r\n"
+        "MC;Culture;Zeta;Cadrage;impact;12\r\nMC;Culture;Eta;Lancement;impact;beaucoup\r\n"
+    )
     upload = io.BytesIO(bad.encode())
     upload.name = "erreurs.csv"
-    html = client.post(reverse("observatoire:panorama_import"), {"organisation": organisation.pk, "file": upload}).content.decode()
+    html = client.post(
+        reverse("observatoire:panorama_import"), {"organisation": organisation.pk, "file": upload}
+    ).content.decode()
     errors = html.split('data-testid="import-errors"')[1]
     assert "Ligne 3" in errors and "Lancement" in errors and "beaucoup" in errors
     assert re.search(r"Ligne 2", errors) is None

@@ -30,7 +30,12 @@ class DigitalProjectForm(forms.ModelForm):
         model = DigitalProject
         fields = ["organisation", *(name for name in PROJECT_FIELDS if name != "organisation")]
         # French decimals: « 9,5 » (a point is read too).
-        localized_fields = ["duration_initial_years", "duration_current_years", "cost_initial_meur", "cost_current_meur"]
+        localized_fields = [
+            "duration_initial_years",
+            "duration_current_years",
+            "cost_initial_meur",
+            "cost_current_meur",
+        ]
         field_classes = {
             "start_date": DateEntryField,
             "link": HttpsURLField,
