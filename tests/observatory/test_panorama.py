@@ -8,7 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.observatory.models import FrozenEditionError, PanoramaEdition, ProjectRecord
+from guichet.observatory.models import (
+    FrozenEditionError,
+    PanoramaEdition,
+    Phase,
+    ProgrammeEntry,
+    ProjectPhase,
+    ProjectRecord,
+)
 from guichet.observatory.panorama import selectors as pano
 from guichet.observatory.panorama.services import (
     digital_project_update,
@@ -16,7 +23,8 @@ from guichet.observatory.panorama.services import (
     panorama_edition_publish,
     panorama_edition_update,
 )
-from tests.factories import OrganisationFactory, UserFactory
+from guichet.procedures.services import procedure_create, procedure_publish
+from tests.factories import SIMPLE_DEFINITION, OrganisationFactory, UserFactory
 
 from .panorama_fixtures import SECOND_DAY, project, two_editions
 
@@ -138,3 +146,22 @@ def test_only_the_steering_team_edits(organisation, steering):
     digital_project_update(actor=steering, project=alpha, cost_current_meur=Decimal("3"))
     event = AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE).latest("pk")
     assert event.actor == steering and event.details["changes"]["cost_current_meur"] == [None, "3"]
+
+
+def test_publishing_a_procedure_leaves_the_project_it_serves_as_it_is(organisation):
+    """A project is not a procedure: publishing the procedure it serves makes the procedure's
+    programme row « en ligne » and does not touch the project's phase, nor its editions."""
+    procedure = procedure_create(
+        actor=None, organisation=organisation, title="Copie d’acte de naissance", slug="acte",
+        definition=SIMPLE_DEFINITION,
+    )  # fmt: skip
+    served = project(organisation, "Comedec", phase=ProjectPhase.ROLLOUT)
+    digital_project_update(actor=None, project=served, procedures=[procedure])
+    procedure_publish(actor=None, procedure=procedure)
+    served.refresh_from_db()
+    assert served.phase == ProjectPhase.ROLLOUT
+    assert ProgrammeEntry.objects.get(procedure=procedure).phase == Phase.ONLINE
+    assert list(served.procedures.all()) == [procedure]
+    assert AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE).get().details["changes"] == {
+        "procedures": [[], ["acte"]]
+    }
