@@ -165,3 +165,19 @@ def test_publishing_a_procedure_leaves_the_project_it_serves_as_it_is(organisati
     assert AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE).get().details["changes"] == {
         "procedures": [[], ["acte"]]
     }
+
+
+def test_an_edition_cannot_be_slipped_before_the_last_published(organisation):
+    world = two_editions(organisation)
+    with pytest.raises(ValidationError) as refused:
+        panorama_edition_create(
+            actor=None, organisation=organisation, title="Rattrapage", published_on=datetime.date(2026, 5, 1)
+        )
+    assert "Édition de juillet 2026" in str(refused.value)
+    later = panorama_edition_create(
+        actor=None, organisation=organisation, title="Hiver", published_on=datetime.date(2027, 2, 28)
+    )
+    with pytest.raises(ValidationError):
+        panorama_edition_update(actor=None, edition=later, title="Hiver", published_on=SECOND_DAY)
+    # The first edition's comparisons stay as published.
+    assert pano.previous_edition(world["second"]) == world["first"]

@@ -38,7 +38,7 @@ def previous_edition(edition: PanoramaEdition) -> PanoramaEdition | None:
 
 def _records(edition: PanoramaEdition) -> list[ProjectRecord]:
     if edition.is_published:
-        return list(edition.records.all())
+        return list(edition.records.select_related("edition"))
     return draft_records(edition)
 
 
@@ -73,7 +73,7 @@ def projects_left(edition: PanoramaEdition) -> list[ProjectRecord]:
     if previous is None:
         return []
     kept = {record.project_id for record in _records(edition)}
-    return [record for record in previous.records.all() if record.project_id not in kept]
+    return [record for record in previous.records.select_related("edition") if record.project_id not in kept]
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ def panorama_edition_create(
     check_steering(actor, organisation.pk)
     edition = PanoramaEdition(organisation=organisation, title=title, published_on=published_on)
     edition.full_clean()
+    _check_after_the_last(edition)
     edition.save()
     audit_record(
         actor=actor,
@@ -140,10 +141,28 @@ def panorama_edition_update(
     }
     locked.title, locked.published_on = title, published_on
     locked.full_clean()
+    _check_after_the_last(locked)
     locked.save()
     audit_record(actor=actor, action=AuditAction.PANORAMA_EDITION_UPDATE, target=locked, details={"changes": changes})
     edition.refresh_from_db()
     return edition
+
+
+def _check_after_the_last(edition: PanoramaEdition) -> None:
+    """An edition is published after the last one of its panorama: inserted before it, it would
+    change what that edition compares its projects with."""
+    last = (
+        PanoramaEdition.objects.filter(organisation_id=edition.organisation_id, status=PanoramaEdition.Status.PUBLISHED)
+        .order_by("-published_on")
+        .first()
+    )
+    if last is not None and edition.published_on <= last.published_on:
+        raise ValidationError(
+            {
+                "published_on": f"La date de publication doit suivre celle de la dernière édition publiée, "
+                f"« {last.title} » ({last.published_on:%d/%m/%Y})."
+            }
+        )
 
 
 @transaction.atomic
@@ -151,6 +170,7 @@ def panorama_edition_publish(*, actor: User | None, edition: PanoramaEdition) ->
     """Publish an edition: each listed project's values are copied into the edition's records,
     then the edition is frozen. Publishing twice is refused."""
     locked = _locked_draft(edition, actor)
+    _check_after_the_last(locked)
     records = draft_records(locked)
     if not records:
         raise ValidationError("Aucun projet n’est au panorama : il n’y a rien à publier.")

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from guichet.observatory.panorama import columns
 from guichet.observatory.panorama import selectors as pano
+from guichet.observatory.panorama.figures import headline
 from guichet.www.templatetags.observatoire import drift_percent, meuros
 
 from .bars import bar_chart
@@ -30,7 +31,7 @@ def edition_context(edition) -> dict:
     evolution = pano.editions_evolution(edition)
     return {
         "edition": edition,
-        "headline": pano.edition_headline(edition),
+        "headline": headline(lines),
         "lines": lines,
         "left": pano.projects_left(edition),
         "previous": pano.previous_edition(edition),
