@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guichet.accounts.models import OrganisationRole
@@ -226,3 +228,12 @@ def test_steering_imports_a_csv_in_the_published_columns(client, world, organisa
     assert "Ligne 3" in errors and "Lancement" in errors and "beaucoup" in errors
     assert re.search(r"Ligne 2", errors) is None
     assert not DigitalProject.objects.filter(name="Zeta").exists()  # all lines or none
+
+
+def test_the_pages_read_no_dossier_and_few_rows(client, world):
+    for url in (reverse("observatoire:panorama"), reverse("observatoire:panorama_project", args=[world["alpha"].pk])):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        assert "dossiers_" not in sql
+        assert len(queries.captured_queries) <= 20, url  # a few per edition, none per project
