@@ -124,7 +124,7 @@ class DigitalProject(ProjectValues, TimeStampedModel):
 
     organisation = models.ForeignKey(
         "accounts.Organisation",
-        verbose_name=_("organisation qui pilote le panorama du projet"),
+        verbose_name=_("organisation qui suit le projet"),
         on_delete=models.PROTECT,
         related_name="digital_projects",
     )

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from guichet.observatory.models import DigitalProject, PanoramaEdition
+from guichet.observatory.models import DigitalProject, InclusionCriterion, PanoramaEdition, ProjectPhase
 from guichet.observatory.panorama.services import PROJECT_FIELDS
 from guichet.procedures.models import Procedure
 from guichet.www.date_entry import DateEntryField
@@ -47,6 +47,8 @@ class DigitalProjectForm(forms.ModelForm):
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].empty_label = None
         self.fields["procedures"].queryset = procedures
+        self.fields["phase"].choices = [("", "Choisissez la phase"), *ProjectPhase.choices]
+        self.fields["inclusion_criterion"].choices = [("", "Choisissez le critère"), *InclusionCriterion.choices]
         if self.instance.pk:
             self.fields["procedures"].initial = list(self.instance.procedures.values_list("pk", flat=True))
 
