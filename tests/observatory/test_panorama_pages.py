@@ -104,6 +104,12 @@ def test_each_edition_downloads_with_the_published_columns(client, world):
     assert gamma["evolution_cout_edition_precedente"] is None and gamma["date_publication"] == "2026-07-31"
     alpha = next(row for row in document["rows"] if row["projet"] == "Alpha")
     assert alpha["evolution_cout_premiere_edition"] == 0.25 and alpha["tranche_budgetaire"] == "9-20"
+    every = client.get(url, {"edition": "toutes"}).content.decode()
+    assert sorted((row["edition"], row["projet"]) for row in csv.DictReader(io.StringIO(every))) == sorted(
+        (str(edition.pk), name)
+        for edition, names in ((world["first"], ("Alpha", "Beta")), (world["second"], ("Alpha", "Gamma")))
+        for name in names
+    )
     figures = client.get(reverse("observatoire:panorama_editions_download", args=["csv"])).content.decode()
     rows = list(csv.DictReader(io.StringIO(figures)))
     assert [row["nombre_projets"] for row in rows] == ["2", "2"]

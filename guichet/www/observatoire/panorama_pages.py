@@ -15,6 +15,8 @@ from .bars import bar_chart
 from .downloads import _download
 from .pages import _is_steering
 
+ALL_EDITIONS = "toutes"
+
 
 def _edition(request):
     """The published edition asked for in `?edition=` (the latest by default), or 404."""
@@ -105,6 +107,10 @@ def project_detail(request, pk: int):
 
 
 def panorama_download(request, fmt: str):
+    """One edition's rows (the latest by default), or every edition's (`?edition=toutes`)."""
+    if request.GET.get("edition") == ALL_EDITIONS:
+        lines = [line for edition in pano.published_editions() for line in pano.edition_lines(edition)]
+        return _download(columns.PANORAMA, lines, fmt=fmt, filename="panorama-toutes-editions")
     edition = _edition(request)
     if edition is None:
         raise Http404("Aucune édition du panorama n’est encore publiée.")
