@@ -243,3 +243,27 @@ def test_the_pages_read_no_dossier_and_few_rows(client, world):
         sql = " ".join(query["sql"] for query in queries.captured_queries)
         assert "dossiers_" not in sql
         assert len(queries.captured_queries) <= 20, url  # a few per edition, none per project
+
+
+def test_steering_form_errors_are_said_in_french(client, world, organisation, steering):
+    client.force_login(steering)
+    html = client.post(
+        reverse("observatoire:panorama_project_create"), _project_data(organisation, name="Alpha")
+    ).content.decode()
+    assert "Un projet de ce nom existe déjà dans cette organisation." in html
+    html = client.post(
+        reverse("observatoire:panorama_edition_create"),
+        {"organisation": organisation.pk, "title": "Rattrapage", "published_on": "01/05/2026"},
+    ).content.decode()
+    assert "doit suivre celle de la dernière édition publiée" in html and 'aria-invalid="true"' in html
+    # Saving a project unchanged records no change (15 M€ typed as « 15 » is the stored 15.00).
+    alpha = world["alpha"]
+    data = _project_data(
+        organisation, name="Alpha", ministry_code=alpha.ministry_code, ministry_name=alpha.ministry_name,
+        phase=alpha.phase, inclusion_criterion=alpha.inclusion_criterion, cost_initial_meur="10",
+        cost_current_meur="15", duration_initial_years="4", duration_current_years="6", start_date="",
+    )  # fmt: skip
+    data["interministerial"] = "on"
+    assert client.post(reverse("observatoire:panorama_project_edit", args=[alpha.pk]), data).status_code == 302
+    event = AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE, actor=steering).get()
+    assert event.details["changes"] == {}

@@ -145,7 +145,11 @@ class DigitalProject(ProjectValues, TimeStampedModel):
         verbose_name_plural = _("grands projets numériques")
         ordering = ["ministry_code", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="unique_digital_project_name"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="unique_digital_project_name",
+                violation_error_message=_("Un projet de ce nom existe déjà dans cette organisation."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(cost_initial_meur__isnull=True) | models.Q(cost_initial_meur__gte=0),
                 name="digital_project_cost_initial_positive",
@@ -194,7 +198,11 @@ class PanoramaEdition(TimeStampedModel):
         verbose_name_plural = _("éditions du panorama")
         ordering = ["-published_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "published_on"], name="unique_panorama_edition_day"),
+            models.UniqueConstraint(
+                fields=["organisation", "published_on"],
+                name="unique_panorama_edition_day",
+                violation_error_message=_("Une édition de cette organisation porte déjà cette date."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
                 name="panorama_edition_published_at",

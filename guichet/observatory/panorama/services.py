@@ -35,6 +35,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _same(before: Any, after: Any) -> bool:
+    """Whether a value is unchanged (15 and 15.00 M€ are the same cost; a model and its id too)."""
+    return (before.pk if hasattr(before, "pk") else before) == (after.pk if hasattr(after, "pk") else after)
+
+
 def _set_procedures(project: DigitalProject, procedures: Iterable[Procedure] | None) -> list[str] | None:
     if procedures is None:
         return None
@@ -85,13 +90,15 @@ def digital_project_update(
     check_steering(actor, locked.organisation_id)
     if "organisation" in values:
         check_steering(actor, values["organisation"].pk)
-    before = {name: _plain(getattr(locked, name)) for name in values}
+    before = {name: getattr(locked, name) for name in values}
     procedures_before = sorted(locked.procedures.values_list("slug", flat=True))
     for name, value in values.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
-    changes = {name: [before[name], _plain(value)] for name, value in values.items() if before[name] != _plain(value)}
+    changes = {
+        name: [_plain(before[name]), _plain(value)] for name, value in values.items() if not _same(before[name], value)
+    }
     slugs = _set_procedures(locked, procedures)
     if slugs is not None and slugs != procedures_before:
         changes["procedures"] = [procedures_before, slugs]
