@@ -39,7 +39,7 @@ def test_the_latest_edition_shows_without_javascript(client, world):
     main = _content(html)
     assert "Édition de juillet 2026" in main
     assert "<script" not in main and "dsfr-chart" not in html  # nothing needs a script
-    assert main.count('data-testid="svg-chart"') == 4  # cost and drift per project, two across editions
+    assert main.count('data-testid="svg-chart"') == 5  # cost and drifts per project, two across editions
     assert '<select class="fr-select" id="edition" name="edition">' in main  # a plain GET form
     figures = main.split('data-testid="panorama-figures"')[1].split("</ul>")[0]
     assert (

@@ -49,6 +49,10 @@ def edition_context(edition) -> dict:
             "Dérive budgétaire par projet",
             [(line.record.name, line.budget_drift, drift_percent(line.budget_drift)) for line in lines],
         ),
+        "schedule_chart": bar_chart(
+            "Dérive calendaire par projet",
+            [(line.record.name, line.schedule_drift, drift_percent(line.schedule_drift)) for line in lines],
+        ),
         "evolution_cost_chart": bar_chart(
             "Coût total estimé, édition par édition",
             [
