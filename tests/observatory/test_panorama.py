@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from guichet.core.models import AuditAction, AuditEvent
+from guichet.core.models import AppendOnlyError, AuditAction, AuditEvent
 from guichet.observatory.models import (
     FrozenEditionError,
     PanoramaEdition,
@@ -107,8 +107,12 @@ def test_a_published_edition_cannot_be_changed(organisation):
     record.cost_current_meur = Decimal("99")
     with pytest.raises(FrozenEditionError):
         record.save()
-    with pytest.raises(FrozenEditionError):
+    with pytest.raises(AppendOnlyError):
         record.delete()
+    with pytest.raises(AppendOnlyError):
+        ProjectRecord.objects.filter(pk=record.pk).update(cost_current_meur=Decimal("99"))
+    with pytest.raises(AppendOnlyError):
+        second.records.all().delete()
     second.title = "Autre titre"
     with pytest.raises(FrozenEditionError):
         second.save()

@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.models import TimeStampedModel
+from guichet.core.models import AppendOnlyError, AppendOnlyModel, TimeStampedModel
 
 
 class ProjectPhase(models.TextChoices):
@@ -161,7 +161,7 @@ class DigitalProject(ProjectValues, TimeStampedModel):
         ]
 
 
-class FrozenEditionError(Exception):
+class FrozenEditionError(AppendOnlyError):
     """A published edition, or one of its records, was about to change."""
 
 
@@ -227,8 +227,9 @@ class PanoramaEdition(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
-class ProjectRecord(ProjectValues):
-    """A project's published values in one edition, copied at publication and never changed."""
+class ProjectRecord(ProjectValues, AppendOnlyModel):
+    """A project's published values in one edition, copied at publication and never changed nor
+    deleted (an append-only row: its queryset refuses `update` and `delete` too)."""
 
     edition = models.ForeignKey(
         PanoramaEdition, verbose_name=_("édition"), on_delete=models.PROTECT, related_name="records"
@@ -250,6 +251,3 @@ class ProjectRecord(ProjectValues):
         if PanoramaEdition.objects.filter(pk=self.edition_id, status=PanoramaEdition.Status.PUBLISHED).exists():
             raise FrozenEditionError("Les valeurs d’une édition publiée ne peuvent plus être modifiées.")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenEditionError("Les valeurs d’une édition ne peuvent pas être supprimées.")
