@@ -44,7 +44,9 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
                 ),
                 ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="rang")),
                 ("occurred_at", models.DateTimeField(verbose_name="date")),

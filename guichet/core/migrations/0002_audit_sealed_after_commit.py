@@ -5,37 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0001_initial"),
+        ('core', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="auditevent",
-            options={
-                "ordering": ["id"],
-                "verbose_name": "événement d’audit",
-                "verbose_name_plural": "événements d’audit",
-            },
+            name='auditevent',
+            options={'ordering': ['id'], 'verbose_name': 'événement d’audit', 'verbose_name_plural': 'événements d’audit'},
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="hash",
-            field=models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name="empreinte"),
+            model_name='auditevent',
+            name='hash',
+            field=models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='empreinte'),
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="prev_hash",
-            field=models.CharField(blank=True, max_length=64, verbose_name="empreinte précédente"),
+            model_name='auditevent',
+            name='prev_hash',
+            field=models.CharField(blank=True, max_length=64, verbose_name='empreinte précédente'),
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="seq",
-            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name="rang"),
+            model_name='auditevent',
+            name='seq',
+            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name='rang'),
         ),
         migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(condition=models.Q(("seq__isnull", True)), fields=["id"], name="audit_unsealed_idx"),
+            model_name='auditevent',
+            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='audit_unsealed_idx'),
         ),
     ]

@@ -4,26 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0005_audit_actions_archives"),
+        ('core', '0005_audit_actions_archives'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditTimestamp",
+            name='AuditTimestamp',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="rang de la fin de chaîne")),
-                ("head_hash", models.CharField(max_length=64, verbose_name="empreinte de la fin de chaîne")),
-                ("token", models.BinaryField(verbose_name="jeton d’horodatage (DER)")),
-                ("authority_time", models.DateTimeField(verbose_name="date donnée par l’autorité")),
-                ("tsa_url", models.CharField(max_length=500, verbose_name="adresse de l’autorité d’horodatage")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="enregistré le")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='rang de la fin de chaîne')),
+                ('head_hash', models.CharField(max_length=64, verbose_name='empreinte de la fin de chaîne')),
+                ('token', models.BinaryField(verbose_name='jeton d’horodatage (DER)')),
+                ('authority_time', models.DateTimeField(verbose_name='date donnée par l’autorité')),
+                ('tsa_url', models.CharField(max_length=500, verbose_name='adresse de l’autorité d’horodatage')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='enregistré le')),
             ],
             options={
-                "verbose_name": "horodatage du journal d’audit",
-                "verbose_name_plural": "horodatages du journal d’audit",
-                "ordering": ["seq"],
+                'verbose_name': 'horodatage du journal d’audit',
+                'verbose_name_plural': 'horodatages du journal d’audit',
+                'ordering': ['seq'],
             },
         ),
     ]

@@ -5,43 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("observatory", "0001_initial"),
+        ('observatory', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="procedurequality",
-            name="load_seconds",
-            field=models.FloatField(null=True, verbose_name="temps d’affichage médian (s)"),
+            model_name='procedurequality',
+            name='load_seconds',
+            field=models.FloatField(null=True, verbose_name='temps d’affichage médian (s)'),
         ),
         migrations.AddField(
-            model_name="procedurequality",
-            name="uptime_pct",
-            field=models.FloatField(null=True, verbose_name="disponibilité sur 3 mois (%)"),
+            model_name='procedurequality',
+            name='uptime_pct',
+            field=models.FloatField(null=True, verbose_name='disponibilité sur 3 mois (%)'),
         ),
         migrations.CreateModel(
-            name="PageProbe",
+            name='PageProbe',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(verbose_name="le")),
-                ("ok", models.BooleanField(verbose_name="page servie")),
-                ("status", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="code HTTP")),
-                ("seconds", models.FloatField(blank=True, null=True, verbose_name="durée (s)")),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="observatory.programmeentry",
-                        verbose_name="démarche",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(verbose_name='le')),
+                ('ok', models.BooleanField(verbose_name='page servie')),
+                ('status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='code HTTP')),
+                ('seconds', models.FloatField(blank=True, null=True, verbose_name='durée (s)')),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='observatory.programmeentry', verbose_name='démarche')),
             ],
             options={
-                "verbose_name": "visite de contrôle",
-                "verbose_name_plural": "visites de contrôle",
-                "indexes": [models.Index(fields=["entry", "at"], name="probe_entry_at_idx")],
+                'verbose_name': 'visite de contrôle',
+                'verbose_name_plural': 'visites de contrôle',
+                'indexes': [models.Index(fields=['entry', 'at'], name='probe_entry_at_idx')],
             },
         ),
     ]
