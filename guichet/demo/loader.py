@@ -25,6 +25,7 @@ from .archives import demo_archives_load
 from .integrations import demo_integrations_load
 from .invoices import demo_invoices_load
 from .observatory import demo_observatory_load
+from .panorama import demo_panorama_load
 from .procedures import PROCEDURES, DemoProcedure
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
@@ -252,6 +253,7 @@ def _demo_load() -> list[DemoAccount]:
         instructor_group_add_member(actor=administrator, group=default_group, user=instructor)
         _dossiers(procedure, instructor, expert if is_culture else None, applicants, seed)
     demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
+    demo_panorama_load(superadmin=superadmin, steering=steering)
     demo_archives_load(instructors=instructors, applicants=applicants)
     demo_invoices_load(instructor=instructors["autorisation-travaux-monument-historique"])
     # Last: the subscription hears of nothing the demo's past dossiers did.

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import AggregationRun, ChannelVolume, Indicator, IndicatorGoal, IndicatorValue, ProgrammeEntry
+from .models import (
+    AggregationRun,
+    ChannelVolume,
+    DigitalProject,
+    Indicator,
+    IndicatorGoal,
+    IndicatorValue,
+    PanoramaEdition,
+    ProgrammeEntry,
+    ProjectRecord,
+)
 
 
 @admin.register(ProgrammeEntry)
@@ -35,3 +45,34 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 class AggregationRunAdmin(admin.ModelAdmin):
     list_display = ["requested_at", "trigger", "status", "entries", "finished_at"]
     readonly_fields = [field.name for field in AggregationRun._meta.fields]
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """The panorama is written through its audited services (its steering screens) only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DigitalProject)
+class DigitalProjectAdmin(ViewOnlyAdmin):
+    list_display = ["name", "ministry_code", "organisation", "phase", "listed"]
+    list_filter = ["phase", "listed"]
+    search_fields = ["name"]
+
+
+@admin.register(PanoramaEdition)
+class PanoramaEditionAdmin(ViewOnlyAdmin):
+    list_display = ["title", "organisation", "published_on", "status"]
+
+
+@admin.register(ProjectRecord)
+class ProjectRecordAdmin(ViewOnlyAdmin):
+    list_display = ["name", "edition", "phase", "cost_current_meur"]
+    list_filter = ["edition"]

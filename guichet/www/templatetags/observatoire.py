@@ -50,3 +50,15 @@ def euros(value) -> str:
     if value is None:
         return "—"
     return number_format(round(float(value)), decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
+
+
+@register.filter
+def meuros(value) -> str:
+    """An amount in millions of euros as the panorama writes it: « 26,6 M€ », « 2,5 Md€ » from a
+    thousand millions."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if abs(value) >= 1000:
+        return number_format(round(value / 1000, 2), decimal_pos=2, use_l10n=True) + " Md€"
+    return number_format(round(value, 1), decimal_pos=1, use_l10n=True, force_grouping=True) + " M€"
