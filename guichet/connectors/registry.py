@@ -12,11 +12,14 @@ from .base import (
     ArchiveTransferConnector,
     Connector,
     ConnectorNotConfigured,
+    PaymentConnector,
     SealConnector,
     TimestampConnector,
     WebhookConnector,
 )
 from .clamav.connector import ClamavAntivirus
+from .payfip.connector import PayfipPayment
+from .payment_dummy.connector import DummyPayment
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
@@ -51,6 +54,11 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     # Always there: the subscriptions say where to send; the settings only bound it (SSRF guard).
     "webhooks": Capability(implementations=(HttpWebhooks,), missing=None),
+    # Online payment of fees: PayFiP where its collectivity code is set, else the dummy (demonstration).
+    "payment": Capability(
+        implementations=(PayfipPayment, DummyPayment),
+        missing="Aucun service de paiement n’est configuré (GUICHET_PAYFIP_NUMCLI, ou GUICHET_PAYMENT_DUMMY en démonstration).",
+    ),
 }
 
 
@@ -66,6 +74,8 @@ def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector 
 def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
 @overload
 def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
+@overload
+def connector_for(capability: Literal["payment"]) -> PaymentConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""
