@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guichet.procedures",
     "guichet.dossiers",
     "guichet.instruction",
+    "guichet.payments",
     "guichet.webhooks",
     "guichet.observatory",
     "guichet.documents",
@@ -397,7 +398,9 @@ GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GR
 GUICHET_PAYFIP_NUMCLI = os.environ.get("GUICHET_PAYFIP_NUMCLI", "")
 GUICHET_PAYFIP_SAISIE = os.environ.get("GUICHET_PAYFIP_SAISIE", "T")
 GUICHET_PAYFIP_URL = os.environ.get("GUICHET_PAYFIP_URL", "https://www.payfip.gouv.fr/tpa/services/securite")
-GUICHET_PAYFIP_PAYMENT_URL = os.environ.get("GUICHET_PAYFIP_PAYMENT_URL", "https://www.payfip.gouv.fr/tpa/paiementws.web")
+GUICHET_PAYFIP_PAYMENT_URL = os.environ.get(
+    "GUICHET_PAYFIP_PAYMENT_URL", "https://www.payfip.gouv.fr/tpa/paiementws.web"
+)
 GUICHET_PAYFIP_TIMEOUT = float(os.environ.get("GUICHET_PAYFIP_TIMEOUT", "15"))
 GUICHET_PAYMENT_DUMMY = env_bool("GUICHET_PAYMENT_DUMMY", False)
 

@@ -57,7 +57,8 @@ CAPABILITIES: dict[str, Capability] = {
     # Online payment of fees: PayFiP where its collectivity code is set, else the dummy (demonstration).
     "payment": Capability(
         implementations=(PayfipPayment, DummyPayment),
-        missing="Aucun service de paiement n’est configuré (GUICHET_PAYFIP_NUMCLI, ou GUICHET_PAYMENT_DUMMY en démonstration).",
+        missing="Aucun service de paiement n’est configuré "
+        "(GUICHET_PAYFIP_NUMCLI, ou GUICHET_PAYMENT_DUMMY en démonstration).",
     ),
 }
 

@@ -213,9 +213,13 @@ def fee_errors(fee: FeeDefinition, fields: Mapping[str, str]) -> list[tuple[str,
         unknown = sorted(line.names() - set(fields))
         if unknown:
             named = ", ".join(f"« {name} »" for name in unknown)
-            errors.append((f"fee.lines[{index}]", f"la ligne de frais porte sur {named}, un champ absent du formulaire"))
+            errors.append(
+                (f"fee.lines[{index}]", f"la ligne de frais porte sur {named}, un champ absent du formulaire")
+            )
     if fee.payer == FeePayer.COMPANY and fields.get(fee.payer_siret_field or "") != "siret":
-        errors.append(("fee.payer_siret_field", "le champ désignant l’entreprise doit être un champ SIRET du formulaire"))
+        errors.append(
+            ("fee.payer_siret_field", "le champ désignant l’entreprise doit être un champ SIRET du formulaire")
+        )
     return errors
 
 

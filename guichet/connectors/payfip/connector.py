@@ -90,9 +90,13 @@ class PayfipPayment(PaymentConnector):
     def from_settings(cls) -> Self:
         numcli, mode = str(settings.GUICHET_PAYFIP_NUMCLI).strip(), settings.GUICHET_PAYFIP_SAISIE
         if not (numcli.isdigit() and len(numcli) == 6):
-            raise ConnectorNotConfigured(f"GUICHET_PAYFIP_NUMCLI doit être le code à 6 chiffres de la collectivité, et non {numcli!r}.")
+            raise ConnectorNotConfigured(
+                f"GUICHET_PAYFIP_NUMCLI doit être le code à 6 chiffres de la collectivité, et non {numcli!r}."
+            )
         if mode not in MODES:
-            raise ConnectorNotConfigured(f"GUICHET_PAYFIP_SAISIE doit valoir T (test), X (activation) ou W (production), et non {mode!r}.")
+            raise ConnectorNotConfigured(
+                f"GUICHET_PAYFIP_SAISIE doit valoir T (test), X (activation) ou W (production), et non {mode!r}."
+            )
         return cls(
             numcli=numcli,
             mode=mode,

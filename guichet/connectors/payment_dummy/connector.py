@@ -6,8 +6,8 @@ Setting: GUICHET_PAYMENT_DUMMY (true selects it, when PayFiP is not configured).
 nothing is paid."""
 
 import secrets
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Self
 
 from django.conf import settings
@@ -76,7 +76,7 @@ class DummyPayment(PaymentConnector):
             "result": None,
         }
         cache.set(_key(operation_id), operation, KEPT)
-        url = settings.GUICHET_SITE_URL + reverse("payment_dummy", args=[operation_id])
+        url = settings.GUICHET_SITE_URL + reverse("paiements:factice", args=[operation_id])
         return PaymentOrder(operation_id=operation_id, redirect_url=url)
 
     def payment_detail(self, operation_id: str) -> PaymentDetail:

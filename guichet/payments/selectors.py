@@ -1,0 +1,109 @@
+"""What a dossier owes and has paid. Reads only; the screens check who asks (the applicant's and the
+instructors' own selectors) before asking these."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+
+from guichet.documents.models import Act
+from guichet.dossiers.models import ActKind, Dossier, DossierState
+from guichet.procedures.fees import FeeAmount, FeeDefinition, FeeMoment, FeeUncomputable, euros, fee_lines
+from guichet.procedures.selectors import version_form
+
+from .models import Payment, PaymentMoment, PaymentStatus
+
+# PayFiP takes no payment under 1 €.
+MINIMUM_CENTS = 100
+
+
+def dossier_fee(dossier: Dossier) -> FeeDefinition | None:
+    """The fee of the dossier's version, when it charges one."""
+    fee = version_form(dossier.version_id).fee
+    return fee if fee is not None and fee.charges else None
+
+
+def fee_amount(dossier: Dossier, fee: FeeDefinition) -> FeeAmount:
+    """The dossier's fee for its current answers (FeeUncomputable when they do not allow it)."""
+    return fee_lines(definition=fee, answers=dossier.answers)
+
+
+def paid_payment(dossier: Dossier, moment: str) -> Payment | None:
+    """The payment that settled the fee (the one not to refund first, after a double payment)."""
+    return (
+        Payment.objects.filter(dossier=dossier, moment=moment, status=PaymentStatus.PAID)
+        .select_related("quittance")
+        .order_by(F("refund_due_at").asc(nulls_first=True), "pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FeeSituation:
+    """Where a dossier stands with its fee: what is charged, when, and whether it is paid."""
+
+    moment: str
+    amount: FeeAmount | None  # for the current answers; None: they do not let it be computed
+    problem: str  # why it cannot be computed, in French
+    paid: Payment | None
+
+    @property
+    def cents(self) -> int | None:
+        if self.paid is not None:
+            return self.paid.amount_cents
+        return self.amount.cents if self.amount is not None else None
+
+    @property
+    def due(self) -> bool:
+        return self.paid is None and bool(self.cents)
+
+    @property
+    def amount_display(self) -> str:
+        return euros(Decimal(self.cents) / 100) if self.cents is not None else ""
+
+
+def fee_situation(dossier: Dossier) -> FeeSituation | None:
+    """The dossier's fee and its payment; None when its procedure charges nothing."""
+    fee = dossier_fee(dossier)
+    if fee is None:
+        return None
+    moment = PaymentMoment(str(fee.moment))
+    paid = paid_payment(dossier, moment)
+    if paid is not None:
+        return FeeSituation(moment, None, "", paid)
+    try:
+        amount = fee_amount(dossier, fee)
+    except FeeUncomputable as error:
+        return FeeSituation(moment, None, str(error), None)
+    return FeeSituation(moment, amount, "", None)
+
+
+def payment_awaited(dossier: Dossier) -> bool:
+    """Whether the dossier waits for its payment now: before filing (a draft), or after its
+    acceptance (the act is delivered once paid)."""
+    situation = fee_situation(dossier)
+    if situation is None or not situation.due:
+        return False
+    if situation.moment == FeeMoment.BEFORE_FILING:
+        return dossier.state == DossierState.DRAFT
+    return dossier.state == DossierState.ACCEPTED
+
+
+def acts_delivered(dossier: Dossier, acts: Iterable[Act]) -> list[Act]:
+    """The acts the applicant may have: an acceptance waits for the fee due after it."""
+    withheld = payment_awaited(dossier) and dossier.state == DossierState.ACCEPTED
+    return [act for act in acts if not (withheld and act.kind == ActKind.ACCEPTANCE)]
+
+
+def dossier_payments(dossier: Dossier) -> QuerySet[Payment]:
+    return Payment.objects.filter(dossier=dossier).select_related("quittance").order_by("created_at", "pk")
+
+
+def payments_of_procedures(procedure_ids) -> QuerySet[Payment]:
+    """Every payment of these procedures, oldest first (the accountant's export)."""
+    return (
+        Payment.objects.filter(dossier__procedure_id__in=procedure_ids)
+        .select_related("dossier__procedure", "quittance")
+        .order_by("created_at", "pk")
+    )
