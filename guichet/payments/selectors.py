@@ -79,6 +79,12 @@ def fee_situation(dossier: Dossier) -> FeeSituation | None:
     return FeeSituation(moment, amount, "", None)
 
 
+def fee_due_after_acceptance(dossier: Dossier) -> bool:
+    """Whether the dossier's procedure charges its fee once the dossier is accepted."""
+    fee = dossier_fee(dossier)
+    return fee is not None and fee.moment == FeeMoment.AFTER_ACCEPTANCE
+
+
 def payment_awaited(dossier: Dossier) -> bool:
     """Whether the dossier waits for its payment now: before filing (a draft), or after its
     acceptance (the act is delivered once paid)."""
