@@ -120,6 +120,7 @@ class AuditAction(models.TextChoices):
     OPINION_GIVE = "opinion.give", _("Avis de l’usager donné")
     ORGANISATION_CREATE = "organisation.create", _("Organisation créée")
     ORGANISATION_ROLE_GRANT = "organisation_role.grant", _("Rôle accordé")
+    PAYMENT_RECEIPTS_EXPORT = "payment.receipts_export", _("Recettes exportées (paiements reçus)")
     PAYMENT_REFUND_DUE = "payment.refund_due", _("Paiement à rembourser (dossier refusé)")
     PAYMENT_SETTLE = "payment.settle", _("Résultat d’un paiement en ligne enregistré")
     PAYMENT_START = "payment.start", _("Paiement en ligne commencé")

@@ -1,10 +1,13 @@
 """Payments of the fees that procedures charge (procedures/fees.py), online through the payment
 connector (PayFiP, or the demonstration's dummy)."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guichet.core.models import TimeStampedModel
+from guichet.procedures.fees import euros
 
 
 class PaymentMoment(models.TextChoices):
@@ -86,3 +89,11 @@ class Payment(TimeStampedModel):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_cents) / 100
+
+    @property
+    def amount_display(self) -> str:
+        return euros(self.amount)

@@ -24,7 +24,7 @@ def _facts(payment: Payment) -> dict[str, str]:
     detail = " ; ".join(f"{line['label']} : {euros(Decimal(str(line['net'])))}" for line in lines if line.get("label"))
     paid_at = timezone.localtime(payment.paid_at)
     return {
-        "montant": euros(Decimal(payment.amount_cents) / 100),
+        "montant": payment.amount_display,
         "date": paid_at.strftime("%d/%m/%Y à %H:%M"),
         "reference": payment.reference,
         "autorisation": payment.authorisation,

@@ -10,12 +10,21 @@ from django.db.models import F, QuerySet
 from guichet.documents.models import Act
 from guichet.dossiers.models import ActKind, Dossier, DossierState
 from guichet.procedures.fees import FeeAmount, FeeDefinition, FeeMoment, FeeUncomputable, euros, fee_lines
+from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
 from .models import Payment, PaymentMoment, PaymentStatus
 
 # PayFiP takes no payment under 1 €.
 MINIMUM_CENTS = 100
+
+
+def procedure_charges(procedure: Procedure) -> bool:
+    """Whether the procedure charges a fee, or did (a payment was made)."""
+    version_id = procedure.versions.order_by("-number").values_list("pk", flat=True).first()
+    fee = version_form(version_id).fee if version_id is not None else None
+    charges = fee is not None and fee.charges
+    return charges or Payment.objects.filter(dossier__procedure=procedure).exists()
 
 
 def dossier_fee(dossier: Dossier) -> FeeDefinition | None:

@@ -35,6 +35,7 @@ from guichet.instruction.services import (
     expert_invite_by_email,
     expert_revoke,
 )
+from guichet.payments.selectors import dossier_payments, fee_situation
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
@@ -88,6 +89,8 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         ),
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
         "acts": acts_of_dossier(dossier, issued_only=False),
+        "fee": fee_situation(dossier),
+        "payments": dossier_payments(dossier),
         "conservation": dossier_archival_summary(dossier),
     }
 

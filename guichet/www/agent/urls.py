@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acts, bulk, dossier, exports, keys, lists
+from . import acts, bulk, dossier, exports, keys, lists, payments
 
 app_name = "agent"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("demarches/<slug:slug>/colonnes/", lists.list_columns, name="list_columns"),
     path("demarches/<slug:slug>/export.<str:extension>", exports.list_export, name="list_export"),
     path("demarches/<slug:slug>/pieces.zip", exports.attachments_zip, name="attachments_zip"),
+    path("demarches/<slug:slug>/recettes.csv", payments.receipts_export, name="receipts_export"),
     path("actions-groupees/<int:pk>/", bulk.bulk_detail, name="bulk_detail"),
     path("exports/<int:pk>/", exports.export_job_detail, name="export_job"),
     path("exports/<int:pk>/fichier/", exports.export_job_file, name="export_job_file"),
