@@ -6,10 +6,12 @@ import io
 import pytest
 from django.urls import reverse
 
+from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.payments.models import Payment
+from guichet.observatory.collected import amounts_collected
+from guichet.payments.models import Payment, PaymentStatus
 from tests.connectors.payfip.stand_in import PAID_CARD
-from tests.factories import DossierFactory, ProcedureFactory, instructor_of
+from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 from tests.payments.conftest import fee_definition, payfip_notifies
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("payfip_settings")]
@@ -62,3 +64,29 @@ def test_another_procedures_instructor_gets_no_receipts(client, draft, payfip):
     stranger = instructor_of(DossierFactory().procedure)
     client.force_login(stranger)
     assert client.get(reverse("agent:receipts_export", args=[draft.procedure.slug])).status_code == 404
+
+
+def test_the_observatory_shows_the_amounts_collected_per_procedure(client, draft, payfip):
+    payment = _paid(client, draft, payfip)
+    steering = UserFactory()
+    organisation = draft.procedure.organisation
+    OrganisationRole.objects.create(user=steering, organisation=organisation, role=OrganisationRole.Role.STEERING)
+    # A second payment, on a refused dossier: to refund, counted apart.
+    refunded = Payment.objects.create(
+        dossier=DossierFactory(procedure=draft.procedure),
+        moment=payment.moment,
+        reference="G0R0000",
+        amount_cents=2000,
+        email="x@example.org",
+        backend="payfip",
+        status=PaymentStatus.PAID,
+        paid_at=payment.paid_at,
+        refund_due_at=payment.paid_at,
+    )
+    rows = amounts_collected(organisation_ids={organisation.pk})
+    assert [(row.title, row.payments, row.collected_cents, row.refund_due_cents) for row in rows] == [
+        (draft.procedure.title, 2, 1250, refunded.amount_cents)
+    ]
+    client.force_login(steering)
+    page = client.get(reverse("observatoire:steering")).content.decode()
+    assert "Montants encaissés par démarche" in page and "12,50\u00a0€" in page and "20,00\u00a0€" in page
