@@ -223,6 +223,14 @@ def fee_errors(fee: FeeDefinition, fields: Mapping[str, str]) -> list[tuple[str,
     return errors
 
 
+def fee_set(definition: dict[str, Any], *, fee: dict[str, Any] | None) -> dict[str, Any]:
+    """The form definition with its fee replaced (none: removed), for the builder."""
+    new = {key: value for key, value in definition.items() if key != "fee"}
+    if fee is not None and fee.get("kind", FeeKind.NONE) != FeeKind.NONE:
+        new["fee"] = fee
+    return new
+
+
 def euros(amount: Decimal) -> str:
     """An amount as French readers write it: 1 234,50 €."""
     whole, cents = f"{money(amount):,.2f}".split(".")
