@@ -59,7 +59,7 @@ def _reference(dossier: Dossier) -> str:
     return f"G{dossier.pk}R{secrets.token_hex(6).upper()}"
 
 
-def payment_start(*, actor: User, dossier: Dossier) -> Payment:
+def payment_start(*, actor: User, dossier: Dossier, connector: PaymentConnector | None = None) -> Payment:
     """Open the payment of the dossier's fee, or give back the one that is open or already paid.
     The applicant is then sent to `payment.redirect_url` (unless it is paid). PaymentImpossible when
     nothing is due, or when the payment service cannot open it now."""
@@ -68,9 +68,9 @@ def payment_start(*, actor: User, dossier: Dossier) -> Payment:
         raise PaymentImpossible("Cette démarche ne demande aucun paiement.")
     moment = PaymentMoment(str(fee.moment))
     # An operation that the person may have finished meanwhile is read first: never asked twice.
+    connector = connector or connector_for("payment")
     for pending in Payment.objects.filter(dossier=dossier, moment=moment, status=PaymentStatus.PENDING):
-        payment_confirm(payment=pending)
-    connector = connector_for("payment")
+        payment_confirm(payment=pending, connector=connector)
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if locked.applicant_id != actor.pk:
@@ -150,7 +150,9 @@ def _status(payment: Payment, detail: PaymentDetail, now: datetime) -> str:
     return STATUS_OF[detail.result]
 
 
-def payment_confirm(*, payment: Payment, now: datetime | None = None) -> Payment:
+def payment_confirm(
+    *, payment: Payment, now: datetime | None = None, connector: PaymentConnector | None = None
+) -> Payment:
     """Ask the payment service how the payment ended and record it, once. Paid: the quittance is
     made, and the dossier is filed (a fee due before filing) or its act delivered (after acceptance).
     A payment already final is returned as it is, without asking the service (but a cancelled one is
@@ -162,7 +164,7 @@ def payment_confirm(*, payment: Payment, now: datetime | None = None) -> Payment
         return payment
     if not payment.operation_id:
         return payment
-    detail = connector_for("payment").payment_detail(payment.operation_id)
+    detail = (connector or connector_for("payment")).payment_detail(payment.operation_id)
     return payment_record(payment_id=payment.pk, detail=detail, now=now)
 
 
