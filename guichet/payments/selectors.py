@@ -9,7 +9,15 @@ from django.db.models import F, QuerySet
 
 from guichet.documents.models import Act
 from guichet.dossiers.models import ActKind, Dossier, DossierState
-from guichet.procedures.fees import FeeAmount, FeeDefinition, FeeMoment, FeeUncomputable, euros, fee_lines
+from guichet.procedures.fees import (
+    FeeAmount,
+    FeeDefinition,
+    FeeMoment,
+    FeePayer,
+    FeeUncomputable,
+    euros,
+    fee_lines,
+)
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import version_form
 
@@ -20,17 +28,20 @@ MINIMUM_CENTS = 100
 
 
 def procedure_charges(procedure: Procedure) -> bool:
-    """Whether the procedure charges a fee, or did (a payment was made)."""
+    """Whether the procedure's applicants pay a fee online, or did (a payment was made)."""
     version_id = procedure.versions.order_by("-number").values_list("pk", flat=True).first()
     fee = version_form(version_id).fee if version_id is not None else None
-    charges = fee is not None and fee.charges
+    charges = fee is not None and fee.charges and fee.payer == FeePayer.APPLICANT
     return charges or Payment.objects.filter(dossier__procedure=procedure).exists()
 
 
 def dossier_fee(dossier: Dossier) -> FeeDefinition | None:
-    """The fee of the dossier's version, when it charges one."""
+    """The fee of the dossier's version that its applicant pays online, when it charges one. A fee
+    charged to a company (payer « company ») is invoiced instead (the invoicing app), not paid here."""
     fee = version_form(dossier.version_id).fee
-    return fee if fee is not None and fee.charges else None
+    if fee is None or not fee.charges or fee.payer != FeePayer.APPLICANT:
+        return None
+    return fee
 
 
 def fee_amount(dossier: Dossier, fee: FeeDefinition) -> FeeAmount:

@@ -14,7 +14,8 @@ from guichet.dossiers.models import ActKind, DossierState
 from guichet.payments.models import Payment, PaymentStatus
 from guichet.payments.reconciliation import payments_reconcile
 from tests.connectors.payfip.stand_in import CANCELLED, PAID_CARD, PAID_DEBIT, REFUSED_CARD
-from tests.payments.conftest import payfip_notifies, person_comes_back
+from tests.factories import DossierFactory, ProcedureFactory
+from tests.payments.conftest import fee_definition, payfip_notifies, person_comes_back
 
 pytestmark = pytest.mark.usefixtures("payfip_settings")
 
@@ -144,3 +145,14 @@ def test_an_unreachable_payfip_says_so_and_files_nothing(applicant_client, draft
     response = applicant_client.post(reverse("paiements:dossier", args=[draft.pk]), follow=True)
     assert "Le service de paiement ne répond pas" in response.content.decode()
     assert Payment.objects.get(dossier=draft).status == PaymentStatus.EXPIRED
+
+
+def test_a_fee_charged_to_a_company_is_not_paid_online(client, db, payfip):
+    definition = fee_definition()
+    definition["pages"][0]["fields"].append({"id": "siret", "type": "siret", "label": "SIRET"})
+    definition["fee"].update(payer="company", payer_siret_field="siret")
+    dossier = DossierFactory(procedure=ProcedureFactory(draft_definition=definition), submitted=True)
+    assert dossier.state == DossierState.SUBMITTED  # invoiced by the invoicing app, not held here
+    client.force_login(dossier.applicant)
+    assert client.get(reverse("paiements:dossier", args=[dossier.pk])).status_code == 404
+    assert not payfip.calls
