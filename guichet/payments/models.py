@@ -26,13 +26,23 @@ class PaymentStatus(models.TextChoices):
 FINAL = frozenset({PaymentStatus.PAID, PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
 
 
+def unpaid_go_with_their_draft(collector, field, sub_objs, using):
+    """The payments' `on_delete`: a draft deleted (by its applicant, or expired) takes its attempts
+    that came to nothing with it; a paid one refuses the deletion (PROTECT): money received is never
+    forgotten (drafts with one are not expired: archives/drafts.py)."""
+    paid = [payment for payment in sub_objs if payment.status == PaymentStatus.PAID]
+    if paid:
+        models.PROTECT(collector, field, paid, using)
+    models.CASCADE(collector, field, sub_objs, using)
+
+
 class Payment(TimeStampedModel):
     """One attempt to pay a dossier's fee. A dossier has at most one paid payment per moment (a
     database constraint): whatever arrives first, the service's notification or the person's return,
     and however many times, the payment is recorded once."""
 
     dossier = models.ForeignKey(
-        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="payments"
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=unpaid_go_with_their_draft, related_name="payments"
     )
     moment = models.CharField(_("moment du paiement"), max_length=20, choices=PaymentMoment.choices)
     # The reference given to the payment service (PayFiP's refdet: 1 to 30 letters and digits).

@@ -80,11 +80,19 @@ def payment_start(*, actor: User, dossier: Dossier, connector: PaymentConnector 
             return paid
         if not _moment_open(locked, moment):
             raise PaymentImpossible("Ce dossier n’attend pas de paiement.")
+        try:
+            amount = fee_amount(locked, fee)
+        except FeeUncomputable as error:
+            raise PaymentImpossible(str(error)) from error
+        if amount.cents < MINIMUM_CENTS:
+            raise PaymentImpossible("Le paiement en ligne n’est possible qu’à partir de 1 €.")
+        # The same amount (the answers did not change it): the operation still open is reused.
         reusable = (
             Payment.objects.filter(
                 dossier=locked,
                 moment=moment,
                 status=PaymentStatus.PENDING,
+                amount_cents=amount.cents,
                 created_at__gt=timezone.now() - OPERATION_OPEN,
             )
             .exclude(redirect_url="")
@@ -92,12 +100,6 @@ def payment_start(*, actor: User, dossier: Dossier, connector: PaymentConnector 
         )
         if reusable is not None:
             return reusable
-        try:
-            amount = fee_amount(locked, fee)
-        except FeeUncomputable as error:
-            raise PaymentImpossible(str(error)) from error
-        if amount.cents < MINIMUM_CENTS:
-            raise PaymentImpossible("Le paiement en ligne n’est possible qu’à partir de 1 €.")
         payment = Payment.objects.create(
             dossier=locked,
             moment=moment,

@@ -156,3 +156,11 @@ def test_a_fee_charged_to_a_company_is_not_paid_online(client, db, payfip):
     client.force_login(dossier.applicant)
     assert client.get(reverse("paiements:dossier", args=[dossier.pk])).status_code == 404
     assert not payfip.calls
+
+
+def test_a_draft_deleted_takes_its_unpaid_attempts_with_it(applicant_client, draft, payfip):
+    payment = _pay(applicant_client, draft)
+    person_comes_back(applicant_client, payfip.person_finishes(payment.operation_id, REFUSED_CARD))
+    response = applicant_client.post(reverse("usager:dossier_delete", args=[draft.pk]))
+    assert response.status_code == 302
+    assert not Payment.objects.filter(pk=payment.pk).exists()
