@@ -19,9 +19,16 @@ logger = logging.getLogger(__name__)
 SERVICES = {"payfip": "PayFiP (DGFiP)", "payment_dummy": "le service de paiement de démonstration"}
 
 
+def _line(line: dict) -> str:
+    quantity = Decimal(line["quantity"])
+    if quantity == 1:
+        return f"{line['label']} : {euros(Decimal(line['net']))}"
+    count = format(quantity.normalize(), "f").replace(".", ",")
+    return f"{line['label']} : {count} × {euros(Decimal(line['unit_price']))} = {euros(Decimal(line['net']))}"
+
+
 def _facts(payment: Payment) -> dict[str, str]:
-    lines = payment.lines.get("lines", [])
-    detail = " ; ".join(f"{line['label']} : {euros(Decimal(str(line['net'])))}" for line in lines if line.get("label"))
+    detail = " ; ".join(_line(line) for line in payment.lines.get("lines", []))
     paid_at = timezone.localtime(payment.paid_at)
     return {
         "montant": payment.amount_display,
