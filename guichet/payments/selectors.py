@@ -12,6 +12,7 @@ from guichet.dossiers.models import ActKind, Dossier, DossierState
 from guichet.procedures.fees import (
     FeeAmount,
     FeeDefinition,
+    FeeKind,
     FeeMoment,
     FeePayer,
     FeeUncomputable,
@@ -33,6 +34,24 @@ def procedure_charges(procedure: Procedure) -> bool:
     fee = version_form(version_id).fee if version_id is not None else None
     charges = fee is not None and fee.charges and fee.payer == FeePayer.APPLICANT
     return charges or Payment.objects.filter(dossier__procedure=procedure).exists()
+
+
+def procedure_fee_notice(procedure: Procedure) -> str:
+    """What the procedure's page tells the public about its fee, before they start ("": none)."""
+    version_id = procedure.versions.order_by("-number").values_list("pk", flat=True).first()
+    fee = version_form(version_id).fee if version_id is not None else None
+    if fee is None or not fee.charges:
+        return ""
+    if fee.payer == FeePayer.COMPANY:
+        return "Cette démarche est payante : les frais sont facturés à l’entreprise indiquée dans la demande."
+    when = "avant le dépôt du dossier" if fee.moment == FeeMoment.BEFORE_FILING else "après l’acceptation de la demande"
+    if fee.kind == FeeKind.FIXED:
+        amount = euros(fee_lines(definition=fee, answers={}).total)
+        return f"Cette démarche est payante : {amount}, à payer en ligne {when}."
+    return (
+        "Cette démarche est payante : le montant, calculé d’après vos réponses, vous est indiqué "
+        f"avant le paiement, en ligne, {when}."
+    )
 
 
 def dossier_fee(dossier: Dossier) -> FeeDefinition | None:

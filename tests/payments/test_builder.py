@@ -9,6 +9,7 @@ from guichet.procedures.definition import definition_validate
 from guichet.procedures.exchange import procedure_export
 from guichet.procedures.models import Procedure
 from tests.factories import OrganisationFactory, ProcedureFactory, UserFactory
+from tests.payments.conftest import fee_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,16 @@ def test_choosing_no_fee_removes_it(client, procedure):
     _post(client, procedure, kind="none")
     procedure.refresh_from_db()
     assert "fee" not in procedure.draft_definition
+
+
+def test_the_procedure_page_tells_the_public_what_it_costs(client, db):
+    fixed = ProcedureFactory(draft_definition=fee_definition())
+    page = client.get(reverse("public:procedure_detail", args=[fixed.slug])).content.decode()
+    assert "Cette démarche est payante : 12,50\u00a0€, à payer en ligne avant le dépôt du dossier." in page
+    computed = ProcedureFactory(
+        draft_definition=fee_definition(kind="formula", quantity="objet", moment="after_acceptance")
+    )
+    page = client.get(reverse("public:procedure_detail", args=[computed.slug])).content.decode()
+    assert "calculé d’après vos réponses" in page and "après l’acceptation de la demande" in page
+    free = ProcedureFactory()
+    assert "payante" not in client.get(reverse("public:procedure_detail", args=[free.slug])).content.decode()
