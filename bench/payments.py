@@ -16,7 +16,7 @@ PAYMENTS = 200
 
 
 def payments_figures(count: int = PAYMENTS) -> list:
-    from django.conf import settings
+    from django.test import override_settings
 
     from bench.run import Figure
     from guichet.demo.answers import fake_answers
@@ -31,9 +31,15 @@ def payments_figures(count: int = PAYMENTS) -> list:
     applicant = Dossier.objects.filter(procedure=procedure).exclude(number=None).first().applicant
     definition = procedure.latest_version.definition
     rng = random.Random(20)
-    with stand_in_payfip() as payfip:
-        settings.GUICHET_PAYFIP_NUMCLI, settings.GUICHET_PAYFIP_SAISIE = NUMCLI, "T"
-        settings.GUICHET_PAYFIP_URL, settings.GUICHET_PAYFIP_PAYMENT_URL = payfip.service_url, payfip.payment_url
+    with (
+        stand_in_payfip() as payfip,
+        override_settings(
+            GUICHET_PAYFIP_NUMCLI=NUMCLI,
+            GUICHET_PAYFIP_SAISIE="T",
+            GUICHET_PAYFIP_URL=payfip.service_url,
+            GUICHET_PAYFIP_PAYMENT_URL=payfip.payment_url,
+        ),
+    ):
         drafts = [
             dossier_create(actor=applicant, procedure=procedure, answers=fake_answers(definition, rng))
             for _ in range(count)
