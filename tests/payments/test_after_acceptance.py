@@ -2,12 +2,16 @@
 once the fee is paid (a step of the follow-up chain that waits); a refused dossier's payment is
 marked for refund."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.dossiers.models import ActKind, DossierState, TransitionName
 from guichet.dossiers.workflow import dossier_transition
+from guichet.instruction.followup.chain import followup_run
 from guichet.instruction.models import FollowUpStep
 from guichet.payments.models import Payment, PaymentStatus
 from tests.connectors.payfip.stand_in import PAID_CARD
@@ -72,3 +76,18 @@ def test_a_refused_dossier_payment_is_marked_for_refund(client, payfip, django_c
     dossier_transition(dossier=dossier, name=TransitionName.REFUSE, actor=instructor, motivation="Pièces manquantes.")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID and payment.refund_due_at is not None
+
+
+def test_an_acceptance_reopened_before_the_payment_is_never_delivered(payfip, django_capture_on_commit_callbacks):
+    dossier = _accepted(django_capture_on_commit_callbacks)
+    step = FollowUpStep.objects.get(transition__dossier=dossier, name=FollowUpStep.Name.AWAIT_PAYMENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        reopen = TransitionName.REOPEN
+        dossier_transition(dossier=dossier, name=reopen, actor=instructor_of(dossier.procedure), motivation="Erreur.")
+    mail.outbox.clear()
+    followup_run(transition_id=step.transition_id, now=timezone.now() + timedelta(hours=7))
+    step.refresh_from_db()
+    assert step.status == FollowUpStep.Status.DONE and step.outcome == {"superseded": True}
+    email = FollowUpStep.objects.get(transition=step.transition, name=FollowUpStep.Name.EMAIL_APPLICANT)
+    assert email.status == FollowUpStep.Status.SKIPPED
+    assert not any("acceptée" in message.subject for message in mail.outbox)

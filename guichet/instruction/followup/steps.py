@@ -146,6 +146,13 @@ def await_payment(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool)
     """The acceptance act is delivered once the fee due after acceptance is paid: the applicant is
     asked to pay (once), and the chain waits; the payment wakes it (followup_wake_on_payment)."""
     dossier = log.dossier
+    dossier.refresh_from_db(fields=["state", "last_transition_at"])
+    if dossier.last_transition_at is not None and dossier.last_transition_at > log.at:
+        # Reopened (or decided again) meanwhile: this acceptance is not delivered; a new one has its own chain.
+        FollowUpStep.objects.filter(
+            transition=log, position__gt=step.position, status=FollowUpStep.Status.PENDING
+        ).update(status=FollowUpStep.Status.SKIPPED, outcome={"skipped": "décision remplacée avant le paiement"})
+        return {"superseded": True}
     if not payment_awaited(dossier):
         paid = fee_situation(dossier)
         return {"paid": paid.paid.reference if paid is not None and paid.paid is not None else None}
