@@ -42,10 +42,11 @@ from guichet.procedures.models import InstructorMembership, Procedure
 
 # How the dossiers spread over the demo procedures, and over each one's groups (in the demo's order).
 PROCEDURE_SHARES = {
-    "copie-integrale-acte-de-naissance": 0.40,
+    "copie-integrale-acte-de-naissance": 0.37,
     "inscription-liste-electorale": 0.25,
     "autorisation-travaux-monument-historique": 0.20,
     "subvention-fonctionnement-association": 0.15,
+    "reservation-salle-des-fetes": 0.03,
 }
 GROUP_SHARES = (0.5, 0.3, 0.2)
 DAYS = 730  # submissions over the last two years

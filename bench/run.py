@@ -187,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.webhooks import DELIVERIES, webhooks_figures
 
     figures += webhooks_figures(DELIVERIES if args.scale == "small" else 4 * DELIVERIES)
+    # Online payments: confirmed per second against the stand-in PayFiP (bench/payments.py).
+    from bench.payments import PAYMENTS, payments_figures
+
+    figures += payments_figures(PAYMENTS if args.scale == "small" else 4 * PAYMENTS)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).

@@ -8,6 +8,7 @@ from guichet.www.accounts.views import admin_login_redirect
 urlpatterns = [
     path("", include("guichet.www.public.urls")),
     path("", include("guichet.www.usager.urls")),
+    path("", include("guichet.www.payments.urls")),
     path("compte/", include("guichet.www.accounts.urls")),
     path("instruction/", include("guichet.www.agent.urls")),
     path("avis/", include("guichet.www.expert.urls")),

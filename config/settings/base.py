@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guichet.dossiers",
     "guichet.instruction",
     "guichet.invoicing",
+    "guichet.payments",
     "guichet.webhooks",
     "guichet.observatory",
     "guichet.documents",
@@ -393,6 +394,18 @@ GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
 # by the daily round (core/task_results.py, decision 0023).
 GUICHET_TASK_RESULTS_KEPT_DAYS = int(os.environ.get("GUICHET_TASK_RESULTS_KEPT_DAYS", "7"))
 GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))
+
+# Online payment of fees (guichet/connectors/payfip; decision 0038): PayFiP when its collectivity
+# code is set (saisie T test, X activation, W production), else the dummy page when
+# GUICHET_PAYMENT_DUMMY is true (demonstration only: nothing is paid).
+GUICHET_PAYFIP_NUMCLI = os.environ.get("GUICHET_PAYFIP_NUMCLI", "")
+GUICHET_PAYFIP_SAISIE = os.environ.get("GUICHET_PAYFIP_SAISIE", "T")
+GUICHET_PAYFIP_URL = os.environ.get("GUICHET_PAYFIP_URL", "https://www.payfip.gouv.fr/tpa/services/securite")
+GUICHET_PAYFIP_PAYMENT_URL = os.environ.get(
+    "GUICHET_PAYFIP_PAYMENT_URL", "https://www.payfip.gouv.fr/tpa/paiementws.web"
+)
+GUICHET_PAYFIP_TIMEOUT = float(os.environ.get("GUICHET_PAYFIP_TIMEOUT", "15"))
+GUICHET_PAYMENT_DUMMY = env_bool("GUICHET_PAYMENT_DUMMY", False)
 
 # Transfers of SEDA packages to an archival system (guichet/connectors/vitam and archive_directory;
 # the archives app asks the registry for "archive_transfer"). Vitam when GUICHET_VITAM_URL is set

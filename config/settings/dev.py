@@ -18,6 +18,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", str(VAR_DIR / "archives" / "depot"))
 # Invoices go to the in-process invoicing platform unless Chorus Pro is configured (the demo's).
 GUICHET_INVOICING_DUMMY = env_bool("GUICHET_INVOICING_DUMMY", True)  # noqa: F405
+# The demonstration pays its fees on a dummy page (guichet/connectors/payment_dummy), never on PayFiP.
+GUICHET_PAYMENT_DUMMY = env_bool("GUICHET_PAYMENT_DUMMY", True)  # noqa: F405
 # The demo's webhook receiver (`manage.py webhooks_receiver`) listens on the loopback, over HTTP.
 GUICHET_WEBHOOKS_ALLOWED_NETWORKS = env_list("GUICHET_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1/32")  # noqa: F405
 GUICHET_WEBHOOKS_HTTPS_ONLY = env_bool("GUICHET_WEBHOOKS_HTTPS_ONLY", False)  # noqa: F405

@@ -19,6 +19,7 @@ from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
 from guichet.dossiers.models import Dossier, DossierFile, DossierState
+from guichet.payments.models import PaymentStatus
 
 BATCH = 500
 
@@ -50,7 +51,7 @@ def _to_delete(now: datetime) -> QuerySet[Dossier]:
         updated_at__lte=now - retention,
         expiry_warned_at__lte=now - notice,
         expiry_warned_at__gte=F("updated_at"),
-    )
+    ).exclude(payments__status=PaymentStatus.PAID)  # paid, but its filing failed: a person decides
 
 
 @transaction.atomic

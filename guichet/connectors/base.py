@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar, Self
@@ -256,3 +257,65 @@ class InvoicingConnector(Connector):
     def invoice_progress(self, *, flow_number: str, invoice_id: str = "") -> InvoiceProgress | None:
         """The status of the invoice that the integrated deposit `flow_number` made, found by its
         id on the platform when it is known (None while the platform does not list it yet)."""
+
+
+class PaymentResult(models.TextChoices):
+    """What the payment service says of one payment attempt (PayFiP's `resultrans` and error codes,
+    read as eopayment reads them: /work/shared/reference/connectors.md §8)."""
+
+    PAID = "paid", _("Payé")
+    REFUSED = "refused", _("Refusé")
+    CANCELLED = "cancelled", _("Abandonné par l’usager")
+    WAITING = "waiting", _("En cours")
+    EXPIRED = "expired", _("Expiré")
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """A payment opened at the service: `operation_id` (PayFiP's idOp) and where to send the person."""
+
+    operation_id: str
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class PaymentDetail:
+    """The service's answer about an operation. `code`: its own word (resultrans P/V/R/Z/A, or the
+    error code P1/P5), `authorisation`: the bank's authorisation number, `paid_at`: when the
+    service says it happened (None when it does not say), `test`: made in the service's test mode."""
+
+    result: PaymentResult
+    code: str
+    reference: str = ""
+    amount_cents: int | None = None
+    authorisation: str = ""
+    paid_at: datetime | None = None
+    test: bool = False
+
+
+class PaymentConnector(Connector):
+    """An online payment service (PayFiP, or the demonstration's dummy). A payment is two calls:
+    `payment_create`, after which the person is sent to `redirect_url`, then `payment_detail`
+    (on the service's notification, on the person's return, or by the reconciliation) until the
+    result is final."""
+
+    capability = "payment"
+
+    @abstractmethod
+    def payment_create(
+        self,
+        *,
+        reference: str,
+        amount_cents: int,
+        email: str,
+        subject: str,
+        year: int,
+        notification_url: str,
+        return_url: str,
+    ) -> PaymentOrder:
+        """Open a payment of `amount_cents` under `reference` (1 to 30 letters and digits, unique);
+        ConnectorRejected when the service refuses it, ConnectorUnavailable when it cannot answer."""
+
+    @abstractmethod
+    def payment_detail(self, operation_id: str) -> PaymentDetail:
+        """Where the operation stands; ConnectorUnavailable when the service cannot answer now."""

@@ -13,6 +13,7 @@ from .base import (
     Connector,
     ConnectorNotConfigured,
     InvoicingConnector,
+    PaymentConnector,
     SealConnector,
     TimestampConnector,
     WebhookConnector,
@@ -20,6 +21,8 @@ from .base import (
 from .chorus_pro.connector import ChorusPro
 from .clamav.connector import ClamavAntivirus
 from .invoicing_dummy.connector import DummyInvoicing
+from .payfip.connector import PayfipPayment
+from .payment_dummy.connector import DummyPayment
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
@@ -59,6 +62,12 @@ CAPABILITIES: dict[str, Capability] = {
         implementations=(ChorusPro, DummyInvoicing),
         missing="Aucune plateforme de facturation n’est configurée : indiquez Chorus Pro (GUICHET_CHORUS_PRO_URL).",
     ),
+    # Online payment of fees: PayFiP where its collectivity code is set, else the dummy (demonstration).
+    "payment": Capability(
+        implementations=(PayfipPayment, DummyPayment),
+        missing="Aucun service de paiement n’est configuré "
+        "(GUICHET_PAYFIP_NUMCLI, ou GUICHET_PAYMENT_DUMMY en démonstration).",
+    ),
 }
 
 
@@ -76,6 +85,8 @@ def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferCon
 def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
 @overload
 def connector_for(capability: Literal["invoicing"]) -> InvoicingConnector: ...
+@overload
+def connector_for(capability: Literal["payment"]) -> PaymentConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -16,6 +16,7 @@ from guichet.dossiers.services import dossier_create, dossier_submit
 from guichet.dossiers.workflow import dossier_transition
 from guichet.instruction.followup.chain import followups_quiet
 from guichet.instruction.services import expert_invite
+from guichet.payments.selectors import procedure_charges
 from guichet.procedures.exchange import procedure_import
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import instructor_group_add_member, procedure_publish
@@ -26,6 +27,7 @@ from .integrations import demo_integrations_load
 from .invoices import demo_invoices_load
 from .observatory import demo_observatory_load
 from .panorama import demo_panorama_load
+from .payments import demo_fee_dossiers
 from .procedures import PROCEDURES, DemoProcedure
 
 DEMO_PASSWORD = "Demo-Guichet-2026"  # noqa: S105 (published on purpose: demonstration accounts)
@@ -186,6 +188,9 @@ def _dossiers(procedure: Procedure, instructor: User, expert: User | None, appli
     if Dossier.objects.filter(procedure=procedure).exists():
         return
     rng = random.Random(seed)
+    if procedure_charges(procedure):
+        demo_fee_dossiers(procedure, instructor, applicants, rng)
+        return
     definition = procedure.latest_version.definition
     position = 0
     for final_state, count in DOSSIER_PLAN:

@@ -9,6 +9,7 @@ DEFAULT_TITLES = {
     ActKind.RECEIPT: "Accusé de réception",
     ActKind.ACCEPTANCE: "Décision d’acceptation",
     ActKind.REFUSAL: "Décision de refus",
+    ActKind.QUITTANCE: "Quittance de paiement",
 }
 
 RECEIPT = """\
@@ -69,4 +70,24 @@ ou par un recours contentieux devant le tribunal administratif compétent, dans 
 citoyens » accessible sur le site www.telerecours.fr.
 """
 
-DEFAULT_BODIES = {ActKind.RECEIPT: RECEIPT, ActKind.ACCEPTANCE: ACCEPTANCE, ActKind.REFUSAL: REFUSAL}
+QUITTANCE = """\
+Madame, Monsieur {{ usager.nom_complet }},
+
+{{ administration.nom }} atteste avoir reçu le **{{ paiement.date }}** la somme de **{{ paiement.montant }}** \
+au titre de « {{ demarche.titre }} »{% if dossier.numero %} (dossier n°{{ dossier.numero }}){% endif %}.
+
+{{ paiement.detail }}
+
+Paiement en ligne par {{ paiement.service }}, référence {{ paiement.reference }}\
+{% if paiement.autorisation %}, autorisation n°{{ paiement.autorisation }}{% endif %}.\
+{% if paiement.recette %} Recette : {{ paiement.recette }}.{% endif %}
+
+La présente quittance vaut preuve du paiement.
+"""
+
+DEFAULT_BODIES = {
+    ActKind.RECEIPT: RECEIPT,
+    ActKind.ACCEPTANCE: ACCEPTANCE,
+    ActKind.REFUSAL: REFUSAL,
+    ActKind.QUITTANCE: QUITTANCE,
+}

@@ -91,6 +91,9 @@ class Act(models.Model):
     size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True, db_index=True)
     seal_level = models.CharField(_("niveau du cachet"), max_length=20, blank=True)
+    # What an act that no transition issues certifies, given by whoever asked for it (a quittance:
+    # the amount paid, when, its reference), offered to its template as `paiement`.
+    facts = models.JSONField(_("faits attestés"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("acte")
@@ -140,6 +143,9 @@ class Act(models.Model):
 
     @property
     def kind_slug(self) -> str:
-        return {ActKind.RECEIPT: "accuse-reception", ActKind.ACCEPTANCE: "acceptation", ActKind.REFUSAL: "refus"}[
-            ActKind(self.kind)
-        ]
+        return {
+            ActKind.RECEIPT: "accuse-reception",
+            ActKind.ACCEPTANCE: "acceptation",
+            ActKind.REFUSAL: "refus",
+            ActKind.QUITTANCE: "quittance",
+        }[ActKind(self.kind)]

@@ -10,7 +10,8 @@ from .models import ActTemplate
 def act_publication_checks(*, procedure, checks: list[PublicationCheck]) -> None:
     """Warn about the acts that will use the default texts, and those signed by nobody named."""
     written = {template.kind: template for template in ActTemplate.objects.filter(procedure=procedure)}
-    defaults = [str(kind.label).lower() for kind in ActKind if kind not in written]
+    # The quittance (a fee's payment) keeps its default text: the builder does not offer it.
+    defaults = [str(kind.label).lower() for kind in ActKind if kind not in written and kind != ActKind.QUITTANCE]
     if defaults:
         checks.append(
             PublicationCheck(

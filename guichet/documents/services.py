@@ -153,6 +153,8 @@ def act_build(act: Act, *, now: datetime | None = None, signer=None, timestamper
         signatory_title=signatory_title,
         now=now,
     )
+    if act.facts:
+        context["paiement"] = act.facts
     layout = ActLayout(
         title=text.title,
         body=text.body,

@@ -10,10 +10,13 @@ class InstructionConfig(AppConfig):
     def ready(self) -> None:
         from guichet.accounts.hooks import agent_roles_collect
         from guichet.dossiers.workflow import transition_applied
+        from guichet.payments.hooks import payment_settled
 
-        from .followup.chain import followup_start
+        from .followup.chain import followup_start, followup_wake_on_payment
         from .selectors import expert_role_add
 
         # Whatever follows a transition, whoever applied it, goes through the follow-up chain.
         transition_applied.connect(followup_start)
+        # An acceptance act that waited for its fee is delivered once paid.
+        payment_settled.connect(followup_wake_on_payment)
         agent_roles_collect.connect(expert_role_add)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .fees import FeeDefinition, fee_errors
 from .formulas import FormulaError, formula_parse
 from .identity_purposes import IDENTITY_PURPOSE_LABELS, IdentityPurpose
 
@@ -186,6 +187,8 @@ class FormDefinition(BaseModel):
     # Private annotations: fields that the instructors fill on each dossier, never shown to the
     # applicant (a follow-up date, an internal opinion...).
     annotations: list[FormField] = Field(default_factory=list)
+    # What the procedure charges (fees.py): none when absent.
+    fee: FeeDefinition | None = None
 
     def iter_fields(self):
         """Every field in reading order, block contents right after their block."""
@@ -352,6 +355,10 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
             # Filled by instructors: their browser would offer their own name, not the applicant's.
             errors.append((f"{path}.autocomplete", "une annotation privée ne peut pas avoir de finalité"))
         annotation_ids.add(field.id)
+    if form.fee is not None:
+        in_blocks = {child.id for field in form.iter_fields() for child in field.fields}
+        fields = {field.id: str(field.type) for field in form.iter_fields() if field.id not in in_blocks}
+        errors.extend(fee_errors(form.fee, fields))
     return errors
 
 

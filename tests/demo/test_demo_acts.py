@@ -12,6 +12,7 @@ from guichet.documents.models import Act, ActStatus
 from guichet.dossiers.models import ActKind, Dossier, DossierState, TransitionName
 from guichet.instruction.followup.chain import followup_run
 from guichet.instruction.models import FollowUpStep
+from guichet.payments.quittance import quittance_issue, quittances_pending
 from tests.documents.test_acts import seal_status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -34,6 +35,9 @@ def test_the_worker_issues_every_act_of_the_demo_and_tells_nobody(slug, demo, dj
     with django_capture_on_commit_callbacks(execute=True):
         for transition_id in sorted(set(waiting.values_list("transition_id", flat=True))):
             followup_run(transition_id=transition_id)
+        # The quittances of the fees paid (the worker's task, or the reconciliation's round).
+        for act_id in quittances_pending():
+            quittance_issue(act_id=act_id)
     assert not waiting.exists()
     acts = Act.objects.filter(dossier__procedure__slug=slug)
     receipts = acts.filter(kind=ActKind.RECEIPT)

@@ -36,8 +36,8 @@ def test_loading_the_demo_twice_gives_the_same_data(demo):
     assert "Demo-Guichet-2026" in out.getvalue()
 
 
-def test_the_demo_has_four_procedures_and_dossiers_in_every_state(demo):
-    assert Procedure.objects.published().count() == 4
+def test_the_demo_has_five_procedures_and_dossiers_in_every_state(demo):
+    assert Procedure.objects.published().count() == 5
     for state in DossierState:
         assert Dossier.objects.filter(state=state).count() >= 24, f"a few dozen dossiers {state.label}"
     for procedure in Procedure.objects.all():

@@ -39,16 +39,22 @@ def answers_for(slug: str, seed: int) -> dict:
 # --- The procedures themselves
 
 
-def test_the_four_procedures_in_order():
+def test_the_five_procedures_in_order():
     organisations = {organisation.siret: organisation.slug for organisation in ORGANISATIONS}
     assert [(organisations[p.document["organisation_siret"]], p.slug) for p in PROCEDURES] == [
         ("drac-ile-de-france", "autorisation-travaux-monument-historique"),
         ("mairie-sainte-croix-en-val", "copie-integrale-acte-de-naissance"),
         ("mairie-sainte-croix-en-val", "inscription-liste-electorale"),
         ("mairie-sainte-croix-en-val", "subvention-fonctionnement-association"),
+        ("mairie-sainte-croix-en-val", "reservation-salle-des-fetes"),
     ]
     assert PROCEDURES[0].groups == ("UDAP Paris", "UDAP Hauts-de-Seine", "UDAP Seine-Saint-Denis")
-    assert [p.groups for p in PROCEDURES[1:]] == [("État civil",), ("Élections",), ("Vie associative",)]
+    assert [p.groups for p in PROCEDURES[1:]] == [
+        ("État civil",),
+        ("Élections",),
+        ("Vie associative",),
+        ("Salles municipales",),
+    ]
 
 
 @pytest.mark.parametrize("procedure", PROCEDURES, ids=lambda p: p.slug)

@@ -38,6 +38,9 @@ def test_one_function_shows_what_follows_each_transition():
     assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
     assert followup_steps(TransitionName.CLOSE) == [Name.WEBHOOKS, Name.EMAIL_APPLICANT]
     assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
+    # A fee due after acceptance: the act is delivered once paid.
+    paying = followup_steps(TransitionName.ACCEPT, fee_after_acceptance=True)
+    assert paying == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.AWAIT_PAYMENT, Name.EMAIL_APPLICANT]
     assert followup_steps(TransitionName.WITHDRAW) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
 
 
@@ -58,8 +61,15 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.documents.publication.act_publication_checks",
             "guichet.archives.retention_settings.retention_publication_checks",
         ],
-        "transition_applied": ["guichet.instruction.followup.chain.followup_start"],
-        "transition_checked": ["guichet.archives.retention.retention_on_transition"],
+        "payment_settled": ["guichet.instruction.followup.chain.followup_wake_on_payment"],
+        "transition_applied": [
+            "guichet.instruction.followup.chain.followup_start",
+            "guichet.payments.rules.payment_on_transition",
+        ],
+        "transition_checked": [
+            "guichet.payments.rules.payment_required_before_filing",
+            "guichet.archives.retention.retention_on_transition",
+        ],
     }
 
 

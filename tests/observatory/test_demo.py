@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_dashboard(client, demo):
     assert Opinion.objects.count() > 50
     assert ProgrammeEntry.objects.filter(procedure__isnull=True).count() >= 4
-    assert ProcedureQuality.objects.count() == 4  # the four published procedures
+    assert ProcedureQuality.objects.count() == 5  # the five published procedures
     figures = programme_figures(programme_entries())
     assert 0 < figures.online_share < 100
     assert figures.cost_drift_mean > 0 and figures.duration_drift_mean > 0

@@ -60,5 +60,7 @@ PROCEDURES: tuple[DemoProcedure, ...] = tuple(
         "copie-integrale-acte-de-naissance",
         "inscription-liste-electorale",
         "subvention-fonctionnement-association",
+        # Its fee is paid online before filing (the dummy payment service: demo/payments.py).
+        "reservation-salle-des-fetes",
     )
 )

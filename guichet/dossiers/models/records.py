@@ -251,6 +251,8 @@ class ActKind(models.TextChoices):
     RECEIPT = "receipt", _("Accusé de réception")
     ACCEPTANCE = "acceptance", _("Décision d’acceptation")
     REFUSAL = "refusal", _("Décision de refus")
+    # Not issued by a transition: by the payment of a fee (guichet/payments), which gives its facts.
+    QUITTANCE = "quittance", _("Quittance de paiement")
 
 
 class TransitionLog(AppendOnlyModel):

@@ -31,9 +31,11 @@ from guichet.core.models import AuditAction
 from guichet.documents.services import act_retry_prepare
 from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS, Transition
+from guichet.payments.models import Payment, PaymentMoment, PaymentStatus
+from guichet.payments.selectors import fee_due_after_acceptance
 
 from ..models import FollowUpStep
-from .steps import STEPS, StepGivenUp
+from .steps import STEPS, StepGivenUp, StepWaiting
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +53,20 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.SEND_LATE_ACT: EMAIL_RETRY_DELAYS,
     # Writing the webhook messages only touches the database: as the emails.
     Name.WEBHOOKS: EMAIL_RETRY_DELAYS,
+    # Its email asking for the payment: as the emails (waiting for the payment is no failure).
+    Name.AWAIT_PAYMENT: EMAIL_RETRY_DELAYS,
 }
+# A step that waits for someone (the applicant's payment) is looked at again this often at the least;
+# the event it waits for wakes it at once (payment_settled).
+WAIT_RECHECK = timedelta(hours=6)
 # The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
 TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS})
 
 
-def followup_steps(name: TransitionName) -> list[str]:
+def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
-    act, tell the webhooks, then email it to the applicant)."""
+    act, tell the webhooks, then email it to the applicant). With `fee_after_acceptance` (the
+    dossier's procedure charges its fee once accepted), the act is delivered once paid."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
@@ -66,6 +74,8 @@ def followup_steps(name: TransitionName) -> list[str]:
     # Every transition is told to the webhooks, once its act is issued (act.issued goes with it),
     # before the emails: a mail server that fails does not hold the organisations' software back.
     steps.append(Name.WEBHOOKS)
+    if fee_after_acceptance and name == TransitionName.ACCEPT:
+        steps.append(Name.AWAIT_PAYMENT)
     if transition.applicant_email is not None:
         steps.append(Name.EMAIL_APPLICANT)
     if transition.instructors_notice is not None:
@@ -90,7 +100,7 @@ def followups_quiet() -> Iterator[None]:
 def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transition) -> None:
     """Listener of the workflow's `transition_applied`: write the transition's steps in its
     transaction, and have the worker run them once it commits."""
-    names = followup_steps(transition.name)
+    names = followup_steps(transition.name, fee_after_acceptance=fee_due_after_acceptance(dossier))
     if not names:
         return
     quiet = _quiet.get()
@@ -152,6 +162,14 @@ def _step_run(step: FollowUpStep, log: TransitionLog) -> dict | None:
     attempt = step.attempts + 1
     try:
         outcome = function(log=log, step=step, last_attempt=attempt > len(RETRY_DELAYS[step.name]))
+    except StepWaiting as waiting:
+        FollowUpStep.objects.filter(pk=step.pk).update(
+            status=Status.PENDING,
+            run_after=timezone.now() + WAIT_RECHECK,
+            claimed_until=None,
+            outcome=waiting.outcome,
+        )
+        return None
     except StepGivenUp as given_up:
         _step_finish(step, status=Status.FAILED, attempts=attempt, outcome=given_up.outcome, error=str(given_up))
         return given_up.outcome
@@ -244,3 +262,18 @@ def act_retry(*, actor, act) -> None:
         defaults={**due_again, "position": (last or 0) + 1, "outcome": {}},
     )
     transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))
+
+
+def followup_wake_on_payment(*, payment: Payment) -> None:
+    """Listener of payments' `payment_settled`: an act that waited for its fee is delivered now."""
+    if payment.status != PaymentStatus.PAID or payment.moment != PaymentMoment.AFTER_ACCEPTANCE:
+        return
+    waiting = FollowUpStep.objects.filter(
+        transition__dossier_id=payment.dossier_id, name=Name.AWAIT_PAYMENT, status=Status.PENDING
+    )
+    transitions = list(waiting.values_list("transition_id", flat=True))
+    waiting.update(run_after=timezone.now())
+    for transition_id in transitions:
+        transaction.on_commit(
+            lambda transition_id=transition_id: followup_run_task.enqueue(transition_id=transition_id)
+        )

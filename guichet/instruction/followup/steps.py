@@ -14,12 +14,22 @@ from guichet.documents.services import act_attachment, act_for_transition, act_g
 from guichet.documents.template_limits import TemplateTooCostly
 from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS
+from guichet.payments.selectors import fee_situation, payment_awaited
 from guichet.webhooks.emission import webhooks_emit_for_transition
 
 from ..models import FollowUpStep
 from ..notifications import instructors_notify
 
 Name = FollowUpStep.Name
+
+
+class StepWaiting(Exception):
+    """The step waits for someone (the applicant's payment): the chain stops there, without a
+    failure, until the awaited event wakes it; `outcome` is kept meanwhile."""
+
+    def __init__(self, outcome: dict):
+        super().__init__("en attente")
+        self.outcome = outcome
 
 
 class StepGivenUp(Exception):
@@ -132,10 +142,39 @@ def webhooks(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> d
     return {"messages": webhooks_emit_for_transition(log=log)}
 
 
+def await_payment(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """The acceptance act is delivered once the fee due after acceptance is paid: the applicant is
+    asked to pay (once), and the chain waits; the payment wakes it (followup_wake_on_payment)."""
+    dossier = log.dossier
+    dossier.refresh_from_db(fields=["state", "last_transition_at"])
+    if dossier.last_transition_at is not None and dossier.last_transition_at > log.at:
+        # Reopened (or decided again) meanwhile: this acceptance is not delivered; a new one has its own chain.
+        FollowUpStep.objects.filter(
+            transition=log, position__gt=step.position, status=FollowUpStep.Status.PENDING
+        ).update(status=FollowUpStep.Status.SKIPPED, outcome={"skipped": "décision remplacée avant le paiement"})
+        return {"superseded": True}
+    if not payment_awaited(dossier):
+        paid = fee_situation(dossier)
+        return {"paid": paid.paid.reference if paid is not None and paid.paid is not None else None}
+    if step.outcome.get("asked"):
+        raise StepWaiting(step.outcome)
+    if dossier.applicant.email:
+        situation = fee_situation(dossier)
+        context = {
+            "dossier": dossier,
+            "procedure": dossier.procedure,
+            "amount": situation.amount_display if situation is not None else "",
+            "payment_url": settings.GUICHET_SITE_URL + reverse("paiements:dossier", args=[dossier.pk]),
+        }
+        email_deliver(email=email_render("payments/fee_due", context), to=[dossier.applicant.email])
+    raise StepWaiting({"asked": dossier.applicant.email or True})
+
+
 STEPS: dict[str, Callable[..., dict]] = {
     Name.ISSUE_ACT: issue_act,
     Name.EMAIL_APPLICANT: email_applicant,
     Name.NOTIFY_INSTRUCTORS: notify_instructors,
     Name.SEND_LATE_ACT: send_late_act,
     Name.WEBHOOKS: webhooks,
+    Name.AWAIT_PAYMENT: await_payment,
 }

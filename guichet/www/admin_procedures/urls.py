@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import acts, conditions, form_editor, groups, preview, procedures
+from . import acts, conditions, fees, form_editor, groups, preview, procedures
 
 app_name = "admin_procedures"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<slug:slug>/formulaire/eligibilite/", conditions.eligibility_rule, name="eligibility_add"),
     path("<slug:slug>/formulaire/eligibilite/<int:index>/", conditions.eligibility_rule, name="eligibility_edit"),
     path("<slug:slug>/groupes/", groups.groups_page, name="groups"),
+    path("<slug:slug>/frais/", fees.procedure_fee, name="fee"),
     path("<slug:slug>/apercu/", include(preview.urlpatterns)),
     path("<slug:slug>/actes/", include(acts.urlpatterns)),
 ]

@@ -36,6 +36,7 @@ from guichet.instruction.services import (
     expert_revoke,
 )
 from guichet.invoicing.selectors import invoices_of_dossier
+from guichet.payments.selectors import dossier_payments, fee_situation
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
@@ -90,6 +91,8 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
         "acts": acts_of_dossier(dossier, issued_only=False),
         "invoices": invoices_of_dossier(dossier),
+        "fee": fee_situation(dossier),
+        "payments": dossier_payments(dossier),
         "conservation": dossier_archival_summary(dossier),
     }
 

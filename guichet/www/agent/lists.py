@@ -35,6 +35,7 @@ from guichet.instruction.selectors import (
 )
 from guichet.instruction.services import list_columns_set
 from guichet.observatory.selectors import programme_entry_ids
+from guichet.payments.selectors import procedure_charges
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
 from guichet.www.date_entry import date_french
 
@@ -139,6 +140,7 @@ def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "procedure": procedure,
+        "receipts": procedure_charges(procedure),
         "form": form,
         "filters": filters,
         "tabs": tabs,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acts, bulk, dossier, exports, invoices, keys, lists
+from . import acts, bulk, dossier, exports, invoices, keys, lists, payments
 
 app_name = "agent"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("demarches/<slug:slug>/export.<str:extension>", exports.list_export, name="list_export"),
     path("demarches/<slug:slug>/pieces.zip", exports.attachments_zip, name="attachments_zip"),
     path("demarches/<slug:slug>/factures.csv", exports.invoices_export, name="invoices_export"),
+    path("demarches/<slug:slug>/recettes.csv", payments.receipts_export, name="receipts_export"),
     path("actions-groupees/<int:pk>/", bulk.bulk_detail, name="bulk_detail"),
     path("exports/<int:pk>/", exports.export_job_detail, name="export_job"),
     path("exports/<int:pk>/fichier/", exports.export_job_file, name="export_job_file"),

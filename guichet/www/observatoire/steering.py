@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guichet.observatory import selectors as obs
+from guichet.observatory.collected import amounts_collected
 from guichet.observatory.models import AggregationRun, ChannelVolume
 from guichet.observatory.services import (
     ENTRY_FIELDS,
@@ -33,6 +34,7 @@ def steering_home(request):
         "entries": obs.entries_editable_by(request.user).order_by("title", "pk"),
         "indicators": obs.indicators_editable_by(request.user).order_by("name", "pk"),
         "runs": AggregationRun.objects.select_related("requested_by")[:5],
+        "collected": amounts_collected(organisation_ids=obs.steering_organisation_ids(request.user)),
     }
     return render(request, "observatoire/steering_home.html", context)
 

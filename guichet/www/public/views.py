@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from guichet.dossiers.models import DossierState
 from guichet.dossiers.selectors import dossiers_of_applicant, procedure_usual_delay
+from guichet.payments.selectors import procedure_fee_notice
 from guichet.procedures.selectors import catalogue_organisations, procedures_catalogue, procedures_public
 
 
@@ -39,5 +40,6 @@ def procedure_detail(request, slug: str):
         "drafts": drafts,
         "creation_key": uuid.uuid4(),
         "usual_delay": procedure_usual_delay(procedure.pk),
+        "fee_notice": procedure_fee_notice(procedure),
     }
     return render(request, "public/procedure_detail.html", context)

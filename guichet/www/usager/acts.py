@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest
 
 from guichet.documents.models import Act
 from guichet.documents.selectors import act_of_applicant
+from guichet.payments.selectors import acts_delivered
 from guichet.www.acts import act_file_response
 from guichet.www.invoices import dossier_invoice, invoice_file_response
 
@@ -16,6 +17,8 @@ def dossier_act_file(request: HttpRequest, pk: int, act_pk: int) -> FileResponse
         act = act_of_applicant(request.user, dossier_pk=pk, act_pk=act_pk)
     except Act.DoesNotExist:
         raise Http404("Ce document n’existe pas.") from None
+    if not acts_delivered(act.dossier, [act]):
+        raise Http404("Cette décision vous sera remise après le paiement des frais.")
     return act_file_response(act)
 
 

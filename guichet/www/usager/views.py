@@ -42,8 +42,10 @@ from guichet.dossiers.services import (
     dossier_submit,
 )
 from guichet.invoicing.selectors import invoices_of_dossier
+from guichet.payments.selectors import acts_delivered, fee_situation, payment_awaited
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
+from guichet.procedures.fees import FeeMoment
 from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary, summary_day
@@ -239,6 +241,9 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
     if request.method == "POST" and correction is None and user_needs_name(request.user):
         # Filing freezes the applicant's identity: an account without a name gives one first.
         return _name_asked(request, reverse("usager:dossier_summary", args=[dossier.pk]))
+    if request.method == "POST" and correction is None and payment_awaited(dossier):
+        # A fee due before filing: the payment files the dossier (www/payments).
+        return redirect("paiements:dossier", pk=dossier.pk)
     if request.method == "POST":
         try:
             if correction is None:
@@ -252,6 +257,7 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
         return redirect("usager:dossier_detail", pk=dossier.pk)
     dossier_resume_mark(dossier=dossier, page=0)
     routes = _routes(dossier)
+    fee = fee_situation(dossier)
     summary = form_summary(
         _form_of(dossier),
         dossier.answers,
@@ -267,6 +273,8 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
         "correction": correction,
         "last_page_url": routes.page(len(summary.sections)),
         "identity": applicant_identity_for_dossier(request.user),
+        "fee": fee,
+        "pay_first": fee is not None and fee.due and fee.moment == FeeMoment.BEFORE_FILING and correction is None,
     }
     return render(request, "usager/dossier_summary.html", context)
 
@@ -287,8 +295,10 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "can_withdraw": dossier.state in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION},
         "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
         "identity": dossier.identity or applicant_identity_for_dossier(dossier.applicant),
-        "acts": acts_of_dossier(dossier, issued_only=True),
+        "acts": acts_delivered(dossier, acts_of_dossier(dossier, issued_only=True)),
         "invoices": invoices_of_dossier(dossier),
+        "fee": fee_situation(dossier),
+        "payment_awaited": payment_awaited(dossier),
     }
 
 

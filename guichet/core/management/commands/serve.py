@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
         "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
         "et l’horodatage quotidien du journal d’audit, l’envoi des webhooks, le calcul quotidien de "
-        "l’observatoire et le nettoyage des fichiers joints inutilisés ; Ctrl-C arrête le tout."
+        "l’observatoire, le nettoyage des fichiers joints inutilisés et le rapprochement des paiements en ligne ; "
+        "Ctrl-C arrête le tout."
     )
 
     def add_arguments(self, parser):
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             "webhooks": ["webhooks_deliver", "--every", "10"],
             # Drafts never filed: their applicant warned a week before, then deleted (archives/drafts.py).
             "drafts": ["drafts_expire", "--every", "3600"],
+            # Online payments whose result nobody brought back (the applicant never came back, the
+            # notification was lost), asked of the payment service; the quittances not yet made.
+            "payments": ["payments_reconcile", "--every", "120"],
         }
         if settings.DEBUG:
             # The demo's webhook subscription sends here: each notification verified and printed
