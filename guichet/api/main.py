@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from .changes import router as changes_router
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
 from .exports import router as exports_router
@@ -82,6 +83,7 @@ api.add_router("/webhooks/", webhooks_router)
 api.add_router("/dossiers/", dossier_writes_router)
 api.add_router("/procedures/", prefill_router)
 api.add_router("/", procedures_router)
+api.add_router("/", changes_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", exports_router)
 api.add_router("/", statistics_router)

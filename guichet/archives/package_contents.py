@@ -168,7 +168,7 @@ def _transitions_json(dossier: Dossier) -> bytes:
                     "de": log.from_state,
                     "vers": log.to_state,
                     "en qualité de": log.get_actor_role_display(),
-                    "auteur": log.actor.get_full_name() if log.actor else "",
+                    "auteur": log.actor.get_full_name() if log.actor else log.actor_label,
                     "motivation": log.motivation,
                 }
                 for log in logs

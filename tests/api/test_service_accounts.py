@@ -159,7 +159,7 @@ def test_a_service_account_s_decision_is_audited_with_its_name(client, organisat
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_INSTRUCTION
     event = AuditEvent.objects.get(action=AuditAction.DOSSIER_START_INSTRUCTION)
-    assert event.actor is None and event.actor_label == "Compte de service GED (Préfecture de l’Aube)"
+    assert event.actor is None and event.actor_label == "Compte de service : GED (Préfecture de l’Aube)"
     assert TransitionLog.objects.filter(dossier=dossier).last().actor_role == TransitionLog.ActorRole.INSTRUCTOR
 
 

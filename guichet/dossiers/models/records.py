@@ -277,6 +277,9 @@ class TransitionLog(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Names software that acted through the API with a service account (« Compte de service : GED
+    # (Préfecture) »), which is nobody's account: `actor` is None then.
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="")
     actor_role = models.CharField(_("en qualité de"), max_length=20, choices=ActorRole.choices)
     motivation = models.TextField(_("motivation"), blank=True)
     at = models.DateTimeField(_("date"))
@@ -290,6 +293,14 @@ class TransitionLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.dossier} : {self.from_state} → {self.to_state}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as the back office shows it: a person's name, a service account's
+        label, or "" when the platform did it by itself (reads `actor`: select it with the row)."""
+        if self.actor is not None:
+            return self.actor.get_full_name() or self.actor.email
+        return self.actor_label
 
 
 class DossierChange(models.Model):
@@ -309,6 +320,8 @@ class DossierChange(models.Model):
         indexes = [
             # The changes committed but not yet placed in the feed: few, found at once.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="dossier_change_unplaced_idx"),
+            # The pruning of the changes older than the feed keeps (changes.dossier_changes_prune).
+            models.Index(fields=["at"], name="dossier_change_at_idx"),
         ]
 
     def __str__(self) -> str:
