@@ -35,9 +35,10 @@ class CursorExpiredOut(ErrorOut):
 
 
 def _expired_detail() -> str:
+    days = settings.GUICHET_API_CHANGES_RETENTION_DAYS
     return (
-        f"Ce curseur est trop ancien : le flux ne garde les changements que {settings.GUICHET_API_CHANGES_RETENTION_DAYS}"
-        " jours, et certains qui le suivaient ne sont plus gardés. Gardez le `cursor` de cette réponse, relisez "
+        f"Ce curseur est trop ancien : le flux ne garde les changements que {days} jours, et certains qui le "
+        "suivaient ne sont plus gardés. Gardez le `cursor` de cette réponse, relisez "
         "tous les dossiers (GET /api/v1/dossiers, jusqu’à la dernière page), puis reprenez le flux avec ce `cursor`."
     )
 

@@ -141,7 +141,8 @@ class CorrectionRequest(TimeStampedModel):
 
 
 class Message(TimeStampedModel):
-    """A message between the applicant and the instructors of a dossier, with an optional file."""
+    """A message between the applicant and the instructors of a dossier, with files or none (its
+    `attachments`, MessageAttachment)."""
 
     class AuthorRole(models.TextChoices):
         APPLICANT = "applicant", _("Usager")
@@ -160,9 +161,6 @@ class Message(TimeStampedModel):
     author_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="")
     author_role = models.CharField(_("en qualité de"), max_length=20, choices=AuthorRole.choices)
     body = models.TextField(_("message"))
-    attachment = models.ForeignKey(
-        DossierFile, verbose_name=_("pièce jointe"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("message")
@@ -172,6 +170,30 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Message sur {self.dossier}"
+
+    @property
+    def files(self) -> list[DossierFile]:
+        """The files sent with it, in the order they were sent (prefetch `attachments__file` for a list)."""
+        return [attached.file for attached in self.attachments.all()]
+
+
+class MessageAttachment(models.Model):
+    """One file sent with a message; a message may carry several (the API sends up to
+    MESSAGE_ATTACHMENTS_MAX at once). The file is its dossier's, checked like any upload."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.ForeignKey(DossierFile, verbose_name=_("fichier"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("pièce jointe d’un message")
+        verbose_name_plural = _("pièces jointes des messages")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["message", "file"], name="message_attachment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.message})"
 
 
 class Opinion(TimeStampedModel):

@@ -74,7 +74,9 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "summary": summary,
         "identity": dossier.identity,
         "timeline": dossier_timeline(dossier, with_actors=True),
-        "messages_list": dossier.messages.select_related("attachment", "author").order_by("created_at", "pk"),
+        "messages_list": dossier.messages.select_related("author")
+        .prefetch_related("attachments__file")
+        .order_by("created_at", "pk"),
         "correction": dossier_open_correction(dossier),
         "followed": dossier_followed_by(request.user, dossier),
         "can_put_aside": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},
