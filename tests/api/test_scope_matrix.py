@@ -20,18 +20,20 @@ from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactor
 from tests.samples import minimal_pdf
 
 from .keys import bearer, person_key, service_account, service_key
-from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, TARGETS, expected_status
+from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, OWN, TARGETS, UNLISTED, expected_status
 
 pytestmark = pytest.mark.django_db
 PREFIX = "guichet_api_"
 
 
-def key_of(kind: str, procedure) -> tuple[str, str]:
-    """The key, and who owns what it starts (an export: « user:12 », « service:3 »)."""
+def key_of(kind: str, procedure, *, limited: bool) -> tuple[str, str]:
+    """The key, and who owns what it starts (an export: « user:12 », « service:3 »). `limited`: a
+    service account that reaches `procedure` only (not its organisation's others)."""
     if kind == INSTRUCTOR:
         user = instructor_of(procedure)
         return person_key(user), f"user:{user.pk}"
-    account = service_account(procedure.organisation, [kind.removeprefix("service:")])
+    procedures = [procedure] if limited else []
+    account = service_account(procedure.organisation, [kind.removeprefix("service:")], procedures=procedures)
     return service_key(account), f"service:{account.pk}"
 
 
@@ -79,8 +81,9 @@ def placeholders(path: str, aimed, dossier, owner: str) -> dict:
     if "{export}" in path:
         values["export"] = done_export(aimed, owner).pk
     if "{subscription}" in path:
+        # Following the aimed procedure alone: an account limited to another one does not reach it.
         subscription = subscription_create(
-            organisation=aimed.organisation, procedure=None, url="http://127.0.0.1:9/", description="GED",
+            organisation=aimed.organisation, procedure=aimed, url="http://127.0.0.1:9/", description="GED",
             events=["dossier.submitted"], actor=None,
         ).subscription  # fmt: skip
         values["subscription"] = subscription.pk
@@ -99,10 +102,13 @@ def placeholders(path: str, aimed, dossier, owner: str) -> dict:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=str)
 def test_scope_matrix(client, operation, kind, target):
     own = ProcedureFactory(organisation=OrganisationFactory())
-    foreign = ProcedureFactory(organisation=OrganisationFactory())
-    aimed = foreign if target == FOREIGN else own
+    aimed = {
+        OWN: own,
+        FOREIGN: ProcedureFactory(organisation=OrganisationFactory()),
+        UNLISTED: ProcedureFactory(organisation=own.organisation),
+    }[target]
     dossier = DossierFactory(procedure=aimed, submitted=True)
-    key, owner = key_of(kind, own)
+    key, owner = key_of(kind, own, limited=target == UNLISTED)
     path = operation.path.format(**placeholders(operation.path, aimed, dossier, owner))
     headers = bearer(key)
     call = getattr(client, operation.method)
