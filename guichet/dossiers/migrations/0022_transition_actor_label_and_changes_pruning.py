@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transitionlog',
             name='actor_label',
-            field=models.CharField(blank=True, default='', max_length=254, verbose_name='auteur (libellé)'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=254, verbose_name='auteur (libellé)'),
         ),
         migrations.AddIndex(
             model_name='dossierchange',

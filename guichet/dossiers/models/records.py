@@ -300,8 +300,9 @@ class TransitionLog(AppendOnlyModel):
         related_name="+",
     )
     # Names software that acted through the API with a service account (« Compte de service : GED
-    # (Préfecture) »), which is nobody's account: `actor` is None then.
-    actor_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="")
+    # (Préfecture) »), which is nobody's account: `actor` is None then. A default in the database too,
+    # for the rows written in bulk by SQL (the benchmarks' generators).
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="", db_default="")
     actor_role = models.CharField(_("en qualité de"), max_length=20, choices=ActorRole.choices)
     motivation = models.TextField(_("motivation"), blank=True)
     at = models.DateTimeField(_("date"))
