@@ -161,6 +161,9 @@ def test_a_service_account_s_decision_is_audited_with_its_name(client, organisat
     event = AuditEvent.objects.get(action=AuditAction.DOSSIER_START_INSTRUCTION)
     assert event.actor is None and event.actor_label == "Compte de service : GED (Préfecture de l’Aube)"
     assert TransitionLog.objects.filter(dossier=dossier).last().actor_role == TransitionLog.ActorRole.INSTRUCTOR
+    reader = service_key(service_account(organisation, [Scope.DOSSIERS_READ]))
+    history = client.get(f"/api/v1/instruction/dossiers/{dossier.pk}", headers=bearer(reader)).json()["history"]
+    assert [entry["actor"] for entry in history] == ["", "Compte de service : GED (Préfecture de l’Aube)"]
 
 
 def test_every_call_of_a_service_account_is_audited_under_its_name(client, organisation):
