@@ -379,6 +379,9 @@ GUICHET_AUDIT_TSA_ROOTS = os.environ.get("GUICHET_AUDIT_TSA_ROOTS", "")
 GUICHET_CONTACT_EMAIL = GUICHET_LEGAL["contact_email"]
 # Calls to the API per key (or per client address without a key), beyond which it answers 429.
 GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "600/m")
+# How long the changes feed (GET /api/v1/dossiers/changes) keeps a change: a client whose cursor is
+# older is told to start again from a full list (410). Pruned by `manage.py dossier_files_purge`.
+GUICHET_API_CHANGES_RETENTION_DAYS = int(os.environ.get("GUICHET_API_CHANGES_RETENTION_DAYS", "90"))
 # How long the one-use link of a prefilled dossier (made through the API) may be followed.
 GUICHET_PREFILL_LINK_DAYS = int(os.environ.get("GUICHET_PREFILL_LINK_DAYS", "30"))
 

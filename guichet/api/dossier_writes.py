@@ -21,7 +21,7 @@ from guichet.core.uploads import UploadRefused
 from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.dossiers.workflow import MotivationRequired, TransitionForbidden, TransitionNotAllowed
 from guichet.instruction.access import dossier_group_instructors
-from guichet.instruction.messages import message_send
+from guichet.instruction.messages import MESSAGE_ATTACHMENTS_MAX, message_send
 from guichet.instruction.services import (
     AnnotationsInvalid,
     dossier_annotations_save,
@@ -202,6 +202,7 @@ def dossier_assign_api(request: HttpRequest, dossier_id: int, assignment: Assign
 
 
 class AttachmentOut(Schema):
+    key: str = Field(description="La clé du fichier : `GET /api/v1/dossiers/{id}/files/{key}` le télécharge.")
     name: str
     size: int
     content_type: str = Field(description="Le type reconnu au contenu du fichier.")
@@ -211,46 +212,52 @@ class MessageOut(Schema):
     id: int
     created_at: datetime
     body: str
-    attachment: AttachmentOut | None
+    attachments: list[AttachmentOut] = Field(description="Les fichiers joints, dans l’ordre où ils ont été envoyés.")
 
 
 @router.post(
     "/{dossier_id}/messages",
     response=_answers(MessageOut),
     summary="Écrire à l’usager",
-    description="Droit `messages:write`. En `multipart/form-data` : `body` (le message) et, au plus un, "
-    "`attachment` (un fichier). Le fichier passe les contrôles des écrans : type reconnu au contenu "
-    "(documents et images), taille, PDF sans contenu actif, antivirus ; refusé, il répond 422 et rien "
-    "n’est envoyé. L’usager est prévenu par courriel.",
+    description="Droit `messages:write`. En `multipart/form-data` : `body` (le message) et, facultatifs, "
+    f"jusqu’à {MESSAGE_ATTACHMENTS_MAX} fichiers, chacun dans un champ `attachments` (répété). Chaque fichier "
+    "passe les contrôles des écrans : type reconnu au contenu (documents et images), taille, PDF sans contenu "
+    'actif, antivirus ; un seul refusé répond 422 (`errors[].loc` : `["body", "attachments"]`, le message nomme '
+    "le fichier) et rien n’est envoyé. L’usager est prévenu par courriel.",
 )
 def dossier_message_send(
     request: HttpRequest,
     dossier_id: int,
     body: str = Form(..., max_length=10_000, description="Le message à l’usager."),  # noqa: B008
-    attachment: UploadedFile | None = File(None),  # noqa: B008
+    attachments: list[UploadedFile] = File(  # noqa: B008
+        None, max_length=MESSAGE_ATTACHMENTS_MAX, description="Les fichiers joints, un par champ `attachments`."
+    ),
 ):
     principal = principal_of(request)
     dossier = principal.dossier_or_404(dossier_id, Scope.MESSAGES_WRITE)
-    if len(request.FILES.getlist("attachment")) > 1 or set(request.FILES) - {"attachment"}:
-        raise _located("attachment", {"": "Joignez au plus un fichier, dans le champ « attachment »."})
+    files = request.FILES.getlist("attachments")
+    if set(request.FILES) - {"attachments"}:
+        raise _located("attachments", {"": "Joignez les fichiers dans le champ « attachments » (répété)."})
+    if len(files) > MESSAGE_ATTACHMENTS_MAX:
+        raise _located("attachments", {"": f"Joignez au plus {MESSAGE_ATTACHMENTS_MAX} fichiers à un message."})
     try:
         message = message_send(
-            actor=principal_actor(principal, Scope.MESSAGES_WRITE), dossier=dossier, body=body, attachment=attachment
+            actor=principal_actor(principal, Scope.MESSAGES_WRITE), dossier=dossier, body=body, attachments=files
         )
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from None
     except UploadRefused as error:
-        raise _located("attachment", {"": " ".join(error.messages)}) from None
+        raise _located("attachments", {"": " ".join(error.messages)}) from None
     except DjangoValidationError as error:
         raise _located("body", {"": " ".join(error.messages)}) from None
-    stored = message.attachment
     return {
         "id": message.pk,
         "created_at": message.created_at,
         "body": message.body,
-        "attachment": {"name": stored.name, "size": stored.size, "content_type": stored.content_type}
-        if stored
-        else None,
+        "attachments": [
+            {"key": str(file.key), "name": file.name, "size": file.size, "content_type": file.content_type}
+            for file in message.files
+        ],
     }
 
 

@@ -1,5 +1,5 @@
 """Dossiers through the API, for the administrations' software: the list with its filters and keyset
-pages, the changes feed (« what changed since my cursor », dossiers/changes.py, decision 0028), one
+pages (the changes feed: api/changes.py), one
 dossier with its typed answers, files, acts and transition log, the downloads of its files and acts
 (the long exports: api/exports.py). Every read asks the caller's Principal: outside
 its reach a dossier does not exist (404), inside it without the scope, 403."""
@@ -18,7 +18,6 @@ from ninja.errors import HttpError, ValidationError
 
 from guichet.documents.models import ActStatus
 from guichet.documents.selectors import acts_of_dossier
-from guichet.dossiers.changes import cursor_of, cursor_read, dossier_changes_after
 from guichet.dossiers.files import dossier_files_filed
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog
 from guichet.dossiers.selectors import dossier_latest_snapshot
@@ -69,16 +68,6 @@ class DossierPage(Schema):
     next: str | None = Field(description="L’adresse de la page suivante ; absente à la dernière page.")
 
 
-class ChangesPage(Schema):
-    dossiers: list[DossierSummary] = Field(
-        description="Les dossiers changés après le curseur, chacun une fois, tel qu’il est maintenant, "
-        "dans l’ordre de leur dernier changement."
-    )
-    cursor: str = Field(description="À passer en `since` à l’appel suivant : rien de ce qui précède ne sera relu.")
-    more: bool = Field(description="D’autres changements attendent déjà : rappelez aussitôt avec `cursor`.")
-    next: str = Field(description="L’adresse de l’appel suivant.")
-
-
 class AnswerColumn(Schema):
     field_id: str
     type: str
@@ -124,6 +113,10 @@ class TransitionOut(Schema):
     from_state: DossierState
     to_state: DossierState
     actor_role: TransitionLog.ActorRole
+    actor: str = Field(
+        description="Qui l’a fait : une personne, un compte de service (« Compte de service : … »), "
+        "ou vide (l’usager, ou la plateforme d’elle-même)."
+    )
     motivation: str
 
 
@@ -251,40 +244,6 @@ def dossier_list(
     }
 
 
-@router.get(
-    "/dossiers/changes",
-    response=responses(ChangesPage),
-    summary="Les dossiers changés depuis un curseur",
-    description="Pour synchroniser : le premier appel sans `since` part du début ; chaque réponse donne le "
-    "`cursor` de l’appel suivant. Aucun changement n’est manqué, même écrit pendant la lecture : un "
-    "changement validé après une réponse vient toujours après son curseur.",
-)
-def dossier_changes(
-    request: HttpRequest,
-    since: str = Query("", max_length=200, description="Le `cursor` de la réponse précédente."),  # noqa: B008
-    limit: int = Query(100, ge=1, le=500, description="Au plus tant de changements lus par appel."),  # noqa: B008
-):
-    principal = principal_of(request)
-    dossiers = _dossiers_readable(principal)
-    seq = cursor_read(since) if since else 0
-    if seq is None:
-        raise _invalid("since", "Ce curseur n’est pas valide : reprenez avec celui de la dernière réponse.")
-    page = dossier_changes_after(seq, dossiers=dossiers, limit=limit)
-    # Each dossier once, where it changed last in the page, as it is now.
-    last_change: dict[int, int] = {}
-    for rank, change in enumerate(page.changes):
-        last_change[change.dossier_id] = rank
-    ordered = sorted(last_change, key=last_change.__getitem__)
-    found = {dossier.pk: dossier for dossier in _listed(dossiers.filter(pk__in=ordered))}
-    cursor = cursor_of(page.seq)
-    return {
-        "dossiers": _summaries([found[pk] for pk in ordered if pk in found]),
-        "cursor": cursor,
-        "more": page.more,
-        "next": _next_url(request, since=cursor),
-    }
-
-
 def _answers(dossier: Dossier, answers: dict[str, Any]) -> list[dict[str, Any]]:
     form = version_form(dossier.version_id)
     typed = []
@@ -359,9 +318,10 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
                 "from_state": log.from_state,
                 "to_state": log.to_state,
                 "actor_role": log.actor_role,
+                "actor": log.actor_name if log.actor_role == TransitionLog.ActorRole.INSTRUCTOR else "",
                 "motivation": log.motivation,
             }
-            for log in TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+            for log in TransitionLog.objects.filter(dossier=dossier).select_related("actor").order_by("at", "pk")
         ],
     }
 

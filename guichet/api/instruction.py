@@ -84,6 +84,10 @@ class HistoryEntry(Schema):
     transition: str
     from_state: str
     to_state: str
+    actor: str = Field(
+        description="Qui l’a fait, côté administration : une personne, ou un compte de service (« Compte de "
+        "service : … ») ; vide pour l’usager ou la plateforme d’elle-même."
+    )
     motivation: str
 
 
@@ -172,7 +176,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
     dossier = _reader(request).dossier_or_404(dossier_id, Scope.DOSSIERS_READ)
     snapshot = dossier_latest_snapshot(dossier)
     identity = dossier.identity or {}
-    history = TransitionLog.objects.filter(dossier=dossier).order_by("at", "pk")
+    history = TransitionLog.objects.filter(dossier=dossier).select_related("actor").order_by("at", "pk")
     return {
         **_summary(dossier),
         "procedure": dossier.procedure.slug,
@@ -190,6 +194,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int):
                 "transition": log.transition,
                 "from_state": log.from_state,
                 "to_state": log.to_state,
+                "actor": log.actor_name if log.actor_role == TransitionLog.ActorRole.INSTRUCTOR else "",
                 "motivation": log.motivation,
             }
             for log in history

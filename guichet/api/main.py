@@ -11,6 +11,10 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from guichet.core.audit import audit_record
+from guichet.core.models import AuditAction
+
+from .changes import router as changes_router
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
 from .exports import router as exports_router
@@ -44,7 +48,17 @@ class ApiKey(HttpBearer):
                 ) from None
             if service_token is None:
                 return None
-            return Principal.of_service_account(service_token.account, token_ref=f"gcs:{service_token.pk}")
+            # Every call of a service account, read or write, is in the audit trail under its name (the
+            # writes add their own events); the path says what it reached, never the query (a search).
+            account = service_token.account
+            audit_record(
+                actor=None,
+                actor_label=account.label,
+                action=AuditAction.API_CALL,
+                target=account,
+                details={"method": request.method, "path": request.path[:300], "token": service_token.pk},
+            )
+            return Principal.of_service_account(account, token_ref=f"gcs:{service_token.pk}")
         api_token = api_token_find(token)
         if api_token is None:
             return None
@@ -82,6 +96,7 @@ api.add_router("/webhooks/", webhooks_router)
 api.add_router("/dossiers/", dossier_writes_router)
 api.add_router("/procedures/", prefill_router)
 api.add_router("/", procedures_router)
+api.add_router("/", changes_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", exports_router)
 api.add_router("/", statistics_router)

@@ -68,7 +68,7 @@ class ServiceAccount(models.Model):
     @property
     def label(self) -> str:
         """How the audit trail and the screens name it."""
-        return f"Compte de service {self.name} ({self.organisation.name})"
+        return f"Compte de service : {self.name} ({self.organisation.name})"
 
 
 class ServiceToken(models.Model):

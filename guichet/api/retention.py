@@ -1,6 +1,9 @@
 """A procedure's retention settings (« conservation et archivage »): read and changed by the people
 who may change them on the screens, the procedure's administrators and the archivists of its
-organisation, through the same service (archives.retention_settings)."""
+organisation, through the same service (archives.retention_settings). A service account holding
+`retention:read` reads them (the organisation's records or archival software aligns its own rules);
+none changes them: a procedure's retention is a decision its administrators or archivists take and
+answer for by name, with the archivist's control over eliminations (decision 0031)."""
 
 from typing import Literal
 
@@ -15,6 +18,8 @@ from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import organisation_ids_administered_by
 
 from .errors import responses
+from .principals import principal_of
+from .scopes import Scope
 
 router = Router(tags=["conservation"])
 
@@ -46,7 +51,16 @@ class RetentionIn(Schema):
     access_rule: str | None = Field(None, max_length=20)
 
 
-def _procedure(request: HttpRequest, slug: str) -> Procedure:
+def _procedure(request: HttpRequest, slug: str, *, write: bool = False) -> Procedure:
+    principal = principal_of(request)
+    if principal.is_service:
+        if write:
+            raise HttpError(
+                403,
+                "Les règles de conservation se modifient par une personne (un administrateur de la démarche ou "
+                "l’archiviste), jamais par un compte de service.",
+            )
+        return principal.procedure_or_404(slug, Scope.RETENTION_READ)
     if not (organisation_ids_administered_by(request.user) or organisation_ids_archived_by(request.user)):
         raise HttpError(403, "Cette API est réservée aux administrateurs des démarches et au service d’archives.")
     procedure = procedures_retention_managed_by(request.user).filter(slug=slug).first()
@@ -55,7 +69,13 @@ def _procedure(request: HttpRequest, slug: str) -> Procedure:
     return procedure
 
 
-@router.get("/{slug}/retention", response=responses(RetentionOut, not_found=True), summary="Règles de conservation")
+@router.get(
+    "/{slug}/retention",
+    response=responses(RetentionOut, not_found=True),
+    summary="Règles de conservation",
+    description="Pour les administrateurs de la démarche et l’archiviste de son organisation (leur clé), ou un "
+    "compte de service qui a le droit `retention:read`.",
+)
 def retention_get(request: HttpRequest, slug: str):
     return retention_values(_procedure(request, slug))
 
@@ -64,10 +84,12 @@ def retention_get(request: HttpRequest, slug: str):
     "/{slug}/retention",
     response=responses(RetentionOut, not_found=True),
     summary="Modifier les règles de conservation",
-    description="Les dossiers dont la durée d’utilité administrative court encore suivent les nouvelles règles.",
+    description="Les dossiers dont la durée d’utilité administrative court encore suivent les nouvelles règles. "
+    "Pour les administrateurs de la démarche et l’archiviste de son organisation, par leur clé : un compte de "
+    "service ne les modifie jamais (403).",
 )
 def retention_put(request: HttpRequest, slug: str, retention: RetentionIn):
-    procedure = _procedure(request, slug)
+    procedure = _procedure(request, slug, write=True)
     values = retention.dict(exclude_none=True)
     try:
         procedure_retention_update(procedure=procedure, actor=request.user, **values)

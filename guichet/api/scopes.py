@@ -17,6 +17,7 @@ class Scope(models.TextChoices):
     STATISTICS_READ = "statistics:read", _("Lire les statistiques")
     EXPORTS_READ = "exports:read", _("Exporter les dossiers")
     WEBHOOKS_MANAGE = "webhooks:manage", _("Gérer les abonnements aux événements (webhooks)")
+    RETENTION_READ = "retention:read", _("Lire les règles de conservation et d’archivage des démarches")
 
 
 # What an instructor's own key may do (with the instructor's rights, on their groups' dossiers).

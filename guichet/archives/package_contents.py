@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from guichet.documents.models import Act, ActStatus
 from guichet.dossiers.files import answer_file_items
-from guichet.dossiers.models import Dossier, DossierFile, DossierSnapshot, Message, TransitionLog
+from guichet.dossiers.models import Dossier, DossierFile, DossierSnapshot, Message, MessageAttachment, TransitionLog
 
 from .dossier_document import ANSWERS_PDF_VARIANT, dossier_answers_pdfa
 
@@ -115,8 +115,7 @@ def dossier_filed_files(dossier: Dossier) -> list[DossierFile]:
     keys: set[str] = set()
     for answers in DossierSnapshot.objects.filter(dossier=dossier).values_list("answers", flat=True):
         keys.update(str(item.get("key")) for item in answer_file_items(answers))
-    messages = Message.objects.filter(dossier=dossier, attachment__isnull=False)
-    attached = set(messages.values_list("attachment_id", flat=True))
+    attached = set(MessageAttachment.objects.filter(message__dossier=dossier).values_list("file_id", flat=True))
     files = [
         stored
         for stored in DossierFile.objects.filter(dossier=dossier).order_by("created_at", "pk")
@@ -168,7 +167,7 @@ def _transitions_json(dossier: Dossier) -> bytes:
                     "de": log.from_state,
                     "vers": log.to_state,
                     "en qualité de": log.get_actor_role_display(),
-                    "auteur": log.actor.get_full_name() if log.actor else "",
+                    "auteur": log.actor.get_full_name() if log.actor else log.actor_label,
                     "motivation": log.motivation,
                 }
                 for log in logs
@@ -178,7 +177,7 @@ def _transitions_json(dossier: Dossier) -> bytes:
 
 
 def _messages_json(dossier: Dossier, uris: dict[int, str]) -> bytes:
-    messages = Message.objects.filter(dossier=dossier).select_related("author", "attachment")
+    messages = Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments__file")
     messages = messages.order_by("created_at", "pk")
     return _json_bytes(
         {
@@ -189,11 +188,7 @@ def _messages_json(dossier: Dossier, uris: dict[int, str]) -> bytes:
                     "en qualité de": message.get_author_role_display(),
                     "auteur": message.author.get_full_name() if message.author else message.author_label,
                     "message": message.body,
-                    "pièce jointe": (
-                        {"nom": message.attachment.name, "fichier": uris.get(message.attachment_id, "")}
-                        if message.attachment
-                        else None
-                    ),
+                    "pièces jointes": [{"nom": file.name, "fichier": uris.get(file.pk, "")} for file in message.files],
                 }
                 for message in messages
             ],

@@ -65,9 +65,9 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
             "date": message.created_at,
             "de": message.get_author_role_display(),
             "message": message.body,
-            "piece_jointe": message.attachment.name if message.attachment_id else None,
+            "pieces_jointes": [file.name for file in message.files],
         }
-        for message in dossier.messages.select_related("attachment")
+        for message in dossier.messages.prefetch_related("attachments__file")
     ]
     acts = [
         {"acte": act.get_kind_display(), "code": act.code_display, "emis_le": act.issued_at, "sha256": act.sha256}

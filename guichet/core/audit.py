@@ -74,7 +74,7 @@ def audit_record(
     `actor` is the user who acted, or None when the platform acted by itself (a deadline, a
     scheduled task) or when no person did (an API service account).
     `actor_label` names who acted; by default the actor's email, or « Guichet (automatique) »
-    (a service account gives its own name: « Compte de service X (organisation) »).
+    (a service account gives its own name: « Compte de service : X (organisation) »).
     `action` is one of AuditAction's (anything else raises ValueError). The event is one INSERT
     that waits for nothing: it joins the hash chain when
     `audit_seal` runs after its transaction has committed (decision 0001)."""

@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
     ACT_RETRY = "act.retry", _("Génération d’un acte relancée")
     ACT_TEMPLATE_RESET = "act_template.reset", _("Modèle d’acte remis par défaut")
     ACT_TEMPLATE_SAVE = "act_template.save", _("Modèle d’acte enregistré")
+    API_CALL = "api.call", _("Appel de l’API par un compte de service")
     API_TOKEN_CREATE = "api.token_create", _("Jeton d’API créé")
     API_TOKEN_REVOKE = "api.token_revoke", _("Jeton d’API révoqué")
     ARCHIVES_REVIEW = "archives.review", _("Échéances de conservation examinées")

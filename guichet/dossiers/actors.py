@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ServiceActor:
     """Software acting as the instructors do, on the dossiers of `dossiers` only. `label` names it in
-    the audit trail and wherever a person's name would be shown (« Compte de service X (Organisation) »)."""
+    the audit trail and wherever a person's name would be shown (« Compte de service : X (Organisation) »)."""
 
     label: str
     dossiers: "QuerySet[Dossier]"

@@ -8,14 +8,20 @@ commit a row with a lower id than rows already read, and a client following ids 
 change's place in the feed (`seq`) is given after it committed: before reading, the reader places
 the changes committed since the last reading, one reader at a time (the counter's row lock), each
 after every change placed before. A change committed later is placed later, after every cursor
-given out before."""
+given out before.
+
+The feed keeps GUICHET_API_CHANGES_RETENTION_DAYS of changes (`dossier_changes_prune`, in the files'
+hourly loop); a cursor older than what is kept is refused (`CursorExpired`): its client may have
+missed a pruned change, and starts again from a full list."""
 
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, Max, QuerySet, Value, When
 
 from guichet.core.models import Sequence
 
@@ -26,6 +32,17 @@ FEED_COUNTER = "dossier_changes"
 # How many changes one reading places at most: a backlog (nobody read for a long while) is placed
 # over the next readings, the feed telling its clients that more is coming.
 PLACE_BATCH = 2_000
+# The place of the last change pruned (core.Sequence): a cursor before it may have missed one.
+PRUNED_COUNTER = "dossier_changes_pruned"
+
+
+class CursorExpired(Exception):
+    """The cursor is older than the changes the feed keeps. `resume` is the place of the feed's end
+    when it was found out: a client lists every dossier, then follows the feed from there."""
+
+    def __init__(self, resume: int):
+        super().__init__(resume)
+        self.resume = resume
 
 
 def dossier_changed(dossier: Dossier) -> None:
@@ -84,19 +101,48 @@ class ChangesPage:
     more: bool  # whether more changes are ready to be read at once
 
 
-def dossier_changes_after(seq: int, *, dossiers: QuerySet[Dossier], limit: int) -> ChangesPage:
+def _counter(name: str) -> int:
+    return Sequence.objects.filter(name=name).values_list("last_value", flat=True).first() or 0
+
+
+def dossier_changes_after(
+    seq: int, *, dossiers: QuerySet[Dossier], limit: int, from_start: bool = False
+) -> ChangesPage:
     """The changes placed after `seq` of the dossiers of `dossiers` (those the reader may see), at
     most `limit`, in the feed's order; the changes committed since the last reading are placed
     first. Once caught up, the page's place moves past the other readers' changes too, so that a
-    client never reads them again."""
+    client never reads them again. CursorExpired when changes after `seq` were pruned, unless
+    `from_start` (a client with no cursor yet, which reads what is kept)."""
     backlog = dossier_changes_place()
     # Read after the placing committed, so that the last place is that of a committed change.
-    last = Sequence.objects.filter(name=FEED_COUNTER).values_list("last_value", flat=True).first() or 0
+    last = _counter(FEED_COUNTER)
     rows = list(
         DossierChange.objects.filter(seq__gt=seq, seq__lte=last)
         .filter(dossier__in=dossiers.order_by().values("pk"))
         .order_by("seq")[: limit + 1]
     )
+    # Read after the rows: a pruning that committed before they were read is seen here.
+    if not from_start and seq < _counter(PRUNED_COUNTER):
+        raise CursorExpired(last)
     if len(rows) > limit:
         return ChangesPage(rows[:limit], rows[limit - 1].seq, more=True)
     return ChangesPage(rows, max(seq, last), more=backlog)
+
+
+@transaction.atomic
+def dossier_changes_prune(*, now: datetime) -> int:
+    """Delete the placed changes older than GUICHET_API_CHANGES_RETENTION_DAYS (and every change
+    placed before them), and remember the last place deleted, so that a cursor before it is refused
+    rather than silently missing them. Returns how many were deleted. The platform acts: the rows
+    are not personal data and their pruning changes nothing a person sees, hence no audit event."""
+    cutoff = now - timedelta(days=settings.GUICHET_API_CHANGES_RETENTION_DAYS)
+    # Under the counter's lock: no reader places changes meanwhile.
+    Sequence.objects.select_for_update().get_or_create(name=FEED_COUNTER)
+    horizon = DossierChange.objects.filter(seq__isnull=False, at__lt=cutoff).aggregate(last=Max("seq"))["last"]
+    if horizon is None:
+        return 0
+    deleted, _ = DossierChange.objects.filter(seq__lte=horizon).delete()
+    pruned, _ = Sequence.objects.select_for_update().get_or_create(name=PRUNED_COUNTER)
+    pruned.last_value = max(pruned.last_value, horizon)
+    pruned.save(update_fields=["last_value"])
+    return deleted

@@ -22,7 +22,7 @@ from guichet.core.models import AuditAction
 from guichet.core.uploads import upload_check
 
 from .actors import Actor, actor_label, actor_user
-from .models import Dossier, DossierFile, DossierSnapshot, Message
+from .models import Dossier, DossierFile, DossierSnapshot, MessageAttachment
 from .selectors import instructor_can_act_on
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def dossier_files_of_applicant(dossier: Dossier) -> QuerySet[DossierFile]:
     keys = {str(item.get("key")) for item in answer_file_items(dossier.answers)}
     for answers in DossierSnapshot.objects.filter(dossier=dossier).values_list("answers", flat=True):
         keys.update(str(item.get("key")) for item in answer_file_items(answers))
-    messages = Message.objects.filter(dossier=dossier, attachment__isnull=False).values("attachment")
+    messages = MessageAttachment.objects.filter(message__dossier=dossier).values("file")
     return DossierFile.objects.filter(dossier=dossier).filter(
         Q(uploaded_by=dossier.applicant_id) | Q(key__in=_valid_keys(keys)) | Q(pk__in=messages)
     )
@@ -127,7 +127,7 @@ def dossier_files_filed(dossier: Dossier) -> QuerySet[DossierFile]:
     keys: set[str] = set()
     for answers in DossierSnapshot.objects.filter(dossier=dossier).values_list("answers", flat=True):
         keys.update(str(item.get("key")) for item in answer_file_items(answers))
-    messages = Message.objects.filter(dossier=dossier, attachment__isnull=False).values("attachment")
+    messages = MessageAttachment.objects.filter(message__dossier=dossier).values("file")
     return DossierFile.objects.filter(dossier=dossier).filter(Q(key__in=_valid_keys(keys)) | Q(pk__in=messages))
 
 

@@ -107,6 +107,9 @@ class TimelineEvent:
     title: str
     text: str = ""
     details: list[str] = field(default_factory=list)
+    # Who did it, for the back office only (the applicant's timeline names nobody): a person, a
+    # service account (« Compte de service : … »), or "" for the platform itself or the applicant.
+    by: str = ""
 
 
 # How the applicant reads each transition of their dossier.
@@ -122,14 +125,24 @@ _TRANSITION_TITLES = {
 }
 
 
-def dossier_timeline(dossier: Dossier) -> list[TimelineEvent]:
-    """What happened to a filed dossier, oldest first: its changes of state and its resubmissions."""
-    events = [
-        TimelineEvent(at=log.at, title=_TRANSITION_TITLES.get(log.transition, log.transition), text=log.motivation)
+def dossier_timeline(dossier: Dossier, *, with_actors: bool = False) -> list[TimelineEvent]:
+    """What happened to a filed dossier, oldest first: its changes of state and its resubmissions.
+    `with_actors` (the back office) names who made each change of state on the administration's side."""
+    logs = (
+        TransitionLog.objects.filter(dossier=dossier)
         # A resubmission shows once, from its snapshot, with the fields changed.
-        for log in TransitionLog.objects.filter(dossier=dossier)
         .exclude(transition=TransitionName.SUBMIT_CORRECTIONS)
+        .select_related("actor")
         .order_by("at", "pk")
+    )
+    events = [
+        TimelineEvent(
+            at=log.at,
+            title=_TRANSITION_TITLES.get(log.transition, log.transition),
+            text=log.motivation,
+            by=log.actor_name if with_actors and log.actor_role == TransitionLog.ActorRole.INSTRUCTOR else "",
+        )
+        for log in logs
     ]
     for snapshot in dossier.snapshots.filter(kind=DossierSnapshot.Kind.CORRECTION).defer("answers"):
         labels = {field.id: field.label for field in version_form(snapshot.version_id).iter_fields()}

@@ -267,6 +267,7 @@ def dossier_transition(
         from_state=from_state,
         to_state=transition.target,
         actor=actor_user(actor),
+        actor_label=actor_label(actor),
         actor_role=role,
         motivation=motivation,
         at=now,

@@ -1,6 +1,8 @@
 """Messages on a filed dossier between its applicant and its instructors; the other side is told
 (the instructors by their notices, the applicant by email)."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -11,18 +13,22 @@ from guichet.core.models import AuditAction
 from guichet.dossiers.actors import Actor, actor_label, actor_user
 from guichet.dossiers.changes import dossier_changed
 from guichet.dossiers.files import dossier_file_store
-from guichet.dossiers.models import Dossier, DossierState, Message
+from guichet.dossiers.models import Dossier, DossierState, Message, MessageAttachment
 from guichet.dossiers.selectors import instructor_can_act_on
 from guichet.webhooks.emission import message_received_emit
 
 from .notifications import Kind, instructors_notify
 
+# The most files one message carries (the API's multipart messages; the screens send one).
+MESSAGE_ATTACHMENTS_MAX = 10
+
 
 @transaction.atomic
-def message_send(*, actor: Actor, dossier: Dossier, body: str, attachment: UploadedFile | None = None) -> Message:
+def message_send(*, actor: Actor, dossier: Dossier, body: str, attachments: Sequence[UploadedFile] = ()) -> Message:
     """A message on a filed dossier, from its applicant to its instructors or the other way round
-    (from a person, or from software acting as the instructors through the API); the other side is
-    told by email."""
+    (from a person, or from software acting as the instructors through the API), with its files
+    (at most MESSAGE_ATTACHMENTS_MAX), each checked like any upload: one refused (UploadRefused)
+    and nothing is sent. The other side is told by email."""
     if dossier.state == DossierState.DRAFT:
         raise ValidationError("Les messages s’échangent une fois le dossier déposé.")
     if actor_user(actor) is not None and dossier.applicant_id == actor.pk:
@@ -34,22 +40,20 @@ def message_send(*, actor: Actor, dossier: Dossier, body: str, attachment: Uploa
     body = body.strip()
     if not body:
         raise ValidationError("Écrivez votre message.")
-    stored = dossier_file_store(actor=actor, dossier=dossier, uploaded=attachment) if attachment else None
+    if len(attachments) > MESSAGE_ATTACHMENTS_MAX:
+        raise ValidationError(f"Joignez au plus {MESSAGE_ATTACHMENTS_MAX} fichiers à un message.")
+    stored = [dossier_file_store(actor=actor, dossier=dossier, uploaded=uploaded) for uploaded in attachments]
     message = Message.objects.create(
-        dossier=dossier,
-        author=actor_user(actor),
-        author_label=actor_label(actor),
-        author_role=role,
-        body=body,
-        attachment=stored,
+        dossier=dossier, author=actor_user(actor), author_label=actor_label(actor), author_role=role, body=body
     )
+    MessageAttachment.objects.bulk_create([MessageAttachment(message=message, file=file) for file in stored])
     dossier_changed(dossier)
     audit_record(
         actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=AuditAction.DOSSIER_MESSAGE_SEND,
         target=dossier,
-        details={"message": message.pk, "role": role, "attachment": bool(stored)},
+        details={"message": message.pk, "role": role, "attachments": [file.pk for file in stored]},
     )
     # In the message's transaction: the webhook message commits with it, or neither does.
     message_received_emit(message=message)

@@ -4,7 +4,9 @@ connector, and its outcome written under a check that the lease is still this wo
 
 - 2xx: delivered. Anything else (another status, no answer, a refused address) is tried again
   after 30 s, 1 min, 2 min… (doubled each time, at most 1 h, or what Retry-After asks, at most 1 h)
-  for GUICHET_WEBHOOKS_RETRY_HOURS after the event, then abandoned.
+  for GUICHET_WEBHOOKS_RETRY_HOURS after the event, then abandoned, but for one: while the
+  subscription fails without a single success, its oldest undelivered delivery goes on being tried
+  (hourly), so that an endpoint that stays dead is found out even if it was sent one event.
 - 410 Gone: the subscription is disabled at once. Failing without a single success for
   GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS: disabled too. Either way the organisation's administrators
   get an email, and its deliveries wait (they go on once an administrator enables it again).
@@ -19,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -53,7 +56,8 @@ def _lease() -> timedelta:
 def retry_delay(attempts: int, retry_after: int | None = None) -> timedelta:
     """The wait after the `attempts`-th failure: 30 s doubled at each failure, at most an hour; at
     least what the receiver asked (Retry-After), at most an hour too."""
-    delay = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LAST_RETRY)
+    # The exponent stops growing once past the hour: a probe tried for days would overflow it.
+    delay = min(FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 12)), LAST_RETRY)
     if retry_after:
         delay = max(delay, min(timedelta(seconds=retry_after), LAST_RETRY))
     return delay
@@ -128,6 +132,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None, report: D
         error=error,
         retry_after=retry_after,
         report=report,
+        now=max(now, timezone.now()),
     )
     return True
 
@@ -143,8 +148,8 @@ def _outcome_record(
     error: str,
     retry_after: int | None,
     report: DeliveryReport,
+    now: datetime,
 ) -> None:
-    now = timezone.now()
     attempts = delivery.attempts + 1
     fields = {
         "attempts": attempts,
@@ -158,7 +163,9 @@ def _outcome_record(
     delivered = status_code is not None and 200 <= status_code < 300
     if delivered:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=now, next_attempt_at=None)
-    elif now >= delivery.created_at + timedelta(hours=settings.GUICHET_WEBHOOKS_RETRY_HOURS):
+    elif now >= delivery.created_at + timedelta(hours=settings.GUICHET_WEBHOOKS_RETRY_HOURS) and not _probe(
+        delivery, subscription
+    ):
         # Retried for the window after the delivery was made (the event, or a manual replay).
         fields.update(status=DeliveryStatus.ABANDONED, next_attempt_at=None)
     else:
@@ -206,6 +213,15 @@ def _outcome_record(
     elif now - subscription.failing_since >= timedelta(days=settings.GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS):
         subscription_disable(subscription=subscription, reason=WebhookSubscription.DisabledReason.FAILING, actor=None)
         report.disabled.append(subscription.pk)
+
+
+def _probe(delivery: WebhookDelivery, subscription: WebhookSubscription) -> bool:
+    """Whether the delivery goes on being tried past its window: the oldest undelivered one of a
+    subscription failing without a success since, the probe that tells whether it is dead."""
+    if not subscription.active or subscription.failing_since is None:
+        return False
+    older = Q(created_at__lt=delivery.created_at) | Q(created_at=delivery.created_at, pk__lt=delivery.pk)
+    return not WebhookDelivery.objects.filter(older, subscription=subscription, status__in=DUE).exists()
 
 
 @transaction.atomic

@@ -148,7 +148,7 @@ def message_received_emit(*, message: Message) -> Emitted | None:
         "message": {
             "id": message.pk,
             "author_role": message.author_role,
-            "attachment": message.attachment_id is not None,
+            "attachments": message.attachments.count(),
         },
     }
     return webhook_emit(

@@ -16,7 +16,7 @@ def message_form_send(request: HttpRequest, dossier: Dossier, form) -> bool:
             actor=request.user,
             dossier=dossier,
             body=form.cleaned_data["body"],
-            attachment=form.cleaned_data["attachment"],
+            attachments=[form.cleaned_data["attachment"]] if form.cleaned_data["attachment"] else [],
         )
     except (ValidationError, PermissionDenied) as error:
         form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))

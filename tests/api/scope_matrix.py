@@ -1,11 +1,17 @@
 """The API's scope matrix: for each operation, each kind of key (an instructor's own key, a service
-account holding exactly one scope) and a target in its own organisation or in another one, the
-status the API must answer. test_scope_matrix.py runs every row.
+account holding exactly one scope) and a target (its own procedure; another organisation's; another
+procedure of its own organisation that it does not reach: the account limited to its own procedure,
+the instructor of its own only), the status the API must answer. test_scope_matrix.py runs every row.
 
-To add an operation: append an `Operation` to OPERATIONS (its path with `{dossier}` and/or
-`{procedure}`, the scope it needs, a body when it writes). The expected status follows the rule
-of principals.py (`expected_status`): outside its reach 404, inside without the scope 403, else
-`ok`. An operation with other rules gives `expect(kind, target) -> int | None` (None: the rule)."""
+Every operation of the OpenAPI document has at least one row (test_scope_matrix.py fails on one
+missing, by its operationId). To add an operation: append an `Operation` to OPERATIONS (its
+operationId without the « guichet_api_ » prefix, its path with placeholders for what the test makes
+in the target's procedure: `{dossier}`, `{procedure}` (slug), `{file}` (a file sent with a message),
+`{act}` (an issued act), `{export}` (an export of this key, done), `{subscription}` and `{delivery}`
+(a webhook subscription of the target's organisation and one of its deliveries), the scope it needs,
+a body when it writes). The expected status follows the rule of principals.py (`expected_status`):
+outside its reach 404, inside without the scope 403, else `ok`. An operation with other rules gives
+`expect(kind, target) -> int | None` (None: the rule)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,20 +23,21 @@ from guichet.api.scopes import INSTRUCTOR_SCOPES, Scope
 # of the own organisation per scope, holding that scope alone.
 INSTRUCTOR = "instructor"
 KINDS = [INSTRUCTOR, *(f"service:{scope.value}" for scope in Scope)]
-OWN, FOREIGN = "own", "foreign"
-TARGETS = [OWN, FOREIGN]
+OWN, FOREIGN, UNLISTED = "own", "foreign", "unlisted"
+TARGETS = [OWN, FOREIGN, UNLISTED]
 
 
 @dataclass(frozen=True)
 class Operation:
     name: str
+    operation_id: str  # the OpenAPI operationId, without « guichet_api_ »
     method: str  # "get", "post", "put", "patch", "delete"
-    path: str  # "/api/v1/…/{dossier}/…": `{dossier}` the dossier's id, `{procedure}` the procedure's slug,
-    # `{subscription}` a webhook subscription of the target's organisation
-    scope: Scope
+    path: str  # "/api/v1/…/{dossier}/…", placeholders as the module's docstring says
+    scope: Scope | None  # None: an operation open without a key (the open data)
     body: dict[str, Any] | None = None
     ok: int = 200
     expect: Callable[[str, str], int | None] = field(default=lambda kind, target: None)
+    multipart: bool = False  # the body is sent as multipart/form-data, with a file in `attachments`
 
     def __str__(self) -> str:
         return self.name
@@ -46,7 +53,7 @@ def expected_status(operation: Operation, kind: str, target: str) -> int:
     special = operation.expect(kind, target)
     if special is not None:
         return special
-    if target == FOREIGN:
+    if target in (FOREIGN, UNLISTED):
         return 404  # never reveals that it exists
     return operation.ok if operation.scope in scopes_of(kind) else 403
 
@@ -56,207 +63,305 @@ def closed_without(scope: Scope) -> Callable[[str, str], int | None]:
     return lambda kind, target: None if scope in scopes_of(kind) else 403
 
 
+def whole_list(scope: Scope, ok: int = 200) -> Callable[[str, str], int | None]:
+    """For a list of what the key reaches (no target in its path): `ok` with `scope`, else 403."""
+    return lambda kind, target: ok if scope in scopes_of(kind) else 403
+
+
+def open_data(kind: str, target: str) -> int:
+    return 200
+
+
+def instructor_refused(kind: str, target: str) -> int | None:
+    """A person's key reaches it through roles an instructor does not hold: 403 before looking."""
+    return 403 if kind == INSTRUCTOR else None
+
+
+def nobody(kind: str, target: str) -> int:
+    """For the persons of other roles only (administrators, archivists): 403 to every kind here."""
+    return 403
+
+
+R, INSTRUCT, ANNOTATE = Scope.DOSSIERS_READ, Scope.DOSSIERS_INSTRUCT, Scope.ANNOTATIONS_WRITE
+HOOKS, EXPORTS = Scope.WEBHOOKS_MANAGE, Scope.EXPORTS_READ
+DOSSIER, SUBSCRIPTION = "/api/v1/dossiers/{dossier}", "/api/v1/webhooks/subscriptions/{subscription}"
+
 OPERATIONS: list[Operation] = [
-    # api/instruction.py. A key without dossiers:read meets 403 on the procedures' list as a whole.
+    # api/observatory.py: open data, no key needed; any key reads it too.
+    Operation(
+        "observatory.quality", "observatory_quality", "get", "/api/v1/observatory/quality", None, expect=open_data
+    ),
+    Operation(
+        "observatory.programme", "observatory_programme", "get", "/api/v1/observatory/programme", None, expect=open_data
+    ),
+    Operation(
+        "observatory.barometer", "observatory_barometer", "get", "/api/v1/observatory/barometer", None, expect=open_data
+    ),
+    # api/instruction.py: closed as a whole to a key without the scope (403 before looking).
     Operation(
         "instruction.procedures",
+        "instruction_procedures",
         "get",
         "/api/v1/instruction/procedures",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+        R,
+        expect=whole_list(R),
     ),
-    # The instruction API is closed as a whole to a key without the scope (403 before looking).
     Operation(
         "instruction.dossier_list",
+        "instruction_dossier_list",
         "get",
         "/api/v1/instruction/procedures/{procedure}/dossiers",
-        Scope.DOSSIERS_READ,
-        expect=closed_without(Scope.DOSSIERS_READ),
+        R,
+        expect=closed_without(R),
     ),
     Operation(
         "instruction.dossier_detail",
+        "instruction_dossier_detail",
         "get",
         "/api/v1/instruction/dossiers/{dossier}",
-        Scope.DOSSIERS_READ,
-        expect=closed_without(Scope.DOSSIERS_READ),
+        R,
+        expect=closed_without(R),
     ),
     Operation(
         "instruction.dossier_decision",
+        "instruction_dossier_decision",
         "post",
         "/api/v1/instruction/dossiers/{dossier}/decision",
-        Scope.DOSSIERS_INSTRUCT,
+        INSTRUCT,
         body={"decision": "start_instruction"},
-        expect=closed_without(Scope.DOSSIERS_INSTRUCT),
+        expect=closed_without(INSTRUCT),
     ),
-    # api/dossier_writes.py (on a filed dossier, « déposé »). The multipart message is in
-    # test_dossier_writes.py (this matrix sends JSON).
+    # api/dossier_writes.py (on a filed dossier, « déposé »).
     Operation(
-        "dossiers.start_instruction", "post", "/api/v1/dossiers/{dossier}/start-instruction", Scope.DOSSIERS_INSTRUCT
+        "dossiers.start_instruction",
+        "dossier_writes_dossier_start_instruction",
+        "post",
+        DOSSIER + "/start-instruction",
+        INSTRUCT,
     ),
     # Reach and scope first; then the workflow: a filed dossier is not in instruction yet (409).
     Operation(
         "dossiers.request_corrections",
+        "dossier_writes_dossier_request_corrections",
         "post",
-        "/api/v1/dossiers/{dossier}/request-corrections",
-        Scope.DOSSIERS_INSTRUCT,
+        DOSSIER + "/request-corrections",
+        INSTRUCT,
         body={"message": "Corrigez."},
         ok=409,
     ),
     Operation(
         "dossiers.decide",
+        "dossier_writes_dossier_decide_api",
         "post",
-        "/api/v1/dossiers/{dossier}/decide",
-        Scope.DOSSIERS_INSTRUCT,
+        DOSSIER + "/decide",
+        INSTRUCT,
         body={"decision": "accept"},
         ok=409,
-    ),
+    ),  # fmt: skip
     Operation(
         "dossiers.assignee",
+        "dossier_writes_dossier_assign_api",
         "put",
-        "/api/v1/dossiers/{dossier}/assignee",
-        Scope.DOSSIERS_INSTRUCT,
+        DOSSIER + "/assignee",
+        INSTRUCT,
         body={"assignee": None},
-    ),
+    ),  # fmt: skip
     Operation(
-        "dossiers.labels", "put", "/api/v1/dossiers/{dossier}/labels", Scope.ANNOTATIONS_WRITE, body={"labels": ["A"]}
-    ),
+        "dossiers.labels",
+        "dossier_writes_dossier_labels_write",
+        "put",
+        DOSSIER + "/labels",
+        ANNOTATE,
+        body={"labels": ["A"]},
+    ),  # fmt: skip
     # The factories' procedure defines no private annotations: 422 once reach and scope hold.
     Operation(
         "dossiers.annotations",
+        "dossier_writes_dossier_annotations_write",
         "patch",
-        "/api/v1/dossiers/{dossier}/annotations",
-        Scope.ANNOTATIONS_WRITE,
+        DOSSIER + "/annotations",
+        ANNOTATE,
         body={"annotations": {}},
         ok=422,
-    ),
+    ),  # fmt: skip
+    # A message with a file (multipart/form-data), as the administrations' software sends one.
+    Operation(
+        "dossiers.messages",
+        "dossier_writes_dossier_message_send",
+        "post",
+        DOSSIER + "/messages",
+        Scope.MESSAGES_WRITE,
+        body={"body": "Voici le courrier."},
+        multipart=True,
+    ),  # fmt: skip
     # api/prefill.py
     Operation(
         "procedures.prefilled",
+        "prefill_prefilled_create",
         "post",
         "/api/v1/procedures/{procedure}/prefilled",
         Scope.DOSSIERS_CREATE,
         body={"answers": {"objet": "Prérempli"}},
         ok=201,
-    ),
-    # api/procedures_api.py and api/dossiers.py. The lists and the feed answer 403 as a whole
-    # without dossiers:read, whatever the target.
+    ),  # fmt: skip
+    # api/procedures_api.py, api/dossiers.py, api/changes.py. The lists and the feed answer 403 as a
+    # whole without dossiers:read, whatever the target.
+    Operation("procedures.list", "procedures_api_procedure_list", "get", "/api/v1/procedures", R, expect=whole_list(R)),
+    Operation("procedures.detail", "procedures_api_procedure_detail", "get", "/api/v1/procedures/{procedure}", R),
     Operation(
-        "procedures.list",
-        "get",
-        "/api/v1/procedures",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+        "procedures.version", "procedures_api_procedure_version", "get", "/api/v1/procedures/{procedure}/versions/1", R
     ),
-    Operation("procedures.detail", "get", "/api/v1/procedures/{procedure}", Scope.DOSSIERS_READ),
-    Operation("procedures.version", "get", "/api/v1/procedures/{procedure}/versions/1", Scope.DOSSIERS_READ),
-    Operation(
-        "dossiers.list",
-        "get",
-        "/api/v1/dossiers",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
-    ),
+    Operation("dossiers.list", "dossiers_dossier_list", "get", "/api/v1/dossiers", R, expect=whole_list(R)),
     Operation(
         "dossiers.list_of_procedure",
+        "dossiers_dossier_list",
         "get",
         "/api/v1/dossiers?procedure={procedure}",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: None if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+        R,
+        expect=closed_without(R),
     ),
     Operation(
-        "dossiers.changes",
-        "get",
-        "/api/v1/dossiers/changes",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: 200 if Scope.DOSSIERS_READ in scopes_of(kind) else 403,
+        "dossiers.changes", "changes_dossier_changes", "get", "/api/v1/dossiers/changes", R, expect=whole_list(R)
     ),
-    Operation("dossiers.detail", "get", "/api/v1/dossiers/{dossier}", Scope.DOSSIERS_READ),
+    Operation("dossiers.detail", "dossiers_dossier_detail", "get", DOSSIER, R),
+    # The downloads, checked against the dossier's reach and dossiers:read.
+    Operation("dossiers.file", "dossiers_dossier_file", "get", DOSSIER + "/files/{file}", R),
+    Operation("dossiers.act", "dossiers_dossier_act", "get", DOSSIER + "/acts/{act}", R),
+    # api/exports.py: an export is its key's alone; the poll and the file are closed without the scope.
     Operation(
         "exports.start",
+        "exports_export_start",
         "post",
         "/api/v1/procedures/{procedure}/exports",
-        Scope.EXPORTS_READ,
+        EXPORTS,
         body={"format": "csv"},
         ok=202,
-    ),
+    ),  # fmt: skip
+    Operation(
+        "exports.poll",
+        "exports_export_detail",
+        "get",
+        "/api/v1/exports/{export}",
+        EXPORTS,
+        expect=closed_without(EXPORTS),
+    ),  # fmt: skip
+    Operation(
+        "exports.download",
+        "exports_export_file",
+        "get",
+        "/api/v1/exports/{export}/file",
+        EXPORTS,
+        expect=closed_without(EXPORTS),
+    ),  # fmt: skip
     # api/statistics.py: figures only, for the keys that read statistics.
-    Operation("statistics", "get", "/api/v1/procedures/{procedure}/statistics", Scope.STATISTICS_READ),
+    Operation(
+        "statistics",
+        "statistics_procedure_statistics",
+        "get",
+        "/api/v1/procedures/{procedure}/statistics",
+        Scope.STATISTICS_READ,
+    ),  # fmt: skip
     # api/webhooks.py: an organisation's subscriptions (the target's organisation), for the keys that
     # manage webhooks; a person's key has no such scope (the screens are for administrators). Closed as
     # a whole without the scope (403 before looking, which tells nothing of what exists).
     Operation(
         "webhooks.list",
+        "webhooks_subscriptions_list",
         "get",
         "/api/v1/webhooks/subscriptions",
-        Scope.WEBHOOKS_MANAGE,
-        expect=lambda kind, target: 200 if Scope.WEBHOOKS_MANAGE in scopes_of(kind) else 403,
-    ),
+        HOOKS,
+        expect=whole_list(HOOKS),
+    ),  # fmt: skip
+    # An account limited to some procedures may not subscribe to the whole organisation (422 on the
+    # missing `procedure`); the others may.
     Operation(
         "webhooks.create",
+        "webhooks_subscriptions_create",
         "post",
         "/api/v1/webhooks/subscriptions",
-        Scope.WEBHOOKS_MANAGE,
+        HOOKS,
         body={"url": "http://127.0.0.1:9/", "events": ["dossier.submitted"]},
-        expect=lambda kind, target: 201 if Scope.WEBHOOKS_MANAGE in scopes_of(kind) else 403,
+        expect=lambda kind, target: (422 if target == UNLISTED else 201) if HOOKS in scopes_of(kind) else 403,
     ),
     Operation(
-        "webhooks.detail",
-        "get",
-        "/api/v1/webhooks/subscriptions/{subscription}",
-        Scope.WEBHOOKS_MANAGE,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
+        "webhooks.detail", "webhooks_subscriptions_get", "get", SUBSCRIPTION, HOOKS, expect=closed_without(HOOKS)
     ),
     Operation(
         "webhooks.update",
+        "webhooks_subscriptions_put",
         "put",
-        "/api/v1/webhooks/subscriptions/{subscription}",
-        Scope.WEBHOOKS_MANAGE,
+        SUBSCRIPTION,
+        HOOKS,
         body={"url": "http://127.0.0.1:9/autre", "events": ["dossier.state_changed"]},
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
     Operation(
         "webhooks.secret",
+        "webhooks_subscriptions_rotate",
         "post",
-        "/api/v1/webhooks/subscriptions/{subscription}/secret",
-        Scope.WEBHOOKS_MANAGE,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
+        SUBSCRIPTION + "/secret",
+        HOOKS,
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
     Operation(
         "webhooks.disable",
+        "webhooks_subscriptions_disable",
         "post",
-        "/api/v1/webhooks/subscriptions/{subscription}/disable",
-        Scope.WEBHOOKS_MANAGE,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
+        SUBSCRIPTION + "/disable",
+        HOOKS,
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
     Operation(
         "webhooks.enable",
+        "webhooks_subscriptions_enable",
         "post",
-        "/api/v1/webhooks/subscriptions/{subscription}/enable",
-        Scope.WEBHOOKS_MANAGE,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
+        SUBSCRIPTION + "/enable",
+        HOOKS,
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
     Operation(
         "webhooks.deliveries",
+        "webhooks_deliveries_list",
         "get",
-        "/api/v1/webhooks/subscriptions/{subscription}/deliveries",
-        Scope.WEBHOOKS_MANAGE,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
+        SUBSCRIPTION + "/deliveries",
+        HOOKS,
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
+    Operation(
+        "webhooks.replay",
+        "webhooks_deliveries_replay",
+        "post",
+        SUBSCRIPTION + "/deliveries/{delivery}/replay",
+        HOOKS,
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
     Operation(
         "webhooks.delete",
+        "webhooks_subscriptions_delete",
         "delete",
-        "/api/v1/webhooks/subscriptions/{subscription}",
-        Scope.WEBHOOKS_MANAGE,
+        SUBSCRIPTION,
+        HOOKS,
         ok=204,
-        expect=closed_without(Scope.WEBHOOKS_MANAGE),
-    ),
-    # api/retention.py: for the procedures' administrators and archivists as persons only; neither an
-    # instructor nor any service account reaches it, whatever the target (403 before looking).
+        expect=closed_without(HOOKS),
+    ),  # fmt: skip
+    # api/retention.py: for the procedures' administrators and archivists as persons (an instructor is
+    # neither: 403 before looking), and read by a service account holding retention:read. No service
+    # account changes the rules (decision 0031).
     Operation(
         "procedures.retention",
+        "retention_retention_get",
         "get",
         "/api/v1/procedures/{procedure}/retention",
-        Scope.DOSSIERS_READ,
-        expect=lambda kind, target: 403,
-    ),
+        Scope.RETENTION_READ,
+        expect=instructor_refused,
+    ),  # fmt: skip
+    Operation(
+        "procedures.retention_change",
+        "retention_retention_put",
+        "put",
+        "/api/v1/procedures/{procedure}/retention",
+        Scope.RETENTION_READ,
+        body={"retention_years": 3},
+        expect=nobody,
+    ),  # fmt: skip
 ]

@@ -42,10 +42,14 @@ def test_every_operation_declares_the_errors_it_can_answer(client):
             schema = operation["responses"][status]["content"]["application/json"]["schema"]
             if schema == {"$ref": "#/components/schemas/ConflictOut"} and status == "409":
                 continue  # the error shape, with where the dossier stands (checked below)
+            if schema == {"$ref": "#/components/schemas/CursorExpiredOut"} and status == "410":
+                continue  # the error shape, with the cursor to resume from (checked below)
             assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (name, status)
     assert seen >= 7
     conflict = document["components"]["schemas"]["ConflictOut"]
     assert set(conflict["properties"]) == {"detail", "errors", "state"} and conflict["required"] == ["detail", "state"]
+    expired = document["components"]["schemas"]["CursorExpiredOut"]
+    assert set(expired["properties"]) == {"detail", "errors", "cursor"} and expired["required"] == ["detail", "cursor"]
     # The instructors' operations need a key; the open data does not.
     instruction = [op for name, _, op in operations(document) if "/instruction/" in name]
     assert instruction and all(op.get("security") for op in instruction)

@@ -3,15 +3,13 @@ services as the screens (rules, log, emails, audit), located 422s, 409 with the 
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.dossiers.models import CorrectionRequest, Dossier, DossierFile, DossierState, Message, TransitionLog
+from guichet.dossiers.models import CorrectionRequest, Dossier, DossierState, TransitionLog
 from guichet.instruction.services import dossier_annotations_save
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 from tests.api.keys import bearer, person_key, service_account, service_key
 from tests.factories import SIMPLE_DEFINITION, DossierFactory, ProcedureFactory, UserFactory, instructor_of
-from tests.samples import EICAR, minimal_pdf, pdf_with_javascript
 
 pytestmark = pytest.mark.django_db
 
@@ -157,81 +155,6 @@ def test_assign_only_to_an_instructor_of_the_dossier_group(client, world, caller
         url(dossier, "assignee"), {"assignee": None}, content_type="application/json", headers=caller["headers"]
     )
     assert nobody.json()["assignee"] is None
-
-
-def test_a_message_with_an_attachment_reaches_the_applicant(
-    client, world, caller, private_disk, django_capture_on_commit_callbacks
-):
-    dossier = DossierFactory(procedure=world["procedure"], in_instruction=True)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post(
-            url(dossier, "messages"),
-            {"body": "Voici le courrier signé.", "attachment": SimpleUploadedFile("courrier.pdf", minimal_pdf())},
-            headers=caller["headers"],
-        )
-    assert sent.status_code == 200, sent.content
-    assert sent.json()["attachment"] == {
-        "name": "courrier.pdf",
-        "size": len(minimal_pdf()),
-        "content_type": "application/pdf",
-    }
-    message = Message.objects.get(dossier=dossier)
-    assert message.author_role == Message.AuthorRole.INSTRUCTOR and message.attachment.name == "courrier.pdf"
-    if caller["kind"] == "service":
-        assert message.author is None and message.author_label == world["label"]
-    assert [dossier.applicant.email] in [email.to for email in mail.outbox]
-    assert last_event(AuditAction.DOSSIER_MESSAGE_SEND).actor_label == caller["label"]
-    assert last_event(AuditAction.DOSSIER_FILE_STORE).actor_label == caller["label"]
-
-    # The instructors' screen names who wrote.
-    client.force_login(world["alice"])
-    page = client.get(f"/instruction/dossiers/{dossier.pk}/")
-    if caller["kind"] == "service":
-        assert world["label"] in page.content.decode()
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "reason"),
-    [
-        ("piege.pdf", pdf_with_javascript(), "code JavaScript"),
-        ("page.html", b"<html><script>alert(1)</script></html>", "n’est pas d’un type accepté"),
-        ("vide.pdf", b"", "vide"),
-    ],
-)
-def test_a_refused_attachment_sends_nothing(client, world, private_disk, name, content, reason):
-    dossier = DossierFactory(procedure=world["procedure"], in_instruction=True)
-    refused = client.post(
-        url(dossier, "messages"),
-        {"body": "Pièce jointe.", "attachment": SimpleUploadedFile(name, content)},
-        headers=world["service"],
-    )
-    assert refused.status_code == 422
-    (error,) = refused.json()["errors"]
-    assert error["loc"] == ["body", "attachment"] and name in error["msg"] and reason in error["msg"]
-    assert (
-        not Message.objects.filter(dossier=dossier).exists()
-        and not DossierFile.objects.filter(dossier=dossier).exists()
-    )
-
-
-def test_the_antivirus_checks_api_attachments(client, world, private_disk, clamd, settings):
-    settings.GUICHET_CLAMAV_ADDRESS = clamd.unix
-    dossier = DossierFactory(procedure=world["procedure"], in_instruction=True)
-    refused = client.post(
-        url(dossier, "messages"),
-        {"body": "Pièce jointe.", "attachment": SimpleUploadedFile("eicar.txt", EICAR)},
-        headers=world["service"],
-    )
-    assert refused.status_code == 422 and "virus" in refused.json()["errors"][0]["msg"]
-    assert not Message.objects.filter(dossier=dossier).exists()
-
-
-def test_an_empty_message_is_refused_with_its_place(client, world):
-    dossier = DossierFactory(procedure=world["procedure"], in_instruction=True)
-    refused = client.post(url(dossier, "messages"), {"body": "   "}, headers=world["service"])
-    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"][:2] == ["body", "body"]
-    assert not Message.objects.exists()
 
 
 def test_annotations_are_checked_as_on_the_screen(client, world, caller):

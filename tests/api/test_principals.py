@@ -48,7 +48,7 @@ def test_a_service_account_reaches_its_organisation_and_those_below(world):
     assert set(principal.procedures()) == {world["own"], world["sub"]}
     assert set(principal.dossiers(Scope.DOSSIERS_READ)) == {world["dossiers"]["own"], world["dossiers"]["sub"]}
     assert not principal.dossiers(Scope.DOSSIERS_INSTRUCT).exists()
-    assert principal.label == f"Compte de service Logiciel métier ({world['ministry'].name})"
+    assert principal.label == f"Compte de service : Logiciel métier ({world['ministry'].name})"
     assert principal.user is None and principal.allows(Scope.DOSSIERS_READ)
     assert not principal.allows(Scope.DOSSIERS_INSTRUCT)
     own, foreign, draft = world["dossiers"]["own"], world["dossiers"]["foreign"], world["draft"]

@@ -1,5 +1,6 @@
 """A procedure's retention settings through the API: read and changed by its administrators and
-the archivists of its organisation, refused to others, errors in the API's shape."""
+the archivists of its organisation, read by a service account with `retention:read`, refused to
+others, errors in the API's shape."""
 
 import pytest
 
@@ -7,6 +8,9 @@ from guichet.accounts.models import OrganisationRole
 from guichet.api.services import api_token_create
 from guichet.core.models import AuditAction, AuditEvent
 from tests.factories import OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
+
+from .keys import bearer as key_headers
+from .keys import service_account, service_key
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +98,18 @@ def test_others_are_refused(client, procedure):
     assert answer.status_code == 404
     procedure.refresh_from_db()
     assert procedure.retention_years == 5
+
+
+def test_a_service_account_reads_the_rules_with_its_scope_and_never_changes_them(client, procedure):
+    reader = key_headers(service_key(service_account(procedure.organisation, ["retention:read"])))
+    answer = client.get(path(procedure), headers=reader)
+    assert answer.status_code == 200 and answer.json()["retention_years"] == 5
+    refused = client.put(path(procedure), {"retention_years": 1}, content_type="application/json", headers=reader)
+    assert refused.status_code == 403 and "jamais par un compte de service" in refused.json()["detail"]
+    procedure.refresh_from_db()
+    assert procedure.retention_years == 5
+    # Without the scope, 403; another organisation's procedure does not exist for it.
+    other = key_headers(service_key(service_account(procedure.organisation, ["dossiers:read"])))
+    assert client.get(path(procedure), headers=other).status_code == 403
+    foreign = ProcedureFactory(organisation=OrganisationFactory())
+    assert client.get(path(foreign), headers=reader).status_code == 404

@@ -1,22 +1,100 @@
-"""Every operation of scope_matrix.OPERATIONS × every kind of key × own or foreign target:
-the status that the scope matrix expects, in the API's error shape."""
+"""Every operation of scope_matrix.OPERATIONS × every kind of key × own or foreign target: the
+status that the scope matrix expects, in the API's error shape; and every operation of the OpenAPI
+document has its rows, so that a new operation cannot be left out."""
+
+import hashlib
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from guichet.api.main import api
+from guichet.documents.models import Act, ActStatus
+from guichet.dossiers.models import ActKind, DossierFile, Message, MessageAttachment
+from guichet.instruction.models import ExportJob
+from guichet.webhooks.models import WebhookDelivery, WebhookEvent, WebhookMessage
 from guichet.webhooks.services import subscription_create
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, instructor_of
+from tests.samples import minimal_pdf
 
 from .keys import bearer, person_key, service_account, service_key
-from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, TARGETS, expected_status
+from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, OWN, TARGETS, UNLISTED, expected_status
 
 pytestmark = pytest.mark.django_db
+PREFIX = "guichet_api_"
 
 
-def key_of(kind: str, procedure) -> str:
+def key_of(kind: str, procedure, *, limited: bool) -> tuple[str, str]:
+    """The key, and who owns what it starts (an export: « user:12 », « service:3 »). `limited`: a
+    service account that reaches `procedure` only (not its organisation's others)."""
     if kind == INSTRUCTOR:
-        return person_key(instructor_of(procedure))
-    scope = kind.removeprefix("service:")
-    return service_key(service_account(procedure.organisation, [scope]))
+        user = instructor_of(procedure)
+        return person_key(user), f"user:{user.pk}"
+    procedures = [procedure] if limited else []
+    account = service_account(procedure.organisation, [kind.removeprefix("service:")], procedures=procedures)
+    return service_key(account), f"service:{account.pk}"
+
+
+def message_file(dossier) -> DossierFile:
+    data = minimal_pdf()
+    stored = DossierFile(
+        dossier=dossier, name="courrier.pdf", size=len(data), content_type="application/pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
+    stored.content.save("courrier.pdf", ContentFile(data), save=False)
+    stored.save()
+    message = Message.objects.create(dossier=dossier, author_role=Message.AuthorRole.INSTRUCTOR, body="Voici.")
+    MessageAttachment.objects.create(message=message, file=stored)
+    return stored
+
+
+def issued_act(dossier) -> Act:
+    pdf = minimal_pdf()
+    act = Act(
+        dossier=dossier, kind=ActKind.RECEIPT, status=ActStatus.ISSUED, issued_at=timezone.now(),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )  # fmt: skip
+    act.pdf.save("accuse.pdf", ContentFile(pdf), save=False)
+    act.save()
+    return act
+
+
+def done_export(procedure, owner: str) -> ExportJob:
+    job = ExportJob(
+        procedure=procedure, api_owner=owner, format="csv", status=ExportJob.Status.DONE,
+        expires_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    job.file.save("export.csv", ContentFile(b"numero\n"), save=False)
+    job.save()
+    return job
+
+
+def placeholders(path: str, aimed, dossier, owner: str) -> dict:
+    """What the path names, made in the aimed procedure (its organisation for the webhooks)."""
+    values = {"dossier": dossier.pk, "procedure": aimed.slug}
+    if "{file}" in path:
+        values["file"] = message_file(dossier).key
+    if "{act}" in path:
+        values["act"] = issued_act(dossier).pk
+    if "{export}" in path:
+        values["export"] = done_export(aimed, owner).pk
+    if "{subscription}" in path:
+        # Following the aimed procedure alone: an account limited to another one does not reach it.
+        subscription = subscription_create(
+            organisation=aimed.organisation, procedure=aimed, url="http://127.0.0.1:9/", description="GED",
+            events=["dossier.submitted"], actor=None,
+        ).subscription  # fmt: skip
+        values["subscription"] = subscription.pk
+        if "{delivery}" in path:
+            message = WebhookMessage.objects.create(
+                msg_id=f"msg_{dossier.pk}", source=f"test:{dossier.pk}", event=WebhookEvent.DOSSIER_SUBMITTED,
+                organisation=aimed.organisation, dossier_id=dossier.pk, payload={}, created_at=timezone.now(),
+            )  # fmt: skip
+            delivery = WebhookDelivery.objects.create(message=message, subscription=subscription, status="delivered")
+            values["delivery"] = delivery.pk
+    return values
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -24,31 +102,37 @@ def key_of(kind: str, procedure) -> str:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=str)
 def test_scope_matrix(client, operation, kind, target):
     own = ProcedureFactory(organisation=OrganisationFactory())
-    foreign = ProcedureFactory(organisation=OrganisationFactory())
-    aimed = foreign if target == FOREIGN else own
+    aimed = {
+        OWN: own,
+        FOREIGN: ProcedureFactory(organisation=OrganisationFactory()),
+        UNLISTED: ProcedureFactory(organisation=own.organisation),
+    }[target]
     dossier = DossierFactory(procedure=aimed, submitted=True)
-    subscription = None
-    if "{subscription}" in operation.path:
-        subscription = subscription_create(
-            organisation=aimed.organisation,
-            procedure=None,
-            url="http://127.0.0.1:9/",
-            description="GED",
-            events=["dossier.submitted"],
-            actor=None,
-        ).subscription
-    path = operation.path.format(
-        dossier=dossier.pk, procedure=aimed.slug, subscription=subscription.pk if subscription else ""
-    )
-    headers = bearer(key_of(kind, own))
-    if operation.body is None:
-        response = getattr(client, operation.method)(path, headers=headers)
+    key, owner = key_of(kind, own, limited=target == UNLISTED)
+    path = operation.path.format(**placeholders(operation.path, aimed, dossier, owner))
+    headers = bearer(key)
+    call = getattr(client, operation.method)
+    if operation.multipart:
+        body = {**operation.body, "attachments": [SimpleUploadedFile("courrier.pdf", minimal_pdf())]}
+        response = call(path, body, headers=headers)
+    elif operation.body is None:
+        response = call(path, headers=headers)
     else:
-        response = getattr(client, operation.method)(
-            path, operation.body, content_type="application/json", headers=headers
-        )
+        response = call(path, operation.body, content_type="application/json", headers=headers)
     expected = expected_status(operation, kind, target)
     assert response.status_code == expected, response.content
     if expected >= 400:
         # A 409 of the workflow also says where the dossier stands (`state`).
         assert set(response.json()) <= {"detail", "errors", "state"} and response.json()["detail"]
+
+
+def test_every_operation_of_the_openapi_document_has_its_rows():
+    document = api.get_openapi_schema()
+    documented = {
+        operation["operationId"].removeprefix(PREFIX)
+        for methods in document["paths"].values()
+        for operation in methods.values()
+    }
+    in_matrix = {operation.operation_id for operation in OPERATIONS}
+    assert documented - in_matrix == set(), "operations without a row in tests/api/scope_matrix.py"
+    assert in_matrix - documented == set(), "rows naming no operation of the OpenAPI document"

@@ -159,8 +159,33 @@ def test_a_service_account_s_decision_is_audited_with_its_name(client, organisat
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_INSTRUCTION
     event = AuditEvent.objects.get(action=AuditAction.DOSSIER_START_INSTRUCTION)
-    assert event.actor is None and event.actor_label == "Compte de service GED (Préfecture de l’Aube)"
+    assert event.actor is None and event.actor_label == "Compte de service : GED (Préfecture de l’Aube)"
     assert TransitionLog.objects.filter(dossier=dossier).last().actor_role == TransitionLog.ActorRole.INSTRUCTOR
+    reader = service_key(service_account(organisation, [Scope.DOSSIERS_READ]))
+    history = client.get(f"/api/v1/instruction/dossiers/{dossier.pk}", headers=bearer(reader)).json()["history"]
+    assert [entry["actor"] for entry in history] == ["", "Compte de service : GED (Préfecture de l’Aube)"]
+
+
+def test_every_call_of_a_service_account_is_audited_under_its_name(client, organisation):
+    procedure = ProcedureFactory(organisation=organisation)
+    dossier = DossierFactory(procedure=procedure, submitted=True)
+    key = service_key(service_account(organisation, [Scope.DOSSIERS_READ], name="Entrepôt"))
+    assert client.get(f"/api/v1/dossiers/{dossier.pk}", headers=bearer(key)).status_code == 200
+    assert client.get("/api/v1/dossiers", {"label": "Urgent"}, headers=bearer(key)).status_code == 200
+    assert client.post(f"/api/v1/dossiers/{dossier.pk}/start-instruction", headers=bearer(key)).status_code == 403
+    calls = AuditEvent.objects.filter(action=AuditAction.API_CALL).order_by("pk")
+    assert [(event.actor, event.actor_label) for event in calls] == [
+        (None, "Compte de service : Entrepôt (Préfecture de l’Aube)")
+    ] * 3
+    assert [(event.details["method"], event.details["path"]) for event in calls] == [
+        ("GET", f"/api/v1/dossiers/{dossier.pk}"),
+        ("GET", "/api/v1/dossiers"),  # what it reached, not what it searched
+        ("POST", f"/api/v1/dossiers/{dossier.pk}/start-instruction"),
+    ]
+    # A person's key is audited through what it changes, under the person's address (not per call).
+    person = person_key(instructor_of(procedure))
+    client.get(f"/api/v1/dossiers/{dossier.pk}", headers=bearer(person))
+    assert AuditEvent.objects.filter(action=AuditAction.API_CALL).count() == 3
 
 
 def test_the_rate_limit_counts_per_token(client, organisation, monkeypatch):

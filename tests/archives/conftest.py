@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from guichet.dossiers.files import file_answer
-from guichet.dossiers.models import Dossier, DossierFile, Message, TransitionName
+from guichet.dossiers.models import Dossier, DossierFile, Message, MessageAttachment, TransitionName
 from guichet.dossiers.services import dossier_submit
 from guichet.dossiers.workflow import dossier_transition
 from guichet.procedures.models import FinalFate
@@ -57,9 +57,10 @@ def decided(private_disk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         dossier_submit(actor=dossier.applicant, dossier=dossier)
     note = stored_file(dossier, b"PNG-ish bytes" * 10, "plan.png", "image/png")
-    Message.objects.create(
-        dossier=dossier, author=dossier.applicant, author_role="applicant", body="Voici le plan.", attachment=note
+    message = Message.objects.create(
+        dossier=dossier, author=dossier.applicant, author_role="applicant", body="Voici le plan."
     )
+    MessageAttachment.objects.create(message=message, file=note)
     with django_capture_on_commit_callbacks(execute=True):
         for name in (TransitionName.START_INSTRUCTION, TransitionName.ACCEPT):
             dossier_transition(dossier=dossier, name=name, actor=instructor, motivation="")

@@ -137,7 +137,7 @@ def full_dossier(procedure, django_capture_on_commit_callbacks):
     dossier.save(update_fields=["answers"])
     _run(c, dossier_corrections_submit, actor=applicant, dossier=dossier)
     upload = SimpleUploadedFile(SECRETS["file_name"], _pdf_with(SECRETS["file_content"]))
-    _run(c, message_send, actor=applicant, dossier=dossier, body=SECRETS["message"], attachment=upload)
+    _run(c, message_send, actor=applicant, dossier=dossier, body=SECRETS["message"], attachments=[upload])
     _run(c, message_send, actor=instructor, dossier=dossier, body=SECRETS["reply"])
     expert = UserFactory()
     invitation = _run(c, expert_invite, actor=instructor, dossier=dossier, expert=expert, question=SECRETS["question"])

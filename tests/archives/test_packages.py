@@ -105,7 +105,7 @@ def test_a_decided_dossiers_package_holds_everything_filed_and_validates(decided
             archive.read(by_name[f"dossier-{decided.number}-messages.json"].findtext("s:Uri", namespaces=NS))
         )
         note = by_name["plan.png"].findtext("s:Uri", namespaces=NS)
-        assert messages["messages"][0]["pièce jointe"] == {"nom": "plan.png", "fichier": note}
+        assert messages["messages"][0]["pièces jointes"] == [{"nom": "plan.png", "fichier": note}]
     # A PNG's PRONOM id depends on its version: declared by its MIME type only.
     assert by_name["plan.png"].find("s:FormatIdentification/s:FormatId", NS) is None
     assert by_name["plan.png"].findtext("s:FormatIdentification/s:MimeType", namespaces=NS) == "image/png"

@@ -129,7 +129,7 @@ def test_an_applicant_fills_leaves_comes_back_submits_and_answers_a_message(live
     page.get_by_role("button", name="Envoyer le message").click()
     expect(page.get_by_text("Votre message est envoyé à l’administration.")).to_be_visible()
     expect(page.get_by_text("Le voici, signé.")).to_be_visible()
-    assert dossier.messages.filter(author=applicant, attachment__isnull=False).exists()
+    assert dossier.messages.filter(author=applicant, attachments__isnull=False).exists()
     assert len(audited) >= 9
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.dossiers.files import dossier_file_store, dossier_files_purge, file_answer
-from guichet.dossiers.models import DossierFile, DossierSnapshot, Message
+from guichet.dossiers.models import DossierFile, DossierSnapshot, Message, MessageAttachment
 from tests.factories import DossierFactory
 from tests.samples import minimal_pdf
 
@@ -46,9 +46,8 @@ def test_only_old_files_that_nothing_refers_to_are_removed(private_disk, django_
         author=dossier.applicant,
         created_at=LONG_AGO,
     )
-    Message.objects.create(
-        dossier=dossier, author=dossier.applicant, author_role="applicant", body="Voici", attachment=messaged
-    )
+    message = Message.objects.create(dossier=dossier, author=dossier.applicant, author_role="applicant", body="Voici")
+    MessageAttachment.objects.create(message=message, file=messaged)
     # A content that no row describes (an upload whose transaction was rolled back), and a fresh one.
     stray, fresh = private_disk / "dossiers" / str(dossier.pk) / "perdu", private_disk / "dossiers" / "77" / "recent"
     for path in (stray, fresh):

@@ -611,9 +611,8 @@ def test_the_zip_holds_each_dossiers_files_in_a_folder_named_by_its_number(proce
     second = filed(procedure, files=["plan.pdf"])
     # A file sent then replaced before submission is not part of the dossier.
     dossier_file_store(actor=second.applicant, dossier=second, uploaded=SimpleUploadedFile("ancien.pdf", PDF))
-    message_send(
-        actor=second.applicant, dossier=second, body="Voici le devis.", attachment=SimpleUploadedFile("devis.pdf", PDF)
-    )
+    devis = SimpleUploadedFile("devis.pdf", PDF)
+    message_send(actor=second.applicant, dossier=second, body="Voici le devis.", attachments=[devis])
     other = filed(procedure, files=["autre.pdf"])
     entries = zip_read(attachments_zip_chunks(queryset=Dossier.objects.filter(pk__in=[first.pk, second.pk])))
     assert sorted(entries) == [

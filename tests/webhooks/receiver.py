@@ -11,6 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from guichet.webhooks.models import WebhookEvent, WebhookSubscription
+from guichet.webhooks.services import subscription_create
+
 
 @dataclass
 class Received:
@@ -91,3 +94,20 @@ class Receiver:
     def types(self) -> list[str]:
         with self._lock:
             return [item.type for item in self.received]
+
+
+ALL_EVENTS = list(WebhookEvent.values)
+
+
+def subscribe(receiver: Receiver, procedure, events=ALL_EVENTS) -> WebhookSubscription:
+    """A subscription of the procedure's organisation to `receiver`, whose secret it learns."""
+    made = subscription_create(
+        organisation=procedure.organisation,
+        procedure=None,
+        url=receiver.url,
+        description="GED",
+        events=events,
+        actor=None,
+    )
+    receiver.secrets.append(made.secret)
+    return made.subscription

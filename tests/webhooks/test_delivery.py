@@ -1,17 +1,15 @@
 """Webhooks end to end: events of the follow-up chain and of messages, received by a real HTTP
 server that checks every signature with the `standardwebhooks` package; retries after an outage,
-410 and long failure disabling, SSRF refusals, rotation and replay."""
+SSRF refusals, rotation and replay (dead endpoints: test_dead_endpoints.py)."""
 
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from guichet.accounts.models import OrganisationRole
 from guichet.connectors.base import ConnectorRejected
 from guichet.connectors.registry import connector_for
 from guichet.dossiers.models import TransitionLog, TransitionName
@@ -21,26 +19,13 @@ from guichet.instruction.followup.steps import webhooks as webhooks_step
 from guichet.instruction.messages import message_send
 from guichet.instruction.models import FollowUpStep
 from guichet.instruction.services import dossier_decide
-from guichet.webhooks.delivery import retry_delay, webhooks_deliver_due
+from guichet.webhooks.delivery import webhooks_deliver_due
 from guichet.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookMessage, WebhookSubscription
 from guichet.webhooks.services import delivery_replay, subscription_create, subscription_secret_rotate
-from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
+from tests.factories import DossierFactory, ProcedureFactory, instructor_of
+from tests.webhooks.receiver import ALL_EVENTS, subscribe
 
 pytestmark = pytest.mark.django_db
-ALL_EVENTS = list(WebhookEvent.values)
-
-
-def subscribe(receiver, procedure, events=ALL_EVENTS, **kwargs) -> WebhookSubscription:
-    made = subscription_create(
-        organisation=procedure.organisation,
-        procedure=None,
-        url=receiver.url,
-        description="GED",
-        events=events,
-        actor=None,
-    )
-    receiver.secrets.append(made.secret)
-    return made.subscription
 
 
 def test_each_event_is_received_once_signed_with_a_stable_id(receiver, django_capture_on_commit_callbacks):
@@ -166,62 +151,6 @@ def test_a_receiver_down_for_a_while_gets_every_event_after_retries_each_once(
     assert subscription.failing_since is None
 
 
-def test_retries_back_off_exponentially_then_give_up_after_the_window(receiver, django_capture_on_commit_callbacks):
-    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
-    assert retry_delay(1, retry_after=600).total_seconds() == 600
-    procedure = ProcedureFactory()
-    subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
-    receiver.status = 503
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-    delivery = WebhookDelivery.objects.get(subscription=subscription)
-    assert delivery.status == DeliveryStatus.FAILED and delivery.last_status_code == 503
-    assert timedelta(seconds=25) < delivery.next_attempt_at - timezone.now() <= timedelta(seconds=30)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(hours=24, minutes=1))
-    webhooks_deliver_due(now=timezone.now() + timedelta(minutes=1))
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.ABANDONED and delivery.attempts == 2 and delivery.next_attempt_at is None
-    assert len(receiver.ids()) == 2  # both tries reached it, signed
-
-
-def test_a_410_disables_the_subscription_and_tells_the_administrators(receiver, django_capture_on_commit_callbacks):
-    procedure = ProcedureFactory()
-    administrator = UserFactory()
-    OrganisationRole.objects.create(
-        user=administrator, organisation=procedure.organisation, role=OrganisationRole.Role.PROCEDURE_ADMINISTRATOR
-    )
-    subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
-    receiver.status = 410
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-    subscription.refresh_from_db()
-    assert not subscription.active and subscription.disabled_reason == WebhookSubscription.DisabledReason.GONE
-    told = [email for email in mail.outbox if administrator.email in email.to]
-    assert len(told) == 1 and "désactivé" in told[0].subject and subscription.url in told[0].body
-    # Disabled: the next events wait, nothing is sent.
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-    assert len(receiver.ids()) == 1
-    assert webhooks_deliver_due(now=timezone.now() + timedelta(hours=2)).failed == 0
-
-
-def test_days_of_failure_disable_the_subscription(receiver, django_capture_on_commit_callbacks):
-    procedure = ProcedureFactory()
-    subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
-    receiver.status = 500
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=timezone.now() - timedelta(days=2))
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-    subscription.refresh_from_db()
-    assert subscription.active  # two days: not yet
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=timezone.now() - timedelta(days=3))
-    with django_capture_on_commit_callbacks(execute=True):
-        webhooks_deliver_due(now=timezone.now() + timedelta(minutes=5))
-    subscription.refresh_from_db()
-    assert not subscription.active and subscription.disabled_reason == WebhookSubscription.DisabledReason.FAILING
-
-
 def test_a_redirect_is_not_followed(receiver, django_capture_on_commit_callbacks):
     procedure = ProcedureFactory()
     subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
@@ -327,25 +256,3 @@ def test_a_replay_sends_the_same_message_id_again(receiver, django_capture_on_co
     replay.refresh_from_db()
     assert replay.pk != delivery.pk and replay.status == DeliveryStatus.DELIVERED
     assert receiver.ids() == [delivery.message.msg_id] * 2
-
-
-def test_a_failure_after_a_quiet_period_starts_a_new_streak_instead_of_disabling(
-    receiver, django_capture_on_commit_callbacks
-):
-    procedure = ProcedureFactory()
-    subscription = subscribe(receiver, procedure, events=[WebhookEvent.DOSSIER_SUBMITTED])
-    receiver.status = 500
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-    # That event failed and was abandoned four days ago; nothing was sent since.
-    long_ago = timezone.now() - timedelta(days=4)
-    WebhookDelivery.objects.update(status=DeliveryStatus.ABANDONED, last_attempt_at=long_ago, next_attempt_at=None)
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=long_ago)
-
-    receiver.status = 503  # the next event meets one passing failure
-    with django_capture_on_commit_callbacks(execute=True):
-        DossierFactory(procedure=procedure, submitted=True)
-
-    subscription.refresh_from_db()
-    assert subscription.active, "disabled on its first failure after days without any attempt"
-    assert timezone.now() - subscription.failing_since < timedelta(minutes=1)  # a new streak

@@ -537,9 +537,9 @@ def test_the_instructor_reads_the_answers_and_writes_to_the_applicant(client, po
     response = post(reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Merci.", "attachment": upload})
     assert response.status_code == 302
     message = dossier.messages.get()
-    assert message.author_role == "instructor" and message.attachment.name == "courrier.pdf"
+    assert message.author_role == "instructor" and message.files[0].name == "courrier.pdf"
     assert mail.outbox[-1].to == [dossier.applicant.email]
-    download = client.get(reverse("agent:dossier_file", args=[dossier.pk, message.attachment.key]))
+    download = client.get(reverse("agent:dossier_file", args=[dossier.pk, message.files[0].key]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
@@ -845,7 +845,7 @@ def test_an_attached_pdf_opens_in_the_browser_sandboxed(client, procedure, group
     upload = io.BytesIO(PDF)
     upload.name = "plan.pdf"
     client.post(reverse("agent:dossier_message", args=[dossier.pk]), {"body": "Plan.", "attachment": upload})
-    key = dossier.messages.get().attachment.key
+    key = dossier.messages.get().files[0].key
     url = reverse("agent:dossier_file", args=[dossier.pk, key])
     preview = client.get(url, {"apercu": "1"})
     assert preview["Content-Disposition"].startswith("inline") and "sandbox" in preview["Content-Security-Policy"]

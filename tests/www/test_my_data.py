@@ -179,7 +179,7 @@ def test_an_experts_answer_file_is_neither_in_my_data_nor_downloadable_but_the_m
             actor=instructor,
             dossier=dossier,
             body="Voici le courrier.",
-            attachment=SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf"),
+            attachments=[SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf")],
         )
     expert_file = DossierFile.objects.get(name="rapport-expert.pdf")
     letter = DossierFile.objects.get(name="courrier-mairie.pdf")
@@ -224,7 +224,7 @@ def test_an_expert_opens_the_applicants_files_and_their_own_never_another_expert
             actor=instructor,
             dossier=dossier,
             body="Voici le courrier.",
-            attachment=SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf"),
+            attachments=[SimpleUploadedFile("courrier-mairie.pdf", _pdf("courrier"), content_type="application/pdf")],
         )
     report = DossierFile.objects.get(name="rapport-premier.pdf")
     letter = DossierFile.objects.get(name="courrier-mairie.pdf")

@@ -92,7 +92,7 @@ def test_a_message_with_a_virus_is_not_sent_and_its_file_not_kept(client, dossie
     assert not dossier.messages.exists() and not DossierFile.objects.exists() and on_disk(private_disk) == 0
     sent = client.post(url, {"body": "Voici la pièce", "attachment": SimpleUploadedFile("releve.pdf", minimal_pdf())})
     assert sent.status_code == 302
-    assert dossier.messages.get().attachment.name == "releve.pdf" and on_disk(private_disk) == 1
+    assert dossier.messages.get().files[0].name == "releve.pdf" and on_disk(private_disk) == 1
 
 
 def test_a_file_too_large_for_the_antivirus_is_refused_with_its_own_message(

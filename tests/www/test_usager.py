@@ -293,7 +293,7 @@ def test_the_dossier_page_shows_answers_history_and_messages_both_ways(
         )
     assert response.status_code == 302
     message = Message.objects.get(dossier=dossier, author=applicant)
-    assert message.attachment.content_type == "application/pdf"
+    assert message.files[0].content_type == "application/pdf"
     assert {email for m in mail.outbox for email in m.to} >= {
         u.email for u in dossier.group.members.all()
     }  # the instructors are told

@@ -141,7 +141,8 @@ class CorrectionRequest(TimeStampedModel):
 
 
 class Message(TimeStampedModel):
-    """A message between the applicant and the instructors of a dossier, with an optional file."""
+    """A message between the applicant and the instructors of a dossier, with files or none (its
+    `attachments`, MessageAttachment)."""
 
     class AuthorRole(models.TextChoices):
         APPLICANT = "applicant", _("Usager")
@@ -160,9 +161,6 @@ class Message(TimeStampedModel):
     author_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="")
     author_role = models.CharField(_("en qualité de"), max_length=20, choices=AuthorRole.choices)
     body = models.TextField(_("message"))
-    attachment = models.ForeignKey(
-        DossierFile, verbose_name=_("pièce jointe"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("message")
@@ -172,6 +170,30 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Message sur {self.dossier}"
+
+    @property
+    def files(self) -> list[DossierFile]:
+        """The files sent with it, in the order they were sent (prefetch `attachments__file` for a list)."""
+        return [attached.file for attached in self.attachments.all()]
+
+
+class MessageAttachment(models.Model):
+    """One file sent with a message; a message may carry several (the API sends up to
+    MESSAGE_ATTACHMENTS_MAX at once). The file is its dossier's, checked like any upload."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.ForeignKey(DossierFile, verbose_name=_("fichier"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("pièce jointe d’un message")
+        verbose_name_plural = _("pièces jointes des messages")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["message", "file"], name="message_attachment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.message})"
 
 
 class Opinion(TimeStampedModel):
@@ -279,6 +301,10 @@ class TransitionLog(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Names software that acted through the API with a service account (« Compte de service : GED
+    # (Préfecture) »), which is nobody's account: `actor` is None then. A default in the database too,
+    # for the rows written in bulk by SQL (the benchmarks' generators).
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True, default="", db_default="")
     actor_role = models.CharField(_("en qualité de"), max_length=20, choices=ActorRole.choices)
     motivation = models.TextField(_("motivation"), blank=True)
     at = models.DateTimeField(_("date"))
@@ -292,6 +318,14 @@ class TransitionLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.dossier} : {self.from_state} → {self.to_state}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as the back office shows it: a person's name, a service account's
+        label, or "" when the platform did it by itself (reads `actor`: select it with the row)."""
+        if self.actor is not None:
+            return self.actor.get_full_name() or self.actor.email
+        return self.actor_label
 
 
 class DossierChange(models.Model):
@@ -311,6 +345,8 @@ class DossierChange(models.Model):
         indexes = [
             # The changes committed but not yet placed in the feed: few, found at once.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="dossier_change_unplaced_idx"),
+            # The pruning of the changes older than the feed keeps (changes.dossier_changes_prune).
+            models.Index(fields=["at"], name="dossier_change_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from stream_zip import ZIP_32, ZIP_AUTO, stream_zip
 
-from guichet.dossiers.models import Dossier, DossierFile, Message
+from guichet.dossiers.models import Dossier, DossierFile, MessageAttachment
 
 from .rows import filed_answers
 
@@ -91,8 +91,8 @@ def _batch_files(batch: list[tuple]) -> list[DossierFile]:
     those its filed answers refer to and those sent with its messages, not those replaced before."""
     keys = {key for _pk, _number, answers in batch for key in _answer_file_keys(answers)}
     ids = [pk for pk, _number, _answers in batch]
-    messages = Message.objects.filter(dossier_id__in=ids, attachment__isnull=False)
-    message_files = set(messages.values_list("attachment_id", flat=True))
+    messages = MessageAttachment.objects.filter(message__dossier_id__in=ids)
+    message_files = set(messages.values_list("file_id", flat=True))
     files: dict[int, list[DossierFile]] = {pk: [] for pk in ids}
     stored_files = DossierFile.objects.filter(dossier_id__in=ids).order_by("created_at", "pk")
     for stored in stored_files.only("pk", "dossier_id", "key", "content", "name", "size", "created_at"):

@@ -75,8 +75,10 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "procedure": dossier.procedure,
         "summary": summary,
         "identity": dossier.identity,
-        "timeline": dossier_timeline(dossier),
-        "messages_list": dossier.messages.select_related("attachment", "author").order_by("created_at", "pk"),
+        "timeline": dossier_timeline(dossier, with_actors=True),
+        "messages_list": dossier.messages.select_related("author")
+        .prefetch_related("attachments__file")
+        .order_by("created_at", "pk"),
         "correction": dossier_open_correction(dossier),
         "followed": dossier_followed_by(request.user, dossier),
         "can_put_aside": dossier.state in {*DossierState.decided(), DossierState.WITHDRAWN},

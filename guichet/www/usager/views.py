@@ -290,7 +290,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "procedure": dossier.procedure,
         "summary": summary,
         "timeline": dossier_timeline(dossier),
-        "messages_list": dossier.messages.select_related("attachment").order_by("created_at", "pk"),
+        "messages_list": dossier.messages.prefetch_related("attachments__file").order_by("created_at", "pk"),
         "correction": dossier_open_correction(dossier),
         "can_withdraw": dossier.state in {DossierState.SUBMITTED, DossierState.IN_INSTRUCTION},
         "opinion_given": Opinion.objects.filter(dossier=dossier).exists(),
