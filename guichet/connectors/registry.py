@@ -5,13 +5,19 @@ capabilities (archiving, webhooks, data exchange, invoicing, payment) are added 
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from .api_entreprise.connector import ApiEntreprise
+from .api_entreprise.demo import DemoApiEntreprise
+from .api_particulier.connector import ApiParticulier
+from .api_particulier.demo import DemoApiParticulier
 from .archive_bucket.connector import BucketArchive
 from .archive_directory.connector import DirectoryArchive
 from .base import (
     AntivirusConnector,
     ArchiveTransferConnector,
+    CompanyDataConnector,
     Connector,
     ConnectorNotConfigured,
+    IndividualDataConnector,
     SealConnector,
     TimestampConnector,
     WebhookConnector,
@@ -51,6 +57,10 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     # Always there: the subscriptions say where to send; the settings only bound it (SSRF guard).
     "webhooks": Capability(implementations=(HttpWebhooks,), missing=None),
+    # The state's data for form fields (docs/exchange.md): the API where its address is set, else the
+    # recorded answers of the demonstration (GUICHET_DATA_SOURCES_DEMO), else none: fields are typed.
+    "company_data": Capability(implementations=(ApiEntreprise, DemoApiEntreprise), missing=None),
+    "individual_data": Capability(implementations=(ApiParticulier, DemoApiParticulier), missing=None),
 }
 
 
@@ -66,6 +76,10 @@ def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector 
 def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
 @overload
 def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
+@overload
+def connector_for(capability: Literal["company_data"]) -> CompanyDataConnector | None: ...
+@overload
+def connector_for(capability: Literal["individual_data"]) -> IndividualDataConnector | None: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""
