@@ -183,7 +183,7 @@ FRANCECONNECT_ISSUER = os.environ.get("FRANCECONNECT_ISSUER", "").rstrip("/")
 FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID", "")
 FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET", "")
 FRANCECONNECT_ACR_VALUES = os.environ.get("FRANCECONNECT_ACR_VALUES", "eidas1")
-FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry email preferred_username"
+FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry gender email preferred_username"
 FRANCECONNECT_TIMEOUT = 10  # seconds, for each call to the provider
 
 # ProConnect (OpenID Connect, for agents: instructors, experts, procedure administrators, steering):

@@ -15,6 +15,7 @@ from .records import (  # _file_path and _private_storage: named by migrations
     _file_path,
     _private_storage,
 )
+from .sourced import SourcedValue, SourceOutcome
 
 __all__ = [
     "ActKind",
@@ -28,6 +29,8 @@ __all__ = [
     "Message",
     "Opinion",
     "PrefilledDraft",
+    "SourceOutcome",
+    "SourcedValue",
     "TransitionLog",
     "TransitionName",
     "_file_path",
