@@ -39,6 +39,11 @@ def sourced_note(row: SourcedValue) -> str:
     return f"Donnée saisie par l’usager : {reason} le {moment}"
 
 
+def sourced_notes(dossier: Dossier) -> dict[str, str]:
+    """field id → where its answer comes from, for the summaries (instructors and applicant)."""
+    return {row.field_id: sourced_note(row) for row in dossier.sourced_values.all()}
+
+
 def sourced_values_by_field(dossier: Dossier) -> dict[str, SourcedValue]:
     return {row.field_id: row for row in dossier.sourced_values.all()}
 

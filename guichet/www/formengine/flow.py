@@ -169,8 +169,9 @@ def form_summary(
     routes: FormRoutes,
     own_dossiers: Collection[str] | None = None,
     file_url: Callable[[str], str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Summary:
     """The summary of the answers, with what is missing or wrong and the eligibility messages."""
     cleaned = answers_clean(form, raw, today=today, require_complete=True, own_dossiers=own_dossiers)
     pages = pages_visible(form, cleaned.values)
-    return summary_build(pages, raw, cleaned, page_url=routes.page, file_url=file_url)
+    return summary_build(pages, raw, cleaned, page_url=routes.page, file_url=file_url, notes=notes)

@@ -41,6 +41,7 @@ from guichet.dossiers.services import (
     dossier_resume_mark,
     dossier_submit,
 )
+from guichet.dossiers.sourced import sourced_notes
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.field_sources import siret_triggers
@@ -266,6 +267,7 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
         routes=routes,
         own_dossiers=_own_numbers(dossier),
         file_url=_file_url(dossier),
+        notes=sourced_notes(dossier),
     )
     context = {
         "dossier": dossier,
@@ -283,7 +285,9 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
     form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
     raw = snapshot.answers if snapshot else dossier.answers
     today = summary_day(snapshot.created_at if snapshot else None)
-    summary = form_summary(form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier))
+    summary = form_summary(
+        form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier), notes=sourced_notes(dossier)
+    )
     return {
         "dossier": dossier,
         "procedure": dossier.procedure,
