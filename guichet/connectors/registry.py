@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from .api_entreprise.connector import ApiEntreprise
-from .api_entreprise.demo import DemoApiEntreprise
+from .api_entreprise_demo.connector import DemoApiEntreprise
 from .api_particulier.connector import ApiParticulier
-from .api_particulier.demo import DemoApiParticulier
+from .api_particulier_demo.connector import DemoApiParticulier
 from .archive_bucket.connector import BucketArchive
 from .archive_directory.connector import DirectoryArchive
 from .base import (

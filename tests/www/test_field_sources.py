@@ -32,7 +32,8 @@ DEFINITION = {
                 {"id": "nom", "type": "text", "label": "Raison sociale", "required": True,
                  "source": {**FROM_SIRET, "datum": "legal_name"}},
                 {"id": "adresse", "type": "textarea", "label": "Adresse", "source": {**FROM_SIRET, "datum": "address"}},
-                {"id": "etat", "type": "text", "label": "État", "source": {**FROM_SIRET, "datum": "establishment_status"}},
+                {"id": "etat", "type": "text", "label": "État",
+                 "source": {**FROM_SIRET, "datum": "establishment_status"}},
             ],
         },
         {

@@ -3,7 +3,7 @@
 - `GET /v3/insee/sirene/etablissements/{siret}` with `Authorization: Bearer <token>` and the
   mandatory `context`, `recipient` (a SIRET: the administration's) and `object` parameters;
 - 200 with the establishment's v3 body (`data`, `links`, `meta`): the recorded answers that the
-  demonstration serves too (guichet/connectors/api_entreprise/recorded.json);
+  demonstration serves too (guichet/connectors/api_entreprise_demo/recorded.json);
 - 404 for an unknown establishment, 422 for a SIRET that is not one, 400 when a mandatory
   parameter is missing, 401 for a missing or wrong token, each with the standard error body;
 - rate limits (`RateLimit-*` headers, 429 with `Retry-After`) and the failures of
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from stdnum.fr import siret as stdnum_siret
 
-from guichet.connectors.api_entreprise.demo import recorded_establishments
+from guichet.connectors.api_entreprise_demo.connector import recorded_establishments
 from tests.connectors.data_source_stand_in import error_body, missing_params, stand_in_serving
 
 PATH = re.compile(r"^/v3/insee/sirene/etablissements/([^/]+)$")

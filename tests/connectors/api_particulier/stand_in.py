@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 from stdnum.fr import siret as stdnum_siret
 
-from guichet.connectors.api_particulier.demo import recorded_answers
 from guichet.connectors.api_particulier.reading import ENDPOINTS
+from guichet.connectors.api_particulier_demo.connector import recorded_answers
 from tests.connectors.data_source_stand_in import error_body, missing_params, stand_in_serving
 
 DATUM_OF_PATH = {path: datum for datum, path in ENDPOINTS.items()}

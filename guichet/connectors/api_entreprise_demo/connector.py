@@ -10,9 +10,9 @@ from typing import Self
 
 from django.conf import settings
 
+from ..api_entreprise.reading import establishment_read
 from ..base import CompanyDataConnector
 from ..data_sources import SourceAccess, SourceNotFound
-from .reading import establishment_read
 
 RECORDED = Path(__file__).with_name("recorded.json")
 

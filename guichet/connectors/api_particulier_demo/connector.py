@@ -12,9 +12,9 @@ from django.conf import settings
 
 from guichet.core.clock import today
 
+from ..api_particulier.reading import READERS
 from ..base import IndividualDataConnector
 from ..data_sources import PivotIdentity, SourceAccess
-from .reading import READERS
 
 RECORDED = Path(__file__).with_name("recorded.json")
 
