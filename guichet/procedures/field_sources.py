@@ -3,6 +3,7 @@ comes from the state's data instead of the applicant's typing. API Entreprise fi
 SIRET field of the form; API Particulier from the applicant's FranceConnect identity, with their
 consent. Procedure documents carry the choice (`source` on a field), never any credential."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -93,3 +94,40 @@ def siret_triggers(form: "FormDefinition") -> dict[str, list["FormField"]]:
         if field.source.provider == SourceProvider.API_ENTREPRISE and field.source.siret_field:
             triggers.setdefault(field.source.siret_field, []).append(field)
     return triggers
+
+
+# What a form asks although the state holds it, when no source fills it (« Dites-le-nous une fois »,
+# decision 0033): the applicant's civil identity, which FranceConnect certifies and every dossier
+# carries; and, in a form that asks for a SIRET, the company's name, which API Entreprise gives.
+_IDENTITY_HELD = {"name", "given-name", "family-name", "additional-name", "bday"}
+_COMPANY_HELD = {"organization"}
+_NOT_ASKED = {"section", "explanation", "computed", "block"}
+
+
+@dataclass(frozen=True)
+class SourcesUse:
+    """How a form uses the data sources: `questions` it asks (fields that hold an answer), how many
+    a source fills (`sourced`), and how many ask data the state already holds (`held_asked`, the
+    observatory's « Dites-le-nous une fois » count)."""
+
+    questions: int
+    sourced: int
+    held_asked: int
+
+    @property
+    def sourced_share_pct(self) -> float | None:
+        """The share of the questions filled from a source, in %; None for a form without questions."""
+        return round(100 * self.sourced / self.questions, 1) if self.questions else None
+
+
+def form_sources_use(form: "FormDefinition") -> SourcesUse:
+    fields = [field for field in form.iter_fields() if field.type not in _NOT_ASKED]
+    asks_siret = any(field.type == "siret" for field in fields)
+    sourced = [field for field in fields if field.source is not None]
+    held = [
+        field
+        for field in fields
+        if field.source is None
+        and (field.autocomplete in _IDENTITY_HELD or (asks_siret and field.autocomplete in _COMPANY_HELD))
+    ]
+    return SourcesUse(questions=len(fields), sourced=len(sourced), held_asked=len(held))
