@@ -117,7 +117,8 @@ def form_page_respond(
     pages = pages_visible(form, draft.values)
     # The page stays visible: its condition reads only the answers of earlier pages.
     number = next((index for index, other in enumerate(pages, start=1) if other is page), 1)
-    if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST:
+    # A data source's button inherits the form's `_refresh` (hx-vals): it is not a live update.
+    if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST and action != "source":
         view = page_view(page, number, answers, draft.values, {**draft.errors, **refused})
         return render(request, FIELDS_TEMPLATE, {"page": view, "form_action": request.path})
     if refused and action == "next":
