@@ -163,6 +163,10 @@ def dossier_company_fetch(*, actor: User, dossier: Dossier, siret_field: str) ->
     siret = siret_compact(dossier.answers.get(siret_field))
     if not siret:
         raise ValidationError("Saisissez un numéro SIRET valide (14 chiffres) avant de le vérifier.")
+    source = PROVIDER_NAMES["api_entreprise"]
+    what = "Les informations de l’établissement"
+    if _certified_already(dossier, targets, subject=siret):  # a second click asks nothing again
+        return FetchResult(SourceOutcome.CERTIFIED, _message(SourceOutcome.CERTIFIED, source, what=what, not_found=""))
     procedure = dossier.procedure
     access = source_access(organisation=procedure.organisation, provider="api_entreprise", purpose=procedure.title)
     connector = connector_for("company_data")
@@ -172,11 +176,17 @@ def dossier_company_fetch(*, actor: User, dossier: Dossier, siret_field: str) ->
         outcome, data = _ask(lambda: connector.establishment(siret=siret, access=access))
     values = {field.id: (field, outcome, data[field.source.datum] if data else None) for field in targets}
     _record(actor=actor, dossier=dossier, values=values, siret_field=siret_field, subject=siret, consent="")
-    source = PROVIDER_NAMES["api_entreprise"]
     not_found = f"{source} ne connaît aucun établissement ayant ce numéro SIRET : vérifiez-le, ou"
-    return FetchResult(
-        outcome, _message(outcome, source, what="Les informations de l’établissement", not_found=not_found)
-    )
+    return FetchResult(outcome, _message(outcome, source, what=what, not_found=not_found))
+
+
+def _certified_already(dossier: Dossier, fields: list[FormField], *, subject: str) -> bool:
+    """Whether every field is certified already, for this subject: the source is not asked twice
+    (its rate limits are the organisation's, shared by all its applicants)."""
+    certified = dossier.sourced_values.filter(
+        field_id__in=[field.id for field in fields], outcome=SourceOutcome.CERTIFIED, subject=subject
+    ).count()
+    return certified == len(fields)
 
 
 def _pivot_identity(user: User) -> PivotIdentity | None:
@@ -214,6 +224,13 @@ def dossier_individual_fetch(
         raise ValidationError("Aucune donnée de cette page ne vient d’API Particulier.")
     if not consent_given:
         raise ValidationError("Pour récupérer ces informations, cochez la case qui dit que vous l’acceptez.")
+    source = PROVIDER_NAMES["api_particulier"]
+    certified = set(dossier.sourced_values.filter(outcome=SourceOutcome.CERTIFIED).values_list("field_id", flat=True))
+    fields = [field for field in fields if field.id not in certified]  # never asked twice
+    if not fields:
+        return FetchResult(
+            SourceOutcome.CERTIFIED, _message(SourceOutcome.CERTIFIED, source, what="Vos informations", not_found="")
+        )
     person = _pivot_identity(actor)
     connector = connector_for("individual_data")
     procedure = dossier.procedure
@@ -232,6 +249,5 @@ def dossier_individual_fetch(
     consent = "\n".join(dict.fromkeys(field.source.consent for field in fields))
     _record(actor=actor, dossier=dossier, values=values, siret_field="", subject="", consent=consent)
     outcome = next((o for o, _v in answers.values() if o != SourceOutcome.CERTIFIED), SourceOutcome.CERTIFIED)
-    source = PROVIDER_NAMES["api_particulier"]
     not_found = f"{source} n’a pas trouvé vos informations"
     return FetchResult(outcome, _message(outcome, source, what="Vos informations", not_found=not_found))

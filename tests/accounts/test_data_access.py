@@ -46,3 +46,14 @@ def test_the_administration_screen_keeps_the_token_encrypted_and_unshown(client)
     assert (access.token, access.context) == ("jeton-secret-123", "Marchés publics")
     events = AuditEvent.objects.filter(action="data_access.set")
     assert events.count() == 2 and "jeton-secret-123" not in str([event.details for event in events])
+
+
+def test_franceconnect_s_gender_is_kept_for_api_particulier():
+    from guichet.accounts.services import franceconnect_sign_in
+
+    claims = {"sub": "fc-1", "email": "camille@exemple.fr", "family_name": "MARTIN", "gender": "female"}
+    user = franceconnect_sign_in(claims=claims)
+    assert user.franceconnect_identity.gender == "female"
+    franceconnect_sign_in(claims={**claims, "gender": "unknown"})
+    user.franceconnect_identity.refresh_from_db()
+    assert user.franceconnect_identity.gender == ""

@@ -102,7 +102,10 @@ def test_the_siret_fills_certified_fields_without_javascript(client, sources, do
 
 
 def test_certified_data_cannot_be_changed_but_follows_the_siret(client, sources, dossier):
+    entreprise, _particulier = sources
     check_siret(client, dossier)
+    check_siret(client, dossier)  # a second click asks nothing again: the rate limits are the organisation's
+    assert len(entreprise.requests) == 1
     client.post(page(dossier), {"siret": BOULANGERIE, "nom": "UNE AUTRE SOCIÉTÉ", "etat": "Fermé"})
     dossier.refresh_from_db()
     assert (dossier.answers["nom"], dossier.answers["etat"]) == ("BOULANGERIE DES TROIS MOULINS", "Ouvert")
