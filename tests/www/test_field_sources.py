@@ -219,3 +219,10 @@ def test_without_any_source_configured_the_fields_are_typed(client, dossier):
     response = check_siret(client, dossier)
     assert "remplissez les champs vous-même" in client.get(response["Location"]).content.decode()
     assert SourcedValue.objects.get(dossier=dossier, field_id="nom").outcome == SourceOutcome.NOT_CONFIGURED
+
+
+def test_an_invalid_siret_is_not_sent(client, sources, dossier):
+    entreprise, _particulier = sources
+    response = check_siret(client, dossier, siret="123 456 789")
+    assert "Saisissez un numéro SIRET valide" in client.get(response["Location"]).content.decode()
+    assert entreprise.requests == [] and not SourcedValue.objects.filter(dossier=dossier).exists()
