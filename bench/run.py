@@ -191,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.payments import PAYMENTS, payments_figures
 
     figures += payments_figures(PAYMENTS if args.scale == "small" else 4 * PAYMENTS)
+    # Data sources: a prefilled SIRET field's added latency on the form page (bench/sources.py).
+    from bench.sources import REPEAT, sources_figures
+
+    figures += sources_figures(REPEAT if args.scale == "small" else 4 * REPEAT)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).

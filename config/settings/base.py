@@ -185,7 +185,7 @@ FRANCECONNECT_ISSUER = os.environ.get("FRANCECONNECT_ISSUER", "").rstrip("/")
 FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID", "")
 FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET", "")
 FRANCECONNECT_ACR_VALUES = os.environ.get("FRANCECONNECT_ACR_VALUES", "eidas1")
-FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry email preferred_username"
+FRANCECONNECT_SCOPES = "openid given_name family_name birthdate birthplace birthcountry gender email preferred_username"
 FRANCECONNECT_TIMEOUT = 10  # seconds, for each call to the provider
 
 # ProConnect (OpenID Connect, for agents: instructors, experts, procedure administrators, steering):
@@ -476,6 +476,22 @@ GUICHET_WEBHOOKS_RETRY_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_RETRY_HOUR
 GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS = float(os.environ.get("GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS", "3"))
 GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS", "24"))
 GUICHET_WEBHOOKS_LEASE_SECONDS = int(os.environ.get("GUICHET_WEBHOOKS_LEASE_SECONDS", "60"))
+
+# Data sources for form fields (docs/exchange.md, decision 0032): API Entreprise fills fields from a
+# SIRET, API Particulier from the applicant's FranceConnect identity. Each address empty: no such
+# source (fields are typed), unless GUICHET_DATA_SOURCES_DEMO selects the recorded answers of the
+# demonstration (development only). The applicant waits for each call: a short timeout, no retry.
+# Tokens belong to organisations (« Accès aux données de l'État » in the Django administration,
+# encrypted); the *_TOKEN settings serve the organisations that have none of their own.
+GUICHET_API_ENTREPRISE_URL = os.environ.get("GUICHET_API_ENTREPRISE_URL", "")
+GUICHET_API_ENTREPRISE_TIMEOUT = float(os.environ.get("GUICHET_API_ENTREPRISE_TIMEOUT", "3"))
+GUICHET_API_ENTREPRISE_TOKEN = os.environ.get("GUICHET_API_ENTREPRISE_TOKEN", "")
+# The legal frame of the calls (`context`), as the habilitation names it.
+GUICHET_API_ENTREPRISE_CONTEXT = os.environ.get("GUICHET_API_ENTREPRISE_CONTEXT", "Démarche en ligne")
+GUICHET_API_PARTICULIER_URL = os.environ.get("GUICHET_API_PARTICULIER_URL", "")
+GUICHET_API_PARTICULIER_TIMEOUT = float(os.environ.get("GUICHET_API_PARTICULIER_TIMEOUT", "3"))
+GUICHET_API_PARTICULIER_TOKEN = os.environ.get("GUICHET_API_PARTICULIER_TOKEN", "")
+GUICHET_DATA_SOURCES_DEMO = env_bool("GUICHET_DATA_SOURCES_DEMO", False)
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant
 # warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:

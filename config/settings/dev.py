@@ -23,3 +23,5 @@ GUICHET_PAYMENT_DUMMY = env_bool("GUICHET_PAYMENT_DUMMY", True)  # noqa: F405
 # The demo's webhook receiver (`manage.py webhooks_receiver`) listens on the loopback, over HTTP.
 GUICHET_WEBHOOKS_ALLOWED_NETWORKS = env_list("GUICHET_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1/32")  # noqa: F405
 GUICHET_WEBHOOKS_HTTPS_ONLY = env_bool("GUICHET_WEBHOOKS_HTTPS_ONLY", False)  # noqa: F405
+# Fields filled from API Entreprise and API Particulier answer with recorded data (docs/exchange.md).
+GUICHET_DATA_SOURCES_DEMO = env_bool("GUICHET_DATA_SOURCES_DEMO", True)  # noqa: F405

@@ -8,7 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import FranceConnectIdentity, Organisation, OrganisationRole, ProConnectIdentity, User
+from .data_access import data_access_set
+from .models import DataSourceAccess, FranceConnectIdentity, Organisation, OrganisationRole, ProConnectIdentity, User
 from .second_factor import recovery_codes_left, second_factor_enrolled, second_factor_reset
 
 
@@ -130,3 +131,45 @@ class ProConnectIdentityAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DataSourceAccessForm(forms.ModelForm):
+    """The token is written, never shown back: left empty on a change, the current one is kept."""
+
+    token = forms.CharField(
+        label=_("Jeton"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Celui de l’habilitation (datapass). Laissez vide pour garder le jeton actuel."),
+    )
+
+    class Meta:
+        model = DataSourceAccess
+        fields = ["organisation", "provider", "context"]
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token and not self.instance.pk:
+            raise ValidationError(_("Indiquez le jeton."))
+        return token
+
+
+@admin.register(DataSourceAccess)
+class DataSourceAccessAdmin(admin.ModelAdmin):
+    form = DataSourceAccessForm
+    list_display = ["organisation", "provider", "updated_at"]
+    list_filter = ["provider"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation", "provider"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        token = form.cleaned_data["token"] or DataSourceAccess.objects.get(pk=obj.pk).token
+        saved = data_access_set(
+            actor=request.user,
+            organisation=obj.organisation,
+            provider=obj.provider,
+            token=token,
+            context=obj.context,
+        )
+        obj.pk, obj.token = saved.pk, saved.token

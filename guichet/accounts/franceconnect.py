@@ -33,6 +33,7 @@ IDENTITY_CLAIMS = (
     "birthdate",
     "birthplace",
     "birthcountry",
+    "gender",
     "email",
 )
 LEEWAY_SECONDS = 60

@@ -138,6 +138,8 @@ class FranceConnectIdentity(TimeStampedModel):
     birthdate = models.DateField(_("date de naissance"), null=True, blank=True)
     birthplace = models.CharField(_("commune de naissance (code INSEE)"), max_length=5, blank=True)
     birthcountry = models.CharField(_("pays de naissance (code INSEE)"), max_length=5, blank=True)
+    # "male" or "female": API Particulier asks for it with the other identity data (its sexeEtatCivil).
+    gender = models.CharField(_("sexe"), max_length=6, blank=True)
     email = models.EmailField(_("adresse électronique transmise"), blank=True)
     acr = models.CharField(_("niveau de garantie (acr)"), max_length=40, blank=True)
     signed_in_at = models.DateTimeField(_("dernière connexion avec FranceConnect"), default=timezone.now)
@@ -265,3 +267,30 @@ class WebAuthnCredential(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.user}"
+
+
+class DataSourceAccess(TimeStampedModel):
+    """An organisation's access to one of the state's data APIs (API Entreprise, API Particulier):
+    the token of its habilitation, kept encrypted. Its services use it too, unless they have their
+    own; organisations with none use the platform's (GUICHET_API_*_TOKEN). Never in procedure
+    documents (docs/exchange.md)."""
+
+    class Provider(models.TextChoices):
+        API_ENTREPRISE = "api_entreprise", _("API Entreprise")
+        API_PARTICULIER = "api_particulier", _("API Particulier")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="data_accesses"
+    )
+    provider = models.CharField(_("source"), max_length=20, choices=Provider.choices)
+    token = EncryptedTextField(_("jeton (chiffré)"))
+    # API Entreprise: the legal frame of the calls, as the habilitation names it (empty: the setting's).
+    context = models.CharField(_("cadre juridique (context)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("accès aux données de l’État")
+        verbose_name_plural = _("accès aux données de l’État")
+        constraints = [models.UniqueConstraint(fields=["organisation", "provider"], name="unique_data_access_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} — {self.organisation}"

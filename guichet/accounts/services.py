@@ -253,6 +253,7 @@ def franceconnect_sign_in(*, claims: dict[str, str], acr: str = "") -> User:
     identity.birthdate = _birthdate(claims.get("birthdate") or "")
     identity.birthplace = claims.get("birthplace") or ""
     identity.birthcountry = claims.get("birthcountry") or ""
+    identity.gender = claims.get("gender") if claims.get("gender") in {"male", "female"} else ""
     identity.email = email
     identity.acr = acr
     identity.signed_in_at = timezone.now()

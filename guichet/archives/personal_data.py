@@ -47,6 +47,7 @@ def _account(user: User) -> dict[str, Any]:
             "date_de_naissance": identity.birthdate,
             "commune_de_naissance": identity.birthplace,
             "pays_de_naissance": identity.birthcountry,
+            "sexe": {"male": "masculin", "female": "féminin"}.get(identity.gender, ""),
             "adresse_transmise": identity.email,
         }
     return data

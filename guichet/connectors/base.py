@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
     from pyhanko.sign.timestamps import TimeStamper
 
+    from .data_sources import PivotIdentity, SourceAccess
     from .webhooks.client import Answer
     from .webhooks.targets import Target
 
@@ -319,3 +320,28 @@ class PaymentConnector(Connector):
     @abstractmethod
     def payment_detail(self, operation_id: str) -> PaymentDetail:
         """Where the operation stands; ConnectorUnavailable when the service cannot answer now."""
+
+
+class CompanyDataConnector(Connector):
+    """Companies' data held by the state (API Entreprise): a SIRET field fills other fields with it."""
+
+    capability = "company_data"
+
+    @abstractmethod
+    def establishment(self, *, siret: str, access: SourceAccess) -> dict[str, str]:
+        """The establishment's identity, one text per name of data_sources.COMPANY_DATA. Raises the
+        typed errors of data_sources (not found, unauthorised, rate-limited), ConnectorTimeout or
+        ConnectorUnavailable."""
+
+
+class IndividualDataConnector(Connector):
+    """Individuals' data held by the state (API Particulier), asked with the person's FranceConnect
+    identity and their consent."""
+
+    capability = "individual_data"
+
+    @abstractmethod
+    def individual_datum(self, *, datum: str, person: PivotIdentity, access: SourceAccess) -> int | bool:
+        """One of data_sources.INDIVIDUAL_DATA about `person`: the family quotient (an integer, in
+        euros), whether they are a student now, whether they are registered as a job seeker now.
+        Raises as CompanyDataConnector.establishment."""

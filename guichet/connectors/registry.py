@@ -5,13 +5,19 @@ capabilities (archiving, webhooks, data exchange, invoicing, payment) are added 
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from .api_entreprise.connector import ApiEntreprise
+from .api_entreprise_demo.connector import DemoApiEntreprise
+from .api_particulier.connector import ApiParticulier
+from .api_particulier_demo.connector import DemoApiParticulier
 from .archive_bucket.connector import BucketArchive
 from .archive_directory.connector import DirectoryArchive
 from .base import (
     AntivirusConnector,
     ArchiveTransferConnector,
+    CompanyDataConnector,
     Connector,
     ConnectorNotConfigured,
+    IndividualDataConnector,
     InvoicingConnector,
     PaymentConnector,
     SealConnector,
@@ -68,6 +74,10 @@ CAPABILITIES: dict[str, Capability] = {
         missing="Aucun service de paiement n’est configuré "
         "(GUICHET_PAYFIP_NUMCLI, ou GUICHET_PAYMENT_DUMMY en démonstration).",
     ),
+    # The state's data for form fields (docs/exchange.md): the API where its address is set, else the
+    # recorded answers of the demonstration (GUICHET_DATA_SOURCES_DEMO), else none: fields are typed.
+    "company_data": Capability(implementations=(ApiEntreprise, DemoApiEntreprise), missing=None),
+    "individual_data": Capability(implementations=(ApiParticulier, DemoApiParticulier), missing=None),
 }
 
 
@@ -87,6 +97,10 @@ def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
 def connector_for(capability: Literal["invoicing"]) -> InvoicingConnector: ...
 @overload
 def connector_for(capability: Literal["payment"]) -> PaymentConnector: ...
+@overload
+def connector_for(capability: Literal["company_data"]) -> CompanyDataConnector | None: ...
+@overload
+def connector_for(capability: Literal["individual_data"]) -> IndividualDataConnector | None: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -145,6 +145,10 @@ VALUES: dict[str, Hint] = {
     "cout_estime": lambda d: _cents(d.rng, 8_000, 900_000),
     # the association and its grant
     "nom_association": lambda d: d.rng.choice(pools.ASSOCIATIONS).name,
+    # typed by the applicant when API Entreprise could not say (the demo's dossiers were not fetched)
+    "forme_juridique": lambda d: "9220 – Association déclarée",
+    "activite_principale": lambda d: "94.99Z – Autres organisations fonctionnant par adhésion volontaire",
+    "etat_etablissement": lambda d: "Ouvert",
     "sigle": lambda d: (_association(d.scope) or d.rng.choice(pools.ASSOCIATIONS)).acronym,
     "rna": lambda d: f"W45{d.rng.randrange(10**7):07d}",
     "domaine": _domain,

@@ -6,7 +6,8 @@ signature."""
 
 from django.core.exceptions import ValidationError
 
-from guichet.accounts.models import Organisation, User
+from guichet.accounts.data_access import data_access_set
+from guichet.accounts.models import DataSourceAccess, Organisation, User
 from guichet.api.models import ServiceAccount
 from guichet.api.scopes import Scope
 from guichet.api.service_accounts import service_account_create, service_token_create
@@ -19,6 +20,10 @@ DEMO_SERVICE_ACCOUNT = "Logiciel de gestion des dossiers de la mairie"
 DEMO_SERVICE_KEY = "gcs_demo-mairie-sainte-croix-en-val-cle-publiee-2026"  # noqa: S105
 DEMO_WEBHOOKS_PORT = 8001
 DEMO_WEBHOOKS_URL = f"http://127.0.0.1:{DEMO_WEBHOOKS_PORT}/"
+DEMO_DATA_TOKEN = "jeton-de-demonstration"  # noqa: S105 (published: the demo's sources check no token)
+# The SIRETs that the demonstration's API Entreprise knows (connectors/api_entreprise_demo/recorded.json):
+# try one in « Demande de subvention de fonctionnement ».
+DEMO_SIRETS = {"123 456 741 00016": "Union sportive de Sainte-Croix-en-Val", "123 456 758 00010": "Les Amis de l’orgue"}
 
 
 def demo_integrations_load(*, administrator: User, town: Organisation) -> None:
@@ -44,3 +49,9 @@ def demo_integrations_load(*, administrator: User, town: Organisation) -> None:
             )
         except ValidationError:
             pass  # settings that refuse the loopback (not the development ones): no local receiver then
+
+    # The town hall's habilitations to the state's data APIs (a published demonstration token: the
+    # demonstration's sources answer with recorded data, docs/exchange.md).
+    for provider in DataSourceAccess.Provider:
+        if not DataSourceAccess.objects.filter(organisation=town, provider=provider).exists():
+            data_access_set(actor=administrator, organisation=town, provider=provider, token=DEMO_DATA_TOKEN)

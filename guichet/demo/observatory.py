@@ -65,10 +65,10 @@ NOT_YET_ONLINE = (
 # The declared values of the procedures published in Guichet: (slug, RGAA %, DLNUF, volumes of
 # the other channels per month).
 PUBLISHED = {
-    "copie-integrale-acte-de-naissance": ("100", 0, {"counter": 12, "paper": 6}),
-    "inscription-liste-electorale": ("75", 1, {"counter": 20}),
-    "subvention-fonctionnement-association": ("50", 4, {"paper": 3}),
-    "autorisation-travaux-monument-historique": (None, 2, {"paper": 4}),
+    "copie-integrale-acte-de-naissance": ("100", {"counter": 12, "paper": 6}),
+    "inscription-liste-electorale": ("75", {"counter": 20}),
+    "subvention-fonctionnement-association": ("50", {"paper": 3}),
+    "autorisation-travaux-monument-historique": (None, {"paper": 4}),
 }
 VOLUME_MONTHS = (date(2026, 9, 1), date(2026, 10, 1))
 
@@ -262,16 +262,16 @@ def _programme(steering: User, organisations: dict[str, Organisation]) -> None:
             rgaa_rate=Decimal(rgaa) if rgaa else None,
             dlnuf_count=dlnuf,
         )
-    for slug, (rgaa, dlnuf, volumes) in PUBLISHED.items():
+    # Their « Dites-le-nous une fois » is computed from their forms (decision 0033).
+    for slug, (rgaa, volumes) in PUBLISHED.items():
         entry = ProgrammeEntry.objects.filter(procedure__slug=slug).first()
-        if entry is None or entry.dlnuf_count is not None:
+        if entry is None or ChannelVolume.objects.filter(entry=entry).exists():
             continue
         programme_entry_update(
             actor=steering,
             entry=entry,
             rgaa_rate=Decimal(rgaa) if rgaa else None,
             rgaa_declared_on=date(2026, 5, 1) if rgaa else None,
-            dlnuf_count=dlnuf,
         )
         for month in VOLUME_MONTHS:
             for channel, count in volumes.items():

@@ -22,6 +22,7 @@ from .files import answer_file_items
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
 from .selectors import applicant_dossier_numbers
+from .sourced import answers_certified_kept
 from .workflow import TransitionNotAllowed, dossier_transition
 
 
@@ -109,6 +110,7 @@ def dossier_answers_save(
         raise ValidationError("Ce dossier ne peut plus être modifié.")
     if locked.sending_is_late(sending):
         return dossier
+    answers = answers_certified_kept(locked, answers)
     changed = sorted(
         key for key in answers.keys() | locked.answers.keys() if locked.answers.get(key) != answers.get(key)
     )

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -18,7 +18,9 @@ from guichet.accounts import franceconnect
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.dossiers.models import Dossier, DossierState, Opinion
-from guichet.procedures.models import Procedure
+from guichet.procedures.field_sources import SourcesUse, form_sources_use
+from guichet.procedures.models import Procedure, ProcedureVersion
+from guichet.procedures.selectors import version_form
 
 from . import indicators as ind
 from . import selectors
@@ -146,6 +148,18 @@ def _processing_times_sql(
     return by_month, recent
 
 
+def _sources_use(entries: list[ProgrammeEntry]) -> dict[int, SourcesUse]:
+    """How each procedure's latest published form uses the data sources (« Dites-le-nous une fois »)."""
+    latest = dict(
+        ProcedureVersion.objects.filter(procedure__in=[entry.procedure_id for entry in entries])
+        .values("procedure_id")
+        .annotate(last=Max("pk"))
+        .values_list("procedure_id", "last")
+        .order_by()
+    )
+    return {procedure_id: form_sources_use(version_form(version_id)) for procedure_id, version_id in latest.items()}
+
+
 def _link_published() -> int:
     """Give every procedure ever published its programme entry (those published before the
     observatory existed; publication links the others at once)."""
@@ -228,6 +242,7 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
         .order_by()
     )
     offers_franceconnect = franceconnect.is_configured()
+    sources_use = _sources_use(entries)
 
     # A procedure's months start at its publication, or earlier when dossiers came before it
     # (imported from the system it replaces).
@@ -248,7 +263,8 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
                 computed_at=now,
                 online_status=entry.online_status,
                 rgaa_rate=entry.rgaa_rate,
-                dlnuf_count=entry.dlnuf_count,
+                dlnuf_count=sources_use[procedure_id].held_asked if procedure_id in sources_use else None,
+                sourced_share_pct=sources_use[procedure_id].sourced_share_pct if procedure_id in sources_use else None,
                 declared_yearly_volume=entry.yearly_volume,
                 opinions_count=opinions.get("n_count", 0),
                 satisfaction=ind.rounded(opinions.get("avg_overall")),

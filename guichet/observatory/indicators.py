@@ -295,13 +295,17 @@ def rgaa_verdict(rate: Number | None) -> Verdict:
     return verdict("handicap", "Accessibilité (taux RGAA)", value, text, level_rgaa(rate))
 
 
-def dlnuf_verdict(count: int | None) -> Verdict:
+def dlnuf_verdict(count: int | None, *, sourced_share_pct: float | None = None) -> Verdict:
+    """`count`: the data asked although an administration holds them; `sourced_share_pct`, for a
+    procedure in Guichet: the share of its questions that a data source fills."""
     if count is None:
         text = "Non évalué"
     elif count == 0:
         text = "Aucune donnée déjà détenue"
     else:
         text = f"{count} donnée{'s' if count > 1 else ''} déjà détenue{'s' if count > 1 else ''}"
+    if count is not None and sourced_share_pct:
+        text += f" ; {_number(sourced_share_pct, ' %', digits=0)} des champs préremplis"
     return verdict("dlnuf", "Dites-le-nous une fois", count, text, level_dlnuf(count))
 
 

@@ -141,16 +141,22 @@ def entry_verdicts(
     clarity_count = quality.clarity_count if quality else 0
     help_count = quality.help_needed_count if quality else 0
     if frozen and quality is not None:
-        online, rgaa, dlnuf = quality.online_status, quality.rgaa_rate, quality.dlnuf_count
+        online, rgaa = quality.online_status, quality.rgaa_rate
     else:
-        online, rgaa, dlnuf = entry.online_status, entry.rgaa_rate, entry.dlnuf_count
+        online, rgaa = entry.online_status, entry.rgaa_rate
+    # « Dites-le-nous une fois »: computed from the form of a procedure published in Guichet
+    # (decision 0033); declared only for those not online yet.
+    if entry.procedure_id is not None or (frozen and quality is not None):
+        dlnuf, share = (quality.dlnuf_count, quality.sourced_share_pct) if quality else (None, None)
+    else:
+        dlnuf, share = entry.dlnuf_count, None
     return [
         ind.online_verdict(online),
         ind.score_verdict(
             "satisfaction", "Satisfaction des usagers", quality and quality.satisfaction, opinions=opinions
         ),
         ind.rgaa_verdict(rgaa),
-        ind.dlnuf_verdict(dlnuf),
+        ind.dlnuf_verdict(dlnuf, sourced_share_pct=share),
         ind.usage_verdict(quality and quality.online_share_pct),
         ind.score_verdict("simplicity", "Clarté du langage", quality and quality.clarity, opinions=clarity_count),
         ind.help_reachable_verdict(quality and quality.help_reachable_pct, opinions=help_count),

@@ -93,6 +93,10 @@ def programme_entry_update(*, actor: User | None, entry: ProgrammeEntry, **value
     _check_fields(values, ENTRY_FIELDS)
     locked = ProgrammeEntry.objects.select_for_update().get(pk=entry.pk)
     _check_steering(actor, locked.organisation_id)
+    if "dlnuf_count" in values and locked.procedure_id is not None:
+        raise ValidationError(
+            "« Dites-le-nous une fois » est calculé d’après le formulaire de la démarche publiée dans Guichet."
+        )
     if "organisation" in values:
         _check_steering(actor, values["organisation"].pk)
     before = {name: getattr(locked, name) for name in values}

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .fees import FeeDefinition, fee_errors
+from .field_sources import FieldSource, source_errors
 from .formulas import FormulaError, formula_parse
 from .identity_purposes import IDENTITY_PURPOSE_LABELS, IdentityPurpose
 
@@ -144,6 +145,8 @@ class FormField(BaseModel):
     formula: str | None = None
     # text, textarea and date: what it asks about the person filling the form (its `autocomplete`)
     autocomplete: IdentityPurpose | None = None
+    # where the answer comes from instead of the applicant's typing (field_sources.py)
+    source: FieldSource | None = None
 
     @model_validator(mode="after")
     def _check_settings(self) -> "FormField":
@@ -300,6 +303,7 @@ def _ordered_pair(low: Any, high: Any) -> bool | None:
 def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     seen: set[str] = set()
+    types: dict[str, str] = {}
     page_ids: set[str] = set()
 
     def references(names: set[str], where: str, what: str) -> None:
@@ -329,6 +333,7 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
                 re.compile(field.pattern)
             except re.error:
                 errors.append((f"{path}.pattern", "le motif de validation est mal écrit"))
+        errors.extend(source_errors(path, field, types, in_block=path.count(".fields[") > 1))
 
     for page_index, page in enumerate(form.pages):
         page_path = f"pages[{page_index}]"
@@ -340,6 +345,7 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
         for path, field in _walk(page.fields, page_path):
             check_field(path, field)
             seen.add(field.id)
+            types[field.id] = field.type
     for index, rule in enumerate(form.eligibility):
         references(rule.condition.field_ids(), f"eligibility[{index}].condition", "la règle d’éligibilité")
     annotation_ids: set[str] = set()
@@ -351,6 +357,8 @@ def _semantic_errors(form: FormDefinition) -> list[tuple[str, str]]:
             errors.append((f"{path}.id", f"l’identifiant d’annotation « {field.id} » est déjà utilisé"))
         if field.condition:
             errors.append((f"{path}.condition", "une annotation privée ne peut pas avoir de condition"))
+        if field.source:
+            errors.append((f"{path}.source", "une annotation privée ne peut pas venir d’une source de données"))
         if field.autocomplete:
             # Filled by instructors: their browser would offer their own name, not the applicant's.
             errors.append((f"{path}.autocomplete", "une annotation privée ne peut pas avoir de finalité"))

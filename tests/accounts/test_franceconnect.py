@@ -75,6 +75,7 @@ def test_the_authorization_request_is_the_one_franceconnect_expects(client, fran
         "birthdate",
         "birthplace",
         "birthcountry",
+        "gender",
         "email",
         "preferred_username",
     ]

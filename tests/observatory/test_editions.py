@@ -17,7 +17,7 @@ from django.urls import reverse
 from guichet.observatory import indicators as ind
 from guichet.observatory.aggregation import observatory_aggregate
 from guichet.observatory.models import Phase, ProcedureQuality, ProgrammeEntry
-from guichet.procedures.models import Procedure
+from guichet.procedures.models import Procedure, ProcedureVersion
 from tests.factories import ProcedureFactory, ProgrammeEntryFactory
 from tests.observatory.test_aggregation import Dossiers, at
 
@@ -40,11 +40,17 @@ def two_editions(organisation):
         data.opinion(at_=at(2026, 8, 1) + datetime.timedelta(hours=day), overall=10)
     observatory_aggregate(now=SUMMER_RUN)
     entry = ProgrammeEntry.objects.get(procedure=procedure)
-    ProgrammeEntry.objects.filter(pk=entry.pk).update(rgaa_rate=Decimal("100"), dlnuf_count=0)
+    ProgrammeEntry.objects.filter(pk=entry.pk).update(rgaa_rate=Decimal("100"))
     observatory_aggregate(now=SUMMER_RUN + datetime.timedelta(days=2))  # the quarter's last run
     for day in range(120):
         data.opinion(at_=at(2026, 10, 1) + datetime.timedelta(hours=day), overall=0)
-    ProgrammeEntry.objects.filter(pk=entry.pk).update(rgaa_rate=Decimal("40"), dlnuf_count=6)
+    ProgrammeEntry.objects.filter(pk=entry.pk).update(rgaa_rate=Decimal("40"))
+    # A new version asks the applicant's names again: « Dites-le-nous une fois » is computed from it.
+    asked = [{"id": p, "type": "text", "label": p, "autocomplete": p} for p in ("given-name", "family-name")]
+    ProcedureVersion.objects.create(
+        procedure=procedure, number=2, definition={"pages": [{"id": "p", "title": "P", "fields": asked}]},
+        published_at=at(2026, 10, 1),
+    )  # fmt: skip
     observatory_aggregate(now=AUTUMN_RUN)
     return {"entry": entry, "data": data}
 
@@ -89,7 +95,7 @@ def test_the_quality_table_shows_the_latest_edition_and_lets_people_pick_another
     assert '<select class="fr-select" id="edition" name="edition">' in html  # a plain GET form, no script
     assert '<option value="2026-T4" selected>4e trimestre 2026 (en cours)</option>' in html
     assert '<option value="2026-T3">3e trimestre 2026</option>' in html
-    assert "édition du 4e trimestre 2026" in html and "40 %" in html and "6 données déjà détenues" in html
+    assert "édition du 4e trimestre 2026" in html and "40 %" in html and "2 données déjà détenues" in html
     assert "Inscription à la cantine" in html  # the current edition lists the whole programme
     assert "Vous consultez l’édition du" not in html
 
@@ -97,7 +103,7 @@ def test_the_quality_table_shows_the_latest_edition_and_lets_people_pick_another
     assert '<option value="2026-T3" selected>3e trimestre 2026</option>' in past
     assert "Vous consultez l’édition du 3e trimestre 2026" in past
     # As it was published: the rate declared then, no data already held, the summer's opinions.
-    assert "100 %" in past and "40 %" not in past and "6 données déjà détenues" not in past
+    assert "100 %" in past and "40 %" not in past and "Aucune donnée déjà détenue" in past
     assert "Inscription à la cantine" not in past  # not computed then: not in Guichet
     # The procedure's link and the downloads keep the edition.
     assert reverse("observatoire:entry_detail", args=[two_editions["entry"].pk]) + "?edition=2026-T3" in past

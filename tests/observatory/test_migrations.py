@@ -30,6 +30,13 @@ def test_rows_of_before_become_the_edition_of_their_quarter(organisation):
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
 
-    quality = ProcedureQuality.objects.get(entry_id=entry.pk)
+    # Read with the fields of that migration only (later ones add columns).
+    quality = ProcedureQuality.objects.only("edition", "online_status", "rgaa_rate", "dlnuf_count").get(
+        entry_id=entry.pk
+    )
     assert quality.edition == "2026-T3"
     assert (quality.online_status, quality.rgaa_rate, quality.dlnuf_count) == ("yes", Decimal("80"), 3)
+
+    # Back to the latest schema, that the next tests of this process expect.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -16,6 +16,7 @@ from .records import (  # _file_path and _private_storage: named by migrations
     _file_path,
     _private_storage,
 )
+from .sourced import SourcedValue, SourceOutcome
 
 __all__ = [
     "ActKind",
@@ -30,6 +31,8 @@ __all__ = [
     "MessageAttachment",
     "Opinion",
     "PrefilledDraft",
+    "SourceOutcome",
+    "SourcedValue",
     "TransitionLog",
     "TransitionName",
     "_file_path",

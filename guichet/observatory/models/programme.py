@@ -110,6 +110,7 @@ class ProgrammeEntry(TimeStampedModel):
         _("« Dites-le-nous une fois » : données demandées déjà détenues par une administration"),
         null=True,
         blank=True,
+        help_text=_("Pour une démarche pas encore en ligne ; celles de Guichet le calculent d’après leur formulaire."),
     )
 
     class Meta:

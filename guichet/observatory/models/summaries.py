@@ -33,7 +33,10 @@ class ProcedureQuality(models.Model):
     rgaa_rate = models.DecimalField(
         _("taux RGAA déclaré (à ce calcul)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # « Dites-le-nous une fois »: computed from the procedure's published form (decision 0033), the
+    # data it asks although the state holds them, and the share of its questions a source fills.
     dlnuf_count = models.PositiveSmallIntegerField(_("« Dites-le-nous une fois » (à ce calcul)"), null=True)
+    sourced_share_pct = models.FloatField(_("part des champs remplis par une source (%)"), null=True)
     declared_yearly_volume = models.PositiveIntegerField(_("volume annuel déclaré (à ce calcul)"), null=True)
     # The applicants' opinions of the last 12 months.
     opinions_count = models.PositiveIntegerField(_("avis (12 mois)"), default=0)

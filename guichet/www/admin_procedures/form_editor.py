@@ -198,7 +198,15 @@ def field_edit(request, slug: str, field_id: str):
         messages.error(request, str(error))
         return redirect("admin_procedures:form", procedure.slug)
     kind = FieldType(field["type"])
-    form = forms.field_settings_form(kind, field, request.POST or None, request.FILES or None)
+    siret_fields = [
+        (other["id"], other["label"])
+        for page in definition.get("pages", [])
+        for other in page.get("fields", [])
+        if other.get("type") == FieldType.SIRET
+    ]
+    form = forms.field_settings_form(
+        kind, field, request.POST or None, request.FILES or None, siret_fields=siret_fields
+    )
     if request.method == "POST" and form.is_valid():
         settings = forms.settings_from_form(kind, form, field, published_values=_published_values(procedure, field_id))
         if form.cleaned_data.get("template_remove"):

@@ -19,6 +19,8 @@ from guichet.procedures.models import Procedure
 from guichet.procedures.services import SETTINGS_FIELDS
 from guichet.www.date_entry import DateEntryField
 
+from .source_fields import source_from_settings, source_initial, source_settings_fields
+
 SLUG_HELP = "Lettres minuscules, chiffres et tirets ; laissez vide pour la déduire du titre."
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lettres minuscules, chiffres et tirets uniquement.")
 
@@ -206,13 +208,16 @@ def _settings_fields(kind: FieldType) -> dict[str, forms.Field]:
     return fields
 
 
-def field_settings_form(kind: FieldType, field: dict[str, Any], data=None, files=None) -> forms.Form:
-    """A form with the settings of one field, filled with its current values."""
-    attributes: dict[str, Any] = dict(_settings_fields(kind))
+def field_settings_form(
+    kind: FieldType, field: dict[str, Any], data=None, files=None, *, siret_fields: list[tuple[str, str]] = ()
+) -> forms.Form:
+    """A form with the settings of one field, filled with its current values; `siret_fields`: the
+    form's SIRET fields, that a data source may fill it from."""
+    attributes: dict[str, Any] = dict(_settings_fields(kind)) | source_settings_fields(kind, list(siret_fields))
     if "template_upload" in attributes:
         attributes["clean_template_upload"] = _template_upload_clean
     form_class = type("FieldSettingsForm", (forms.Form,), attributes)
-    initial = dict(field)
+    initial = dict(field) | source_initial(field)
     if "options" in initial:
         initial["options"] = "\n".join(option["label"] for option in field["options"])
     return form_class(data=data, files=files, initial=initial)
@@ -264,6 +269,10 @@ def settings_from_form(
                 data[key] = int(value)
     if "options" in form.fields:
         data["options"] = options_from_lines(data["options"], field.get("options", []), published_values)
+    if "source_datum" in form.fields:
+        data["source"] = source_from_settings(data)
+        if data["source"] is None:
+            del data["source"]
     return data
 
 

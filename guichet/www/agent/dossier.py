@@ -20,6 +20,7 @@ from guichet.dossiers.deadlines import deadline_status
 from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_open_correction
+from guichet.dossiers.sourced import sourced_notes
 from guichet.dossiers.workflow import MotivationRequired, TransitionError
 from guichet.instruction.access import dossier_expert_invitations, dossier_group_instructors
 from guichet.instruction.selectors import dossier_followed_by, dossier_neighbours
@@ -67,6 +68,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         today=summary_day(snapshot.created_at if snapshot else None),
         routes=FormRoutes(page=lambda number: "", summary=""),
         file_url=_file_url(dossier),
+        notes=sourced_notes(dossier),
     )
     available = decisions_available(dossier.state)
     return {

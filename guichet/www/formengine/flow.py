@@ -2,7 +2,7 @@
 the session, the applicant's dossier in the database. The caller gives an `AnswersStore`, the
 addresses of the pages and of the summary, and the template that frames the page."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -15,8 +15,10 @@ from django.utils import timezone
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition, Page
 
-from .pages import ID_PREFIX, PageView, page_view, pages_visible, stepper_for
+from .pages import ID_PREFIX, PageView, SourcedView, pages_visible, stepper_for
+from .pages import page_view as page_view_of
 from .posting import (
+    SOURCE,
     DescribeFile,
     answers_apply_action,
     answers_merge_post,
@@ -62,6 +64,8 @@ def form_page_respond(
     context: dict[str, Any],
     describe_file: DescribeFile = upload_check_for_field,
     own_dossiers: Collection[str] | None = None,
+    sourced: Callable[[], Mapping[str, SourcedView]] | None = None,
+    triggers: Collection[str] = (),
 ) -> HttpResponse:
     """Show the `number`-th visible page (GET) or take its answers (POST).
 
@@ -72,7 +76,13 @@ def form_page_respond(
     "obligatoire"; "Suivant" checks the page and shows its errors, or goes on to the next page or the
     summary. When the answers reveal new questions on the page, it is shown again first. A refused
     file (type, size, content, count: never kept) is told at its question when "Suivant" or the live
-    update sent it, in a message after the other buttons' redirects."""
+    update sent it, in a message after the other buttons' redirects. A data source's button
+    (`_source`) saves and comes back to the page, at the field: the caller asks the source then.
+    `sourced` gives the fields that a data source filled, `triggers` the SIRET fields that fill others."""
+
+    def page_view(*args) -> PageView:
+        return page_view_of(*args, sourced=sourced() if sourced else None, triggers=triggers)
+
     raw = store.load()
     shown = answers_clean(form, raw, today=today, require_complete=False)
     pages = pages_visible(form, shown.values)
@@ -107,9 +117,10 @@ def form_page_respond(
     pages = pages_visible(form, draft.values)
     # The page stays visible: its condition reads only the answers of earlier pages.
     number = next((index for index, other in enumerate(pages, start=1) if other is page), 1)
-    if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST:
+    # A data source's button inherits the form's `_refresh` (hx-vals): it is not a live update.
+    if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST and action != "source":
         view = page_view(page, number, answers, draft.values, {**draft.errors, **refused})
-        return render(request, FIELDS_TEMPLATE, {"page": view})
+        return render(request, FIELDS_TEMPLATE, {"page": view, "form_action": request.path})
     if refused and action == "next":
         # The page again, each refused file's reason at its question: nothing else is checked yet.
         view = page_view(page, number, answers, draft.values, refused)
@@ -118,6 +129,9 @@ def form_page_respond(
         messages.error(request, reason)
     if place:
         return redirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
+    if action == "source":
+        anchor = request.POST[SOURCE] if request.POST[SOURCE] != "api_particulier" else "sources"
+        return redirect(f"{routes.page(number)}#{ID_PREFIX}{anchor}")
     if action == "previous":
         return redirect(routes.page(max(number - 1, 1)))
     if action == "save":
@@ -156,8 +170,9 @@ def form_summary(
     routes: FormRoutes,
     own_dossiers: Collection[str] | None = None,
     file_url: Callable[[str], str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Summary:
     """The summary of the answers, with what is missing or wrong and the eligibility messages."""
     cleaned = answers_clean(form, raw, today=today, require_complete=True, own_dossiers=own_dossiers)
     pages = pages_visible(form, cleaned.values)
-    return summary_build(pages, raw, cleaned, page_url=routes.page, file_url=file_url)
+    return summary_build(pages, raw, cleaned, page_url=routes.page, file_url=file_url, notes=notes)

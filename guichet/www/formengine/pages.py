@@ -6,7 +6,7 @@ so they never collide, and they stay the same from one rendering to the next, wh
 the focus back to the input that had it after a live update."""
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -80,6 +80,15 @@ class ErrorLink:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class SourcedView:
+    """A field filled (or not) from a data source: whether its answer is certified, and the note
+    read beside it (« Donnée issue d'API Entreprise, le … »)."""
+
+    certified: bool
+    note: str
+
+
 @dataclass
 class FieldView:
     spec: FormField
@@ -99,6 +108,8 @@ class FieldView:
     can_add_row: bool = False
     can_remove_row: bool = False
     html: SafeString | str = ""  # an explanation's text
+    sourced: SourcedView | None = None  # its answer came from a data source, or the source failed
+    fills_others: bool = False  # a SIRET field that fills others: it has a "Vérifier le SIRET" button
 
     @property
     def anchor(self) -> str:
@@ -125,6 +136,7 @@ class PageView:
     description: SafeString | str
     fields: list[FieldView]
     errors: list[ErrorLink]
+    consents: list[str] = field(default_factory=list)  # API Particulier's, while its data is not certified
 
     @property
     def question_paths(self) -> set[str]:
@@ -160,14 +172,32 @@ def stepper_for(pages: list[Page], number: int) -> Stepper:
 
 
 def page_view(
-    page: Page, number: int, raw: Mapping[str, Any], values: Mapping[str, Any], errors: Mapping[str, str]
+    page: Page,
+    number: int,
+    raw: Mapping[str, Any],
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    sourced: Mapping[str, SourcedView] | None = None,
+    triggers: Collection[str] = (),
 ) -> PageView:
     """The page's visible fields, evaluated on the cleaned `values`, showing the `raw` answers and the
-    `errors` (keyed by path) of the fields shown; the errors also come in order for the summary."""
+    `errors` (keyed by path) of the fields shown; the errors also come in order for the summary.
+    `sourced`: the fields whose answer a data source gave (or failed to), by id; `triggers`: the ids
+    of the SIRET fields that fill others (docs/exchange.md)."""
     links: list[ErrorLink] = []
     views = _field_views(page.fields, raw, ChainMap(dict(values)), "", "", errors, links)
+    sourced = sourced or {}
+    consents: list[str] = []
+    for view in views:
+        view.sourced = sourced.get(view.spec.id)
+        view.fills_others = view.spec.id in triggers
+        source = view.spec.source
+        if view.sourced is not None and view.sourced.certified:
+            view.template = "formengine/widgets/certified.html"
+        elif source is not None and source.consent and source.consent not in consents:
+            consents.append(source.consent)
     description = markdown_render(page.description) if page.description else ""
-    return PageView(page=page, number=number, description=description, fields=views, errors=links)
+    return PageView(page=page, number=number, description=description, fields=views, errors=links, consents=consents)
 
 
 def _field_views(

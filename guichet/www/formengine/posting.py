@@ -25,6 +25,8 @@ from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinitio
 OTHER = "__other__"  # the value of a choice's "Autre" option, and the suffix of its text input
 ADDRESS_PARTS = ("street", "postcode", "city", "insee_code")
 ADD_ROW, REMOVE_ROW, REMOVE_FILE = "_add_row", "_remove_row", "_remove_file"
+# "Vérifier le SIRET" (the SIRET field's path) or "Récupérer mes informations" ("api_particulier").
+SOURCE = "_source"
 
 _TEXT_TYPES = {
     FieldType.TEXT,
@@ -216,7 +218,10 @@ def posted_sending(data: QueryDict) -> AnswersSending | None:
 
 
 def posted_action(data: QueryDict) -> str:
-    """Which button sent the page: "add_row", "remove_row", "remove_file", "previous", "save" or "next"."""
+    """Which button sent the page: "add_row", "remove_row", "remove_file", "source", "previous", "save"
+    or "next"."""
+    if data.get(SOURCE):
+        return "source"
     for name, action in ((ADD_ROW, "add_row"), (REMOVE_ROW, "remove_row"), (REMOVE_FILE, "remove_file")):
         if data.get(name):
             return action

@@ -27,6 +27,7 @@ class SummaryItem:
     is_block: bool = False
     error: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # attached files: (text, address)
+    note: str = ""  # where the answer comes from (« Donnée issue d'API Entreprise, le … »)
 
 
 @dataclass
@@ -63,10 +64,12 @@ def summary_build(
     *,
     page_url: Callable[[int], str],
     file_url: Callable[[str], str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Summary:
     """The summary of the visible `pages`, from answers cleaned with `require_complete=True`;
-    `page_url(number)` gives the address of the n-th visible page, for the "Modifier" links, and
-    `file_url(key)`, when given, the address where an attached file is downloaded."""
+    `page_url(number)` gives the address of the n-th visible page, for the "Modifier" links,
+    `file_url(key)`, when given, the address where an attached file is downloaded, and `notes` what
+    to say of a field's answer's origin, by field id (data sources)."""
     sections, errors = [], []
     for number, page in enumerate(pages, start=1):
         groups = [SummaryGroup(title="", items=[])]
@@ -75,7 +78,9 @@ def summary_build(
             if spec.type == FieldType.SECTION:
                 groups.append(SummaryGroup(title=spec.label, items=[]))
             elif spec.type != FieldType.EXPLANATION:
-                groups[-1].items.append(_item(spec, spec.id, cleaned.values, scope, cleaned.errors, file_url))
+                item = _item(spec, spec.id, cleaned.values, scope, cleaned.errors, file_url)
+                item.note = (notes or {}).get(spec.id, "")
+                groups[-1].items.append(item)
         url = page_url(number)
         sections.append(SummarySection(number, page.title, url, [g for g in groups if g.items or g.title]))
         for link in page_view(page, number, raw, cleaned.values, cleaned.errors).errors:

@@ -27,6 +27,9 @@ class ProgrammeEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].empty_label = None
+        if self.instance.procedure_id is not None:
+            # Computed from the procedure's form (decision 0033): declared only before it is online.
+            del self.fields["dlnuf_count"]
 
 
 def _month(value: str) -> datetime.date:

@@ -41,21 +41,24 @@ from guichet.dossiers.services import (
     dossier_resume_mark,
     dossier_submit,
 )
+from guichet.dossiers.sourced import sourced_notes
 from guichet.invoicing.selectors import invoices_of_dossier
 from guichet.payments.selectors import acts_delivered, fee_situation, payment_awaited
 from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.fees import FeeMoment
+from guichet.procedures.field_sources import siret_triggers
 from guichet.procedures.selectors import procedures_public, version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary, summary_day
 from guichet.www.formengine.pages import pages_visible
-from guichet.www.formengine.posting import answers_merge_post
+from guichet.www.formengine.posting import SOURCE, answers_merge_post
 from guichet.www.messaging import message_form_send
 
 from .access import applicant_required, own_dossier, pending_answers_take
 from .filed import filed_dossier
 from .forms import MessageForm, upload_too_large
+from .sources import page_source_fetch, sourced_views
 
 
 def _routes(dossier: Dossier) -> FormRoutes:
@@ -156,7 +159,11 @@ def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         # The answers sent are merged into the saved ones under the dossier's lock: two tabs (or a
         # retried request) sending pages at the same time never lose each other's answers.
         with transaction.atomic():
-            return _dossier_page(request, own_dossier(request, pk, for_update=True), number, locked=True)
+            response = _dossier_page(request, own_dossier(request, pk, for_update=True), number, locked=True)
+        if request.POST.get(SOURCE) and response.status_code == 302:
+            # The page is saved: the data source is asked now, out of the transaction (sources.py).
+            return page_source_fetch(request, own_dossier(request, pk), number, response)
+        return response
     return _dossier_page(request, own_dossier(request, pk), number, locked=False)
 
 
@@ -200,6 +207,8 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, number: int, *, locked
                 )
             ),
             own_dossiers=_own_numbers(dossier),
+            sourced=lambda: sourced_views(dossier),
+            triggers=siret_triggers(form),
         )
     except ValidationError:
         # Filed or withdrawn meanwhile, from another tab.
@@ -265,6 +274,7 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
         routes=routes,
         own_dossiers=_own_numbers(dossier),
         file_url=_file_url(dossier),
+        notes=sourced_notes(dossier),
     )
     context = {
         "dossier": dossier,
@@ -284,7 +294,9 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
     form = version_form(snapshot.version_id) if snapshot else _form_of(dossier)
     raw = snapshot.answers if snapshot else dossier.answers
     today = summary_day(snapshot.created_at if snapshot else None)
-    summary = form_summary(form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier))
+    summary = form_summary(
+        form, raw, today=today, routes=_routes(dossier), file_url=_file_url(dossier), notes=sourced_notes(dossier)
+    )
     return {
         "dossier": dossier,
         "procedure": dossier.procedure,

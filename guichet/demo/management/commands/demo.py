@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from guichet.demo.integrations import DEMO_SERVICE_KEY, DEMO_WEBHOOKS_URL
+from guichet.demo.integrations import DEMO_SERVICE_KEY, DEMO_SIRETS, DEMO_WEBHOOKS_URL
 from guichet.demo.loader import DEMO_PASSWORD, demo_load
 
 
@@ -26,5 +26,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API : clé du compte de service de la mairie (publiée, démonstration seulement) : {DEMO_SERVICE_KEY}\n"
             f"Webhooks : la mairie est abonnée à tous les événements, envoyés à {DEMO_WEBHOOKS_URL} "
-            "(manage.py webhooks_receiver, lancé par make run)."
+            "(manage.py webhooks_receiver, lancé par make run).\n"
+            "API Entreprise (données enregistrées de démonstration) : essayez le SIRET "
+            + " ou ".join(f"{siret} ({name})" for siret, name in DEMO_SIRETS.items())
+            + " dans la demande de subvention."
         )

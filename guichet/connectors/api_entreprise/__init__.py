@@ -1,0 +1,1 @@
+"""API Entreprise (https://entreprise.api.gouv.fr): companies' data held by the state."""

@@ -1,0 +1,1 @@
+"""The demonstration API Entreprise: recorded answers, in the process (never in production)."""

@@ -1,0 +1,1 @@
+"""API Particulier (https://particulier.api.gouv.fr): individuals' data held by the state."""

@@ -1,0 +1,1 @@
+"""The demonstration API Particulier: recorded answers, in the process (never in production)."""

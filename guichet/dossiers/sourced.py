@@ -1,0 +1,70 @@
+"""Answers that came from a data source (API Entreprise, API Particulier): what the applicant sees
+and cannot change, and what the instructors read about each (decision 0032). The calls themselves
+are in sources.py."""
+
+from typing import Any
+
+from django.utils import timezone
+from stdnum.fr import siret as stdnum_siret
+
+from guichet.connectors.data_sources import PROVIDER_NAMES
+
+from .models import Dossier, SourcedValue, SourceOutcome
+
+# Why a field is typed, in the instructor's note: « Donnée saisie par l'usager : <reason> le … ».
+_FAILURES = {
+    SourceOutcome.NOT_FOUND: "introuvable dans {source}",
+    SourceOutcome.UNAVAILABLE: "{source} indisponible",
+    SourceOutcome.TIMEOUT: "{source} trop lent à répondre",
+    SourceOutcome.RATE_LIMITED: "{source} saturé (trop de demandes)",
+    SourceOutcome.REFUSED: "accès à {source} refusé",
+    SourceOutcome.NOT_CONFIGURED: "{source} non configuré",
+    SourceOutcome.NO_IDENTITY: "usager non connecté avec FranceConnect pour {source}",
+}
+
+
+def siret_compact(value: Any) -> str:
+    """A SIRET answer as the source is asked it (digits only); empty when it is not a valid one."""
+    text = stdnum_siret.compact(str(value or ""))
+    return text if stdnum_siret.is_valid(text) else ""
+
+
+def sourced_note(row: SourcedValue) -> str:
+    """What the instructors (and the applicant) read beside the field, in French."""
+    source = PROVIDER_NAMES.get(row.provider, row.provider)
+    moment = f"{timezone.localtime(row.fetched_at):%d/%m/%Y à %H:%M}"
+    if row.certified:
+        return f"Donnée issue d’{source}, le {moment}"
+    reason = _FAILURES.get(SourceOutcome(row.outcome), "{source} indisponible").format(source=source)
+    return f"Donnée saisie par l’usager : {reason} le {moment}"
+
+
+def sourced_notes(dossier: Dossier) -> dict[str, str]:
+    """field id → where its answer comes from, for the summaries (instructors and applicant)."""
+    return {row.field_id: sourced_note(row) for row in dossier.sourced_values.all()}
+
+
+def sourced_values_by_field(dossier: Dossier) -> dict[str, SourcedValue]:
+    return {row.field_id: row for row in dossier.sourced_values.all()}
+
+
+def answers_certified_kept(dossier: Dossier, answers: dict[str, Any]) -> dict[str, Any]:
+    """`answers` with every certified value put back as the source gave it (whatever was posted:
+    a read-only input is no protection), except those of an establishment whose SIRET the
+    applicant changed since: these are no longer certified, and their answers are cleared."""
+    rows = [row for row in dossier.sourced_values.all() if row.certified]
+    if not rows:
+        return answers
+    answers = dict(answers)
+    stale = []
+    for row in rows:
+        if row.siret_field and siret_compact(answers.get(row.siret_field)) != row.subject:
+            stale.append(row.pk)
+            answers.pop(row.field_id, None)
+        elif row.value is None:
+            answers.pop(row.field_id, None)
+        else:
+            answers[row.field_id] = row.value
+    if stale:
+        SourcedValue.objects.filter(pk__in=stale).delete()
+    return answers

@@ -1,0 +1,57 @@
+"""The API Particulier connector against its stand-in: the civil identity and `recipient` sent, the
+token in the header only, the three data read, and the failures typed."""
+
+import datetime as dt
+
+import pytest
+
+from guichet.connectors.api_particulier.connector import ApiParticulier
+from guichet.connectors.base import ConnectorTimeout
+from guichet.connectors.data_sources import PivotIdentity, SourceAccess, SourceNotFound, SourceRateLimited
+from guichet.connectors.http import HttpPolicy
+from guichet.core.clock import clock_set
+
+ACCESS = SourceAccess(token="stand-in-token", recipient="21450999400015", context="", object="")
+CAMILLE = PivotIdentity(
+    given_names=("CAMILLE", "ANNE"), family_name="MARTIN", birthdate=dt.date(1988, 3, 14), sex="F",
+    birthplace="45234", birthcountry="99100",
+)  # fmt: skip
+
+
+def client(stand_in, timeout=2.0) -> ApiParticulier:
+    return ApiParticulier(url=stand_in.url, policy=HttpPolicy(timeout=timeout, attempts=1))
+
+
+def test_family_quotient_asked_with_the_civil_identity(api_particulier):
+    assert client(api_particulier).individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS) == 850
+    sent = api_particulier.requests[-1]
+    assert sent["path"] == "/v3/dss/quotient_familial/identite"
+    assert sent["query"]["prenoms[]"] == ["CAMILLE", "ANNE"] and sent["query"]["nomNaissance"] == ["MARTIN"]
+    assert sent["query"]["recipient"] == ["21450999400015"] and "token" not in sent["query"]
+    assert sent["headers"]["Authorization"] == "Bearer stand-in-token"
+
+
+def test_student_and_job_seeker_status_as_of_today(api_particulier):
+    api = client(api_particulier)
+    with clock_set(dt.date(2026, 12, 7)):
+        assert api.individual_datum(datum="student_status", person=CAMILLE, access=ACCESS) is True
+        assert api.individual_datum(datum="job_seeker_status", person=CAMILLE, access=ACCESS) is True
+    with clock_set(dt.date(2027, 9, 15)):  # the academic year is over
+        assert api.individual_datum(datum="student_status", person=CAMILLE, access=ACCESS) is False
+
+
+def test_unknown_person_is_not_found(api_particulier):
+    someone = PivotIdentity(("JEAN",), "INCONNU", dt.date(1970, 1, 1), "M", "", "99100")
+    with pytest.raises(SourceNotFound, match="37003"):
+        client(api_particulier).individual_datum(datum="family_quotient", person=someone, access=ACCESS)
+
+
+def test_rate_limited_and_slow(api_particulier):
+    api_particulier.rate_limit = 1
+    api = client(api_particulier, timeout=0.2)
+    api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    with pytest.raises(SourceRateLimited):
+        api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    api_particulier.rate_limit, api_particulier.slow_seconds, api_particulier.script = 100, 1.0, ["slow"]
+    with pytest.raises(ConnectorTimeout):
+        api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)

@@ -1,0 +1,127 @@
+"""What the stand-ins of API Entreprise and API Particulier share (their common contract, decision
+0032): an HTTP server on 127.0.0.1 that wants `Authorization: Bearer <token>`, answers JSON with the
+standard error body `{"errors": [{"code", "title", "detail", "source", "meta"}]}`, counts requests per
+token against a limit per window and sends the `RateLimit-Limit`, `RateLimit-Remaining`,
+`RateLimit-Reset` headers, then 429 with `Retry-After` beyond it.
+
+Each API gives a `route(path, query) -> (status, body)`. `script` makes the next requests fail the
+ways a network and a busy API do: "slow" (the answer comes after `slow_seconds`), "down" (HTTP 503),
+"reset" (the connection is cut before any answer)."""
+
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "stand-in-token"  # noqa: S105 (a test value)
+
+Route = Callable[[str, dict[str, list[str]]], tuple[int, dict]]
+
+
+def error_body(code: str, title: str, detail: str, *, provider: str = "", source: dict | None = None) -> dict:
+    error = {"code": code, "title": title, "detail": detail, "source": source, "meta": {"provider": provider}}
+    return {"errors": [error]}
+
+
+@dataclass
+class StandIn:
+    url: str = ""
+    token: str = TOKEN
+    rate_limit: int = 50  # requests per token per window
+    rate_window: int = 60  # seconds
+    slow_seconds: float = 2.0
+    script: list[str] = field(default_factory=list)  # what the next requests meet, first first
+    requests: list[dict] = field(default_factory=list)  # what came: path, query, headers
+    _counts: dict[str, list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_step(self) -> str:
+        with self._lock:
+            return self.script.pop(0) if self.script else "normal"
+
+    def count(self, token: str) -> tuple[int, int]:
+        """The requests left in this token's window after this one, and the seconds until it ends."""
+        now = time.monotonic()
+        with self._lock:
+            window = [moment for moment in self._counts.get(token, []) if now - moment < self.rate_window]
+            window.append(now)
+            self._counts[token] = window
+            return self.rate_limit - len(window), int(self.rate_window - (now - window[0])) + 1
+
+
+def _handler(stand_in: StandIn, route: Route, provider: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _send(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):  # noqa: N802 (the http.server's name)
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query)
+            stand_in.requests.append({"path": parts.path, "query": query, "headers": dict(self.headers)})
+            step = stand_in.next_step()
+            if step == "reset":  # a TCP reset: SO_LINGER with a zero timeout, then close
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                return
+            if step == "slow":
+                time.sleep(stand_in.slow_seconds)
+            if step == "down":
+                detail = "Le service est en maintenance."
+                self._send(503, error_body("00000", "Service indisponible", detail, provider=provider))
+                return
+            authorization = self.headers.get("Authorization", "")
+            if authorization != f"Bearer {stand_in.token}":
+                detail = "Votre jeton est absent, invalide ou expiré."
+                self._send(401, error_body("00101", "Interdiction d'accès", detail))
+                return
+            left, reset = stand_in.count(stand_in.token)
+            limits = {
+                "RateLimit-Limit": str(stand_in.rate_limit),
+                "RateLimit-Remaining": str(max(left, 0)),
+                "RateLimit-Reset": str(reset),
+            }
+            if left < 0:
+                detail = f"Vous avez effectué trop de requêtes : limite de {stand_in.rate_limit} par minute."
+                self._send(429, error_body("00429", "Trop de requêtes", detail), {**limits, "Retry-After": str(reset)})
+                return
+            status, body = route(parts.path, query)
+            self._send(status, body, limits)
+
+    return Handler
+
+
+@contextmanager
+def stand_in_serving(route: Route, *, provider: str, **options):
+    """Serve `route` on a free port of 127.0.0.1 while in the block; yields the StandIn."""
+    stand_in = StandIn(**options)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stand_in, route, provider))
+    server.daemon_threads = True
+    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def missing_params(query: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if not (query.get(name) or [""])[0].strip()]
