@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guichet.dossiers",
     "guichet.instruction",
     "guichet.webhooks",
+    "guichet.exchanges",
     "guichet.observatory",
     "guichet.documents",
     "guichet.archives",
@@ -441,6 +442,14 @@ GUICHET_WEBHOOKS_RETRY_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_RETRY_HOUR
 GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS = float(os.environ.get("GUICHET_WEBHOOKS_DISABLE_AFTER_DAYS", "3"))
 GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS = float(os.environ.get("GUICHET_WEBHOOKS_SECRET_OVERLAP_HOURS", "24"))
 GUICHET_WEBHOOKS_LEASE_SECONDS = int(os.environ.get("GUICHET_WEBHOOKS_LEASE_SECONDS", "60"))
+
+# HubEE (guichet/connectors/hubee/, docs/exchange.md): the télédossiers API (ends with /teledossiers/v1;
+# pre-production https://api.bas.hubee.numerique.gouv.fr/teledossiers/v1) and its token endpoint
+# (https://auth.bas.hubee.numerique.gouv.fr/oauth2/token). Empty: no exchange through HubEE. Each
+# démarche's client id and secret are kept, encrypted, on its subscription (administration screen).
+GUICHET_HUBEE_API_URL = os.environ.get("GUICHET_HUBEE_API_URL", "")
+GUICHET_HUBEE_TOKEN_URL = os.environ.get("GUICHET_HUBEE_TOKEN_URL", "")
+GUICHET_HUBEE_TIMEOUT = float(os.environ.get("GUICHET_HUBEE_TIMEOUT", "30"))
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant
 # warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:

@@ -19,3 +19,6 @@ GUICHET_ARCHIVE_DIRECTORY = os.environ.get("GUICHET_ARCHIVE_DIRECTORY", str(VAR_
 # The demo's webhook receiver (`manage.py webhooks_receiver`) listens on the loopback, over HTTP.
 GUICHET_WEBHOOKS_ALLOWED_NETWORKS = env_list("GUICHET_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1/32")  # noqa: F405
 GUICHET_WEBHOOKS_HTTPS_ONLY = env_bool("GUICHET_WEBHOOKS_HTTPS_ONLY", False)  # noqa: F405
+# The demo's HubEE is the stand-in that `manage.py serve` starts (tests/connectors/hubee/stand_in.py).
+GUICHET_HUBEE_API_URL = os.environ.get("GUICHET_HUBEE_API_URL", "http://127.0.0.1:8002/teledossiers/v1")
+GUICHET_HUBEE_TOKEN_URL = os.environ.get("GUICHET_HUBEE_TOKEN_URL", "http://127.0.0.1:8002/oauth2/token")

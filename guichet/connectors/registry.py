@@ -12,11 +12,13 @@ from .base import (
     ArchiveTransferConnector,
     Connector,
     ConnectorNotConfigured,
+    DataExchangeConnector,
     SealConnector,
     TimestampConnector,
     WebhookConnector,
 )
 from .clamav.connector import ClamavAntivirus
+from .hubee.connector import HubeeExchange
 from .seal_dev_authority.connector import DevAuthoritySeal
 from .seal_pkcs11.connector import Pkcs11Seal
 from .seal_pkcs12.connector import Pkcs12Seal
@@ -51,6 +53,11 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     # Always there: the subscriptions say where to send; the settings only bound it (SSRF guard).
     "webhooks": Capability(implementations=(HttpWebhooks,), missing=None),
+    # HubEE, where GUICHET_HUBEE_API_URL is set: dossiers received from and sent to other administrations.
+    "data_exchange": Capability(
+        implementations=(HubeeExchange,),
+        missing="HubEE n’est pas configuré : indiquez GUICHET_HUBEE_API_URL et GUICHET_HUBEE_TOKEN_URL.",
+    ),
 }
 
 
@@ -66,6 +73,8 @@ def connector_for(capability: Literal["audit_timestamp"]) -> TimestampConnector 
 def connector_for(capability: Literal["archive_transfer"]) -> ArchiveTransferConnector: ...
 @overload
 def connector_for(capability: Literal["webhooks"]) -> WebhookConnector: ...
+@overload
+def connector_for(capability: Literal["data_exchange"]) -> DataExchangeConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

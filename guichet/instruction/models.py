@@ -255,6 +255,7 @@ class FollowUpStep(models.Model):
         NOTIFY_INSTRUCTORS = "notify_instructors", _("Prévenir les instructeurs")
         SEND_LATE_ACT = "send_late_act", _("Envoyer l’acte émis après le courriel")
         WEBHOOKS = "webhooks", _("Notifier les webhooks")
+        EXCHANGES = "exchanges", _("Informer les autres administrations (HubEE)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À faire")

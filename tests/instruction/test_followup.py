@@ -32,13 +32,14 @@ Name, Status = FollowUpStep.Name, FollowUpStep.Status
 
 
 def test_one_function_shows_what_follows_each_transition():
-    submit = [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
+    told = [Name.WEBHOOKS, Name.EXCHANGES]
+    submit = [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
     assert followup_steps(TransitionName.SUBMIT) == submit
-    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.CLOSE) == [Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
-    assert followup_steps(TransitionName.WITHDRAW) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
+    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.CLOSE) == [*told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [*told, Name.NOTIFY_INSTRUCTORS]
+    assert followup_steps(TransitionName.WITHDRAW) == [*told, Name.NOTIFY_INSTRUCTORS]
 
 
 def test_the_hooks_and_their_listeners_are_the_ones_expected():

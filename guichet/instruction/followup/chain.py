@@ -51,14 +51,16 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.SEND_LATE_ACT: EMAIL_RETRY_DELAYS,
     # Writing the webhook messages only touches the database: as the emails.
     Name.WEBHOOKS: EMAIL_RETRY_DELAYS,
+    # HubEE (a status to tell, a dossier to send): as the emails, over about 8 hours.
+    Name.EXCHANGES: EMAIL_RETRY_DELAYS,
 }
 # The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
-TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS})
+TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS, Name.EXCHANGES})
 
 
 def followup_steps(name: TransitionName) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
-    act, tell the webhooks, then email it to the applicant)."""
+    act, tell the webhooks and HubEE, then email it to the applicant)."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
@@ -66,6 +68,9 @@ def followup_steps(name: TransitionName) -> list[str]:
     # Every transition is told to the webhooks, once its act is issued (act.issued goes with it),
     # before the emails: a mail server that fails does not hold the organisations' software back.
     steps.append(Name.WEBHOOKS)
+    # Then HubEE: the status of a dossier received from it, or the dossier just filed sent on, with
+    # its receipt (guichet/exchanges/followup.py; nothing for the other dossiers).
+    steps.append(Name.EXCHANGES)
     if transition.applicant_email is not None:
         steps.append(Name.EMAIL_APPLICANT)
     if transition.instructors_notice is not None:
