@@ -96,11 +96,12 @@ def _xml_value(element) -> Any:
 def data_read(content: bytes, mime_type: str) -> dict:
     """The démarche's data in its attachment: JSON, or XML (the root element's name first).
     ValueError, in French, when it cannot be read."""
-    if "json" in mime_type or content.lstrip().startswith((b"{", b"[")):
+    xml = content.lstrip().startswith(b"<") or ("xml" in mime_type and "json" not in mime_type)
+    if not xml:
         try:
             data = json.loads(content)
         except ValueError as error:
-            raise ValueError(f"la pièce de données n’est pas un JSON valide ({error})") from error
+            raise ValueError(f"la pièce de données n’est ni un JSON ni un XML lisible ({error})") from error
         return data if isinstance(data, dict) else {"items": data}
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
