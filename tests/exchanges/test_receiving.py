@@ -101,7 +101,10 @@ def test_unreadable_data_is_an_integration_error(town_setup, django_capture_on_c
 
 
 def test_xml_data_is_read_by_element_names(town_setup, django_capture_on_commit_callbacks):
-    xml = b'<?xml version="1.0"?><demande xmlns="urn:x"><acte><type>mariage</type><date>2001-06-30</date></acte></demande>'
+    xml = (
+        b'<?xml version="1.0"?><demande xmlns="urn:x">'
+        b"<acte><type>mariage</type><date>2001-06-30</date></acte></demande>"
+    )
     case = deposit(town_setup, data=xml)
     assert _poll(django_capture_on_commit_callbacks).received == 1
     answers = ReceivedCase.objects.get(case_id=case["id"]).dossier.answers
