@@ -248,6 +248,7 @@ def test_the_demo_tells_nobody_but_still_issues_its_acts(django_capture_on_commi
     assert statuses == {
         Name.ISSUE_ACT: Status.DONE,
         Name.WEBHOOKS: Status.SKIPPED,
+        Name.EXCHANGES: Status.SKIPPED,
         Name.EMAIL_APPLICANT: Status.SKIPPED,
         Name.NOTIFY_INSTRUCTORS: Status.SKIPPED,
     }
