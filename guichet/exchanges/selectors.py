@@ -39,7 +39,8 @@ def hubee_exchange_of(dossier: Dossier) -> dict | None:
     received = ReceivedCase.objects.filter(dossier=dossier).first()
     if received is not None:
         last = received.statuses.order_by("-sent_at", "-pk").first()
-        return {"received": received, "status_sent": last.get_status_display() if last else ""}
+        name = " ".join(str(received.applicant.get(key) or "") for key in ("firstName", "lastName")).strip()
+        return {"received": received, "applicant": name, "status_sent": last.get_status_display() if last else ""}
     sent = SentFolder.objects.select_related("transmission").filter(dossier=dossier).first()
     if sent is not None:
         status = sent.get_remote_status_display() if sent.remote_status else "En cours de transmission"

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from guichet.dossiers.files import dossier_file_keep, file_answer
@@ -73,6 +74,21 @@ def test_a_filed_dossier_is_sent_with_its_file_and_its_receipt(sending, django_c
     hub.event_create(sending["si"], sent.case_id, {"actionType": "STATUS_UPDATE", "caseNewStatus": "DONE"})
     assert folders_refresh() == 1 and folders_refresh() == 0  # final: no more reads
     assert hubee_exchange_of(dossier)["remote_status"] == "Terminé"
+
+
+def test_the_applicant_sees_where_the_dossier_went_and_its_status_there(
+    sending, client, django_capture_on_commit_callbacks
+):
+    dossier = _file(sending, django_capture_on_commit_callbacks)
+    sent = SentFolder.objects.get(dossier=dossier)
+    sending["hubee"].hub.event_create(
+        sending["si"], sent.case_id, {"actionType": "STATUS_UPDATE", "caseNewStatus": "ADD_AWAITING"}
+    )
+    folders_refresh()
+    client.force_login(dossier.applicant)
+    page = client.get(reverse("usager:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "Votre dossier a été transmis par HubEE à l’administration compétente" in page
+    assert "État chez le destinataire : <strong>Compléments attendus</strong>" in page
 
 
 def test_an_interrupted_sending_goes_on_with_the_same_folder(sending, django_capture_on_commit_callbacks):
