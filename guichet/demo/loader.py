@@ -22,6 +22,7 @@ from guichet.procedures.services import instructor_group_add_member, procedure_p
 
 from .answers import REFERENCE_DATE, fake_answers
 from .archives import demo_archives_load
+from .hubee import demo_hubee_load
 from .integrations import demo_integrations_load
 from .observatory import demo_observatory_load
 from .procedures import PROCEDURES, DemoProcedure
@@ -254,6 +255,7 @@ def _demo_load() -> list[DemoAccount]:
     demo_archives_load(instructors=instructors, applicants=applicants)
     # Last: the subscription hears of nothing the demo's past dossiers did.
     demo_integrations_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])
+    demo_hubee_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])
     for agent in (superadmin, administrator, steering, archivist, instructor_culture, instructor_town, expert):
         totp_device_install(actor=superadmin, user=agent, secret=DEMO_TOTP_SECRET)
     return list(ACCOUNTS)

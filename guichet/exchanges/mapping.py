@@ -139,8 +139,10 @@ def source_value(source: str, content: CaseContent) -> Any:
     if source.startswith("attachment."):
         return content.files.get(source.removeprefix("attachment."))
     value = _lookup(content.data, source.removeprefix("data."))
-    if isinstance(value, (dict, list)):
+    if isinstance(value, list):
         return None
+    if isinstance(value, dict):  # an address, say: the form's rules check its parts
+        return value
     return value if value is None or isinstance(value, (bool, int, float)) else str(value)
 
 
