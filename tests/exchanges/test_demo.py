@@ -29,3 +29,21 @@ def test_the_demo_requests_become_dossiers(demo, settings, django_capture_on_com
     names = sorted(dossier.answers["titulaire_nom"] for dossier in dossiers)
     assert names == ["Bertrand", "Fontaine", "Marchand"]
     assert {case["status"] for case in stand_in.hub.cases.values()} == {"SI_RECEIVED"}
+
+
+def test_the_demo_stand_in_restarted_holds_the_same_cases(demo, settings, django_capture_on_commit_callbacks):
+    reports = []
+    for _ in range(2):  # `make run` twice: the stand-in starts again with the same requests
+        tokens_forget()
+        stand_in = stand_in_start(hub=demo_hub())
+        try:
+            settings.GUICHET_HUBEE_API_URL = stand_in.api_url
+            settings.GUICHET_HUBEE_TOKEN_URL = stand_in.token_url
+            with django_capture_on_commit_callbacks(execute=True):
+                reports.append(hubee_poll())
+        finally:
+            stand_in.server.shutdown()
+            stand_in.server.server_close()
+    tokens_forget()
+    assert [(report.received, report.repeated) for report in reports] == [(3, 0), (0, 3)]
+    assert ReceivedCase.objects.count() == 3

@@ -15,10 +15,11 @@ from .hub import Hub
 
 
 def demo_hub() -> Hub:
-    hub = Hub()
+    hub = Hub(deterministic=True)
     hub.client_add(scope="SI", process_code=PROCESS_CODE, siret=TOWN_SIRET, client_id=CLIENT_ID, secret=CLIENT_SECRET)
     osl = hub.client_add(scope="OSL", process_code=PROCESS_CODE, siret=SERVICE_PUBLIC_SIRET)
-    for applicant, data in demo_requests():
+    for number, (applicant, data) in enumerate(demo_requests(), start=1):
         files = [("demande.json", DATA_TYPE, "application/json", data)]
-        hub.folder_deposit(osl=osl, recipient_siret=TOWN_SIRET, applicant=applicant, files=files)
+        reference = f"SPF-ETATCIVIL-{number:04d}"
+        hub.folder_deposit(osl=osl, recipient_siret=TOWN_SIRET, applicant=applicant, files=files, external_id=reference)
     return hub

@@ -59,7 +59,12 @@ class Hub:
     binaries: dict[str, bytes] = field(default_factory=dict)  # attachment id → content
     notifications: dict[str, dict] = field(default_factory=dict)
     tokens_issued: int = 0
+    # Ids drawn from the folders' references (the demo's: the same cases after a restart), else random.
+    deterministic: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def _id(self, *parts: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)) if self.deterministic else uuid.uuid4())
 
     # Clients and tokens.
 
@@ -158,7 +163,7 @@ class Hub:
         applicant = body["applicant"]
         if not applicant.get("firstName") or not applicant.get("lastName"):
             raise HubError(400, "Bad Request : applicant firstName and lastName are required")
-        folder_id = str(uuid.uuid4())
+        folder_id = self._id("folder", body["externalId"])
         folder = {**body, "id": folder_id, "globalStatus": "HUBEE_RECEIVED", "createDateTime": _now(), "cases": []}
         externals = set()
         for given in body["cases"]:
@@ -166,12 +171,14 @@ class Hub:
             if not str(recipient.get("companyRegister", "")).isdigit() or len(recipient["companyRegister"]) != 14:
                 raise HubError(400, "Bad Request : recipient.companyRegister must be 14 digits")
             externals.add(given["externalId"])
-            folder["cases"].append({**given, "id": str(uuid.uuid4()), "status": "HUBEE_RECEIVED"})
+            case_id = self._id("case", body["externalId"], given["externalId"])
+            folder["cases"].append({**given, "id": case_id, "status": "HUBEE_RECEIVED"})
         folder["attachments"] = []
-        for given in body["attachments"]:
+        for index, given in enumerate(body["attachments"]):
             if not set(given.get("recipients") or []) <= externals or not given.get("recipients"):
                 raise HubError(400, "Bad Request : attachment recipients must name the folder's cases")
-            folder["attachments"].append({**given, "id": str(uuid.uuid4()), "status": "PENDING"})
+            attachment_id = self._id("attachment", body["externalId"], str(index))
+            folder["attachments"].append({**given, "id": attachment_id, "status": "PENDING"})
         with self.lock:
             self.folders[folder_id] = folder
         return folder
