@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guichet.connectors.base import ConnectorError, DataExchangeConnector
+from guichet.connectors.base import ConnectorError, ConnectorRejected, DataExchangeConnector
+from guichet.connectors.hubee.client import HubeeNotFound
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
@@ -155,20 +156,34 @@ def subscription_poll(
     """One subscription's notifications, each taken then deleted."""
     credentials = subscription_credentials(subscription)
     for notification in connector.notifications(credentials=credentials, max_result=batch):
-        case_id, event_id = notification.get("caseId"), notification.get("eventId")
-        if case_id and not event_id:
-            received, made = case_receive(connector=connector, subscription=subscription, case_id=case_id)
-            if not made:
-                report.repeated += 1
-            elif received.outcome == ReceivedCase.Outcome.CREATED:
-                report.received += 1
-            else:
-                report.rejected += 1
-        elif case_id and event_id:
-            # Another event on a case (a message, an attachment deposited): taken into account.
-            connector.event_acknowledge(credentials=credentials, case_id=case_id, event_id=event_id)
-            report.events += 1
+        try:
+            _notification_take(connector, subscription, notification, report)
+        except HubeeNotFound:
+            logger.warning("HubEE : le télédossier de la notification %s n’existe plus", notification.get("id"))
+        except ConnectorRejected as refused:
+            # This one stays for the next round; the others are taken in meanwhile.
+            report.failures.append(f"{subscription.process_code} : {refused}")
+            continue
         connector.notification_delete(credentials=credentials, notification_id=notification["id"])
+
+
+def _notification_take(
+    connector: DataExchangeConnector, subscription: HubeeSubscription, notification: dict, report: PollReport
+) -> None:
+    case_id, event_id = notification.get("caseId"), notification.get("eventId")
+    if case_id and not event_id:
+        received, made = case_receive(connector=connector, subscription=subscription, case_id=case_id)
+        if not made:
+            report.repeated += 1
+        elif received.outcome == ReceivedCase.Outcome.CREATED:
+            report.received += 1
+        else:
+            report.rejected += 1
+    elif case_id and event_id:
+        # Another event on a case (a message, an attachment deposited): taken into account.
+        credentials = subscription_credentials(subscription)
+        connector.event_acknowledge(credentials=credentials, case_id=case_id, event_id=event_id)
+        report.events += 1
 
 
 def hubee_poll(*, batch: int = 50) -> PollReport:

@@ -137,3 +137,13 @@ def test_events_on_a_received_case_are_acknowledged(town_setup, django_capture_o
     )
     report = _poll(django_capture_on_commit_callbacks)
     assert report.events == 1 and event["status"] == "RECEIVED" and _waiting(town_setup) == []
+
+
+def test_a_case_gone_from_hubee_does_not_hold_the_others_back(town_setup, django_capture_on_commit_callbacks):
+    hub = town_setup["hubee"].hub
+    gone = deposit(town_setup)
+    kept = deposit(town_setup, last_name="Petit")
+    del hub.cases[gone["id"]]  # HubEE answers 404 for it
+    report = _poll(django_capture_on_commit_callbacks)
+    assert report.received == 1 and ReceivedCase.objects.get().case_id == kept["id"]
+    assert _waiting(town_setup) == []
