@@ -2,7 +2,10 @@
 mapping, once — a case delivered again makes no second dossier — and a case that the form refuses
 is told to HubEE as an integration error."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError
 
 from guichet.dossiers.models import Dossier, DossierState
@@ -147,3 +150,14 @@ def test_a_case_gone_from_hubee_does_not_hold_the_others_back(town_setup, django
     report = _poll(django_capture_on_commit_callbacks)
     assert report.received == 1 and ReceivedCase.objects.get().case_id == kept["id"]
     assert _waiting(town_setup) == []
+
+
+def test_the_polling_command_says_what_it_did(town_setup, django_capture_on_commit_callbacks):
+    deposit(town_setup)
+    out, err = io.StringIO(), io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("hubee_poll", stdout=out, stderr=err)
+    assert "1 dossier(s) reçu(s)" in out.getvalue() and err.getvalue() == ""
+    town_setup["hubee"].script = [UNAVAILABLE] * 3
+    call_command("hubee_poll", stdout=out, stderr=err)
+    assert "HubEE : relève en échec pour EtatCivil" in err.getvalue()
