@@ -3,12 +3,11 @@ the follow-up chain of the submission (its « exchanges » step, after the recei
 folder with one case for the recipient (SIRET and branch code), the dossier's files and its acts as
 attachments, uploads each with its SHA-256, then completes the folder. Each stage is kept on the
 SentFolder: a retried step goes on where the last attempt stopped, and never completes twice.
-The remote case's status is read back by the polling round (`folders_refresh`)."""
+The remote case's status is read back by the polling round (remote_status.py)."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from guichet.connectors.base import ConnectorError
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
@@ -19,8 +18,6 @@ from guichet.dossiers.models import Dossier, DossierFile, TransitionLog, Transit
 
 from .credentials import transmission_credentials
 from .models import CaseStatus, HubeeTransmission, SentFolder
-
-FINAL_STATUSES = {CaseStatus.REFUSED, CaseStatus.DONE, CaseStatus.CLOSED, CaseStatus.SI_INTG_ERROR}
 
 
 def _pieces(dossier: Dossier) -> list[tuple[dict, dict]]:
@@ -133,31 +130,3 @@ def dossier_transmit(*, log: TransitionLog) -> dict:
                 },
             )
     return {"hubee_folder": sent.folder_id, "attachments": len(sent.attachments)}
-
-
-def folders_refresh(*, batch: int = 100) -> int:
-    """Read the remote status of the dossiers sent whose case is not final yet; returns how many
-    changed. A transmission that HubEE cannot serve now is passed over until the next round."""
-    changed = 0
-    pending = (
-        SentFolder.objects.filter(completed_at__isnull=False)
-        .exclude(remote_status__in=FINAL_STATUSES)
-        .select_related("transmission")
-        .order_by("remote_status_at")[:batch]
-    )
-    connector = None
-    for sent in pending:
-        connector = connector or connector_for("data_exchange")
-        try:
-            folder = connector.folder(credentials=transmission_credentials(sent.transmission), folder_id=sent.folder_id)
-        except ConnectorError:
-            continue
-        status = next(
-            (case.get("status") for case in folder.get("cases") or [] if case.get("id") == sent.case_id), None
-        )
-        fields = {"remote_status_at": timezone.now()}
-        if status in CaseStatus.values and status != sent.remote_status:
-            fields["remote_status"] = status
-            changed += 1
-        SentFolder.objects.filter(pk=sent.pk).update(**fields)
-    return changed

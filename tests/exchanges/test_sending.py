@@ -12,8 +12,8 @@ from django.utils import timezone
 from guichet.dossiers.files import dossier_file_keep, file_answer
 from guichet.dossiers.services import dossier_answers_save, dossier_create, dossier_submit
 from guichet.exchanges.models import SentFolder
+from guichet.exchanges.remote_status import folders_refresh, transmissions_notifications_take
 from guichet.exchanges.selectors import hubee_exchange_of
-from guichet.exchanges.sending import folders_refresh
 from guichet.exchanges.services import hubee_transmission_set
 from guichet.instruction.followup.chain import followup_run
 from guichet.instruction.models import FollowUpStep
@@ -67,10 +67,15 @@ def test_a_filed_dossier_is_sent_with_its_file_and_its_receipt(sending, django_c
     contents = [hub.binaries[attachment["id"]] for attachment in case["attachments"]]
     assert PDF in contents and all(content.startswith(b"%PDF") for content in contents)
     assert sent.completed_at is not None and sent.remote_status == "HUBEE_NOTIFIED"
-    # The prefecture's information system takes it and decides: the status is read back.
-    hub.event_create(sending["si"], sent.case_id, {"actionType": "STATUS_UPDATE", "caseNewStatus": "IN_PROGRESS"})
-    assert folders_refresh() == 1
+    # The prefecture's information system takes it in: HubEE tells the online service (Guichet), which
+    # applies the status, acknowledges the event and deletes the notification.
+    update = {"actionType": "STATUS_UPDATE", "caseNewStatus": "IN_PROGRESS", "notification": True}
+    event = hub.event_create(sending["si"], sent.case_id, update)
+    assert transmissions_notifications_take() == 1
     assert hubee_exchange_of(dossier)["remote_status"] == "En cours d’instruction"
+    assert event["status"] == "RECEIVED"
+    assert [n for n in hub.notifications.values() if n["recipient"]["type"] == "OSL"] == []
+    # Without a notification (lost, or not asked for), the folder read back says it.
     hub.event_create(sending["si"], sent.case_id, {"actionType": "STATUS_UPDATE", "caseNewStatus": "DONE"})
     assert folders_refresh() == 1 and folders_refresh() == 0  # final: no more reads
     assert hubee_exchange_of(dossier)["remote_status"] == "Terminé"

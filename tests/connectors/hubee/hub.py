@@ -293,6 +293,19 @@ class Hub:
             raise HubError(403, "Unauthorized user")
         return case
 
+    def event_of_either_side(self, client: Client, case_id: str, event_id: str) -> dict:
+        """An event read by the case's recipient (SI) or by the online service that sent it (OSL)."""
+        case = self.cases.get(case_id)
+        if case is None or case["processCode"] != client.process_code:
+            raise HubError(404, "Case is not found")
+        side = case["recipient"] if client.scope == "SI" else case["transmitter"]
+        if side["companyRegister"] != client.organisation["companyRegister"]:
+            raise HubError(403, "Unauthorized user")
+        event = next((item for item in case["events"] if item["id"] == event_id), None)
+        if event is None:
+            raise HubError(404, "Event is not found")
+        return event
+
     def case_attachment(self, client: Client, case_id: str, attachment_id: str) -> bytes:
         case = self.case_of(client, case_id)
         if not any(item["id"] == attachment_id for item in case["attachments"]):
@@ -328,13 +341,6 @@ class Hub:
                 self._notify(
                     recipient=case["transmitter"], transmitter=case["recipient"], case=case, event_id=event["id"]
                 )
-        return event
-
-    def event_of(self, client: Client, case_id: str, event_id: str) -> dict:
-        case = self.case_of(client, case_id)
-        event = next((item for item in case["events"] if item["id"] == event_id), None)
-        if event is None:
-            raise HubError(404, "Event is not found")
         return event
 
     def statuses_sent(self, case_id: str) -> list[str]:

@@ -98,9 +98,9 @@ def _answer(hub: Hub, action: str, client, args: dict, query: dict, body: bytes,
         case "event_create":
             return 201, hub.event_create(client, args["case"], data)
         case "event":
-            return 200, hub.event_of(client, args["case"], args["event"])
+            return 200, hub.event_of_either_side(client, args["case"], args["event"])
         case "event_patch":
-            event = hub.event_of(client, args["case"], args["event"])
+            event = hub.event_of_either_side(client, args["case"], args["event"])
             if data.get("status") != "RECEIVED":
                 raise HubError(400, "Bad request : status")
             event["status"] = "RECEIVED"

@@ -1,6 +1,6 @@
 from guichet.core.management.loop import LoopCommand
 from guichet.exchanges.receiving import hubee_poll
-from guichet.exchanges.sending import folders_refresh
+from guichet.exchanges.remote_status import folders_refresh, transmissions_notifications_take
 
 
 class Command(LoopCommand):
@@ -22,7 +22,7 @@ class Command(LoopCommand):
 
     def round(self) -> None:
         report = hubee_poll(batch=self.batch)
-        refreshed = folders_refresh()
+        refreshed = transmissions_notifications_take(batch=self.batch) + folders_refresh()
         if report.received or report.repeated or report.rejected or refreshed or self.verbosity > 1:
             self.stdout.write(
                 f"HubEE : {report.received} dossier(s) reçu(s), {report.repeated} télédossier(s) déjà reçu(s), "
