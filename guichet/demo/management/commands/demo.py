@@ -26,5 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API : clé du compte de service de la mairie (publiée, démonstration seulement) : {DEMO_SERVICE_KEY}\n"
             f"Webhooks : la mairie est abonnée à tous les événements, envoyés à {DEMO_WEBHOOKS_URL} "
-            "(manage.py webhooks_receiver, lancé par make run)."
+            "(manage.py webhooks_receiver, lancé par make run).\n"
+            "HubEE : la mairie est abonnée à « EtatCivil » ; les demandes du HubEE local (lancé par make run) "
+            "deviennent des dossiers à la relève suivante (manage.py hubee_poll, toutes les 30 secondes)."
         )
