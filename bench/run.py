@@ -195,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.sources import REPEAT, sources_figures
 
     figures += sources_figures(REPEAT if args.scale == "small" else 4 * REPEAT)
+    # HubEE: cases received from the local stand-in and filed as dossiers per second (bench/hubee.py).
+    from bench.hubee import CASES, hubee_figures
+
+    figures += hubee_figures(CASES if args.scale == "small" else 4 * CASES)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).

@@ -15,6 +15,7 @@ urlpatterns = [
     path("observatoire/", include("guichet.www.observatoire.urls")),
     path("administration/demarches/", include("guichet.www.admin_procedures.urls")),
     path("administration/webhooks/", include("guichet.www.webhooks.urls")),
+    path("administration/hubee/", include("guichet.www.hubee.urls")),
     path("administration/comptes-de-service/", include("guichet.www.admin_procedures.service_accounts_urls")),
     path("archives/", include("guichet.www.archives.urls")),
     path("api/v1/", api.urls),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guichet.invoicing",
     "guichet.payments",
     "guichet.webhooks",
+    "guichet.exchanges",
     "guichet.observatory",
     "guichet.documents",
     "guichet.archives",
@@ -492,6 +493,13 @@ GUICHET_API_PARTICULIER_URL = os.environ.get("GUICHET_API_PARTICULIER_URL", "")
 GUICHET_API_PARTICULIER_TIMEOUT = float(os.environ.get("GUICHET_API_PARTICULIER_TIMEOUT", "3"))
 GUICHET_API_PARTICULIER_TOKEN = os.environ.get("GUICHET_API_PARTICULIER_TOKEN", "")
 GUICHET_DATA_SOURCES_DEMO = env_bool("GUICHET_DATA_SOURCES_DEMO", False)
+# HubEE (guichet/connectors/hubee/, docs/exchange.md): the télédossiers API (ends with /teledossiers/v1;
+# pre-production https://api.bas.hubee.numerique.gouv.fr/teledossiers/v1) and its token endpoint
+# (https://auth.bas.hubee.numerique.gouv.fr/oauth2/token). Empty: no exchange through HubEE. Each
+# démarche's client id and secret are kept, encrypted, on its subscription (administration screen).
+GUICHET_HUBEE_API_URL = os.environ.get("GUICHET_HUBEE_API_URL", "")
+GUICHET_HUBEE_TOKEN_URL = os.environ.get("GUICHET_HUBEE_TOKEN_URL", "")
+GUICHET_HUBEE_TIMEOUT = float(os.environ.get("GUICHET_HUBEE_TIMEOUT", "30"))
 
 # A draft never filed and left untouched this many days is deleted with its files, its applicant
 # warned by email GUICHET_DRAFT_EXPIRY_WARNING_DAYS before (guichet/archives/drafts.py). Six months:

@@ -25,3 +25,6 @@ GUICHET_WEBHOOKS_ALLOWED_NETWORKS = env_list("GUICHET_WEBHOOKS_ALLOWED_NETWORKS"
 GUICHET_WEBHOOKS_HTTPS_ONLY = env_bool("GUICHET_WEBHOOKS_HTTPS_ONLY", False)  # noqa: F405
 # Fields filled from API Entreprise and API Particulier answer with recorded data (docs/exchange.md).
 GUICHET_DATA_SOURCES_DEMO = env_bool("GUICHET_DATA_SOURCES_DEMO", True)  # noqa: F405
+# The demo's HubEE is the stand-in that `manage.py serve` starts (tests/connectors/hubee/stand_in.py).
+GUICHET_HUBEE_API_URL = os.environ.get("GUICHET_HUBEE_API_URL", "http://127.0.0.1:8002/teledossiers/v1")
+GUICHET_HUBEE_TOKEN_URL = os.environ.get("GUICHET_HUBEE_TOKEN_URL", "http://127.0.0.1:8002/oauth2/token")

@@ -17,6 +17,7 @@ from .base import (
     CompanyDataConnector,
     Connector,
     ConnectorNotConfigured,
+    DataExchangeConnector,
     IndividualDataConnector,
     InvoicingConnector,
     PaymentConnector,
@@ -26,6 +27,7 @@ from .base import (
 )
 from .chorus_pro.connector import ChorusPro
 from .clamav.connector import ClamavAntivirus
+from .hubee.connector import HubeeExchange
 from .invoicing_dummy.connector import DummyInvoicing
 from .payfip.connector import PayfipPayment
 from .payment_dummy.connector import DummyPayment
@@ -78,6 +80,11 @@ CAPABILITIES: dict[str, Capability] = {
     # recorded answers of the demonstration (GUICHET_DATA_SOURCES_DEMO), else none: fields are typed.
     "company_data": Capability(implementations=(ApiEntreprise, DemoApiEntreprise), missing=None),
     "individual_data": Capability(implementations=(ApiParticulier, DemoApiParticulier), missing=None),
+    # HubEE, where GUICHET_HUBEE_API_URL is set: dossiers received from and sent to other administrations.
+    "data_exchange": Capability(
+        implementations=(HubeeExchange,),
+        missing="HubEE n’est pas configuré : indiquez GUICHET_HUBEE_API_URL et GUICHET_HUBEE_TOKEN_URL.",
+    ),
 }
 
 
@@ -101,6 +108,8 @@ def connector_for(capability: Literal["payment"]) -> PaymentConnector: ...
 def connector_for(capability: Literal["company_data"]) -> CompanyDataConnector | None: ...
 @overload
 def connector_for(capability: Literal["individual_data"]) -> IndividualDataConnector | None: ...
+@overload
+def connector_for(capability: Literal["data_exchange"]) -> DataExchangeConnector: ...
 def connector_for(capability: str) -> Connector | None:
     """The connector that the settings select for `capability`, with their current values. For a
     capability nothing configures: None when it is optional, else ConnectorNotConfigured."""

@@ -23,6 +23,7 @@ from guichet.procedures.services import instructor_group_add_member, procedure_p
 
 from .answers import REFERENCE_DATE, fake_answers
 from .archives import demo_archives_load
+from .hubee import demo_hubee_load
 from .integrations import demo_integrations_load
 from .invoices import demo_invoices_load
 from .observatory import demo_observatory_load
@@ -263,6 +264,7 @@ def _demo_load() -> list[DemoAccount]:
     demo_invoices_load(instructor=instructors["autorisation-travaux-monument-historique"])
     # Last: the subscription hears of nothing the demo's past dossiers did.
     demo_integrations_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])
+    demo_hubee_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])
     for agent in (superadmin, administrator, steering, archivist, instructor_culture, instructor_town, expert):
         totp_device_install(actor=superadmin, user=agent, secret=DEMO_TOTP_SECRET)
     return list(ACCOUNTS)

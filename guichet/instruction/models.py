@@ -256,6 +256,7 @@ class FollowUpStep(models.Model):
         SEND_LATE_ACT = "send_late_act", _("Envoyer l’acte émis après le courriel")
         WEBHOOKS = "webhooks", _("Notifier les webhooks")
         AWAIT_PAYMENT = "await_payment", _("Attendre le paiement des frais avant de remettre l’acte")
+        EXCHANGES = "exchanges", _("Informer les autres administrations (HubEE)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À faire")

@@ -55,6 +55,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     else:
         subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     port = free_port()
+    hubee = f"http://127.0.0.1:{free_port()}"  # the demo's stand-in HubEE, where serve starts it
+    env |= {"GUICHET_HUBEE_API_URL": f"{hubee}/teledossiers/v1", "GUICHET_HUBEE_TOKEN_URL": f"{hubee}/oauth2/token"}
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         serve = subprocess.Popen(  # noqa: S603
@@ -72,6 +74,8 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
         files_up = wait_for(lambda: "nettoyage toutes les 3600 secondes" in log_path.read_text(), timeout=90)
         retention_up = wait_for(lambda: "échéances examinées toutes les 3600" in log_path.read_text(), timeout=90)
         transfers_up = wait_for(lambda: "Versements aux archives : toutes les 300" in log_path.read_text(), timeout=90)
+        hubee_up = wait_for(lambda: "HubEE : relève toutes les 30 secondes" in log_path.read_text(), timeout=90)
+        stand_in_up = wait_for(lambda: f"HubEE de démonstration : {hubee}" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=30)
@@ -89,6 +93,7 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     assert files_up, f"the unused files' clean-up loop never started:\n{output}"
     assert retention_up, f"the retention loop never started:\n{output}"
     assert transfers_up, f"the archive transfers' loop never started:\n{output}"
+    assert hubee_up and stand_in_up, f"HubEE's polling loop or its demo stand-in never started:\n{output}"
     assert running, f"serve stopped although its processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output

@@ -32,16 +32,17 @@ Name, Status = FollowUpStep.Name, FollowUpStep.Status
 
 
 def test_one_function_shows_what_follows_each_transition():
-    submit = [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
+    told = [Name.WEBHOOKS, Name.EXCHANGES]
+    submit = [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS]
     assert followup_steps(TransitionName.SUBMIT) == submit
-    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.CLOSE) == [Name.WEBHOOKS, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
-    # A fee due after acceptance: the act is delivered once paid.
+    assert followup_steps(TransitionName.ACCEPT) == [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.REFUSE) == [Name.ISSUE_ACT, *told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.CLOSE) == [*told, Name.EMAIL_APPLICANT]
+    assert followup_steps(TransitionName.SUBMIT_CORRECTIONS) == [*told, Name.NOTIFY_INSTRUCTORS]
+    assert followup_steps(TransitionName.WITHDRAW) == [*told, Name.NOTIFY_INSTRUCTORS]
+    # A fee due after acceptance: HubEE is told the decision, the act is delivered once paid.
     paying = followup_steps(TransitionName.ACCEPT, fee_after_acceptance=True)
-    assert paying == [Name.ISSUE_ACT, Name.WEBHOOKS, Name.AWAIT_PAYMENT, Name.EMAIL_APPLICANT]
-    assert followup_steps(TransitionName.WITHDRAW) == [Name.WEBHOOKS, Name.NOTIFY_INSTRUCTORS]
+    assert paying == [Name.ISSUE_ACT, *told, Name.AWAIT_PAYMENT, Name.EMAIL_APPLICANT]
 
 
 def test_the_hooks_and_their_listeners_are_the_ones_expected():
@@ -257,6 +258,7 @@ def test_the_demo_tells_nobody_but_still_issues_its_acts(django_capture_on_commi
     assert statuses == {
         Name.ISSUE_ACT: Status.DONE,
         Name.WEBHOOKS: Status.SKIPPED,
+        Name.EXCHANGES: Status.SKIPPED,
         Name.EMAIL_APPLICANT: Status.SKIPPED,
         Name.NOTIFY_INSTRUCTORS: Status.SKIPPED,
     }

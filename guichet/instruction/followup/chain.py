@@ -55,18 +55,20 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.WEBHOOKS: EMAIL_RETRY_DELAYS,
     # Its email asking for the payment: as the emails (waiting for the payment is no failure).
     Name.AWAIT_PAYMENT: EMAIL_RETRY_DELAYS,
+    # HubEE (a status to tell, a dossier to send): as the emails, over about 8 hours.
+    Name.EXCHANGES: EMAIL_RETRY_DELAYS,
 }
 # A step that waits for someone (the applicant's payment) is looked at again this often at the least;
 # the event it waits for wakes it at once (payment_settled).
 WAIT_RECHECK = timedelta(hours=6)
 # The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
-TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS})
+TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS, Name.EXCHANGES})
 
 
 def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
-    act, tell the webhooks, then email it to the applicant). With `fee_after_acceptance` (the
-    dossier's procedure charges its fee once accepted), the act is delivered once paid."""
+    act, tell the webhooks and HubEE, then email it to the applicant). With `fee_after_acceptance`
+    (the dossier's procedure charges its fee once accepted), the act is delivered once paid."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
@@ -74,6 +76,9 @@ def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) 
     # Every transition is told to the webhooks, once its act is issued (act.issued goes with it),
     # before the emails: a mail server that fails does not hold the organisations' software back.
     steps.append(Name.WEBHOOKS)
+    # Then HubEE: the status of a dossier received from it, or the dossier just filed sent on, with
+    # its receipt (guichet/exchanges/followup.py; nothing for the other dossiers).
+    steps.append(Name.EXCHANGES)
     if fee_after_acceptance and name == TransitionName.ACCEPT:
         steps.append(Name.AWAIT_PAYMENT)
     if transition.applicant_email is not None:

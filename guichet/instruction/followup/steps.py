@@ -14,6 +14,7 @@ from guichet.documents.services import act_attachment, act_for_transition, act_g
 from guichet.documents.template_limits import TemplateTooCostly
 from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS
+from guichet.exchanges.followup import dossier_followed_elsewhere, exchanges_for_transition
 from guichet.payments.selectors import fee_situation, payment_awaited
 from guichet.webhooks.emission import webhooks_emit_for_transition
 
@@ -66,6 +67,9 @@ def email_applicant(*, log: TransitionLog, step: FollowUpStep, last_attempt: boo
     """Tell the applicant, with the act attached when it was issued (without it when its generation
     failed for good: the act is sent alone later, if an instructor has it made again)."""
     dossier = log.dossier
+    elsewhere = dossier_followed_elsewhere(dossier)
+    if elsewhere:
+        raise StepGivenUp(elsewhere)
     if not dossier.applicant.email:
         raise StepGivenUp("L’usager n’a pas d’adresse électronique.")
     act = _act_of(log)
@@ -170,6 +174,13 @@ def await_payment(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool)
     raise StepWaiting({"asked": dossier.applicant.email or True})
 
 
+def exchanges(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Tell HubEE the new status of a dossier received from it, or send a dossier just filed to the
+    administration that its procedure transmits to (guichet/exchanges/followup.py). Repeated, it
+    sends nothing twice."""
+    return exchanges_for_transition(log=log)
+
+
 STEPS: dict[str, Callable[..., dict]] = {
     Name.ISSUE_ACT: issue_act,
     Name.EMAIL_APPLICANT: email_applicant,
@@ -177,4 +188,5 @@ STEPS: dict[str, Callable[..., dict]] = {
     Name.SEND_LATE_ACT: send_late_act,
     Name.WEBHOOKS: webhooks,
     Name.AWAIT_PAYMENT: await_payment,
+    Name.EXCHANGES: exchanges,
 }

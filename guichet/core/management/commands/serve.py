@@ -3,9 +3,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+HUBEE_STAND_IN = Path(settings.BASE_DIR) / "tests" / "connectors" / "hubee" / "stand_in.py"
 
 
 class Command(BaseCommand):
@@ -62,17 +66,28 @@ class Command(BaseCommand):
             # Online payments whose result nobody brought back (the applicant never came back, the
             # notification was lost), asked of the payment service; the quittances not yet made.
             "payments": ["payments_reconcile", "--every", "120"],
+            # HubEE: the subscriptions' cases received as dossiers, the dossiers sent followed.
+            "hubee": ["hubee_poll", "--every", "30"],
         }
         if settings.DEBUG:
             # The demo's webhook subscription sends here: each notification verified and printed
             # (guichet/demo/integrations.py). Development only.
             commands["webhooks_receiver"] = ["webhooks_receiver", "--port", "8001"]
+        processes_python = {}
+        hubee = urlsplit(settings.GUICHET_HUBEE_API_URL)
+        if settings.DEBUG and hubee.hostname == "127.0.0.1" and HUBEE_STAND_IN.is_file():
+            # The demo's HubEE (tests/connectors/hubee/stand_in.py), where the settings expect it, with
+            # service-public.fr's requests for the town hall (guichet/demo/hubee_cases.py). Development only.
+            port = str(hubee.port or 80)
+            processes_python["hubee_stand_in"] = ["-m", "tests.connectors.hubee.stand_in", "--port", port]
         # Each child runs in a process group of its own, so that stopping it also stops what it
         # started (runserver's autoreloader runs the server in a grandchild).
         processes = {
             name: subprocess.Popen([sys.executable, "manage.py", *argv], start_new_session=True)  # noqa: S603
             for name, argv in commands.items()
         }
+        for name, argv in processes_python.items():
+            processes[name] = subprocess.Popen([sys.executable, *argv], start_new_session=True)  # noqa: S603
         self.stdout.write(self.style.SUCCESS(f"Guichet : http://{options['addrport']}/ (Ctrl-C pour arrêter)"))
         try:
             while all(process.poll() is None for process in processes.values()):

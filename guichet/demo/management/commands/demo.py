@@ -30,4 +30,7 @@ class Command(BaseCommand):
             "API Entreprise (données enregistrées de démonstration) : essayez le SIRET "
             + " ou ".join(f"{siret} ({name})" for siret, name in DEMO_SIRETS.items())
             + " dans la demande de subvention."
+            + "\n"
+            "HubEE : la mairie est abonnée à « EtatCivil » ; les demandes du HubEE local (lancé par make run) "
+            "deviennent des dossiers à la relève suivante (manage.py hubee_poll, toutes les 30 secondes)."
         )

@@ -1,0 +1,32 @@
+from guichet.core.management.loop import LoopCommand
+from guichet.exchanges.receiving import hubee_poll
+from guichet.exchanges.remote_status import folders_refresh, transmissions_notifications_take
+
+
+class Command(LoopCommand):
+    help = (
+        "Relève HubEE : les télédossiers reçus par chaque abonnement actif deviennent des dossiers (une seule "
+        "fois chacun), puis l’état des dossiers transmis par HubEE est relu chez leur destinataire. Avec "
+        "--every, tourne en boucle (c’est ce que fait `manage.py serve`)."
+    )
+    started = "HubEE : relève toutes les {every} secondes."
+    failed = "Relève HubEE interrompue"
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--batch", type=int, default=50, help="Notifications lues par abonnement et par relève.")
+
+    def handle(self, *args, **options):
+        self.batch = options["batch"]
+        super().handle(*args, **options)
+
+    def round(self) -> None:
+        report = hubee_poll(batch=self.batch)
+        refreshed = transmissions_notifications_take(batch=self.batch) + folders_refresh()
+        if report.received or report.repeated or report.rejected or refreshed or self.verbosity > 1:
+            self.stdout.write(
+                f"HubEE : {report.received} dossier(s) reçu(s), {report.repeated} télédossier(s) déjà reçu(s), "
+                f"{report.rejected} impossible(s) à intégrer, {refreshed} état(s) de dossiers transmis mis à jour."
+            )
+        for failure in report.failures:
+            self.stderr.write(f"HubEE : relève en échec pour {failure}")
