@@ -5,11 +5,19 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from guichet.core.models import AppendOnlyError
 from guichet.observatory.models import FrozenEditionError, PanoramaEdition, ProjectRecord
 from guichet.observatory.panorama import selectors as pano
+from guichet.observatory.panorama.services import (
+    digital_project_create,
+    panorama_edition_create,
+    panorama_edition_publish,
+    panorama_edition_update,
+)
 
 from .panorama_fixtures import two_editions
 
@@ -60,3 +68,24 @@ def test_no_record_can_be_slipped_into_a_published_edition(organisation):
     with pytest.raises(AppendOnlyError), transaction.atomic():
         ProjectRecord.objects.bulk_update([record], ["cost_current_meur"])
     assert sorted(line.record.name for line in pano.edition_lines(first)) == ["Alpha", "Beta"]
+
+
+def test_an_edition_is_not_published_before_its_date(organisation, steering):
+    """Published today under a date to come, an edition would say « publiée le » a day that has not
+    come, and every later edition would have to wait for it."""
+    project_values = {
+        "ministry_code": "MC",
+        "ministry_name": "Culture",
+        "phase": "build",
+        "inclusion_criterion": "cost",
+    }
+    digital_project_create(actor=steering, organisation=organisation, name="Alpha", **project_values)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    edition = panorama_edition_create(actor=steering, organisation=organisation, title="Demain", published_on=tomorrow)
+    with pytest.raises(ValidationError) as refused:
+        panorama_edition_publish(actor=steering, edition=edition)
+    assert "à venir" in str(refused.value)
+    edition.refresh_from_db()
+    assert not edition.is_published and not edition.records.exists()
+    panorama_edition_update(actor=steering, edition=edition, title="Aujourd’hui", published_on=timezone.localdate())
+    assert panorama_edition_publish(actor=steering, edition=edition).is_published

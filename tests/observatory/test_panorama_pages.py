@@ -179,13 +179,13 @@ def test_steering_adds_a_project_and_publishes_an_edition(client, world, organis
 
     response = client.post(
         reverse("observatoire:panorama_edition_create"),
-        {"organisation": organisation.pk, "title": "Édition de février 2027", "published_on": "28/02/2027"},
+        {"organisation": organisation.pk, "title": "Édition de novembre 2026", "published_on": "30/11/2026"},
     )
-    edition = PanoramaEdition.objects.get(title="Édition de février 2027")
+    edition = PanoramaEdition.objects.get(title="Édition de novembre 2026")
     assert response["Location"] == reverse("observatoire:panorama_edition", args=[edition.pk])
     preview = client.get(response["Location"]).content.decode()
     assert "Delta" in preview and "Publier l’édition" in preview
-    assert client.get(reverse("observatoire:panorama")).content.decode().count("Édition de février 2027") == 0
+    assert client.get(reverse("observatoire:panorama")).content.decode().count("Édition de novembre 2026") == 0
 
     client.post(reverse("observatoire:panorama_publish", args=[edition.pk]))
     edition.refresh_from_db()
@@ -193,12 +193,12 @@ def test_steering_adds_a_project_and_publishes_an_edition(client, world, organis
     page = client.get(reverse("observatoire:panorama_edition", args=[edition.pk])).content.decode()
     assert "Publier l’édition" not in page and "figée" in page
     client.post(
-        reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/03/2027"}
+        reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/12/2026"}
     )
     edition.refresh_from_db()
-    assert edition.title == "Édition de février 2027"  # a published edition has no form any more
+    assert edition.title == "Édition de novembre 2026"  # a published edition has no form any more
     public = _content(client.get(reverse("observatoire:panorama")).content.decode())
-    assert "Édition de février 2027" in public and "Delta" in public
+    assert "Édition de novembre 2026" in public and "Delta" in public
 
 
 def test_steering_imports_a_csv_in_the_published_columns(client, world, organisation, steering):
