@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from guichet.observatory.panorama import selectors as pano
 from guichet.observatory.panorama.services import panorama_edition_create, panorama_edition_publish
-from guichet.www.templatetags.observatoire import drift_percent, figure, meuros
+from guichet.www.templatetags.observatoire import drift_percent, figure, meuros, years
 
 from .panorama_fixtures import FIRST_DAY, project
 
@@ -63,3 +63,12 @@ def test_the_page_and_the_open_data_show_the_exact_drift(client, edition):
     assert rows["Gamma"]["derive_budget"] == ""
     figures = client.get(reverse("observatoire:panorama_editions_download", args=["json"])).json()["rows"][0]
     assert figures["derive_budget_moyenne"] == 1.0063  # 1.00625 rounded half up to 4 places
+
+
+def test_durations_read_in_french_and_an_unknown_one_is_a_dash(client, organisation):
+    project(organisation, "Sans durée", cost_initial_meur=Decimal("3"), cost_current_meur=Decimal("3"))
+    edition = panorama_edition_create(actor=None, organisation=organisation, title="Février", published_on=FIRST_DAY)
+    panorama_edition_publish(actor=None, edition=edition)
+    html = client.get(reverse("observatoire:panorama")).content.decode()
+    assert "— ans" not in html and "— / —" in html
+    assert years(Decimal("1.5")) == "1,5 an" and years(Decimal("2")) == "2,0 ans" and years(None) == "—"

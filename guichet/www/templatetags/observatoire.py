@@ -39,6 +39,14 @@ def figure(value, digits: int = 1) -> str:
 
 
 @register.filter
+def years(value) -> str:
+    """A duration in years in French (« 1,5 an », « 6,2 ans »: plural from two), or a dash."""
+    if value is None:
+        return "—"
+    return f"{figure(value)} {'ans' if half_up(value, 1) >= 2 else 'an'}"
+
+
+@register.filter
 def drift_percent(value) -> str:
     """A drift (a fraction) as a signed percentage: « +12,5 % »."""
     if value is None:
