@@ -89,3 +89,15 @@ def test_an_edition_is_not_published_before_its_date(organisation, steering):
     assert not edition.is_published and not edition.records.exists()
     panorama_edition_update(actor=steering, edition=edition, title="Aujourd’hui", published_on=timezone.localdate())
     assert panorama_edition_publish(actor=steering, edition=edition).is_published
+
+
+def test_an_edition_is_born_a_draft(organisation):
+    """Published only through the service, which freezes the projects' values: an edition written
+    straight as published would have no records and would change what the next one compares with."""
+    values = {"organisation": organisation, "title": "Raccourci", "published_on": datetime.date(2026, 3, 1)}
+    published = {"status": PanoramaEdition.Status.PUBLISHED, "published_at": timezone.now()}
+    with pytest.raises(FrozenEditionError):
+        PanoramaEdition.objects.create(**values, **published)
+    with pytest.raises(FrozenEditionError):
+        PanoramaEdition.objects.bulk_create([PanoramaEdition(**values, **published)])
+    assert not PanoramaEdition.objects.exists()

@@ -181,6 +181,12 @@ class PanoramaEditionQuerySet(models.QuerySet):
         self._refuse_published("Une édition publiée ne peut pas être supprimée.")
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for edition in objs:
+            edition.refuse_born_published()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class PanoramaEdition(TimeStampedModel):
     """An edition of an organisation's panorama: prepared (a draft that shows the projects' values
@@ -235,7 +241,14 @@ class PanoramaEdition(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def refuse_born_published(self) -> None:
+        """An edition is born a draft: only `panorama_edition_publish` publishes it, with its records."""
+        if self.status == self.Status.PUBLISHED:
+            raise FrozenEditionError("Une édition se prépare avant d’être publiée, avec les valeurs de ses projets.")
+
     def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.refuse_born_published()
         if self.pk is not None and PanoramaEdition.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise FrozenEditionError("Une édition publiée ne peut plus être modifiée.")
         super().save(*args, **kwargs)
