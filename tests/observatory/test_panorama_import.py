@@ -1,10 +1,15 @@
 """The steering team's CSV import reads the separator from the header row: a semicolon file (as
 a French spreadsheet saves it) whose descriptions hold commas is still read as semicolons."""
 
+from decimal import Decimal
+
 import pytest
+from django.urls import reverse
 
 from guichet.observatory.models import DigitalProject
 from guichet.observatory.panorama.csv_import import panorama_csv_import
+
+from .panorama_fixtures import two_editions
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +40,13 @@ def test_a_comma_file_whose_descriptions_hold_semicolons(organisation, steering)
     )
     panorama_csv_import(actor=steering, organisation=organisation, text=text)
     assert DigitalProject.objects.get(name="Epsilon").description.startswith("Numériser ; indexer")
+
+
+def test_importing_a_published_editions_file_changes_the_projects_not_the_edition(client, organisation, steering):
+    world = two_editions(organisation)
+    url = reverse("observatoire:panorama_download", args=["csv"]) + f"?edition={world['first'].pk}"
+    published = client.get(url).content.decode()
+    panorama_csv_import(actor=steering, organisation=organisation, text=published.replace(",12.0,", ",99.0,", 1))
+    world["alpha"].refresh_from_db()
+    assert world["alpha"].cost_current_meur == Decimal("99")  # the project takes the file's values
+    assert client.get(url).content.decode() == published  # the edition stays as it was published
