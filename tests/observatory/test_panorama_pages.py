@@ -2,6 +2,7 @@
 downloads as CSV and JSON with its documented columns, and only the steering team edits."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditAction, AuditEvent
@@ -267,3 +269,15 @@ def test_steering_form_errors_are_said_in_french(client, world, organisation, st
     assert client.post(reverse("observatoire:panorama_project_edit", args=[alpha.pk]), data).status_code == 302
     event = AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE, actor=steering).get()
     assert event.details["changes"] == {}
+
+
+def test_an_edition_dated_ahead_says_when_it_can_be_published(client, world, organisation, steering):
+    client.force_login(steering)
+    ahead = timezone.localdate() + datetime.timedelta(days=3)
+    edition = PanoramaEdition.objects.create(organisation=organisation, title="Édition à venir", published_on=ahead)
+    page = client.get(reverse("observatoire:panorama_edition", args=[edition.pk])).content.decode()
+    assert "Publier l’édition" not in page and "elle pourra être publiée ce jour-là" in page
+    response = client.post(reverse("observatoire:panorama_publish", args=[edition.pk]), follow=True)
+    assert "est à venir" in response.content.decode()
+    edition.refresh_from_db()
+    assert not edition.is_published
