@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
@@ -147,12 +147,24 @@ def goal_reached(level: Level) -> bool:
 # --- Arithmetic -------------------------------------------------------------------------------
 
 
-def drift(*, initial: Number | None, current: Number | None) -> float | None:
-    """(current − initial) / initial, the panorama's drift of a cost or a duration; None when
-    either is unknown or the initial one is zero."""
+def as_decimal(value: Number) -> Decimal:
+    """A figure as a Decimal; a float through its shortest writing (0.1 is 0.1, not 0.1000000000000000055)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def half_up(value: Number, places: int) -> Decimal:
+    """A figure rounded half up to `places` decimals, as a reader rounds it (1.25 → 1.3), never to
+    the nearest even digit nor through the binary error of a float."""
+    return as_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def drift(*, initial: Number | None, current: Number | None) -> Decimal | None:
+    """(current − initial) / initial, the panorama's drift of a cost or a duration, computed on
+    the decimal figures exactly; None when either is unknown or the initial one is zero."""
     if initial is None or current is None or initial == 0:
         return None
-    return (float(current) - float(initial)) / float(initial)
+    start = as_decimal(initial)
+    return (as_decimal(current) - start) / start
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

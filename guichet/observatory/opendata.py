@@ -157,17 +157,18 @@ PROGRAMME = Table(
         Column("duree_initiale_mois", "planned duration at the start, in months", lambda e: e.duration_initial_months),
         Column("duree_actuelle_mois", "planned duration now, in months", lambda e: e.duration_current_months),
         Column(
-            "derive_duree", "(current − initial) / initial duration, as a fraction", lambda e: _round(e.duration_drift)
+            "derive_duree", "(current − initial) / initial duration, as a fraction", lambda e: rounded(e.duration_drift)
         ),
         Column("cout_initial_euros", "cost estimated at the start, in euros", lambda e: e.cost_initial_eur),
         Column("cout_actuel_euros", "cost estimated now, in euros", lambda e: e.cost_current_eur),
-        Column("derive_cout", "(current − initial) / initial cost, as a fraction", lambda e: _round(e.cost_drift)),
+        Column("derive_cout", "(current − initial) / initial cost, as a fraction", lambda e: rounded(e.cost_drift)),
     ),
 )
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def rounded(value: ind.Number | None) -> Decimal | None:
+    """A fraction as published: four decimals, rounded half up."""
+    return None if value is None else ind.half_up(value, 4)
 
 
 MONTHS = Table(
@@ -208,7 +209,7 @@ BAROMETER = Table(
         Column(
             "pourcentage_progression",
             "progress from the initial value towards the target, 0 to 100",
-            lambda r: _round(r.progress),
+            lambda r: rounded(r.progress),
         ),
         Column("cible", "the zone's target", lambda r: r.goal.target_value if r.goal else None),
         Column("date_cible", "the target's date", lambda r: r.goal.target_date if r.goal else None),
@@ -220,7 +221,7 @@ BAROMETER = Table(
 def _progression(row: BarometerRow) -> float | None:
     if row.goal is None or row.value is None:
         return None
-    return _round(row.value - row.goal.initial_value)
+    return rounded(row.value - row.goal.initial_value)
 
 
 TABLES = (QUALITY, PROGRAMME, MONTHS, BAROMETER)

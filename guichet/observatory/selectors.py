@@ -4,6 +4,7 @@ summary tables that the aggregation fills: never the dossiers."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -253,8 +254,8 @@ class ProgrammeFigures:
     volume_total: int = 0
     volume_online: int = 0
     volume_online_share: float | None = None
-    cost_drift_mean: float | None = None
-    duration_drift_mean: float | None = None
+    cost_drift_mean: Decimal | None = None
+    duration_drift_mean: Decimal | None = None
     cost_initial_total: float = 0
     cost_current_total: float = 0
     by_phase: list[tuple[str, int]] = field(default_factory=list)

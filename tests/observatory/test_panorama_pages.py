@@ -2,6 +2,7 @@
 downloads as CSV and JSON with its documented columns, and only the steering team edits."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.accounts.models import OrganisationRole
 from guichet.core.models import AuditAction, AuditEvent
@@ -179,13 +181,13 @@ def test_steering_adds_a_project_and_publishes_an_edition(client, world, organis
 
     response = client.post(
         reverse("observatoire:panorama_edition_create"),
-        {"organisation": organisation.pk, "title": "Édition de février 2027", "published_on": "28/02/2027"},
+        {"organisation": organisation.pk, "title": "Édition de novembre 2026", "published_on": "30/11/2026"},
     )
-    edition = PanoramaEdition.objects.get(title="Édition de février 2027")
+    edition = PanoramaEdition.objects.get(title="Édition de novembre 2026")
     assert response["Location"] == reverse("observatoire:panorama_edition", args=[edition.pk])
     preview = client.get(response["Location"]).content.decode()
     assert "Delta" in preview and "Publier l’édition" in preview
-    assert client.get(reverse("observatoire:panorama")).content.decode().count("Édition de février 2027") == 0
+    assert client.get(reverse("observatoire:panorama")).content.decode().count("Édition de novembre 2026") == 0
 
     client.post(reverse("observatoire:panorama_publish", args=[edition.pk]))
     edition.refresh_from_db()
@@ -193,12 +195,12 @@ def test_steering_adds_a_project_and_publishes_an_edition(client, world, organis
     page = client.get(reverse("observatoire:panorama_edition", args=[edition.pk])).content.decode()
     assert "Publier l’édition" not in page and "figée" in page
     client.post(
-        reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/03/2027"}
+        reverse("observatoire:panorama_edition", args=[edition.pk]), {"title": "Autre", "published_on": "01/12/2026"}
     )
     edition.refresh_from_db()
-    assert edition.title == "Édition de février 2027"  # a published edition has no form any more
+    assert edition.title == "Édition de novembre 2026"  # a published edition has no form any more
     public = _content(client.get(reverse("observatoire:panorama")).content.decode())
-    assert "Édition de février 2027" in public and "Delta" in public
+    assert "Édition de novembre 2026" in public and "Delta" in public
 
 
 def test_steering_imports_a_csv_in_the_published_columns(client, world, organisation, steering):
@@ -267,3 +269,15 @@ def test_steering_form_errors_are_said_in_french(client, world, organisation, st
     assert client.post(reverse("observatoire:panorama_project_edit", args=[alpha.pk]), data).status_code == 302
     event = AuditEvent.objects.filter(action=AuditAction.PANORAMA_PROJECT_UPDATE, actor=steering).get()
     assert event.details["changes"] == {}
+
+
+def test_an_edition_dated_ahead_says_when_it_can_be_published(client, world, organisation, steering):
+    client.force_login(steering)
+    ahead = timezone.localdate() + datetime.timedelta(days=3)
+    edition = PanoramaEdition.objects.create(organisation=organisation, title="Édition à venir", published_on=ahead)
+    page = client.get(reverse("observatoire:panorama_edition", args=[edition.pk])).content.decode()
+    assert "Publier l’édition" not in page and "elle pourra être publiée ce jour-là" in page
+    response = client.post(reverse("observatoire:panorama_publish", args=[edition.pk]), follow=True)
+    assert "est à venir" in response.content.decode()
+    edition.refresh_from_db()
+    assert not edition.is_published

@@ -47,8 +47,8 @@ def test_steering_adds_a_procedure_not_yet_online_and_it_is_audited(steering, or
         duration_current_months=15,
     )
     assert entry.online_status == "no"
-    assert entry.cost_drift == pytest.approx(0.3)
-    assert entry.duration_drift == pytest.approx(0.25)
+    assert entry.cost_drift == Decimal("0.3")
+    assert entry.duration_drift == Decimal("0.25")
     event = last_event("programme_entry.create")
     assert event.actor == steering and event.object_id == str(entry.pk)
 

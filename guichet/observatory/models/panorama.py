@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.models import AppendOnlyError, AppendOnlyModel, TimeStampedModel
+from guichet.core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
 
 
 class ProjectPhase(models.TextChoices):
@@ -165,6 +165,29 @@ class FrozenEditionError(AppendOnlyError):
     """A published edition, or one of its records, was about to change."""
 
 
+class PanoramaEditionQuerySet(models.QuerySet):
+    """Bulk writes too leave a published edition as it is (`bulk_update` goes through `update`);
+    the draft being published is still a draft when the publishing service updates it."""
+
+    def _refuse_published(self, message: str) -> None:
+        if self.filter(status=PanoramaEdition.Status.PUBLISHED).exists():
+            raise FrozenEditionError(message)
+
+    def update(self, **kwargs):
+        self._refuse_published("Une édition publiée ne peut plus être modifiée.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_published("Une édition publiée ne peut pas être supprimée.")
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for edition in objs:
+            edition.refuse_born_published()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class PanoramaEdition(TimeStampedModel):
     """An edition of an organisation's panorama: prepared (a draft that shows the projects' values
     of the moment), then published on a date, when each listed project's values are copied into
@@ -193,6 +216,8 @@ class PanoramaEdition(TimeStampedModel):
         related_name="+",
     )
 
+    objects = PanoramaEditionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("édition du panorama")
         verbose_name_plural = _("éditions du panorama")
@@ -216,7 +241,14 @@ class PanoramaEdition(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def refuse_born_published(self) -> None:
+        """An edition is born a draft: only `panorama_edition_publish` publishes it, with its records."""
+        if self.status == self.Status.PUBLISHED:
+            raise FrozenEditionError("Une édition se prépare avant d’être publiée, avec les valeurs de ses projets.")
+
     def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.refuse_born_published()
         if self.pk is not None and PanoramaEdition.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise FrozenEditionError("Une édition publiée ne peut plus être modifiée.")
         super().save(*args, **kwargs)
@@ -225,6 +257,17 @@ class PanoramaEdition(TimeStampedModel):
         if self.is_published:
             raise FrozenEditionError("Une édition publiée ne peut pas être supprimée.")
         return super().delete(*args, **kwargs)
+
+
+class ProjectRecordQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Records are written in bulk at publication, into the draft being published; never into
+        an edition already published."""
+        objs = list(objs)
+        editions = {record.edition_id for record in objs}
+        if PanoramaEdition.objects.filter(pk__in=editions, status=PanoramaEdition.Status.PUBLISHED).exists():
+            raise FrozenEditionError("Une édition publiée ne reçoit plus de projet.")
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class ProjectRecord(ProjectValues, AppendOnlyModel):
@@ -238,6 +281,8 @@ class ProjectRecord(ProjectValues, AppendOnlyModel):
         DigitalProject, verbose_name=_("projet"), on_delete=models.PROTECT, related_name="records"
     )
     procedure_slugs = models.JSONField(_("démarches de Guichet servies"), default=list, blank=True)
+
+    objects = ProjectRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("projet dans une édition")

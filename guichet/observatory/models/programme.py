@@ -2,6 +2,7 @@
 (phase, schedule, costs, quality values), and the volumes of requests filed through the other
 channels."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -136,11 +137,11 @@ class ProgrammeEntry(TimeStampedModel):
         return self.title
 
     @property
-    def cost_drift(self) -> float | None:
+    def cost_drift(self) -> Decimal | None:
         return indicators.drift(initial=self.cost_initial_eur, current=self.cost_current_eur)
 
     @property
-    def duration_drift(self) -> float | None:
+    def duration_drift(self) -> Decimal | None:
         return indicators.drift(initial=self.duration_initial_months, current=self.duration_current_months)
 
     @property

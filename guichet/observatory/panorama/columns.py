@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..models import CostBand, InclusionCriterion, ProjectPhase
-from ..opendata import Column, Table
+from ..opendata import Column, Table, rounded
 from .figures import ProjectLine
 
 
@@ -107,10 +107,6 @@ PROCEDURES_COLUMN = "demarches_guichet"
 ID_COLUMN = "id_projet"
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
 def _band(line: ProjectLine) -> str:
     band = line.record.cost_band
     return band.value if band else ""
@@ -142,32 +138,32 @@ PANORAMA = Table(
         Column(
             "derive_calendrier",
             "schedule drift: (current − initial) / initial duration, as a fraction",
-            lambda line: _round(line.schedule_drift),
+            lambda line: rounded(line.schedule_drift),
         ),
         Column(
             "derive_budget",
             "budget drift: (current − initial) / initial cost, as a fraction",
-            lambda line: _round(line.budget_drift),
+            lambda line: rounded(line.budget_drift),
         ),
         Column(
             "evolution_cout_premiere_edition",
             "change of the current cost since the project's first edition, as a fraction",
-            lambda line: _round(line.cost_since_first),
+            lambda line: rounded(line.cost_since_first),
         ),
         Column(
             "evolution_cout_edition_precedente",
             "change of the current cost since the previous edition (empty: new in this edition)",
-            lambda line: _round(line.cost_since_previous),
+            lambda line: rounded(line.cost_since_previous),
         ),
         Column(
             "evolution_duree_premiere_edition",
             "change of the planned duration since the project's first edition, as a fraction",
-            lambda line: _round(line.duration_since_first),
+            lambda line: rounded(line.duration_since_first),
         ),
         Column(
             "evolution_duree_edition_precedente",
             "change of the planned duration since the previous edition (empty: new in this edition)",
-            lambda line: _round(line.duration_since_previous),
+            lambda line: rounded(line.duration_since_previous),
         ),
     ),
 )
@@ -190,15 +186,15 @@ PANORAMA_EDITIONS = Table(
         Column(
             "duree_moyenne_annees",
             "mean current planned duration, in years",
-            lambda f: _round(f.headline.mean_duration_years),
+            lambda f: rounded(f.headline.mean_duration_years),
         ),
         Column(
             "derive_calendrier_moyenne",
             "mean schedule drift, as a fraction",
-            lambda f: _round(f.headline.mean_schedule_drift),
+            lambda f: rounded(f.headline.mean_schedule_drift),
         ),
         Column(
-            "derive_budget_moyenne", "mean budget drift, as a fraction", lambda f: _round(f.headline.mean_budget_drift)
+            "derive_budget_moyenne", "mean budget drift, as a fraction", lambda f: rounded(f.headline.mean_budget_drift)
         ),
     ),
 )

@@ -31,9 +31,12 @@ class ImportReport:
 
 
 def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    text = text.lstrip("\ufeff")
+    # The separator is read from the header row only: column names hold neither comma nor
+    # semicolon, whereas a description may hold many of either.
+    header_row = text.split("\n", 1)[0]
+    delimiter = ";" if header_row.count(";") > header_row.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     return header, list(reader)

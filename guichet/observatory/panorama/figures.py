@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from statistics import fmean
 
 from ..indicators import drift
 from ..models import ProjectPhase, ProjectRecord
@@ -23,32 +22,32 @@ class ProjectLine:
     previous: ProjectRecord | None  # its record in the edition before this one (None: new)
 
     @property
-    def schedule_drift(self) -> float | None:
+    def schedule_drift(self) -> Decimal | None:
         return drift(initial=self.record.duration_initial_years, current=self.record.duration_current_years)
 
     @property
-    def budget_drift(self) -> float | None:
+    def budget_drift(self) -> Decimal | None:
         return drift(initial=self.record.cost_initial_meur, current=self.record.cost_current_meur)
 
-    def _since(self, earlier: ProjectRecord | None, name: str) -> float | None:
+    def _since(self, earlier: ProjectRecord | None, name: str) -> Decimal | None:
         if earlier is None:
             return None
         return drift(initial=getattr(earlier, name), current=getattr(self.record, name))
 
     @property
-    def cost_since_first(self) -> float | None:
+    def cost_since_first(self) -> Decimal | None:
         return self._since(self.first, "cost_current_meur")
 
     @property
-    def cost_since_previous(self) -> float | None:
+    def cost_since_previous(self) -> Decimal | None:
         return self._since(self.previous, "cost_current_meur")
 
     @property
-    def duration_since_first(self) -> float | None:
+    def duration_since_first(self) -> Decimal | None:
         return self._since(self.first, "duration_current_years")
 
     @property
-    def duration_since_previous(self) -> float | None:
+    def duration_since_previous(self) -> Decimal | None:
         return self._since(self.previous, "duration_current_years")
 
     @property
@@ -65,15 +64,15 @@ class Headline:
     interministerial: int
     local_authorities: int
     total_cost_meur: Decimal
-    mean_duration_years: float | None
-    mean_schedule_drift: float | None
-    mean_budget_drift: float | None
+    mean_duration_years: Decimal | None
+    mean_schedule_drift: Decimal | None
+    mean_budget_drift: Decimal | None
     by_phase: tuple[tuple[str, int], ...]
 
 
-def _mean(values) -> float | None:
+def _mean(values) -> Decimal | None:
     known = [value for value in values if value is not None]
-    return fmean(known) if known else None
+    return sum(known, Decimal(0)) / len(known) if known else None
 
 
 def headline(lines: Sequence[ProjectLine]) -> Headline:

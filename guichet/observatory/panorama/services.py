@@ -175,8 +175,13 @@ def _check_after_the_last(edition: PanoramaEdition) -> None:
 @transaction.atomic
 def panorama_edition_publish(*, actor: User | None, edition: PanoramaEdition) -> PanoramaEdition:
     """Publish an edition: each listed project's values are copied into the edition's records,
-    then the edition is frozen. Publishing twice is refused."""
+    then the edition is frozen. Publishing twice, or before the edition's date, is refused."""
     locked = _locked_draft(edition, actor)
+    if locked.published_on > timezone.localdate():
+        raise ValidationError(
+            f"La date de publication, le {locked.published_on:%d/%m/%Y}, est à venir : publiez l’édition ce "
+            "jour-là, ou changez sa date."
+        )
     _check_after_the_last(locked)
     records = draft_records(locked)
     if not records:

@@ -6,6 +6,7 @@ strings so that the French number format of the templates never reaches them."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 WIDTH = 720
 LABEL_WIDTH = 230
@@ -41,9 +42,10 @@ def _f(number: float) -> str:
     return f"{number:.1f}"
 
 
-def bar_chart(title: str, items: Sequence[tuple[str, float | None, str]]) -> BarChart | None:
+def bar_chart(title: str, items: Sequence[tuple[str, Decimal | float | None, str]]) -> BarChart | None:
     """Horizontal bars from (label, value, value as shown); values may be negative (a drift that
     fell), drawn to the left of the zero line. None when no value is known."""
+    items = [(label, None if value is None else float(value), text) for label, value, text in items]
     known = [value for _, value, _ in items if value is not None]
     if not known:
         return None

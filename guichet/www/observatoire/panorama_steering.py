@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guichet.observatory import selectors as obs
@@ -139,7 +140,8 @@ def edition_detail(request, pk: int):
             else:
                 messages.success(request, "L’édition est enregistrée.")
                 return redirect("observatoire:panorama_edition", edition.pk)
-    context = {"form": form, "is_steering": True, **edition_context(edition)}
+    too_early = not edition.is_published and edition.published_on > timezone.localdate()
+    context = {"form": form, "is_steering": True, "too_early": too_early, **edition_context(edition)}
     return render(request, "observatoire/panorama/steering_edition.html", context)
 
 

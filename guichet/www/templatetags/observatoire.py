@@ -4,6 +4,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from guichet.observatory.indicators import as_decimal, half_up
+
 register = template.Library()
 
 # The DSFR badge of each colour level; the badge always carries the level's meaning in words.
@@ -33,7 +35,15 @@ def figure(value, digits: int = 1) -> str:
     """A figure in French (« 8,5 »), or a dash when there is none."""
     if value is None or value == "":
         return "—"
-    return number_format(round(float(value), int(digits)), decimal_pos=int(digits), use_l10n=True, force_grouping=True)
+    return number_format(half_up(value, int(digits)), decimal_pos=int(digits), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def years(value) -> str:
+    """A duration in years in French (« 1,5 an », « 6,2 ans »: plural from two), or a dash."""
+    if value is None:
+        return "—"
+    return f"{figure(value)} {'ans' if half_up(value, 1) >= 2 else 'an'}"
 
 
 @register.filter
@@ -41,7 +51,7 @@ def drift_percent(value) -> str:
     """A drift (a fraction) as a signed percentage: « +12,5 % »."""
     if value is None:
         return "—"
-    text = number_format(round(100 * value, 1), decimal_pos=1, use_l10n=True)
+    text = number_format(half_up(100 * as_decimal(value), 1), decimal_pos=1, use_l10n=True)
     return f"+{text} %" if value > 0 else f"{text} %"
 
 
@@ -49,7 +59,7 @@ def drift_percent(value) -> str:
 def euros(value) -> str:
     if value is None:
         return "—"
-    return number_format(round(float(value)), decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
+    return number_format(half_up(value, 0), decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
 
 
 @register.filter
@@ -58,7 +68,7 @@ def meuros(value) -> str:
     thousand millions."""
     if value is None:
         return "—"
-    value = float(value)
+    value = as_decimal(value)
     if abs(value) >= 1000:
-        return number_format(round(value / 1000, 2), decimal_pos=2, use_l10n=True) + " Md€"
-    return number_format(round(value, 1), decimal_pos=1, use_l10n=True, force_grouping=True) + " M€"
+        return number_format(half_up(value / 1000, 2), decimal_pos=2, use_l10n=True) + " Md€"
+    return number_format(half_up(value, 1), decimal_pos=1, use_l10n=True, force_grouping=True) + " M€"
