@@ -256,6 +256,8 @@ class FollowUpStep(models.Model):
         SEND_LATE_ACT = "send_late_act", _("Envoyer l’acte émis après le courriel")
         WEBHOOKS = "webhooks", _("Notifier les webhooks")
         AWAIT_PAYMENT = "await_payment", _("Attendre le paiement des frais avant de remettre l’acte")
+        ISSUE_INVOICE = "issue_invoice", _("Facturer les frais à l’entreprise")
+        CANCEL_INVOICE = "cancel_invoice", _("Annuler la facture des frais par un avoir")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À faire")

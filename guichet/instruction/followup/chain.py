@@ -31,11 +31,12 @@ from guichet.core.models import AuditAction
 from guichet.documents.services import act_retry_prepare
 from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS, Transition
+from guichet.invoicing.fee_invoices import company_fee
 from guichet.payments.models import Payment, PaymentMoment, PaymentStatus
 from guichet.payments.selectors import fee_due_after_acceptance
 
 from ..models import FollowUpStep
-from .steps import STEPS, StepGivenUp, StepWaiting
+from .steps import INVOICED_AT, STEPS, StepGivenUp, StepWaiting
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +56,27 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.WEBHOOKS: EMAIL_RETRY_DELAYS,
     # Its email asking for the payment: as the emails (waiting for the payment is no failure).
     Name.AWAIT_PAYMENT: EMAIL_RETRY_DELAYS,
+    # Invoices: as the emails (a credit note waits for a deposit under way to be answered).
+    Name.ISSUE_INVOICE: EMAIL_RETRY_DELAYS,
+    Name.CANCEL_INVOICE: EMAIL_RETRY_DELAYS,
 }
 # A step that waits for someone (the applicant's payment) is looked at again this often at the least;
 # the event it waits for wakes it at once (payment_settled).
 WAIT_RECHECK = timedelta(hours=6)
+# The transitions after which the fee invoiced to a company is no longer owed.
+CANCELS_INVOICE = frozenset({TransitionName.REFUSE, TransitionName.WITHDRAW, TransitionName.CLOSE})
 # The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
 TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS})
 
 
-def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) -> list[str]:
+def followup_steps(
+    name: TransitionName, *, fee_after_acceptance: bool = False, company_fee_moment: str | None = None
+) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
     act, tell the webhooks, then email it to the applicant). With `fee_after_acceptance` (the
-    dossier's procedure charges its fee once accepted), the act is delivered once paid."""
+    dossier's procedure charges its fee once accepted), the act is delivered once paid. With
+    `company_fee_moment` (its fee is invoiced to a company), the invoice is issued at that moment
+    and cancelled when the dossier is refused, withdrawn or closed (last: no email waits for it)."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
@@ -80,6 +90,11 @@ def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) 
         steps.append(Name.EMAIL_APPLICANT)
     if transition.instructors_notice is not None:
         steps.append(Name.NOTIFY_INSTRUCTORS)
+    if company_fee_moment is not None:
+        if INVOICED_AT.get(name) == company_fee_moment:
+            steps.append(Name.ISSUE_INVOICE)
+        if name in CANCELS_INVOICE:
+            steps.append(Name.CANCEL_INVOICE)
     return steps
 
 
@@ -100,7 +115,12 @@ def followups_quiet() -> Iterator[None]:
 def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transition) -> None:
     """Listener of the workflow's `transition_applied`: write the transition's steps in its
     transaction, and have the worker run them once it commits."""
-    names = followup_steps(transition.name, fee_after_acceptance=fee_due_after_acceptance(dossier))
+    fee = company_fee(dossier)
+    names = followup_steps(
+        transition.name,
+        fee_after_acceptance=fee_due_after_acceptance(dossier),
+        company_fee_moment=fee.moment if fee is not None else None,
+    )
     if not names:
         return
     quiet = _quiet.get()
