@@ -51,7 +51,7 @@ FEE_MOMENT_LABELS = {
 }
 FEE_PAYER_LABELS = {
     FeePayer.APPLICANT: "L’usager",
-    FeePayer.COMPANY: "L’entreprise dont le SIRET est demandé dans le formulaire",
+    FeePayer.COMPANY: "L’entreprise dont le SIRET est saisi dans le formulaire (facturée par Chorus Pro)",
 }
 
 
