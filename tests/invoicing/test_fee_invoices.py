@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from guichet.dossiers.models import TransitionName
 from guichet.instruction.followup.chain import followup_run, followup_steps
@@ -13,6 +14,7 @@ from guichet.instruction.models import FollowUpStep
 from guichet.invoicing.fee_invoices import fee_invoice_issue, fee_invoices_cancel, fee_origin
 from guichet.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from guichet.procedures.fees import FeeMoment
+from tests.factories import instructor_of
 from tests.invoicing.fee_samples import COMPANY_ANSWERS, company_dossier, transition
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +151,12 @@ def test_an_acceptance_reopened_before_its_step_runs_is_not_invoiced(django_capt
     Invoice.objects.filter(dossier=dossier).delete()
     transition(django_capture_on_commit_callbacks, dossier, TransitionName.REOPEN)
     assert fee_invoice_issue(dossier=dossier, moment=FeeMoment.AFTER_ACCEPTANCE) is None
+
+
+def test_the_instructor_sees_why_the_company_was_not_invoiced(client, django_capture_on_commit_callbacks):
+    answers = {**COMPANY_ANSWERS, "siret": ""}
+    dossier = company_dossier(django_capture_on_commit_callbacks, state="accepted", answers=answers)
+    client.force_login(instructor_of(dossier.procedure))
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "La facture des frais à l’entreprise n’a pas pu être émise ou annulée" in page
+    assert "Le SIRET de l’entreprise à facturer n’est pas renseigné (champ « SIRET de l’entreprise »)." in page
