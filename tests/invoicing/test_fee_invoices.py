@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from guichet.dossiers.models import TransitionName
+from guichet.core.models import AuditAction, AuditEvent
+from guichet.dossiers.models import Dossier, TransitionName
 from guichet.instruction.followup.chain import followup_run, followup_steps
 from guichet.instruction.models import FollowUpStep
 from guichet.invoicing.fee_invoices import fee_invoice_issue, fee_invoices_cancel, fee_origin
@@ -160,3 +161,21 @@ def test_the_instructor_sees_why_the_company_was_not_invoiced(client, django_cap
     page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
     assert "La facture des frais à l’entreprise n’a pas pu être émise ou annulée" in page
     assert "Le SIRET de l’entreprise à facturer n’est pas renseigné (champ « SIRET de l’entreprise »)." in page
+
+
+def test_once_the_answers_are_corrected_the_instructor_has_the_invoice_tried_again(
+    client, django_capture_on_commit_callbacks
+):
+    answers = {**COMPANY_ANSWERS, "siret": ""}
+    dossier = company_dossier(django_capture_on_commit_callbacks, state="accepted", answers=answers)
+    assert _step(dossier, Name.ISSUE_INVOICE).status == Status.FAILED
+    Dossier.objects.filter(pk=dossier.pk).update(answers=COMPANY_ANSWERS)  # as a correction would
+    client.force_login(instructor_of(dossier.procedure))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("agent:dossier_fee_invoice_retry", args=[dossier.pk]), follow=True)
+    assert "La facturation des frais à l’entreprise va être essayée à nouveau." in response.content.decode()
+    invoice = Invoice.objects.get(dossier=dossier)
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert f"Facture n° {invoice.number}" in page and "n’a pas pu être émise" not in page
+    assert _step(dossier, Name.ISSUE_INVOICE).status == Status.DONE
+    assert AuditEvent.objects.get(action=AuditAction.FOLLOWUP_RETRY).details == {"steps": [Name.ISSUE_INVOICE]}

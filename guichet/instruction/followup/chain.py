@@ -284,6 +284,29 @@ def act_retry(*, actor, act) -> None:
     transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))
 
 
+@transaction.atomic
+def fee_invoice_retry(*, actor, dossier: Dossier) -> int:
+    """An instructor has the fee's invoice to the company (or its credit note) tried again, once the
+    answers it lacked were corrected: the steps given up are due again. Returns how many."""
+    steps = FollowUpStep.objects.select_for_update().filter(
+        transition__dossier=dossier, name__in=(Name.ISSUE_INVOICE, Name.CANCEL_INVOICE), status=Status.FAILED
+    )
+    taken = list(steps.values_list("pk", "transition_id", "name"))
+    if not taken:
+        return 0
+    FollowUpStep.objects.filter(pk__in=[pk for pk, _, _ in taken]).update(
+        status=Status.PENDING, attempts=0, run_after=timezone.now(), claimed_until=None, done_at=None, last_error=""
+    )
+    audit_record(
+        actor=actor, action=AuditAction.FOLLOWUP_RETRY, target=dossier, details={"steps": [n for _, _, n in taken]}
+    )
+    for transition_id in sorted({transition_id for _, transition_id, _ in taken}):
+        transaction.on_commit(
+            lambda transition_id=transition_id: followup_run_task.enqueue(transition_id=transition_id)
+        )
+    return len(taken)
+
+
 def followup_wake_on_payment(*, payment: Payment) -> None:
     """Listener of payments' `payment_settled`: an act that waited for its fee is delivered now."""
     if payment.status != PaymentStatus.PAID or payment.moment != PaymentMoment.AFTER_ACCEPTANCE:
