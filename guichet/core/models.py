@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     EXPERT_INVITE = "expert.invite", _("Avis demandé")
     EXPERT_REVOKE = "expert.revoke", _("Demande d’avis retirée")
     FOLLOWUP_GIVE_UP = "followup.give_up", _("Suite d’un changement d’état abandonnée")
+    FOLLOWUP_RETRY = "followup.retry", _("Suite d’un changement d’état relancée")
     FRANCECONNECT_LINK = "franceconnect.link", _("Compte relié à FranceConnect")
     FRANCECONNECT_SIGN_IN = "franceconnect.sign_in", _("Connexion avec FranceConnect")
     FRANCECONNECT_SIGN_UP = "franceconnect.sign_up", _("Inscription avec FranceConnect")

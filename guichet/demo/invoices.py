@@ -1,45 +1,49 @@
-"""The demonstration's invoices to companies: the works on historic monuments that the DRAC
-authorised give rise to an archaeological diagnostic, invoiced to the owner (a company: its SIRET
-when the dossier gives one, else the demo's property company). The first ones went through the
-in-process invoicing platform to their payment; the last waits for the worker, which deposits it
-when `make run` starts (GUICHET_INVOICING_DUMMY in development)."""
+"""The demonstration's invoices to companies: the works procedure on historic monuments charges its
+fee (the instruction of an archaeological diagnostic, and the diagnostic itself at 0.4 % of the
+works' cost) to the owner whose SIRET its representative gives, after acceptance. Its accepted demo
+dossiers are filed by such representatives. The follow-up chain invoices them (fee_invoices.py): the
+first ones here, taken through the in-process invoicing platform to their payment; the others by the
+worker once `make run` starts, which deposits them (GUICHET_INVOICING_DUMMY in development)."""
 
+import random
 from datetime import timedelta
-from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
-from guichet.accounts.models import User
 from guichet.connectors.invoicing_dummy.connector import DummyInvoicing
 from guichet.dossiers.models import Dossier, DossierState
-from guichet.invoicing.amounts import Line
 from guichet.invoicing.deposits import invoices_follow
+from guichet.invoicing.fee_invoices import fee_invoice_issue
 from guichet.invoicing.models import Invoice
-from guichet.invoicing.services import Customer, invoice_issue
+from guichet.procedures.fees import FeeMoment
+
+from .answers import fake_answers
 
 PROCEDURE = "autorisation-travaux-monument-historique"
-OWNER = Customer(
-    name="SCI du Cloître Saint-Aignan",
-    siret="73282932000074",
-    street="4 rue du Cloître",
-    postcode="45000",
-    city="Orléans",
-    service_code="GESTION-PATRIMOINE",
-)
-FOLLOWED = 2  # invoices taken to their payment in the demo data
+INVOICED_HERE = 3  # invoices issued with the demo data; the first FOLLOWED ones are paid
+FOLLOWED = 2
+DRAWS = 50
 
 
-def _lines(dossier: Dossier) -> list[Line]:
-    surface = Decimal(40 + (dossier.pk % 7) * 15)
-    return [
-        Line("Diagnostic d’archéologie préventive (m² d’emprise des travaux)", surface, Decimal("0.63"), Decimal(0)),
-        Line("Frais d’instruction du dossier de diagnostic", Decimal(1), Decimal("85.00"), Decimal(0)),
-    ]
+def demo_dossier_answers(slug: str, definition: dict, rng: random.Random, *, final_state: str) -> dict[str, Any]:
+    """Fake answers for a demo dossier; those of the works procedure that end accepted give the
+    SIRET of the owner a representative acts for (drawn again until they do): it is invoiced."""
+    answers = fake_answers(definition, rng)
+    if slug != PROCEDURE or final_state != "accepted":
+        return answers
+    for _ in range(DRAWS):
+        if answers.get("proprietaire_siret"):
+            return answers
+        answers = fake_answers(definition, rng)
+    raise RuntimeError("Aucune réponse de démonstration ne donne le SIRET du propriétaire.")
 
 
-def demo_invoices_load(*, instructor: User) -> None:
-    """Invoice the accepted dossiers of the works procedure (nothing when already done)."""
-    accepted = list(Dossier.objects.filter(procedure__slug=PROCEDURE, state=DossierState.ACCEPTED).order_by("pk")[:3])
+def demo_invoices_load() -> None:
+    """Invoice the first accepted dossiers of the works procedure, as their chains would (nothing
+    when already done); their chains, run later by the worker, find the invoices issued."""
+    accepted = Dossier.objects.filter(procedure__slug=PROCEDURE, state=DossierState.ACCEPTED).order_by("pk")
+    accepted = list(accepted[:INVOICED_HERE])
     if not accepted or Invoice.objects.filter(dossier__in=accepted).exists():
         return
     platform = DummyInvoicing()
@@ -48,14 +52,4 @@ def demo_invoices_load(*, instructor: User) -> None:
             # The first ones through the in-process platform to their payment: deposited, integrated, paid.
             for _ in range(3):
                 invoices_follow(connector=platform, now=timezone.now() + timedelta(days=1))
-        siret = str(dossier.answers.get("proprietaire_siret") or "")
-        owner = (
-            Customer(
-                name=str(dossier.answers.get("proprietaire_denomination") or OWNER.name)[:200],
-                siret=siret,
-                service_code=OWNER.service_code,
-            )
-            if siret
-            else OWNER
-        )
-        invoice_issue(dossier=dossier, customer=owner, lines=_lines(dossier), actor=instructor)
+        fee_invoice_issue(dossier=dossier, moment=FeeMoment.AFTER_ACCEPTANCE)

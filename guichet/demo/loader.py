@@ -21,11 +21,11 @@ from guichet.procedures.exchange import procedure_import
 from guichet.procedures.models import Procedure
 from guichet.procedures.services import instructor_group_add_member, procedure_publish
 
-from .answers import REFERENCE_DATE, fake_answers
+from .answers import REFERENCE_DATE
 from .archives import demo_archives_load
 from .hubee import demo_hubee_load
 from .integrations import demo_integrations_load
-from .invoices import demo_invoices_load
+from .invoices import demo_dossier_answers, demo_invoices_load
 from .observatory import demo_observatory_load
 from .panorama import demo_panorama_load
 from .payments import demo_fee_dossiers
@@ -198,7 +198,8 @@ def _dossiers(procedure: Procedure, instructor: User, expert: User | None, appli
         for _ in range(count):
             applicant = applicants[position % len(applicants)]
             position += 1
-            dossier = dossier_create(actor=applicant, procedure=procedure, answers=fake_answers(definition, rng))
+            answers = demo_dossier_answers(procedure.slug, definition, rng, final_state=final_state)
+            dossier = dossier_create(actor=applicant, procedure=procedure, answers=answers)
             for name, motivation in STEPS[final_state]:
                 if name == TransitionName.SUBMIT:
                     dossier_submit(actor=applicant, dossier=dossier)
@@ -261,7 +262,7 @@ def _demo_load() -> list[DemoAccount]:
     demo_observatory_load(steering=steering, organisations=organisations, instructors=instructors)
     demo_panorama_load(superadmin=superadmin, steering=steering)
     demo_archives_load(instructors=instructors, applicants=applicants)
-    demo_invoices_load(instructor=instructors["autorisation-travaux-monument-historique"])
+    demo_invoices_load()
     # Last: the subscription hears of nothing the demo's past dossiers did.
     demo_integrations_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])
     demo_hubee_load(administrator=administrator, town=organisations["mairie-sainte-croix-en-val"])

@@ -257,6 +257,8 @@ class FollowUpStep(models.Model):
         WEBHOOKS = "webhooks", _("Notifier les webhooks")
         AWAIT_PAYMENT = "await_payment", _("Attendre le paiement des frais avant de remettre l’acte")
         EXCHANGES = "exchanges", _("Informer les autres administrations (HubEE)")
+        ISSUE_INVOICE = "issue_invoice", _("Facturer les frais à l’entreprise")
+        CANCEL_INVOICE = "cancel_invoice", _("Annuler la facture des frais par un avoir")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À faire")

@@ -27,7 +27,7 @@ from guichet.dossiers.models import Dossier, DossierState
 from guichet.procedures.models import InstructorGroup, InstructorMembership, Procedure, ProcedureVersion
 
 from .lists import PAGE_SIZE, ListFilters, ListOrder, Tab, tab_filter
-from .models import DossierFollow, ExpertInvitation, Label, ListPreference
+from .models import DossierFollow, ExpertInvitation, FollowUpStep, Label, ListPreference
 from .search import groups_bigint, latest_searched_rows, searched_rows, text_filter
 
 
@@ -328,3 +328,19 @@ def expert_role_add(*, user, roles: set[str]) -> None:
     not revoked) is an expert."""
     if ExpertInvitation.objects.filter(expert=user, revoked_at__isnull=True).exists():
         roles.add("expert")
+
+
+def fee_invoice_problems(dossier: Dossier) -> list[str]:
+    """Why the fee charged to a company could not be invoiced (or its invoice cancelled) by the
+    follow-up chain, in French, for the dossier's instructors: the step given up, or failing and
+    to be tried again. The screen checks first that the instructor sees the dossier."""
+    return list(
+        FollowUpStep.objects.filter(
+            transition__dossier=dossier,
+            name__in=(FollowUpStep.Name.ISSUE_INVOICE, FollowUpStep.Name.CANCEL_INVOICE),
+        )
+        .exclude(last_error="")
+        .exclude(status__in=(FollowUpStep.Status.DONE, FollowUpStep.Status.SKIPPED))
+        .order_by("transition__at", "pk")
+        .values_list("last_error", flat=True)
+    )

@@ -100,6 +100,9 @@ class Invoice(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="credit_note",
     )
+    # What the invoice is issued for, when it is issued by itself: « fee:<dossier>:<moment> » for a
+    # procedure's fee charged to a company (fee_invoices.py). One live invoice per origin (below).
+    origin = models.CharField(_("origine"), max_length=80, blank=True)
     seller = models.JSONField(_("émetteur"), default=dict)  # name, siret, address lines, vat_number
     buyer_name = models.CharField(_("entreprise"), max_length=200)
     buyer_siret = models.CharField(_("SIRET de l’entreprise"), max_length=14, validators=[validate_siret])
@@ -151,6 +154,13 @@ class Invoice(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(total_gross=models.F("total_net") + models.F("total_vat")), name="invoice_totals_add_up"
+            ),
+            # Never two invoices for one dossier's fee and moment; one cancelled by a credit note
+            # no longer counts (the correction is a credit note and a new invoice).
+            models.UniqueConstraint(
+                fields=["origin"],
+                condition=Q(kind=InvoiceKind.INVOICE) & ~Q(origin="") & ~Q(status=InvoiceStatus.CANCELLED),
+                name="invoice_origin_unique",
             ),
         ]
         indexes = [models.Index(fields=["dossier", "issue_date"], name="invoice_dossier")]

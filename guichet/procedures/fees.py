@@ -51,7 +51,7 @@ FEE_MOMENT_LABELS = {
 }
 FEE_PAYER_LABELS = {
     FeePayer.APPLICANT: "L’usager",
-    FeePayer.COMPANY: "L’entreprise dont le SIRET est demandé dans le formulaire",
+    FeePayer.COMPANY: "L’entreprise dont le SIRET est saisi dans le formulaire (facturée par Chorus Pro)",
 }
 
 
@@ -100,6 +100,10 @@ class FeeDefinition(BaseModel):
     payer: FeePayer = FeePayer.APPLICANT
     # With payer "company": the SIRET field whose answer names the company charged.
     payer_siret_field: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,62}$")
+    # The fields whose answers give the invoiced company's name (a text) and address (an address);
+    # when not named, the form's company identity fields are read (fee_invoices.py, invoicing).
+    payer_name_field: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,62}$")
+    payer_address_field: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,62}$")
 
     @model_validator(mode="after")
     def _consistent(self) -> "FeeDefinition":
@@ -220,6 +224,11 @@ def fee_errors(fee: FeeDefinition, fields: Mapping[str, str]) -> list[tuple[str,
         errors.append(
             ("fee.payer_siret_field", "le champ désignant l’entreprise doit être un champ SIRET du formulaire")
         )
+    named = {"payer_name_field": ("text", "un champ texte"), "payer_address_field": ("address", "un champ adresse")}
+    for setting, (kind, what) in named.items():
+        field_id = getattr(fee, setting)
+        if field_id is not None and fields.get(field_id) != kind:
+            errors.append((f"fee.{setting}", f"le champ « {field_id} » doit être {what} du formulaire"))
     return errors
 
 

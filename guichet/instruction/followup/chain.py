@@ -31,11 +31,12 @@ from guichet.core.models import AuditAction
 from guichet.documents.services import act_retry_prepare
 from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS, Transition
+from guichet.invoicing.fee_invoices import company_fee
 from guichet.payments.models import Payment, PaymentMoment, PaymentStatus
 from guichet.payments.selectors import fee_due_after_acceptance
 
 from ..models import FollowUpStep
-from .steps import STEPS, StepGivenUp, StepWaiting
+from .steps import INVOICED_AT, STEPS, StepGivenUp, StepWaiting
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +58,27 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     Name.AWAIT_PAYMENT: EMAIL_RETRY_DELAYS,
     # HubEE (a status to tell, a dossier to send): as the emails, over about 8 hours.
     Name.EXCHANGES: EMAIL_RETRY_DELAYS,
+    # Invoices: as the emails (a credit note waits for a deposit under way to be answered).
+    Name.ISSUE_INVOICE: EMAIL_RETRY_DELAYS,
+    Name.CANCEL_INVOICE: EMAIL_RETRY_DELAYS,
 }
 # A step that waits for someone (the applicant's payment) is looked at again this often at the least;
 # the event it waits for wakes it at once (payment_settled).
 WAIT_RECHECK = timedelta(hours=6)
+# The transitions after which the fee invoiced to a company is no longer owed.
+CANCELS_INVOICE = frozenset({TransitionName.REFUSE, TransitionName.WITHDRAW, TransitionName.CLOSE})
 # The steps that only tell people (or software): the demo data skips them (`followups_quiet`).
 TELLING = frozenset({Name.EMAIL_APPLICANT, Name.NOTIFY_INSTRUCTORS, Name.SEND_LATE_ACT, Name.WEBHOOKS, Name.EXCHANGES})
 
 
-def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) -> list[str]:
+def followup_steps(
+    name: TransitionName, *, fee_after_acceptance: bool = False, company_fee_moment: str | None = None
+) -> list[str]:
     """Everything that follows the transition `name`, in order (e.g. ACCEPT: issue the acceptance
-    act, tell the webhooks and HubEE, then email it to the applicant). With `fee_after_acceptance`
-    (the dossier's procedure charges its fee once accepted), the act is delivered once paid."""
+    act, tell the webhooks and HubEE, then email it to the applicant). With `fee_after_acceptance` (the
+    dossier's procedure charges its fee once accepted), the act is delivered once paid. With
+    `company_fee_moment` (its fee is invoiced to a company), the invoice is issued at that moment
+    and cancelled when the dossier is refused, withdrawn or closed (last: no email waits for it)."""
     transition: Transition = TRANSITIONS[name]
     steps = []
     if transition.act is not None:
@@ -85,6 +95,11 @@ def followup_steps(name: TransitionName, *, fee_after_acceptance: bool = False) 
         steps.append(Name.EMAIL_APPLICANT)
     if transition.instructors_notice is not None:
         steps.append(Name.NOTIFY_INSTRUCTORS)
+    if company_fee_moment is not None:
+        if INVOICED_AT.get(name) == company_fee_moment:
+            steps.append(Name.ISSUE_INVOICE)
+        if name in CANCELS_INVOICE:
+            steps.append(Name.CANCEL_INVOICE)
     return steps
 
 
@@ -105,7 +120,12 @@ def followups_quiet() -> Iterator[None]:
 def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transition) -> None:
     """Listener of the workflow's `transition_applied`: write the transition's steps in its
     transaction, and have the worker run them once it commits."""
-    names = followup_steps(transition.name, fee_after_acceptance=fee_due_after_acceptance(dossier))
+    fee = company_fee(dossier)
+    names = followup_steps(
+        transition.name,
+        fee_after_acceptance=fee_due_after_acceptance(dossier),
+        company_fee_moment=fee.moment if fee is not None else None,
+    )
     if not names:
         return
     quiet = _quiet.get()
@@ -267,6 +287,29 @@ def act_retry(*, actor, act) -> None:
         defaults={**due_again, "position": (last or 0) + 1, "outcome": {}},
     )
     transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))
+
+
+@transaction.atomic
+def fee_invoice_retry(*, actor, dossier: Dossier) -> int:
+    """An instructor has the fee's invoice to the company (or its credit note) tried again, once the
+    answers it lacked were corrected: the steps given up are due again. Returns how many."""
+    steps = FollowUpStep.objects.select_for_update().filter(
+        transition__dossier=dossier, name__in=(Name.ISSUE_INVOICE, Name.CANCEL_INVOICE), status=Status.FAILED
+    )
+    taken = list(steps.values_list("pk", "transition_id", "name"))
+    if not taken:
+        return 0
+    FollowUpStep.objects.filter(pk__in=[pk for pk, _, _ in taken]).update(
+        status=Status.PENDING, attempts=0, run_after=timezone.now(), claimed_until=None, done_at=None, last_error=""
+    )
+    audit_record(
+        actor=actor, action=AuditAction.FOLLOWUP_RETRY, target=dossier, details={"steps": [n for _, _, n in taken]}
+    )
+    for transition_id in sorted({transition_id for _, transition_id, _ in taken}):
+        transaction.on_commit(
+            lambda transition_id=transition_id: followup_run_task.enqueue(transition_id=transition_id)
+        )
+    return len(taken)
 
 
 def followup_wake_on_payment(*, payment: Payment) -> None:

@@ -15,7 +15,10 @@ from guichet.documents.template_limits import TemplateTooCostly
 from guichet.dossiers.models import DossierSnapshot, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS
 from guichet.exchanges.followup import dossier_followed_elsewhere, exchanges_for_transition
+from guichet.invoicing.amounts import InvoiceInvalid
+from guichet.invoicing.fee_invoices import fee_invoice_issue, fee_invoices_cancel
 from guichet.payments.selectors import fee_situation, payment_awaited
+from guichet.procedures.fees import FeeMoment
 from guichet.webhooks.emission import webhooks_emit_for_transition
 
 from ..models import FollowUpStep
@@ -181,6 +184,29 @@ def exchanges(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> 
     return exchanges_for_transition(log=log)
 
 
+# The fee invoiced to a company at a transition: at the filing, or at the acceptance.
+INVOICED_AT = {TransitionName.SUBMIT: FeeMoment.BEFORE_FILING, TransitionName.ACCEPT: FeeMoment.AFTER_ACCEPTANCE}
+
+
+def issue_invoice(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Invoice the company charged with the procedure's fee (its Factur-X deposited on Chorus Pro by
+    the invoicing worker). Run again, it returns the invoice already issued. What the answers lack
+    (the company's name, a valid SIRET) gives up at once: the instructor sees why on the dossier."""
+    try:
+        invoice = fee_invoice_issue(dossier=log.dossier, moment=INVOICED_AT[TransitionName(log.transition)])
+    except InvoiceInvalid as error:
+        raise StepGivenUp(str(error), outcome={"invoice": None}) from error
+    if invoice is None:
+        return {"invoice": None}
+    return {"invoice": invoice.pk, "number": invoice.number}
+
+
+def cancel_invoice(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool) -> dict:
+    """Cancel with a credit note the fee's invoice not paid, the dossier refused, withdrawn or
+    closed. A deposit under way on Chorus Pro makes it wait (tried again later)."""
+    return {"credit_notes": [credit_note.number for credit_note in fee_invoices_cancel(dossier=log.dossier)]}
+
+
 STEPS: dict[str, Callable[..., dict]] = {
     Name.ISSUE_ACT: issue_act,
     Name.EMAIL_APPLICANT: email_applicant,
@@ -189,4 +215,6 @@ STEPS: dict[str, Callable[..., dict]] = {
     Name.WEBHOOKS: webhooks,
     Name.AWAIT_PAYMENT: await_payment,
     Name.EXCHANGES: exchanges,
+    Name.ISSUE_INVOICE: issue_invoice,
+    Name.CANCEL_INVOICE: cancel_invoice,
 }

@@ -40,16 +40,37 @@ class FeeForm(forms.Form):
     moment = forms.ChoiceField(
         label="Moment du paiement", choices=list(FEE_MOMENT_LABELS.items()), widget=forms.RadioSelect
     )
-    payer = forms.ChoiceField(label="Qui paie", choices=list(FEE_PAYER_LABELS.items()), widget=forms.RadioSelect)
+    payer = forms.ChoiceField(
+        label="Qui paie",
+        choices=list(FEE_PAYER_LABELS.items()),
+        widget=forms.RadioSelect,
+        help_text=(
+            "L’usager paie en ligne (PayFiP). Une entreprise ne paie pas en ligne : elle reçoit une facture "
+            "électronique (Factur-X) déposée sur Chorus Pro, émise au dépôt du dossier ou à son acceptation, "
+            "et annulée par un avoir si le dossier est refusé, retiré ou classé sans suite avant son paiement."
+        ),
+    )
     payer_siret_field = forms.ChoiceField(label="Champ SIRET de l’entreprise", required=False)
+    payer_name_field = forms.ChoiceField(
+        label="Champ du nom de l’entreprise",
+        required=False,
+        help_text="Par défaut : le champ texte dont la finalité est « Organisme ou entreprise ».",
+    )
+    payer_address_field = forms.ChoiceField(
+        label="Champ de l’adresse de l’entreprise",
+        required=False,
+        help_text="Par défaut : les champs dont la finalité est l’adresse, le code postal et la commune.",
+    )
     revenue_account = forms.CharField(
         label="Compte d’imputation de la recette", required=False, max_length=40, help_text="Par exemple : 7068."
     )
     revenue_label = forms.CharField(label="Libellé de la recette", required=False, max_length=200)
 
-    def __init__(self, *args, siret_fields, **kwargs):
+    def __init__(self, *args, fields_of_type, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer_siret_field"].choices = [("", "— Aucun —"), *siret_fields]
+        self.fields["payer_siret_field"].choices = [("", "— Aucun —"), *fields_of_type(FieldType.SIRET)]
+        self.fields["payer_name_field"].choices = [("", "— Par défaut —"), *fields_of_type(FieldType.TEXT)]
+        self.fields["payer_address_field"].choices = [("", "— Par défaut —"), *fields_of_type(FieldType.ADDRESS)]
 
 
 class FeeLineForm(forms.Form):
@@ -84,6 +105,8 @@ def _initial(fee: dict) -> tuple[dict, list[dict]]:
         "moment": fee.get("moment", "before_filing"),
         "payer": fee.get("payer", FeePayer.APPLICANT),
         "payer_siret_field": fee.get("payer_siret_field") or "",
+        "payer_name_field": fee.get("payer_name_field") or "",
+        "payer_address_field": fee.get("payer_address_field") or "",
         "revenue_account": fee.get("revenue_account", ""),
         "revenue_label": fee.get("revenue_label", ""),
     }
@@ -94,18 +117,33 @@ def _initial(fee: dict) -> tuple[dict, list[dict]]:
     return initial, lines
 
 
+def _company_fields(values: dict) -> dict:
+    """The fields naming the invoiced company, kept only when a company is charged."""
+    if values["payer"] != FeePayer.COMPANY:
+        return {}
+    return {key: values[key] for key in ("payer_name_field", "payer_address_field") if values[key]}
+
+
+def _invoice_problems(fee: dict) -> list[str]:
+    """What an invoice to a company cannot carry (EN 16931, BR-O-11 to 14: outside VAT's scope or not)."""
+    rates = {Decimal(line["vat_rate"]) for line in fee["lines"]}
+    if fee["payer"] == FeePayer.COMPANY and len(rates) > 1 and Decimal(0) in rates:
+        return ["une facture ne peut mêler des lignes sans TVA et des lignes avec TVA : choisissez l’un ou l’autre"]
+    return []
+
+
 @administrator_required
 def procedure_fee(request, slug: str):
     procedure = administered_procedure(request, slug)
     definition = procedure.draft_definition
-    siret_fields = [
-        (field["id"], field["label"])
-        for field in editing.fields_by_id(definition).values()
-        if field.get("type") == FieldType.SIRET
-    ]
+    fields = editing.fields_by_id(definition).values()
+
+    def fields_of_type(kind: FieldType) -> list[tuple[str, str]]:
+        return [(field["id"], field["label"]) for field in fields if field.get("type") == kind]
+
     initial, initial_lines = _initial(definition.get("fee") or {})
     data = request.POST if request.method == "POST" else None
-    form = FeeForm(data, initial=initial, siret_fields=siret_fields)
+    form = FeeForm(data, initial=initial, fields_of_type=fields_of_type)
     lines = FeeLineFormSet(data, initial=initial_lines, prefix="ligne")
     problems: list[str] = []
     if data is not None and form.is_valid() and lines.is_valid():
@@ -116,6 +154,7 @@ def procedure_fee(request, slug: str):
             "moment": values["moment"],
             "payer": values["payer"],
             "payer_siret_field": values["payer_siret_field"] or None,
+            **_company_fields(values),
             "revenue_account": values["revenue_account"],
             "revenue_label": values["revenue_label"],
         }
@@ -124,10 +163,14 @@ def procedure_fee(request, slug: str):
         except ValidationError as error:
             problems = [message for _, message in located_errors(error)]
         else:
+            problems = _invoice_problems(fee)
+        if not problems:
             new = fee_set(definition, fee=fee)
             if _save(request, procedure, new, change="frais", success="Les frais sont enregistrés."):
                 return redirect("admin_procedures:fee", procedure.slug)
+    saved = definition.get("fee") or {}
     context = {
+        "invoiced": saved.get("kind", FeeKind.NONE) != FeeKind.NONE and saved.get("payer") == FeePayer.COMPANY,
         "procedure": procedure,
         "form": form,
         "lines": lines,

@@ -23,7 +23,7 @@ from guichet.dossiers.services import dossier_open_correction
 from guichet.dossiers.sourced import sourced_notes
 from guichet.dossiers.workflow import MotivationRequired, TransitionError
 from guichet.instruction.access import dossier_expert_invitations, dossier_group_instructors
-from guichet.instruction.selectors import dossier_followed_by, dossier_neighbours
+from guichet.instruction.selectors import dossier_followed_by, dossier_neighbours, fee_invoice_problems
 from guichet.instruction.services import (
     AnnotationsInvalid,
     dossier_annotations_save,
@@ -95,6 +95,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "invite_form": forms.get("invite_form") or ExpertInviteForm(),
         "acts": acts_of_dossier(dossier, issued_only=False),
         "invoices": invoices_of_dossier(dossier),
+        "invoice_problems": fee_invoice_problems(dossier),
         "fee": fee_situation(dossier),
         "payments": dossier_payments(dossier),
         "conservation": dossier_archival_summary(dossier),

@@ -6,6 +6,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from guichet.instruction.followup.chain import fee_invoice_retry
 from guichet.invoicing.amounts import InvoiceInvalid
 from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
 from guichet.www.invoices import dossier_invoice, invoice_file_response
@@ -43,4 +44,15 @@ def dossier_invoice_deposit_retry(request: HttpRequest, pk: int, invoice_pk: int
         return redirect("agent:dossier_detail", pk=pk)
     invoice_deposit_retry(invoice=invoice, actor=request.user)
     messages.success(request, f"Le dépôt de la facture n° {invoice.number} est relancé.")
+    return redirect("agent:dossier_detail", pk=pk)
+
+
+@instructor_required
+@require_POST
+def dossier_fee_invoice_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invoice the fee to the company again (its answers corrected), where it was given up."""
+    if fee_invoice_retry(actor=request.user, dossier=instructor_dossier(request, pk)):
+        messages.success(request, "La facturation des frais à l’entreprise va être essayée à nouveau.")
+    else:
+        messages.info(request, "Aucune facturation des frais n’est à essayer à nouveau.")
     return redirect("agent:dossier_detail", pk=pk)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/actes/<int:act_pk>/", acts.dossier_act_file, name="dossier_act"),
     path("dossiers/<int:pk>/actes/<int:act_pk>/relancer/", acts.dossier_act_retry, name="dossier_act_retry"),
     path("dossiers/<int:pk>/factures/<int:invoice_pk>/", invoices.dossier_invoice_file, name="dossier_invoice"),
+    path("dossiers/<int:pk>/factures/frais/", invoices.dossier_fee_invoice_retry, name="dossier_fee_invoice_retry"),
     path(
         "dossiers/<int:pk>/factures/<int:invoice_pk>/avoir/",
         invoices.dossier_invoice_credit,
