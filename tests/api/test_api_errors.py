@@ -98,3 +98,14 @@ def test_a_body_that_is_not_json_is_a_located_422_in_french(client):
         "detail": "Requête invalide.",
         "errors": [{"loc": ["body"], "msg": "Le corps n’est pas du JSON valide."}],
     }
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(client, monkeypatch):
+    # Without a key the budget is the client address's: REMOTE_ADDR, which the deployment sets
+    # (docs/api.md); a header any client can write names nobody.
+    monkeypatch.setattr(main.RATE_LIMIT, "num_requests", 2)
+    statuses = [
+        client.get("/api/v1/observatory/programme", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]

@@ -256,3 +256,12 @@ def test_a_replay_sends_the_same_message_id_again(receiver, django_capture_on_co
     replay.refresh_from_db()
     assert replay.pk != delivery.pk and replay.status == DeliveryStatus.DELIVERED
     assert receiver.ids() == [delivery.message.msg_id] * 2
+
+
+def test_a_cloud_metadata_address_is_refused_even_inside_an_allowed_network():
+    with override_settings(GUICHET_WEBHOOKS_ALLOWED_NETWORKS=["169.254.0.0/16", "fd00::/8"]):
+        connector = connector_for("webhooks")
+        assert connector.target_check("http://169.254.10.1/hook").port == 80  # the network is allowed
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/"):
+            with pytest.raises(ConnectorRejected):
+                connector.target_check(url)
