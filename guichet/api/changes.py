@@ -34,12 +34,18 @@ class CursorExpiredOut(ErrorOut):
     )
 
 
-def _expired_detail() -> str:
+def _expired_detail(expired: CursorExpired) -> str:
     days = settings.GUICHET_API_CHANGES_RETENTION_DAYS
+    why = (
+        "Ce curseur est au-delà de la fin du flux (il n’a pas été donné par cette plateforme, ou ses données "
+        "ont été restaurées depuis)."
+        if expired.unknown
+        else f"Ce curseur est trop ancien : le flux ne garde les changements que {days} jours, et certains qui le "
+        "suivaient ne sont plus gardés."
+    )
     return (
-        f"Ce curseur est trop ancien : le flux ne garde les changements que {days} jours, et certains qui le "
-        "suivaient ne sont plus gardés. Gardez le `cursor` de cette réponse, relisez "
-        "tous les dossiers (GET /api/v1/dossiers, jusqu’à la dernière page), puis reprenez le flux avec ce `cursor`."
+        f"{why} Gardez le `cursor` de cette réponse, relisez tous les dossiers (GET /api/v1/dossiers, "
+        "jusqu’à la dernière page), puis reprenez le flux avec ce `cursor`."
     )
 
 
@@ -50,8 +56,9 @@ def _expired_detail() -> str:
     description="Pour synchroniser : le premier appel sans `since` lit les changements gardés ; chaque réponse "
     "donne le `cursor` de l’appel suivant. Aucun changement n’est manqué, même écrit pendant la lecture : un "
     "changement validé après une réponse vient toujours après son curseur. Le flux garde les changements "
-    "`GUICHET_API_CHANGES_RETENTION_DAYS` jours (90 par défaut) : un curseur plus ancien répond 410, avec le "
-    "`cursor` d’où reprendre après avoir relu la liste complète des dossiers.",
+    "`GUICHET_API_CHANGES_RETENTION_DAYS` jours (90 par défaut) : un curseur plus ancien, ou au-delà de la fin "
+    "du flux (des données restaurées), répond 410, avec le `cursor` d’où reprendre après avoir relu la liste "
+    "complète des dossiers.",
 )
 def dossier_changes(
     request: HttpRequest,
@@ -66,7 +73,7 @@ def dossier_changes(
     try:
         page = dossier_changes_after(seq, dossiers=dossiers, limit=limit, from_start=not since)
     except CursorExpired as expired:
-        return Status(410, {"detail": _expired_detail(), "cursor": cursor_of(expired.resume)})
+        return Status(410, {"detail": _expired_detail(expired), "cursor": cursor_of(expired.resume)})
     # Each dossier once, where it changed last in the page, as it is now.
     last_change: dict[int, int] = {}
     for rank, change in enumerate(page.changes):
