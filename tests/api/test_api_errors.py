@@ -2,6 +2,7 @@
 in one shape), and as they are answered: the rate limit (429) in that same shape."""
 
 import pytest
+from django.core.checks import Tags, run_checks
 from ninja import Schema
 
 from guichet.api import main
@@ -109,3 +110,13 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(client, mo
         for n in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_check_deploy_warns_when_the_rate_limit_is_counted_per_process(settings):
+    def deploy_issues() -> dict[str, str]:
+        return {issue.id: issue.msg for issue in run_checks(include_deployment_checks=True, tags=[Tags.security])}
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "comptée par processus" in deploy_issues()["api.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert "api.W001" not in deploy_issues()
