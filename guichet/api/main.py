@@ -15,6 +15,7 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 
 from .changes import router as changes_router
+from .client_address import client_address
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
 from .exports import router as exports_router
@@ -39,7 +40,7 @@ class ApiKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
         if token.startswith("gcs_"):
             try:
-                service_token = service_token_authenticate(token, client_address=request.META.get("REMOTE_ADDR", ""))
+                service_token = service_token_authenticate(token, client_address=client_address(request))
             except ClientAddressRefused as refused:
                 raise HttpError(
                     403,
@@ -78,11 +79,10 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def get_ident(self, request: HttpRequest) -> str:
-        # REMOTE_ADDR, which the deployment sets to the client's address behind a proxy (docs/api.md),
-        # as the service accounts' allowed addresses read it. Never X-Forwarded-For as sent: ninja
-        # reads it whole when NINJA_NUM_PROXIES is unset, and a client writing a new one at each call
-        # would have a new budget each time.
-        return request.META.get("REMOTE_ADDR", "")
+        # The address as the service accounts' allowed addresses read it (client_address.py), never
+        # X-Forwarded-For as the client sent it: ninja reads it whole when NINJA_NUM_PROXIES is unset,
+        # and a client writing a new one at each call would have a new budget each time.
+        return client_address(request)
 
 
 RATE_LIMIT = TokenRateThrottle(settings.GUICHET_API_RATE)
