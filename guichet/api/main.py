@@ -18,6 +18,7 @@ from .changes import router as changes_router
 from .client_address import client_address
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
+from .errors import error_in_french
 from .exports import router as exports_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
@@ -116,7 +117,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError):
-    return api.create_response(request, {"detail": "Requête invalide.", "errors": exc.errors}, status=422)
+    errors = [error_in_french(error) for error in exc.errors]
+    return api.create_response(request, {"detail": "Requête invalide.", "errors": errors}, status=422)
 
 
 @api.exception_handler(HttpError)

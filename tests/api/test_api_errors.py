@@ -120,3 +120,20 @@ def test_check_deploy_warns_when_the_rate_limit_is_counted_per_process(settings)
     assert "comptée par processus" in deploy_issues()["api.W001"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
     assert "api.W001" not in deploy_issues()
+
+
+def test_the_api_s_own_validation_errors_are_located_and_in_french(client):
+    headers = bearer(service_key(service_account(OrganisationFactory(), ["dossiers:read", "webhooks:manage"])))
+    not_a_number = client.get("/api/v1/dossiers/abc", headers=headers).json()["errors"]
+    assert not_a_number == [
+        {"type": "int_parsing", "loc": ["path", "dossier_id"], "msg": "Un nombre entier est attendu."}
+    ]
+    too_many = client.get("/api/v1/dossiers?limit=9999", headers=headers).json()["errors"]
+    assert too_many[0]["loc"] == ["query", "limit"] and too_many[0]["msg"] == "La valeur doit être au plus 200."
+    body = {"url": "x" * 600, "events": ["nothing"]}
+    errors = client.post("/api/v1/webhooks/subscriptions", body, content_type="application/json", headers=headers)
+    messages = {".".join(map(str, error["loc"][2:])): error["msg"] for error in errors.json()["errors"]}
+    assert messages["url"] == "Au plus 500 caractères."
+    assert messages["events.0"].startswith("Valeur inconnue : attendue parmi « dossier.submitted »")
+    missing = client.post("/api/v1/webhooks/subscriptions", {}, content_type="application/json", headers=headers)
+    assert {error["msg"] for error in missing.json()["errors"]} == {"Ce champ est obligatoire."}
