@@ -11,7 +11,7 @@ from ninja.responses import Status
 from guichet.dossiers.changes import CursorExpired, cursor_of, cursor_read, dossier_changes_after
 
 from .dossiers import DossierSummary, _dossiers_readable, _invalid, _listed, _next_url, _summaries
-from .errors import ErrorOut, responses
+from .errors import ErrorOut, examples, responses
 from .principals import principal_of
 
 router = Router(tags=["dossiers"])
@@ -28,6 +28,14 @@ class ChangesPage(Schema):
 
 
 class CursorExpiredOut(ErrorOut):
+    model_config = examples(
+        {
+            "detail": "Ce curseur est trop ancien : le flux ne garde les changements que 90 jours, …",
+            "errors": None,
+            "cursor": "djEuMTIzNDU",
+        }
+    )
+
     cursor: str = Field(
         description="Le curseur à garder pour reprendre le flux une fois tous les dossiers relus "
         "(`GET /api/v1/dossiers`, page après page) : un changement écrit pendant cette relecture vient après lui."

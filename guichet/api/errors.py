@@ -9,11 +9,27 @@ from typing import Any
 from django.db.models import TextChoices
 from django.http import JsonResponse
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 PREFIX = "/api/"
 
 
+def examples(*values: dict[str, Any]) -> ConfigDict:
+    """The `model_config` of a schema whose examples the OpenAPI document shows."""
+    return ConfigDict(json_schema_extra={"examples": list(values)})
+
+
 class ErrorOut(Schema):
+    model_config = examples(
+        {"detail": "Ce dossier n’existe pas ou vous n’y avez pas accès."},
+        {
+            "detail": "Requête invalide.",
+            "errors": [
+                {"type": "missing", "loc": ["body", "decision", "decision"], "msg": "Ce champ est obligatoire."}
+            ],
+        },
+    )
+
     detail: str = Field(description="Ce qui ne va pas, en français.")
     errors: list[dict[str, Any]] | None = Field(
         None, description="Pour une requête invalide (422) : chaque valeur refusée, son emplacement et pourquoi."

@@ -3,6 +3,7 @@ in one shape), and as they are answered: the rate limit (429) in that same shape
 
 import pytest
 from django.core.checks import Tags, run_checks
+from jsonschema import Draft202012Validator
 from ninja import Schema
 
 from guichet.api import main
@@ -137,3 +138,20 @@ def test_the_api_s_own_validation_errors_are_located_and_in_french(client):
     assert messages["events.0"].startswith("Valeur inconnue : attendue parmi « dossier.submitted »")
     missing = client.post("/api/v1/webhooks/subscriptions", {}, content_type="application/json", headers=headers)
     assert {error["msg"] for error in missing.json()["errors"]} == {"Ce champ est obligatoire."}
+
+
+def test_every_request_body_and_error_shape_has_examples_that_hold(client):
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    named = {"ErrorOut", "ConflictOut", "CursorExpiredOut"}
+    for _, _, operation in operations(document):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            if "$ref" in content["schema"]:
+                named.add(content["schema"]["$ref"].rsplit("/", 1)[-1])
+    assert len(named) >= 12
+    without = sorted(name for name in named if not schemas[name].get("examples"))
+    assert not without, f"schemas without examples: {without}"
+    for name in named:
+        validator = Draft202012Validator({**schemas[name], "components": document["components"]})
+        for example in schemas[name]["examples"]:
+            assert not list(validator.iter_errors(example)), (name, example)
