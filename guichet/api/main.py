@@ -112,7 +112,9 @@ api.add_router("/", statistics_router)
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, {"detail": "Clé d’API absente, inconnue ou révoquée."}, status=401)
+    response = api.create_response(request, {"detail": "Clé d’API absente, inconnue ou révoquée."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: the scheme the API expects
+    return response
 
 
 @api.exception_handler(ValidationError)

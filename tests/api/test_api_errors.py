@@ -155,3 +155,11 @@ def test_every_request_body_and_error_shape_has_examples_that_hold(client):
         validator = Draft202012Validator({**schemas[name], "components": document["components"]})
         for example in schemas[name]["examples"]:
             assert not list(validator.iter_errors(example)), (name, example)
+
+
+def test_a_401_says_which_scheme_to_use(client):
+    # RFC 6750: a 401 names the scheme, so that a client library knows it needs a bearer key.
+    for headers in ({}, {"Authorization": "Bearer gcs_inconnue"}):
+        response = client.get("/api/v1/dossiers", headers=headers)
+        assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert response.json() == {"detail": "Clé d’API absente, inconnue ou révoquée."}
