@@ -163,3 +163,15 @@ def test_a_401_says_which_scheme_to_use(client):
         response = client.get("/api/v1/dossiers", headers=headers)
         assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="api"'
         assert response.json() == {"detail": "Clé d’API absente, inconnue ou révoquée."}
+
+
+def test_an_unexpected_failure_is_a_500_in_the_api_s_shape(client, monkeypatch):
+    def failing(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(main.Principal, "procedures", failing)
+    headers = bearer(service_key(service_account(OrganisationFactory(), ["dossiers:read"])))
+    client.raise_request_exception = False
+    response = client.get("/api/v1/procedures", headers=headers)
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Erreur inattendue du service : réessayez plus tard."}
