@@ -380,6 +380,10 @@ GUICHET_AUDIT_TSA_ROOTS = os.environ.get("GUICHET_AUDIT_TSA_ROOTS", "")
 GUICHET_CONTACT_EMAIL = GUICHET_LEGAL["contact_email"]
 # Calls to the API per key (or per client address without a key), beyond which it answers 429.
 GUICHET_API_RATE = os.environ.get("GUICHET_API_RATE", "600/m")
+# How many reverse proxies stand in front of the platform, each appending the address it saw to
+# X-Forwarded-For: the API reads the client's address (a service account's allowed addresses, the
+# rate limit without a key) that many places from the header's end. 0: REMOTE_ADDR.
+GUICHET_API_PROXY_COUNT = int(os.environ.get("GUICHET_API_PROXY_COUNT", "0"))
 # How long the changes feed (GET /api/v1/dossiers/changes) keeps a change: a client whose cursor is
 # older is told to start again from a full list (410). Pruned by `manage.py dossier_files_purge`.
 GUICHET_API_CHANGES_RETENTION_DAYS = int(os.environ.get("GUICHET_API_CHANGES_RETENTION_DAYS", "90"))

@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "guichet.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system checks)

@@ -11,7 +11,7 @@ from ninja.responses import Status
 from guichet.dossiers.changes import CursorExpired, cursor_of, cursor_read, dossier_changes_after
 
 from .dossiers import DossierSummary, _dossiers_readable, _invalid, _listed, _next_url, _summaries
-from .errors import ErrorOut, responses
+from .errors import ErrorOut, examples, responses
 from .principals import principal_of
 
 router = Router(tags=["dossiers"])
@@ -28,18 +28,32 @@ class ChangesPage(Schema):
 
 
 class CursorExpiredOut(ErrorOut):
+    model_config = examples(
+        {
+            "detail": "Ce curseur est trop ancien : le flux ne garde les changements que 90 jours, …",
+            "errors": None,
+            "cursor": "djEuMTIzNDU",
+        }
+    )
+
     cursor: str = Field(
         description="Le curseur à garder pour reprendre le flux une fois tous les dossiers relus "
         "(`GET /api/v1/dossiers`, page après page) : un changement écrit pendant cette relecture vient après lui."
     )
 
 
-def _expired_detail() -> str:
+def _expired_detail(expired: CursorExpired) -> str:
     days = settings.GUICHET_API_CHANGES_RETENTION_DAYS
+    why = (
+        "Ce curseur est au-delà de la fin du flux (il n’a pas été donné par cette plateforme, ou ses données "
+        "ont été restaurées depuis)."
+        if expired.unknown
+        else f"Ce curseur est trop ancien : le flux ne garde les changements que {days} jours, et certains qui le "
+        "suivaient ne sont plus gardés."
+    )
     return (
-        f"Ce curseur est trop ancien : le flux ne garde les changements que {days} jours, et certains qui le "
-        "suivaient ne sont plus gardés. Gardez le `cursor` de cette réponse, relisez "
-        "tous les dossiers (GET /api/v1/dossiers, jusqu’à la dernière page), puis reprenez le flux avec ce `cursor`."
+        f"{why} Gardez le `cursor` de cette réponse, relisez tous les dossiers (GET /api/v1/dossiers, "
+        "jusqu’à la dernière page), puis reprenez le flux avec ce `cursor`."
     )
 
 
@@ -50,8 +64,9 @@ def _expired_detail() -> str:
     description="Pour synchroniser : le premier appel sans `since` lit les changements gardés ; chaque réponse "
     "donne le `cursor` de l’appel suivant. Aucun changement n’est manqué, même écrit pendant la lecture : un "
     "changement validé après une réponse vient toujours après son curseur. Le flux garde les changements "
-    "`GUICHET_API_CHANGES_RETENTION_DAYS` jours (90 par défaut) : un curseur plus ancien répond 410, avec le "
-    "`cursor` d’où reprendre après avoir relu la liste complète des dossiers.",
+    "`GUICHET_API_CHANGES_RETENTION_DAYS` jours (90 par défaut) : un curseur plus ancien, ou au-delà de la fin "
+    "du flux (des données restaurées), répond 410, avec le `cursor` d’où reprendre après avoir relu la liste "
+    "complète des dossiers.",
 )
 def dossier_changes(
     request: HttpRequest,
@@ -66,7 +81,7 @@ def dossier_changes(
     try:
         page = dossier_changes_after(seq, dossiers=dossiers, limit=limit, from_start=not since)
     except CursorExpired as expired:
-        return Status(410, {"detail": _expired_detail(), "cursor": cursor_of(expired.resume)})
+        return Status(410, {"detail": _expired_detail(expired), "cursor": cursor_of(expired.resume)})
     # Each dossier once, where it changed last in the page, as it is now.
     last_change: dict[int, int] = {}
     for rank, change in enumerate(page.changes):

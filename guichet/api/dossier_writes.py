@@ -32,7 +32,7 @@ from guichet.instruction.services import (
 from guichet.procedures.definition import annotations_form
 from guichet.procedures.selectors import version_form
 
-from .errors import ErrorOut, responses
+from .errors import ErrorOut, examples, responses
 from .principals import principal_actor, principal_of
 from .scopes import Scope
 
@@ -42,6 +42,8 @@ _STATES = " ; ".join(f"`{state.value}` : « {state.label} »" for state in Dossi
 
 
 class ConflictOut(ErrorOut):
+    model_config = examples({"detail": "Ce dossier a déjà reçu une décision.", "state": "accepted"})
+
     state: DossierState = Field(description=f"L’état actuel du dossier : {_STATES}.")
 
 
@@ -114,6 +116,10 @@ def dossier_start_instruction(request: HttpRequest, dossier_id: int):
 
 
 class CorrectionsIn(Schema):
+    model_config = examples(
+        {"message": "Le justificatif de domicile est illisible : déposez-en un nouveau, s’il vous plaît."}
+    )
+
     message: str = Field(
         max_length=5000, description="Ce qu’il faut corriger : l’usager le lit dans le courriel et sur son dossier."
     )
@@ -147,6 +153,14 @@ def dossier_request_corrections(request: HttpRequest, dossier_id: int, correctio
 
 
 class DecisionIn(Schema):
+    model_config = examples(
+        {"decision": "accept"},
+        {
+            "decision": "refuse",
+            "motivation": "Le projet ne respecte pas le règlement local d’urbanisme (article UA 11).",
+        },
+    )
+
     decision: Literal["accept", "refuse", "close"] = Field(
         description="`accept` (accepter), `refuse` (refuser), `close` (classer sans suite)."
     )
@@ -170,6 +184,8 @@ def dossier_decide_api(request: HttpRequest, dossier_id: int, decision: Decision
 
 
 class AssignmentIn(Schema):
+    model_config = examples({"assignee": "claire.martin@mairie.example"}, {"assignee": None})
+
     assignee: str | None = Field(
         max_length=254,
         description="L’adresse électronique d’un instructeur du groupe du dossier ; `null` : à personne "
@@ -262,6 +278,8 @@ def dossier_message_send(
 
 
 class AnnotationsIn(Schema):
+    model_config = examples({"annotations": {"avis_technique": "Favorable", "visite": None}})
+
     annotations: dict[str, Any] = Field(
         description="Les annotations à écrire, par identifiant de champ : elles remplacent les précédentes ; "
         "`null` en efface une ; les autres restent."
@@ -304,6 +322,8 @@ LABEL_LENGTH = 60  # as instruction.services.dossier_labels_set keeps them
 
 
 class LabelsIn(Schema):
+    model_config = examples({"labels": ["Urgent", "Pièces complètes"]})
+
     labels: list[str] = Field(
         max_length=50,
         description="Exactement les étiquettes du dossier (60 caractères au plus chacune) ; un nom jamais "

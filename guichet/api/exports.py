@@ -17,7 +17,7 @@ from guichet.instruction.models import ExportJob, Label
 from guichet.procedures.models import InstructorGroup, InstructorMembership
 
 from .dossiers import file_download
-from .errors import api_enum, responses
+from .errors import api_enum, examples, responses
 from .principals import Principal, principal_of
 from .scopes import Scope
 
@@ -25,6 +25,8 @@ router = Router(tags=["exports"])
 
 
 class ExportIn(Schema):
+    model_config = examples({"format": "csv"}, {"format": "xlsx", "state": "accepted", "submitted_from": "2026-01-01"})
+
     format: ExportFormat = ExportFormat.CSV
     state: DossierState | None = None
     group: int | None = None

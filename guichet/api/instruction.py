@@ -21,7 +21,7 @@ from guichet.instruction.selectors import instructor_dossier_page, instructor_wa
 from guichet.instruction.services import dossier_decide
 from guichet.procedures.models import InstructorGroup
 
-from .errors import responses
+from .errors import examples, responses
 from .principals import Principal, principal_actor, principal_of
 from .scopes import Scope
 
@@ -100,6 +100,11 @@ class InstructionDossierOut(InstructionDossierSummary):
 
 
 class InstructionDecisionIn(Schema):
+    model_config = examples(
+        {"decision": "start_instruction"},
+        {"decision": "refuse", "motivation": "Pièces manquantes malgré la demande de compléments."},
+    )
+
     decision: TransitionName
     motivation: str = Field("", max_length=5000)
 

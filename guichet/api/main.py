@@ -15,8 +15,10 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 
 from .changes import router as changes_router
+from .client_address import client_address
 from .dossier_writes import router as dossier_writes_router
 from .dossiers import router as dossiers_router
+from .errors import error_in_french
 from .exports import router as exports_router
 from .instruction import router as instruction_router
 from .observatory import router as observatory_router
@@ -39,7 +41,7 @@ class ApiKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
         if token.startswith("gcs_"):
             try:
-                service_token = service_token_authenticate(token, client_address=request.META.get("REMOTE_ADDR", ""))
+                service_token = service_token_authenticate(token, client_address=client_address(request))
             except ClientAddressRefused as refused:
                 raise HttpError(
                     403,
@@ -77,6 +79,12 @@ class TokenRateThrottle(SimpleRateThrottle):
         ident = auth.token_ref if isinstance(auth, Principal) and auth.token_ref else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    def get_ident(self, request: HttpRequest) -> str:
+        # The address as the service accounts' allowed addresses read it (client_address.py), never
+        # X-Forwarded-For as the client sent it: ninja reads it whole when NINJA_NUM_PROXIES is unset,
+        # and a client writing a new one at each call would have a new budget each time.
+        return client_address(request)
+
 
 RATE_LIMIT = TokenRateThrottle(settings.GUICHET_API_RATE)
 
@@ -104,12 +112,15 @@ api.add_router("/", statistics_router)
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, {"detail": "Clé d’API absente, inconnue ou révoquée."}, status=401)
+    response = api.create_response(request, {"detail": "Clé d’API absente, inconnue ou révoquée."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: the scheme the API expects
+    return response
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError):
-    return api.create_response(request, {"detail": "Requête invalide.", "errors": exc.errors}, status=422)
+    errors = [error_in_french(error) for error in exc.errors]
+    return api.create_response(request, {"detail": "Requête invalide.", "errors": errors}, status=422)
 
 
 @api.exception_handler(HttpError)

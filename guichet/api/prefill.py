@@ -15,7 +15,7 @@ from ninja.responses import Status
 
 from guichet.dossiers.prefill import PrefillInvalid, prefilled_draft_create
 
-from .errors import responses
+from .errors import examples, responses
 from .principals import principal_of
 from .scopes import Scope
 
@@ -23,6 +23,8 @@ router = Router(tags=["dossiers préremplis"])
 
 
 class PrefillIn(Schema):
+    model_config = examples({"answers": {"objet": "Aide à l’achat d’un vélo", "montant": 300}})
+
     answers: dict[str, Any] = Field(
         description="Les réponses, par identifiant de champ du formulaire publié, dans la forme que lit "
         "`GET` d’un dossier (un bloc : une liste de lignes). Les champs obligatoires peuvent rester vides : "

@@ -17,7 +17,7 @@ from guichet.archives.selectors import organisation_ids_archived_by, procedures_
 from guichet.procedures.models import Procedure
 from guichet.procedures.selectors import organisation_ids_administered_by
 
-from .errors import responses
+from .errors import examples, responses
 from .principals import principal_of
 from .scopes import Scope
 
@@ -40,6 +40,8 @@ class RetentionOut(Schema):
 class RetentionIn(Schema):
     """The settings to change: those left out stay as they are. Identifiers are single words,
     without spaces; a refused value answers 422 with its field in `errors`."""
+
+    model_config = examples({"retention_years": 10, "final_fate": "trier"})
 
     retention_years: int | None = None
     retention_start: Literal["decision", "submission"] | None = None

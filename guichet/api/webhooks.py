@@ -28,7 +28,7 @@ from guichet.webhooks.services import (
     subscription_update,
 )
 
-from .errors import ErrorOut, responses
+from .errors import ErrorOut, examples, responses
 from .principals import Principal, principal_of
 from .scopes import Scope
 
@@ -65,6 +65,14 @@ class SubscriptionWithSecretOut(SubscriptionOut):
 
 
 class SubscriptionIn(Schema):
+    model_config = examples(
+        {
+            "url": "https://ged.mairie.example/guichet/webhooks",
+            "description": "GED de la mairie",
+            "events": ["dossier.submitted", "dossier.state_changed"],
+        }
+    )
+
     organisation: int | None = Field(None, description="Par défaut : celle du compte de service.")
     procedure: int | None = Field(None, description="Une démarche de l’organisation ; absente : toutes.")
     url: str = Field(max_length=500, description="Une adresse https:// publique.")
@@ -73,6 +81,10 @@ class SubscriptionIn(Schema):
 
 
 class SubscriptionChangeIn(Schema):
+    model_config = examples(
+        {"url": "https://ged.mairie.example/guichet/webhooks", "events": ["dossier.submitted", "act.issued"]}
+    )
+
     procedure: int | None = None
     url: str = Field(max_length=500)
     description: str = Field("", max_length=200)

@@ -40,9 +40,12 @@ class CursorExpired(Exception):
     """The cursor is older than the changes the feed keeps. `resume` is the place of the feed's end
     when it was found out: a client lists every dossier, then follows the feed from there."""
 
-    def __init__(self, resume: int):
+    def __init__(self, resume: int, *, unknown: bool = False):
         super().__init__(resume)
         self.resume = resume
+        # Beyond the feed's end rather than before what it keeps: a cursor it never gave (a database
+        # restored from a backup older than the cursor). Followed, it would skip changes silently.
+        self.unknown = unknown
 
 
 def dossier_changed(dossier: Dossier) -> None:
@@ -112,10 +115,13 @@ def dossier_changes_after(
     most `limit`, in the feed's order; the changes committed since the last reading are placed
     first. Once caught up, the page's place moves past the other readers' changes too, so that a
     client never reads them again. CursorExpired when changes after `seq` were pruned, unless
-    `from_start` (a client with no cursor yet, which reads what is kept)."""
+    `from_start` (a client with no cursor yet, which reads what is kept), or when `seq` lies beyond
+    the feed's end."""
     backlog = dossier_changes_place()
     # Read after the placing committed, so that the last place is that of a committed change.
     last = _counter(FEED_COUNTER)
+    if seq > last:
+        raise CursorExpired(last, unknown=True)
     rows = list(
         DossierChange.objects.filter(seq__gt=seq, seq__lte=last)
         .filter(dossier__in=dossiers.order_by().values("pk"))

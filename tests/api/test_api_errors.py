@@ -2,6 +2,8 @@
 in one shape), and as they are answered: the rate limit (429) in that same shape."""
 
 import pytest
+from django.core.checks import Tags, run_checks
+from jsonschema import Draft202012Validator
 from ninja import Schema
 
 from guichet.api import main
@@ -98,3 +100,78 @@ def test_a_body_that_is_not_json_is_a_located_422_in_french(client):
         "detail": "Requête invalide.",
         "errors": [{"loc": ["body"], "msg": "Le corps n’est pas du JSON valide."}],
     }
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(client, monkeypatch):
+    # Without a key the budget is the client address's: REMOTE_ADDR, which the deployment sets
+    # (docs/api.md); a header any client can write names nobody.
+    monkeypatch.setattr(main.RATE_LIMIT, "num_requests", 2)
+    statuses = [
+        client.get("/api/v1/observatory/programme", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+def test_check_deploy_warns_when_the_rate_limit_is_counted_per_process(settings):
+    def deploy_issues() -> dict[str, str]:
+        return {issue.id: issue.msg for issue in run_checks(include_deployment_checks=True, tags=[Tags.security])}
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "comptée par processus" in deploy_issues()["api.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert "api.W001" not in deploy_issues()
+
+
+def test_the_api_s_own_validation_errors_are_located_and_in_french(client):
+    headers = bearer(service_key(service_account(OrganisationFactory(), ["dossiers:read", "webhooks:manage"])))
+    not_a_number = client.get("/api/v1/dossiers/abc", headers=headers).json()["errors"]
+    assert not_a_number == [
+        {"type": "int_parsing", "loc": ["path", "dossier_id"], "msg": "Un nombre entier est attendu."}
+    ]
+    too_many = client.get("/api/v1/dossiers?limit=9999", headers=headers).json()["errors"]
+    assert too_many[0]["loc"] == ["query", "limit"] and too_many[0]["msg"] == "La valeur doit être au plus 200."
+    body = {"url": "x" * 600, "events": ["nothing"]}
+    errors = client.post("/api/v1/webhooks/subscriptions", body, content_type="application/json", headers=headers)
+    messages = {".".join(map(str, error["loc"][2:])): error["msg"] for error in errors.json()["errors"]}
+    assert messages["url"] == "Au plus 500 caractères."
+    assert messages["events.0"].startswith("Valeur inconnue : attendue parmi « dossier.submitted »")
+    missing = client.post("/api/v1/webhooks/subscriptions", {}, content_type="application/json", headers=headers)
+    assert {error["msg"] for error in missing.json()["errors"]} == {"Ce champ est obligatoire."}
+
+
+def test_every_request_body_and_error_shape_has_examples_that_hold(client):
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    named = {"ErrorOut", "ConflictOut", "CursorExpiredOut"}
+    for _, _, operation in operations(document):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            if "$ref" in content["schema"]:
+                named.add(content["schema"]["$ref"].rsplit("/", 1)[-1])
+    assert len(named) >= 12
+    without = sorted(name for name in named if not schemas[name].get("examples"))
+    assert not without, f"schemas without examples: {without}"
+    for name in named:
+        validator = Draft202012Validator({**schemas[name], "components": document["components"]})
+        for example in schemas[name]["examples"]:
+            assert not list(validator.iter_errors(example)), (name, example)
+
+
+def test_a_401_says_which_scheme_to_use(client):
+    # RFC 6750: a 401 names the scheme, so that a client library knows it needs a bearer key.
+    for headers in ({}, {"Authorization": "Bearer gcs_inconnue"}):
+        response = client.get("/api/v1/dossiers", headers=headers)
+        assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert response.json() == {"detail": "Clé d’API absente, inconnue ou révoquée."}
+
+
+def test_an_unexpected_failure_is_a_500_in_the_api_s_shape(client, monkeypatch):
+    def failing(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(main.Principal, "procedures", failing)
+    headers = bearer(service_key(service_account(OrganisationFactory(), ["dossiers:read"])))
+    client.raise_request_exception = False
+    response = client.get("/api/v1/procedures", headers=headers)
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Erreur inattendue du service : réessayez plus tard."}

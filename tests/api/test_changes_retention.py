@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guichet.dossiers.changes import dossier_changes_prune
+from guichet.dossiers.changes import cursor_of, cursor_read, dossier_changes_prune
 from guichet.dossiers.models import DossierChange
 from guichet.instruction.services import dossier_labels_set
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of
@@ -64,3 +64,18 @@ def test_pruning_keeps_what_is_recent_and_what_is_not_yet_placed(settings):
     unplaced = DossierChange.objects.create(dossier=dossier, at=timezone.now() - timedelta(days=200))
     assert dossier_changes_prune(now=timezone.now()) == 0
     assert DossierChange.objects.filter(pk=unplaced.pk).exists()
+
+
+def test_a_cursor_beyond_the_feed_s_end_is_told_to_resync_rather_than_skipping_changes(client):
+    # A cursor the feed never gave (the database restored from a backup older than the client's
+    # cursor, a cursor of another platform): following it would skip every change until the feed
+    # caught up. It is told as an expired one is, with where to resume.
+    procedure = ProcedureFactory()
+    headers = bearer(service_key(service_account(procedure.organisation, ["dossiers:read"])))
+    dossier = DossierFactory(procedure=procedure, submitted=True)
+    end = _changes(client, headers).json()["cursor"]
+    ahead = cursor_of(cursor_read(end) + 1_000)
+    gone = _changes(client, headers, since=ahead)
+    assert gone.status_code == 410 and gone.json()["cursor"] == end
+    dossier_labels_set(actor=instructor_of(procedure), dossier=dossier, names=["Vu"])
+    assert [d["id"] for d in _changes(client, headers, since=gone.json()["cursor"]).json()["dossiers"]] == [dossier.pk]

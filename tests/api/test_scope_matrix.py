@@ -1,13 +1,20 @@
 """Every operation of scope_matrix.OPERATIONS × every kind of key × own or foreign target: the
 status that the scope matrix expects, in the API's error shape; and every operation of the OpenAPI
-document has its rows, so that a new operation cannot be left out."""
+document has its rows, so that a new operation cannot be left out.
+
+The organisations, procedures, dossiers and keys are made once for the module (`world`, in a
+transaction rolled back at its end); each operation is one test that calls it with every kind of key
+on every target, each call in a savepoint rolled back after it (a write does not change what the next
+cell sees), and fails listing every wrong cell at once."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from guichet.api.main import api
@@ -20,21 +27,53 @@ from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactor
 from tests.samples import minimal_pdf
 
 from .keys import bearer, person_key, service_account, service_key
-from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, OWN, TARGETS, UNLISTED, expected_status
+from .scope_matrix import FOREIGN, INSTRUCTOR, KINDS, OPERATIONS, OWN, TARGETS, UNLISTED, Operation, expected_status
 
-pytestmark = pytest.mark.django_db
 PREFIX = "guichet_api_"
 
 
-def key_of(kind: str, procedure, *, limited: bool) -> tuple[str, str]:
-    """The key, and who owns what it starts (an export: « user:12 », « service:3 »). `limited`: a
-    service account that reaches `procedure` only (not its organisation's others)."""
+@dataclass(frozen=True)
+class Key:
+    key: str
+    owner: str  # who owns what it starts (an export): « user:12 », « service:3 »
+
+
+@dataclass(frozen=True)
+class World:
+    procedures: dict  # target -> the procedure it aims at
+    dossiers: dict  # target -> a filed dossier of that procedure
+    keys: dict  # (kind, limited) -> Key; `limited`: an account reaching the own procedure only
+
+
+def key_of(kind: str, procedure, *, limited: bool) -> Key:
     if kind == INSTRUCTOR:
         user = instructor_of(procedure)
-        return person_key(user), f"user:{user.pk}"
+        return Key(person_key(user), f"user:{user.pk}")
     procedures = [procedure] if limited else []
     account = service_account(procedure.organisation, [kind.removeprefix("service:")], procedures=procedures)
-    return service_key(account), f"service:{account.pk}"
+    return Key(service_key(account), f"service:{account.pk}")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """What every cell needs, made once and rolled back after the module's last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        own = ProcedureFactory(organisation=OrganisationFactory())
+        procedures = {
+            OWN: own,
+            FOREIGN: ProcedureFactory(organisation=OrganisationFactory()),
+            UNLISTED: ProcedureFactory(organisation=own.organisation),
+        }
+        dossiers = {
+            target: DossierFactory(procedure=procedure, submitted=True) for target, procedure in procedures.items()
+        }
+        instructor = key_of(INSTRUCTOR, own, limited=False)
+        keys = {(INSTRUCTOR, False): instructor, (INSTRUCTOR, True): instructor}
+        for kind in KINDS[1:]:
+            for limited in (False, True):
+                keys[kind, limited] = key_of(kind, own, limited=limited)
+        yield World(procedures=procedures, dossiers=dossiers, keys=keys)
+        transaction.set_rollback(True)
 
 
 def message_file(dossier) -> DossierFile:
@@ -97,33 +136,42 @@ def placeholders(path: str, aimed, dossier, owner: str) -> dict:
     return values
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
-def test_scope_matrix(client, operation, kind, target):
-    own = ProcedureFactory(organisation=OrganisationFactory())
-    aimed = {
-        OWN: own,
-        FOREIGN: ProcedureFactory(organisation=OrganisationFactory()),
-        UNLISTED: ProcedureFactory(organisation=own.organisation),
-    }[target]
-    dossier = DossierFactory(procedure=aimed, submitted=True)
-    key, owner = key_of(kind, own, limited=target == UNLISTED)
-    path = operation.path.format(**placeholders(operation.path, aimed, dossier, owner))
-    headers = bearer(key)
-    call = getattr(client, operation.method)
-    if operation.multipart:
-        body = {**operation.body, "attachments": [SimpleUploadedFile("courrier.pdf", minimal_pdf())]}
-        response = call(path, body, headers=headers)
-    elif operation.body is None:
-        response = call(path, headers=headers)
-    else:
-        response = call(path, operation.body, content_type="application/json", headers=headers)
+def cell(client, world: World, operation: Operation, kind: str, target: str) -> str | None:
+    """Calls `operation` with `kind` of key on `target`, in a savepoint rolled back after it; what is
+    wrong with the answer, or None."""
+    with transaction.atomic():
+        key = world.keys[kind, target == UNLISTED]
+        aimed, dossier = world.procedures[target], world.dossiers[target]
+        path = operation.path.format(**placeholders(operation.path, aimed, dossier, key.owner))
+        headers = bearer(key.key)
+        call = getattr(client, operation.method)
+        if operation.multipart:
+            body = {**operation.body, "attachments": [SimpleUploadedFile("courrier.pdf", minimal_pdf())]}
+            response = call(path, body, headers=headers)
+        elif operation.body is None:
+            response = call(path, headers=headers)
+        else:
+            response = call(path, operation.body, content_type="application/json", headers=headers)
+        transaction.set_rollback(True)
     expected = expected_status(operation, kind, target)
-    assert response.status_code == expected, response.content
-    if expected >= 400:
-        # A 409 of the workflow also says where the dossier stands (`state`).
-        assert set(response.json()) <= {"detail", "errors", "state"} and response.json()["detail"]
+    if response.status_code != expected:
+        return f"{kind} × {target}: {response.status_code} instead of {expected} ({response.content[:200]!r})"
+    # A 409 of the workflow also says where the dossier stands (`state`).
+    if expected >= 400 and not (set(response.json()) <= {"detail", "errors", "state"} and response.json()["detail"]):
+        return f"{kind} × {target}: not the API's error shape ({response.content[:200]!r})"
+    return None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_scope_matrix(client, world, operation):
+    wrong = [
+        problem
+        for kind in KINDS
+        for target in TARGETS
+        if (problem := cell(client, world, operation, kind, target)) is not None
+    ]
+    assert not wrong, f"{operation}: {len(wrong)} wrong cells of {len(KINDS) * len(TARGETS)}:\n" + "\n".join(wrong)
 
 
 def test_every_operation_of_the_openapi_document_has_its_rows():

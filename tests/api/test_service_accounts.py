@@ -130,6 +130,25 @@ def test_the_client_address_must_be_allowed(client, organisation):
     assert "n’accepte pas les appels venant de l’adresse 198.51.100.1" in refused.json()["detail"]
 
 
+def test_behind_trusted_proxies_the_client_address_is_the_one_they_saw(client, organisation, settings):
+    account = service_account(organisation, [Scope.DOSSIERS_READ], allowed_addresses=["192.0.2.10"])
+    headers = bearer(service_key(account))
+    # One proxy in front (REMOTE_ADDR is its address): the last address of X-Forwarded-For is the one
+    # it saw; what the client wrote before it proves nothing.
+    settings.GUICHET_API_PROXY_COUNT = 1
+    seen = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 192.0.2.10"}
+    forged = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.10, 203.0.113.9"}
+    assert client.get(URL, headers=headers, **seen).status_code == 200
+    refused = client.get(URL, headers=headers, **forged)
+    assert refused.status_code == 403 and "l’adresse 203.0.113.9" in refused.json()["detail"]
+    # Fewer addresses than proxies: not through them; REMOTE_ADDR is the client.
+    alone = {"REMOTE_ADDR": "192.0.2.10", "HTTP_X_FORWARDED_FOR": ""}
+    assert client.get(URL, headers=headers, **alone).status_code == 200
+    # No proxy declared: X-Forwarded-For is only what the client wrote.
+    settings.GUICHET_API_PROXY_COUNT = 0
+    assert client.get(URL, headers=headers, **seen).status_code == 403
+
+
 def test_the_last_use_is_written_at_most_once_a_minute(client, organisation):
     key = service_key(service_account(organisation, [Scope.DOSSIERS_READ]))
     client.get(URL, headers=bearer(key))

@@ -12,6 +12,8 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-production-like-key-" + "k3y!" * 16,  # long and varied, as check --deploy wants
     "DATABASE_URL": "postgres://guichet@127.0.0.1:5432/guichet_deploy_check",  # never connected to
     "DJANGO_ALLOWED_HOSTS": "guichet.example.fr",
+    # A cache shared by the processes (the API's rate limit counts there): never connected to either.
+    "GUICHET_REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -42,3 +44,8 @@ def test_an_installation_may_leave_the_hsts_preload_list_out():
     assert result.returncode == 0, result.stdout + result.stderr
     weak = deploy_check(DJANGO_SECURE_SSL_REDIRECT="false")
     assert weak.returncode != 0 and "security.W008" in weak.stdout + weak.stderr
+
+
+def test_production_without_a_shared_cache_is_warned_of_a_rate_limit_per_process():
+    result = deploy_check(GUICHET_REDIS_URL="")
+    assert result.returncode != 0 and "api.W001" in result.stdout + result.stderr

@@ -2,8 +2,11 @@
 server that checks every signature with the `standardwebhooks` package; retries after an outage,
 SSRF refusals, rotation and replay (dead endpoints: test_dead_endpoints.py)."""
 
+import threading
+import time
 from collections import Counter
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.utils import timezone
 
 from guichet.connectors.base import ConnectorRejected
 from guichet.connectors.registry import connector_for
+from guichet.connectors.webhooks.signing import secret_generate
 from guichet.dossiers.models import TransitionLog, TransitionName
 from guichet.dossiers.services import dossier_corrections_submit, dossier_submit
 from guichet.instruction.followup.chain import followup_run
@@ -256,3 +260,48 @@ def test_a_replay_sends_the_same_message_id_again(receiver, django_capture_on_co
     replay.refresh_from_db()
     assert replay.pk != delivery.pk and replay.status == DeliveryStatus.DELIVERED
     assert receiver.ids() == [delivery.message.msg_id] * 2
+
+
+def test_a_cloud_metadata_address_is_refused_even_inside_an_allowed_network():
+    with override_settings(GUICHET_WEBHOOKS_ALLOWED_NETWORKS=["169.254.0.0/16", "fd00::/8"]):
+        connector = connector_for("webhooks")
+        assert connector.target_check("http://169.254.10.1/hook").port == 80  # the network is allowed
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/"):
+            with pytest.raises(ConnectorRejected):
+                connector.target_check(url)
+
+
+def test_an_answer_trickled_byte_by_byte_does_not_hold_the_worker_past_the_timeout(settings):
+    # A receiver that answers at once, then sends its body a byte at a time, each within the read
+    # timeout: read to the end, it would hold a delivery worker for hours (2,000 bytes × the timeout).
+    settings.GUICHET_WEBHOOKS_TIMEOUT = 1
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (the http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Length", "2000")
+            self.end_headers()
+            for _ in range(40):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.25)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        answer = connector_for("webhooks").send(
+            url=f"http://127.0.0.1:{server.server_port}/", msg_id="msg_1", body=b"{}", secrets=[secret_generate()]
+        )
+        assert time.monotonic() - started < 3
+        assert answer.status == 200 and 0 < len(answer.excerpt) < 20
+    finally:
+        server.shutdown()
+        server.server_close()

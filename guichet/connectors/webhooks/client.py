@@ -1,6 +1,7 @@
 """One webhook POST to a checked target (targets.py): connected to the address checked, the Host
 header and the TLS certificate checked against the name written in the URL, no redirect followed,
-a timeout for the connection and for each read, and only the start of the answer read."""
+a timeout for the connection and for each read, and only the start of the answer read, within the
+attempt's time."""
 
 import time
 from dataclasses import dataclass
@@ -26,6 +27,28 @@ def _retry_after(value: str | None) -> int | None:
     if value and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _excerpt_read(response, *, deadline: float) -> bytes:
+    """The start of the answer's body, read until EXCERPT_BYTES, its end or `deadline`: each read
+    waits at most what is left, so that a body trickled a byte at a time (each within the read
+    timeout) cannot hold the worker past the attempt's time. The status is known already."""
+    raw = b""
+    sock = getattr(response.connection, "sock", None)
+    while len(raw) < EXCERPT_BYTES:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        if sock is not None:
+            sock.settimeout(left)
+        try:
+            chunk = response.read1(EXCERPT_BYTES - len(raw))
+        except (urllib3.exceptions.HTTPError, OSError):
+            break  # cut short or too slow: the status is what counts, the excerpt is what came
+        if not chunk:
+            break
+        raw += chunk
+    return raw
 
 
 def webhook_post(*, target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
@@ -58,7 +81,7 @@ def webhook_post(*, target: Target, body: bytes, headers: dict[str, str], timeou
             assert_same_host=False,
         )
         try:
-            raw = response.read(EXCERPT_BYTES)
+            raw = _excerpt_read(response, deadline=started + timeout)
         finally:
             response.release_conn()
     except urllib3.exceptions.NewConnectionError as error:  # a subclass of the timeouts, in urllib3 2

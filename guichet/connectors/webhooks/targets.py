@@ -42,10 +42,10 @@ def _address_refused(address: Address, allowed: tuple[Network, ...]) -> bool:
         inner = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
         if inner is not None:
             address = inner
+    if address in METADATA:  # before the allowed networks: no setting opens the metadata service
+        return True
     if any(address in network for network in allowed):
         return False
-    if address in METADATA:
-        return True
     return not address.is_global or address.is_multicast or address.is_reserved or address.is_unspecified
 
 
