@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guichet.connectors.base import ConnectorError, ConnectorRejected, DataExchangeConnector
+from guichet.connectors.base import ConnectorError, ConnectorRejected
+from guichet.connectors.data_exchange import DataExchangeConnector
 from guichet.connectors.hubee.client import HubeeNotFound
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
