@@ -21,6 +21,7 @@ from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.files import dossier_files_filed
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog
 from guichet.dossiers.selectors import dossier_latest_snapshot
+from guichet.dossiers.sourced import sourced_notes
 from guichet.instruction.models import Label
 from guichet.procedures.definition import DISPLAY_ONLY, FormField
 from guichet.procedures.selectors import version_form
@@ -84,6 +85,11 @@ class AnswerOut(Schema):
         "fichiers (chacun avec sa `key`), lignes d’un bloc ; null sans réponse."
     )
     columns: list[AnswerColumn] | None = Field(None, description="Pour un bloc répétable : les champs de ses lignes.")
+    source_note: str | None = Field(
+        None,
+        description="Pour un champ rempli par une source de données : « Donnée issue d’API Entreprise, le … » "
+        "(certifiée), ou pourquoi l’usager l’a saisie (« Donnée saisie par l’usager : … ») ; null sinon.",
+    )
 
 
 class FileOut(Schema):
@@ -246,6 +252,7 @@ def dossier_list(
 
 def _answers(dossier: Dossier, answers: dict[str, Any]) -> list[dict[str, Any]]:
     form = version_form(dossier.version_id)
+    notes = sourced_notes(dossier)
     typed = []
     for page in form.pages:
         for field in page.fields:
@@ -259,6 +266,7 @@ def _answers(dossier: Dossier, answers: dict[str, Any]) -> list[dict[str, Any]]:
                     "label": field.label,
                     "value": answers.get(field.id),
                     "columns": _columns(field),
+                    "source_note": notes.get(field.id),
                 }
             )
     return typed

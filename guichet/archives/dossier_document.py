@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guichet.documents.rendering import PDF_VARIANT, html_to_pdfa
 from guichet.dossiers.models import Dossier, DossierSnapshot
+from guichet.dossiers.sourced import sourced_notes
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormField
 from guichet.procedures.formatting import answer_lines
@@ -30,17 +31,20 @@ def _lines(spec: FormField, value: Any) -> list[str]:
     return answer_lines(spec, value)
 
 
-def _items(fields: list[FormField], values: dict) -> list[dict]:
-    items = []
+def _items(fields: list[FormField], values: dict, notes: dict[str, str] | None = None) -> list[dict]:
+    """The answered fields; `notes`: where a top-level answer comes from (a data source)."""
+    items, notes = [], notes or {}
     for spec in fields:
         if spec.type in DISPLAY_ONLY or spec.id not in values:
             continue
         value = values[spec.id]
         if spec.type == FieldType.BLOCK:
             rows = [_items(spec.fields, row) for row in value or [] if isinstance(row, dict)]
-            items.append({"label": spec.label, "rows": rows, "lines": []})
+            items.append({"label": spec.label, "rows": rows, "lines": [], "note": ""})
         else:
-            items.append({"label": spec.label, "rows": [], "lines": _lines(spec, value)})
+            items.append(
+                {"label": spec.label, "rows": [], "lines": _lines(spec, value), "note": notes.get(spec.id, "")}
+            )
     return items
 
 
@@ -50,7 +54,8 @@ def dossier_answers_html(dossier: Dossier, snapshot: DossierSnapshot) -> str:
     values = answers_clean(
         form, snapshot.answers, today=timezone.localdate(snapshot.created_at), require_complete=False
     ).values
-    pages = [{"title": page.title, "items": _items(page.fields, values)} for page in form.pages]
+    notes = sourced_notes(dossier)
+    pages = [{"title": page.title, "items": _items(page.fields, values, notes)} for page in form.pages]
     context = {
         "dossier": dossier,
         "procedure": dossier.procedure,

@@ -24,6 +24,7 @@ from guichet.dossiers.files import dossier_files_of_applicant
 from guichet.dossiers.models import Dossier, DossierFile, DossierState
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
 from guichet.dossiers.services import dossier_draft_delete
+from guichet.dossiers.sourced import sourced_note
 
 from .models import AccountClosure
 
@@ -87,6 +88,10 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "historique": [
             {"date": event.at, "evenement": event.title, "texte": event.text, "details": event.details}
             for event in (dossier_timeline(dossier) if not dossier.is_draft else [])
+        ],
+        "donnees_issues_de_sources": [
+            {"champ": row.field_id, "valeur": row.value, "origine": sourced_note(row), "consentement": row.consent}
+            for row in dossier.sourced_values.order_by("field_id")
         ],
         "messages": messages,
         "actes": acts,

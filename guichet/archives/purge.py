@@ -11,6 +11,11 @@ What goes, model by model (every model with a key to Dossier, in every app):
   the motivations are emptied and the applicant's own moves point to « usager supprimé ».
 - dossiers.DossierFile: the stored files and their rows are deleted.
 - dossiers.Message, dossiers.CorrectionRequest: deleted (their texts are the applicant's case).
+- dossiers.SourcedValue: deleted (the values a data source certified, and the consent text, go with
+  the answers they filled).
+- exchanges.ReceivedCase: kept with HubEE's case id (a case delivered again must still find it and
+  make no new dossier); the applicant as HubEE named them, and the rejection text, are emptied.
+  exchanges.StatusSent and SentFolder keep only HubEE's ids and statuses: left as they are.
 - dossiers.Opinion: kept for the satisfaction figures, its free comment emptied.
 - documents.Act: the sealed PDF is deleted; the row keeps its kind, dates, code and SHA-256, so that
   the verification page answers « acte éliminé le … » instead of « inconnu ».
@@ -56,8 +61,10 @@ from guichet.dossiers.models import (
     DossierState,
     Message,
     Opinion,
+    SourcedValue,
     TransitionLog,
 )
+from guichet.exchanges.models import ReceivedCase
 from guichet.instruction.models import (
     BulkAction,
     DossierFollow,
@@ -160,6 +167,8 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     # Then the rows, children before what they protect.
     Message.objects.filter(dossier=dossier).delete()
     CorrectionRequest.objects.filter(dossier=dossier).delete()
+    SourcedValue.objects.filter(dossier=dossier).delete()
+    ReceivedCase.objects.filter(dossier=dossier).update(applicant={}, error="")
     snapshots.elimination_delete()
     invitations.update(question="", answer="", answer_file=None)
     DossierFile.objects.filter(dossier=dossier).delete()

@@ -7,12 +7,13 @@ A call is made while a person waits for their form page: one attempt with a shor
 retried; whatever fails, the field falls back to typed input."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
 
-from .base import ConnectorRejected, ConnectorUnavailable
+from .base import ConnectorError, ConnectorRejected, ConnectorUnavailable
 from .http import HttpPolicy, http_request
 
 
@@ -79,6 +80,7 @@ INDIVIDUAL_DATA = {
 PROVIDER_NAMES = {"api_entreprise": "API Entreprise", "api_particulier": "API Particulier"}
 
 _ANSWERED = (400, 401, 403, 404, 422, 429, 500)
+_QUERY = re.compile(r"\?[^\s)'\"]*")
 
 
 def source_get(url: str, *, params: dict, token: str, policy: HttpPolicy, system: str) -> dict:
@@ -90,7 +92,15 @@ def source_get(url: str, *, params: dict, token: str, policy: HttpPolicy, system
         + [(name, value) for name, value in params.items() if not isinstance(value, list | tuple)]
     )
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": "Guichet"}
-    response = http_request("GET", f"{url}?{query}", headers=headers, policy=policy, system=system, answered=_ANSWERED)
+    try:
+        response = http_request(
+            "GET", f"{url}?{query}", headers=headers, policy=policy, system=system, answered=_ANSWERED
+        )
+        failure = None
+    except ConnectorError as error:
+        failure = _without_query(error)
+    if failure is not None:
+        raise failure  # out of the `except`: the original, with the query, is not chained to it
     status = response.status_code
     if status == 200:
         try:
@@ -110,6 +120,12 @@ def source_get(url: str, *, params: dict, token: str, policy: HttpPolicy, system
     if status == 500:
         raise ConnectorUnavailable(f"{system} indisponible : HTTP 500 ({detail})")
     raise ConnectorRejected(f"{system} a refusé la demande : HTTP {status} ({detail})")
+
+
+def _without_query(error: ConnectorError) -> ConnectorError:
+    """The same failure without the request's query string: API Particulier's carries the person's
+    civil identity (names, birth date and place), which must stay out of logs and stored errors."""
+    return type(error)(_QUERY.sub("?…", str(error)))
 
 
 def _error_detail(response: requests.Response) -> str:

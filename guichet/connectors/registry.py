@@ -17,7 +17,6 @@ from .base import (
     CompanyDataConnector,
     Connector,
     ConnectorNotConfigured,
-    DataExchangeConnector,
     IndividualDataConnector,
     InvoicingConnector,
     PaymentConnector,
@@ -27,6 +26,7 @@ from .base import (
 )
 from .chorus_pro.connector import ChorusPro
 from .clamav.connector import ClamavAntivirus
+from .data_exchange import DataExchangeConnector
 from .hubee.connector import HubeeExchange
 from .invoicing_dummy.connector import DummyInvoicing
 from .payfip.connector import PayfipPayment

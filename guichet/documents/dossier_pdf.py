@@ -16,6 +16,7 @@ from django.utils import timezone
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_latest_snapshot, dossier_timeline
+from guichet.dossiers.sourced import sourced_notes
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField
@@ -31,6 +32,7 @@ class AnswerItem:
     lines: list[str] = field(default_factory=list)  # empty: not answered
     rows: list[list["AnswerItem"]] = field(default_factory=list)  # a block's rows
     is_block: bool = False
+    note: str = ""  # where the answer comes from: « Donnée issue d’API Entreprise, le … »
 
 
 @dataclass
@@ -47,10 +49,17 @@ class AnswerPage:
     groups: list[AnswerGroup]
 
 
-def dossier_answers(form: FormDefinition, raw: Mapping[str, Any], *, filed_at: datetime | None) -> list[AnswerPage]:
+def dossier_answers(
+    form: FormDefinition,
+    raw: Mapping[str, Any],
+    *,
+    filed_at: datetime | None,
+    notes: Mapping[str, str] | None = None,
+) -> list[AnswerPage]:
     """The visible pages of a form with their visible answers, as the applicant's summary shows them
     once filed (read only: no links, no warnings). Conditions are read on the answers cleaned as of
-    the day the dossier was filed, so that an answer does not vanish as dates pass."""
+    the day the dossier was filed, so that an answer does not vanish as dates pass. `notes`: field id
+    → where its answer comes from (a data source, dossiers/sourced.py)."""
     today = timezone.localdate(filed_at) if filed_at is not None else timezone.localdate()
     values = answers_clean(form, raw, today=today, require_complete=True).values
     pages = []
@@ -65,7 +74,9 @@ def dossier_answers(form: FormDefinition, raw: Mapping[str, Any], *, filed_at: d
             if spec.type == FieldType.SECTION:
                 groups.append(AnswerGroup(title=spec.label, items=[]))
             elif spec.type != FieldType.EXPLANATION:
-                groups[-1].items.append(_answer_item(spec, values, scope))
+                item = _answer_item(spec, values, scope)
+                item.note = (notes or {}).get(spec.id, "")
+                groups[-1].items.append(item)
         pages.append(AnswerPage(page.title, [group for group in groups if group.items or group.title]))
     return pages
 
@@ -93,7 +104,9 @@ def dossier_html(dossier: Dossier, *, now: datetime | None = None) -> str:
     context = {
         "dossier": dossier,
         "procedure": dossier.procedure,
-        "answers": dossier_answers(form, raw, filed_at=snapshot.created_at if snapshot else None),
+        "answers": dossier_answers(
+            form, raw, filed_at=snapshot.created_at if snapshot else None, notes=sourced_notes(dossier)
+        ),
         "timeline": dossier_timeline(dossier),
         "identity": dossier.identity or applicant_identity_for_dossier(dossier.applicant),
         "platform_name": settings.GUICHET_PLATFORM_NAME,

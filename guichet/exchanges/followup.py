@@ -1,17 +1,21 @@
 """What the follow-up chain's « exchanges » step does after a transition (instruction/followup):
-tell HubEE the new status of a dossier received from it, and send a dossier just filed to the
-administration its procedure transmits to. Both are kept per transition: repeated, they send nothing
-twice."""
+send a dossier just filed to the administration its procedure transmits to; deposit on the dossier's
+HubEE case the acts issued since (acts.py: its decision); then tell HubEE the new status of a dossier
+received from it (after its act, so that the applicant finds the decision when told « Terminé »).
+Each is kept: repeated, they send nothing twice."""
 
 from guichet.dossiers.models import Dossier, TransitionLog
 
+from .acts import dossier_acts_deposit
 from .models import ReceivedCase
 from .sending import dossier_transmit
 from .status import status_send_for_transition
 
 
 def exchanges_for_transition(*, log: TransitionLog) -> dict:
-    return {**status_send_for_transition(log=log), **dossier_transmit(log=log)}
+    transmitted = dossier_transmit(log=log)
+    deposited = dossier_acts_deposit(dossier=log.dossier)
+    return {**transmitted, **deposited, **status_send_for_transition(log=log)}
 
 
 def dossier_followed_elsewhere(dossier: Dossier) -> str | None:

@@ -201,3 +201,25 @@ class SentFolder(models.Model):
 
     def __str__(self) -> str:
         return self.folder_id
+
+
+class ActDeposit(models.Model):
+    """An act issued after a dossier's case was made (a decision, a receipt of a dossier received),
+    deposited on that HubEE case by an ATTACH_DEPOSIT event, so that the other side (the applicant's
+    online service, or the administration the dossier was sent to) gets it: the event and its
+    attachment ids are kept before the upload, so that a retry uploads to the same event."""
+
+    act = models.OneToOneField("documents.Act", verbose_name=_("acte"), on_delete=models.CASCADE, related_name="+")
+    case_id = models.CharField(_("identifiant du cas HubEE"), max_length=64)
+    event_id = models.CharField(_("événement HubEE"), max_length=64)
+    attachment_id = models.CharField(_("pièce HubEE"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("annoncé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acte déposé sur HubEE")
+        verbose_name_plural = _("actes déposés sur HubEE")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.act_id} → {self.case_id}"

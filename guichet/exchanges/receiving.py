@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guichet.connectors.base import ConnectorError, ConnectorRejected, DataExchangeConnector
+from guichet.connectors.base import ConnectorError, ConnectorRejected
+from guichet.connectors.data_exchange import DataExchangeConnector
 from guichet.connectors.hubee.client import HubeeNotFound
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
@@ -132,6 +133,14 @@ def case_receive(
         message = _rejection_text(error)
     # Told to HubEE first: if that fails, nothing is kept and the next round tries the whole case again.
     connector.status_send(credentials=credentials, case_id=case_id, status=CaseStatus.SI_INTG_ERROR, message=message)
+    try:
+        received = _rejection_keep(subscription, case, case_id, message)
+    except IntegrityError:  # another round, on another node, kept it first
+        return ReceivedCase.objects.get(case_id=case_id), False
+    return received, True
+
+
+def _rejection_keep(subscription: HubeeSubscription, case: dict, case_id: str, message: str) -> ReceivedCase:
     with transaction.atomic():
         received = ReceivedCase.objects.create(
             subscription=subscription,
@@ -147,7 +156,7 @@ def case_receive(
             target=received,
             details={"case": case_id, "process": subscription.process_code, "error": message[:500]},
         )
-    return received, True
+    return received
 
 
 def subscription_poll(

@@ -107,6 +107,7 @@ def test_one_dossier_with_its_typed_answers_files_acts_and_log(client, world, pr
             "label": "Objet de la demande",
             "value": "Un vélo",
             "columns": None,
+            "source_note": None,
         }
     ]
     assert [f["name"] for f in body["files"]] == ["devis.pdf"]

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
 
+from guichet.connectors.hubee.connector import HubeeExchange
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.exchanges.models import ReceivedCase
 from guichet.exchanges.receiving import hubee_poll
@@ -161,3 +162,28 @@ def test_the_polling_command_says_what_it_did(town_setup, django_capture_on_comm
     town_setup["hubee"].script = [UNAVAILABLE] * 3
     call_command("hubee_poll", stdout=out, stderr=err)
     assert "HubEE : relève en échec pour EtatCivil" in err.getvalue()
+
+
+def test_a_refused_case_rejected_by_another_poller_meanwhile_stops_nothing(
+    town_setup, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Two nodes poll at once: the other one records the rejection while this one tells HubEE; this
+    round finds its row instead of failing on the unique case id."""
+    case = deposit(town_setup, data=b'{"demande": {"acte": {"date": "1990-04-12"}}}')
+    original = HubeeExchange.status_send
+
+    def other_node_first(self, **kwargs):
+        ReceivedCase.objects.get_or_create(
+            case_id=kwargs["case_id"],
+            defaults={
+                "subscription": town_setup["subscription"],
+                "external_id": "autre nœud",
+                "outcome": ReceivedCase.Outcome.REJECTED,
+            },
+        )
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(HubeeExchange, "status_send", other_node_first)
+    report = _poll(django_capture_on_commit_callbacks)
+    assert report.failures == [] and report.repeated == 1
+    assert ReceivedCase.objects.get(case_id=case["id"]).external_id == "autre nœud"

@@ -11,12 +11,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.accounts.models import OrganisationRole, User
 from guichet.archives.models import AccountClosure
 from guichet.archives.personal_data import account_delete
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.dossiers.models import Dossier, DossierFile
+from guichet.dossiers.models import Dossier, DossierFile, SourcedValue, SourceOutcome
 from guichet.instruction.messages import message_send
 from guichet.instruction.services import expert_answer, expert_invite
 from tests.factories import DossierFactory, OrganisationFactory, ProcedureFactory, UserFactory, instructor_of
@@ -240,3 +241,25 @@ def test_an_expert_opens_the_applicants_files_and_their_own_never_another_expert
     assert download(asked_second, report) == 404
     client.force_login(first)
     assert download(asked_first, report) == 200
+
+
+@pytest.mark.slow
+def test_the_zip_says_which_answers_came_from_a_data_source_and_the_consent_given(client, applicant):
+    filed = DossierFactory(applicant=applicant, submitted=True, answers={"objet": "Une cantine", "qf": 640})
+    SourcedValue.objects.create(
+        dossier=filed,
+        field_id="qf",
+        provider="api_particulier",
+        datum="family_quotient",
+        outcome=SourceOutcome.CERTIFIED,
+        value=640,
+        consent="J’accepte que la mairie obtienne mon quotient familial auprès de la CAF.",
+        fetched_at=timezone.now(),
+    )
+    response = client.post(reverse("accounts:my_data_download"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    (sourced,) = json.loads(archive.read("donnees.json"))["dossiers"][0]["donnees_issues_de_sources"]
+    assert sourced["champ"] == "qf"
+    assert sourced["valeur"] == 640
+    assert sourced["origine"].startswith("Donnée issue d’API Particulier, le ")
+    assert sourced["consentement"] == "J’accepte que la mairie obtienne mon quotient familial auprès de la CAF."

@@ -6,6 +6,9 @@ client SolutionSI/hubee_client.py of dinum-HubEE/Documentations; /work/shared/re
   `GET /cases/{id}/attachments/{att}`, `POST /cases/{id}/events` (a STATUS_UPDATE with the case's
   new status), `GET` and `PATCH /cases/{id}/events/{ev}` (`{"status": "RECEIVED"}`: the event is
   taken into account) and `DELETE /notifications/{id}`;
+- either side, afterwards: `POST /cases/{id}/events` (an ATTACH_DEPOSIT describing files, such as
+  an act issued later) then `PUT /cases/{id}/events/{ev}/attachments/{att}` (each binary, with its
+  SHA-256 in `digest`);
 - sending (OSL): `POST /folders` (the folder, its cases, one per recipient, and its attachments'
   descriptions), `PUT /folders/{id}/attachments/{att}` (each binary, with its SHA-256 in `digest`),
   `PATCH /folders/{id}` (`{"globalStatus": "HUBEE_COMPLETED"}`: the folder is complete and its cases
@@ -23,7 +26,8 @@ from typing import Any, Self
 
 from django.conf import settings
 
-from ..base import ConnectorNotConfigured, ConnectorRejected, DataExchangeConnector
+from ..base import ConnectorNotConfigured, ConnectorRejected
+from ..data_exchange import DataExchangeConnector
 from ..http import HttpPolicy, http_request
 from .client import (
     SYSTEM,
@@ -36,6 +40,11 @@ from .client import (
 
 EDITOR_HEADERS = {"editorName": "Guichet", "applicationName": "Guichet", "softwareVersion": "1"}
 REFUSALS = {400, 401, 403, 404, 409, 422}
+
+
+def _digest(content: bytes) -> str:
+    """The `digest` header of an upload: the content's SHA-256, in base64."""
+    return base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,33 @@ class HubeeExchange(DataExchangeConnector):
         body = {"status": "RECEIVED"}
         self._call("PATCH", f"/cases/{case_id}/events/{event_id}", credentials=credentials, body=body)
 
+    # Either side: files added to a case afterwards (an act issued later).
+
+    def attachments_deposit(
+        self, *, credentials: HubeeCredentials, case_id: str, attachments: list[dict], message: str
+    ) -> dict:
+        body = {
+            "actionType": "ATTACH_DEPOSIT",
+            "message": message[:1000],
+            "author": "Guichet",
+            "notification": True,
+            "attachments": attachments,
+        }
+        return self._json(
+            self._call("POST", f"/cases/{case_id}/events", credentials=credentials, body=body, repeatable=False)
+        )
+
+    def event_attachment_upload(
+        self, *, credentials: HubeeCredentials, case_id: str, event_id: str, attachment_id: str, content: bytes
+    ) -> None:
+        self._call(
+            "PUT",
+            f"/cases/{case_id}/events/{event_id}/attachments/{attachment_id}",
+            credentials=credentials,
+            raw=content,
+            headers={"digest": _digest(content)},
+        )
+
     # Sending (OSL).
 
     def folder_create(self, *, credentials: HubeeCredentials, folder: dict) -> dict:
@@ -154,13 +190,12 @@ class HubeeExchange(DataExchangeConnector):
     def folder_attachment_upload(
         self, *, credentials: HubeeCredentials, folder_id: str, attachment_id: str, content: bytes
     ) -> None:
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
         self._call(
             "PUT",
             f"/folders/{folder_id}/attachments/{attachment_id}",
             credentials=credentials,
             raw=content,
-            headers={"digest": digest},
+            headers={"digest": _digest(content)},
         )
 
     def folder_complete(self, *, credentials: HubeeCredentials, folder_id: str) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from guichet.connectors.api_particulier.connector import ApiParticulier
-from guichet.connectors.base import ConnectorTimeout
+from guichet.connectors.base import ConnectorTimeout, ConnectorUnavailable
 from guichet.connectors.data_sources import PivotIdentity, SourceAccess, SourceNotFound, SourceRateLimited
 from guichet.connectors.http import HttpPolicy
 from guichet.core.clock import clock_set
@@ -55,3 +55,18 @@ def test_rate_limited_and_slow(api_particulier):
     api_particulier.rate_limit, api_particulier.slow_seconds, api_particulier.script = 100, 1.0, ["slow"]
     with pytest.raises(ConnectorTimeout):
         api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+
+
+def test_a_failure_never_carries_the_persons_identity(api_particulier):
+    """The failure's message goes to the logs and the audit: the civil identity sent in the query
+    (names, birth date, birthplace) stays out of it."""
+    api_particulier.slow_seconds, api_particulier.script = 1.0, ["slow"]
+    with pytest.raises(ConnectorTimeout) as timeout:
+        client(api_particulier, timeout=0.2).individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    down = ApiParticulier(url="http://127.0.0.1:9", policy=HttpPolicy(timeout=0.5, attempts=1))
+    with pytest.raises(ConnectorUnavailable) as unreachable:
+        down.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    for error in (timeout.value, unreachable.value):
+        message = f"{error} {error.__cause__ or ''} {error.__context__ or ''}"
+        assert "quotient_familial" in str(error)
+        assert not any(secret in message for secret in ("MARTIN", "CAMILLE", "1988", "45234")), message

@@ -3,10 +3,9 @@ documented contract (Swagger api_folder_v1.2.7 of dinum-HubEE/Documentations,
 /work/shared/reference/connectors.md §3.1): clients per démarche and actor type, tokens that expire,
 folders made by an OSL with one case per recipient organisation, attachments uploaded with their
 SHA-256, notifications to each side, events (STATUS_UPDATE with the documented case statuses,
-acknowledged RECEIVED)."""
+acknowledged RECEIVED; hub_cases.py: the cases' side)."""
 
 import base64
-import datetime as dt
 import hashlib
 import secrets
 import threading
@@ -14,30 +13,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-CASE_STATUSES = (
-    "HUBEE_NOTIFIED",
-    "SENT",
-    "SI_RECEIVED",
-    "SI_INTG_ERROR",
-    "IN_PROGRESS",
-    "ADD_AWAITING",
-    "REFUSED",
-    "DONE",
-    "CLOSED",
-)
+from .hub_cases import CASE_STATUSES, CaseEvents, HubError, now
+
 FOLDER_STATUSES = ("HUBEE_RECEIVED", "HUBEE_COMPLETED", *CASE_STATUSES)
-
-
-class HubError(Exception):
-    """An answer in HubEE's error shape: `{"errors": [{"code", "message"}]}`."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
 
 
 @dataclass
@@ -50,7 +28,7 @@ class Client:
 
 
 @dataclass
-class Hub:
+class Hub(CaseEvents):
     token_lifetime: int = 3600  # seconds, as `expires_in` says
     clients: dict[str, Client] = field(default_factory=dict)
     tokens: dict[str, tuple[Client, float]] = field(default_factory=dict)
@@ -123,7 +101,7 @@ class Hub:
             "processCode": case["processCode"],
             "caseId": case["id"],
             "eventId": event_id,
-            "dateTime": _now(),
+            "dateTime": now(),
         }
 
     def notifications_for(self, client: Client, max_result: int) -> list[dict]:
@@ -164,7 +142,7 @@ class Hub:
         if not applicant.get("firstName") or not applicant.get("lastName"):
             raise HubError(400, "Bad Request : applicant firstName and lastName are required")
         folder_id = self._id("folder", body["externalId"])
-        folder = {**body, "id": folder_id, "globalStatus": "HUBEE_RECEIVED", "createDateTime": _now(), "cases": []}
+        folder = {**body, "id": folder_id, "globalStatus": "HUBEE_RECEIVED", "createDateTime": now(), "cases": []}
         externals = set()
         for given in body["cases"]:
             recipient = given.get("recipient") or {}
@@ -230,7 +208,7 @@ class Hub:
             "transmitter": transmitter,
             "externalId": case["externalId"],
             "processCode": folder["processCode"],
-            "createDateTime": _now(),
+            "createDateTime": now(),
             "applicant": folder["applicant"],
             "attachments": attachments,
             "events": [],
@@ -282,68 +260,3 @@ class Hub:
         folder = self._folder_of(client, folder_id)
         cases = [{**case, "status": self.cases.get(case["id"], case)["status"]} for case in folder["cases"]]
         return {**folder, "cases": cases}
-
-    # Cases and events (SI).
-
-    def case_of(self, client: Client, case_id: str) -> dict:
-        case = self.cases.get(case_id)
-        if case is None or case["processCode"] != client.process_code:
-            raise HubError(404, "Case is not found")
-        if case["recipient"]["companyRegister"] != client.organisation["companyRegister"] or client.scope != "SI":
-            raise HubError(403, "Unauthorized user")
-        return case
-
-    def event_of_either_side(self, client: Client, case_id: str, event_id: str) -> dict:
-        """An event read by the case's recipient (SI) or by the online service that sent it (OSL)."""
-        case = self.cases.get(case_id)
-        if case is None or case["processCode"] != client.process_code:
-            raise HubError(404, "Case is not found")
-        side = case["recipient"] if client.scope == "SI" else case["transmitter"]
-        if side["companyRegister"] != client.organisation["companyRegister"]:
-            raise HubError(403, "Unauthorized user")
-        event = next((item for item in case["events"] if item["id"] == event_id), None)
-        if event is None:
-            raise HubError(404, "Event is not found")
-        return event
-
-    def case_attachment(self, client: Client, case_id: str, attachment_id: str) -> bytes:
-        case = self.case_of(client, case_id)
-        if not any(item["id"] == attachment_id for item in case["attachments"]):
-            raise HubError(404, "Attachment is not found")
-        return self.binaries[attachment_id]
-
-    def event_create(self, client: Client, case_id: str, body: dict) -> dict:
-        case = self.case_of(client, case_id)
-        if body.get("actionType") != "STATUS_UPDATE":
-            raise HubError(400, "Bad request : actionType")
-        status = body.get("caseNewStatus")
-        if status not in CASE_STATUSES:
-            raise HubError(400, f"Bad request : caseNewStatus {status!r} is not a case status")
-        if case["status"] == "CLOSED":
-            raise HubError(400, "Bad request : the case is closed")
-        event = {
-            "id": str(uuid.uuid4()),
-            "transmitter": case["recipient"],
-            "actionType": "STATUS_UPDATE",
-            "message": body.get("message"),
-            "author": body.get("author"),
-            "notification": bool(body.get("notification")),
-            "caseCurrentStatus": case["status"],
-            "caseNewStatus": status,
-            "status": "SENT",
-            "createDateTime": _now(),
-            "updateDateTime": _now(),
-        }
-        with self.lock:
-            case["status"] = status
-            case["events"].append(event)
-            if event["notification"]:
-                self._notify(
-                    recipient=case["transmitter"], transmitter=case["recipient"], case=case, event_id=event["id"]
-                )
-        return event
-
-    def statuses_sent(self, case_id: str) -> list[str]:
-        return [
-            event["caseNewStatus"] for event in self.cases[case_id]["events"] if event["actionType"] == "STATUS_UPDATE"
-        ]

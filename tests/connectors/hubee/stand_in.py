@@ -68,6 +68,7 @@ ROUTES = [
     ("GET", r"/cases/(?P<case>[^/]+)/attachments/(?P<attachment>[^/]+)", "case_attachment"),
     ("POST", r"/cases/(?P<case>[^/]+)/events", "event_create"),
     ("GET", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)", "event"),
+    ("PUT", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)/attachments/(?P<attachment>[^/]+)", "event_upload"),
     ("PATCH", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)", "event_patch"),
 ]
 
@@ -97,6 +98,11 @@ def _answer(hub: Hub, action: str, client, args: dict, query: dict, body: bytes,
             return 200, hub.case_attachment(client, args["case"], args["attachment"])
         case "event_create":
             return 201, hub.event_create(client, args["case"], data)
+        case "event_upload":
+            hub.event_attachment_upload(
+                client, args["case"], args["event"], args["attachment"], body, headers.get("digest", "")
+            )
+            return 204, None
         case "event":
             return 200, hub.event_of_either_side(client, args["case"], args["event"])
         case "event_patch":
