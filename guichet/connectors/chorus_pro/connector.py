@@ -26,6 +26,7 @@ from django.conf import settings
 
 from ..base import (
     ConnectorNotConfigured,
+    ConnectorOutcomeUnknown,
     ConnectorRejected,
     ConnectorUnavailable,
     FlowReport,
@@ -118,6 +119,7 @@ class ChorusPro(InvoicingConnector):
                 system=SYSTEM,
                 answered={REJECTED, UNAUTHORISED},
                 repeatable=repeatable,
+                cut_is_unknown=True,  # a deposit cannot be found again by itself (decision 0041)
             )
             if response.status_code != UNAUTHORISED:
                 break
@@ -126,7 +128,13 @@ class ChorusPro(InvoicingConnector):
             raise ConnectorUnavailable(
                 f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE."
             )
-        answer = _json(response)
+        try:
+            answer = _json(response)
+        except ConnectorRejected as error:
+            if repeatable or not response.ok:
+                raise
+            # Accepted, but what it answered cannot be read: it may well have done it.
+            raise ConnectorOutcomeUnknown(f"{error} ; la demande a peut-être été prise en compte") from error
         if response.status_code == REJECTED or answer.get("codeRetour") not in (None, 0, "0"):
             label = answer.get("libelle") or f"HTTP {response.status_code}"
             raise ConnectorRejected(f"{SYSTEM} a refusé la demande : {label}")
@@ -148,8 +156,8 @@ class ChorusPro(InvoicingConnector):
             repeatable=False,
         )
         number = str(answer.get("numeroFluxDepot") or "")
-        if not number:
-            raise ConnectorRejected(f"{SYSTEM} n’a pas donné de numéro de dépôt")
+        if not number:  # accepted without a number: the file may be there all the same
+            raise ConnectorOutcomeUnknown(f"{SYSTEM} a accepté le dépôt sans donner son numéro")
         return number
 
     def flow_report(self, flow_number: str) -> FlowReport:
