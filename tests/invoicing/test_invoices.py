@@ -4,6 +4,7 @@ what cannot be invoiced."""
 
 import io
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pypdf
@@ -186,3 +187,10 @@ def test_the_sealed_invoice_says_the_same_in_its_info_and_xmp_as_pdfa_3b_require
     for xmp_date, info_date in (("CreateDate", "/CreationDate"), ("ModifyDate", "/ModDate")):
         assert isoparse(value(XMP, xmp_date)) == parse_pdf_date(str(info[info_date]))
     assert b"fx:ConformanceLevel" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+def test_an_invoice_dated_before_the_last_one_is_refused_and_uses_no_number(dossier, agent):
+    first = issue(dossier, agent, issue_date=date(2026, 12, 7))
+    with pytest.raises(InvoiceInvalid, match="précède celle de la dernière facture"):
+        issue(dossier, agent, issue_date=date(2026, 12, 6))
+    assert issue(dossier, agent, issue_date=date(2026, 12, 7)).number == first.number.replace("000001", "000002")
