@@ -1,9 +1,11 @@
-"""Reads of invoices. Who may see them is whoever may see their dossier: the screens check the
-dossier first (an instructor's group, the applicant's own), then ask for its invoices here."""
+"""Reads of invoices. Who may see them is whoever may see their dossier: the applicant who filed it
+(the company invoiced) here, the instructors of its group in instruction/access.py."""
 
 from django.db.models import QuerySet
 
+from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier
+from guichet.dossiers.selectors import dossier_for_applicant
 
 from .models import Invoice
 
@@ -23,3 +25,12 @@ def invoice_of_dossier(dossier: Dossier, invoice_pk: int) -> Invoice:
     invoice = invoices_of_dossier(dossier).get(pk=invoice_pk)
     invoice.dossier = dossier
     return invoice
+
+
+def invoice_of_applicant(user: User, *, dossier_pk: int, invoice_pk: int) -> Invoice:
+    """An invoice of one of the applicant's dossiers; Invoice.DoesNotExist for any other."""
+    try:
+        dossier = dossier_for_applicant(user, dossier_pk)
+    except Dossier.DoesNotExist:
+        raise Invoice.DoesNotExist from None
+    return invoice_of_dossier(dossier, invoice_pk)

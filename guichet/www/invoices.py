@@ -1,15 +1,17 @@
-"""Sending an invoice's PDF to someone allowed to see its dossier (the caller checks that)."""
+"""Sending an invoice's PDF to someone allowed to see it (the permission-checked selectors
+invoice_of_instructor and invoice_of_applicant say who)."""
+
+from collections.abc import Callable
 
 from django.http import FileResponse, Http404
 
-from guichet.dossiers.models import Dossier
 from guichet.invoicing.models import Invoice
-from guichet.invoicing.selectors import invoice_of_dossier
 
 
-def dossier_invoice(dossier: Dossier, invoice_pk: int) -> Invoice:
+def invoice_or_404(selector: Callable[..., Invoice], user, *, dossier_pk: int, invoice_pk: int) -> Invoice:
+    """The invoice the selector gives `user`; 404 for any other, as one that does not exist."""
     try:
-        return invoice_of_dossier(dossier, invoice_pk)
+        return selector(user, dossier_pk=dossier_pk, invoice_pk=invoice_pk)
     except Invoice.DoesNotExist:
         raise Http404("Cette facture n’existe pas.") from None
 
