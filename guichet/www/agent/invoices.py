@@ -3,8 +3,8 @@ start again a deposit whose answer was lost once Chorus Pro was checked."""
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.instruction.access import invoice_of_instructor
 from guichet.invoicing.amounts import InvoiceInvalid
@@ -25,9 +25,15 @@ def dossier_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> File
 
 
 @instructor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dossier_invoice_credit(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    """A credit note cannot be taken back: the page says what it does, its button issues it."""
     invoice = _invoice(request, pk, invoice_pk)
+    if request.method == "GET":
+        if not invoice.can_be_credited:
+            messages.info(request, f"La facture n° {invoice.number} ne peut pas être annulée.")
+            return redirect("agent:dossier_detail", pk=pk)
+        return render(request, "agent/invoice_credit.html", {"invoice": invoice, "dossier": invoice.dossier})
     try:
         credit_note = invoice_credit(invoice=invoice, actor=request.user)
     except InvoiceInvalid as error:
