@@ -1,11 +1,13 @@
 """Reads of invoices. Who may see them is whoever may see their dossier: the applicant who filed it
-(the company invoiced) here, the instructors of its group in instruction/access.py."""
+(the company invoiced) here, the instructors of its group in instruction/access.py; all of an
+organisation's, for its accountant, whoever administers the organisation's procedures."""
 
 from django.db.models import QuerySet
 
-from guichet.accounts.models import User
+from guichet.accounts.models import Organisation, User
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_for_applicant
+from guichet.procedures.selectors import organisation_ids_administered_by
 
 from .models import Invoice
 
@@ -34,3 +36,12 @@ def invoice_of_applicant(user: User, *, dossier_pk: int, invoice_pk: int) -> Inv
     except Dossier.DoesNotExist:
         raise Invoice.DoesNotExist from None
     return invoice_of_dossier(dossier, invoice_pk)
+
+
+def invoices_of_organisation_administered(user: User, *, organisation_pk: int) -> tuple[Organisation, QuerySet]:
+    """An organisation whose procedures the person administers, and all its invoices and credit
+    notes (for its accountant); Organisation.DoesNotExist for any other organisation."""
+    if organisation_pk not in organisation_ids_administered_by(user):
+        raise Organisation.DoesNotExist
+    organisation = Organisation.objects.get(pk=organisation_pk)
+    return organisation, Invoice.objects.filter(organisation=organisation)
