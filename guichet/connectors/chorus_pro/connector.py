@@ -44,6 +44,9 @@ FLOW_STATES = {
     "IN_REJETE": FlowState.REJECTED,
 }
 REJECTED, UNAUTHORISED = 400, 401
+# Refused for what the platform's settings say (no right for the technical account, an address
+# that is not the API's), never for the invoice: nothing was received, it waits for the fix.
+MISCONFIGURED = frozenset({403, 404, 405})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit for one file
 MAX_NAME_LENGTH = 50
 
@@ -117,7 +120,7 @@ class ChorusPro(InvoicingConnector):
                 },
                 policy=self.policy,
                 system=SYSTEM,
-                answered={REJECTED, UNAUTHORISED},
+                answered={REJECTED, UNAUTHORISED, *MISCONFIGURED},
                 repeatable=repeatable,
                 cut_is_unknown=True,  # a deposit cannot be found again by itself (decision 0041)
             )
@@ -127,6 +130,11 @@ class ChorusPro(InvoicingConnector):
             # Nothing was received: waits for the settings to be fixed, then goes on by itself.
             raise ConnectorUnavailable(
                 f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE."
+            )
+        if response.status_code in MISCONFIGURED:
+            raise ConnectorUnavailable(
+                f"{SYSTEM} : HTTP {response.status_code} sur {path} ; vérifiez GUICHET_CHORUS_PRO_URL "
+                "et les droits du compte technique."
             )
         try:
             answer = _json(response)
