@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from typing import IO
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
 from .base import ConnectorOutcomeUnknown, ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
 
-RETRIED_STATUSES = frozenset({502, 503, 504})
+# 429: a quota (PISTE's) says « later », the request was not handled.
+RETRIED_STATUSES = frozenset({429, 502, 503, 504})
+# After these, a request may have been handled all the same: a gateway that passed it on and got no
+# (good) answer from behind (502, 504), or a server that failed in its midst (500).
+MAYBE_HANDLED_STATUSES = frozenset({500, 502, 504})
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,16 @@ def http_request(
     tls: TlsIdentity | None = None,
     answered: Collection[int] = (),
     repeatable: bool = True,
+    cut_is_unknown: bool = False,
 ) -> requests.Response:
     """`method` on `url` under `policy`, as `http_post`. A stream `data` is sent again from the same
     position at each attempt. Statuses in `answered` are returned to the caller as answers (Vitam's
     400 carries a refused transfer's reply). `repeatable=False` for a request that must not be done
-    twice: an attempt that got no answer in time is not repeated (the other side may be working on
-    it) and ends in ConnectorOutcomeUnknown."""
+    twice: an attempt that got no answer in time, or 500, 502 or 504 (a gateway may have passed it
+    on) is not repeated (the other side may have done
+    it) and ends in ConnectorOutcomeUnknown. `cut_is_unknown` (with `repeatable=False`): a connection
+    cut once made ends so too, rather than being tried again (a reset before the request was read
+    and a close after it was taken look the same from here)."""
     start = data.tell() if hasattr(data, "tell") else None
     attempt = 1
     while True:
@@ -97,17 +106,34 @@ def http_request(
             if last:
                 raise ConnectorTimeout(f"{system} : pas de réponse en {policy.timeout:g} s ({url})") from error
         except requests.RequestException as error:  # refused, reset, unknown host...
+            if cut_is_unknown and not repeatable and not _before_sending(error):
+                raise ConnectorOutcomeUnknown(
+                    f"{system} : connexion coupée après l’envoi ({url}) ; la demande a peut-être été prise en compte"
+                ) from error
             if last:
                 raise ConnectorUnavailable(f"{system} injoignable ({url}) : {error}") from error
         else:
             if response.ok or response.status_code in answered:
                 return response
+            if not repeatable and response.status_code in MAYBE_HANDLED_STATUSES:
+                raise ConnectorOutcomeUnknown(
+                    f"{system} : HTTP {response.status_code} après l’envoi ({url}) ; "
+                    "la demande a peut-être été prise en compte"
+                )
             if response.status_code not in RETRIED_STATUSES:
                 raise ConnectorRejected(f"{system} a refusé la demande : HTTP {response.status_code} ({url})")
             if last:
                 raise ConnectorUnavailable(f"{system} indisponible : HTTP {response.status_code} ({url})")
         time.sleep(policy.backoff * 2 ** (attempt - 1))
         attempt += 1
+
+
+def _before_sending(error: requests.RequestException) -> bool:
+    """Whether the connection failed before the request left (refused, unknown host, no connection
+    in time), rather than being cut once made."""
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # requests wraps urllib3's MaxRetryError
+    return isinstance(reason, ConnectTimeoutError)  # NewConnectionError and NameResolutionError too
 
 
 def _certificate_refused(error: requests.exceptions.SSLError) -> bool:

@@ -155,6 +155,7 @@ def pdf_seal(
     def sign(bytes_reserved: int | None) -> bytes:
         output = io.BytesIO()
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        _info_kept_equivalent_to_xmp(writer)
         _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=output, bytes_reserved=bytes_reserved))
         return output.getvalue()
 
@@ -182,6 +183,27 @@ def _pdf_20_digest(md_algorithm: str) -> bool:
 
 
 @cache
+def _info_kept_equivalent_to_xmp(writer) -> None:
+    """PDF/A wants the document information dictionary and the XMP to say the same (ISO 19005-3,
+    6.6.3). pyHanko, on writing, sets the XMP's pdf:Producer to its own name but appends that name
+    to the /Producer of the dictionary: both are made to agree here, before it writes them, and so
+    is the creation date (factur-x reads the clock twice for them, a second may pass between).
+    Empty entries (factur-x writes an empty /Keywords, with no XMP counterpart) are left out."""
+    from pyhanko.pdf_utils import generic  # noqa: PLC0415
+    from pyhanko.pdf_utils.metadata.model import VENDOR  # noqa: PLC0415
+
+    reference = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
+    if reference is None:
+        return
+    info = reference.get_object()
+    for key in [key for key, value in info.items() if isinstance(value, str) and not value]:
+        del info[key]
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    if "/CreationDate" in info:
+        writer.document_meta.created = generic.parse_pdf_date(str(info["/CreationDate"]), strict=False)
+    writer.mark_update(reference)
+
+
 def _pdf_17_signer_class():
     """pyHanko's signer, keeping the sealed PDF on the PDF 1.7 that PDF/A-3 is built on.
 

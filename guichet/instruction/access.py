@@ -8,6 +8,8 @@ from guichet.accounts.models import User
 from guichet.documents.models import Act
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.models import Dossier, DossierState
+from guichet.invoicing.models import Invoice
+from guichet.invoicing.selectors import invoice_of_dossier
 from guichet.procedures.models import InstructorMembership
 
 from .models import ExpertInvitation
@@ -44,6 +46,15 @@ def act_of_instructor(user: User, *, dossier_pk: int, act_pk: int) -> Act:
     act = acts_of_dossier(dossier, issued_only=False).get(pk=act_pk)
     act.dossier = dossier
     return act
+
+
+def invoice_of_instructor(user: User, *, dossier_pk: int, invoice_pk: int) -> Invoice:
+    """An invoice of a dossier of the instructor's groups; Invoice.DoesNotExist for any other."""
+    try:
+        dossier = dossier_for_instructor(user, dossier_pk)
+    except Dossier.DoesNotExist:
+        raise Invoice.DoesNotExist from None
+    return invoice_of_dossier(dossier, invoice_pk)
 
 
 def expert_invitations_of(user: User) -> QuerySet[ExpertInvitation]:

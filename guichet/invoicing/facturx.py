@@ -8,6 +8,7 @@ platform does not run; the XSD and our own arithmetic (amounts.py) are checked o
 from datetime import date
 
 import facturx
+from lxml import etree
 
 from .amounts import Amounts, InvoiceInvalid
 
@@ -18,6 +19,11 @@ PAYMENT_BY_TRANSFER = "30"  # UNTDID 4461
 UNIT = "C62"  # « one » (UN/ECE recommendation 20)
 OUTSIDE_SCOPE_REASON = "Hors du champ d’application de la TVA (article 256 B du CGI)"
 OUTSIDE_SCOPE_CODE = "VATEX-EU-O"
+# The Factur-X XMP extension schema declares the prefix « fx » for its properties. The seal's writer
+# (pyHanko, with lxml) writes the XMP again and names a namespace it does not know « ns0 »: lxml's
+# registry gives it its prefix back (PDF/A readers and Factur-X checkers look for fx:…).
+FACTURX_XMP_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+etree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
 
 
 def _money(value) -> str:
@@ -134,7 +140,7 @@ def facturx_embed(pdf: bytes, xml: bytes, *, title: str, author: str) -> bytes:
         level=LEVEL,
         check_xsd=True,
         check_schematron=False,
-        pdf_metadata={"author": author, "keywords": "Factur-X, facture", "title": title, "subject": title},
+        pdf_metadata={"author": author, "title": title, "subject": title},
         lang="fr-FR",
         xmp_compression=False,
     )

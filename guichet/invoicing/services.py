@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from guichet.accounts.models import Organisation, validate_siret
@@ -107,6 +108,13 @@ def _issue(
     }
     due_date = issue_date + timedelta(days=billing.payment_days)
     number = invoice_number_next(organisation, kind=kind, year=issue_date.year)
+    # The series is chronological (CGI, annexe II, art. 242 nonies A): read under the counter's lock.
+    latest = Invoice.objects.filter(organisation=organisation).aggregate(latest=Max("issue_date"))["latest"]
+    if latest and issue_date < latest:
+        raise InvoiceInvalid(
+            f"La date d’émission ({issue_date:%d/%m/%Y}) précède celle de la dernière facture de "
+            f"l’organisation ({latest:%d/%m/%Y}) : les numéros suivent l’ordre des dates."
+        )
     credited_ref = (credited.number, credited.issue_date) if credited else None
     xml = facturx_xml(
         facturx_data(

@@ -10,7 +10,16 @@ from guichet.core.models import AuditAction, AuditEvent
 from guichet.invoicing.deposits import invoices_follow
 from guichet.invoicing.models import InvoiceKind, InvoiceStatus
 from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
-from tests.connectors.chorus_pro.stand_in import NORMAL, SLOW, UNAVAILABLE, stand_in_chorus_pro
+from tests.connectors.chorus_pro.stand_in import (
+    CUT,
+    GARBLED,
+    GATEWAY_TIMEOUT,
+    NORMAL,
+    SLOW,
+    TOO_MANY,
+    UNAVAILABLE,
+    stand_in_chorus_pro,
+)
 from tests.invoicing.samples import COMPANY, issue
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +160,25 @@ def test_a_worker_that_dies_mid_deposit_never_makes_a_second_one(chorus, dossier
     invoice.refresh_from_db()
     assert invoice.waits_for_a_person
     assert chorus.deposits == []
+
+
+@pytest.mark.parametrize("lost", [GATEWAY_TIMEOUT, CUT, GARBLED])
+def test_a_deposit_received_whose_answer_is_lost_on_the_way_is_never_made_twice(chorus, dossier, agent, lost):
+    """PISTE's gateway answers 504, or the connection is cut, or a proxy answers a page instead of
+    Chorus Pro's JSON, after Chorus Pro took the file: it is not sent again, a person checks."""
+    invoice = issue(dossier, agent)
+    chorus.script = [NORMAL, lost]
+    assert "peut-être été prise en compte" in rounds()[0].errors[0]
+    rounds()
+    invoice.refresh_from_db()
+    assert invoice.waits_for_a_person and invoice.status == InvoiceStatus.ISSUED
+    assert chorus.deposits == [invoice.number]
+
+
+def test_a_deposit_over_pistes_quota_is_made_again_not_rejected(chorus, dossier, agent):
+    invoice = issue(dossier, agent)
+    chorus.script = [NORMAL, TOO_MANY]
+    assert rounds()[0].deposited == 1
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.DEPOSITED
+    assert chorus.deposits == [invoice.number]

@@ -2,11 +2,17 @@
 XML is valid against the EN 16931 XSD and says the same amounts), the series without gaps, and
 what cannot be invoiced."""
 
+import io
 import threading
+from datetime import date
 from decimal import Decimal
 
+import pypdf
 import pytest
 from django.db import close_old_connections, connection
+from lxml import etree
+from pyhanko.pdf_utils.generic import parse_pdf_date
+from pyhanko.pdf_utils.misc import isoparse
 
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.documents.pdfa import pdfa_identification
@@ -20,6 +26,9 @@ from tests.factories import DossierFactory
 from tests.invoicing.samples import COMPANY, ROOM, issue
 
 pytestmark = pytest.mark.django_db
+
+PDFAID, PDF = "http://www.aiim.org/pdfa/ns/id/", "http://ns.adobe.com/pdf/1.3/"
+DC, XMP = "http://purl.org/dc/elements/1.1/", "http://ns.adobe.com/xap/1.0/"
 
 TAXED = (
     Line("Diagnostic archéologique (m²)", Decimal("1250.5"), Decimal("0.67"), Decimal("20")),
@@ -152,3 +161,36 @@ def test_numbers_have_no_gap_when_invoices_are_issued_concurrently_and_some_fail
     assert failures == []
     numbers = sorted(int(number[-6:]) for number in Invoice.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 7))
+
+
+def test_the_sealed_invoice_says_the_same_in_its_info_and_xmp_as_pdfa_3b_requires(dossier, agent):
+    """ISO 19005-3 §6.6.3: each entry of the document information dictionary has its equivalent in
+    the XMP; the Factur-X extension schema's properties keep their « fx » prefix (readers look for
+    fx:ConformanceLevel). We claim PDF/A-3B: the seal's widget is not tagged, so not 3A."""
+    pdf = issue(dossier, agent).pdf.read()
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    info = reader.trailer["/Info"]
+    xmp = etree.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+    description = xmp.find(".//{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description")
+
+    def value(namespace: str, name: str) -> str:
+        found = description.get(f"{{{namespace}}}{name}")
+        if found is None:
+            found = "".join(xmp.find(f".//{{{namespace}}}{name}").itertext())
+        return found
+
+    assert (value(PDFAID, "part"), value(PDFAID, "conformance")) == ("3", "B")
+    assert value(PDF, "Producer") == str(info["/Producer"])
+    assert "/Keywords" not in info  # factur-x writes it empty, with no XMP counterpart
+    assert value(DC, "title") == str(info["/Title"]) and value(DC, "creator") == str(info["/Author"])
+    assert value(XMP, "CreatorTool") == str(info["/Creator"])
+    for xmp_date, info_date in (("CreateDate", "/CreationDate"), ("ModifyDate", "/ModDate")):
+        assert isoparse(value(XMP, xmp_date)) == parse_pdf_date(str(info[info_date]))
+    assert b"fx:ConformanceLevel" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+def test_an_invoice_dated_before_the_last_one_is_refused_and_uses_no_number(dossier, agent):
+    first = issue(dossier, agent, issue_date=date(2026, 12, 7))
+    with pytest.raises(InvoiceInvalid, match="précède celle de la dernière facture"):
+        issue(dossier, agent, issue_date=date(2026, 12, 6))
+    assert issue(dossier, agent, issue_date=date(2026, 12, 7)).number == first.number.replace("000001", "000002")

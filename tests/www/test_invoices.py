@@ -44,12 +44,20 @@ def test_the_instructor_sees_the_rejection_and_cancels_the_invoice_with_a_credit
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == rejected.pdf.open("rb").read()
 
-    response = client.post(reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk]), follow=True)
+    credit_url = reverse("agent:dossier_invoice_credit", args=[dossier.pk, rejected.pk])
+    assert f'href="{credit_url}"' in page  # a page that says what it does, not a button that does it
+    confirmation = client.get(credit_url).content.decode()
+    assert f"Annuler la facture n° {rejected.number}" in confirmation and "300,00" in confirmation
+    assert "Un avoir ne peut pas être retiré" in confirmation
+    assert not Invoice.objects.filter(credited_invoice=rejected).exists()
+    response = client.post(credit_url, follow=True)
     page = response.content.decode()
     credit_note = Invoice.objects.get(credited_invoice=rejected)
     assert f"est annulée par l’avoir n° {credit_note.number}" in page
     assert f"Avoir n° {credit_note.number}" in page and "Annulée par un avoir" in page
     assert credit_note.issued_by == instructor
+    again = client.get(credit_url, follow=True).content.decode()
+    assert f"La facture n° {rejected.number} ne peut pas être annulée." in again
 
 
 def test_the_company_sees_its_invoice_and_its_status(client, dossier, rejected):

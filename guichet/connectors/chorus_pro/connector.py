@@ -26,6 +26,7 @@ from django.conf import settings
 
 from ..base import (
     ConnectorNotConfigured,
+    ConnectorOutcomeUnknown,
     ConnectorRejected,
     ConnectorUnavailable,
     FlowReport,
@@ -43,6 +44,9 @@ FLOW_STATES = {
     "IN_REJETE": FlowState.REJECTED,
 }
 REJECTED, UNAUTHORISED = 400, 401
+# Refused for what the platform's settings say (no right for the technical account, an address
+# that is not the API's), never for the invoice: nothing was received, it waits for the fix.
+MISCONFIGURED = frozenset({403, 404, 405})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit for one file
 MAX_NAME_LENGTH = 50
 
@@ -116,8 +120,9 @@ class ChorusPro(InvoicingConnector):
                 },
                 policy=self.policy,
                 system=SYSTEM,
-                answered={REJECTED, UNAUTHORISED},
+                answered={REJECTED, UNAUTHORISED, *MISCONFIGURED},
                 repeatable=repeatable,
+                cut_is_unknown=True,  # a deposit cannot be found again by itself (decision 0041)
             )
             if response.status_code != UNAUTHORISED:
                 break
@@ -126,7 +131,18 @@ class ChorusPro(InvoicingConnector):
             raise ConnectorUnavailable(
                 f"{SYSTEM} refuse l’accès : vérifiez le compte technique et l’application PISTE."
             )
-        answer = _json(response)
+        if response.status_code in MISCONFIGURED:
+            raise ConnectorUnavailable(
+                f"{SYSTEM} : HTTP {response.status_code} sur {path} ; vérifiez GUICHET_CHORUS_PRO_URL "
+                "et les droits du compte technique."
+            )
+        try:
+            answer = _json(response)
+        except ConnectorRejected as error:
+            if repeatable or not response.ok:
+                raise
+            # Accepted, but what it answered cannot be read: it may well have done it.
+            raise ConnectorOutcomeUnknown(f"{error} ; la demande a peut-être été prise en compte") from error
         if response.status_code == REJECTED or answer.get("codeRetour") not in (None, 0, "0"):
             label = answer.get("libelle") or f"HTTP {response.status_code}"
             raise ConnectorRejected(f"{SYSTEM} a refusé la demande : {label}")
@@ -148,8 +164,8 @@ class ChorusPro(InvoicingConnector):
             repeatable=False,
         )
         number = str(answer.get("numeroFluxDepot") or "")
-        if not number:
-            raise ConnectorRejected(f"{SYSTEM} n’a pas donné de numéro de dépôt")
+        if not number:  # accepted without a number: the file may be there all the same
+            raise ConnectorOutcomeUnknown(f"{SYSTEM} a accepté le dépôt sans donner son numéro")
         return number
 
     def flow_report(self, flow_number: str) -> FlowReport:

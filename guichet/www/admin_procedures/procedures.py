@@ -45,7 +45,9 @@ def _form_page(request, procedure, form, *, heading: str, submit: str, **extra):
 @administrator_required
 def procedure_list(request):
     procedures = procedures_administered_by(request.user).annotate(dossier_count=Count("dossiers"))
-    return render(request, "admin_procedures/list.html", {"procedures": procedures})
+    return render(
+        request, "admin_procedures/list.html", {"procedures": procedures, "organisations": _organisations(request)}
+    )
 
 
 @administrator_required

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from . import acts, conditions, fees, form_editor, groups, preview, procedures
+from . import acts, conditions, fees, form_editor, groups, invoices, preview, procedures
 
 app_name = "admin_procedures"
 urlpatterns = [
     path("", procedures.procedure_list, name="list"),
     path("nouvelle/", procedures.procedure_create_view, name="create"),
+    path("organisations/<int:pk>/factures.csv", invoices.organisation_invoices_export, name="organisation_invoices"),
     path("<slug:slug>/", procedures.procedure_overview, name="overview"),
     path("<slug:slug>/parametres/", procedures.procedure_settings, name="settings"),
     path("<slug:slug>/conservation/", procedures.procedure_retention_view, name="retention"),

@@ -21,7 +21,6 @@ from guichet.instruction.exports import (
     export_header,
     export_rows,
 )
-from guichet.instruction.exports.csv_writer import csv_chunks
 from guichet.instruction.exports.jobs import export_is_large, export_job_create
 from guichet.instruction.models import ExportJob
 from guichet.instruction.selectors import (
@@ -29,8 +28,8 @@ from guichet.instruction.selectors import (
     instructor_dossiers_listed,
     procedures_of_instructor,
 )
-from guichet.invoicing.exports import INVOICES_HEADER, invoice_rows, invoices_for_export
 from guichet.invoicing.models import Invoice
+from guichet.www.invoices import invoices_csv_response
 
 from .access import instructor_required
 from .lists import chosen_answer_columns, list_filters
@@ -131,13 +130,6 @@ def invoices_export(request: HttpRequest, slug: str) -> HttpResponse:
     """The invoices and credit notes of the procedure's dossiers that the instructor sees, as CSV for
     the accountant (credit notes negative)."""
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
-    invoices = invoices_for_export(
-        Invoice.objects.filter(dossier__in=dossiers_of_instructor_in(request.user, procedure))
-    )
+    invoices = Invoice.objects.filter(dossier__in=dossiers_of_instructor_in(request.user, procedure))
     audit_record(actor=request.user, action=AuditAction.INVOICES_EXPORT, target=procedure, details={})
-    response = StreamingHttpResponse(
-        csv_chunks(header=INVOICES_HEADER, rows=invoice_rows(invoices.iterator())),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="factures-{procedure.slug}.csv"'
-    return response
+    return invoices_csv_response(invoices, file_name=f"factures-{procedure.slug}.csv")

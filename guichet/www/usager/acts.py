@@ -4,11 +4,12 @@ from django.http import FileResponse, Http404, HttpRequest
 
 from guichet.documents.models import Act
 from guichet.documents.selectors import act_of_applicant
+from guichet.invoicing.selectors import invoice_of_applicant
 from guichet.payments.selectors import acts_delivered
 from guichet.www.acts import act_file_response
-from guichet.www.invoices import dossier_invoice, invoice_file_response
+from guichet.www.invoices import invoice_file_response, invoice_or_404
 
-from .access import applicant_required, own_dossier
+from .access import applicant_required
 
 
 @applicant_required
@@ -25,4 +26,5 @@ def dossier_act_file(request: HttpRequest, pk: int, act_pk: int) -> FileResponse
 @applicant_required
 def dossier_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
     """An invoice to the company that filed the dossier."""
-    return invoice_file_response(dossier_invoice(own_dossier(request, pk), invoice_pk))
+    invoice = invoice_or_404(invoice_of_applicant, request.user, dossier_pk=pk, invoice_pk=invoice_pk)
+    return invoice_file_response(invoice)

@@ -25,6 +25,7 @@ import datetime as dt
 import itertools
 import json
 import secrets
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -36,7 +37,11 @@ import facturx
 from lxml import etree
 
 UNAVAILABLE = "unavailable"  # HTTP 503
+TOO_MANY = "too_many"  # HTTP 429: PISTE's quota, not handled
 SLOW = "slow"  # handled, but answered after `slow_seconds`
+# Handled, then the answer is lost: PISTE's gateway answers 504; the connection is cut; a 200 whose
+# body is an error page of a proxy.
+GATEWAY_TIMEOUT, CUT, GARBLED = "gateway_timeout", "cut", "garbled"
 NORMAL = "normal"
 SYNTAXES = {"IN_DP_E2_CII_FACTURX", "IN_DP_E1_CII_16B", "IN_DP_E2_UBL_INVOICE_MIN"}
 
@@ -243,6 +248,8 @@ def _handler(chorus: StandInChorusPro):
             behaviour = chorus._next()
             if behaviour == UNAVAILABLE:
                 return self._answer(503, {"message": "Service indisponible"})
+            if behaviour == TOO_MANY:
+                return self._answer(429, {"message": "Quota de requêtes dépassé"})
             if self.path == "/api/oauth/token":
                 form = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
                 if form.get("grant_type") != "client_credentials" or (
@@ -264,10 +271,17 @@ def _handler(chorus: StandInChorusPro):
             status, answer = route(chorus, json.loads(raw or b"{}"))
             if behaviour == SLOW:
                 chorus._released.wait(chorus.slow_seconds)
+            if behaviour == GATEWAY_TIMEOUT:
+                return self._answer(504, {"message": "Gateway Timeout"})
+            if behaviour == CUT:
+                self.close_connection = True
+                return self.connection.shutdown(socket.SHUT_RDWR)
+            if behaviour == GARBLED:
+                return self._answer(200, b"<html><body>Maintenance</body></html>")
             return self._answer(status, answer)
 
-        def _answer(self, status: int, body: dict):
-            data = json.dumps(body).encode()
+        def _answer(self, status: int, body: dict | bytes):
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -96,3 +96,13 @@ def test_a_file_chorus_pro_cannot_take_is_refused_before_it_leaves(chorus):
     with pytest.raises(ConnectorRejected, match="nom de fichier"):
         connector.deposit(pdf=facturx_pdf(), file_name="x" * 60 + ".pdf")
     assert chorus.deposits == []
+
+
+def test_a_wrong_address_is_a_setting_to_fix_not_a_rejected_invoice(chorus):
+    """An invoice is « rejetée » only for what Chorus Pro says of it: an address that is not the
+    API's (404) leaves it waiting, and nothing was deposited."""
+    connector = chorus_connector(chorus)
+    wrong = type(connector)(**{**connector.__dict__, "url": f"{chorus.url}/mauvais-chemin"})
+    with pytest.raises(ConnectorUnavailable, match="GUICHET_CHORUS_PRO_URL"):
+        wrong.deposit(pdf=facturx_pdf(), file_name="FAC-2026-000001.pdf")
+    assert chorus.deposits == []
