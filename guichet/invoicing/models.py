@@ -54,6 +54,9 @@ class InvoiceStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejetée")
     PAID = "paid", _("Payée")
     CANCELLED = "cancelled", _("Annulée par un avoir")
+    # A credit note of an invoice that Chorus Pro never received (its deposit rejected, or never
+    # made): kept in the organisation's books, never deposited, as the company never got the invoice.
+    KEPT = "kept", _("Conservé, sans dépôt : la facture annulée n’a jamais été reçue par Chorus Pro")
 
     @classmethod
     def followed(cls) -> list[str]:

@@ -263,6 +263,13 @@ def invoice_credit(*, invoice: Invoice, actor, issue_date: date | None = None) -
         Invoice.objects.filter(pk=invoice.pk).update(
             status=InvoiceStatus.CANCELLED, status_at=timezone.now(), next_attempt_at=None
         )
+        if not invoice.platform_invoice_id:
+            # Chorus Pro never made an invoice of it (its deposit rejected, or never made): the
+            # company never got it, so its credit note stays in the books and is not deposited.
+            Invoice.objects.filter(pk=credit_note.pk).update(
+                status=InvoiceStatus.KEPT, status_at=timezone.now(), next_attempt_at=None
+            )
+            credit_note.refresh_from_db()
     return credit_note
 
 

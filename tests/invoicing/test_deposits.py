@@ -118,6 +118,21 @@ def test_a_deposit_chorus_pro_rejects_shows_its_reasons(chorus, dossier, agent):
     ]
 
 
+def test_the_credit_note_of_an_invoice_chorus_pro_never_received_is_kept_not_deposited(chorus, dossier, agent):
+    chorus.known_sirets = {"11111111111111"}
+    invoice = issue(dossier, agent)
+    rounds(2)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.REJECTED and not invoice.platform_invoice_id
+
+    credit_note = invoice_credit(invoice=invoice, actor=agent)
+    assert (credit_note.status, credit_note.next_attempt_at) == (InvoiceStatus.KEPT, None)
+    rounds(3)
+    credit_note.refresh_from_db()
+    assert credit_note.status == InvoiceStatus.KEPT
+    assert chorus.deposits == [invoice.number]  # the credit note never went to Chorus Pro
+
+
 def test_an_unavailable_platform_is_tried_again_later_without_a_second_deposit(chorus, dossier, agent):
     invoice = issue(dossier, agent)
     chorus.script = [UNAVAILABLE] * 3
