@@ -253,6 +253,9 @@ def s3_storages(*, bucket: str, endpoint: str, region: str, access_key: str, sec
         # A name already taken gets a new one, as on the disk: a stored file is never replaced.
         "file_overwrite": False,
         "querystring_expire": 300,
+        # A file read is downloaded into a temporary file, in memory up to this size only (the
+        # default, 0, keeps any size in memory: a 2 GB export would take 2 GB of each process).
+        "max_memory_size": 2 * 1024 * 1024,
     }
     return {
         "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "media"}},
