@@ -31,4 +31,10 @@ def test_bucket_started() -> dict:
         aws_secret_access_key=SECRET_KEY,
     )
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return {"bucket": BUCKET, "endpoint": endpoint, "region": REGION, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
+    return {
+        "bucket": BUCKET,
+        "endpoint": endpoint,
+        "region": REGION,
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+    }

@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from django.core.files import File
@@ -19,7 +20,7 @@ from django.core.files.storage import Storage
 CHUNK = 1024 * 1024
 
 
-class FileMoveOutcome:
+class FileMoveOutcome(StrEnum):
     MOVED = "copié"
     ALREADY_THERE = "déjà présent"
     FAILED = "en échec"
@@ -77,9 +78,7 @@ def _move_one(path: Path, target: Storage, name: str) -> tuple[str, str | None]:
     return (FileMoveOutcome.MOVED, None) if problem is None else (FileMoveOutcome.FAILED, problem)
 
 
-def files_move(
-    *, folder: Path, target: Storage, on_file: Callable[[str, str], None] | None = None
-) -> FileMoveReport:
+def files_move(*, folder: Path, target: Storage, on_file: Callable[[str, str], None] | None = None) -> FileMoveReport:
     """Copy every file under `folder` into `target` under the same name, each verified by digest."""
     report = FileMoveReport()
     for name in files_on_disk(folder):
