@@ -258,7 +258,12 @@ def s3_storages(*, bucket: str, endpoint: str, region: str, access_key: str, sec
         "max_memory_size": 2 * 1024 * 1024,
     }
     return {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "media"}},
+        # Public files (procedures' templates to fill in) are linked by a signed bucket URL: an hour,
+        # so that a page left open still offers them.
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": "media", "querystring_expire": 3600},
+        },
         "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "private"}},
     }
 
