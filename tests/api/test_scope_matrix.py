@@ -119,6 +119,7 @@ def test_scope_matrix(client, operation, kind, target):
         response = call(path, headers=headers)
     else:
         response = call(path, operation.body, content_type="application/json", headers=headers)
+    response.close()  # as a WSGI server does: a streamed download's file is closed with it
     expected = expected_status(operation, kind, target)
     assert response.status_code == expected, response.content
     if expected >= 400:
