@@ -199,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.hubee import CASES, hubee_figures
 
     figures += hubee_figures(CASES if args.scale == "small" else 4 * CASES)
+    # Files stored and read per second: the disk against a bucket on the local S3 server (bench/storage.py).
+    from bench.storage import FILES, storage_figures
+
+    figures += storage_figures(FILES if args.scale == "small" else 4 * FILES)
     for figure in figures:
         print(figure.line(), flush=True)
     # Archive packages (SEDA 2.2), built one after the other in a process of their own (bench/archives.py).

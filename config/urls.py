@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guichet.api.main import api
+from guichet.www import health
 from guichet.www.accounts.views import admin_login_redirect
 
 urlpatterns = [
+    path("sante/vivant", health.alive, name="health_alive"),
+    path("sante/pret", health.ready, name="health_ready"),
     path("", include("guichet.www.public.urls")),
     path("", include("guichet.www.usager.urls")),
     path("", include("guichet.www.payments.urls")),

@@ -235,6 +235,51 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+
+def s3_storages(*, bucket: str, endpoint: str, region: str, access_key: str, secret_key: str) -> dict:
+    """The "default" and "private" storages in an S3-compatible bucket (django-storages), each under
+    its own prefix: private objects are only ever read through the views that check who asks
+    (decision 0051), never through a bucket URL."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        # Local and sovereign S3 servers (the state's cloud, MinIO, Garage) answer on one host.
+        "addressing_style": os.environ.get("GUICHET_S3_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        "default_acl": None,
+        # A name already taken gets a new one, as on the disk: a stored file is never replaced.
+        "file_overwrite": False,
+        "querystring_expire": 300,
+        # A file read is downloaded into a temporary file, in memory up to this size only (the
+        # default, 0, keeps any size in memory: a 2 GB export would take 2 GB of each process).
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    return {
+        # Public files (procedures' templates to fill in) are linked by a signed bucket URL: an hour,
+        # so that a page left open still offers them.
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": "media", "querystring_expire": 3600},
+        },
+        "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "private"}},
+    }
+
+
+# With a bucket (GUICHET_S3_BUCKET), attachments, acts, invoices, exports and archive packages' slips
+# live there instead of under var/private/ (docs/operations.md, `manage.py files_to_bucket`).
+S3_BUCKET = os.environ.get("GUICHET_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES |= s3_storages(
+        bucket=S3_BUCKET,
+        endpoint=os.environ.get("GUICHET_S3_ENDPOINT", ""),
+        region=os.environ.get("GUICHET_S3_REGION", ""),
+        access_key=os.environ.get("GUICHET_S3_ACCESS_KEY", ""),
+        secret_key=os.environ.get("GUICHET_S3_SECRET_KEY", ""),
+    )
+
 # With Redis (GUICHET_REDIS_URL, e.g. redis://127.0.0.1:6379/0), the cache is shared by every
 # process, and sessions are read from it instead of the database (they are still written to the
 # database, so that none is lost when Redis restarts).

@@ -1,7 +1,10 @@
-"""Tests: fast password hashing, tasks run at once, emails kept in memory."""
+"""Tests: fast password hashing, tasks run at once, emails kept in memory, files in memory (or in a
+local S3 server's bucket with GUICHET_TEST_STORAGE=s3)."""
+
+import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, VAR_DIR, s3_storages
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-" + "x" * 40  # noqa: S105
@@ -18,6 +21,11 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("GUICHET_TEST_STORAGE") == "s3":
+    # The whole suite with its files in a bucket: one local S3 server (moto) per test process.
+    from .test_bucket import test_bucket_started
+
+    STORAGES |= s3_storages(**test_bucket_started())
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

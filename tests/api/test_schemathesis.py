@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -72,8 +72,21 @@ def wsgi_app(monkeypatch):
     is lifted: hundreds of calls a minute with one key are the point here."""
     monkeypatch.setattr(main.RATE_LIMIT, "num_requests", 1_000_000)
     request_started.disconnect(close_old_connections)
-    yield WSGIHandler()
+    request_finished.disconnect(close_old_connections)
+    handler = WSGIHandler()
+
+    def app(environ, start_response):
+        # Each response read whole then closed, as a WSGI server does: a streamed download's file
+        # (a bucket's temporary file with GUICHET_TEST_STORAGE=s3) is closed with it.
+        response = handler(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            response.close()
+
+    yield app
     request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

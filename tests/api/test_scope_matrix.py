@@ -153,6 +153,7 @@ def cell(client, world: World, operation: Operation, kind: str, target: str) -> 
         else:
             response = call(path, operation.body, content_type="application/json", headers=headers)
         transaction.set_rollback(True)
+    response.close()  # as a WSGI server does: a streamed download's file is closed with it
     expected = expected_status(operation, kind, target)
     if response.status_code != expected:
         return f"{kind} × {target}: {response.status_code} instead of {expected} ({response.content[:200]!r})"
