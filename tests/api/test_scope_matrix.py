@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from guichet.api.main import api
@@ -136,6 +137,16 @@ def placeholders(path: str, aimed, dossier, owner: str) -> dict:
     return values
 
 
+def streamed_close(response) -> None:
+    """Close a streamed answer without the request_finished signal closing the database connection
+    that the module's fixtures keep open (the test client does the same for the answers it closes)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def cell(client, world: World, operation: Operation, kind: str, target: str) -> str | None:
     """Calls `operation` with `kind` of key on `target`, in a savepoint rolled back after it; what is
     wrong with the answer, or None."""
@@ -153,7 +164,8 @@ def cell(client, world: World, operation: Operation, kind: str, target: str) -> 
         else:
             response = call(path, operation.body, content_type="application/json", headers=headers)
         transaction.set_rollback(True)
-    response.close()  # as a WSGI server does: a streamed download's file is closed with it
+    if response.streaming:  # as a WSGI server does: a streamed download's file is closed with it
+        streamed_close(response)
     expected = expected_status(operation, kind, target)
     if response.status_code != expected:
         return f"{kind} × {target}: {response.status_code} instead of {expected} ({response.content[:200]!r})"

@@ -3,6 +3,9 @@ upload lands in the bucket under the private prefix, comes back byte for byte th
 permission-checked view (never as a bucket address), stays out of anyone else's reach, and a large
 file read from the bucket does not stay in the process's memory."""
 
+import contextlib
+import uuid
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -14,13 +17,18 @@ from tests.connectors.archive_bucket.s3_server import s3_server_started
 from tests.factories import ProcedureFactory, UserFactory
 from tests.www.test_usager import DEFINITION, PDF, fill, start
 
-BUCKET = "pieces-jointes"
+# Its own name: the local S3 server may be shared with the other tests of the process.
+BUCKET = f"pieces-jointes-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
 def s3():
     with s3_server_started() as server:
-        server.client().create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": server.region})
+        client = server.client()
+        # moto keeps its buckets for the whole process, and pytest-django may set this module's
+        # fixture up twice (it runs the tests without a database last): create the bucket once.
+        with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+            client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": server.region})
         yield server
 
 
