@@ -55,6 +55,14 @@ def setup_django() -> None:
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
 
 
+def figures_print(figures) -> None:
+    """`python -m bench.<module> [count]`: one module's figures alone, over a fresh demo database;
+    `count` (how many acts, invoices, payments…) defaults to the module's own."""
+    setup_django()
+    for figure in figures(int(sys.argv[1])) if len(sys.argv) > 1 else figures():
+        print(figure.line(), flush=True)
+
+
 def requests_per_second(path: str, requests: int, rounds: int) -> float:
     """Median over rounds of requests/second through Django's full WSGI stack, in process: the
     figure measures Guichet's own work (routing, middleware, queries, templates), not a server's."""

@@ -126,8 +126,6 @@ def sources_figures(repeat: int = REPEAT) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in sources_figures(int(sys.argv[1]) if len(sys.argv) > 1 else REPEAT):
-        print(figure.line(), flush=True)
+    figures_print(sources_figures)
