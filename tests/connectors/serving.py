@@ -19,3 +19,20 @@ def http_serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+class ServedStandIn:
+    """A stand-in whose `_server` answers in a thread while in a `with` block; leaving the block
+    sets `_released`, which lets go any answer held back (a slow or hanging behaviour)."""
+
+    _server: ThreadingHTTPServer
+    _released: threading.Event
+
+    def __enter__(self):
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
