@@ -100,7 +100,8 @@ def requests_per_second(path: str, requests: int, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def median_ms(function, repeat: int) -> float:
+def samples_ms(function, repeat: int) -> list[float]:
+    """`repeat` timings of `function`, in milliseconds, after up to 20 warm-up calls."""
     for _ in range(min(20, repeat)):
         function()
     samples = []
@@ -108,7 +109,11 @@ def median_ms(function, repeat: int) -> float:
         start = time.perf_counter()
         function()
         samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return samples
+
+
+def median_ms(function, repeat: int) -> float:
+    return statistics.median(samples_ms(function, repeat))
 
 
 def submission_validation_ms(repeat: int) -> float:

@@ -14,7 +14,6 @@ figures."""
 import itertools
 import statistics
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -43,14 +42,9 @@ def _p95(samples: list[float]) -> float:
 
 
 def _timed(function, repeat: int) -> float:
-    for _ in range(min(20, repeat)):
-        function()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return _p95(samples)
+    from bench.run import samples_ms
+
+    return _p95(samples_ms(function, repeat))
 
 
 def _procedure(user, organisation, *, sourced: bool):
