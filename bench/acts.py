@@ -45,8 +45,6 @@ def acts_figures(count: int = ACTS) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in acts_figures():
-        print(figure.line(), flush=True)
+    figures_print(acts_figures)

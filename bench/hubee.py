@@ -81,8 +81,6 @@ def hubee_figures(count: int = CASES) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in hubee_figures(int(sys.argv[1]) if len(sys.argv) > 1 else CASES):
-        print(figure.line(), flush=True)
+    figures_print(hubee_figures)

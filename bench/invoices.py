@@ -47,8 +47,6 @@ def invoices_figures(count: int = INVOICES) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in invoices_figures():
-        print(figure.line(), flush=True)
+    figures_print(invoices_figures)

@@ -64,8 +64,6 @@ def payments_figures(count: int = PAYMENTS) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in payments_figures(int(sys.argv[1]) if len(sys.argv) > 1 else PAYMENTS):
-        print(figure.line(), flush=True)
+    figures_print(payments_figures)

@@ -133,8 +133,6 @@ def purge_figures(count: int = DOSSIERS) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in purge_figures(int(sys.argv[1]) if len(sys.argv) > 1 else DOSSIERS):
-        print(figure.line(), flush=True)
+    figures_print(purge_figures)

@@ -55,6 +55,14 @@ def setup_django() -> None:
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
 
 
+def figures_print(figures) -> None:
+    """`python -m bench.<module> [count]`: one module's figures alone, over a fresh demo database;
+    `count` (how many acts, invoices, payments…) defaults to the module's own."""
+    setup_django()
+    for figure in figures(int(sys.argv[1])) if len(sys.argv) > 1 else figures():
+        print(figure.line(), flush=True)
+
+
 def requests_per_second(path: str, requests: int, rounds: int) -> float:
     """Median over rounds of requests/second through Django's full WSGI stack, in process: the
     figure measures Guichet's own work (routing, middleware, queries, templates), not a server's."""
@@ -92,7 +100,8 @@ def requests_per_second(path: str, requests: int, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def median_ms(function, repeat: int) -> float:
+def samples_ms(function, repeat: int) -> list[float]:
+    """`repeat` timings of `function`, in milliseconds, after up to 20 warm-up calls."""
     for _ in range(min(20, repeat)):
         function()
     samples = []
@@ -100,7 +109,11 @@ def median_ms(function, repeat: int) -> float:
         start = time.perf_counter()
         function()
         samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return samples
+
+
+def median_ms(function, repeat: int) -> float:
+    return statistics.median(samples_ms(function, repeat))
 
 
 def submission_validation_ms(repeat: int) -> float:

@@ -14,7 +14,6 @@ figures."""
 import itertools
 import statistics
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -43,14 +42,9 @@ def _p95(samples: list[float]) -> float:
 
 
 def _timed(function, repeat: int) -> float:
-    for _ in range(min(20, repeat)):
-        function()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return _p95(samples)
+    from bench.run import samples_ms
+
+    return _p95(samples_ms(function, repeat))
 
 
 def _procedure(user, organisation, *, sourced: bool):
@@ -126,8 +120,6 @@ def sources_figures(repeat: int = REPEAT) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in sources_figures(int(sys.argv[1]) if len(sys.argv) > 1 else REPEAT):
-        print(figure.line(), flush=True)
+    figures_print(sources_figures)

@@ -128,8 +128,6 @@ def webhooks_figures(count: int = DELIVERIES) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import setup_django
+    from bench.run import figures_print
 
-    setup_django()
-    for figure in webhooks_figures(int(sys.argv[1]) if len(sys.argv) > 1 else DELIVERIES):
-        print(figure.line(), flush=True)
+    figures_print(webhooks_figures)

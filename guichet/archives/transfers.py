@@ -37,6 +37,7 @@ from guichet.connectors.base import (
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.retries import RetryPolicy, claim, due_ids
 from guichet.dossiers.models import DossierState
 
 from .models import ArchivalState, ArchiveTransfer, DossierRetention, TransferStatus
@@ -51,8 +52,7 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.GUICHET_ARCHIVE_TRANSFER_LEASE_SECONDS)
 
 
-FIRST_RETRY = timedelta(minutes=1)
-LAST_RETRY = timedelta(hours=6)
+RETRIES = RetryPolicy(first=timedelta(minutes=1), last=timedelta(hours=6))
 POLL_EVERY = timedelta(seconds=30)
 
 
@@ -75,10 +75,6 @@ def transfer_work_dir() -> Path:
 
 def _package_path(transfer: ArchiveTransfer) -> Path:
     return transfer_work_dir() / f"{transfer.sip_name}.zip"
-
-
-def _backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LAST_RETRY)
 
 
 def transfers_create(*, target: str, now: datetime, limit: int = 500) -> int:
@@ -117,25 +113,18 @@ def _attempt(transfer: ArchiveTransfer) -> int:
     return ArchiveTransfer.objects.filter(dossier_id=transfer.dossier_id, pk__lte=transfer.pk).count()
 
 
+def _followed():
+    """The transfers a worker still moves on: to hand over, or handed over and awaiting the reply."""
+    return ArchiveTransfer.objects.filter(status__in=[TransferStatus.PENDING, TransferStatus.SENT])
+
+
 def _claim(transfer_id: int, now: datetime) -> bool:
     """Take the transfer for the lease's time, when it is due and no other worker holds it."""
-    return bool(
-        ArchiveTransfer.objects.filter(
-            pk=transfer_id,
-            status__in=[TransferStatus.PENDING, TransferStatus.SENT],
-            next_attempt_at__lte=now,
-        ).update(next_attempt_at=timezone.now() + _lease())  # from now, not from the batch's start
-    )
+    return claim(_followed(), transfer_id, now=now, lease=_lease())
 
 
 def transfers_due(*, now: datetime, limit: int) -> list[int]:
-    return list(
-        ArchiveTransfer.objects.filter(
-            status__in=[TransferStatus.PENDING, TransferStatus.SENT], next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return due_ids(_followed(), now=now, limit=limit)
 
 
 def transfers_run(*, batch: int = 50, now: datetime | None = None) -> TransfersReport:
@@ -175,14 +164,6 @@ def transfers_run(*, batch: int = 50, now: datetime | None = None) -> TransfersR
     return report
 
 
-def _failed(transfer: ArchiveTransfer, message: str, *, retry: bool) -> None:
-    """Record a failed step: tried again after a backoff, or left for an archivist (retry=False)."""
-    attempts = transfer.attempts + 1
-    when = timezone.now() + _backoff(attempts) if retry else None
-    ArchiveTransfer.objects.filter(pk=transfer.pk).update(attempts=attempts, last_error=message, next_attempt_at=when)
-    transfer.attempts, transfer.last_error, transfer.next_attempt_at = attempts, message, when
-
-
 def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> bool:
     """Build the package (again, identically, after a crash), check it, and hand it over; False
     when the transfer was cancelled instead (a hold, a reopening)."""
@@ -192,7 +173,7 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
             "Le versement a peut-être été reçu par le système d’archivage sans que sa réponse nous "
             "parvienne. Vérifiez dans le système d’archivage s’il y figure avant de le relancer."
         )
-        _failed(transfer, message, retry=False)
+        RETRIES.failed(transfer, message, retry=False)
         raise ConnectorOutcomeUnknown(message)
     if _held_back(transfer):
         return False
@@ -207,7 +188,7 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
     except PackageInvalid as error:
         part.unlink(missing_ok=True)
         message = f"Le paquet d’archives n’est pas conforme : {error}"
-        _failed(transfer, message, retry=False)
+        RETRIES.failed(transfer, message, retry=False)
         raise ConnectorRejected(message) from error
     # The deposit starts for one worker only: the one whose conditional UPDATE finds the transfer as
     # it read it (another, whose lease ran out while it built, finds it changed and gives way).
@@ -221,13 +202,13 @@ def _deposit(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> 
     try:
         deposit = connector.deposit(sip=path, sip_name=transfer.sip_name, sha512=info.sha512)
     except ConnectorOutcomeUnknown as error:
-        _failed(transfer, str(error), retry=connector.deposit_idempotent)
+        RETRIES.failed(transfer, str(error), retry=connector.deposit_idempotent)
         raise
     except ConnectorUnavailable as error:
         # Nothing was handed over: the next attempt starts afresh.
         ArchiveTransfer.objects.filter(pk=transfer.pk).update(sent_at=None)
         transfer.sent_at = None
-        _failed(transfer, str(error), retry=True)
+        RETRIES.failed(transfer, str(error), retry=True)
         raise
     except ConnectorRejected as error:
         _refused(transfer, message=str(error), reply=b"", code="")
@@ -278,10 +259,10 @@ def _follow(transfer: ArchiveTransfer, connector: ArchiveTransferConnector) -> s
             return TransferStatus.SENT
         reply = connector.reply(transfer.operation_id)
     except ConnectorUnavailable as error:
-        _failed(transfer, str(error), retry=True)
+        RETRIES.failed(transfer, str(error), retry=True)
         raise
     except ConnectorRejected as error:
-        _failed(transfer, str(error), retry=False)
+        RETRIES.failed(transfer, str(error), retry=False)
         raise
     atr = (reply.atr_xml or b"").decode("utf-8", errors="replace")
     if reply.code == ArchiveReplyCode.KO:

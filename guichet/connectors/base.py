@@ -271,6 +271,21 @@ class PaymentResult(models.TextChoices):
     EXPIRED = "expired", _("Expiré")
 
 
+@dataclass(frozen=True, kw_only=True)
+class PaymentRequest:
+    """A payment to open: `amount_cents` under `reference` (1 to 30 letters and digits, unique),
+    paid by `email`, for `subject` in the accounting `year`; the service calls `notification_url`
+    with the result and sends the person back to `return_url`."""
+
+    reference: str
+    amount_cents: int
+    email: str
+    subject: str
+    year: int
+    notification_url: str
+    return_url: str
+
+
 @dataclass(frozen=True)
 class PaymentOrder:
     """A payment opened at the service: `operation_id` (PayFiP's idOp) and where to send the person."""
@@ -303,18 +318,8 @@ class PaymentConnector(Connector):
     capability = "payment"
 
     @abstractmethod
-    def payment_create(
-        self,
-        *,
-        reference: str,
-        amount_cents: int,
-        email: str,
-        subject: str,
-        year: int,
-        notification_url: str,
-        return_url: str,
-    ) -> PaymentOrder:
-        """Open a payment of `amount_cents` under `reference` (1 to 30 letters and digits, unique);
+    def payment_create(self, request: PaymentRequest) -> PaymentOrder:
+        """Open the payment `request` asks for;
         ConnectorRejected when the service refuses it, ConnectorUnavailable when it cannot answer."""
 
     @abstractmethod

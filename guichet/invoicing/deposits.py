@@ -30,11 +30,12 @@ from guichet.connectors.base import (
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.retries import RetryPolicy, claim, due_ids
 
 from .models import Invoice, InvoiceKind, InvoiceStatus
 
 LEASE = timedelta(minutes=5)
-FIRST_RETRY, LAST_RETRY = timedelta(minutes=1), timedelta(hours=6)
+RETRIES = RetryPolicy(first=timedelta(minutes=1), last=timedelta(hours=6))
 POLL_REPORT = timedelta(minutes=5)  # Chorus Pro integrates a deposit within minutes
 POLL_STATUS = timedelta(hours=6)  # a company pays within days or weeks
 PAID_CODES = frozenset({"MANDATEE", "MISE_EN_PAIEMENT", "COMPTABILISEE"})
@@ -55,24 +56,12 @@ class FollowReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
-
-
 def invoices_due(*, now: datetime, limit: int) -> list[int]:
-    return list(
-        Invoice.objects.filter(status__in=InvoiceStatus.followed(), next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return due_ids(Invoice.objects.filter(status__in=InvoiceStatus.followed()), now=now, limit=limit)
 
 
 def _claim(invoice_id: int, now: datetime) -> bool:
-    return bool(
-        Invoice.objects.filter(pk=invoice_id, status__in=InvoiceStatus.followed(), next_attempt_at__lte=now).update(
-            next_attempt_at=timezone.now() + LEASE
-        )
-    )
+    return claim(Invoice.objects.filter(status__in=InvoiceStatus.followed()), invoice_id, now=now, lease=LEASE)
 
 
 def invoices_follow(
@@ -120,17 +109,11 @@ def _step(invoice: Invoice, connector: InvoicingConnector) -> str:
             return _report(invoice, connector)
         return _progress(invoice, connector)
     except ConnectorUnavailable as error:
-        _failed(invoice, str(error), retry=True)
+        RETRIES.failed(invoice, str(error), retry=True)
         raise
     except ConnectorRejected as error:  # a question Chorus Pro will not answer: asked again later
-        _failed(invoice, str(error), retry=True)
+        RETRIES.failed(invoice, str(error), retry=True)
         raise
-
-
-def _failed(invoice: Invoice, message: str, *, retry: bool) -> None:
-    attempts = invoice.attempts + 1
-    when = timezone.now() + _backoff(attempts) if retry else None
-    Invoice.objects.filter(pk=invoice.pk).update(attempts=attempts, last_error=message, next_attempt_at=when)
 
 
 def _move(invoice: Invoice, *, status: str, next_attempt: timedelta | None, **fields) -> str:
@@ -167,7 +150,7 @@ def _move(invoice: Invoice, *, status: str, next_attempt: timedelta | None, **fi
 
 def _deposit(invoice: Invoice, connector: InvoicingConnector) -> str:
     if invoice.deposit_started_at:
-        _failed(invoice, UNKNOWN_OUTCOME, retry=False)
+        RETRIES.failed(invoice, UNKNOWN_OUTCOME, retry=False)
         raise ConnectorOutcomeUnknown(UNKNOWN_OUTCOME)
     # Written before the deposit leaves: from here on, only a certain « nothing was received »
     # clears it. One worker only finds it empty.
@@ -182,11 +165,11 @@ def _deposit(invoice: Invoice, connector: InvoicingConnector) -> str:
     try:
         flow_number = connector.deposit(pdf=pdf, file_name=f"{invoice.number}.pdf")
     except ConnectorOutcomeUnknown as error:
-        _failed(invoice, f"{error}. {UNKNOWN_OUTCOME}", retry=False)
+        RETRIES.failed(invoice, f"{error}. {UNKNOWN_OUTCOME}", retry=False)
         raise
     except ConnectorUnavailable as error:
         Invoice.objects.filter(pk=invoice.pk).update(deposit_started_at=None)
-        _failed(invoice, str(error), retry=True)
+        RETRIES.failed(invoice, str(error), retry=True)
         raise
     except ConnectorRejected as error:
         return _move(invoice, status=InvoiceStatus.REJECTED, next_attempt=None, rejection_reasons=[str(error)])

@@ -115,36 +115,26 @@ def _issue(
             f"La date d’émission ({issue_date:%d/%m/%Y}) précède celle de la dernière facture de "
             f"l’organisation ({latest:%d/%m/%Y}) : les numéros suivent l’ordre des dates."
         )
-    credited_ref = (credited.number, credited.issue_date) if credited else None
-    xml = facturx_xml(
-        facturx_data(
-            number=number,
-            issue_date=issue_date,
-            due_date=due_date,
-            seller=seller,
-            buyer=buyer,
-            amounts=amounts,
-            payment_terms=billing.payment_terms,
-            credited=credited_ref,
-            buyer_reference=customer.service_code,
-            buyer_order=customer.order_number,
-        )
-    )
+    # The embedded XML and the printed page say the same invoice: one set of terms feeds both.
+    terms = {
+        "number": number,
+        "issue_date": issue_date,
+        "due_date": due_date,
+        "seller": seller,
+        "buyer": buyer,
+        "amounts": amounts,
+        "payment_terms": billing.payment_terms,
+        "credited": (credited.number, credited.issue_date) if credited else None,
+        "buyer_reference": customer.service_code,
+        "buyer_order": customer.order_number,
+    }
+    xml = facturx_xml(facturx_data(**terms))
     pdf = invoice_pdf(
         InvoiceLayout(
+            **terms,
             kind_label=InvoiceKind(kind).label,
-            number=number,
-            issue_date=issue_date,
-            due_date=due_date,
-            seller=seller,
-            buyer=buyer,
-            amounts=amounts,
-            payment_terms=billing.payment_terms,
             dossier_number=dossier.number or "",
             procedure_title=dossier.procedure.title,
-            buyer_reference=customer.service_code,
-            buyer_order=customer.order_number,
-            credited=credited_ref,
         ),
         xml,
     )

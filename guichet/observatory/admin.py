@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from guichet.core.admin import ReadOnlyAdmin
+
 from .models import (
     AggregationRun,
     ChannelVolume,
@@ -47,32 +49,20 @@ class AggregationRunAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in AggregationRun._meta.fields]
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """The panorama is written through its audited services (its steering screens) only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# The panorama's rows below are written through its audited services (its steering screens) only.
 @admin.register(DigitalProject)
-class DigitalProjectAdmin(ViewOnlyAdmin):
+class DigitalProjectAdmin(ReadOnlyAdmin):
     list_display = ["name", "ministry_code", "organisation", "phase", "listed"]
     list_filter = ["phase", "listed"]
     search_fields = ["name"]
 
 
 @admin.register(PanoramaEdition)
-class PanoramaEditionAdmin(ViewOnlyAdmin):
+class PanoramaEditionAdmin(ReadOnlyAdmin):
     list_display = ["title", "organisation", "published_on", "status"]
 
 
 @admin.register(ProjectRecord)
-class ProjectRecordAdmin(ViewOnlyAdmin):
+class ProjectRecordAdmin(ReadOnlyAdmin):
     list_display = ["name", "edition", "phase", "cost_current_meur"]
     list_filter = ["edition"]

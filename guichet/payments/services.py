@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guichet.accounts.models import User
-from guichet.connectors.base import ConnectorError, PaymentConnector, PaymentDetail, PaymentResult
+from guichet.connectors.base import ConnectorError, PaymentConnector, PaymentDetail, PaymentRequest, PaymentResult
 from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
@@ -125,13 +125,15 @@ def _operation_open(payment: Payment, connector: PaymentConnector, dossier: Doss
     subject = f"{dossier.procedure.title} dossier {dossier.number or dossier.pk}"
     try:
         order = connector.payment_create(
-            reference=payment.reference,
-            amount_cents=payment.amount_cents,
-            email=payment.email,
-            subject=subject,
-            year=timezone.localdate().year,
-            notification_url=site + reverse("paiements:notification"),
-            return_url=site + reverse("paiements:retour", args=[payment.reference]),
+            PaymentRequest(
+                reference=payment.reference,
+                amount_cents=payment.amount_cents,
+                email=payment.email,
+                subject=subject,
+                year=timezone.localdate().year,
+                notification_url=site + reverse("paiements:notification"),
+                return_url=site + reverse("paiements:retour", args=[payment.reference]),
+            )
         )
     except ConnectorError as error:
         logger.warning("Paiement %s : ouverture impossible : %s", payment.reference, error)

@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.connectors.serving import http_serving
 
 TOKEN = "stand-in-token"  # noqa: S105 (a test value)
 
@@ -110,17 +112,9 @@ def _handler(stand_in: StandIn, route: Route, provider: str) -> type[BaseHTTPReq
 def stand_in_serving(route: Route, *, provider: str, **options):
     """Serve `route` on a free port of 127.0.0.1 while in the block; yields the StandIn."""
     stand_in = StandIn(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stand_in, route, provider))
-    server.daemon_threads = True
-    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_serving(_handler(stand_in, route, provider)) as url:
+        stand_in.url = url
         yield stand_in
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def missing_params(query: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:

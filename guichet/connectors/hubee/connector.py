@@ -174,13 +174,7 @@ class HubeeExchange(DataExchangeConnector):
     def event_attachment_upload(
         self, *, credentials: HubeeCredentials, case_id: str, event_id: str, attachment_id: str, content: bytes
     ) -> None:
-        self._call(
-            "PUT",
-            f"/cases/{case_id}/events/{event_id}/attachments/{attachment_id}",
-            credentials=credentials,
-            raw=content,
-            headers={"digest": _digest(content)},
-        )
+        self._attachment_put(credentials, f"/cases/{case_id}/events/{event_id}/attachments/{attachment_id}", content)
 
     # Sending (OSL).
 
@@ -190,13 +184,11 @@ class HubeeExchange(DataExchangeConnector):
     def folder_attachment_upload(
         self, *, credentials: HubeeCredentials, folder_id: str, attachment_id: str, content: bytes
     ) -> None:
-        self._call(
-            "PUT",
-            f"/folders/{folder_id}/attachments/{attachment_id}",
-            credentials=credentials,
-            raw=content,
-            headers={"digest": _digest(content)},
-        )
+        self._attachment_put(credentials, f"/folders/{folder_id}/attachments/{attachment_id}", content)
+
+    def _attachment_put(self, credentials: HubeeCredentials, path: str, content: bytes) -> None:
+        """Upload an attachment's bytes, with the digest HubEE checks them against."""
+        self._call("PUT", path, credentials=credentials, raw=content, headers={"digest": _digest(content)})
 
     def folder_complete(self, *, credentials: HubeeCredentials, folder_id: str) -> None:
         body = {"globalStatus": "HUBEE_COMPLETED"}

@@ -29,6 +29,7 @@ from ..base import (
     PaymentConnector,
     PaymentDetail,
     PaymentOrder,
+    PaymentRequest,
     PaymentResult,
 )
 from ..http import HttpPolicy, http_request
@@ -125,29 +126,21 @@ class PayfipPayment(PaymentConnector):
                 raise ConnectorUnavailable(f"{SYSTEM} : erreur du serveur (HTTP 500) sans message SOAP") from error
             raise ConnectorRejected(f"{SYSTEM} : réponse illisible à {operation} : {error}") from error
 
-    def payment_create(
-        self,
-        *,
-        reference: str,
-        amount_cents: int,
-        email: str,
-        subject: str,
-        year: int,
-        notification_url: str,
-        return_url: str,
-    ) -> PaymentOrder:
-        if not REFERENCE.match(reference):
-            raise ConnectorRejected(f"{SYSTEM} : la référence {reference!r} n’est pas de 1 à 30 lettres et chiffres")
+    def payment_create(self, request: PaymentRequest) -> PaymentOrder:
+        if not REFERENCE.match(request.reference):
+            raise ConnectorRejected(
+                f"{SYSTEM} : la référence {request.reference!r} n’est pas de 1 à 30 lettres et chiffres"
+            )
         fields = {
             "numcli": self.numcli,
             "saisie": self.mode,
-            "exer": str(year),
-            "refdet": reference,
-            "montant": str(amount_cents),
-            "mel": email,
-            "objet": payfip_subject(subject) or None,
-            "urlnotif": notification_url,
-            "urlredirect": return_url,
+            "exer": str(request.year),
+            "refdet": request.reference,
+            "montant": str(request.amount_cents),
+            "mel": request.email,
+            "objet": payfip_subject(request.subject) or None,
+            "urlnotif": request.notification_url,
+            "urlredirect": request.return_url,
         }
         try:
             # Not repeated blindly: a second call would open a second operation.

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from ..base import ConnectorRejected, PaymentConnector, PaymentDetail, PaymentOrder, PaymentResult
+from ..base import ConnectorRejected, PaymentConnector, PaymentDetail, PaymentOrder, PaymentRequest, PaymentResult
 
 KEPT = 24 * 3600
 # The result codes PayFiP would give (connectors/payfip): the dummy speaks the same words.
@@ -55,24 +55,14 @@ class DummyPayment(PaymentConnector):
     def from_settings(cls) -> Self:
         return cls()
 
-    def payment_create(
-        self,
-        *,
-        reference: str,
-        amount_cents: int,
-        email: str,
-        subject: str,
-        year: int,
-        notification_url: str,
-        return_url: str,
-    ) -> PaymentOrder:
+    def payment_create(self, request: PaymentRequest) -> PaymentOrder:
         operation_id = secrets.token_hex(10)
         operation = {
-            "reference": reference,
-            "amount_cents": amount_cents,
-            "subject": subject,
-            "notification_url": notification_url,
-            "return_url": return_url,
+            "reference": request.reference,
+            "amount_cents": request.amount_cents,
+            "subject": request.subject,
+            "notification_url": request.notification_url,
+            "return_url": request.return_url,
             "result": None,
         }
         cache.set(_key(operation_id), operation, KEPT)

@@ -10,15 +10,20 @@ from django.db import close_old_connections
 
 class LoopCommand(BaseCommand):
     """A command whose work is one round (`round`): run once, or every `--every` seconds. `started`
-    (with `{every}`) is printed when the loop starts, `failed` names what a failing round interrupted."""
+    (with `{every}`) is printed when the loop starts, `failed` names what a failing round interrupted.
+    A command that works in batches says what one is in `batch_help`: it takes `--batch` (default
+    `batch_default`), read as `self.batch`."""
 
     every_help = "recommencer toutes les SECONDES secondes, jusqu’à l’arrêt du processus"
     every_type: type = int
     started = ""
     failed = ""
+    batch_help = ""
+    batch_default = 50
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
+        self.batch = options.get("batch")
         every = options["every"]
         if every is None:
             self.round()
@@ -31,6 +36,8 @@ class LoopCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=self.every_type, metavar="SECONDES", help=self.every_help)
+        if self.batch_help:
+            parser.add_argument("--batch", type=int, default=self.batch_default, help=self.batch_help)
 
     def loop(self, every: float, round_: Callable[[], object], *, started: str, failed: str) -> None:
         """Run `round_` every `every` seconds, forever. A round that fails is reported (`failed`:

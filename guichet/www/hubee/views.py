@@ -26,6 +26,7 @@ from guichet.exchanges.services import (
 )
 from guichet.procedures.selectors import organisation_ids_administered_by
 from guichet.www.admin_procedures.access import administered_procedure, administrator_required
+from guichet.www.service_errors import form_errors_add
 
 from .forms import SubscriptionForm, TransmissionForm
 
@@ -37,14 +38,6 @@ def _subscription(request, subscription_id: int) -> HubeeSubscription:
     if subscription is None:
         raise Http404("Cet abonnement HubEE n’existe pas ou vous ne l’administrez pas.")
     return subscription
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form(request, *, initial=None, editing=False) -> SubscriptionForm:
@@ -80,7 +73,7 @@ def subscription_create_view(request):
         try:
             subscription = hubee_subscription_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Abonnement enregistré : indiquez maintenant d’où vient chaque réponse.")
             return redirect("hubee_admin:mappings", subscription.pk)
@@ -112,7 +105,7 @@ def subscription_edit(request, subscription_id: int):
         try:
             hubee_subscription_update(actor=request.user, subscription=subscription, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Abonnement modifié.")
             return redirect("hubee_admin:detail", subscription.pk)
@@ -160,7 +153,7 @@ def transmission_edit(request, slug: str):
         try:
             hubee_transmission_set(actor=request.user, procedure=procedure, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Transmission par HubEE enregistrée.")
             return redirect("hubee_admin:list")

@@ -23,11 +23,12 @@ from guichet.observatory.panorama.services import (
     panorama_edition_update,
 )
 from guichet.procedures.models import Procedure
+from guichet.www.service_errors import form_errors_add
 
 from . import panorama_forms as forms
 from .access import steering_required
 from .panorama_pages import edition_context
-from .steering import _form_page, _service_errors
+from .steering import _form_page
 
 HOME = "observatoire:panorama_steering"
 
@@ -73,7 +74,7 @@ def project_create(request):
         try:
             project = digital_project_create(actor=request.user, procedures=form.cleaned_data["procedures"], **values)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"Le projet « {project.name} » est ajouté : il paraîtra à la prochaine édition.")
             return redirect(HOME)
@@ -94,7 +95,7 @@ def project_edit(request, pk: int):
                 actor=request.user, project=_project(request, pk), procedures=form.cleaned_data["procedures"], **values
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Le projet est enregistré ; les éditions déjà publiées ne changent pas.")
             return redirect(HOME)
@@ -112,7 +113,7 @@ def edition_create(request):
         try:
             edition = panorama_edition_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "L’édition est préparée : vérifiez-la avant de la publier.")
             return redirect("observatoire:panorama_edition", edition.pk)
@@ -136,7 +137,7 @@ def edition_detail(request, pk: int):
             try:
                 panorama_edition_update(actor=request.user, edition=edition, **form.cleaned_data)
             except ValidationError as error:
-                _service_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, "L’édition est enregistrée.")
                 return redirect("observatoire:panorama_edition", edition.pk)

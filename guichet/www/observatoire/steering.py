@@ -23,6 +23,7 @@ from guichet.observatory.services import (
     programme_entry_create,
     programme_entry_update,
 )
+from guichet.www.service_errors import form_errors_add
 
 from . import forms
 from .access import editable_entry, editable_indicator, entry_for_volumes, signed_in_required, steering_required
@@ -52,14 +53,6 @@ def _form_page(request, form, *, heading: str, submit: str, back_url: str, intro
     return render(request, "observatoire/form_page.html", context)
 
 
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @steering_required
 def entry_create(request):
     organisations = obs.steering_organisations(request.user)
@@ -74,7 +67,7 @@ def entry_create(request):
                 **values,
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"« {entry.title} » est ajoutée au programme.")
             return redirect("observatoire:entry_detail", entry.pk)
@@ -99,7 +92,7 @@ def entry_edit(request, pk: int):
         try:
             programme_entry_update(actor=request.user, entry=editable_entry(request, pk), **values)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Les informations de la démarche sont enregistrées.")
             return redirect("observatoire:entry_detail", entry.pk)
@@ -120,7 +113,7 @@ def volume_record(request, pk: int):
         try:
             channel_volume_record(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Le volume est enregistré ; il comptera au prochain calcul des indicateurs.")
             return redirect("observatoire:volume_record", entry.pk)
@@ -154,7 +147,7 @@ def indicator_create_view(request):
         try:
             indicator = indicator_create(actor=request.user, organisation=form.cleaned_data["organisation"], **values)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"L’indicateur « {indicator.name} » est créé. Indiquez maintenant sa cible.")
             return redirect("observatoire:goal_set", indicator.pk)
@@ -178,7 +171,7 @@ def indicator_edit(request, pk: int):
         try:
             indicator_update(actor=request.user, indicator=editable_indicator(request, pk), **values)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "L’indicateur est enregistré.")
             return redirect("observatoire:barometer")
@@ -196,7 +189,7 @@ def goal_set(request, pk: int):
         try:
             indicator_goal_set(actor=request.user, indicator=indicator, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"La cible de la zone {form.cleaned_data['zone']} est enregistrée.")
             return redirect("observatoire:barometer")
@@ -221,7 +214,7 @@ def value_record(request, pk: int):
         try:
             indicator_value_record(actor=request.user, indicator=indicator, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "La valeur est enregistrée.")
             return redirect("observatoire:barometer")

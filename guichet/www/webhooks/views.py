@@ -29,6 +29,7 @@ from guichet.webhooks.services import (
     subscription_update,
 )
 from guichet.www.admin_procedures.access import administrator_required
+from guichet.www.service_errors import form_errors_add
 
 from .forms import SubscriptionForm
 
@@ -51,14 +52,6 @@ def _form(request, *, initial=None, editing=False) -> SubscriptionForm:
         procedures=procedures_for_subscription(ids),
         editing=editing,
     )
-
-
-def _errors_to_form(form: SubscriptionForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _secret_page(request, made: WithSecret, *, rotated: bool):
@@ -88,7 +81,7 @@ def subscription_create_view(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             return _secret_page(request, made, rotated=False)
     context = {"form": form, "heading": "Nouvel abonnement webhook", "submit": "Créer l’abonnement"}
@@ -124,7 +117,7 @@ def subscription_edit(request, subscription_id: int):
                 actor=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "L’abonnement est modifié.")
             return redirect("webhooks_admin:detail", subscription.pk)

@@ -36,6 +36,8 @@ from urllib.parse import parse_qs
 import facturx
 from lxml import etree
 
+from tests.connectors.serving import ServedStandIn
+
 UNAVAILABLE = "unavailable"  # HTTP 503
 TOO_MANY = "too_many"  # HTTP 429: PISTE's quota, not handled
 SLOW = "slow"  # handled, but answered after `slow_seconds`
@@ -63,7 +65,7 @@ class PlatformInvoice:
     history: list[dict] = field(default_factory=list)
 
 
-class StandInChorusPro:
+class StandInChorusPro(ServedStandIn):
     def __init__(self):
         # The PISTE application's credentials and the Chorus Pro technical account's.
         self.client_id, self.client_secret = "guichet-app", secrets.token_urlsafe(12)
@@ -86,15 +88,6 @@ class StandInChorusPro:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self.oauth_url = f"{self.url}/api/oauth/token"
-
-    def __enter__(self):
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
 
     def tokens_expire(self) -> None:
         """Every token issued stops being accepted (as after its expires_in)."""

@@ -19,11 +19,13 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+
+from tests.connectors.serving import http_serving
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICE_NS = (
@@ -216,14 +218,6 @@ def _handler(stand_in: StandInPayfip):
 @contextmanager
 def stand_in_payfip():
     stand_in = StandInPayfip()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stand_in))
-    server.daemon_threads = True
-    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_serving(_handler(stand_in)) as url:
+        stand_in.url = url
         yield stand_in
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

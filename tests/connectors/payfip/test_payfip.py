@@ -2,7 +2,13 @@
 
 import pytest
 
-from guichet.connectors.base import ConnectorNotConfigured, ConnectorRejected, ConnectorUnavailable, PaymentResult
+from guichet.connectors.base import (
+    ConnectorNotConfigured,
+    ConnectorRejected,
+    ConnectorUnavailable,
+    PaymentRequest,
+    PaymentResult,
+)
 from guichet.connectors.payfip.connector import PayfipPayment, payfip_subject
 from guichet.connectors.registry import connector_for
 from tests.connectors.payfip.conftest import payfip_connector
@@ -11,13 +17,15 @@ from tests.connectors.payfip.stand_in import CANCELLED, PAID_CARD, PAID_DEBIT, R
 
 def _open(connector, reference="2026000042A1", amount=1250):
     return connector.payment_create(
-        reference=reference,
-        amount_cents=amount,
-        email="camille@example.org",
-        subject="Copie d’acte de naissance — n°2026-000042",
-        year=2026,
-        notification_url="https://guichet.example.org/paiements/notification/",
-        return_url="https://guichet.example.org/paiements/retour/2026000042A1/",
+        PaymentRequest(
+            reference=reference,
+            amount_cents=amount,
+            email="camille@example.org",
+            subject="Copie d’acte de naissance — n°2026-000042",
+            year=2026,
+            notification_url="https://guichet.example.org/paiements/notification/",
+            return_url="https://guichet.example.org/paiements/retour/2026000042A1/",
+        )
     )
 
 

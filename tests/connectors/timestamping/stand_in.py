@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 
 from guichet.connectors.seal_dev_authority.authority import DevAuthority, dev_authority_ensure, dev_certificate_issue
+from tests.connectors.serving import ServedStandIn
 
 # What the authority can do with a request, besides granting it.
 UNAVAILABLE = "unavailable"  # HTTP 503, as during maintenance
@@ -43,7 +44,7 @@ ess_cert_id_alg = sha256
 """
 
 
-class StandInTsa:
+class StandInTsa(ServedStandIn):
     def __init__(self, directory: Path, authority: DevAuthority):
         self.openssl = shutil.which("openssl") or "openssl"
         directory.mkdir(parents=True)
@@ -67,15 +68,6 @@ class StandInTsa:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}/tsa"
-
-    def __enter__(self):
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
 
     def _next(self) -> str:
         with self._lock:

@@ -38,6 +38,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from tests.connectors.serving import ServedStandIn
+
 # <repo>/../shared/reference: the SEDA schemas, kept beside the repository.
 REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 SEDA = "fr:gouv:culture:archivesdefrance:seda:v2.2"
@@ -164,7 +166,7 @@ class Operation:
     unit_ids: dict[str, str] = field(default_factory=dict)
 
 
-class StandInVitam:
+class StandInVitam(ServedStandIn):
     def __init__(
         self, directory: Path, *, tenant: int = 3, tls_maximum: ssl.TLSVersion = ssl.TLSVersion.MAXIMUM_SUPPORTED
     ):
@@ -192,15 +194,6 @@ class StandInVitam:
         context.maximum_version = tls_maximum
         self._server = _TlsServer(("127.0.0.1", 0), _handler(self), context=context, stand_in=self)
         self.url = f"https://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self):
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
 
     def _next(self, method: str, path: str) -> str:
         with self._lock:

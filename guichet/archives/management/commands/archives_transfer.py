@@ -12,14 +12,7 @@ class Command(LoopCommand):
 
     started = "Versements aux archives : toutes les {every:g} secondes."
     failed = "Versements aux archives interrompus"
-
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--batch", type=int, default=50, help="Versements traités par passage.")
-
-    def handle(self, *args, **options):
-        self.batch = options["batch"]
-        super().handle(*args, **options)
+    batch_help = "Versements traités par passage."
 
     def round(self) -> TransfersReport:
         report = transfers_run(batch=self.batch)

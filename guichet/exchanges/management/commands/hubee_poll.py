@@ -11,14 +11,7 @@ class Command(LoopCommand):
     )
     started = "HubEE : relève toutes les {every} secondes."
     failed = "Relève HubEE interrompue"
-
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--batch", type=int, default=50, help="Notifications lues par abonnement et par relève.")
-
-    def handle(self, *args, **options):
-        self.batch = options["batch"]
-        super().handle(*args, **options)
+    batch_help = "Notifications lues par abonnement et par relève."
 
     def round(self) -> None:
         report = hubee_poll(batch=self.batch)

@@ -11,14 +11,7 @@ class Command(LoopCommand):
 
     started = "Factures vers Chorus Pro : toutes les {every:g} secondes."
     failed = "Suivi des factures interrompu"
-
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--batch", type=int, default=50, help="Factures traitées par passage.")
-
-    def handle(self, *args, **options):
-        self.batch = options["batch"]
-        super().handle(*args, **options)
+    batch_help = "Factures traitées par passage."
 
     def round(self) -> FollowReport:
         report = invoices_follow(batch=self.batch)

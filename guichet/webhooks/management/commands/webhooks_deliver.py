@@ -11,10 +11,8 @@ class Command(LoopCommand):
         "`manage.py serve`)."
     )
     every_type = float
-
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--batch", type=int, default=100, help="Envois lus par requête.")
+    batch_help = "Envois lus par requête."
+    batch_default = 100
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
