@@ -346,7 +346,10 @@ class IndividualDataConnector(Connector):
     capability = "individual_data"
 
     @abstractmethod
-    def individual_datum(self, *, datum: str, person: PivotIdentity, access: SourceAccess) -> int | bool:
+    def individual_datum(
+        self, *, datum: str, person: PivotIdentity, access: SourceAccess, identifier: str = ""
+    ) -> int | bool:
         """One of data_sources.INDIVIDUAL_DATA about `person`: the family quotient (an integer, in
         euros), whether they are a student now, whether they are registered as a job seeker now.
-        Raises as CompanyDataConnector.establishment."""
+        The data of data_sources.IDENTIFIED_DATA are asked with the `identifier` the person gave,
+        and their answer must name `person`. Raises as CompanyDataConnector.establishment."""

@@ -77,6 +77,8 @@ INDIVIDUAL_DATA = {
     "student_status": "Statut étudiant (inscrit pour l’année en cours)",
     "job_seeker_status": "Inscription comme demandeur d’emploi (France Travail)",
 }
+# The data asked with an identifier the person gives (not their civil identity): its name in a form.
+IDENTIFIED_DATA = {"job_seeker_status": "Votre identifiant France Travail"}
 PROVIDER_NAMES = {"api_entreprise": "API Entreprise", "api_particulier": "API Particulier"}
 
 _ANSWERED = (400, 401, 403, 404, 422, 429, 500)

@@ -9,10 +9,12 @@ SourcedValue per field, or why the source failed, and the field stays typed: the
 never blocked."""
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from guichet.accounts.data_access import source_access
 from guichet.accounts.models import FranceConnectIdentity, User
 from guichet.connectors.base import ConnectorError, ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
 from guichet.connectors.data_sources import (
+    IDENTIFIED_DATA,
     PROVIDER_NAMES,
     PivotIdentity,
     SourceNotFound,
@@ -39,6 +42,9 @@ from .services import dossier_is_editable
 from .sourced import siret_compact
 
 logger = logging.getLogger(__name__)
+
+PAUSE_DEFAULT, PAUSE_LONGEST = 60, 600  # seconds: after a 429 without Retry-After; the longest pause
+FRANCE_TRAVAIL_ID = re.compile(r"[0-9A-Z]{7,11}")
 
 _OUTCOMES: tuple[tuple[type[ConnectorError], SourceOutcome], ...] = (
     (SourceNotFound, SourceOutcome.NOT_FOUND),
@@ -78,11 +84,23 @@ def _message(outcome: SourceOutcome, source: str, *, what: str, not_found: str) 
     )
 
 
-def _ask(call: Callable[[], Any]) -> tuple[SourceOutcome, Any]:
+def _pause_key(provider: str, organisation_id: int) -> str:
+    return f"data-source-pause:{provider}:{organisation_id}"
+
+
+def _ask(call: Callable[[], Any], *, provider: str, organisation_id: int) -> tuple[SourceOutcome, Any]:
+    """The source's answer, or why it failed. A 429 pauses every call of the organisation to that
+    source (its token's limit is shared by all its applicants) for the `Retry-After` it gave, kept
+    in the shared cache so that every web node knows: meanwhile the fields are typed, nothing is sent."""
+    key = _pause_key(provider, organisation_id)
+    if cache.get(key):
+        return SourceOutcome.RATE_LIMITED, None
     try:
         return SourceOutcome.CERTIFIED, call()
     except ConnectorError as error:
         logger.warning("Data source failed: %s", error)
+        if isinstance(error, SourceRateLimited):
+            cache.set(key, True, timeout=min(error.retry_after or PAUSE_DEFAULT, PAUSE_LONGEST))
         outcome = next(outcome for kind, outcome in _OUTCOMES if isinstance(error, kind))
         return outcome, None
 
@@ -173,7 +191,11 @@ def dossier_company_fetch(*, actor: User, dossier: Dossier, siret_field: str) ->
     if connector is None or access is None:
         outcome, data = SourceOutcome.NOT_CONFIGURED, None
     else:
-        outcome, data = _ask(lambda: connector.establishment(siret=siret, access=access))
+        outcome, data = _ask(
+            lambda: connector.establishment(siret=siret, access=access),
+            provider="api_entreprise",
+            organisation_id=procedure.organisation_id,
+        )
     values = {field.id: (field, outcome, data[field.source.datum] if data else None) for field in targets}
     _record(actor=actor, dossier=dossier, values=values, siret_field=siret_field, subject=siret, consent="")
     not_found = f"{source} ne connaît aucun établissement ayant ce numéro SIRET : vérifiez-le, ou"
@@ -212,12 +234,29 @@ def individual_fields(dossier: Dossier, field_ids: set[str] | None = None) -> li
     ]
 
 
+def france_travail_id_clean(value: str) -> str:
+    """The France Travail identifier as typed (spaces and case aside), or ValidationError."""
+    identifier = "".join(value.split()).upper()
+    if not FRANCE_TRAVAIL_ID.fullmatch(identifier):
+        raise ValidationError(
+            "L’identifiant France Travail se compose de 7 à 11 chiffres et lettres (par exemple 1234567A) : "
+            "vous le trouvez sur vos courriers et dans votre espace France Travail."
+        )
+    return identifier
+
+
 def dossier_individual_fetch(
-    *, actor: User, dossier: Dossier, consent_given: bool, field_ids: set[str] | None = None
+    *,
+    actor: User,
+    dossier: Dossier,
+    consent_given: bool,
+    field_ids: set[str] | None = None,
+    france_travail_id: str = "",
 ) -> FetchResult:
     """With the applicant's consent, ask API Particulier for the data of the fields that the form
-    takes from it (those among `field_ids`: one page's), about the person FranceConnect certified.
-    ValidationError without consent; a source's failure is a FetchResult."""
+    takes from it (those among `field_ids`: one page's), about the person FranceConnect certified
+    (the job-seeker status with the France Travail identifier they give, its answer checked against
+    that identity). ValidationError without consent or identifier; a source's failure is a FetchResult."""
     _editable_check(actor, dossier)
     fields = individual_fields(dossier, field_ids)
     if not fields:
@@ -227,6 +266,8 @@ def dossier_individual_fetch(
     source = PROVIDER_NAMES["api_particulier"]
     certified = set(dossier.sourced_values.filter(outcome=SourceOutcome.CERTIFIED).values_list("field_id", flat=True))
     fields = [field for field in fields if field.id not in certified]  # never asked twice
+    if any(field.source.datum in IDENTIFIED_DATA for field in fields):
+        france_travail_id = france_travail_id_clean(france_travail_id)
     if not fields:
         return FetchResult(
             SourceOutcome.CERTIFIED, _message(SourceOutcome.CERTIFIED, source, what="Vos informations", not_found="")
@@ -243,7 +284,11 @@ def dossier_individual_fetch(
             answers[datum] = (SourceOutcome.NOT_CONFIGURED, None)
         else:
             answers[datum] = _ask(
-                lambda datum=datum: connector.individual_datum(datum=datum, person=person, access=access)
+                lambda datum=datum: connector.individual_datum(
+                    datum=datum, person=person, access=access, identifier=france_travail_id
+                ),
+                provider="api_particulier",
+                organisation_id=procedure.organisation_id,
             )
     values = {field.id: (field, *answers[field.source.datum]) for field in fields}
     consent = "\n".join(dict.fromkeys(field.source.consent for field in fields))

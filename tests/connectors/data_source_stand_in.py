@@ -1,14 +1,16 @@
 """What the stand-ins of API Entreprise and API Particulier share (their common contract, decision
 0032): an HTTP server on 127.0.0.1 that wants `Authorization: Bearer <token>`, answers JSON with the
 standard error body `{"errors": [{"code", "title", "detail", "source", "meta"}]}`, counts requests per
-token against a limit per window and sends the `RateLimit-Limit`, `RateLimit-Remaining`,
-`RateLimit-Reset` headers, then 429 with `Retry-After` beyond it.
+token (and, where the API publishes one, per client address) against a limit per window and sends
+the `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers of the tightest, then 429
+with `Retry-After` beyond any of them. Each API's stand-in starts with its published limits.
 
 Each API gives a `route(path, query) -> (status, body)`. `script` makes the next requests fail the
 ways a network and a busy API do: "slow" (the answer comes after `slow_seconds`), "down" (HTTP 503),
 "reset" (the connection is cut before any answer)."""
 
 import json
+import math
 import socket
 import struct
 import threading
@@ -35,8 +37,10 @@ def error_body(code: str, title: str, detail: str, *, provider: str = "", source
 class StandIn:
     url: str = ""
     token: str = TOKEN
-    rate_limit: int = 50  # requests per token per window
-    rate_window: int = 60  # seconds
+    rate_limit: int = 250  # requests per token per window
+    rate_window: float = 60  # seconds
+    ip_limit: int | None = None  # requests per client address per `ip_window`, when the API has one
+    ip_window: float = 60
     slow_seconds: float = 2.0
     script: list[str] = field(default_factory=list)  # what the next requests meet, first first
     requests: list[dict] = field(default_factory=list)  # what came: path, query, headers
@@ -47,14 +51,26 @@ class StandIn:
         with self._lock:
             return self.script.pop(0) if self.script else "normal"
 
-    def count(self, token: str) -> tuple[int, int]:
-        """The requests left in this token's window after this one, and the seconds until it ends."""
+    def _count(self, key: str, limit: int, span: float, now: float) -> tuple[int, int, int]:
+        window = [moment for moment in self._counts.get(key, []) if now - moment < span]
+        window.append(now)
+        self._counts[key] = window
+        return limit - len(window), math.ceil(span - (now - window[0])), limit
+
+    def count(self, token: str, address: str) -> tuple[int, int, int]:
+        """This request counted against the token's limit and the address's: the requests left in
+        the tightest window after this one, the seconds until that window ends, and its limit."""
         now = time.monotonic()
         with self._lock:
-            window = [moment for moment in self._counts.get(token, []) if now - moment < self.rate_window]
-            window.append(now)
-            self._counts[token] = window
-            return self.rate_limit - len(window), int(self.rate_window - (now - window[0])) + 1
+            counts = [self._count(f"token:{token}", self.rate_limit, self.rate_window, now)]
+            if self.ip_limit is not None:
+                counts.append(self._count(f"ip:{address}", self.ip_limit, self.ip_window, now))
+            return min(counts)
+
+    def limit_text(self, limit: int) -> str:
+        if limit == self.ip_limit:
+            return f"{self.ip_limit} par adresse IP en {self.ip_window:g} s"
+        return f"{self.rate_limit} par jeton en {self.rate_window:g} s"
 
 
 def _handler(stand_in: StandIn, route: Route, provider: str) -> type[BaseHTTPRequestHandler]:
@@ -92,14 +108,14 @@ def _handler(stand_in: StandIn, route: Route, provider: str) -> type[BaseHTTPReq
                 detail = "Votre jeton est absent, invalide ou expiré."
                 self._send(401, error_body("00101", "Interdiction d'accès", detail))
                 return
-            left, reset = stand_in.count(stand_in.token)
+            left, reset, limit = stand_in.count(stand_in.token, self.client_address[0])
             limits = {
-                "RateLimit-Limit": str(stand_in.rate_limit),
+                "RateLimit-Limit": str(limit),
                 "RateLimit-Remaining": str(max(left, 0)),
                 "RateLimit-Reset": str(reset),
             }
             if left < 0:
-                detail = f"Vous avez effectué trop de requêtes : limite de {stand_in.rate_limit} par minute."
+                detail = f"Vous avez effectué trop de requêtes : limite de {stand_in.limit_text(limit)}."
                 self._send(429, error_body("00429", "Trop de requêtes", detail), {**limits, "Retry-After": str(reset)})
                 return
             status, body = route(parts.path, query)

@@ -14,7 +14,7 @@ from guichet.core.models import AuditAction, AuditEvent
 from guichet.dossiers.models import Dossier, SourcedValue, SourceOutcome
 from tests.connectors.api_entreprise.stand_in import stand_in_api_entreprise
 from tests.connectors.api_particulier.stand_in import stand_in_api_particulier
-from tests.factories import ProcedureFactory, UserFactory, instructor_of
+from tests.factories import DossierFactory, ProcedureFactory, UserFactory, instructor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +226,55 @@ def test_an_invalid_siret_is_not_sent(client, sources, dossier):
     response = check_siret(client, dossier, siret="123 456 789")
     assert "Saisissez un numéro SIRET valide" in client.get(response["Location"]).content.decode()
     assert entreprise.requests == [] and not SourcedValue.objects.filter(dossier=dossier).exists()
+
+
+EMPLOI = {
+    "pages": [
+        {
+            "id": "emploi",
+            "title": "Votre situation",
+            "fields": [
+                {"id": "inscrit", "type": "yes_no", "label": "Êtes-vous inscrit à France Travail ?",
+                 "source": {"provider": "api_particulier", "datum": "job_seeker_status",
+                            "consent": "J’accepte que la mairie vérifie mon inscription auprès de France Travail."}},
+            ],
+        },
+    ],
+}  # fmt: skip
+
+
+def test_the_job_seeker_status_is_asked_with_the_france_travail_identifier(client, sources):
+    """France Travail's status is published only by identifier: the page asks it beside the consent,
+    checks its form before sending anything, and keeps nothing of it but the answer."""
+    _entreprise, particulier = sources
+    procedure = ProcedureFactory(draft_definition=EMPLOI, title="Tarif solidaire")
+    applicant = UserFactory()
+    client.force_login(applicant)
+    client.post(reverse("usager:dossier_start", args=[procedure.slug]), {"cle": str(uuid.uuid4())})
+    dossier = Dossier.objects.get(applicant=applicant)
+    franceconnected(dossier)
+    shown = client.get(page(dossier)).content.decode()
+    assert "Votre identifiant France Travail" in shown and 'name="_identifiant_france_travail"' in shown
+    asked = {"_source": "api_particulier", "_consent": "1"}
+    response = client.post(page(dossier), {**asked, "_identifiant_france_travail": "12-34"})
+    assert "se compose de 7 à 11 chiffres et lettres" in client.get(response["Location"]).content.decode()
+    assert particulier.requests == []
+    client.post(page(dossier), {**asked, "_identifiant_france_travail": " 1234567a "})
+    assert particulier.requests[-1]["query"]["identifiant"] == ["1234567A"]
+    row = SourcedValue.objects.get(dossier=dossier, field_id="inscrit")
+    assert row.certified and "1234567A" not in str(row.value) + row.subject
+
+
+def test_a_429_pauses_the_organisations_calls_until_retry_after(client, sources, dossier):
+    """The token's limit is the organisation's: once the source said 429, the next applicants of
+    the organisation type their data without the source being asked again until `Retry-After`."""
+    entreprise, _particulier = sources
+    entreprise.rate_limit = 0
+    check_siret(client, dossier)
+    assert len(entreprise.requests) == 1
+    entreprise.rate_limit = 250
+    other = DossierFactory(procedure=dossier.procedure, answers={})
+    client.force_login(other.applicant)
+    check_siret(client, other)
+    assert len(entreprise.requests) == 1  # not asked: paused
+    assert SourcedValue.objects.get(dossier=other, field_id="nom").outcome == SourceOutcome.RATE_LIMITED

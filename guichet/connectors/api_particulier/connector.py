@@ -10,9 +10,9 @@ from django.conf import settings
 from guichet.core.clock import today
 
 from ..base import IndividualDataConnector
-from ..data_sources import PivotIdentity, SourceAccess, source_get
+from ..data_sources import IDENTIFIED_DATA, PivotIdentity, SourceAccess, source_get
 from ..http import HttpPolicy
-from .reading import ENDPOINTS, READERS, identity_params
+from .reading import ENDPOINTS, READERS, identity_check, request_params
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,16 @@ class ApiParticulier(IndividualDataConnector):
         timeout = float(settings.GUICHET_API_PARTICULIER_TIMEOUT)
         return cls(url=settings.GUICHET_API_PARTICULIER_URL.rstrip("/"), policy=HttpPolicy(timeout=timeout, attempts=1))
 
-    def individual_datum(self, *, datum: str, person: PivotIdentity, access: SourceAccess) -> int | bool:
+    def individual_datum(
+        self, *, datum: str, person: PivotIdentity, access: SourceAccess, identifier: str = ""
+    ) -> int | bool:
         body = source_get(
             f"{self.url}{ENDPOINTS[datum]}",
-            params={**identity_params(person), "recipient": access.recipient},
+            params={**request_params(datum, person, identifier), "recipient": access.recipient},
             token=access.token,
             policy=self.policy,
             system="API Particulier",
         )
+        if datum in IDENTIFIED_DATA:
+            identity_check(body, person)
         return READERS[datum](body, today())

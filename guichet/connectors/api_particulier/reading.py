@@ -1,19 +1,29 @@
 """API Particulier's v3 answers read into the data a form field takes (data_sources.INDIVIDUAL_DATA),
-and the « identité pivot » as its `/identite` endpoints take it."""
+and what each endpoint is asked with: the « identité pivot » for the `/identite` endpoints, the
+person's identifier at the provider for the others (France Travail's status is published only
+`/identifiant`: etalab/siade_staging_data, payloads/api_particulier_v3_france_travail_statut_with_identifiant)."""
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from ..base import ConnectorUnavailable
-from ..data_sources import PivotIdentity
+from ..data_sources import IDENTIFIED_DATA, PivotIdentity, SourceNotFound
 
-# The endpoint of each datum, asked with the person's civil identity (FranceConnect's).
 ENDPOINTS = {
     "family_quotient": "/v3/dss/quotient_familial/identite",
     "student_status": "/v3/mesri/statut_etudiant/identite",
-    "job_seeker_status": "/v3/france_travail/statut/identite",
+    "job_seeker_status": "/v3/france_travail/statut/identifiant",
 }
+
+
+def request_params(datum: str, person: PivotIdentity, identifier: str) -> dict[str, Any]:
+    """The query of `datum`'s endpoint (without `recipient`): the identifier the person gave, for
+    the data asked by identifier (data_sources.IDENTIFIED_DATA), else their civil identity."""
+    if datum in IDENTIFIED_DATA:
+        return {"identifiant": identifier}
+    return identity_params(person)
 
 
 def identity_params(person: PivotIdentity) -> dict[str, Any]:
@@ -67,6 +77,20 @@ def student_status_read(body: Any, today: dt.date) -> bool:
         and _current(item.get("date_debut"), item.get("date_fin"), today)
         for item in admissions
     )
+
+
+def _folded(text: Any) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
+def identity_check(body: Any, person: PivotIdentity) -> None:
+    """An answer asked by identifier is about the person FranceConnect certified, or it is not
+    theirs: the identifier typed could be anyone's. Birth name and birth date must match."""
+    identity = _data(body).get("identite") or {}
+    same_name = _folded(identity.get("nom_naissance")) == _folded(person.family_name)
+    if not (same_name and _date(identity.get("date_naissance")) == person.birthdate):
+        raise SourceNotFound("API Particulier : cet identifiant ne correspond pas à l’identité FranceConnect")
 
 
 def job_seeker_status_read(body: Any, today: dt.date) -> bool:

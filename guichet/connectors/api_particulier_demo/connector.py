@@ -24,5 +24,7 @@ def recorded_answers() -> dict[str, dict]:
 class DemoApiParticulier(RecordedDemo, IndividualDataConnector):
     name = "api_particulier_demo"
 
-    def individual_datum(self, *, datum: str, person: PivotIdentity, access: SourceAccess) -> int | bool:
+    def individual_datum(
+        self, *, datum: str, person: PivotIdentity, access: SourceAccess, identifier: str = ""
+    ) -> int | bool:
         return READERS[datum](recorded_answers()[datum], today())

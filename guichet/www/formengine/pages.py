@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.utils.safestring import SafeString
 
+from guichet.connectors.data_sources import IDENTIFIED_DATA
 from guichet.core.markdown import markdown_render
 from guichet.procedures.conditions import condition_holds
 from guichet.procedures.definition import DISPLAY_ONLY, FieldType, FormDefinition, FormField, Page
@@ -137,6 +138,7 @@ class PageView:
     fields: list[FieldView]
     errors: list[ErrorLink]
     consents: list[str] = field(default_factory=list)  # API Particulier's, while its data is not certified
+    identifier_label: str = ""  # the identifier those data need (IDENTIFIED_DATA), to ask beside the consent
 
     @property
     def question_paths(self) -> set[str]:
@@ -188,16 +190,27 @@ def page_view(
     views = _field_views(page.fields, raw, ChainMap(dict(values)), "", "", errors, links)
     sourced = sourced or {}
     consents: list[str] = []
+    identifier_label = ""
     for view in views:
         view.sourced = sourced.get(view.spec.id)
         view.fills_others = view.spec.id in triggers
         source = view.spec.source
         if view.sourced is not None and view.sourced.certified:
             view.template = "formengine/widgets/certified.html"
-        elif source is not None and source.consent and source.consent not in consents:
-            consents.append(source.consent)
+        elif source is not None and source.consent:
+            if source.consent not in consents:
+                consents.append(source.consent)
+            identifier_label = IDENTIFIED_DATA.get(source.datum, identifier_label)
     description = markdown_render(page.description) if page.description else ""
-    return PageView(page=page, number=number, description=description, fields=views, errors=links, consents=consents)
+    return PageView(
+        page=page,
+        number=number,
+        description=description,
+        fields=views,
+        errors=links,
+        consents=consents,
+        identifier_label=identifier_label,
+    )
 
 
 def _field_views(

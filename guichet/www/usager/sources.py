@@ -20,6 +20,7 @@ from guichet.www.formengine.pages import SourcedView, page_view, pages_visible
 from guichet.www.formengine.posting import SOURCE
 
 INDIVIDUAL = "api_particulier"
+FRANCE_TRAVAIL_ID = "_identifiant_france_travail"
 
 
 def sourced_views(dossier: Dossier) -> dict[str, SourcedView]:
@@ -37,6 +38,7 @@ def _fetch(request: HttpRequest, dossier: Dossier, page_field_ids: set[str]) -> 
             dossier=dossier,
             consent_given=request.POST.get("_consent") == "1",
             field_ids=page_field_ids,
+            france_travail_id=request.POST.get(FRANCE_TRAVAIL_ID, ""),
         )
     if asked not in page_field_ids:
         raise ValidationError("Ce champ n’est pas sur cette page.")

@@ -44,5 +44,7 @@ def route(path: str, query: dict[str, list[str]]) -> tuple[int, dict]:
 
 @contextmanager
 def stand_in_api_entreprise(**options):
+    # The published volumetry: 250 requests a minute per token, all endpoints together.
+    options = {"rate_limit": 250, "rate_window": 60, **options}
     with stand_in_serving(route, provider=PROVIDER, **options) as stand_in:
         yield stand_in

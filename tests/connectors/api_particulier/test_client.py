@@ -35,9 +35,42 @@ def test_student_and_job_seeker_status_as_of_today(api_particulier):
     api = client(api_particulier)
     with clock_set(dt.date(2026, 12, 7)):
         assert api.individual_datum(datum="student_status", person=CAMILLE, access=ACCESS) is True
-        assert api.individual_datum(datum="job_seeker_status", person=CAMILLE, access=ACCESS) is True
+        assert api.individual_datum(datum="job_seeker_status", person=CAMILLE, access=ACCESS, identifier="1234567A")
     with clock_set(dt.date(2027, 9, 15)):  # the academic year is over
         assert api.individual_datum(datum="student_status", person=CAMILLE, access=ACCESS) is False
+
+
+def test_job_seeker_status_is_asked_by_identifier_and_must_name_the_person(api_particulier):
+    """France Travail's status is published only `/identifiant`: the identifier goes alone (no
+    civil identity), and an answer about somebody else is not the applicant's."""
+    api = client(api_particulier)
+    with clock_set(dt.date(2026, 12, 7)):
+        assert api.individual_datum(datum="job_seeker_status", person=CAMILLE, access=ACCESS, identifier="1234567A")
+    sent = api_particulier.requests[-1]
+    assert sent["path"] == "/v3/france_travail/statut/identifiant"
+    assert sent["query"] == {"identifiant": ["1234567A"], "recipient": ["21450999400015"]}
+    with pytest.raises(SourceNotFound, match="24003"):
+        api.individual_datum(datum="job_seeker_status", person=CAMILLE, access=ACCESS, identifier="7654321B")
+    someone_else = PivotIdentity(("CAMILLE",), "MARTINEZ", dt.date(1988, 3, 14), "F", "45234", "99100")
+    with pytest.raises(SourceNotFound, match="ne correspond pas"):
+        api.individual_datum(datum="job_seeker_status", person=someone_else, access=ACCESS, identifier="1234567A")
+    accented = PivotIdentity(("Camille",), "Martín", dt.date(1988, 3, 14), "F", "45234", "99100")
+    with clock_set(dt.date(2026, 12, 7)):
+        assert api.individual_datum(datum="job_seeker_status", person=accented, access=ACCESS, identifier="1234567A")
+
+
+def test_published_rate_limits_per_token_and_per_address(api_particulier):
+    """20 requests a second per token and 1,000 a minute per address: the stand-in starts with them,
+    and either limit alone answers 429 with its `RateLimit-*` headers and `Retry-After`."""
+    assert (api_particulier.rate_limit, api_particulier.rate_window) == (20, 1)
+    assert (api_particulier.ip_limit, api_particulier.ip_window) == (1000, 60)
+    api_particulier.rate_limit, api_particulier.ip_limit = 1000, 2  # the address's limit binds
+    api = client(api_particulier)
+    api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    with pytest.raises(SourceRateLimited, match="par adresse IP") as limited:
+        api.individual_datum(datum="family_quotient", person=CAMILLE, access=ACCESS)
+    assert 0 < limited.value.retry_after <= 60
 
 
 def test_unknown_person_is_not_found(api_particulier):
