@@ -1,6 +1,7 @@
 """Sending: a procedure that transmits through HubEE sends each dossier filed, with its files and its
 receipt, to the administration of the SIRET and branch code chosen; the remote status is read back."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -110,6 +111,33 @@ def test_an_interrupted_sending_goes_on_with_the_same_folder(sending, django_cap
     assert sent.completed_at is not None and len(hubee.hub.folders) == 1
     assert hubee.hub.folders[sent.folder_id]["globalStatus"] == "HUBEE_COMPLETED"
     assert [method for method, path in hubee.requests if path.endswith("/folders")] == ["POST"]
+
+
+def test_a_folder_whose_creation_answer_was_lost_is_made_again_and_only_one_goes_out(
+    sending, settings, django_capture_on_commit_callbacks
+):
+    """HubEE offers no way to find a folder by its externalId, and `POST /folders` is not repeated
+    within a call: the retry makes a second folder. The first, never completed, stays a draft that
+    no recipient ever sees (decision 0035): the prefecture receives exactly one case."""
+    hubee = sending["hubee"]
+    hubee.hub.deterministic = False  # HubEE's ids are random: a second creation is a second folder
+    settings.GUICHET_HUBEE_TIMEOUT = 0.3
+    hubee.slow_seconds = 1.0
+    hubee.script = ["normal", "slow"]  # the token, then the folder made but its answer too late
+    dossier = _file(sending, django_capture_on_commit_callbacks)
+    step = FollowUpStep.objects.get(transition__dossier=dossier, name=FollowUpStep.Name.EXCHANGES)
+    assert step.status == FollowUpStep.Status.PENDING and not SentFolder.objects.filter(dossier=dossier).exists()
+    deadline = time.monotonic() + 5
+    while not hubee.hub.folders and time.monotonic() < deadline:  # HubEE finishes the late request
+        time.sleep(0.05)
+    settings.GUICHET_HUBEE_TIMEOUT = 5
+    followup_run(transition_id=step.transition_id, now=timezone.now() + timedelta(minutes=2))
+    sent = SentFolder.objects.get(dossier=dossier)
+    statuses = sorted(folder["globalStatus"] for folder in hubee.hub.folders.values())
+    assert len(statuses) == 2 and statuses.count("HUBEE_COMPLETED") == 1
+    assert hubee.hub.folders[sent.folder_id]["globalStatus"] == "HUBEE_COMPLETED"
+    # Cases reach the recipient only when their folder is completed: one case published.
+    assert [case["folderId"] for case in hubee.hub.cases.values()] == [sent.folder_id]
 
 
 def test_the_transmission_setting_is_checked(sending):
