@@ -1,4 +1,6 @@
 import io
+import os
+import signal
 from unittest import mock
 
 import pytest
@@ -163,18 +165,18 @@ def test_the_seal_loop_that_serve_runs_outlives_a_failed_round():
 
     sleeps = []
 
-    def sleep(seconds):
+    def pause(stop, seconds):
         sleeps.append(seconds)
         if len(sleeps) == 2:
-            raise KeyboardInterrupt  # stops the loop, as the signal from serve does
+            os.kill(os.getpid(), signal.SIGTERM)  # stops the loop, as serve does
+        assert stop.is_set() == (len(sleeps) == 2)
 
     module = "guichet.core.management.commands.audit_seal"
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch(f"{module}.audit_seal_all", flaky),
-        mock.patch("guichet.core.management.loop.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop._pause", pause),
         mock.patch("guichet.core.management.loop.close_old_connections"),  # the test's transaction must stay open
-        pytest.raises(KeyboardInterrupt),
     ):
         call_command("audit_seal", "--every", "1", stdout=out, stderr=err)
     assert sleeps == [1, 1]

@@ -3,6 +3,8 @@ clock: Django's `timezone.now`, which the workflow, the audit trail and the task
 
 import importlib
 import io
+import os
+import signal
 import threading
 from datetime import UTC, datetime
 from unittest import mock
@@ -378,19 +380,19 @@ def test_the_loop_that_serve_runs_outlives_a_failed_round(clock):
 
     sleeps = []
 
-    def sleep(seconds):
+    def pause(stop, seconds):
         sleeps.append(seconds)
         if len(sleeps) == 2:
-            raise KeyboardInterrupt  # stops the loop, as the signal from serve does
+            os.kill(os.getpid(), signal.SIGTERM)  # stops the loop, as serve does
+        assert stop.is_set() == (len(sleeps) == 2)
 
     module = "guichet.instruction.management.commands.deadlines_apply"
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch(f"{module}.dossiers_silence_decide", flaky),
-        mock.patch("guichet.core.management.loop.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop._pause", pause),
         # It lets go of a broken connection between rounds; the test's transaction must stay open.
         mock.patch("guichet.core.management.loop.close_old_connections"),
-        pytest.raises(KeyboardInterrupt),
     ):
         call_command("deadlines_apply", "--every", "60", stdout=out, stderr=err)
     assert sleeps == [60, 60]
