@@ -15,6 +15,8 @@ What goes, model by model (every model with a key to Dossier, in every app):
   the answers they filled).
 - exchanges.ReceivedCase: kept with HubEE's case id (a case delivered again must still find it and
   make no new dossier); the applicant as HubEE named them, and the rejection text, are emptied.
+  exchanges.ReceivedEvent: kept with HubEE's event id (a re-delivery must write no message); its
+  message goes with the others, and the refused files' names and reasons are emptied.
   exchanges.StatusSent and SentFolder keep only HubEE's ids and statuses: left as they are.
 - dossiers.Opinion: kept for the satisfaction figures, its free comment emptied.
 - documents.Act: the sealed PDF is deleted; the row keeps its kind, dates, code and SHA-256, so that
@@ -64,7 +66,7 @@ from guichet.dossiers.models import (
     SourcedValue,
     TransitionLog,
 )
-from guichet.exchanges.models import ReceivedCase
+from guichet.exchanges.models import ReceivedCase, ReceivedEvent
 from guichet.instruction.models import (
     BulkAction,
     DossierFollow,
@@ -169,6 +171,7 @@ def dossier_eliminate(*, entry: EliminationEntry, actor: User | None) -> Tombsto
     CorrectionRequest.objects.filter(dossier=dossier).delete()
     SourcedValue.objects.filter(dossier=dossier).delete()
     ReceivedCase.objects.filter(dossier=dossier).update(applicant={}, error="")
+    ReceivedEvent.objects.filter(case__dossier=dossier).update(refused=[])
     snapshots.elimination_delete()
     invitations.update(question="", answer="", answer_file=None)
     DossierFile.objects.filter(dossier=dossier).delete()

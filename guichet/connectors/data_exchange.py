@@ -40,6 +40,11 @@ class DataExchangeConnector(Connector):
         """One event on a case (a status update from the other side, a message…)."""
 
     @abstractmethod
+    def event_attachment(self, *, credentials, case_id: str, event_id: str, attachment_id: str) -> bytes:
+        """The content of one attachment that an event describes (a file the other side added later);
+        HubeeNotFound while it is not uploaded yet."""
+
+    @abstractmethod
     def event_acknowledge(self, *, credentials, case_id: str, event_id: str) -> None:
         """The event is taken into account (its status RECEIVED)."""
 

@@ -4,7 +4,9 @@ docs/decisions/0034-hubee-receiving.md and 0035-hubee-sending.md).
 Receiving: a HubeeSubscription per HubEE démarche (its client id and secret, encrypted) says in which
 procedure its cases become dossiers, and its HubeeFieldMappings say which of the case's data fills
 which field; each case received is a ReceivedCase (unique on HubEE's case id: a case delivered again
-makes no second dossier), and each status told back a StatusSent (unique per transition: told once).
+makes no second dossier), each status told back a StatusSent (unique per transition: told once), and
+each event that the case's sender added afterwards (a message, files) a ReceivedEvent, written with
+the dossier's message it became (unique per event: a notification delivered again writes nothing).
 Sending: a procedure's HubeeTransmission sends each filed dossier as a folder (SentFolder)."""
 
 from django.conf import settings
@@ -148,6 +150,38 @@ class StatusSent(models.Model):
 
     def __str__(self) -> str:
         return self.status
+
+
+class ReceivedEvent(models.Model):
+    """An event that the sender of a received case added to it afterwards (a message, files
+    deposited), become a message from the applicant on the dossier: written in the message's own
+    transaction, once per event, so that a notification delivered again, or acknowledged too late,
+    never writes a second message."""
+
+    case = models.ForeignKey(
+        ReceivedCase, verbose_name=_("télédossier"), on_delete=models.CASCADE, related_name="events"
+    )
+    event_id = models.CharField(_("événement HubEE"), max_length=64)
+    action_type = models.CharField(_("nature de l’événement"), max_length=100)
+    message = models.OneToOneField(
+        "dossiers.Message",
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    refused = models.JSONField(_("fichiers refusés"), default=list)  # why each refused file was, in French
+    received_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("événement HubEE reçu")
+        verbose_name_plural = _("événements HubEE reçus")
+        ordering = ["received_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "event_id"], name="unique_hubee_received_event")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} : {self.event_id}"
 
 
 class HubeeTransmission(models.Model):

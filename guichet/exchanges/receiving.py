@@ -5,7 +5,8 @@ mapping; then the notification is deleted. The case's id is unique among the cas
 delivered again (a notification repeated, a round that stopped before deleting it, two rounds at
 once) finds its row and makes no second dossier. A case that cannot become a dossier (an answer the
 form refuses, a file the platform refuses) is told to HubEE as SI_INTG_ERROR with the reason.
-The statuses that follow are sent by the follow-up chain (status.py)."""
+The statuses that follow are sent by the follow-up chain (status.py); what the sender adds to the case
+afterwards (a message, files) becomes a message on the dossier (events.py)."""
 
 import logging
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import dossier_answers_save, dossier_create, dossier_submit
 
 from .credentials import subscription_credentials
+from .events import EventNotReady, received_event_take
 from .mapping import CaseContent, answers_from_case, data_read, procedure_fields
 from .models import CaseStatus, HubeeSubscription, ReceivedCase
 
@@ -38,6 +40,8 @@ class PollReport:
     repeated: int = 0  # cases delivered again: no new dossier
     rejected: int = 0  # cases told SI_INTG_ERROR
     events: int = 0  # other events acknowledged
+    messages: int = 0  # of which, events become messages on their dossiers
+    waiting: int = 0  # events whose files are not all there yet: left for the next round
     failures: list[str] = field(default_factory=list)  # per subscription, for the loop's output
 
 
@@ -169,6 +173,10 @@ def subscription_poll(
             _notification_take(connector, subscription, notification, report)
         except HubeeNotFound:
             logger.warning("HubEE : le télédossier de la notification %s n’existe plus", notification.get("id"))
+        except EventNotReady as waiting:
+            logger.info("HubEE : notification %s laissée pour la relève suivante : %s", notification.get("id"), waiting)
+            report.waiting += 1
+            continue
         except ConnectorRejected as refused:
             # This one stays for the next round; the others are taken in meanwhile.
             report.failures.append(f"{subscription.process_code} : {refused}")
@@ -180,18 +188,20 @@ def _notification_take(
     connector: DataExchangeConnector, subscription: HubeeSubscription, notification: dict, report: PollReport
 ) -> None:
     case_id, event_id = notification.get("caseId"), notification.get("eventId")
-    if case_id and not event_id:
-        received, made = case_receive(connector=connector, subscription=subscription, case_id=case_id)
-        if not made:
-            report.repeated += 1
-        elif received.outcome == ReceivedCase.Outcome.CREATED:
-            report.received += 1
-        else:
-            report.rejected += 1
-    elif case_id and event_id:
-        # Another event on a case (a message, an attachment deposited): taken into account.
-        credentials = subscription_credentials(subscription)
-        connector.event_acknowledge(credentials=credentials, case_id=case_id, event_id=event_id)
+    if not case_id:
+        return
+    # An event on a case (a message, files deposited) takes its case first, should the case's own
+    # notification not have been taken yet (HubEE promises no order): nothing is lost, nothing made twice.
+    received, made = case_receive(connector=connector, subscription=subscription, case_id=case_id)
+    if made and received.outcome == ReceivedCase.Outcome.CREATED:
+        report.received += 1
+    elif made:
+        report.rejected += 1
+    elif not event_id:
+        report.repeated += 1
+    if event_id:
+        if received_event_take(connector=connector, received=received, event_id=event_id) is not None:
+            report.messages += 1
         report.events += 1
 
 

@@ -7,13 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
-from guichet.core.models import AuditAction
-from guichet.dossiers.actors import Actor, actor_label, actor_user
-from guichet.dossiers.changes import dossier_changed
+from guichet.dossiers.actors import Actor, actor_user
 from guichet.dossiers.files import dossier_file_store
-from guichet.dossiers.models import Dossier, DossierState, Message, MessageAttachment
+from guichet.dossiers.messages import message_record
+from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.dossiers.selectors import instructor_can_act_on
 from guichet.webhooks.emission import message_received_emit
 
@@ -43,28 +41,24 @@ def message_send(*, actor: Actor, dossier: Dossier, body: str, attachments: Sequ
     if len(attachments) > MESSAGE_ATTACHMENTS_MAX:
         raise ValidationError(f"Joignez au plus {MESSAGE_ATTACHMENTS_MAX} fichiers à un message.")
     stored = [dossier_file_store(actor=actor, dossier=dossier, uploaded=uploaded) for uploaded in attachments]
-    message = Message.objects.create(
-        dossier=dossier, author=actor_user(actor), author_label=actor_label(actor), author_role=role, body=body
-    )
-    MessageAttachment.objects.bulk_create([MessageAttachment(message=message, file=file) for file in stored])
-    dossier_changed(dossier)
-    audit_record(
-        actor=actor_user(actor),
-        actor_label=actor_label(actor),
-        action=AuditAction.DOSSIER_MESSAGE_SEND,
-        target=dossier,
-        details={"message": message.pk, "role": role, "attachments": [file.pk for file in stored]},
-    )
+    message = message_record(actor=actor, dossier=dossier, role=role, body=body, files=stored)
     # In the message's transaction: the webhook message commits with it, or neither does.
     message_received_emit(message=message)
-    procedure = dossier.procedure
     if role == Message.AuthorRole.APPLICANT:
-        instructors_notify(
-            dossier=dossier,
-            kind=Kind.MESSAGE,
-            text=f"Nouveau message de l’usager sur le dossier n°{dossier.number} ({procedure.title})",
-        )
+        applicant_message_told(message=message)
     else:
-        context = {"dossier": dossier, "procedure": procedure}
+        context = {"dossier": dossier, "procedure": dossier.procedure}
         email_send_on_commit(name="instruction/message_to_applicant", context=context, to=[dossier.applicant.email])
     return message
+
+
+def applicant_message_told(*, message: Message) -> None:
+    """Tell the dossier's instructors of a message from its applicant, in the message's transaction:
+    one written here, or one that the applicant's online service added to a case received through
+    HubEE (exchanges.hooks.received_message_written)."""
+    dossier = message.dossier
+    instructors_notify(
+        dossier=dossier,
+        kind=Kind.MESSAGE,
+        text=f"Nouveau message de l’usager sur le dossier n°{dossier.number} ({dossier.procedure.title})",
+    )

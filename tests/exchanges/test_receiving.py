@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 
 from guichet.connectors.hubee.connector import HubeeExchange
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, Message
 from guichet.exchanges.models import ReceivedCase
 from guichet.exchanges.receiving import hubee_poll
 from guichet.instruction.models import FollowUpStep, InstructorNotification
@@ -141,6 +141,11 @@ def test_events_on_a_received_case_are_acknowledged(town_setup, django_capture_o
     )
     report = _poll(django_capture_on_commit_callbacks)
     assert report.events == 1 and event["status"] == "RECEIVED" and _waiting(town_setup) == []
+    # ... and the message reaches the dossier, from its applicant (tests/exchanges/test_received_events.py).
+    dossier = ReceivedCase.objects.get(case_id=case["id"]).dossier
+    [message] = Message.objects.filter(dossier=dossier)
+    assert report.messages == 1 and "Complément" in message.body
+    assert message.author_role == Message.AuthorRole.APPLICANT
 
 
 def test_a_case_gone_from_hubee_does_not_hold_the_others_back(town_setup, django_capture_on_commit_callbacks):

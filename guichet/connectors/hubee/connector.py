@@ -5,7 +5,9 @@ client SolutionSI/hubee_client.py of dinum-HubEE/Documentations; /work/shared/re
 - receiving (SI): `GET /notifications?maxResult=`, `GET /cases/{id}`,
   `GET /cases/{id}/attachments/{att}`, `POST /cases/{id}/events` (a STATUS_UPDATE with the case's
   new status), `GET` and `PATCH /cases/{id}/events/{ev}` (`{"status": "RECEIVED"}`: the event is
-  taken into account) and `DELETE /notifications/{id}`;
+  taken into account), `GET /cases/{id}/events/{ev}/attachments/{att}` (a file that the sender
+  added later) and `DELETE /notifications/{id}`; a binary that comes with its `digest` is checked
+  against it;
 - either side, afterwards: `POST /cases/{id}/events` (an ATTACH_DEPOSIT describing files, such as
   an act issued later) then `PUT /cases/{id}/events/{ev}/attachments/{att}` (each binary, with its
   SHA-256 in `digest`);
@@ -134,7 +136,16 @@ class HubeeExchange(DataExchangeConnector):
         return self._json(self._call("GET", f"/cases/{case_id}", credentials=credentials))
 
     def case_attachment(self, *, credentials: HubeeCredentials, case_id: str, attachment_id: str) -> bytes:
-        return self._call("GET", f"/cases/{case_id}/attachments/{attachment_id}", credentials=credentials).content
+        return self._download(credentials, f"/cases/{case_id}/attachments/{attachment_id}")
+
+    def _download(self, credentials: HubeeCredentials, path: str) -> bytes:
+        """A binary, checked against the SHA-256 that HubEE may send with it (`digest`, optional in
+        the Swagger): a transfer cut short or altered is refused, to be read again later."""
+        response = self._call("GET", path, credentials=credentials)
+        expected = response.headers.get("digest")
+        if expected and expected != _digest(response.content):
+            raise ConnectorRejected(f"{SYSTEM} : le fichier reçu par GET {path} ne correspond pas à son empreinte")
+        return response.content
 
     def status_send(self, *, credentials: HubeeCredentials, case_id: str, status: str, message: str) -> dict:
         body = {
@@ -150,6 +161,11 @@ class HubeeExchange(DataExchangeConnector):
 
     def event(self, *, credentials: HubeeCredentials, case_id: str, event_id: str) -> dict:
         return self._json(self._call("GET", f"/cases/{case_id}/events/{event_id}", credentials=credentials))
+
+    def event_attachment(
+        self, *, credentials: HubeeCredentials, case_id: str, event_id: str, attachment_id: str
+    ) -> bytes:
+        return self._download(credentials, f"/cases/{case_id}/events/{event_id}/attachments/{attachment_id}")
 
     def event_acknowledge(self, *, credentials: HubeeCredentials, case_id: str, event_id: str) -> None:
         body = {"status": "RECEIVED"}

@@ -1,9 +1,12 @@
 """The stand-in HubEE's cases and events (hub.py holds the clients, folders and notifications), after
 Swagger api_folder_v1.2.7: `GET /cases/{id}` and its attachments, read by either side of the case
 (the recipient's information system, SI, or the online service that sent it, OSL);
-`POST /cases/{id}/events`: a STATUS_UPDATE by the SI (a documented case status), or an
+`POST /cases/{id}/events`: a STATUS_UPDATE by the SI (a documented case status), an
 ATTACH_DEPOSIT by either side (attachments described in the event, each then uploaded with
-`PUT /cases/{id}/events/{ev}/attachments/{att}` and its SHA-256 in `digest`); `GET`/`PATCH` an event."""
+`PUT /cases/{id}/events/{ev}/attachments/{att}` and its SHA-256 in `digest`, and read with `GET` on
+the same path by either side, 404 « File is not found » until it is uploaded), or a message by
+either side (SENDING_MESSAGE, COM_ADD: its `message`, and a `comment` meant for the SI);
+`GET`/`PATCH` an event."""
 
 import base64
 import datetime as dt
@@ -22,6 +25,8 @@ CASE_STATUSES = (
     "CLOSED",
 )
 _ATTACHMENT_FIELDS = ("fileName", "type", "size", "mimeType")
+MESSAGE_ACTIONS = ("SENDING_MESSAGE", "COM_ADD")
+TEXT_MAX = 1000  # the Swagger's maxLength of an event's `message` and `comment`
 
 
 class HubError(Exception):
@@ -77,11 +82,14 @@ class CaseEvents:
         action = body.get("actionType")
         if case["status"] == "CLOSED":
             raise HubError(400, "Bad request : the case is closed")
+        if any(len(body.get(name) or "") > TEXT_MAX for name in ("message", "comment")):
+            raise HubError(400, f"Bad request : message and comment are at most {TEXT_MAX} characters")
         event = {
             "id": str(uuid.uuid4()),
             "transmitter": case["recipient"] if side == "SI" else case["transmitter"],
             "actionType": action,
             "message": body.get("message"),
+            "comment": body.get("comment"),
             "author": body.get("author"),
             "notification": bool(body.get("notification")),
             "caseCurrentStatus": case["status"],
@@ -105,6 +113,9 @@ class CaseEvents:
                 {**{name: item[name] for name in _ATTACHMENT_FIELDS}, "id": str(uuid.uuid4()), "status": "PENDING"}
                 for item in given
             ]
+        elif action in MESSAGE_ACTIONS:
+            if not (body.get("message") or "").strip():
+                raise HubError(400, "Bad request : a message event needs its message")
         else:
             raise HubError(400, "Bad request : actionType")
         with self.lock:
@@ -127,6 +138,44 @@ class CaseEvents:
             raise HubError(400, "Bad request : digest does not match the binary")
         attachment["status"] = "RECEIVED"
         self.binaries[attachment_id] = content
+
+    def event_attachment(self, client, case_id: str, event_id: str, attachment_id: str) -> bytes:
+        """A file that an event describes, for the case's two sides only (404 for anyone else, as
+        for a file not uploaded yet: « File is not found »)."""
+        try:
+            event = self.event_of_either_side(client, case_id, event_id)
+        except HubError as error:
+            raise HubError(404, "File is not found") from error
+        attachment = next((item for item in event["attachments"] if item["id"] == attachment_id), None)
+        if attachment is None or attachment["status"] != "RECEIVED":
+            raise HubError(404, "File is not found")
+        return self.binaries[attachment_id]
+
+    def event_post(
+        self,
+        client,
+        case_id: str,
+        *,
+        action: str,
+        message: str = "",
+        author: str = "",
+        comment: str = "",
+        files: list[tuple[str, str, str, bytes]] = (),
+        upload: bool = True,
+    ) -> dict:
+        """What a side does in one go: an event on the case that notifies the other side, with `files`
+        (name, type, MIME type, content) described, then uploaded unless `upload` is False."""
+        body = {"actionType": action, "message": message, "author": author, "comment": comment, "notification": True}
+        if files:
+            body["attachments"] = [
+                {"fileName": name, "type": kind, "mimeType": mime, "size": len(content)}
+                for name, kind, mime, content in files
+            ]
+        event = self.event_create(client, case_id, body)
+        for item, (_, _, _, content) in zip(event["attachments"], files, strict=True):
+            if upload:
+                self.event_attachment_upload(client, case_id, event["id"], item["id"], content, digest_of(content))
+        return event
 
     def statuses_sent(self, case_id: str) -> list[str]:
         return [

@@ -8,8 +8,9 @@ holds its memory and rules):
   unknown one, 403 for the wrong actor type): `GET /notifications?maxResult=`,
   `DELETE /notifications/{id}`, `POST /folders`, `PUT /folders/{id}/attachments/{att}` (with its
   `digest`), `PATCH` and `GET /folders/{id}`, `GET /cases/{id}`, `GET /cases/{id}/attachments/{att}`,
-  `POST /cases/{id}/events`, `GET` and `PATCH /cases/{id}/events/{ev}`; errors as
-  `{"errors": [{"code", "message"}]}`.
+  `POST /cases/{id}/events`, `GET` and `PATCH /cases/{id}/events/{ev}`,
+  `PUT` and `GET /cases/{id}/events/{ev}/attachments/{att}`; binaries answered with their SHA-256 in
+  `digest`; errors as `{"errors": [{"code", "message"}]}`.
 
 Its `script` makes the next requests fail the ways a network and a busy hub do. Run alone for the
 demo: `python -m tests.connectors.hubee.stand_in --port 8002` (`manage.py serve` starts it in DEBUG)."""
@@ -27,11 +28,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .hub import Hub, HubError
+from .hub_cases import digest_of
 
 BASE = "/teledossiers/v1"
 RESET = "reset"  # the connection is cut before anything is answered
 UNAVAILABLE = "unavailable"  # HTTP 503, as the hub behind its gateway during maintenance
 SLOW = "slow"  # the answer comes after `slow_seconds` (the request is handled all the same)
+CUT = "cut"  # a binary answered loses its last byte, its `digest` still that of the whole file
 NORMAL = "normal"
 
 
@@ -69,6 +72,7 @@ ROUTES = [
     ("POST", r"/cases/(?P<case>[^/]+)/events", "event_create"),
     ("GET", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)", "event"),
     ("PUT", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)/attachments/(?P<attachment>[^/]+)", "event_upload"),
+    ("GET", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)/attachments/(?P<attachment>[^/]+)", "event_attachment"),
     ("PATCH", r"/cases/(?P<case>[^/]+)/events/(?P<event>[^/]+)", "event_patch"),
 ]
 
@@ -105,6 +109,8 @@ def _answer(hub: Hub, action: str, client, args: dict, query: dict, body: bytes,
             return 204, None
         case "event":
             return 200, hub.event_of_either_side(client, args["case"], args["event"])
+        case "event_attachment":
+            return 200, hub.event_attachment(client, args["case"], args["event"], args["attachment"])
         case "event_patch":
             event = hub.event_of_either_side(client, args["case"], args["event"])
             if data.get("status") != "RECEIVED":
@@ -123,12 +129,15 @@ def _handler(stand_in: StandInHubee):
         def log_message(self, *args):
             pass
 
-        def _send(self, status: int, payload: object = None) -> None:
+        def _send(self, status: int, payload: object = None, *, cut: bool = False) -> None:
             raw = payload if isinstance(payload, bytes) else (b"" if payload is None else json.dumps(payload).encode())
             self.send_response(status)
             self.send_header(
                 "Content-Type", "application/octet-stream" if isinstance(payload, bytes) else "application/json"
             )
+            if isinstance(payload, bytes):
+                self.send_header("digest", digest_of(payload))
+                raw = raw[:-1] if cut else raw
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
@@ -150,7 +159,7 @@ def _handler(stand_in: StandInHubee):
                 status, payload = self._route(parts, body)
             except HubError as error:
                 return self._send(error.status, {"errors": [{"code": error.status, "message": str(error)}]})
-            self._send(status, payload)
+            self._send(status, payload, cut=fate == CUT)
 
         def _route(self, parts, body: bytes) -> tuple[int, object]:
             if parts.path == "/oauth2/token" and self.command == "POST":

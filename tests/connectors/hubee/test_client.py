@@ -6,10 +6,11 @@ import hashlib
 
 import pytest
 
-from guichet.connectors.base import ConnectorTimeout, ConnectorUnavailable
+from guichet.connectors.base import ConnectorRejected, ConnectorTimeout, ConnectorUnavailable
 from guichet.connectors.hubee.client import HubeeCredentials, HubeeCredentialsRefused, HubeeNotFound, HubeeRefused
 from tests.connectors.hubee.conftest import hubee_connector
-from tests.connectors.hubee.stand_in import RESET, SLOW, UNAVAILABLE
+from tests.connectors.hubee.hub_cases import HubError
+from tests.connectors.hubee.stand_in import CUT, RESET, SLOW, UNAVAILABLE
 
 TOWN = "21730001200017"
 PDF = b"%PDF-1.4 demande d'acte"
@@ -145,3 +146,53 @@ def test_sending_side_uploads_each_attachment_with_its_digest_then_completes(hub
     connector.folder_complete(credentials=credentials, folder_id=folder["id"])
     seen = connector.folder(credentials=credentials, folder_id=folder["id"])
     assert seen["globalStatus"] == "HUBEE_COMPLETED" and seen["cases"][0]["status"] == "HUBEE_NOTIFIED"
+
+
+def test_a_file_the_sender_adds_later_is_read_once_uploaded_checked_against_its_digest(hubee):
+    _, credentials = _si(hubee)
+    connector = hubee_connector(hubee)
+    case = _deposit(hubee)
+    osl = next(client for client in hubee.hub.clients.values() if client.scope == "OSL")
+    event = hubee.hub.event_post(
+        osl,
+        case["id"],
+        action="ATTACH_DEPOSIT",
+        message="Pièce demandée",
+        files=[("b.pdf", "PJ", "application/pdf", PDF)],
+        upload=False,
+    )
+    [attachment] = event["attachments"]
+    ids = {"case_id": case["id"], "event_id": event["id"], "attachment_id": attachment["id"]}
+    read = connector.event(credentials=credentials, case_id=case["id"], event_id=event["id"])
+    assert read["actionType"] == "ATTACH_DEPOSIT" and read["attachments"][0]["status"] == "PENDING"
+    # Described but not uploaded yet: HubEE's « File is not found ».
+    with pytest.raises(HubeeNotFound, match="File is not found"):
+        connector.event_attachment(credentials=credentials, **ids)
+    hubee.hub.event_attachment_upload(osl, case["id"], event["id"], attachment["id"], PDF, _sha256(PDF))
+    assert connector.event_attachment(credentials=credentials, **ids) == PDF
+    # A transfer cut short does not match the digest HubEE sent with it: refused, to be read again.
+    hubee.script = [CUT]
+    with pytest.raises(ConnectorRejected, match="empreinte"):
+        connector.event_attachment(credentials=credentials, **ids)
+    # Only the case's two sides read it: another town hall of the démarche is told it does not exist.
+    _, stranger = _si(hubee, client_id="autre-mairie")
+    hubee.hub.clients["autre-mairie"].organisation["companyRegister"] = "21730002200016"
+    with pytest.raises(HubeeNotFound):
+        connector.event_attachment(credentials=stranger, **ids)
+
+
+def test_either_side_writes_messages_on_a_case(hubee):
+    _, credentials = _si(hubee)
+    case = _deposit(hubee)
+    osl = next(client for client in hubee.hub.clients.values() if client.scope == "OSL")
+    event = hubee.hub.event_post(osl, case["id"], action="SENDING_MESSAGE", message="Bonjour", comment="Interne")
+    read = hubee_connector(hubee).event(credentials=credentials, case_id=case["id"], event_id=event["id"])
+    assert (read["actionType"], read["message"], read["comment"]) == ("SENDING_MESSAGE", "Bonjour", "Interne")
+    assert read["transmitter"]["type"] == "OSL"
+    for refused in ({"actionType": "COM_ADD", "message": " "}, {"actionType": "COM_ADD", "message": "x" * 1001}):
+        with pytest.raises(HubError, match="message"):
+            hubee.hub.event_create(osl, case["id"], refused)
+
+
+def _sha256(content: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(content).digest()).decode()

@@ -16,10 +16,13 @@ class Command(LoopCommand):
     def round(self) -> None:
         report = hubee_poll(batch=self.batch)
         refreshed = transmissions_notifications_take(batch=self.batch) + folders_refresh()
-        if report.received or report.repeated or report.rejected or refreshed or self.verbosity > 1:
+        done = report.received or report.repeated or report.rejected or report.messages or report.waiting
+        if done or refreshed or self.verbosity > 1:
             self.stdout.write(
                 f"HubEE : {report.received} dossier(s) reçu(s), {report.repeated} télédossier(s) déjà reçu(s), "
-                f"{report.rejected} impossible(s) à intégrer, {refreshed} état(s) de dossiers transmis mis à jour."
+                f"{report.rejected} impossible(s) à intégrer, {report.messages} message(s) reçu(s) sur des "
+                f"dossiers, {report.waiting} en attente de leurs pièces, {refreshed} état(s) de dossiers "
+                f"transmis mis à jour."
             )
         for failure in report.failures:
             self.stderr.write(f"HubEE : relève en échec pour {failure}")
