@@ -10,7 +10,9 @@ import logging
 import pytest
 from django.urls import reverse
 
+from guichet.api.scopes import Scope
 from guichet.core import replica_health
+from guichet.core.models import AuditEvent
 from guichet.core.read_your_writes import PIN_COOKIE
 from guichet.core.replica_health import ReplicaStatus, replica_status
 from guichet.dossiers.models import Dossier, DossierState
@@ -19,7 +21,7 @@ from guichet.instruction.exports.jobs import export_job_create, export_job_run
 from guichet.instruction.lists import ListFilters, Tab
 from guichet.observatory.aggregation import observatory_aggregate
 from guichet.observatory.models import ProcedureQuality, ProgrammeEntry
-from tests.api.keys import bearer, person_key
+from tests.api.keys import bearer, person_key, service_account, service_key
 from tests.core.replicas import BOTH, queries, replica_unreachable
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of
 
@@ -170,4 +172,28 @@ def test_a_lagging_replica_is_reported_and_left_aside(client, world, settings, m
     client.force_login(world["alice"])
     with queries() as seen:
         client.get(reverse("agent:dossier_list", args=["aide-permis"]))
+    assert seen.replica == []
+
+
+def test_a_service_accounts_calls_read_the_replica_until_it_writes(client, world):
+    procedure = world["procedure"]
+    account = service_account(
+        procedure.organisation, [Scope.DOSSIERS_READ, Scope.DOSSIERS_INSTRUCT], procedures=[procedure]
+    )
+    headers = bearer(service_key(account))
+    url = "/api/v1/instruction/procedures/aide-permis/dossiers"
+    # Each call writes its audit event (bookkeeping): the list is read on the replica all the same.
+    with queries() as seen:
+        listed = client.get(url, headers=headers)
+    assert [row["number"] for row in listed.json()["dossiers"]] == [world["dossier"].number]
+    assert seen.on_replica(DOSSIERS) and seen.on_primary(AuditEvent._meta.db_table)
+    decided = client.post(
+        f"/api/v1/instruction/dossiers/{world['dossier'].pk}/decision",
+        {"decision": "start_instruction"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert decided.status_code == 200
+    with queries() as seen:
+        client.get(url, headers=headers)
     assert seen.replica == []
