@@ -165,6 +165,8 @@ def test_a_replica_lost_during_a_page_is_read_again_on_the_primary(client, world
 
 def test_a_lagging_replica_is_reported_and_left_aside(client, world, settings, monkeypatch):
     settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 5
+    in_step = client.get("/sante/pret").json()
+    assert in_step["repliques"] == {"replica1": {"statut": "ok", "retard_secondes": 0.0}}
     monkeypatch.setattr(replica_health, "replica_lag", lambda alias: 42.0)
     ready = client.get("/sante/pret")
     assert ready.status_code == 200
