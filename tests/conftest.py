@@ -1,8 +1,9 @@
 import pytest
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
+from guichet.core.replica_health import replica_statuses_forget
 from guichet.dossiers.models import DossierFile
 from guichet.www.accounts.second_factor_flow import SECOND_FACTOR, SESSION_ASSURANCE
 from tests.connectors.clamav.clamd import clamd_started
@@ -81,3 +82,23 @@ def _cache_cleared():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _replica_connections_closed():
+    """A read replica's connection (the alias replica1 reads the test database: tests/core/replicas.py)
+    is closed after each test that opened it: PostgreSQL refuses to drop a database still in use."""
+    yield
+    for opened in connections.all(initialized_only=True):
+        if opened.alias != "default":
+            opened.close()
+
+
+@pytest.fixture
+def replicas_on(settings):
+    """The router may send the reads that tolerate a delay to replica1 (tests/core/replicas.py);
+    replicas' statuses measured by another test are forgotten."""
+    settings.GUICHET_REPLICA_ALIASES = ["replica1"]
+    replica_statuses_forget()
+    yield
+    replica_statuses_forget()

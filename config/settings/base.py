@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # Before the session is read, and its checks before every view: characters no text may hold,
     # bodies too large, 405 pages (docs/decisions/0016-hostile-input.md).
     "guichet.www.middleware.RequestGuardMiddleware",
+    # Whoever wrote reads the primary database for a few seconds, not a read replica (decision 0055).
+    "guichet.core.read_your_writes.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +142,31 @@ def database_settings(url: str | None) -> dict:
 
 
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"))}
+
+
+def replica_settings(url: str) -> dict:
+    """A read replica (PostgreSQL streaming replication): as the primary, but a connection that does
+    not come within GUICHET_REPLICA_CONNECT_TIMEOUT seconds gives up (the primary is read instead),
+    and the tests read the primary's test database through it (TEST MIRROR)."""
+    config = database_settings(url)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"]["connect_timeout"] = int(os.environ.get("GUICHET_REPLICA_CONNECT_TIMEOUT", "2"))
+    return config | {"TEST": {"MIRROR": "default"}}
+
+
+# Read replicas (docs/operations.md, decision 0055): GUICHET_DATABASE_REPLICAS lists their URLs,
+# comma-separated, which become the aliases replica1, replica2…. Only the reads that tolerate a short
+# delay go there (instructors' lists and counts, exports, the observatory, the API's lists), never
+# those of a person who wrote in the last GUICHET_REPLICA_PIN_SECONDS; a replica more than
+# GUICHET_REPLICA_MAX_LAG_SECONDS behind, or unreachable, is left aside (checked every
+# GUICHET_REPLICA_CHECK_SECONDS by each process).
+for _number, _url in enumerate(env_list("GUICHET_DATABASE_REPLICAS"), start=1):
+    DATABASES[f"replica{_number}"] = replica_settings(_url)
+GUICHET_REPLICA_ALIASES = [alias for alias in DATABASES if alias != "default"]
+GUICHET_REPLICA_PIN_SECONDS = int(os.environ.get("GUICHET_REPLICA_PIN_SECONDS", "15"))
+GUICHET_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("GUICHET_REPLICA_MAX_LAG_SECONDS", "10"))
+GUICHET_REPLICA_CHECK_SECONDS = float(os.environ.get("GUICHET_REPLICA_CHECK_SECONDS", "5"))
+DATABASE_ROUTERS = ["guichet.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -38,6 +38,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "synchronous=NORMAL", "synchronous=OFF"
     )
 
+# A read replica that reads the primary's test database (TEST MIRROR). The router sends nothing there
+# unless a test turns replicas on (GUICHET_REPLICA_ALIASES, tests/core/replicas.py) and names the
+# alias among its databases.
+DATABASES.setdefault("replica1", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})
+if DATABASES["replica1"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Only read through: no write transaction taken at each BEGIN, no journal mode to set.
+    DATABASES["replica1"]["OPTIONS"] = {"timeout": 20}
+GUICHET_REPLICA_ALIASES: list[str] = []
+
 # Static files come from the apps' folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

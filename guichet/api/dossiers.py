@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
+from guichet.core.replicas import reads_from_replica
 from guichet.documents.models import ActStatus
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.files import dossier_files_filed
@@ -204,6 +205,7 @@ def _next_url(request: HttpRequest, **changes: Any) -> str:
 
 
 @router.get("/dossiers", response=responses(DossierPage, not_found=True), summary="Les dossiers")
+@reads_from_replica
 def dossier_list(
     request: HttpRequest,
     procedure: str | None = Query(None, max_length=100, description="Identifiant ou nom court de la démarche."),  # noqa: B008

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from guichet.accounts.names import identity_display_name
+from guichet.core.replicas import reads_from_replica
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.dossiers.selectors import dossier_latest_snapshot
 from guichet.dossiers.workflow import TransitionError, transitions_for_role
@@ -136,6 +137,7 @@ def _waiting_counts(principal: Principal) -> dict[int, int]:
 
 
 @router.get("/procedures", response=responses(list[InstructionProcedureOut]), summary="Mes démarches")
+@reads_from_replica
 def procedures(request: HttpRequest):
     principal = _reader(request)
     waiting = _waiting_counts(principal)
@@ -151,6 +153,7 @@ def procedures(request: HttpRequest):
     response=responses(InstructionDossierList, not_found=True),
     summary="Une liste de dossiers",
 )
+@reads_from_replica
 def dossier_list(
     request: HttpRequest,
     slug: str,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from guichet.core.replicas import reads_from_replica
 from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
 
@@ -31,6 +32,7 @@ class OpenDataTable(Schema):
 
 
 @router.get("/quality", response=responses(OpenDataTable, key=False, not_found=True), summary="Qualité des démarches")
+@reads_from_replica
 def quality(request: HttpRequest, edition: str = ""):
     """The latest edition of the quality table by default; `edition=2026-T3` for another quarter,
     `edition=toutes` for every edition (one row per procedure and edition)."""
@@ -45,11 +47,13 @@ def quality(request: HttpRequest, edition: str = ""):
 
 
 @router.get("/programme", response=responses(OpenDataTable, key=False), summary="Programme de dématérialisation")
+@reads_from_replica
 def programme(request: HttpRequest):
     return opendata.table_document(opendata.PROGRAMME, obs.programme_entries(), generated_at=timezone.now())
 
 
 @router.get("/barometer", response=responses(OpenDataTable, key=False), summary="Baromètre des résultats")
+@reads_from_replica
 def barometer(request: HttpRequest):
     rows = [row for summary in obs.barometer() for row in summary.history]
     return opendata.table_document(opendata.BAROMETER, rows, generated_at=timezone.now())

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from guichet.core.replicas import reads_from_replica
 from guichet.procedures.exchange import procedure_version_export
 from guichet.procedures.models import Procedure, ProcedureVersion
 
@@ -65,6 +66,7 @@ def _out(procedure: Procedure) -> dict[str, Any]:
 
 
 @router.get("/procedures", response=responses(list[ProcedureOut]), summary="Les démarches")
+@reads_from_replica
 def procedure_list(request: HttpRequest):
     """The procedures on which the key may read dossiers."""
     principal = principal_of(request)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from guichet.core.replicas import reads_from_replica
 from guichet.dossiers.models import Dossier, DossierState
 
 from .errors import responses
@@ -44,6 +45,7 @@ class StatisticsOut(Schema):
     response=responses(StatisticsOut, not_found=True),
     summary="Les statistiques d’une démarche",
 )
+@reads_from_replica
 def procedure_statistics(request: HttpRequest, ref: str):
     procedure = principal_of(request).procedure_or_404(ref, Scope.STATISTICS_READ)
     filed = Dossier.objects.filter(procedure=procedure).exclude(state=DossierState.DRAFT)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from django.db import OperationalError, connection, models, transaction
+from django.db import OperationalError, connections, models, router, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThanOrEqual, In
@@ -168,9 +168,12 @@ def _gin_rows(dossiers: QuerySet[Dossier]) -> list[Dossier]:
 
 @contextmanager
 def _planner(*settings: str) -> Iterator[None]:
-    """PostgreSQL settings for the statements of the block, in a transaction (or a savepoint)."""
+    """PostgreSQL settings for the statements of the block, in a transaction (or a savepoint), on
+    the database the dossiers are read from (a read replica for an instructor's list)."""
+    alias = router.db_for_read(Dossier)
+    connection = connections[alias]
     inside_a_transaction = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(f"SET LOCAL {setting}")
         yield

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -191,7 +191,8 @@ def instructor_tab_counts(user: User, procedure: Procedure, *, group_ids: list[i
         sql, tab_params = base.filter(tab_filter(tab, user)).values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{tab.name.lower()})")  # noqa: S608
         params += tab_params
-    with connection.cursor() as cursor:
+    # Where the ORM would read the dossiers (a replica within an instructor's list).
+    with connections[router.db_for_read(Dossier)].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 (the ORM's SQL, values as parameters)
         counts = cursor.fetchone()
     return dict(zip(Tab, counts, strict=True))

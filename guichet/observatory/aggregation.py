@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils import timezone
 from guichet.accounts import franceconnect
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.replicas import replica_reads
 from guichet.dossiers.models import Dossier, DossierState, Opinion
 from guichet.procedures.field_sources import SourcesUse, form_sources_use
 from guichet.procedures.models import Procedure, ProcedureVersion
@@ -133,7 +134,7 @@ def _processing_times_sql(
     table = Dossier._meta.db_table
     states = [str(state) for state in DossierState.decided()]
     zone = timezone.get_current_timezone_name()
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Dossier)].cursor() as cursor:
         cursor.execute(
             f"SELECT procedure_id, (date_trunc('month', decided_at AT TIME ZONE %s))::date, {_TIMES} "  # noqa: S608 (constants)
             f"FROM {table} WHERE {_DECIDED} GROUP BY 1, 2",
@@ -173,7 +174,14 @@ def _link_published() -> int:
 
 def observatory_aggregate(*, now: datetime.datetime | None = None, history_months: int = HISTORY_MONTHS):
     """Compute every procedure's indicators and monthly figures, then the barometer's computed
-    values. Returns what was written."""
+    values. Returns what was written. The dossiers are read from a read replica when one is in step
+    (the figures tolerate a short delay); what is written, and read within its transaction, is the
+    primary's."""
+    with replica_reads():
+        return _aggregated(now=now, history_months=history_months)
+
+
+def _aggregated(*, now: datetime.datetime | None, history_months: int) -> AggregationReport:
     now = now or timezone.now()
     edition = ind.edition_of(timezone.localdate(now))
     current_month = timezone.localdate(now).replace(day=1)

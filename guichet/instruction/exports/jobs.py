@@ -14,6 +14,7 @@ from django_tasks import task
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.replicas import on_replica
 from guichet.procedures.models import Procedure
 
 from ..lists import ListFilters, Tab, tab_of
@@ -103,6 +104,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
             dossiers = dossiers_listed_in_groups(job.procedure, job.group_ids, filters)
         else:
             dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
+        # A long read that tolerates a short delay (the job was asked seconds ago at the earliest).
+        dossiers = on_replica(dossiers)
         job.rows_total, job.status = dossiers.count(), ExportJob.Status.RUNNING
         job.save(update_fields=["rows_total", "status", "updated_at"])
         export_format = ExportFormat(job.format)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.replicas import on_replica, reads_from_replica
 from guichet.instruction.bulk import BULK_LIMIT
 from guichet.instruction.exports import (
     ExportFormat,
@@ -36,6 +37,7 @@ from .lists import chosen_answer_columns, list_filters
 
 
 @instructor_required
+@reads_from_replica
 def list_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
     """The current list (all its pages) as CSV, XLSX or ODS: the dossier's own columns and the
     answers the instructor chose, streamed as it is written."""
@@ -52,7 +54,8 @@ def list_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse
         )
         messages.info(request, "Cette liste est longue : son export est préparé, vous pourrez le télécharger ici.")
         return redirect("agent:export_job", pk=job.pk)
-    dossiers = instructor_dossiers_listed(request.user, procedure, filters)
+    # Streamed after the view returns: bound to the replica now.
+    dossiers = on_replica(instructor_dossiers_listed(request.user, procedure, filters))
     audit_record(
         actor=request.user,
         action=AuditAction.DOSSIERS_EXPORT,

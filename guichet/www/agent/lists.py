@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from guichet.core.replicas import reads_from_replica
 from guichet.dossiers.models import Dossier
 from guichet.instruction.bulk import BULK_LIMIT
 from guichet.instruction.exports import (
@@ -45,6 +46,7 @@ from .listing import dossier_rows_html
 
 
 @instructor_required
+@reads_from_replica
 def procedures(request: HttpRequest) -> HttpResponse:
     """The procedures the instructor works on, with how many dossiers wait for them in each."""
     waiting = instructor_waiting_counts(request.user)
@@ -104,6 +106,7 @@ def list_filters(request: HttpRequest, procedure, query, *, warn: bool):
 
 
 @instructor_required
+@reads_from_replica
 def dossier_list(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(procedures_of_instructor(request.user), slug=slug)
     form, filters, data, groups, labels = list_filters(request, procedure, request.GET, warn=True)

@@ -4,6 +4,7 @@ observatory/opendata.py, described in docs/open-data.md)."""
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from guichet.core.replicas import reads_from_replica
 from guichet.observatory import opendata
 from guichet.observatory import selectors as obs
 
@@ -32,10 +33,12 @@ def quality_rows_asked(request) -> list[obs.QualityRow]:
     return obs.quality_rows(edition=edition)
 
 
+@reads_from_replica
 def quality_download(request, fmt: str):
     return _download(opendata.QUALITY, quality_rows_asked(request), fmt=fmt, filename="observatoire-qualite")
 
 
+@reads_from_replica
 def entry_months_download(request, pk: int, fmt: str):
     entry = obs.entry_public(pk)
     if entry is None:
@@ -43,10 +46,12 @@ def entry_months_download(request, pk: int, fmt: str):
     return _download(opendata.MONTHS, obs.entry_months(entry), fmt=fmt, filename=f"observatoire-demarche-{pk}-mois")
 
 
+@reads_from_replica
 def programme_download(request, fmt: str):
     return _download(opendata.PROGRAMME, obs.programme_entries(), fmt=fmt, filename="observatoire-programme")
 
 
+@reads_from_replica
 def barometer_download(request, fmt: str):
     rows = [row for summary in obs.barometer() for row in summary.history]
     return _download(opendata.BAROMETER, rows, fmt=fmt, filename="observatoire-barometre")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from guichet.accounts.models import Organisation
+from guichet.core.replicas import reads_from_replica
 from guichet.observatory import indicators as ind
 from guichet.observatory import selectors as obs
 from guichet.observatory.models import Computation, ProcedureQuality
@@ -63,6 +64,7 @@ def _is_steering(request) -> bool:
     return bool(obs.steering_organisation_ids(request.user))
 
 
+@reads_from_replica
 def quality(request):
     organisation = request.GET.get("organisation", "").strip()[:80]
     editions = obs.quality_editions()
@@ -78,6 +80,7 @@ def quality(request):
     return render(request, "observatoire/quality.html", context)
 
 
+@reads_from_replica
 def entry_detail(request, pk: int):
     entry = obs.entry_public(pk)
     if entry is None:
@@ -107,6 +110,7 @@ def entry_detail(request, pk: int):
     return render(request, "observatoire/entry_detail.html", context)
 
 
+@reads_from_replica
 def programme(request):
     organisation = request.GET.get("organisation", "").strip()[:80]
     entries = obs.programme_entries(organisation_slug=organisation)
@@ -124,6 +128,7 @@ def programme(request):
     return render(request, "observatoire/programme.html", context)
 
 
+@reads_from_replica
 def barometer(request):
     # Each indicator with its chart (None without dated values).
     summaries = [(summary, barometer_chart(summary)) for summary in obs.barometer()]

@@ -6,6 +6,7 @@ data of each edition. Published editions only, read from their frozen records; n
 from django.http import Http404
 from django.shortcuts import render
 
+from guichet.core.replicas import reads_from_replica
 from guichet.observatory.panorama import columns
 from guichet.observatory.panorama import selectors as pano
 from guichet.observatory.panorama.figures import headline
@@ -70,6 +71,7 @@ def edition_context(edition) -> dict:
     }
 
 
+@reads_from_replica
 def panorama(request):
     edition = _edition(request)
     context = {
@@ -83,6 +85,7 @@ def panorama(request):
     return render(request, "observatoire/panorama/edition.html", context)
 
 
+@reads_from_replica
 def project_detail(request, pk: int):
     project = pano.project_public(pk)
     if project is None:
@@ -110,6 +113,7 @@ def project_detail(request, pk: int):
     return render(request, "observatoire/panorama/project.html", context)
 
 
+@reads_from_replica
 def panorama_download(request, fmt: str):
     """One edition's rows (the latest by default), or every edition's (`?edition=toutes`)."""
     if request.GET.get("edition") == ALL_EDITIONS:
@@ -122,6 +126,7 @@ def panorama_download(request, fmt: str):
     return _download(columns.PANORAMA, lines, fmt=fmt, filename=f"panorama-{edition.published_on.isoformat()}")
 
 
+@reads_from_replica
 def panorama_editions_download(request, fmt: str):
     return _download(
         columns.PANORAMA_EDITIONS, pano.every_edition_figures(), fmt=fmt, filename="panorama-chiffres-cles"

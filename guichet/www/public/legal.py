@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.shortcuts import render
 
+from guichet.core.read_your_writes import PIN_COOKIE
+
 
 @dataclass(frozen=True)
 class Conformity:
@@ -48,6 +50,8 @@ def cookies(request):
         "session_days": settings.SESSION_COOKIE_AGE // 86_400,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "messages_cookie": "messages",
+        "primary_cookie": PIN_COOKIE,
+        "primary_seconds": settings.GUICHET_REPLICA_PIN_SECONDS,
     }
     return render(request, "public/legal/cookies.html", context)
 

@@ -1,0 +1,101 @@
+"""The router against a real PostgreSQL streaming replica (decision 0055): a primary and a replica
+made by `pg_basebackup -R` (tests/core/postgresql_replication.py). An instructor's list is read on
+the replica; with the replica's replay paused, a dossier filed on the primary is missing there (the
+delay the lists tolerate) until the replica is later than allowed, when the list falls back to the
+primary; whoever just wrote reads the primary at once; once replay resumes, the replica catches up."""
+
+import time
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from guichet.core.read_your_writes import PIN_COOKIE
+from guichet.core.replica_health import ReplicaStatus, replica_lag, replica_status, replica_statuses_forget
+from guichet.dossiers.models import Dossier
+from tests.core.postgresql_replication import (
+    django_databases_at,
+    schema_created,
+    server_binaries_missing,
+    streaming_pair_started,
+    wait_until,
+)
+from tests.core.replicas import queries
+from tests.factories import DossierFactory, ProcedureFactory, instructor_of
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(server_binaries_missing()), reason=server_binaries_missing() or "-"),
+]
+
+LIST = reverse("agent:dossier_list", args=["aide-permis"])
+
+
+def _on_replica(dossier: Dossier) -> bool:
+    return Dossier.objects.using("replica1").filter(pk=dossier.pk).exists()
+
+
+def _replica(sql: str) -> None:
+    with connections["replica1"].cursor() as cursor:
+        cursor.execute(sql)
+
+
+def test_lists_read_a_real_streaming_replica_and_fall_back_when_it_lags(client, settings, django_db_blocker):
+    settings.GUICHET_REPLICA_ALIASES = ["replica1"]
+    settings.GUICHET_REPLICA_CHECK_SECONDS = 0  # measured at every list: the test moves fast
+    settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 3600
+    replica_statuses_forget()
+    with (
+        streaming_pair_started() as pair,
+        django_db_blocker.unblock(),
+        django_databases_at(pair.primary_url, pair.replica_url),
+    ):
+        schema_created()
+        procedure = ProcedureFactory(title="Aide au permis de conduire", slug="aide-permis")
+        alice = instructor_of(procedure)
+        first = DossierFactory(procedure=procedure, submitted=True)
+        assert wait_until(lambda: _on_replica(first)), "the replica never received the first dossier"
+        client.force_login(alice)
+
+        # In step: the list is read on the replica.
+        with queries() as seen:
+            page = client.get(LIST).content.decode()
+        assert first.number in page
+        assert seen.on_replica(Dossier._meta.db_table) and not seen.on_primary(Dossier._meta.db_table)
+
+        # Replay paused: a dossier filed now is on the primary only.
+        _replica("SELECT pg_wal_replay_pause()")
+        second = DossierFactory(procedure=procedure, submitted=True)
+        assert Dossier.objects.filter(pk=second.pk).exists() and not _on_replica(second)
+        time.sleep(1.2)
+        assert replica_lag("replica1") > 1
+        # Within the delay allowed, the list is the replica's: the new dossier is not there yet.
+        assert replica_status("replica1") == ReplicaStatus.OK
+        page = client.get(LIST).content.decode()
+        assert first.number in page and second.number not in page
+
+        # Whoever wrote reads the primary: following the new dossier shows it in « Suivis » at once.
+        followed = client.post(reverse("agent:dossier_follow", args=[second.pk]))
+        assert PIN_COOKIE in followed.cookies
+        with queries() as seen:
+            page = client.get(LIST + "?onglet=suivis").content.decode()
+        assert second.number in page and seen.replica == []
+        del client.cookies[PIN_COOKIE]
+
+        # Later than allowed: the router leaves the replica aside, the list shows every dossier.
+        settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 1
+        with queries() as seen:
+            page = client.get(LIST).content.decode()
+        assert replica_status("replica1") == ReplicaStatus.LAGGING
+        assert first.number in page and second.number in page and seen.on_primary(Dossier._meta.db_table)
+
+        # Replay resumed: the replica catches up, and the lists go back to it.
+        _replica("SELECT pg_wal_replay_resume()")
+        assert wait_until(lambda: _on_replica(second)), "the replica never caught up"
+        # Replay may still be going through the WAL that followed (the lag counted from the last
+        # transaction replayed, on the safe side): in step within a few seconds.
+        assert wait_until(lambda: replica_lag("replica1") <= 1), "the replica stayed behind"
+        with queries() as seen:
+            page = client.get(LIST).content.decode()
+        assert second.number in page and seen.on_replica(Dossier._meta.db_table)
+    replica_statuses_forget()
