@@ -10,9 +10,11 @@ class InstructionConfig(AppConfig):
     def ready(self) -> None:
         from guichet.accounts.hooks import agent_roles_collect
         from guichet.dossiers.workflow import transition_applied
+        from guichet.invoicing.hooks import invoice_needs_attention
         from guichet.payments.hooks import payment_settled
 
         from .followup.chain import followup_start, followup_wake_on_payment
+        from .notifications import instructors_notify_invoice
         from .selectors import expert_role_add
 
         # Whatever follows a transition, whoever applied it, goes through the follow-up chain.
@@ -20,3 +22,5 @@ class InstructionConfig(AppConfig):
         # An acceptance act that waited for its fee is delivered once paid.
         payment_settled.connect(followup_wake_on_payment)
         agent_roles_collect.connect(expert_role_add)
+        # The buyer sends an invoice back or holds it on Chorus Pro: the instructors are told once.
+        invoice_needs_attention.connect(instructors_notify_invoice)

@@ -16,7 +16,8 @@ def invoices_of_dossier(dossier: Dossier) -> QuerySet[Invoice]:
     """The dossier's invoices and credit notes, in the order of their numbers."""
     return (
         Invoice.objects.filter(dossier=dossier)
-        .select_related("credited_invoice", "credit_note")
+        .select_related("credited_invoice", "replaces", "replaced_by", "issued_by")
+        .prefetch_related("credit_notes")
         .defer("facturx_xml")
         .order_by("issue_date", "pk")  # the order of their numbers (« AV-… » sorts before « FAC-… »)
     )
