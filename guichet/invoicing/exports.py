@@ -26,6 +26,7 @@ INVOICES_HEADER = (
     "Total TTC",
     "État",
     "Statut Chorus Pro",
+    "Motifs du rejet ou commentaire de l’entreprise",
     "Numéro de dépôt Chorus Pro",
     "Facture annulée",
 )
@@ -69,6 +70,7 @@ def invoice_rows(invoices: Iterable[Invoice]) -> Iterator[list[str]]:
             _amount(invoice.total_gross, credit=credit, void=void),
             _state(invoice),
             invoice.platform_status_label,
+            " ; ".join([*invoice.rejection_reasons, *([invoice.platform_comment] if invoice.platform_comment else [])]),
             invoice.flow_number,
             invoice.credited_invoice.number if invoice.credited_invoice else "",
         ]

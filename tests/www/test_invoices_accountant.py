@@ -122,14 +122,17 @@ def test_the_invoices_file_writes_thousands_and_counts_a_replaced_credit_note_at
     invoice = issue(dossier, agent, lines=(Line("Diagnostic archéologique", Decimal("1"), Decimal("1234.5"), 0),))
     Invoice.objects.filter(pk=invoice.pk).update(platform_invoice_id="1000001")
     rejected = invoice_credit(invoice=invoice, actor=agent)
-    Invoice.objects.filter(pk=rejected.pk).update(status=InvoiceStatus.REJECTED, platform_invoice_id="1000002")
+    Invoice.objects.filter(pk=rejected.pk).update(
+        status=InvoiceStatus.REJECTED, platform_invoice_id="1000002", rejection_reasons=["Code service inconnu"]
+    )
     replacement = credit_note_replace(credit_note=rejected, actor=agent, service_code="S2", order_number="")
     client.force_login(administrator_of(dossier.procedure.organisation))
     response = client.get(reverse("admin_procedures:organisation_invoices", args=[dossier.procedure.organisation.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
     gross, state = rows[0].index("Total TTC"), rows[0].index("État")
-    assert [(row[0], row[gross], row[state]) for row in rows[1:]] == [
-        (invoice.number, "1 234,50", "Annulée par un avoir"),
-        (rejected.number, "0,00", f"Remplacé par l’avoir n° {replacement.number}, sans effet"),
-        (replacement.number, "-1 234,50", "Émise, à déposer sur Chorus Pro"),
+    why = rows[0].index("Motifs du rejet ou commentaire de l’entreprise")
+    assert [(row[0], row[gross], row[state], row[why]) for row in rows[1:]] == [
+        (invoice.number, "1 234,50", "Annulée par un avoir", ""),
+        (rejected.number, "0,00", f"Remplacé par l’avoir n° {replacement.number}, sans effet", "Code service inconnu"),
+        (replacement.number, "-1 234,50", "Émise, à déposer sur Chorus Pro", ""),
     ]
