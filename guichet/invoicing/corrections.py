@@ -103,9 +103,9 @@ def credit_note_replace(
 
 
 def invoice_reroute_record(*, invoice: Invoice, actor, service_code: str, order_number: str) -> Invoice:
-    """Record the recipient a person set on Chorus Pro's portal when recycling an invoice the buyer
-    sent back (A_RECYCLER); its status is asked for again at the worker's next round, and a new
-    send-back alerts the instructors again."""
+    """Record the recipient a person set on Chorus Pro's portal when recycling an invoice the
+    company sent back (A_RECYCLER); its status is asked for again at the worker's next round (a
+    later send-back, once it has left « à recycler », alerts the instructors again)."""
     service_code, order_number = service_code.strip(), order_number.strip()
     with transaction.atomic():
         invoice = _locked(invoice)
@@ -116,7 +116,6 @@ def invoice_reroute_record(*, invoice: Invoice, actor, service_code: str, order_
         Invoice.objects.filter(pk=invoice.pk).update(
             rerouted_reference=service_code,
             rerouted_order=order_number,
-            alerted_status="",
             next_attempt_at=timezone.now(),
         )
         audit_record(

@@ -151,9 +151,14 @@ def _move(invoice: Invoice, *, status: str, next_attempt: timedelta | None, **fi
 
 
 def _alert(invoice: Invoice, code: str, comment: str) -> None:
-    """Tell the instructors, once, that the buyer waits for the organisation (sent back or held),
-    in the transaction that records the status: never twice for the same status, none lost."""
-    if code not in ALERT_CODES or code == invoice.alerted_status:
+    """Tell the instructors, once, that the company waits for the organisation (sent back or
+    held), in the transaction that records the status: never twice while it stays in that status,
+    none lost; once it has left it, a new send-back is told again."""
+    if code not in ALERT_CODES:
+        if code and invoice.alerted_status:
+            Invoice.objects.filter(pk=invoice.pk).update(alerted_status="")
+        return
+    if code == invoice.alerted_status:
         return
     Invoice.objects.filter(pk=invoice.pk).update(alerted_status=code)
     noun = "la facture" if invoice.kind == InvoiceKind.INVOICE else "l’avoir"

@@ -93,14 +93,14 @@ PLATFORM_STATUS_LABELS = {
 # portal, then recorded here (docs/decisions/0054).
 WHAT_TO_DO = {
     "A_RECYCLER": (
-        "L’acheteur renvoie la facture : le service destinataire ou le numéro d’engagement est erroné. "
+        "L’entreprise renvoie la facture : le service destinataire ou le numéro d’engagement est erroné. "
         "Demandez à l’entreprise le bon code service et le bon numéro d’engagement, puis, sur le portail "
         "Chorus Pro (Factures émises), ouvrez la facture, choisissez « Recycler », saisissez-les et "
         "validez ; enregistrez ensuite ici le destinataire saisi. Vous pouvez aussi annuler la facture "
         "par un avoir et en émettre une nouvelle."
     ),
     "SUSPENDUE": (
-        "L’acheteur suspend la facture et demande un complément d’information (voir son commentaire). "
+        "L’entreprise suspend la facture et demande un complément d’information (voir son commentaire). "
         "Sur le portail Chorus Pro (Factures émises), ouvrez la facture, ajoutez la pièce ou la réponse "
         "demandée et complétez-la ; elle reprend alors son traitement. Si la facture elle-même est "
         "erronée, annulez-la par un avoir et émettez-en une nouvelle."
@@ -177,14 +177,15 @@ class Invoice(TimeStampedModel):
     platform_status = models.CharField(_("statut Chorus Pro"), max_length=40, blank=True)
     rejection_reasons = models.JSONField(_("motifs du rejet"), default=list, blank=True)
     # The buyer's comment with a status that waits for the organisation (A_RECYCLER, SUSPENDUE).
-    platform_comment = models.TextField(_("commentaire de l’acheteur"), blank=True)
+    platform_comment = models.TextField(_("commentaire de l’entreprise"), blank=True)
     # The deposit's lease and its trace: set before the call, so that a deposit whose answer was
     # lost is never made a second time by itself (docs/decisions/0041).
     deposit_started_at = models.DateTimeField(_("dépôt commencé le"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
-    # The Chorus Pro status (ALERT_CODES) the instructors were last alerted of: never twice for it.
+    # The Chorus Pro status (ALERT_CODES) the instructors were alerted of, while the invoice stays
+    # in it: never twice for it (cleared once it leaves it).
     alerted_status = models.CharField(_("statut Chorus Pro signalé"), max_length=40, blank=True)
     # The recipient set on Chorus Pro when a person recycled the invoice there (the sealed PDF keeps
     # the one it was issued with).

@@ -156,7 +156,7 @@ def test_an_invoice_sent_back_or_held_alerts_the_instructors_once(
     chorus.invoice_status_set(invoice.number, "MISE_A_DISPOSITION")
     rounds()
     invoice.refresh_from_db()
-    assert invoice.alert == "" and invoice.platform_comment == ""
+    assert (invoice.alert, invoice.platform_comment, invoice.alerted_status) == ("", "", "")
     assert InstructorNotification.objects.count() == told_in_app
 
 
@@ -174,11 +174,13 @@ def test_the_recipient_set_on_chorus_pros_portal_is_recorded_and_a_new_send_back
     with pytest.raises(InvoiceInvalid, match="Indiquez le code service"):
         invoice_reroute_record(invoice=invoice, actor=agent, service_code=" ", order_number="")
     invoice = invoice_reroute_record(invoice=invoice, actor=agent, service_code="SERVICE-FINANCES", order_number="")
-    assert (invoice.rerouted_reference, invoice.alerted_status) == ("SERVICE-FINANCES", "")
+    assert (invoice.rerouted_reference, invoice.alerted_status) == ("SERVICE-FINANCES", "A_RECYCLER")
     assert invoice.buyer_reference == COMPANY.service_code  # the sealed document is not changed
     event = AuditEvent.objects.get(action=AuditAction.INVOICE_REROUTE)
     assert event.actor == agent and event.details["service_code"] == ["SERVICE-COMPTA", "SERVICE-FINANCES"]
 
+    rounds()  # read again at once: Chorus Pro still says « à recycler », nobody is told again
+    assert AuditEvent.objects.filter(action=AuditAction.INVOICE_ALERT).count() == 1
     chorus.invoice_status_set(invoice.number, "MISE_A_DISPOSITION")
     rounds()
     chorus.invoice_status_set(invoice.number, "A_RECYCLER", "Engagement clos")
