@@ -84,6 +84,7 @@ def test_the_instructor_replaces_a_credit_note_the_company_rejected_correcting_i
     assert f"Remplace l’avoir n° {credit_note.number}, rejeté." in page
     assert "Remplacé par un nouvel avoir, sans effet" in page
     assert (replacement.buyer_reference, replacement.issued_by) == ("SERVICE-FINANCES", instructor)
+    assert f"Émis par {instructor}." in page and f"Émise par {instructor}." in page  # who issued each, by hand
     invoice.refresh_from_db()
     assert invoice.credit_note == replacement
     assert AuditEvent.objects.get(action=AuditAction.INVOICE_CREDIT_REPLACE).actor == instructor
