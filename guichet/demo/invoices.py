@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from guichet.connectors.invoicing_dummy.connector import DummyInvoicing
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, TransitionName
 from guichet.invoicing.deposits import invoices_follow
 from guichet.invoicing.fee_invoices import fee_invoice_issue
 from guichet.invoicing.models import Invoice
@@ -52,4 +52,5 @@ def demo_invoices_load() -> None:
             # The first ones through the in-process platform to their payment: deposited, integrated, paid.
             for _ in range(3):
                 invoices_follow(connector=platform, now=timezone.now() + timedelta(days=1))
-        fee_invoice_issue(dossier=dossier, moment=FeeMoment.AFTER_ACCEPTANCE)
+        acceptance = dossier.transitions.filter(transition=TransitionName.ACCEPT).select_related("actor").last()
+        fee_invoice_issue(dossier=dossier, moment=FeeMoment.AFTER_ACCEPTANCE, transition=acceptance)

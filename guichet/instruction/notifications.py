@@ -15,6 +15,7 @@ from guichet.accounts.models import User
 from guichet.core.emails import email_send_on_commit
 from guichet.core.sequences import sequence_next
 from guichet.dossiers.models import Dossier
+from guichet.invoicing.models import Invoice
 from guichet.procedures.models import InstructorMembership
 
 from .models import InstructorNotification, NotificationMode, NotificationPreference
@@ -57,6 +58,12 @@ def instructors_notify(*, dossier: Dossier, kind: str, text: str) -> int:
     for email in at_once:
         email_send_on_commit(name="instruction/notice", context={"text": text, "link": _link(dossier.pk)}, to=[email])
     return len(rows)
+
+
+def instructors_notify_invoice(*, invoice: Invoice, text: str) -> int:
+    """An invoice of the dossier waits for the organisation on Chorus Pro (invoicing's hook
+    `invoice_needs_attention`, inside the transaction that records it)."""
+    return instructors_notify(dossier=invoice.dossier, kind=Kind.MESSAGE, text=text)
 
 
 def notification_preference_set(*, actor: User, mode: str) -> NotificationPreference:

@@ -32,7 +32,8 @@ from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.retries import RetryPolicy, claim, due_ids
 
-from .models import Invoice, InvoiceKind, InvoiceStatus
+from .hooks import invoice_needs_attention
+from .models import ALERT_CODES, Invoice, InvoiceKind, InvoiceStatus
 
 LEASE = timedelta(minutes=5)
 RETRIES = RetryPolicy(first=timedelta(minutes=1), last=timedelta(hours=6))
@@ -145,7 +146,33 @@ def _move(invoice: Invoice, *, status: str, next_attempt: timedelta | None, **fi
                     **{k: v for k, v in fields.items() if k != "deposit_started_at"},
                 },
             )
+        _alert(invoice, fields.get("platform_status", ""), fields.get("platform_comment", ""))
     return status
+
+
+def _alert(invoice: Invoice, code: str, comment: str) -> None:
+    """Tell the instructors, once, that the company waits for the organisation (sent back or
+    held), in the transaction that records the status: never twice while it stays in that status,
+    none lost; once it has left it, a new send-back is told again."""
+    if code not in ALERT_CODES:
+        if code and invoice.alerted_status:
+            Invoice.objects.filter(pk=invoice.pk).update(alerted_status="")
+        return
+    if code == invoice.alerted_status:
+        return
+    Invoice.objects.filter(pk=invoice.pk).update(alerted_status=code)
+    noun = "la facture" if invoice.kind == InvoiceKind.INVOICE else "l’avoir"
+    verb = "renvoie" if code == "A_RECYCLER" else "suspend"
+    text = f"Chorus Pro : l’entreprise {verb} {noun} n° {invoice.number}"
+    text += f" ({'à recycler' if code == 'A_RECYCLER' else 'complément demandé'})"
+    text += f" : {comment}" if comment else "."
+    audit_record(
+        actor=None,
+        action=AuditAction.INVOICE_ALERT,
+        target=invoice.dossier,
+        details={"invoice": invoice.number, "platform_status": code},
+    )
+    invoice_needs_attention.send(invoice=invoice, text=text)
 
 
 def _deposit(invoice: Invoice, connector: InvoicingConnector) -> str:
@@ -200,6 +227,7 @@ def _progress(invoice: Invoice, connector: InvoicingConnector) -> str:
         Invoice.objects.filter(pk=invoice.pk).update(next_attempt_at=timezone.now() + POLL_REPORT)
         return InvoiceStatus.AVAILABLE
     fields = {"platform_invoice_id": progress.invoice_id, "platform_status": progress.status}
+    fields["platform_comment"] = " ".join(progress.reasons) if progress.status in ALERT_CODES else ""
     if progress.status in REJECTED_CODES:
         reasons = list(progress.reasons) or ["L’entreprise a rejeté la facture sans en donner le motif."]
         return _move(invoice, status=InvoiceStatus.REJECTED, next_attempt=None, rejection_reasons=reasons, **fields)

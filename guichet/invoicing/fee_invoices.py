@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from guichet.dossiers.models import Dossier, DossierState
+from guichet.dossiers.models import Dossier, DossierState, TransitionLog
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.fees import FeeAmount, FeeDefinition, FeeMoment, FeePayer, FeeUncomputable, fee_lines
 from guichet.procedures.identity_purposes import IdentityPurpose
@@ -96,14 +97,38 @@ def fee_invoice_lines(amount: FeeAmount) -> list[Line]:
     return lines
 
 
+# What issues a fee's invoice by itself, as the invoice panel and the audit say it.
+CAUSES = {FeeMoment.BEFORE_FILING: "au dépôt du dossier", FeeMoment.AFTER_ACCEPTANCE: "à l’acceptation du dossier"}
+
+
+def fee_invoice_cause(*, moment: FeeMoment, transition: TransitionLog | None) -> tuple[Any, str]:
+    """Who answers for an invoice issued by itself, and the sentence saying so: the instructor
+    whose acceptance issued it (its `issued_by`), else nobody, « Automatique » with the transition
+    (the applicant's filing, an acceptance by the platform or through the API)."""
+    cause = f"Automatique, {CAUSES[moment]}"
+    if transition is None:
+        return None, cause
+    when = f" du {timezone.localtime(transition.at):%d/%m/%Y}"
+    role = TransitionLog.ActorRole
+    if moment == FeeMoment.AFTER_ACCEPTANCE and transition.actor_id and transition.actor_role == role.INSTRUCTOR:
+        return transition.actor, f"{cause}{when} par {transition.actor_name}"[:200]
+    by = {role.APPLICANT: " par l’usager", role.SYSTEM: " (sans intervention)"}.get(transition.actor_role, "")
+    if transition.actor_label and not transition.actor_id:
+        by = f" par {transition.actor_label}"
+    return None, f"{cause}{when}{by}"[:200]
+
+
 def _live_invoice(origin: str) -> Invoice | None:
     return (
         Invoice.objects.filter(origin=origin, kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CANCELLED).first()
     )
 
 
-def fee_invoice_issue(*, dossier: Dossier, moment: FeeMoment, actor=None) -> Invoice | None:
-    """Issue the invoice of the dossier's fee charged to a company, due at `moment`; idempotent:
+def fee_invoice_issue(
+    *, dossier: Dossier, moment: FeeMoment, transition: TransitionLog | None = None
+) -> Invoice | None:
+    """Issue the invoice of the dossier's fee charged to a company, due at `moment`, caused by
+    `transition` (fee_invoice_cause: its instructor, or « automatique »); idempotent:
     the invoice already issued for this dossier and moment is returned. None when there is nothing
     to invoice (no such fee, nothing due, the dossier refused or withdrawn meanwhile, or its
     acceptance reopened). InvoiceInvalid says, in French, what the instructor must look at."""
@@ -134,7 +159,15 @@ def fee_invoice_issue(*, dossier: Dossier, moment: FeeMoment, actor=None) -> Inv
             if not lines or not amount.total:
                 return None
             customer = fee_customer(form=version_form(dossier.version_id), fee=fee, answers=dossier.answers)
-            invoice = invoice_issue(dossier=dossier, customer=customer, lines=lines, actor=actor)
+            actor, cause = fee_invoice_cause(moment=moment, transition=transition)
+            invoice = invoice_issue(
+                dossier=dossier,
+                customer=customer,
+                lines=lines,
+                actor=actor,
+                issued_for=cause,
+                details={"transition": transition.pk} if transition else None,
+            )
             Invoice.objects.filter(pk=invoice.pk).update(origin=origin)
             invoice.origin = origin
             return invoice

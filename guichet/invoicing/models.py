@@ -57,12 +57,19 @@ class InvoiceStatus(models.TextChoices):
     # A credit note of an invoice that Chorus Pro never received (its deposit rejected, or never
     # made): kept in the organisation's books, never deposited, as the company never got the invoice.
     KEPT = "kept", _("Conservé, sans dépôt : la facture annulée n’a jamais été reçue par Chorus Pro")
+    # A credit note rejected by Chorus Pro or the company, replaced by a new one (its number stays
+    # in the series; it has no effect in the books: docs/decisions/0054).
+    REPLACED = "replaced", _("Remplacé par un nouvel avoir, sans effet")
 
     @classmethod
     def followed(cls) -> list[str]:
         """The statuses in which the worker still has something to do with Chorus Pro."""
         return [cls.ISSUED, cls.DEPOSITED, cls.AVAILABLE]
 
+
+# Chorus Pro's statuses in which the company's buyer waits for the organisation: they alert the
+# instructors once (deposits.py), with what to do (WHAT_TO_DO).
+ALERT_CODES = ("A_RECYCLER", "SUSPENDUE")
 
 # Chorus Pro's status codes (statutCourantCode, etatCourantDepotFlux) as the people see them.
 PLATFORM_STATUS_LABELS = {
@@ -81,6 +88,26 @@ PLATFORM_STATUS_LABELS = {
 }
 
 
+# What the instructors are told to do when the buyer sends the invoice back (A_RECYCLER) or holds it
+# (SUSPENDUE). connectors.md documents no API call to recycle an invoice: it is done on Chorus Pro's
+# portal, then recorded here (docs/decisions/0054).
+WHAT_TO_DO = {
+    "A_RECYCLER": (
+        "L’entreprise renvoie la facture : le service destinataire ou le numéro d’engagement est erroné. "
+        "Demandez à l’entreprise le bon code service et le bon numéro d’engagement, puis, sur le portail "
+        "Chorus Pro (Factures émises), ouvrez la facture, choisissez « Recycler », saisissez-les et "
+        "validez ; enregistrez ensuite ici le destinataire saisi. Vous pouvez aussi annuler la facture "
+        "par un avoir et en émettre une nouvelle."
+    ),
+    "SUSPENDUE": (
+        "L’entreprise suspend la facture et demande un complément d’information (voir son commentaire). "
+        "Sur le portail Chorus Pro (Factures émises), ouvrez la facture, ajoutez la pièce ou la réponse "
+        "demandée et complétez-la ; elle reprend alors son traitement. Si la facture elle-même est "
+        "erronée, annulez-la par un avoir et émettez-en une nouvelle."
+    ),
+}
+
+
 class Invoice(TimeStampedModel):
     """One invoice or credit note, as issued: the parties and amounts are copied on it, so that it
     says the same whatever changes later (the organisation's address, the company's name)."""
@@ -95,13 +122,22 @@ class Invoice(TimeStampedModel):
     number = models.CharField(_("numéro"), max_length=24)
     issue_date = models.DateField(_("date d’émission"))
     due_date = models.DateField(_("date d’échéance"))
-    credited_invoice = models.OneToOneField(
+    # One live credit note per invoice (the constraint below); a rejected one may be replaced.
+    credited_invoice = models.ForeignKey(
         "self",
         verbose_name=_("facture annulée"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="credit_note",
+        related_name="credit_notes",
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("avoir remplacé"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
     )
     # What the invoice is issued for, when it is issued by itself: « fee:<dossier>:<moment> » for a
     # procedure's fee charged to a company (fee_invoices.py). One live invoice per origin (below).
@@ -125,6 +161,9 @@ class Invoice(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Why it was issued when no person issued it by hand: « Automatique, à l’acceptation du
+    # dossier par … » (fee_invoices.py); empty for an invoice issued by hand (`issued_by`).
+    issued_for = models.CharField(_("émise à la suite de"), max_length=200, blank=True)
     pdf = models.FileField(_("PDF Factur-X scellé"), storage=_private_storage, max_length=200)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     facturx_xml = models.TextField(_("XML Factur-X (EN 16931)"))
@@ -137,12 +176,21 @@ class Invoice(TimeStampedModel):
     platform_invoice_id = models.CharField(_("identifiant Chorus Pro"), max_length=50, blank=True)
     platform_status = models.CharField(_("statut Chorus Pro"), max_length=40, blank=True)
     rejection_reasons = models.JSONField(_("motifs du rejet"), default=list, blank=True)
+    # The buyer's comment with a status that waits for the organisation (A_RECYCLER, SUSPENDUE).
+    platform_comment = models.TextField(_("commentaire de l’entreprise"), blank=True)
     # The deposit's lease and its trace: set before the call, so that a deposit whose answer was
     # lost is never made a second time by itself (docs/decisions/0041).
     deposit_started_at = models.DateTimeField(_("dépôt commencé le"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
+    # The Chorus Pro status (ALERT_CODES) the instructors were alerted of, while the invoice stays
+    # in it: never twice for it (cleared once it leaves it).
+    alerted_status = models.CharField(_("statut Chorus Pro signalé"), max_length=40, blank=True)
+    # The recipient set on Chorus Pro when a person recycled the invoice there (the sealed PDF keeps
+    # the one it was issued with).
+    rerouted_reference = models.CharField(_("code service après recyclage"), max_length=100, blank=True)
+    rerouted_order = models.CharField(_("numéro d’engagement après recyclage"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("facture")
@@ -157,6 +205,12 @@ class Invoice(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(total_gross=models.F("total_net") + models.F("total_vat")), name="invoice_totals_add_up"
+            ),
+            # Never two live credit notes for one invoice: a replaced one no longer counts.
+            models.UniqueConstraint(
+                fields=["credited_invoice"],
+                condition=Q(credited_invoice__isnull=False) & ~Q(status=InvoiceStatus.REPLACED),
+                name="invoice_one_live_credit_note",
             ),
             # Never two invoices for one dossier's fee and moment; one cancelled by a credit note
             # no longer counts (the correction is a credit note and a new invoice).
@@ -187,6 +241,32 @@ class Invoice(TimeStampedModel):
         in_flight = self.status == InvoiceStatus.ISSUED and self.deposit_started_at is not None
         settled = self.status in (InvoiceStatus.CANCELLED, InvoiceStatus.PAID)
         return self.kind == InvoiceKind.INVOICE and not settled and not in_flight
+
+    @property
+    def credit_note(self) -> "Invoice | None":
+        """The live credit note that cancels this invoice (a replaced one no longer counts)."""
+        notes = [note for note in self.credit_notes.all() if note.status != InvoiceStatus.REPLACED]
+        return notes[0] if notes else None
+
+    @property
+    def can_be_redeposited(self) -> bool:
+        """A credit note whose deposit Chorus Pro rejected, so that it never made a document of it:
+        the same sealed file may go again once the cause is fixed outside it (decision 0054)."""
+        return (
+            self.kind == InvoiceKind.CREDIT_NOTE
+            and self.status == InvoiceStatus.REJECTED
+            and not self.platform_invoice_id
+        )
+
+    @property
+    def can_be_replaced(self) -> bool:
+        """A credit note rejected (its deposit, or by the company): a new one may replace it."""
+        return self.kind == InvoiceKind.CREDIT_NOTE and self.status == InvoiceStatus.REJECTED
+
+    @property
+    def alert(self) -> str:
+        """What to do, in French, while the buyer waits for the organisation (ALERT_CODES)."""
+        return WHAT_TO_DO.get(self.platform_status, "") if self.status == InvoiceStatus.AVAILABLE else ""
 
     @property
     def waits_for_a_person(self) -> bool:

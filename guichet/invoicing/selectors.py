@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from guichet.accounts.models import Organisation, User
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_for_applicant
-from guichet.procedures.selectors import organisation_ids_administered_by
+from guichet.procedures.selectors import organisation_administered
 
 from .models import Invoice
 
@@ -16,7 +16,8 @@ def invoices_of_dossier(dossier: Dossier) -> QuerySet[Invoice]:
     """The dossier's invoices and credit notes, in the order of their numbers."""
     return (
         Invoice.objects.filter(dossier=dossier)
-        .select_related("credited_invoice", "credit_note")
+        .select_related("credited_invoice", "replaces", "replaced_by", "issued_by")
+        .prefetch_related("credit_notes")
         .defer("facturx_xml")
         .order_by("issue_date", "pk")  # the order of their numbers (« AV-… » sorts before « FAC-… »)
     )
@@ -41,7 +42,5 @@ def invoice_of_applicant(user: User, *, dossier_pk: int, invoice_pk: int) -> Inv
 def invoices_of_organisation_administered(user: User, *, organisation_pk: int) -> tuple[Organisation, QuerySet]:
     """An organisation whose procedures the person administers, and all its invoices and credit
     notes (for its accountant); Organisation.DoesNotExist for any other organisation."""
-    if organisation_pk not in organisation_ids_administered_by(user):
-        raise Organisation.DoesNotExist
-    organisation = Organisation.objects.get(pk=organisation_pk)
+    organisation = organisation_administered(user, organisation_pk)
     return organisation, Invoice.objects.filter(organisation=organisation)

@@ -94,8 +94,11 @@ def _issue(
     actor,
     issue_date: date,
     credited: Invoice | None = None,
+    issued_for: str = "",
+    details: dict | None = None,
 ) -> Invoice:
-    """Number, write, seal and record one invoice or credit note, in the caller's transaction."""
+    """Number, write, seal and record one invoice or credit note, in the caller's transaction.
+    `issued_for` says what caused an invoice no person issued by hand; `details` go to the audit."""
     organisation = dossier.procedure.organisation
     billing = _billing(organisation)
     seller = _seller(organisation, billing)
@@ -159,6 +162,7 @@ def _issue(
         total_vat=amounts.total_vat,
         total_gross=amounts.total_gross,
         issued_by=actor,
+        issued_for=issued_for,
         sha256=hashlib.sha256(pdf).hexdigest(),
         facturx_xml=xml.decode(),
         status=InvoiceStatus.ISSUED,
@@ -188,17 +192,27 @@ def _issue(
             "total_gross": str(amounts.total_gross),
             "buyer_siret": customer.siret,
             **({"credited": credited.number} if credited else {}),
+            **({"issued_for": issued_for} if issued_for else {}),
+            **(details or {}),
         },
     )
     return invoice
 
 
 def invoice_issue(
-    *, dossier: Dossier, customer: Customer, lines: Sequence[LineLike], actor, issue_date: date | None = None
+    *,
+    dossier: Dossier,
+    customer: Customer,
+    lines: Sequence[LineLike],
+    actor,
+    issue_date: date | None = None,
+    issued_for: str = "",
+    details: dict | None = None,
 ) -> Invoice:
     """Issue an invoice to a company for a dossier: numbered in the organisation's series of the
     year, its Factur-X XML checked against the EN 16931 XSD, its PDF/A-3 sealed; it then waits for
-    its deposit on Chorus Pro. InvoiceInvalid says, in French, what cannot be invoiced."""
+    its deposit on Chorus Pro. InvoiceInvalid says, in French, what cannot be invoiced. An invoice
+    issued by itself says why in `issued_for` (« Automatique, à l’acceptation du dossier »)."""
     amounts = amounts_compute(lines)
     customer = _customer_checked(customer)
     issue_date = issue_date or today()
@@ -210,7 +224,46 @@ def invoice_issue(
             amounts=amounts,
             actor=actor,
             issue_date=issue_date,
+            issued_for=issued_for,
+            details=details,
         )
+
+
+def invoice_customer(invoice: Invoice) -> Customer:
+    """The company as the invoice names it (its parties are copied on it)."""
+    return Customer(
+        name=invoice.buyer_name,
+        siret=invoice.buyer_siret,
+        street=invoice.buyer_street,
+        postcode=invoice.buyer_postcode,
+        city=invoice.buyer_city,
+        service_code=invoice.buyer_reference,
+        order_number=invoice.buyer_order,
+    )
+
+
+def credit_note_issue(
+    *, invoice: Invoice, customer: Customer, actor, issue_date: date, details: dict | None = None, **fields
+) -> Invoice:
+    """The credit note of `invoice` (locked by the caller, in its transaction): its lines, for
+    `customer`. Kept without deposit when Chorus Pro never made a document of the invoice (its
+    deposit rejected, or never made): the company never got it."""
+    credit_note = _issue(
+        dossier=invoice.dossier,
+        kind=InvoiceKind.CREDIT_NOTE,
+        customer=customer,
+        amounts=amounts_compute(list(invoice.lines.all())),
+        actor=actor,
+        issue_date=max(issue_date, invoice.issue_date),
+        credited=invoice,
+        details=details,
+    )
+    if not invoice.platform_invoice_id:
+        fields = {**fields, "status": InvoiceStatus.KEPT, "status_at": timezone.now(), "next_attempt_at": None}
+    if fields:
+        Invoice.objects.filter(pk=credit_note.pk).update(**fields)
+        credit_note.refresh_from_db()
+    return credit_note
 
 
 def invoice_credit(*, invoice: Invoice, actor, issue_date: date | None = None) -> Invoice:
@@ -232,34 +285,12 @@ def invoice_credit(*, invoice: Invoice, actor, issue_date: date | None = None) -
             raise InvoiceInvalid(
                 f"Le dépôt de la facture n° {invoice.number} sur Chorus Pro est en cours : attendez sa réponse."
             )
-        lines = list(invoice.lines.all())
-        credit_note = _issue(
-            dossier=invoice.dossier,
-            kind=InvoiceKind.CREDIT_NOTE,
-            customer=Customer(
-                name=invoice.buyer_name,
-                siret=invoice.buyer_siret,
-                street=invoice.buyer_street,
-                postcode=invoice.buyer_postcode,
-                city=invoice.buyer_city,
-                service_code=invoice.buyer_reference,
-                order_number=invoice.buyer_order,
-            ),
-            amounts=amounts_compute(lines),
-            actor=actor,
-            issue_date=max(issue_date, invoice.issue_date),
-            credited=invoice,
+        credit_note = credit_note_issue(
+            invoice=invoice, customer=invoice_customer(invoice), actor=actor, issue_date=issue_date
         )
         Invoice.objects.filter(pk=invoice.pk).update(
             status=InvoiceStatus.CANCELLED, status_at=timezone.now(), next_attempt_at=None
         )
-        if not invoice.platform_invoice_id:
-            # Chorus Pro never made an invoice of it (its deposit rejected, or never made): the
-            # company never got it, so its credit note stays in the books and is not deposited.
-            Invoice.objects.filter(pk=credit_note.pk).update(
-                status=InvoiceStatus.KEPT, status_at=timezone.now(), next_attempt_at=None
-            )
-            credit_note.refresh_from_db()
     return credit_note
 
 

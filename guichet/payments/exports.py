@@ -1,10 +1,13 @@
 """The receipts for the accountant: one row per payment received, with what the organisation books
-it on (its revenue account) and what became of it (to refund). Rows of texts, in French; the screens
-write them as CSV."""
+it on (its revenue account) and what became of it (to refund). Rows of texts, in French, amounts to
+the cent as French spreadsheets read them (« 1 234,50 »); the screens write them as CSV, for a
+procedure (its instructors) or for the whole organisation (whoever administers its procedures)."""
 
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
+
+from guichet.procedures.fees import amount_for_spreadsheet
 
 from .models import Payment, PaymentStatus
 from .quittance import SERVICES
@@ -23,6 +26,7 @@ RECEIPTS_HEADER = [
     "Numéro d’autorisation",
     "Paiement de test",
     "Quittance (code de vérification)",
+    "À rembourser",
     "À rembourser depuis le",
 ]
 
@@ -42,7 +46,7 @@ def receipts_rows(payments: Iterable[Payment]) -> Iterator[list[str]]:
             _moment(payment.paid_at),
             dossier.procedure.title,
             dossier.number or "",
-            f"{payment.amount:.2f}".replace(".", ","),
+            amount_for_spreadsheet(payment.amount),
             payment.revenue_account,
             payment.revenue_label,
             payment.get_moment_display(),
@@ -51,5 +55,6 @@ def receipts_rows(payments: Iterable[Payment]) -> Iterator[list[str]]:
             payment.authorisation,
             "oui" if payment.test else "non",
             payment.quittance.code_display if payment.quittance_id else "",
+            "oui" if payment.refund_due_at else "non",
             _moment(payment.refund_due_at),
         ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
+from guichet.accounts.models import Organisation, User
 from guichet.documents.models import Act
 from guichet.dossiers.models import ActKind, Dossier, DossierState
 from guichet.procedures.fees import (
@@ -20,7 +21,7 @@ from guichet.procedures.fees import (
     fee_lines,
 )
 from guichet.procedures.models import Procedure
-from guichet.procedures.selectors import version_form
+from guichet.procedures.selectors import organisation_administered, version_form
 
 from .models import Payment, PaymentMoment, PaymentStatus
 
@@ -145,10 +146,17 @@ def dossier_payments(dossier: Dossier) -> QuerySet[Payment]:
     return Payment.objects.filter(dossier=dossier).select_related("quittance").order_by("created_at", "pk")
 
 
+def _for_export(payments: QuerySet[Payment]) -> QuerySet[Payment]:
+    return payments.select_related("dossier__procedure", "quittance").order_by("created_at", "pk")
+
+
 def payments_of_procedures(procedure_ids) -> QuerySet[Payment]:
     """Every payment of these procedures, oldest first (the accountant's export)."""
-    return (
-        Payment.objects.filter(dossier__procedure_id__in=procedure_ids)
-        .select_related("dossier__procedure", "quittance")
-        .order_by("created_at", "pk")
-    )
+    return _for_export(Payment.objects.filter(dossier__procedure_id__in=procedure_ids))
+
+
+def payments_of_organisation_administered(user: User, *, organisation_pk: int) -> tuple[Organisation, QuerySet]:
+    """An organisation whose procedures the person administers, and every payment of its
+    procedures, oldest first (for its accountant); Organisation.DoesNotExist for any other."""
+    organisation = organisation_administered(user, organisation_pk)
+    return organisation, _for_export(Payment.objects.filter(dossier__procedure__organisation=organisation))

@@ -240,7 +240,18 @@ def fee_set(definition: dict[str, Any], *, fee: dict[str, Any] | None) -> dict[s
     return new
 
 
+def _grouped(amount: Decimal, separator: str) -> str:
+    whole, cents = f"{money(amount):,.2f}".split(".")
+    return whole.replace(",", separator) + "," + cents
+
+
 def euros(amount: Decimal) -> str:
     """An amount as French readers write it: 1 234,50 €."""
-    whole, cents = f"{money(amount):,.2f}".split(".")
-    return whole.replace(",", NARROW_SPACE) + "," + cents + NO_BREAK_SPACE + "€"
+    return _grouped(amount, NARROW_SPACE) + NO_BREAK_SPACE + "€"
+
+
+def amount_for_spreadsheet(amount: Decimal) -> str:
+    """An amount to the cent in a CSV for a French spreadsheet: « 1 234,50 », « -300,00 ». The
+    thousands are parted by a plain space, which spreadsheets in French read as a number (a narrow
+    no-break space, right in print, is read as text by some)."""
+    return _grouped(amount, " ")

@@ -73,6 +73,14 @@ def organisation_ids_administered_by(user: User) -> set[int]:
     return ids
 
 
+def organisation_administered(user: User, organisation_pk: int) -> Organisation:
+    """An organisation whose procedures the person administers; Organisation.DoesNotExist for any
+    other (its accountant's exports)."""
+    if organisation_pk not in organisation_ids_administered_by(user):
+        raise Organisation.DoesNotExist
+    return Organisation.objects.get(pk=organisation_pk)
+
+
 def procedures_administered_by(user: User) -> QuerySet[Procedure]:
     """The procedures a person may edit, publish and close."""
     return (

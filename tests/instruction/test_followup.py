@@ -63,6 +63,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.archives.retention_settings.retention_publication_checks",
         ],
         "payment_settled": ["guichet.instruction.followup.chain.followup_wake_on_payment"],
+        "invoice_needs_attention": ["guichet.instruction.notifications.instructors_notify_invoice"],
         "received_message_written": ["guichet.instruction.messages.applicant_message_told"],
         "transition_applied": [
             "guichet.instruction.followup.chain.followup_start",

@@ -1,8 +1,12 @@
 """An invoice to a company, as the tests issue it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from guichet.invoicing.amounts import Line
+from guichet.invoicing.deposits import invoices_follow
 from guichet.invoicing.services import Customer, invoice_issue
 
 COMPANY = Customer(
@@ -26,3 +30,8 @@ ROOM = (
 
 def issue(dossier, agent, lines=ROOM, **options):
     return invoice_issue(dossier=dossier, customer=COMPANY, lines=lines, actor=agent, **options)
+
+
+def rounds(count: int = 1):
+    """Worker rounds, each as if its invoices' next attempt were due."""
+    return [invoices_follow(now=timezone.now() + timedelta(days=1)) for _ in range(count)]

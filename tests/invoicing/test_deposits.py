@@ -1,8 +1,6 @@
 """Invoices deposited on a stand-in Chorus Pro by the worker, and followed: to their payment, to
 a rejection corrected by a credit note and a new invoice, and never deposited twice."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
@@ -10,45 +8,10 @@ from guichet.core.models import AuditAction, AuditEvent
 from guichet.invoicing.deposits import invoices_follow
 from guichet.invoicing.models import InvoiceKind, InvoiceStatus
 from guichet.invoicing.services import invoice_credit, invoice_deposit_retry
-from tests.connectors.chorus_pro.stand_in import (
-    CUT,
-    GARBLED,
-    GATEWAY_TIMEOUT,
-    NORMAL,
-    SLOW,
-    TOO_MANY,
-    UNAVAILABLE,
-    stand_in_chorus_pro,
-)
-from tests.invoicing.samples import COMPANY, issue
+from tests.connectors.chorus_pro.stand_in import CUT, GARBLED, GATEWAY_TIMEOUT, NORMAL, SLOW, TOO_MANY, UNAVAILABLE
+from tests.invoicing.samples import COMPANY, issue, rounds
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chorus(settings):
-    from guichet.connectors.chorus_pro.token import piste_tokens_forget  # noqa: PLC0415
-
-    piste_tokens_forget()
-    with stand_in_chorus_pro() as stand_in:
-        settings.GUICHET_CHORUS_PRO_URL = stand_in.url
-        settings.GUICHET_CHORUS_PRO_OAUTH_URL = stand_in.oauth_url
-        settings.GUICHET_CHORUS_PRO_CLIENT_ID = stand_in.client_id
-        settings.GUICHET_CHORUS_PRO_CLIENT_SECRET = stand_in.client_secret
-        settings.GUICHET_CHORUS_PRO_LOGIN = stand_in.login
-        settings.GUICHET_CHORUS_PRO_PASSWORD = stand_in.password
-        settings.GUICHET_CHORUS_PRO_TIMEOUT = 5
-        stand_in.polls_before_integrated = 0
-        yield stand_in
-    piste_tokens_forget()
-
-
-def rounds(count: int = 1):
-    """Worker rounds, each as if its invoices' next attempt were due."""
-    reports = []
-    for _ in range(count):
-        reports.append(invoices_follow(now=timezone.now() + timedelta(days=1)))
-    return reports
 
 
 def test_an_invoice_is_deposited_integrated_and_followed_until_paid(chorus, dossier, agent):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.dossiers.models import Dossier, TransitionName
@@ -179,3 +180,31 @@ def test_once_the_answers_are_corrected_the_instructor_has_the_invoice_tried_aga
     assert f"Facture n° {invoice.number}" in page and "n’a pas pu être émise" not in page
     assert _step(dossier, Name.ISSUE_INVOICE).status == Status.DONE
     assert AuditEvent.objects.get(action=AuditAction.FOLLOWUP_RETRY).details == {"steps": [Name.ISSUE_INVOICE]}
+
+
+def test_an_invoice_issued_by_the_acceptance_names_its_instructor_in_the_audit_and_on_the_panel(
+    client, django_capture_on_commit_callbacks
+):
+    dossier = company_dossier(django_capture_on_commit_callbacks, state="in_instruction")
+    log = transition(django_capture_on_commit_callbacks, dossier, TransitionName.ACCEPT)
+    instructor = log.actor
+    invoice = Invoice.objects.get(dossier=dossier)
+    name = instructor.get_full_name() or instructor.email
+    expected = f"Automatique, à l’acceptation du dossier du {timezone.localtime(log.at):%d/%m/%Y} par {name}"
+    assert (invoice.issued_by, invoice.issued_for) == (instructor, expected)
+    event = AuditEvent.objects.get(action=AuditAction.INVOICE_ISSUE)
+    assert event.actor == instructor
+    assert (event.details["issued_for"], event.details["transition"]) == (expected, log.pk)
+    client.force_login(instructor)
+    page = client.get(reverse("agent:dossier_detail", args=[dossier.pk])).content.decode()
+    assert f"{expected}." in page
+
+
+def test_an_invoice_issued_at_filing_is_automatic_and_names_no_person(django_capture_on_commit_callbacks):
+    dossier = company_dossier(django_capture_on_commit_callbacks, state="submitted", moment="before_filing")
+    invoice = Invoice.objects.get(dossier=dossier)
+    assert invoice.issued_by is None
+    assert invoice.issued_for.startswith("Automatique, au dépôt du dossier du ")
+    assert invoice.issued_for.endswith(" par l’usager")
+    event = AuditEvent.objects.get(action=AuditAction.INVOICE_ISSUE)
+    assert event.actor is None and event.details["issued_for"] == invoice.issued_for

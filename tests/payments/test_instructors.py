@@ -49,7 +49,7 @@ def test_the_receipts_export_lists_each_payment_received(client, draft, payfip):
     draft.refresh_from_db()
     client.force_login(instructor_of(draft.procedure))
     response = client.get(reverse("agent:receipts_export", args=[draft.procedure.slug]))
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:5] == ["Référence du paiement", "Payé le", "Démarche", "Dossier", "Montant (€)"]

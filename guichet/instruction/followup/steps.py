@@ -193,7 +193,9 @@ def issue_invoice(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool)
     the invoicing worker). Run again, it returns the invoice already issued. What the answers lack
     (the company's name, a valid SIRET) gives up at once: the instructor sees why on the dossier."""
     try:
-        invoice = fee_invoice_issue(dossier=log.dossier, moment=INVOICED_AT[TransitionName(log.transition)])
+        invoice = fee_invoice_issue(
+            dossier=log.dossier, moment=INVOICED_AT[TransitionName(log.transition)], transition=log
+        )
     except InvoiceInvalid as error:
         raise StepGivenUp(str(error), outcome={"invoice": None}) from error
     if invoice is None:

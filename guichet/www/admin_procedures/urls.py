@@ -7,6 +7,7 @@ urlpatterns = [
     path("", procedures.procedure_list, name="list"),
     path("nouvelle/", procedures.procedure_create_view, name="create"),
     path("organisations/<int:pk>/factures.csv", invoices.organisation_invoices_export, name="organisation_invoices"),
+    path("organisations/<int:pk>/recettes.csv", invoices.organisation_receipts_export, name="organisation_receipts"),
     path("<slug:slug>/", procedures.procedure_overview, name="overview"),
     path("<slug:slug>/parametres/", procedures.procedure_settings, name="settings"),
     path("<slug:slug>/conservation/", procedures.procedure_retention_view, name="retention"),

@@ -187,3 +187,21 @@ class NotificationForm(forms.Form):
         choices=NotificationMode.choices,
         widget=forms.RadioSelect,
     )
+
+
+class InvoiceRecipientForm(forms.Form):
+    """The buyer's service code and commitment number, as the company gives them (Chorus Pro
+    routes an invoice to the buyer's service by them)."""
+
+    service_code = forms.CharField(
+        label="Code service du destinataire",
+        help_text="Le code du service de l’entreprise qui traite la facture sur Chorus Pro (s’il en exige un).",
+        max_length=100,
+        required=False,
+    )
+    order_number = forms.CharField(
+        label="Numéro d’engagement",
+        help_text="Le numéro de bon de commande ou d’engagement que l’entreprise demande de porter.",
+        max_length=50,
+        required=False,
+    )

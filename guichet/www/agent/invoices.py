@@ -16,20 +16,20 @@ from guichet.www.invoices import invoice_file_response, invoice_or_404
 from .access import instructor_dossier, instructor_required
 
 
-def _invoice(request: HttpRequest, pk: int, invoice_pk: int) -> Invoice:
+def instructor_invoice(request: HttpRequest, pk: int, invoice_pk: int) -> Invoice:
     return invoice_or_404(invoice_of_instructor, request.user, dossier_pk=pk, invoice_pk=invoice_pk)
 
 
 @instructor_required
 def dossier_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
-    return invoice_file_response(_invoice(request, pk, invoice_pk))
+    return invoice_file_response(instructor_invoice(request, pk, invoice_pk))
 
 
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def dossier_invoice_credit(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
     """A credit note cannot be taken back: the page says what it does, its button issues it."""
-    invoice = _invoice(request, pk, invoice_pk)
+    invoice = instructor_invoice(request, pk, invoice_pk)
     if request.method == "GET":
         if not invoice.can_be_credited:
             messages.info(request, f"La facture n° {invoice.number} ne peut pas être annulée.")
@@ -50,7 +50,7 @@ def dossier_invoice_credit(request: HttpRequest, pk: int, invoice_pk: int) -> Ht
 @instructor_required
 @require_POST
 def dossier_invoice_deposit_retry(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
-    invoice = _invoice(request, pk, invoice_pk)
+    invoice = instructor_invoice(request, pk, invoice_pk)
     if not invoice.waits_for_a_person:
         messages.info(request, f"Le dépôt de la facture n° {invoice.number} n’attend pas de vérification.")
         return redirect("agent:dossier_detail", pk=pk)

@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.instruction.exports.csv_writer import csv_chunks
 from guichet.instruction.selectors import procedures_of_instructor
-from guichet.payments.exports import RECEIPTS_HEADER, receipts_rows
 from guichet.payments.selectors import payments_of_procedures
+from guichet.www.payments.receipts import receipts_csv_response
 
 from .access import instructor_required
 
@@ -24,8 +23,5 @@ def receipts_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         target=procedure,
         details={"procedure": procedure.slug},
     )
-    rows = receipts_rows(payments_of_procedures([procedure.pk]).iterator(chunk_size=500))
-    response = StreamingHttpResponse(csv_chunks(header=RECEIPTS_HEADER, rows=rows), content_type="text/csv")
     name = f"recettes-{procedure.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return receipts_csv_response(payments_of_procedures([procedure.pk]), file_name=name)

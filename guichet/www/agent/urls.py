@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acts, bulk, dossier, exports, invoices, keys, lists, payments
+from . import acts, bulk, dossier, exports, invoice_corrections, invoices, keys, lists, payments
 
 app_name = "agent"
 urlpatterns = [
@@ -37,6 +37,21 @@ urlpatterns = [
         "dossiers/<int:pk>/factures/<int:invoice_pk>/relancer/",
         invoices.dossier_invoice_deposit_retry,
         name="dossier_invoice_retry",
+    ),
+    path(
+        "dossiers/<int:pk>/factures/<int:invoice_pk>/redeposer/",
+        invoice_corrections.dossier_credit_note_redeposit,
+        name="dossier_credit_note_redeposit",
+    ),
+    path(
+        "dossiers/<int:pk>/factures/<int:invoice_pk>/remplacer/",
+        invoice_corrections.dossier_credit_note_replace,
+        name="dossier_credit_note_replace",
+    ),
+    path(
+        "dossiers/<int:pk>/factures/<int:invoice_pk>/recycler/",
+        invoice_corrections.dossier_invoice_reroute,
+        name="dossier_invoice_reroute",
     ),
     path("dossiers/<int:pk>/avis/", dossier.dossier_expert_invite, name="expert_invite"),
     path("dossiers/<int:pk>/annotations/", dossier.dossier_annotations, name="dossier_annotations"),
