@@ -131,7 +131,8 @@ def test_killed_nodes_lose_no_dossier_receipt_email_or_step(cluster_of):
         stop.set()
         for thread in threads:
             thread.join(timeout=130)
-    filed = {dossier.pk: dossier for dossier in Dossier.objects.filter(applicant__email__in=emails).exclude(state="draft")}
+    mine = Dossier.objects.filter(applicant__email__in=emails).exclude(state=DossierState.DRAFT)
+    filed = {dossier.pk: dossier for dossier in mine}
     wait_until(lambda: chains_finished(set(filed)), 60, lambda: chains_state(set(filed)), pause=0.5)
     cluster.check_alive()
 
