@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from config.settings.test_bucket import test_bucket_started
+from config.settings import test_bucket
 from guichet.documents.models import Act, ActKind, ActStatus
 from guichet.dossiers.models import Dossier, DossierState, TransitionLog, TransitionName
 from guichet.instruction.models import FollowUpStep
@@ -55,7 +55,7 @@ def wait_until(condition, seconds: float, what, pause: float = 0.05) -> None:
 
 @pytest.fixture(scope="module")
 def bucket():
-    return test_bucket_started()
+    return test_bucket.test_bucket_started()  # imported by its module: pytest would take it for a test
 
 
 @pytest.fixture
