@@ -230,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     for figure in load_figures(args.scale):
         print(figure.line(), flush=True)
         figures.append(figure)
+    # Several nodes for MINUTES at 80 % of their capacity, then with a web node killed (bench/soak.py).
+    from bench.soak import soak_figures
+
+    for figure in soak_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
     # The back office over 50,000 or 1,000,000 dossiers (bench/backoffice.py).
     from bench.backoffice import backoffice_figures
 
