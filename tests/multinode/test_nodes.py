@@ -163,6 +163,7 @@ def test_killed_nodes_lose_no_dossier_receipt_email_or_step(cluster_of):
     for dossier in filed.values():
         sent = [message for message in cluster.emails() if f"n°{dossier.number} est déposé" in message["Subject"]]
         assert len(sent) == 1, (dossier.number, subjects)
+        assert sent[0]["Message-ID"].startswith("<suivi-")  # the same at each attempt: duplicates recognisable
         assert any(part.get_content_type() == "application/pdf" for part in sent[0].iter_attachments())
 
     # No task failed; the only one left « running » is the one the killed worker had in hand (its
