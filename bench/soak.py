@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import ROOT, SERVER, database_recreate, postgresql_ready, psql
+from bench.server import ROOT, SERVER, database_recreate, postgresql_ready
 
 DATABASE = "guichet_soak"
 APPLICANTS = 8
@@ -144,29 +144,29 @@ def phase(name: str, cluster, *, emails, password, rate: float, minutes: float, 
     )
 
 
-def settled(answered: set[int], timeout: float = 180) -> dict[str, int]:
-    """Once every follow-up is done: what is missing (all zero when nothing was lost)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = psql("SELECT count(*) FROM instruction_followupstep WHERE status IN ('pending', 'running')", DATABASE)
-        if left[0][0] == 0:
-            break
+def settled(cluster, answered: set[int]) -> dict[str, int]:
+    """Once every follow-up is done (at most 3 minutes): what is missing, read by a child process
+    on the nodes' settings (tests/multinode/filing.py: all zero when nothing was lost)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        Path(out.name).write_text(json.dumps(sorted(answered)))
+        command = [sys.executable, "-m", "bench.soak", "--verify", out.name]
+        subprocess.run(command, cwd=ROOT, env=cluster.environment(), check=True)  # noqa: S603
+        return json.loads(Path(out.name).read_text())
+
+
+def _verify_here(path: str) -> None:
+    import django
+
+    django.setup()
+    from guichet.instruction.models import FollowUpStep
+    from tests.multinode.filing import filing_missing
+
+    running = FollowUpStep.objects.filter(status__in=[FollowUpStep.Status.PENDING, FollowUpStep.Status.RUNNING])
+    deadline = time.monotonic() + 180
+    while running.exists() and time.monotonic() < deadline:
         time.sleep(1)
-    filed = {row[0] for row in psql("SELECT id FROM dossiers_dossier WHERE state <> 'draft'", DATABASE)}
-    receipts = psql(
-        "SELECT count(*) FROM dossiers_dossier d WHERE d.state <> 'draft' AND (SELECT count(*) FROM documents_act a "
-        "JOIN dossiers_transitionlog t ON a.transition_id = t.id WHERE t.dossier_id = d.id AND a.kind = 'receipt' "
-        "AND a.status = 'issued') <> 1",
-        DATABASE,
-    )
-    return {
-        "answered_not_filed": len(answered - filed),
-        "filed_without_one_receipt": receipts[0][0],
-        "steps_not_done": psql("SELECT count(*) FROM instruction_followupstep WHERE status <> 'done'", DATABASE)[0][0],
-        "tasks_failed": psql(
-            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED'", DATABASE
-        )[0][0],
-    }
+    answered = set(json.loads(Path(path).read_text()))
+    Path(path).write_text(json.dumps(filing_missing(answered)))
 
 
 def soak(*, minutes: float, rate: float | None, capacity_seconds: int):
@@ -202,7 +202,7 @@ def soak(*, minutes: float, rate: float | None, capacity_seconds: int):
                 phase("steady", cluster, emails=emails, password=password, rate=target, minutes=minutes, kill=False),
                 phase("killed", cluster, emails=emails, password=password, rate=target, minutes=minutes, kill=True),
             ]
-            missing = settled(set().union(*(p.answered for p in phases)))
+            missing = settled(cluster, set().union(*(p.answered for p in phases)))
         finally:
             cluster.stop()
     figures = [
@@ -239,9 +239,13 @@ def main() -> None:
     parser.add_argument("--capacity-seconds", type=int, default=60)
     parser.add_argument("--prepare", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--applicants", type=int, default=APPLICANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--verify", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
         _prepare_here(args.prepare, args.applicants)
+        return
+    if args.verify:
+        _verify_here(args.verify)
         return
     rate = args.rate if args.rate is not None else float(os.environ.get("BENCH_SOAK_RATE", 0)) or None
     for figure in soak(minutes=args.minutes, rate=rate, capacity_seconds=args.capacity_seconds):

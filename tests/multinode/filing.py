@@ -6,6 +6,8 @@ Not the whole demo: its hundreds of dossiers were filed with their follow-ups le
 the nodes' workers would spend the measure issuing their acts."""
 
 from django.db import transaction
+from django.db.models import Count, Q
+from django_tasks_db.models import DBTaskResult
 
 from bench.flow import PROCEDURE_SLUG
 from bench.load_data import PASSWORD, accounts_create
@@ -13,6 +15,9 @@ from guichet.accounts.models import Organisation
 from guichet.accounts.services import organisation_create
 from guichet.demo.loader import ORGANISATIONS
 from guichet.demo.procedures import DemoProcedure
+from guichet.documents.models import ActKind, ActStatus
+from guichet.dossiers.models import Dossier, DossierState
+from guichet.instruction.models import FollowUpStep
 from guichet.procedures.exchange import procedure_import
 from guichet.procedures.services import procedure_publish
 
@@ -37,3 +42,18 @@ def filing_ready(applicants: int) -> tuple[list[str], str]:
     if not procedure.versions.exists():
         procedure_publish(actor=None, procedure=procedure)
     return accounts_create(applicants), PASSWORD
+
+
+def filing_missing(answered: set[int]) -> dict[str, int]:
+    """What the nodes lost, once their follow-ups are done (all zero when nothing was): dossiers
+    answered « déposé » and not filed, filed ones without exactly one receipt issued, follow-up
+    steps not done, task results failed."""
+    filed = Dossier.objects.exclude(state=DossierState.DRAFT)
+    receipts = Q(acts__kind=ActKind.RECEIPT, acts__status=ActStatus.ISSUED)
+    counted = filed.annotate(receipts=Count("acts", filter=receipts))
+    return {
+        "answered_not_filed": len(answered - set(filed.values_list("pk", flat=True))),
+        "filed_without_one_receipt": counted.exclude(receipts=1).count(),
+        "steps_not_done": FollowUpStep.objects.exclude(status=FollowUpStep.Status.DONE).count(),
+        "tasks_failed": DBTaskResult.objects.filter(status="FAILED").count(),
+    }

@@ -28,7 +28,7 @@ from guichet.dossiers.models import Dossier, DossierState, TransitionLog, Transi
 from guichet.instruction.models import FollowUpStep
 from tests.multinode.applicants import applicants_run
 from tests.multinode.cluster import Cluster, ClusterLayout, database_url, listening, redis_flushed
-from tests.multinode.filing import filing_ready
+from tests.multinode.filing import filing_missing, filing_ready
 
 POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
@@ -165,6 +165,10 @@ def test_killed_nodes_lose_no_dossier_receipt_email_or_step(cluster_of):
         assert len(sent) == 1, (dossier.number, subjects)
         assert sent[0]["Message-ID"].startswith("<suivi-")  # the same at each attempt: duplicates recognisable
         assert any(part.get_content_type() == "application/pdf" for part in sent[0].iter_attachments())
+
+    # What the soak checks after its run (bench/soak.py) says the same.
+    nothing = {"answered_not_filed": 0, "filed_without_one_receipt": 0, "steps_not_done": 0, "tasks_failed": 0}
+    assert filing_missing(journal.answered) == nothing
 
     # No task failed; the only one left « running » is the one the killed worker had in hand (its
     # chain was taken up by followups_resume once its lease ran out).
