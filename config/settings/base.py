@@ -455,6 +455,9 @@ GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GR
 # step on a busy node, short enough that a receipt delayed by a dead worker leaves a minute later.
 GUICHET_FOLLOWUP_LEASE_SECONDS = int(os.environ.get("GUICHET_FOLLOWUP_LEASE_SECONDS", "60"))
 GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS = int(os.environ.get("GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS", "60"))
+# A task left « running » by a worker that died is put back in the queue by `tasks_recover` (its
+# worker's lock gone), once it has been running this long (guichet/core/task_recovery.py).
+GUICHET_TASKS_RECOVER_GRACE_SECONDS = int(os.environ.get("GUICHET_TASKS_RECOVER_GRACE_SECONDS", "30"))
 
 # Online payment of fees (guichet/connectors/payfip; decision 0038): PayFiP when its collectivity
 # code is set (saisie T test, X activation, W production), else the dummy page when

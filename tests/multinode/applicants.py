@@ -43,15 +43,18 @@ class Journal:
 
 
 class Applicant(threading.Thread):
-    def __init__(self, *, url: str, email: str, password: str, journal: Journal, stop: threading.Event, every=0.0):
+    def __init__(
+        self, *, url: str, email: str, password: str, journal: Journal, stop: threading.Event, every=0.0, offset=0.0
+    ):
         super().__init__(daemon=True, name=f"applicant {email}")
         self.url, self.email, self.password = url, email, password
-        self.journal, self.stop, self.every = journal, stop, every
+        self.journal, self.stop, self.every, self.offset = journal, stop, every, offset
         self.session = requests.Session()
 
     def run(self) -> None:
         while not self.stop.is_set() and not self.sign_in():
             time.sleep(0.5)
+        self.stop.wait(self.offset)
         while not self.stop.is_set():
             started = time.monotonic()
             self.file_one()
@@ -127,11 +130,21 @@ class Applicant(threading.Thread):
 
 
 def applicants_run(*, url: str, emails: list[str], password: str, stop: threading.Event, every=0.0):
-    """Start one applicant per email; returns the journal and the threads (join them after `stop`)."""
+    """Start one applicant per email; returns the journal and the threads (join them after `stop`).
+    Paced (`every` seconds between two dossiers of one applicant), their starts are spread over the
+    period, so that the rate is even from the first second."""
     journal = Journal()
     threads = [
-        Applicant(url=url, email=address, password=password, journal=journal, stop=stop, every=every)
-        for address in emails
+        Applicant(
+            url=url,
+            email=address,
+            password=password,
+            journal=journal,
+            stop=stop,
+            every=every,
+            offset=every * index / len(emails),
+        )
+        for index, address in enumerate(emails)
     ]
     for thread in threads:
         thread.start()

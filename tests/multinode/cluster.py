@@ -1,5 +1,6 @@
 """Several nodes on one machine, as production lays them out (docs/operations-nodes.md): web nodes
-(gunicorn), workers (`manage.py db_worker`) and the follow-up loop (`manage.py followups_resume`),
+(gunicorn), workers (`manage.py db_worker`) and the loops that take up what a dead worker left
+(`manage.py followups_resume`, `manage.py tasks_recover`),
 sharing one PostgreSQL database, one Redis database and one S3 bucket, behind a round-robin proxy
 (proxy.py). Used by the multi-node test (tests/multinode/test_nodes.py) and the soak
 (bench/soak.py).
@@ -148,6 +149,8 @@ class ClusterLayout:
     # in production: config/settings/base.py).
     lease_seconds: int = 15
     grace_seconds: int = 3
+    # A killed worker's task is put back in the queue this long after it started (30 in production).
+    recover_grace_seconds: int = 3
     graceful_timeout: int = 30
 
 
@@ -185,6 +188,7 @@ class Cluster:
             EMAIL_FILE_PATH=str(self.email_dir),
             GUICHET_FOLLOWUP_LEASE_SECONDS=str(self.layout.lease_seconds),
             GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS=str(self.layout.grace_seconds),
+            GUICHET_TASKS_RECOVER_GRACE_SECONDS=str(self.layout.recover_grace_seconds),
             # The development seal authority and fonts of this checkout, made once for every node.
             GUICHET_VAR_DIR=str(ROOT / "var"),
             GUICHET_SITE_URL="http://127.0.0.1",
@@ -209,8 +213,9 @@ class Cluster:
             command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"]
             command += ["--no-startup-delay", "--no-reload", "--worker-id", f"worker{index}", "-v", "0"]
             self.workers.append(self._node(f"worker{index}", command))
-        resume = [sys.executable, "manage.py", "followups_resume", "--every", str(layout.resume_every)]
-        self.loops.append(self._node("followups", resume))
+        for loop in ("followups_resume", "tasks_recover"):
+            command = [sys.executable, "manage.py", loop, "--every", str(layout.resume_every)]
+            self.loops.append(self._node(loop, command))
         return self
 
     @property
