@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -52,12 +53,13 @@ def tasks_recover(*, now: datetime | None = None) -> list[str]:
         return []
     now = now or timezone.now()
     grace = timedelta(seconds=settings.GUICHET_TASKS_RECOVER_GRACE_SECONDS)
-    running = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - grace)
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - grace)
     recovered = []
     for task_id in running.values_list("pk", flat=True):
         with node_lock(_lock_name(task_id)) as free:
             # Checked again under the lock: the task may have finished meanwhile.
-            if free and DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(status="READY", started_at=None):
+            still = DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING)
+            if free and still.update(status=TaskResultStatus.READY, started_at=None):
                 recovered.append(str(task_id))
     if recovered:
         logger.warning("Tâches remises en file, leur worker s’étant arrêté : %s", ", ".join(recovered))
