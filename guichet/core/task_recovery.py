@@ -29,8 +29,11 @@ def _lock_name(task_id) -> str:
 
 
 def _held_by_workers(sender) -> bool:
-    """Tasks of the database queue, on PostgreSQL: the only ones a worker of another node may hold."""
-    return isinstance(sender, type) and issubclass(sender, DatabaseBackend) and connection.vendor == "postgresql"
+    """Tasks of the database queue, on PostgreSQL: the only ones a worker of another node may hold.
+    (db_worker sends its backend, the instance, as the signals' sender; django-tasks' own backends
+    send their class.)"""
+    backend = sender if isinstance(sender, type) else type(sender)
+    return issubclass(backend, DatabaseBackend) and connection.vendor == "postgresql"
 
 
 def task_lock_take(sender, task_result, **kwargs) -> None:

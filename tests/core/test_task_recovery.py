@@ -8,52 +8,69 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.signals import task_finished, task_started
-from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from guichet.core.task_recovery import tasks_recover
 
-pytestmark = pytest.mark.django_db
+POSTGRESQL = connection.vendor == "postgresql"
+_running, _release = threading.Event(), threading.Event()
 
 
 @task()
-def noted(*, text: str) -> str:
-    return text
+def held_until_released() -> str:
+    _running.set()
+    _release.wait(20)
+    return "fini"
 
 
 @pytest.fixture
-def taken(settings):
-    """A task of the database queue, taken by a worker a minute ago."""
+def taken(settings, transactional_db):
+    """A task of the database queue, taken by a worker a minute ago (committed: the worker of the
+    test runs in a thread, with a connection of its own)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    result = noted.enqueue(text="bonjour")
-    stored = DBTaskResult.objects.get(pk=result.id)
+    _running.clear()
+    _release.clear()
+    stored = DBTaskResult.objects.get(pk=held_until_released.enqueue().id)
     stored.claim("worker-a")
     DBTaskResult.objects.filter(pk=stored.pk).update(started_at=timezone.now() - timedelta(minutes=1))
+    stored.refresh_from_db()
     return stored
 
 
-def _worker(stored: DBTaskResult, running: threading.Event, finish: threading.Event) -> None:
-    """A worker (a thread: a database connection of its own) running the task until `finish`."""
-    task_started.send(sender=DatabaseBackend, task_result=stored.task_result)
-    running.set()
-    finish.wait(10)
-    task_finished.send(sender=DatabaseBackend, task_result=stored.task_result)
-    connection.close()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the workers' locks are PostgreSQL's")
-def test_a_task_whose_worker_runs_stays_its_own_and_goes_back_to_the_queue_once_the_worker_is_gone(taken):
-    running, finish = threading.Event(), threading.Event()
-    worker = threading.Thread(target=_worker, args=(taken, running, finish))
-    worker.start()
-    running.wait(10)
+def _worker_runs(stored: DBTaskResult) -> None:
+    """db_worker's own Worker runs the task, in a thread: its signals take and let go of the lock."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-a",
+        excluded_queue_names=[],
+    )
     try:
-        assert tasks_recover() == []  # its worker holds it
+        worker.run_task(stored)
     finally:
-        finish.set()
-        worker.join(10)
-    DBTaskResult.objects.filter(pk=taken.pk).update(status="RUNNING")  # as if its worker had died in it
+        connection.close()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="the workers' locks are PostgreSQL's")
+def test_a_task_whose_worker_runs_stays_its_own_and_goes_back_to_the_queue_once_the_worker_is_gone(taken):
+    worker = threading.Thread(target=_worker_runs, args=(taken,))
+    worker.start()
+    try:
+        assert _running.wait(10)
+        assert tasks_recover() == []  # its worker holds it, however long it runs
+    finally:
+        _release.set()
+        worker.join(20)
+    done = DBTaskResult.objects.get(pk=taken.pk)
+    assert done.status == "SUCCESSFUL" and done.return_value == "fini"
+    assert tasks_recover() == []  # done: nothing to put back
+    # A worker that dies in the middle leaves it « running », its lock gone with its connection.
+    DBTaskResult.objects.filter(pk=taken.pk).update(status="RUNNING")
     assert tasks_recover() == [str(taken.pk)]
     again = DBTaskResult.objects.get(pk=taken.pk)
     assert again.status == "READY" and again.started_at is None
@@ -61,14 +78,13 @@ def test_a_task_whose_worker_runs_stays_its_own_and_goes_back_to_the_queue_once_
     assert tasks_recover() == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the workers' locks are PostgreSQL's")
+@pytest.mark.skipif(not POSTGRESQL, reason="the workers' locks are PostgreSQL's")
 def test_a_task_just_taken_is_left_to_its_worker(taken):
     DBTaskResult.objects.filter(pk=taken.pk).update(started_at=timezone.now())
     assert tasks_recover() == []  # within the grace: its worker may not hold its lock yet
 
 
+@pytest.mark.skipif(POSTGRESQL, reason="SQLite only")
 def test_on_sqlite_nothing_is_put_back(taken):
-    if connection.vendor == "postgresql":
-        pytest.skip("SQLite only")
     assert tasks_recover() == []
     assert DBTaskResult.objects.get(pk=taken.pk).status == "RUNNING"
