@@ -3,7 +3,8 @@ is compared with a baseline measured in the same run) and writes bench/results/l
 
 Scales: `small` (a quick check, well under 5 minutes) and `default`. The load benchmark
 (bench/load.py), the back office's (bench/backoffice.py) and the observatory's (bench/observatory.py)
-need PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs. The back office's
+need PostgreSQL on 127.0.0.1:5432; Redis on 127.0.0.1:6379 is used when it runs (the soak,
+bench/soak.py, needs both: several nodes share them). The back office's
 and the observatory's databases are generated on the first run of each scale and kept, as are the
 archive packages' dossiers (bench/archives.py: 300 or 10,000, in the bench's own database)."""
 
@@ -228,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     from bench.load import load_figures
 
     for figure in load_figures(args.scale):
+        print(figure.line(), flush=True)
+        figures.append(figure)
+    # Several nodes for MINUTES at 80 % of their capacity, then with a web node killed (bench/soak.py).
+    from bench.soak import soak_figures
+
+    for figure in soak_figures(args.scale):
         print(figure.line(), flush=True)
         figures.append(figure)
     # The back office over 50,000 or 1,000,000 dossiers (bench/backoffice.py).

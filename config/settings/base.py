@@ -329,7 +329,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Guichet <ne-pas-repondre@guichet.example.fr>")
-EMAIL_FILE_PATH = VAR_DIR / "emails"
+# Where the file backend (django.core.mail.backends.filebased) writes each email, one file per email.
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "emails"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -474,6 +475,16 @@ GUICHET_CLAMAV_TIMEOUT = int(os.environ.get("GUICHET_CLAMAV_TIMEOUT", "30"))
 # by the daily round (core/task_results.py, decision 0023).
 GUICHET_TASK_RESULTS_KEPT_DAYS = int(os.environ.get("GUICHET_TASK_RESULTS_KEPT_DAYS", "7"))
 GUICHET_UPLOAD_ORPHAN_GRACE_HOURS = int(os.environ.get("GUICHET_UPLOAD_ORPHAN_GRACE_HOURS", "24"))
+
+# The follow-up chain (guichet/instruction/followup/chain.py): how long a worker holds a step it took
+# (a worker that dies gives it back after this time, to `followups_resume`), and how long that loop
+# leaves a chain just committed to the task enqueued for it. A minute each: longer than the slowest
+# step on a busy node, short enough that a receipt delayed by a dead worker leaves a minute later.
+GUICHET_FOLLOWUP_LEASE_SECONDS = int(os.environ.get("GUICHET_FOLLOWUP_LEASE_SECONDS", "60"))
+GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS = int(os.environ.get("GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS", "60"))
+# A task left « running » by a worker that died is put back in the queue by `tasks_recover` (its
+# worker's lock gone), once it has been running this long (guichet/core/task_recovery.py).
+GUICHET_TASKS_RECOVER_GRACE_SECONDS = int(os.environ.get("GUICHET_TASKS_RECOVER_GRACE_SECONDS", "30"))
 
 # Online payment of fees (guichet/connectors/payfip; decision 0038): PayFiP when its collectivity
 # code is set (saisie T test, X activation, W production), else the dummy page when

@@ -3,10 +3,7 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-# Caches that each process keeps apart: counted there, the rate limit is per process, not per key.
-PROCESS_LOCAL_CACHES = frozenset(
-    {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
-)
+from guichet.core.checks import PROCESS_LOCAL_CACHES
 
 
 @register(Tags.security, deploy=True)

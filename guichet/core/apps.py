@@ -8,4 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Socle")
 
     def ready(self) -> None:
+        from django_tasks.signals import task_finished, task_started
+
         from . import checks  # noqa: F401 (registers the system checks)
+        from .task_recovery import task_lock_let_go, task_lock_take
+
+        # A worker holds a lock per task while it runs it: a task whose worker died is put back in
+        # the queue (task_recovery.py).
+        task_started.connect(task_lock_take, dispatch_uid="guichet.task_lock_take")
+        task_finished.connect(task_lock_let_go, dispatch_uid="guichet.task_lock_let_go")

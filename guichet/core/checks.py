@@ -25,3 +25,28 @@ def audit_tsa_roots_check(app_configs, **kwargs) -> list:
             )
         ]
     return []
+
+
+# Caches that each process keeps apart: what is counted or kept there is per process, not shared.
+PROCESS_LOCAL_CACHES = frozenset(
+    {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
+)
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs) -> list:
+    """Several processes (gunicorn's workers, several web nodes) must share the default cache: the
+    emails sent per address and per client are limited there, and a data source's pause after a 429
+    is kept there (decision 0057). With a cache of each process's own, every process counts alone."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            f"Le cache par défaut ({backend.rsplit('.', 1)[-1]}) n’est pas partagé entre les processus : les "
+            "limites de courriels par adresse (GUICHET_EMAILS_PER_ADDRESS, GUICHET_EMAILS_PER_CLIENT) et la pause "
+            "des sources de données après un refus y sont tenues par processus.",
+            hint="Indiquez GUICHET_REDIS_URL (un cache Redis partagé par tous les processus et tous les nœuds).",
+            id="guichet.W002",
+        )
+    ]

@@ -38,9 +38,15 @@ def email_render(name: str, context: dict[str, Any]) -> Email:
     return Email(subject=subject, body=body)
 
 
-def email_deliver(*, email: Email, to: list[str], attachments: Iterable[Attachment] = ()) -> int:
-    """Send one email now (from the worker), with its attachments."""
-    message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=to)
+def email_deliver(
+    *, email: Email, to: list[str], attachments: Iterable[Attachment] = (), message_id: str | None = None
+) -> int:
+    """Send one email now (from the worker), with its attachments. `message_id`, when given, is the
+    same for every attempt to send this email (the follow-up step's): one sent again after a worker
+    died between its sending and its record carries the same Message-ID, which mail servers and
+    clients take for a duplicate (decision 0057)."""
+    headers = {"Message-ID": message_id} if message_id else None
+    message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=to, headers=headers)
     for name, content, content_type in attachments:
         message.attach(name, content, content_type)
     return message.send()

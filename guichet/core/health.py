@@ -1,5 +1,6 @@
 """What a load balancer or an orchestrator asks each node (docs/operations.md): is the process up
-(no database touched), and can it serve (the database, the files' storage and the task queue answer).
+(no database touched), and can it serve (the database, the files' storage, the task queue and the
+shared cache answer).
 
 Each check returns None when it passes, or a short reason; the readiness view names the failures."""
 
@@ -7,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from django.core.cache import caches
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connections
 from django_tasks import task_backends
@@ -54,10 +56,22 @@ def queue_problem() -> str | None:
     return None
 
 
+def cache_problem() -> str | None:
+    """The default cache: with Redis (GUICHET_REDIS_URL), sessions are read from it and the rate
+    limits counted in it, so a node that cannot reach it cannot serve a signed-in page (a cache of
+    the process's own always answers)."""
+    try:
+        caches["default"].get("guichet:sante")
+    except Exception as error:
+        return type(error).__name__
+    return None
+
+
 CHECKS: dict[str, Callable[[], str | None]] = {
     "base_de_donnees": database_problem,
     "stockage": storage_problem,
     "file_de_taches": queue_problem,
+    "cache": cache_problem,
 }
 
 

@@ -18,6 +18,25 @@ def _key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"guichet:{name}".encode()).digest()[:8], "big", signed=True)
 
 
+def lock_hold(name: str) -> None:
+    """Wait for the lock `name` and hold it until `lock_let_go`, or until this process's database
+    session ends (PostgreSQL only: elsewhere, nothing is held)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_key(name)])
+
+
+def lock_let_go(name: str) -> None:
+    """Let go of a lock taken by `lock_hold` (nothing when the session that held it is gone)."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_key(name)])
+    except DatabaseError as error:  # the connection broke: the lock went with its session
+        logger.warning("Verrou %s : libération impossible (%s)", name, error)
+
+
 @contextmanager
 def node_lock(name: str) -> Iterator[bool]:
     """Yield whether this process holds the lock `name` (never waits: another node holds it, and
@@ -33,8 +52,4 @@ def node_lock(name: str) -> Iterator[bool]:
         yield held
     finally:
         if held:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-            except DatabaseError as error:  # the connection broke: the lock went with its session
-                logger.warning("Verrou %s : libération impossible (%s)", name, error)
+            lock_let_go(name)

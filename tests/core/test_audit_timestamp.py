@@ -256,7 +256,8 @@ def test_the_loop_outlives_an_authority_down_and_the_next_round_succeeds(tsa):
             raise KeyboardInterrupt  # stops the loop, as the signal from serve does
 
     with (
-        mock.patch("guichet.core.management.loop.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop._pause", lambda stop, seconds: sleep(seconds)),
+        mock.patch("guichet.connectors.http.time.sleep", sleep),
         mock.patch("guichet.core.management.loop.close_old_connections"),  # the test's transaction must stay open
         pytest.raises(KeyboardInterrupt),
     ):

@@ -49,3 +49,10 @@ def test_an_installation_may_leave_the_hsts_preload_list_out():
 def test_production_without_a_shared_cache_is_warned_of_a_rate_limit_per_process():
     result = deploy_check(GUICHET_REDIS_URL="")
     assert result.returncode != 0 and "api.W001" in result.stdout + result.stderr
+
+
+def test_production_without_a_shared_cache_is_warned_of_limits_per_process():
+    # Several processes (and nodes) each counting the emails sent to one address: decision 0057.
+    result = deploy_check(GUICHET_REDIS_URL="")
+    assert result.returncode != 0 and "guichet.W002" in result.stdout + result.stderr
+    assert "GUICHET_EMAILS_PER_ADDRESS" in result.stdout + result.stderr

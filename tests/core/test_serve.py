@@ -75,6 +75,7 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
         retention_up = wait_for(lambda: "échéances examinées toutes les 3600" in log_path.read_text(), timeout=90)
         transfers_up = wait_for(lambda: "Versements aux archives : toutes les 300" in log_path.read_text(), timeout=90)
         hubee_up = wait_for(lambda: "HubEE : relève toutes les 30 secondes" in log_path.read_text(), timeout=90)
+        tasks_up = wait_for(lambda: "remise en file toutes les 30 secondes" in log_path.read_text(), timeout=90)
         stand_in_up = wait_for(lambda: f"HubEE de démonstration : {hubee}" in log_path.read_text(), timeout=90)
         running = serve.poll() is None
         serve.send_signal(signal.SIGINT)
@@ -94,6 +95,7 @@ def test_serve_runs_web_worker_and_deadlines_and_ctrl_c_stops_them(tmp_path, tra
     assert retention_up, f"the retention loop never started:\n{output}"
     assert transfers_up, f"the archive transfers' loop never started:\n{output}"
     assert hubee_up and stand_in_up, f"HubEE's polling loop or its demo stand-in never started:\n{output}"
+    assert tasks_up, f"the loop that puts killed workers' tasks back in the queue never started:\n{output}"
     assert running, f"serve stopped although its processes should run:\n{output}"
     assert serve.returncode == 0, output
     assert "Arrêt demandé." in output

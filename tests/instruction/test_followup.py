@@ -2,8 +2,10 @@
 when it fails, taken up again when its worker dies, and never doing anything twice."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -266,3 +268,23 @@ def test_the_demo_tells_nobody_but_still_issues_its_acts(django_capture_on_commi
     }
     assert mail.outbox == [] and Act.objects.get(transition=log).status == ActStatus.ISSUED
     assert dossier.state == DossierState.SUBMITTED
+
+
+def test_an_email_sent_again_after_its_worker_died_carries_the_same_message_id(django_capture_on_commit_callbacks):
+    dossier = DossierFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        log = dossier_submit(actor=dossier.applicant, dossier=dossier).transitions.get()
+    (sent,) = [m for m in mail.outbox if m.to == [dossier.applicant.email]]
+    # The worker sent the email and died before recording it: the step is still its, until the lease ends.
+    step = FollowUpStep.objects.get(transition=log, name=Name.EMAIL_APPLICANT)
+    started = timezone.now()
+    FollowUpStep.objects.filter(pk=step.pk).update(status=Status.RUNNING, claimed_until=started + LEASE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert followups_resume(now=started + LEASE + timedelta(seconds=1)) == [log.pk]
+    first, again = [m for m in mail.outbox if m.to == [dossier.applicant.email]]
+    # Sending and recording are not one transaction: the email leaves twice, as the same message,
+    # which mail servers and clients show once.
+    expected = f"<suivi-{step.pk}@{urlsplit(settings.GUICHET_SITE_URL).hostname}>"
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"] == expected
+    assert first.message()["Message-ID"] == expected
+    assert sent is first

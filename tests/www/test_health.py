@@ -35,7 +35,7 @@ def test_alive_answers_without_touching_the_database(client, django_assert_num_q
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_ready_when_database_storage_and_queue_answer(client, settings):
+def test_ready_when_database_storage_queue_and_cache_answer(client, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     response = client.get("/sante/pret")
     assert response.status_code == 200
@@ -80,3 +80,14 @@ def test_health_opens_no_session_and_is_never_limited(client):
             assert "sessionid" not in response.cookies
     assert Session.objects.count() == before
     assert client.post("/sante/pret").status_code == 405
+
+
+def test_not_ready_names_a_shared_cache_out_of_reach(client, settings):
+    # Redis (GUICHET_REDIS_URL) holds the sessions read and the limits counted: a node that cannot
+    # reach it is taken out of the balancer's rotation. Nothing listens on port 1.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get("/sante/pret")
+    assert response.status_code == 503
+    assert response.json()["echecs"] == {"cache": "ConnectionError"}

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,8 +43,11 @@ logger = logging.getLogger(__name__)
 
 Name, Status = FollowUpStep.Name, FollowUpStep.Status
 
-# A worker holds a step this long; past it, `followups_resume` gives the step to another one.
-LEASE = timedelta(seconds=60)
+# A worker holds a step this long; past it, `followups_resume` gives the step to another one. Longer
+# than the slowest step (an act sealed on a busy node), else a living worker's step is run twice.
+LEASE = timedelta(seconds=settings.GUICHET_FOLLOWUP_LEASE_SECONDS)
+# `followups_resume` leaves a chain just committed this long to the task enqueued for it.
+RESUME_GRACE = timedelta(seconds=settings.GUICHET_FOLLOWUP_RESUME_GRACE_SECONDS)
 # After a failure, tried again after these delays (seconds), then given up.
 RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     # Acts: after 1 then 5 minutes, then marked failed (an instructor can try again).
@@ -247,7 +251,7 @@ def followups_due(*, now: datetime, grace: timedelta = timedelta(0)) -> list[int
     return sorted(set(FollowUpStep.objects.filter(due).values_list("transition_id", flat=True)))
 
 
-def followups_resume(*, now: datetime | None = None, grace: timedelta = timedelta(seconds=60)) -> list[int]:
+def followups_resume(*, now: datetime | None = None, grace: timedelta = RESUME_GRACE) -> list[int]:
     """Run again every chain with a step overdue (see followups_due), here and now; returns their
     transitions. The grace leaves a just-committed chain to the task enqueued for it."""
     now = now or timezone.now()

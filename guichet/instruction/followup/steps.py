@@ -3,6 +3,7 @@ returns its outcome (kept on the step). A step that raises is tried again later;
 StepGivenUp will never succeed, and the chain goes on without it."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -44,6 +45,12 @@ class StepGivenUp(Exception):
         self.outcome = outcome or {}
 
 
+def _message_id(step: FollowUpStep) -> str:
+    """The Message-ID of the step's email, the same at every attempt (core/emails.py: email_deliver)."""
+    domain = urlsplit(settings.GUICHET_SITE_URL).hostname or "guichet.invalid"
+    return f"<suivi-{step.pk}@{domain}>"
+
+
 def _act_of(log: TransitionLog) -> Act | None:
     kind = TRANSITIONS[TransitionName(log.transition)].act
     return Act.objects.filter(transition=log, kind=kind).first() if kind else None
@@ -80,7 +87,7 @@ def email_applicant(*, log: TransitionLog, step: FollowUpStep, last_attempt: boo
     context = {"dossier": dossier, "procedure": dossier.procedure, "log": log, "act": attached}
     email = email_render(TRANSITIONS[TransitionName(log.transition)].applicant_email, context)
     attachments = [act_attachment(attached)] if attached is not None else []
-    email_deliver(email=email, to=[dossier.applicant.email], attachments=attachments)
+    email_deliver(email=email, to=[dossier.applicant.email], attachments=attachments, message_id=_message_id(step))
     return {"to": dossier.applicant.email, "act": attached.pk if attached else None}
 
 
@@ -104,6 +111,7 @@ def send_late_act(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool)
         email=email_render("documents/act_available", context),
         to=[dossier.applicant.email],
         attachments=[act_attachment(act)],
+        message_id=_message_id(step),
     )
     return {"act": act.pk, "to": dossier.applicant.email}
 
@@ -173,7 +181,9 @@ def await_payment(*, log: TransitionLog, step: FollowUpStep, last_attempt: bool)
             "amount": situation.amount_display if situation is not None else "",
             "payment_url": settings.GUICHET_SITE_URL + reverse("paiements:dossier", args=[dossier.pk]),
         }
-        email_deliver(email=email_render("payments/fee_due", context), to=[dossier.applicant.email])
+        email_deliver(
+            email=email_render("payments/fee_due", context), to=[dossier.applicant.email], message_id=_message_id(step)
+        )
     raise StepWaiting({"asked": dossier.applicant.email or True})
 
 

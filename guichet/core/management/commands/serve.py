@@ -14,7 +14,8 @@ HUBEE_STAND_IN = Path(settings.BASE_DIR) / "tests" / "connectors" / "hubee" / "s
 
 class Command(BaseCommand):
     help = (
-        "Lance ensemble le serveur web de développement, le worker des tâches, la vérification "
+        "Lance ensemble le serveur web de développement, le worker des tâches (et la remise en file des "
+        "tâches interrompues), la vérification "
         "périodique des délais d’instruction, la reprise des suites des changements d’état, le scellement "
         "et l’horodatage quotidien du journal d’audit, l’envoi des webhooks, le calcul quotidien de "
         "l’observatoire, le nettoyage des fichiers joints inutilisés et le rapprochement des paiements en ligne ; "
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             "transfers": ["archives_transfer", "--every", "300"],
             # Invoices to companies: deposited on Chorus Pro, then followed until paid or rejected.
             "invoices": ["invoices_follow", "--every", "60"],
+            # Tasks left « running » by a worker that was killed, put back in the queue (core/task_recovery.py).
+            "tasks_recover": ["tasks_recover", "--every", "30"],
             # Webhooks: deliveries due again after a failure, or left by a worker that stopped (the
             # first sending is a task enqueued as the event commits).
             "webhooks": ["webhooks_deliver", "--every", "10"],
