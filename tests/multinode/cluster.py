@@ -1,4 +1,4 @@
-"""Several nodes on one machine, as production lays them out (docs/operations-nodes.md): web nodes
+"""Several nodes on one machine, as production lays them out (docs/operations.md): web nodes
 (gunicorn), workers (`manage.py db_worker`) and the loops that take up what a dead worker left
 (`manage.py followups_resume`, `manage.py tasks_recover`),
 sharing one PostgreSQL database, one Redis database and one S3 bucket, behind a round-robin proxy

@@ -1,5 +1,5 @@
 """A small round-robin HTTP proxy in front of the web nodes, as a reverse proxy with health checks
-does it in production (docs/operations-nodes.md):
+does it in production (docs/operations.md):
 
 - each request goes to the next node in turn among those ready;
 - a node whose connection is refused is marked down and the request goes to the next one: nothing
