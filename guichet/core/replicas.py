@@ -126,11 +126,18 @@ def _rendered(response: Any) -> Any:
     return response
 
 
+def _queued_messages(request: Any) -> list | None:
+    # The messages a view queued for the next page (django.contrib.messages' storage keeps them in a
+    # list until the response): those of a run given up must not be shown twice.
+    return getattr(getattr(request, "_messages", None), "_queued_messages", None)
+
+
 def reads_from_replica(view: F) -> F:
     """For a GET view (a screen or an API operation) whose reads tolerate a short delay: its reads
     go to a replica in step. If the replica fails on the way (gone, or a query cancelled by its
-    replay), the view is run again on the primary, with a warning: never an error page. Other
-    methods run on the primary as usual."""
+    replay), the view is run again on the primary, with a warning: never an error page (the
+    messages the first run queued are dropped, and a run that wrote data is not repeated). An
+    error of the primary is raised as usual. Other methods run on the primary as usual."""
 
     @wraps(view)
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -139,10 +146,25 @@ def reads_from_replica(view: F) -> F:
         with replica_reads() as alias:
             if alias == PRIMARY:
                 return _rendered(view(request, *args, **kwargs))
+            # Django notes on a connection any error that may have broken it (its connecting too): an
+            # error the replica did not note is the primary's (a lock or statement timeout, a lost
+            # primary), which running the view again would only hide, repeating what it did.
+            replica = connections[alias]
+            errors_before = replica.errors_occurred
+            queued = _queued_messages(request)
+            queued_before = len(queued) if queued is not None else 0
+            state = _request.get()
+            wrote_before = state is not None and state.wrote
             try:
                 return _rendered(view(request, *args, **kwargs))
             except (OperationalError, InterfaceError) as error:
+                # (A flag left from before the view cannot tell: the replica is suspected, as before.)
+                replicas = replica.errors_occurred or errors_before
+                if not replicas or (state is not None and state.wrote and not wrote_before):
+                    raise
                 failure = error
+                if queued is not None:
+                    del queued[queued_before:]
         status = replica_status(alias, fresh=True)
         logger.warning(
             "Replica %s failed during %s (%s, now %s): read again on the primary.",
