@@ -7,6 +7,7 @@ transaction (a service that reads then writes), and when no replica is in step (
 
 import logging
 import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.utils import InterfaceError, OperationalError
 
-from .replica_health import ReplicaStatus, replica_status
+from .replica_health import ReplicaStatus, primary_position, replica_replayed, replica_status
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=Model)
@@ -115,6 +116,23 @@ def on_replica(queryset: QuerySet[M]) -> QuerySet[M]:
         alias = replica_for_reads()
     elif _must_read_primary():
         alias = PRIMARY
+    return queryset.using(alias)
+
+
+def on_replica_caught_up(queryset: QuerySet[M], *, wait: float = 2.0) -> QuerySet[M]:
+    """The queryset bound to a replica in step that has replayed everything the primary committed
+    until now (waiting up to `wait` seconds for it), else to the primary: for work that follows a
+    person's write outside their request (a worker's export asked seconds after a decision), which
+    no pinning covers and which a replica within the lag allowed could show without that decision."""
+    alias = on_replica(queryset).db
+    if alias == PRIMARY:
+        return queryset.using(PRIMARY)
+    position = primary_position()
+    deadline = time.monotonic() + wait
+    while not replica_replayed(alias, position):
+        if time.monotonic() >= deadline:
+            return queryset.using(PRIMARY)
+        time.sleep(0.05)
     return queryset.using(alias)
 
 
