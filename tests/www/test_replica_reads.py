@@ -218,3 +218,14 @@ def test_a_page_read_again_on_the_primary_says_things_once(client, world, caplog
     assert "read again on the primary" in caplog.text
     assert page.status_code == 200 and world["dossier"].number in page.content.decode()
     assert page.content.decode().count("Certains filtres n’étaient pas valides") == 1
+
+
+def test_the_observatory_reads_its_entries_on_the_primary_with_those_linked_in_the_round(world):
+    """A procedure published before the observatory gets its entry during the round, on the primary:
+    a replica does not hold it yet, so the entries the figures are written for are the primary's."""
+    with queries() as seen:
+        report = observatory_aggregate()
+    assert report.linked == 1 and report.entries == 1
+    assert seen.on_primary(ProgrammeEntry._meta.db_table)
+    assert not seen.on_replica(ProgrammeEntry._meta.db_table)
+    assert seen.on_replica(DOSSIERS)
