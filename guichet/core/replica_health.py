@@ -89,3 +89,29 @@ def replicas_report() -> dict[str, dict]:
         lag = _measured[alias][2]
         report[alias] = {"statut": status.value} | ({"retard_secondes": round(lag, 1)} if lag is not None else {})
     return report
+
+
+def primary_position() -> str | None:
+    """The primary's write-ahead log position now (None off PostgreSQL): a replica that replayed it
+    holds every transaction committed before."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return cursor.fetchone()[0]
+
+
+def replica_replayed(alias: str, position: str | None) -> bool:
+    """Whether the replica replayed the primary's log up to `position` (a database that is not in
+    recovery, the tests' mirror, holds everything); False when it cannot be read."""
+    connection = connections[alias]
+    if position is None or connection.vendor != "postgresql":
+        return True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn", [position])
+            return bool(cursor.fetchone()[0])
+    except DatabaseError:
+        connection.close()
+        return False

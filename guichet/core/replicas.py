@@ -7,6 +7,7 @@ transaction (a service that reads then writes), and when no replica is in step (
 
 import logging
 import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.utils import InterfaceError, OperationalError
 
-from .replica_health import ReplicaStatus, replica_status
+from .replica_health import ReplicaStatus, primary_position, replica_replayed, replica_status
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=Model)
@@ -118,6 +119,23 @@ def on_replica(queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.using(alias)
 
 
+def on_replica_caught_up(queryset: QuerySet[M], *, wait: float = 2.0) -> QuerySet[M]:
+    """The queryset bound to a replica in step that has replayed everything the primary committed
+    until now (waiting up to `wait` seconds for it), else to the primary: for work that follows a
+    person's write outside their request (a worker's export asked seconds after a decision), which
+    no pinning covers and which a replica within the lag allowed could show without that decision."""
+    alias = on_replica(queryset).db
+    if alias == PRIMARY:
+        return queryset.using(PRIMARY)
+    position = primary_position()
+    deadline = time.monotonic() + wait
+    while not replica_replayed(alias, position):
+        if time.monotonic() >= deadline:
+            return queryset.using(PRIMARY)
+        time.sleep(0.05)
+    return queryset.using(alias)
+
+
 def _rendered(response: Any) -> Any:
     # A TemplateResponse renders after the view returns: rendered here, its reads stay in the block.
     render = getattr(response, "render", None)
@@ -126,11 +144,18 @@ def _rendered(response: Any) -> Any:
     return response
 
 
+def _queued_messages(request: Any) -> list | None:
+    # The messages a view queued for the next page (django.contrib.messages' storage keeps them in a
+    # list until the response): those of a run given up must not be shown twice.
+    return getattr(getattr(request, "_messages", None), "_queued_messages", None)
+
+
 def reads_from_replica(view: F) -> F:
     """For a GET view (a screen or an API operation) whose reads tolerate a short delay: its reads
     go to a replica in step. If the replica fails on the way (gone, or a query cancelled by its
-    replay), the view is run again on the primary, with a warning: never an error page. Other
-    methods run on the primary as usual."""
+    replay), the view is run again on the primary, with a warning: never an error page (the
+    messages the first run queued are dropped, and a run that wrote data is not repeated). An
+    error of the primary is raised as usual. Other methods run on the primary as usual."""
 
     @wraps(view)
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -139,10 +164,25 @@ def reads_from_replica(view: F) -> F:
         with replica_reads() as alias:
             if alias == PRIMARY:
                 return _rendered(view(request, *args, **kwargs))
+            # Django notes on a connection any error that may have broken it (its connecting too): an
+            # error the replica did not note is the primary's (a lock or statement timeout, a lost
+            # primary), which running the view again would only hide, repeating what it did.
+            replica = connections[alias]
+            errors_before = replica.errors_occurred
+            queued = _queued_messages(request)
+            queued_before = len(queued) if queued is not None else 0
+            state = _request.get()
+            wrote_before = state is not None and state.wrote
             try:
                 return _rendered(view(request, *args, **kwargs))
             except (OperationalError, InterfaceError) as error:
+                # (A flag left from before the view cannot tell: the replica is suspected, as before.)
+                replicas = replica.errors_occurred or errors_before
+                if not replicas or (state is not None and state.wrote and not wrote_before):
+                    raise
                 failure = error
+                if queued is not None:
+                    del queued[queued_before:]
         status = replica_status(alias, fresh=True)
         logger.warning(
             "Replica %s failed during %s (%s, now %s): read again on the primary.",

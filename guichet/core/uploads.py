@@ -59,6 +59,14 @@ class UploadRefused(ValidationError):
     """An uploaded file is not kept: the message (in French, naming the file) says why and what to do."""
 
 
+def upload_size_check(name: str, size: int, *, max_size_mb: int | None = None) -> None:
+    """UploadRefused when `size` bytes are more than the field's limit (never above
+    GUICHET_UPLOAD_MAX_MB): also for a file described before it is read (a size HubEE gives)."""
+    limit = min(max_size_mb or settings.GUICHET_UPLOAD_MAX_MB, settings.GUICHET_UPLOAD_MAX_MB)
+    if size > limit * 1024 * 1024:
+        raise UploadRefused(f"Le fichier « {name} » dépasse {limit} Mo : il n’a pas été joint.")
+
+
 def upload_check(
     uploaded: UploadedFile, *, accept: Collection[str] = (), max_size_mb: int | None = None
 ) -> FileDescription:
@@ -70,9 +78,7 @@ def upload_check(
     name = description["name"]
     if description["size"] == 0:
         raise UploadRefused(f"Le fichier « {name} » est vide : il n’a pas été joint.")
-    limit = min(max_size_mb or settings.GUICHET_UPLOAD_MAX_MB, settings.GUICHET_UPLOAD_MAX_MB)
-    if description["size"] > limit * 1024 * 1024:
-        raise UploadRefused(f"Le fichier « {name} » dépasse {limit} Mo : il n’a pas été joint.")
+    upload_size_check(name, description["size"], max_size_mb=max_size_mb)
     allowed = accepted_types(accept)
     if description["content_type"] not in allowed:
         labels = ", ".join(dict.fromkeys(allowed.values()))

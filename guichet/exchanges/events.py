@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from guichet.connectors.base import ConnectorError, ScanTooLarge
 from guichet.connectors.data_exchange import DataExchangeConnector
 from guichet.connectors.hubee.client import HubeeCredentials, HubeeNotFound
-from guichet.core.uploads import UploadRefused
+from guichet.core.uploads import UploadRefused, upload_size_check
 from guichet.dossiers.files import dossier_file_keep
 from guichet.dossiers.messages import message_record
 from guichet.dossiers.models import DossierFile, Message
@@ -55,11 +55,25 @@ def _carries(event: dict) -> bool:
     )
 
 
+def _too_large(name: str, attachment: dict) -> str:
+    """Why a file is refused from its description, before it is read: above the uploads' limit, it
+    would be read whole into memory for nothing (once read, its content is checked again, should
+    the size given be wrong)."""
+    size = attachment.get("size")
+    if not isinstance(size, int):
+        return ""
+    try:
+        upload_size_check(name, size)
+    except UploadRefused as refused:
+        return str(refused.messages[0])
+    return ""
+
+
 def _downloads(
     connector: DataExchangeConnector, credentials: HubeeCredentials, case_id: str, event: dict
 ) -> tuple[list[tuple[dict, bytes]], list[str]]:
-    """The event's files that HubEE holds, and why the others are missing; EventNotReady while one is
-    still being uploaded."""
+    """The event's files that HubEE holds, and why the others are missing (lost by HubEE, or larger
+    than an upload may be); EventNotReady while one is still being uploaded."""
     downloads, missing = [], []
     for attachment in event.get("attachments") or []:
         name = attachment.get("fileName") or "pièce"
@@ -69,6 +83,9 @@ def _downloads(
             continue
         if status != "RECEIVED":
             raise EventNotReady(f"le fichier « {name} » n’est pas encore déposé sur HubEE ({status})")
+        if refusal := _too_large(name, attachment):
+            missing.append(refusal)
+            continue
         try:
             content = connector.event_attachment(
                 credentials=credentials, case_id=case_id, event_id=event["id"], attachment_id=attachment["id"]

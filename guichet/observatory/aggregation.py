@@ -176,12 +176,17 @@ def observatory_aggregate(*, now: datetime.datetime | None = None, history_month
     """Compute every procedure's indicators and monthly figures, then the barometer's computed
     values. Returns what was written. The dossiers are read from a read replica when one is in step
     (the figures tolerate a short delay); what is written, and read within its transaction, is the
-    primary's."""
+    primary's, as are the programme's entries: those linked in this round are not on a replica yet,
+    and a figure written for an entry that a replica still shows but the primary lost would fail."""
+    linked = _link_published()
+    entries = list(ProgrammeEntry.objects.filter(procedure__isnull=False).select_related("procedure"))
     with replica_reads():
-        return _aggregated(now=now, history_months=history_months)
+        return _aggregated(now=now, history_months=history_months, linked=linked, entries=entries)
 
 
-def _aggregated(*, now: datetime.datetime | None, history_months: int) -> AggregationReport:
+def _aggregated(
+    *, now: datetime.datetime | None, history_months: int, linked: int, entries: list[ProgrammeEntry]
+) -> AggregationReport:
     now = now or timezone.now()
     edition = ind.edition_of(timezone.localdate(now))
     current_month = timezone.localdate(now).replace(day=1)
@@ -190,8 +195,7 @@ def _aggregated(*, now: datetime.datetime | None, history_months: int) -> Aggreg
     history_start, window_start = _month_start(history_start_month), _month_start(window_start_month)
     processing_since = now - datetime.timedelta(days=PROCESSING_DAYS)
 
-    report = AggregationReport(linked=_link_published(), edition=edition)
-    entries = list(ProgrammeEntry.objects.filter(procedure__isnull=False).select_related("procedure"))
+    report = AggregationReport(linked=linked, edition=edition)
     entry_of = {entry.procedure_id: entry for entry in entries}
     measured = probe_figures([entry.pk for entry in entries], now=now)
 

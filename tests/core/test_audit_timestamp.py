@@ -250,14 +250,17 @@ def test_the_loop_outlives_an_authority_down_and_the_next_round_succeeds(tsa):
     tsa.script = [UNAVAILABLE] * 3  # every attempt of the first round
     sleeps = []
 
-    def sleep(seconds):  # time.sleep itself: the loop's wait, and the client's backoff between attempts
+    def sleep(seconds):  # the client's backoff between its attempts
+        sleeps.append(seconds)
+
+    def pause(stop, seconds):  # the loop's wait until its next round
         sleeps.append(seconds)
         if sleeps.count(86400) == 2:
             raise KeyboardInterrupt  # stops the loop, as the signal from serve does
 
     with (
-        mock.patch("guichet.core.management.loop._pause", lambda stop, seconds: sleep(seconds)),
         mock.patch("guichet.connectors.http.time.sleep", sleep),
+        mock.patch("guichet.core.management.loop._pause", pause),
         mock.patch("guichet.core.management.loop.close_old_connections"),  # the test's transaction must stay open
         pytest.raises(KeyboardInterrupt),
     ):

@@ -4,9 +4,11 @@ held by the database session), and SIGTERM lets the round in hand finish before 
 import os
 import signal
 import time
+from io import StringIO
 
 import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from guichet.core.locks import _key, node_lock
@@ -77,3 +79,27 @@ def _taken_within(name: str, *, seconds: float) -> bool:
             if held or time.monotonic() > deadline:
                 return held
         time.sleep(0.05)
+
+
+def test_a_single_round_run_by_a_timer_is_skipped_while_another_node_does_it():
+    """`manage.py <loop>` without --every (a systemd timer or cron on each node) takes the same lock
+    as the loops' rounds: never two nodes at once."""
+    rounds = []
+    command = Rounds(lambda: rounds.append(1))
+    if connection.vendor != "postgresql":  # one machine only: always granted
+        call_command(command)
+        assert rounds == [1]
+        return
+    other = _other_node()
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [_key(command.lock_name)])
+        out = StringIO()
+        call_command(command, stdout=out)
+        assert rounds == [] and "Un autre nœud fait ce tour" in out.getvalue()
+        other.execute("SELECT pg_advisory_unlock(%s)", [_key(command.lock_name)])
+        call_command(command)
+        assert rounds == [1]
+        # ...and the lock is let go after the round.
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", [_key(command.lock_name)]).fetchone()[0] is True
+    finally:
+        other.close()

@@ -5,13 +5,15 @@ a pinned person, and when the replica lags or cannot be reached."""
 import logging
 
 import pytest
-from django.db import router, transaction
+from django.db import connections, router, transaction
+from django.db.utils import OperationalError
+from django.http import HttpResponse
 
 from guichet.core import replica_health
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.replica_health import ReplicaStatus, replica_status
-from guichet.core.replicas import on_replica, replica_reads, request_writes
+from guichet.core.replicas import on_replica, reads_from_replica, replica_reads, request_writes
 from guichet.dossiers.models import Dossier
 from guichet.procedures.models import Procedure
 from tests.core.replicas import BOTH, REPLICA, replica_unreachable
@@ -91,3 +93,26 @@ def test_an_unreachable_replica_is_left_aside_with_a_warning(replicas_on, caplog
         assert replica_status(REPLICA) == ReplicaStatus.DOWN
     assert "Replica replica1 unreachable" in caplog.text
     assert replica_status(REPLICA, fresh=True) == ReplicaStatus.OK
+
+
+def _primary_cancels(execute, sql, params, many, context):
+    raise OperationalError("canceling statement due to statement timeout")
+
+
+@pytest.mark.django_db(databases=BOTH, transaction=True)
+def test_an_error_of_the_primary_is_not_hidden_by_running_the_view_again(replicas_on, rf):
+    """Only the replica's own failure sends a page back to the primary: a statement the primary
+    cancels (or a lost primary) is raised, not run a second time with what the view did first."""
+    runs = []
+
+    @reads_from_replica
+    def page(request):
+        runs.append(router.db_for_read(Dossier))
+        list(Dossier.objects.all())  # read on the replica
+        with connections["default"].execute_wrapper(_primary_cancels):
+            Procedure.objects.filter(pk=0).update(title="x")  # the primary fails
+        return HttpResponse("vu")
+
+    with request_writes(pinned=False), pytest.raises(OperationalError):
+        page(rf.get("/liste"))
+    assert runs == [REPLICA]

@@ -13,6 +13,9 @@ from django.urls import reverse
 from guichet.core.read_your_writes import PIN_COOKIE
 from guichet.core.replica_health import ReplicaStatus, replica_lag, replica_status, replica_statuses_forget
 from guichet.dossiers.models import Dossier
+from guichet.instruction.exports import ExportFormat, export_columns_available, export_columns_chosen
+from guichet.instruction.exports.jobs import export_job_create, export_job_run
+from guichet.instruction.lists import ListFilters, Tab
 from tests.core.postgresql_replication import (
     django_databases_at,
     schema_created,
@@ -20,7 +23,7 @@ from tests.core.postgresql_replication import (
     streaming_pair_started,
     wait_until,
 )
-from tests.core.replicas import queries
+from tests.core.replicas import Queries, queries
 from tests.factories import DossierFactory, ProcedureFactory, instructor_of
 
 pytestmark = [
@@ -98,4 +101,56 @@ def test_lists_read_a_real_streaming_replica_and_fall_back_when_it_lags(client, 
         with queries() as seen:
             page = client.get(LIST).content.decode()
         assert second.number in page and seen.on_replica(Dossier._meta.db_table)
+    replica_statuses_forget()
+
+
+def test_a_workers_export_asked_after_a_write_holds_that_write(settings, django_db_blocker, private_disk):
+    """An export job runs at once, outside its author's request (no pinning there): it reads a
+    replica only once that replica replayed what the primary had when the job ran, else the primary.
+    A replica within the lag allowed but behind the dossier filed just before would leave it out."""
+    settings.GUICHET_REPLICA_ALIASES = ["replica1"]
+    settings.GUICHET_REPLICA_CHECK_SECONDS = 0
+    settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 3600
+    replica_statuses_forget()
+    with (
+        streaming_pair_started() as pair,
+        django_db_blocker.unblock(),
+        django_databases_at(pair.primary_url, pair.replica_url),
+    ):
+        schema_created()
+        procedure = ProcedureFactory(title="Aide au permis de conduire", slug="aide-permis")
+        alice = instructor_of(procedure)
+        first = DossierFactory(procedure=procedure, submitted=True)
+        assert wait_until(lambda: _on_replica(first)), "the replica never received the first dossier"
+        columns = export_columns_chosen(
+            procedure=procedure, ids=[c.id for c in export_columns_available(procedure=procedure) if c.field is None]
+        )
+
+        def exported() -> tuple[str, Queries]:
+            # The worker's task runs once the job is committed (at once in the tests).
+            with queries() as seen:
+                job = export_job_create(
+                    actor=alice,
+                    procedure=procedure,
+                    export_format=ExportFormat.CSV,
+                    filters=ListFilters(tab=Tab.ALL),
+                    columns=columns,
+                )
+            done = export_job_run(job_id=job.pk)
+            return done.file.read().decode("utf-8-sig"), seen
+
+        # Replay paused: the dossier filed now is on the primary only, and the export holds it.
+        _replica("SELECT pg_wal_replay_pause()")
+        second = DossierFactory(procedure=procedure, submitted=True)
+        assert replica_status("replica1") == ReplicaStatus.OK  # within the delay the lists tolerate
+        content, seen = exported()
+        assert first.number in content and second.number in content
+        assert seen.on_primary(f'FROM "{Dossier._meta.db_table}"')
+
+        # Replay resumed: the replica holds everything, the export is read there.
+        _replica("SELECT pg_wal_replay_resume()")
+        assert wait_until(lambda: _on_replica(second)), "the replica never caught up"
+        content, seen = exported()
+        assert first.number in content and second.number in content
+        assert seen.on_replica(Dossier._meta.db_table) and not seen.on_primary(f'FROM "{Dossier._meta.db_table}"')
     replica_statuses_forget()

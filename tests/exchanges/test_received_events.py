@@ -233,3 +233,21 @@ def test_an_event_before_its_case_was_taken_makes_the_dossier_then_the_message(
     dossier = ReceivedCase.objects.get(case_id=case["id"]).dossier
     [message] = Message.objects.filter(dossier=dossier)
     assert "Arrivé avant." in message.body and _waiting(town_setup) == []
+
+
+def test_a_file_declared_larger_than_allowed_is_refused_without_being_downloaded(received, settings):
+    """HubEE describes each file with its size: one above the uploads' limit is refused from its
+    description, never read whole into the poller's memory; the others come with the message."""
+    settings.GUICHET_UPLOAD_MAX_MB = 1
+    huge = PDF + b"%" * (2 * 1024 * 1024)
+    files = [("livret.pdf", "LIVRET", "application/pdf", PDF), ("scan.pdf", "SCAN", "application/pdf", huge)]
+    event = received["post"](action="ATTACH_DEPOSIT", message="Deux pièces.", files=files)
+    received["hubee"].requests.clear()
+    assert received["poll"]().messages == 1
+    [message] = _messages(received["dossier"])
+    assert _contents(message) == [("livret.pdf", PDF)]
+    assert "Le fichier « scan.pdf » dépasse 1 Mo : il n’a pas été joint." in message.body
+    big = next(item for item in event["attachments"] if item["fileName"] == "scan.pdf")
+    downloads = [path for method, path in received["hubee"].requests if method == "GET" and "/attachments/" in path]
+    assert len(downloads) == 1 and not any(path.endswith(f"/attachments/{big['id']}") for path in downloads)
+    assert event["status"] == "RECEIVED"

@@ -9,7 +9,8 @@ from django.urls import reverse
 from guichet.core.models import AuditAction, AuditEvent
 from guichet.invoicing.models import Invoice, InvoiceStatus
 from guichet.invoicing.services import invoice_credit
-from tests.factories import DossierFactory, instructor_of
+from guichet.procedures.models import InstructorGroup, InstructorMembership
+from tests.factories import DossierFactory, UserFactory, instructor_of
 from tests.invoicing.samples import issue
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +138,33 @@ def test_an_invoice_held_by_the_company_says_how_to_answer(client, dossier, inst
     assert "ajoutez la pièce ou la réponse demandée" in page and "Joindre le devis signé" in page
     assert reverse("agent:dossier_invoice_reroute", args=[dossier.pk, invoice.pk]) not in page
     assert client.get(reverse("agent:dossier_invoice_reroute", args=[dossier.pk, invoice.pk])).status_code == 302
+
+
+def test_the_ways_out_are_closed_to_another_groups_instructor_and_to_the_company(client, dossier, instructor):
+    """An instructor of another group of the same procedure, and the dossier's applicant (the
+    company), reach none of the three screens, nor change anything by posting to them."""
+    _, credit_note = rejected_credit_note(dossier, instructor, platform_invoice_id="")
+    invoice = issue(DossierFactory(accepted=True, procedure=dossier.procedure), instructor)
+    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.AVAILABLE, platform_status="A_RECYCLER")
+    other_group = InstructorGroup.objects.create(procedure=dossier.procedure, name="Groupe B")
+    outsider = UserFactory()
+    InstructorMembership.objects.create(group=other_group, user=outsider)
+    recipient = {"service_code": "SERVICE-ACHATS", "order_number": "EJ-1"}
+    urls = [
+        ("agent:dossier_credit_note_redeposit", dossier.pk, credit_note.pk),
+        ("agent:dossier_credit_note_replace", dossier.pk, credit_note.pk),
+        ("agent:dossier_invoice_reroute", invoice.dossier_id, invoice.pk),
+    ]
+    for person in (outsider, dossier.applicant):
+        client.force_login(person)
+        for name, dossier_pk, invoice_pk in urls:
+            url = reverse(name, args=[dossier_pk, invoice_pk])
+            assert client.post(url, recipient).status_code in (403, 404), (person, name)
+            if "redeposit" not in name:
+                assert client.get(url).status_code in (403, 404), (person, name)
+    assert Invoice.objects.get(pk=credit_note.pk).status == InvoiceStatus.REJECTED
+    assert Invoice.objects.filter(credited_invoice=credit_note.credited_invoice).count() == 1
+    assert Invoice.objects.get(pk=invoice.pk).rerouted_reference == ""
+    assert not AuditEvent.objects.filter(
+        action__in=[AuditAction.INVOICE_REDEPOSIT, AuditAction.INVOICE_CREDIT_REPLACE, AuditAction.INVOICE_REROUTE]
+    ).exists()

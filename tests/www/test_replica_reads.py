@@ -8,6 +8,7 @@ Transactional tests: what they write is committed, so that the replica's own con
 import logging
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from guichet.api.scopes import Scope
@@ -199,3 +200,32 @@ def test_a_service_accounts_calls_read_the_replica_until_it_writes(client, world
     with queries() as seen:
         client.get(url, headers=headers)
     assert seen.replica == []
+
+
+def _replica_cancels_dossier_reads(execute, sql, params, many, context):
+    """The replica cancels the list's query (as its replay does when it conflicts with a long read)."""
+    if DOSSIERS not in sql:
+        return execute(sql, params, many, context)
+    if context["connection"].vendor == "postgresql":
+        return execute("SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(5)", None, many, context)
+    return execute("SELECT * FROM requete_annulee_par_la_replique", None, many, context)
+
+
+def test_a_page_read_again_on_the_primary_says_things_once(client, world, caplog):
+    client.force_login(world["alice"])
+    with connections["replica1"].execute_wrapper(_replica_cancels_dossier_reads), caplog.at_level(logging.WARNING):
+        page = client.get(reverse("agent:dossier_list", args=["aide-permis"]) + "?du=pas-une-date")
+    assert "read again on the primary" in caplog.text
+    assert page.status_code == 200 and world["dossier"].number in page.content.decode()
+    assert page.content.decode().count("Certains filtres n’étaient pas valides") == 1
+
+
+def test_the_observatory_reads_its_entries_on_the_primary_with_those_linked_in_the_round(world):
+    """A procedure published before the observatory gets its entry during the round, on the primary:
+    a replica does not hold it yet, so the entries the figures are written for are the primary's."""
+    with queries() as seen:
+        report = observatory_aggregate()
+    assert report.linked == 1 and report.entries == 1
+    assert seen.on_primary(ProgrammeEntry._meta.db_table)
+    assert not seen.on_replica(ProgrammeEntry._meta.db_table)
+    assert seen.on_replica(DOSSIERS)

@@ -2,7 +2,8 @@
 the process is stopped (what `manage.py serve` starts beside the web server and the worker).
 
 Several nodes may run the same loops: each round takes the loop's lock across nodes
-(core/locks.py), so one node at a time does it and the others skip their turn. SIGTERM or SIGINT
+(core/locks.py), so one node at a time does it and the others skip their turn; a single round
+(without --every, from a timer on each node) takes it too. SIGTERM or SIGINT
 stops a loop gracefully: the round in hand is finished, then the command returns."""
 
 import signal
@@ -10,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import close_old_connections
 
 from guichet.core.locks import node_lock
@@ -51,6 +52,18 @@ class LoopCommand(BaseCommand):
     failed = ""
     batch_help = ""
     batch_default = 50
+
+    def execute(self, *args, **options):
+        """A single round (without --every: a systemd timer or cron, on each node) takes the loop's
+        lock too, for the whole command: when another node is doing it, this one does nothing."""
+        if options.get("every") is not None:
+            return super().execute(*args, **options)
+        with node_lock(self.lock_name) as held:
+            if held:
+                return super().execute(*args, **options)
+        out = OutputWrapper(options["stdout"]) if options.get("stdout") else self.stdout
+        out.write("Un autre nœud fait ce tour en ce moment : rien n’est fait ici.")
+        return None
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]

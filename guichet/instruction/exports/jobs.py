@@ -14,7 +14,7 @@ from django_tasks import task
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
-from guichet.core.replicas import on_replica
+from guichet.core.replicas import on_replica_caught_up
 from guichet.procedures.models import Procedure
 
 from ..lists import ListFilters, Tab, tab_of
@@ -104,8 +104,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
             dossiers = dossiers_listed_in_groups(job.procedure, job.group_ids, filters)
         else:
             dossiers = instructor_dossiers_listed(job.actor, job.procedure, filters)
-        # A long read that tolerates a short delay (the job was asked seconds ago at the earliest).
-        dossiers = on_replica(dossiers)
+        # A long read, on a replica that holds what its author did before asking it (the job is run
+        # at once: a replica within the lag allowed could miss the decision taken just before).
+        dossiers = on_replica_caught_up(dossiers)
         job.rows_total, job.status = dossiers.count(), ExportJob.Status.RUNNING
         job.save(update_fields=["rows_total", "status", "updated_at"])
         export_format = ExportFormat(job.format)
