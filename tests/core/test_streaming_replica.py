@@ -5,6 +5,8 @@ delay the lists tolerate) until the replica is later than allowed, when the list
 primary; whoever just wrote reads the primary at once; once replay resumes, the replica catches up."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections
@@ -43,9 +45,12 @@ def _replica(sql: str) -> None:
         cursor.execute(sql)
 
 
-def test_lists_read_a_real_streaming_replica_and_fall_back_when_it_lags(client, settings, django_db_blocker):
+@contextmanager
+def _world(settings, django_db_blocker) -> Iterator[tuple]:
+    """A throwaway primary and its streaming replica as the test's databases, with a procedure, its
+    instructor and a first dossier the replica has received: (procedure, instructor, dossier)."""
     settings.GUICHET_REPLICA_ALIASES = ["replica1"]
-    settings.GUICHET_REPLICA_CHECK_SECONDS = 0  # measured at every list: the test moves fast
+    settings.GUICHET_REPLICA_CHECK_SECONDS = 0  # measured at every read: the tests move fast
     settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 3600
     replica_statuses_forget()
     with (
@@ -58,6 +63,11 @@ def test_lists_read_a_real_streaming_replica_and_fall_back_when_it_lags(client, 
         alice = instructor_of(procedure)
         first = DossierFactory(procedure=procedure, submitted=True)
         assert wait_until(lambda: _on_replica(first)), "the replica never received the first dossier"
+        yield procedure, alice, first
+
+
+def test_lists_read_a_real_streaming_replica_and_fall_back_when_it_lags(client, settings, django_db_blocker):
+    with _world(settings, django_db_blocker) as (procedure, alice, first):
         client.force_login(alice)
 
         # In step: the list is read on the replica.
@@ -108,20 +118,7 @@ def test_a_workers_export_asked_after_a_write_holds_that_write(settings, django_
     """An export job runs at once, outside its author's request (no pinning there): it reads a
     replica only once that replica replayed what the primary had when the job ran, else the primary.
     A replica within the lag allowed but behind the dossier filed just before would leave it out."""
-    settings.GUICHET_REPLICA_ALIASES = ["replica1"]
-    settings.GUICHET_REPLICA_CHECK_SECONDS = 0
-    settings.GUICHET_REPLICA_MAX_LAG_SECONDS = 3600
-    replica_statuses_forget()
-    with (
-        streaming_pair_started() as pair,
-        django_db_blocker.unblock(),
-        django_databases_at(pair.primary_url, pair.replica_url),
-    ):
-        schema_created()
-        procedure = ProcedureFactory(title="Aide au permis de conduire", slug="aide-permis")
-        alice = instructor_of(procedure)
-        first = DossierFactory(procedure=procedure, submitted=True)
-        assert wait_until(lambda: _on_replica(first)), "the replica never received the first dossier"
+    with _world(settings, django_db_blocker) as (procedure, alice, first):
         columns = export_columns_chosen(
             procedure=procedure, ids=[c.id for c in export_columns_available(procedure=procedure) if c.field is None]
         )
