@@ -64,13 +64,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_start(port: int, *, database: str, threads: int = 1) -> subprocess.Popen:
-    """gunicorn with WORKERS threaded workers on `database`, once it answers."""
+def server_start(port: int, *, database: str, threads: int = 1, request_stats: Path | None = None) -> subprocess.Popen:
+    """gunicorn with WORKERS threaded workers on `database`, once it answers. With `request_stats`,
+    each worker writes what each request cost it in that folder (bench/request_stats.py)."""
     # Threaded workers keep the clients' connections open between requests (keep-alive).
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(WORKERS)]
     command += ["--worker-class", "gthread", "--threads", str(threads)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment(database))  # noqa: S603
+    variables = environment(database)
+    if request_stats is not None:
+        variables["BENCH_REQUEST_STATS"] = str(request_stats)
+    server = subprocess.Popen(command, cwd=ROOT, env=variables)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -1,0 +1,77 @@
+"""CPU time counted during one phase of the load benchmark (bench/load.py): the server's (gunicorn's
+processes), the database's (every PostgreSQL process), the load generator's (locust), and the whole
+machine's, so that a phase that left cores idle (a stall) shows next to one that used them all."""
+
+import resource
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+
+def _seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _machine_busy() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds that each part of the measure used during one phase. With the phase's count of
+    complete flows, it says what a flow costs each part; with its length, how many cores were busy."""
+
+    server: float = 0.0
+    database: float = 0.0
+    generator: float = 0.0
+    machine: float = 0.0
+    wall: float = 0.0
+    _start: dict = field(default_factory=dict, repr=False)
+
+    def _sample(self, server: psutil.Process) -> dict:
+        sample: dict = {"server": {}, "database": {}}
+        try:
+            for process in [server, *server.children(recursive=True)]:
+                sample["server"][process.pid] = _seconds(process)
+        except psutil.NoSuchProcess:
+            pass
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] == "postgres":
+                try:
+                    sample["database"][process.pid] = _seconds(process)
+                except psutil.NoSuchProcess:
+                    continue
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has been waited for
+        sample["generator"] = children.ru_utime + children.ru_stime
+        sample["machine"] = _machine_busy()
+        sample["wall"] = time.monotonic()
+        return sample
+
+    def start(self, server: psutil.Process) -> None:
+        self._start = self._sample(server)
+
+    def stop(self, server: psutil.Process) -> None:
+        end = self._sample(server)
+        for part in ("server", "database"):
+            before = self._start[part]
+            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in end[part].items())
+            setattr(self, part, used)
+        for part in ("generator", "machine", "wall"):
+            setattr(self, part, end[part] - self._start[part])
+
+    @property
+    def total(self) -> float:
+        return self.server + self.database + self.generator
+
+    @property
+    def cores_used(self) -> float:
+        """How many cores the server, the database and the load generator kept busy together."""
+        return self.total / self.wall if self.wall else 0.0
+
+    @property
+    def machine_cores_used(self) -> float:
+        """How many cores the whole machine kept busy (the measure and anything else running)."""
+        return self.machine / self.wall if self.wall else 0.0
