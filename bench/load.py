@@ -185,6 +185,7 @@ def _flow_figures(prefix: str, phase: Phase, complete_name: str, baseline: Phase
         figures.append(Figure(f"{prefix}sql_{kind}", stats.statements_per_request, "statements"))
     figures.append(Figure(f"{prefix}cores_used", phase.cpu.cores_used, "cores (server+database+locust)"))
     figures.append(Figure(f"{prefix}machine_cores_used", phase.cpu.machine_cores_used, "cores (whole machine)"))
+    figures.append(Figure(f"{prefix}busiest_worker_share", phase.cpu.busiest_worker_share, "of the server's CPU"))
     if not complete.requests or not insert.requests:
         return figures
     # What one complete flow cost each part of the measure, in CPU time (the sign-ins excluded:

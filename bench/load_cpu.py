@@ -29,6 +29,9 @@ class CpuUse:
     generator: float = 0.0
     machine: float = 0.0
     wall: float = 0.0
+    # Each gunicorn process's share (the arbiter's included): one worker far busier than the other
+    # says that the clients' connections (kept alive) were shared unevenly between them.
+    server_processes: list = field(default_factory=list)
     _start: dict = field(default_factory=dict, repr=False)
 
     def _sample(self, server: psutil.Process) -> dict:
@@ -57,8 +60,10 @@ class CpuUse:
         end = self._sample(server)
         for part in ("server", "database"):
             before = self._start[part]
-            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in end[part].items())
-            setattr(self, part, used)
+            used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in end[part].items()}
+            setattr(self, part, sum(used.values()))
+            if part == "server":
+                self.server_processes = sorted(used.values(), reverse=True)
         for part in ("generator", "machine", "wall"):
             setattr(self, part, end[part] - self._start[part])
 
@@ -75,3 +80,8 @@ class CpuUse:
     def machine_cores_used(self) -> float:
         """How many cores the whole machine kept busy (the measure and anything else running)."""
         return self.machine / self.wall if self.wall else 0.0
+
+    @property
+    def busiest_worker_share(self) -> float:
+        """The busiest gunicorn worker's share of the server's CPU (0.5: even between two)."""
+        return self.server_processes[0] / self.server if self.server else 0.0

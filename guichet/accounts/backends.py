@@ -3,8 +3,13 @@ the account's password."""
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from guichet.core.prepared import PreparedQuery
 
 from .models import User
+
+_SESSION_USER = PreparedQuery(lambda pk: User._default_manager.select_related("franceconnect_identity").filter(pk=pk))
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -31,9 +36,9 @@ class PasswordBackend(ModelBackend):
 
     def get_user(self, user_id):
         # With the identity FranceConnect certified, if any, read in the same query: applicant
-        # pages show it on every dossier.
+        # pages show it on every dossier. Read at every request: compiled once (core/prepared.py).
         try:
-            user = User._default_manager.select_related("franceconnect_identity").get(pk=user_id)
-        except User.DoesNotExist:
+            user = _SESSION_USER.get(User._meta.pk.to_python(user_id))
+        except (User.DoesNotExist, ValidationError):
             return None
         return user if user.is_active else None

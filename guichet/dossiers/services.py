@@ -13,6 +13,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
+from guichet.core.transactions import atomic_unless_held
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import version_form
@@ -22,7 +23,7 @@ from .files import answer_file_items
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
 from .selectors import applicant_dossier_numbers
-from .sourced import answers_certified_kept
+from .sourced import answers_certified_kept, sourced_forget
 from .workflow import TransitionNotAllowed, dossier_transition
 
 
@@ -89,7 +90,6 @@ def _own_locked(actor: User, dossier: Dossier, *, already_locked: bool = False) 
     return locked
 
 
-@transaction.atomic
 def dossier_answers_save(
     *,
     actor: User,
@@ -105,6 +105,19 @@ def dossier_answers_save(
     merged the new answers into what it read then, so that two tabs never overwrite each other).
     `sending` says which sending of a page in the browser these answers come from: one that arrives
     after a later sending of the same tab was saved changes nothing."""
+    with atomic_unless_held(already_locked):
+        return _answers_save(actor, dossier, answers, page=page, already_locked=already_locked, sending=sending)
+
+
+def _answers_save(
+    actor: User,
+    dossier: Dossier,
+    answers: dict[str, Any],
+    *,
+    page: int | None,
+    already_locked: bool,
+    sending: AnswersSending | None,
+) -> Dossier:
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if not dossier_is_editable(locked):
         raise ValidationError("Ce dossier ne peut plus être modifié.")
@@ -128,6 +141,7 @@ def dossier_answers_save(
     if locked is not dossier:
         for name in {*fields, "resume_page"}:
             setattr(dossier, name, getattr(locked, name))
+        sourced_forget(dossier)  # stale ones may have gone with the answers kept
     return dossier
 
 
@@ -178,13 +192,18 @@ def _answers_check(dossier: Dossier) -> None:
         raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
 
 
-@transaction.atomic
 def dossier_submit(*, actor: User, dossier: Dossier, already_locked: bool = False) -> Dossier:
     """File a draft: check the answers once more, give the dossier its number and its instructor
     group (the workflow's "submit" transition, whose follow-up chain then issues the sealed receipt,
     emails it to the applicant and tells the instructors), and freeze the answers in a snapshot.
     Submitting a dossier already filed returns it unchanged (a double click).
-    `already_locked` says that the caller read `dossier` under its lock in this transaction."""
+    `already_locked` says that the caller read `dossier` under its lock in this transaction (which
+    is then the filing's: no savepoint of its own)."""
+    with atomic_unless_held(already_locked):
+        return _submit(actor, dossier, already_locked=already_locked)
+
+
+def _submit(actor: User, dossier: Dossier, *, already_locked: bool) -> Dossier:
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if locked.state != DossierState.DRAFT:
         return locked

@@ -5,9 +5,26 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
 from guichet.accounts.models import OrganisationRole, User
+from guichet.core.prepared import PreparedQuery
 from guichet.instruction.models import ExpertInvitation
 from guichet.procedures.models import InstructorMembership
 from guichet.www.public.legal import accessibility_conformity
+
+# Asked at every page: compiled once (core/prepared.py).
+_ROLES = PreparedQuery(
+    lambda pk: (
+        User.objects.filter(pk=pk)
+        .annotate(
+            instructor=Exists(InstructorMembership.objects.filter(user=OuterRef("pk"))),
+            expert=Exists(ExpertInvitation.objects.filter(expert=OuterRef("pk"), revoked_at__isnull=True)),
+            archivist=Exists(
+                OrganisationRole.objects.filter(user=OuterRef("pk"), role=OrganisationRole.Role.ARCHIVIST)
+            ),
+        )
+        .values("instructor", "expert", "archivist")
+        .order_by()
+    )
+)
 
 
 def person_roles(request) -> dict[str, bool]:
@@ -20,19 +37,8 @@ def person_roles(request) -> dict[str, bool]:
     user = getattr(request, "user", None)
     found = {"instructor": False, "expert": False, "archivist": False}
     if user is not None and user.is_authenticated:
-        row = (
-            User.objects.filter(pk=user.pk)
-            .annotate(
-                instructor=Exists(InstructorMembership.objects.filter(user=OuterRef("pk"))),
-                expert=Exists(ExpertInvitation.objects.filter(expert=OuterRef("pk"), revoked_at__isnull=True)),
-                archivist=Exists(
-                    OrganisationRole.objects.filter(user=OuterRef("pk"), role=OrganisationRole.Role.ARCHIVIST)
-                ),
-            )
-            .values("instructor", "expert", "archivist")
-            .first()
-        )
-        found = row or found
+        row = _ROLES.first(user.pk)
+        found = {role: bool(value) for role, value in row.items()} if row else found
         found["archivist"] = found["archivist"] or user.is_superuser
     request._guichet_roles = found
     return found
