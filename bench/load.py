@@ -31,9 +31,18 @@ from pathlib import Path
 
 import psutil
 
-from bench.load_cpu import CpuUse
+from bench.load_cpu import CpuUse, LockWaits
 from bench.request_stats import StatsReader
-from bench.server import ROOT, database_recreate, environment, free_port, postgresql_ready, server_start, server_stop
+from bench.server import (
+    ROOT,
+    SERVER,
+    database_recreate,
+    environment,
+    free_port,
+    postgresql_ready,
+    server_start,
+    server_stop,
+)
 
 DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "guichet_bench")
 # One thread per worker: more threads only made requests queue on the audit chain's lock (every
@@ -104,6 +113,7 @@ class Phase:
     rows: list[Row]
     cpu: CpuUse
     kinds: dict
+    lock_waits: float = 0.0
 
     def row(self, name: str) -> Row:
         return next(row for row in self.rows if row.name == name)
@@ -128,10 +138,12 @@ def locust_run(
     command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--reset-stats", "--only-summary"]
     command += ["--loglevel", "WARNING", "--stop-timeout", "10", "--exit-code-on-error", "0"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    watched, cpu = psutil.Process(server.pid), CpuUse()
+    watched, cpu, waits = psutil.Process(server.pid), CpuUse(), LockWaits(f"{SERVER}/{DATABASE}")
     cpu.start(watched)
     stats.start()
+    waits.start()
     subprocess.run(command, cwd=ROOT, env=environment(DATABASE, setup_file), check=True, **quiet)  # noqa: S603
+    waits.stop()
     cpu.stop(watched)
     kinds = stats.read()
     rows = []
@@ -154,7 +166,7 @@ def locust_run(
         for line in list(csv.DictReader(failures_file.open()))[:5]:
             failure = f"{line['Name']}: {line['Error']} ×{line['Occurrences']}"
             print(f"load: {user_class} failure: {failure}", file=sys.stderr)
-    return Phase(rows, cpu, kinds)
+    return Phase(rows, cpu, kinds, waits.mean)
 
 
 def _measured(kinds: dict) -> list:
@@ -186,6 +198,7 @@ def _flow_figures(prefix: str, phase: Phase, complete_name: str, baseline: Phase
     figures.append(Figure(f"{prefix}cores_used", phase.cpu.cores_used, "cores (server+database+locust)"))
     figures.append(Figure(f"{prefix}machine_cores_used", phase.cpu.machine_cores_used, "cores (whole machine)"))
     figures.append(Figure(f"{prefix}busiest_worker_share", phase.cpu.busiest_worker_share, "of the server's CPU"))
+    figures.append(Figure(f"{prefix}connections_waiting_for_a_lock", phase.lock_waits, "on average"))
     if not complete.requests or not insert.requests:
         return figures
     # What one complete flow cost each part of the measure, in CPU time (the sign-ins excluded:
@@ -198,6 +211,13 @@ def _flow_figures(prefix: str, phase: Phase, complete_name: str, baseline: Phase
     for part in ("server", "database"):
         per_insert = 1000 * getattr(baseline.cpu, part) / insert.requests
         figures.append(Figure(f"{prefix}{part}_cpu_per_flow_in_baselines", per_flow[part] / per_insert, "baselines"))
+    # The same for the requests' own threads, measured in the server (without gunicorn's parsing and
+    # the workers' other threads): steadier than the processes' time when other work shares the cores.
+    measured, baseline_kinds = _measured(phase.kinds), _measured(baseline.kinds)
+    if measured and baseline_kinds:
+        per_baseline = sum(stats.cpu_seconds for _kind, stats in baseline_kinds) / insert.requests
+        per_complete = sum(stats.cpu_seconds for _kind, stats in measured) / complete.requests
+        figures.append(Figure(f"{prefix}request_cpu_per_flow_in_baselines", per_complete / per_baseline, "baselines"))
     figures.append(Figure(f"{prefix}flows_ceiling_all_cores", cores * 1000 / sum(per_flow.values()), "flows/s"))
     figures.append(Figure(f"{prefix}flows_ceiling_server_alone", cores * 1000 / per_flow["server"], "flows/s"))
     return figures
@@ -227,6 +247,9 @@ def load_run(scale: LoadScale) -> list:
     (insert,) = baseline.rows
     (submit,) = submits.rows
     figures = [Figure("load_baseline_insert_one_row", insert.per_second, "req/s")]
+    for kind, kind_stats in _measured(baseline.kinds):
+        figures.append(Figure(f"load_baseline_server_cpu_ms_{kind}", kind_stats.cpu_ms_per_request, "ms"))
+        figures.append(Figure(f"load_baseline_sql_{kind}", kind_stats.statements_per_request, "statements"))
     if insert.requests:
         for part in ("server", "database"):
             per_insert = 1000 * getattr(baseline.cpu, part) / insert.requests

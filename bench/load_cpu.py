@@ -3,6 +3,7 @@ processes), the database's (every PostgreSQL process), the load generator's (loc
 machine's, so that a phase that left cores idle (a stall) shows next to one that used them all."""
 
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -85,3 +86,39 @@ class CpuUse:
     def busiest_worker_share(self) -> float:
         """The busiest gunicorn worker's share of the server's CPU (0.5: even between two)."""
         return self.server_processes[0] / self.server if self.server else 0.0
+
+
+_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+
+
+class LockWaits:
+    """Samples, twice a second during a phase, how many of the database's connections wait for a
+    lock (a row locked by another transaction: the dossier, the numbering sequence…): requests that
+    queue there leave the cores idle."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            while not self._stop.wait(0.5):
+                (waiting,) = connection.execute(_WAITING).fetchone()
+                self.samples.append(waiting)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.samples) / len(self.samples) if self.samples else 0.0

@@ -12,6 +12,7 @@ from guichet.procedures.selectors import version_form
 
 from .actors import Actor, ServiceActor
 from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, TransitionLog, TransitionName
+from .sourced import HAS_SOURCED_VALUES, sourced_values_exist
 
 
 def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
@@ -21,9 +22,19 @@ def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
 
 
 # Read at every request of the applicant's pages: compiled once (core/prepared.py).
-_APPLICANT_DOSSIER = PreparedQuery(lambda applicant, pk: dossiers_of_applicant_id(applicant).filter(pk=pk))
+# With whether it has sourced values: most have none, and then need no query for them (sourced.py).
+_APPLICANT_DOSSIER = PreparedQuery(
+    lambda applicant, pk: (
+        dossiers_of_applicant_id(applicant).filter(pk=pk).annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+    )
+)
 _APPLICANT_DOSSIER_LOCKED = PreparedQuery(
-    lambda applicant, pk: dossiers_of_applicant_id(applicant).select_for_update(of=("self",)).filter(pk=pk)
+    lambda applicant, pk: (
+        dossiers_of_applicant_id(applicant)
+        .select_for_update(of=("self",))
+        .filter(pk=pk)
+        .annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+    )
 )
 
 

@@ -16,7 +16,7 @@ from guichet.core.models import AuditAction
 from guichet.core.transactions import atomic_unless_held
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure, ProcedureVersion
-from guichet.procedures.selectors import version_form
+from guichet.procedures.selectors import procedure_latest_version_id, version_form
 
 from .deadlines import due_at_after_corrections
 from .files import answer_file_items
@@ -48,14 +48,15 @@ def dossier_create(
     if procedure.status != Procedure.Status.PUBLISHED:
         raise ValidationError("Cette démarche n’accepte pas de nouveaux dossiers.")
     _procedure_open_check(procedure)
-    version = version or procedure.latest_version
-    if version is None:
+    # The latest version's id only: its whole form is read through version_form, kept in memory.
+    version_id = version.pk if version is not None else procedure_latest_version_id(procedure)
+    if version_id is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
                 procedure=procedure,
-                version=version,
+                version_id=version_id,
                 applicant=actor,
                 answers=answers or {},
                 creation_key=creation_key,
@@ -64,6 +65,8 @@ def dossier_create(
     except IntegrityError:
         # The same key, from a request that ran at the same time and committed first.
         return Dossier.objects.get(applicant=actor, creation_key=creation_key)
+    if version is not None:
+        dossier.version = version  # known already: no query when the caller reads it
     audit_record(actor=actor, action=AuditAction.DOSSIER_CREATE, target=dossier, details={"procedure": procedure.slug})
     return dossier
 

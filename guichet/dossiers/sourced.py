@@ -4,7 +4,7 @@ are in sources.py."""
 
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from stdnum.fr import siret as stdnum_siret
 
@@ -40,9 +40,21 @@ def sourced_note(row: SourcedValue) -> str:
     return f"Donnée saisie par l’usager : {reason} le {moment}"
 
 
+# Whether the dossier has sourced values, when it was read with it (selectors.dossier_for_applicant).
+HAS_SOURCED_VALUES = "has_sourced_values"
+
+
+def sourced_values_exist() -> Exists:
+    """What to annotate a dossier's query with (as HAS_SOURCED_VALUES): a dossier without sourced
+    values (most) then needs no query for them."""
+    return Exists(SourcedValue.objects.filter(dossier=OuterRef("pk")))
+
+
 def _rows(dossier: Dossier) -> list[SourcedValue]:
     """The dossier's sourced values, read once per dossier object: a page's request asks for them
     up to three times (the answers kept, the page shown). `sourced_forget` after they change."""
+    if getattr(dossier, HAS_SOURCED_VALUES, None) is False:
+        return []
     prefetch_related_objects([dossier], "sourced_values")
     return list(dossier.sourced_values.all())
 
@@ -50,6 +62,7 @@ def _rows(dossier: Dossier) -> list[SourcedValue]:
 def sourced_forget(dossier: Dossier) -> None:
     """The dossier's sourced values changed: read them again next time."""
     getattr(dossier, "_prefetched_objects_cache", {}).pop("sourced_values", None)
+    dossier.__dict__.pop(HAS_SOURCED_VALUES, None)
 
 
 def sourced_notes(dossier: Dossier) -> dict[str, str]:

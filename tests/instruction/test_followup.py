@@ -63,6 +63,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
             "guichet.archives.retention_settings.retention_publication_checks",
         ],
         "payment_settled": ["guichet.instruction.followup.chain.followup_wake_on_payment"],
+        "session_user_annotate": ["guichet.www.context_processors.session_user_roles"],
         "transition_applied": [
             "guichet.instruction.followup.chain.followup_start",
             "guichet.payments.rules.payment_on_transition",
