@@ -197,6 +197,7 @@ def _flow_figures(prefix: str, phase: Phase, complete_name: str, baseline: Phase
         figures.append(Figure(f"{prefix}sql_{kind}", stats.statements_per_request, "statements"))
     figures.append(Figure(f"{prefix}cores_used", phase.cpu.cores_used, "cores (server+database+locust)"))
     figures.append(Figure(f"{prefix}machine_cores_used", phase.cpu.machine_cores_used, "cores (whole machine)"))
+    figures.append(Figure(f"{prefix}machine_cores_stolen", phase.cpu.cores_stolen, "cores (hypervisor)"))
     figures.append(Figure(f"{prefix}busiest_worker_share", phase.cpu.busiest_worker_share, "of the server's CPU"))
     figures.append(Figure(f"{prefix}connections_waiting_for_a_lock", phase.lock_waits, "on average"))
     if not complete.requests or not insert.requests:
@@ -234,7 +235,7 @@ def load_run(scale: LoadScale) -> list:
         (folder / "stats").mkdir()
         stats = StatsReader(folder / "stats")
         port = free_port()
-        server = server_start(port, database=DATABASE, threads=THREADS, request_stats=stats.folder)
+        server = server_start(port, database=DATABASE, threads=THREADS, request_stats=stats.folder, clients=scale.users)
         try:
             run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder, server=server, stats=stats)
             locust_run("BrowserFlowUser", **dict(run, seconds=scale.warmup_seconds))

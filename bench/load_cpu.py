@@ -17,7 +17,12 @@ def _seconds(process: psutil.Process) -> float:
 
 def _machine_busy() -> float:
     times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0) - getattr(times, "steal", 0.0)
+
+
+def _machine_steal() -> float:
+    """Time the hypervisor gave this virtual machine's cores to others (Linux's `steal`)."""
+    return getattr(psutil.cpu_times(), "steal", 0.0)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class CpuUse:
     database: float = 0.0
     generator: float = 0.0
     machine: float = 0.0
+    steal: float = 0.0
     wall: float = 0.0
     # Each gunicorn process's share (the arbiter's included): one worker far busier than the other
     # says that the clients' connections (kept alive) were shared unevenly between them.
@@ -51,6 +57,7 @@ class CpuUse:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has been waited for
         sample["generator"] = children.ru_utime + children.ru_stime
         sample["machine"] = _machine_busy()
+        sample["steal"] = _machine_steal()
         sample["wall"] = time.monotonic()
         return sample
 
@@ -65,7 +72,7 @@ class CpuUse:
             setattr(self, part, sum(used.values()))
             if part == "server":
                 self.server_processes = sorted(used.values(), reverse=True)
-        for part in ("generator", "machine", "wall"):
+        for part in ("generator", "machine", "steal", "wall"):
             setattr(self, part, end[part] - self._start[part])
 
     @property
@@ -81,6 +88,11 @@ class CpuUse:
     def machine_cores_used(self) -> float:
         """How many cores the whole machine kept busy (the measure and anything else running)."""
         return self.machine / self.wall if self.wall else 0.0
+
+    @property
+    def cores_stolen(self) -> float:
+        """How many cores the hypervisor kept for other machines, on average."""
+        return self.steal / self.wall if self.wall else 0.0
 
     @property
     def busiest_worker_share(self) -> float:
