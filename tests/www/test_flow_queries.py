@@ -30,10 +30,10 @@ STATEMENTS = {
     "06 page 3 (affichage)": 4,
     "07 page 3": 7,
     "08 page 4 (affichage)": 4,
-    "09 page 4": 15,
+    "09 page 4": 11,
     "10 recapitulatif (affichage)": 4,
     "11 deposer": 15,  # and one more on PostgreSQL: the search vector
-    "12 confirmation": 5,
+    "12 confirmation": 4,
 }
 
 

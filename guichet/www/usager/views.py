@@ -205,6 +205,7 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, number: int, *, locked
                     uploaded=upload,
                     accept=field.accept,
                     max_size_mb=field.max_size_mb,
+                    already_locked=locked,
                 )
             ),
             own_dossiers=_own_numbers(dossier),
