@@ -35,7 +35,6 @@ from bench.load_cpu import CpuUse, LockWaits
 from bench.request_stats import StatsReader
 from bench.server import (
     ROOT,
-    SERVER,
     database_recreate,
     environment,
     free_port,
@@ -138,7 +137,7 @@ def locust_run(
     command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--reset-stats", "--only-summary"]
     command += ["--loglevel", "WARNING", "--stop-timeout", "10", "--exit-code-on-error", "0"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    watched, cpu, waits = psutil.Process(server.pid), CpuUse(), LockWaits(f"{SERVER}/{DATABASE}")
+    watched, cpu, waits = psutil.Process(server.pid), CpuUse(database_name=DATABASE), LockWaits(DATABASE)
     cpu.start(watched)
     stats.start()
     waits.start()
@@ -212,6 +211,14 @@ def _flow_figures(prefix: str, phase: Phase, complete_name: str, baseline: Phase
     for part in ("server", "database"):
         per_insert = 1000 * getattr(baseline.cpu, part) / insert.requests
         figures.append(Figure(f"{prefix}{part}_cpu_per_flow_in_baselines", per_flow[part] / per_insert, "baselines"))
+    # The database's connections to the benchmark's database only (others' work left out).
+    backends = 1000 * phase.cpu.backends / complete.requests
+    figures.append(Figure(f"{prefix}cpu_per_flow_database_backends", backends, "ms"))
+    if baseline.cpu.backends:
+        per_insert = 1000 * baseline.cpu.backends / insert.requests
+        figures.append(
+            Figure(f"{prefix}database_backends_cpu_per_flow_in_baselines", backends / per_insert, "baselines")
+        )
     # The same for the requests' own threads, measured in the server (without gunicorn's parsing and
     # the workers' other threads): steadier than the processes' time when other work shares the cores.
     measured, baseline_kinds = _measured(phase.kinds), _measured(baseline.kinds)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import psutil
 
+from bench.server import SERVER
+
 
 def _seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
@@ -32,6 +34,10 @@ class CpuUse:
 
     server: float = 0.0
     database: float = 0.0
+    # Only the connections to the benchmark's database (`database_name`): on a machine whose
+    # PostgreSQL serves others too, every PostgreSQL process counts their work as well.
+    backends: float = 0.0
+    database_name: str = ""
     generator: float = 0.0
     machine: float = 0.0
     steal: float = 0.0
@@ -42,18 +48,21 @@ class CpuUse:
     _start: dict = field(default_factory=dict, repr=False)
 
     def _sample(self, server: psutil.Process) -> dict:
-        sample: dict = {"server": {}, "database": {}}
+        sample: dict = {"server": {}, "database": {}, "backends": {}}
         try:
             for process in [server, *server.children(recursive=True)]:
                 sample["server"][process.pid] = _seconds(process)
         except psutil.NoSuchProcess:
             pass
-        for process in psutil.process_iter(["name"]):
+        for process in psutil.process_iter(["name", "cmdline"]):
             if process.info["name"] == "postgres":
                 try:
-                    sample["database"][process.pid] = _seconds(process)
+                    sample["database"][process.pid] = seconds = _seconds(process)
                 except psutil.NoSuchProcess:
                     continue
+                # A connection's process is titled "postgres: <user> <database> <client> <state>".
+                if self.database_name and f" {self.database_name} " in " ".join(process.info["cmdline"] or ()):
+                    sample["backends"][process.pid] = seconds
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has been waited for
         sample["generator"] = children.ru_utime + children.ru_stime
         sample["machine"] = _machine_busy()
@@ -66,7 +75,7 @@ class CpuUse:
 
     def stop(self, server: psutil.Process) -> None:
         end = self._sample(server)
-        for part in ("server", "database"):
+        for part in ("server", "database", "backends"):
             before = self._start[part]
             used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in end[part].items()}
             setattr(self, part, sum(used.values()))
@@ -100,7 +109,7 @@ class CpuUse:
         return self.server_processes[0] / self.server if self.server else 0.0
 
 
-_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = %s"
 
 
 class LockWaits:
@@ -108,8 +117,8 @@ class LockWaits:
     lock (a row locked by another transaction: the dossier, the numbering sequence…): requests that
     queue there leave the cores idle."""
 
-    def __init__(self, database_url: str):
-        self.database_url = database_url
+    def __init__(self, database: str):
+        self.database = database  # watched from the server's own database: no connection to it
         self.samples: list[int] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -117,9 +126,9 @@ class LockWaits:
     def _run(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.database_url, autocommit=True) as connection:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
             while not self._stop.wait(0.5):
-                (waiting,) = connection.execute(_WAITING).fetchone()
+                (waiting,) = connection.execute(_WAITING, [self.database]).fetchone()
                 self.samples.append(waiting)
 
     def start(self) -> None:
