@@ -1,6 +1,10 @@
-"""The applicant's flow that the load benchmark runs, request by request: on the demo's electoral-roll
-procedure, start a dossier, send each page's answers (the two attachments included), submit, and
-read the confirmation page, exactly as a browser without JavaScript sends them.
+"""The applicant's flows that the load benchmark runs, request by request, on the demo's electoral-roll
+procedure, exactly as a browser without JavaScript sends them:
+- the browser flow (`browser_flow`): start a dossier, then follow every redirection as a browser
+  does: each page shown then sent (the two attachments with the last one), the summary shown, the
+  submission, the confirmation page;
+- the posts flow (`posts_flow`, the benchmark's first one, kept for comparison): start, each page's
+  answers sent without showing the pages nor the summary, submit, the confirmation page.
 
 The bodies are built here, once, as bytes: the load generator sends them as they are, and a test
 (tests/bench/test_load_flow.py) replays the same bytes through Django's test client, so that the
@@ -9,7 +13,7 @@ benchmark cannot silently measure a flow that the application refuses."""
 import io
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from pypdf import PdfWriter
@@ -122,6 +126,15 @@ def pages(dossier: int, csrf: str) -> list[Request]:
     return requests
 
 
+def page_shown(dossier: int, number: int) -> Request:
+    """The page as the browser shows it after the redirection to it."""
+    return Request(f"page {number} (affichage)", "GET", f"/mes-dossiers/{dossier}/page/{number}/")
+
+
+def summary_shown(dossier: int) -> Request:
+    return Request("recapitulatif (affichage)", "GET", f"/mes-dossiers/{dossier}/recapitulatif/")
+
+
 def submit(dossier: int, csrf: str) -> Request:
     body, content_type = _form({"csrfmiddlewaretoken": csrf})
     path = f"/mes-dossiers/{dossier}/recapitulatif/"
@@ -130,3 +143,21 @@ def submit(dossier: int, csrf: str) -> Request:
 
 def confirmation(dossier: int) -> Request:
     return Request("7 confirmation", "GET", f"/mes-dossiers/{dossier}/depose/")
+
+
+def posts_flow(dossier: int, csrf: str) -> list[Request]:
+    """After the start: the pages' answers, the submission and the confirmation page."""
+    return [*pages(dossier, csrf), submit(dossier, csrf), confirmation(dossier)]
+
+
+def browser_flow(dossier: int, csrf: str) -> list[Request]:
+    """After the start: what a browser sends when it follows every redirection, each request named
+    by its rank in the flow (the start is the first)."""
+    requests = []
+    for number, sent in enumerate(pages(dossier, csrf), start=1):
+        requests += [page_shown(dossier, number), sent]
+    requests += [summary_shown(dossier), submit(dossier, csrf), confirmation(dossier)]
+    return [
+        replace(request, name=f"{rank:02d} {request.name.lstrip('0123456789 ')}")
+        for rank, request in enumerate(requests, start=2)
+    ]

@@ -29,3 +29,6 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+if os.environ.get("BENCH_REQUEST_STATS"):
+    # What each request costs, measured around the whole stack (bench/request_stats.py).
+    MIDDLEWARE = ["bench.request_stats.RequestStatsMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -1,12 +1,14 @@
-"""The load generator's users (locust), started by bench/load.py: `FlowUser` runs the applicant's
-whole flow (bench/flow.py) again and again; `SubmitUser` only submits drafts prepared beforehand;
-`BaselineUser` posts to the baseline view that inserts one row. Every user signs in once, before
-the statistics are reset, and waits for nothing between requests."""
+"""The load generator's users (locust), started by bench/load.py: `BrowserFlowUser` runs the applicant's
+whole flow (bench/flow.py) again and again as a browser does, following every redirection;
+`FlowUser` the same flow without showing the pages (its posts only); `SubmitUser` only submits
+drafts prepared beforehand; `BaselineUser` posts to the baseline view that inserts one row. Every
+user signs in once, before the statistics are reset, and waits for nothing between requests."""
 
 import itertools
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -64,24 +66,37 @@ class Applicant(FastHttpUser):
 
 
 class FlowUser(Applicant):
+    """The posts flow: each page's answers sent without showing the pages (bench/flow.py)."""
+
+    flow_name = "parcours complet"
+    first = staticmethod(flow.start)
+    following = staticmethod(flow.posts_flow)
+
     @task
     def whole_flow(self) -> None:
         started = time.perf_counter()
-        location = self.send(flow.start(self.csrf))
+        location = self.send(self.first(self.csrf))
         if location is None:
             return
-        dossier = flow.dossier_of(location)
-        for request in [*flow.pages(dossier, self.csrf), flow.submit(dossier, self.csrf), flow.confirmation(dossier)]:
+        for request in self.following(flow.dossier_of(location), self.csrf):
             if self.send(request) is None:
                 return
         events.request.fire(
             request_type="FLOW",
-            name="parcours complet",
+            name=self.flow_name,
             response_time=(time.perf_counter() - started) * 1000,
             response_length=0,
             exception=None,
             context={},
         )
+
+
+class BrowserFlowUser(FlowUser):
+    """The browser flow: every redirection followed, each page shown then sent (bench/flow.py)."""
+
+    flow_name = "parcours navigateur"
+    first = staticmethod(lambda csrf: replace(flow.start(csrf), name="01 commencer"))
+    following = staticmethod(flow.browser_flow)
 
 
 class SubmitUser(Applicant):

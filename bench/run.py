@@ -225,10 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     for figure in archives_figures(args.scale):
         print(figure.line(), flush=True)
         figures.append(figure)
-    # Under load: gunicorn on PostgreSQL, locust running the applicant's flow (bench/load.py).
+    # Under load: gunicorn on PostgreSQL, locust running the applicant's flows (bench/load.py),
+    # each figure the median of three runs (one at the small scale).
     from bench.load import load_figures
 
-    for figure in load_figures(args.scale):
+    for figure in load_figures(args.scale, runs=1 if args.scale == "small" else 3):
         print(figure.line(), flush=True)
         figures.append(figure)
     # Several nodes for MINUTES at 80 % of their capacity, then with a web node killed (bench/soak.py).

@@ -64,13 +64,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_start(port: int, *, database: str, threads: int = 1) -> subprocess.Popen:
-    """gunicorn with WORKERS threaded workers on `database`, once it answers."""
-    # Threaded workers keep the clients' connections open between requests (keep-alive).
+def server_start(
+    port: int,
+    *,
+    database: str,
+    threads: int = 1,
+    request_stats: Path | None = None,
+    clients: int | None = None,
+) -> subprocess.Popen:
+    """gunicorn with WORKERS threaded workers on `database`, once it answers. With `request_stats`,
+    each worker writes what each request cost it in that folder (bench/request_stats.py). With
+    `clients`, the number of connections that the load generator keeps open, each worker takes its
+    share of them and no more (see below)."""
+    # Threaded workers keep the clients' connections open between requests (keep-alive). A gthread
+    # worker accepts connections whether or not its thread is free: when the load generator's users
+    # connect at once, one worker could take them all and serve them on one core for the whole
+    # phase while the other idled (the "stalled" runs of issue 22, ~1.1 of 2 cores used). Each
+    # worker takes at most its share of the clients' connections; the others wait for the next.
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(WORKERS)]
     command += ["--worker-class", "gthread", "--threads", str(threads)]
+    if clients is not None:
+        command += ["--worker-connections", str(-(-clients // WORKERS))]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment(database))  # noqa: S603
+    variables = environment(database)
+    if request_stats is not None:
+        variables["BENCH_REQUEST_STATS"] = str(request_stats)
+    server = subprocess.Popen(command, cwd=ROOT, env=variables)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -85,8 +104,14 @@ def server_start(port: int, *, database: str, threads: int = 1) -> subprocess.Po
 
 
 def server_stop(server: subprocess.Popen) -> None:
+    """gunicorn stopped: gracefully, or killed when it takes longer than 30 seconds (on a loaded
+    machine its workers may not finish in time; the figures are taken already)."""
     server.terminate()
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
 
 
 class KeptDatabase:

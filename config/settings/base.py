@@ -312,7 +312,8 @@ if S3_BUCKET:
 # database, so that none is lost when Redis restarts).
 REDIS_URL = os.environ.get("GUICHET_REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, its client made once rather than at each call (core/cache.py).
+    CACHES = {"default": {"BACKEND": "guichet.core.cache.KeptClientRedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {

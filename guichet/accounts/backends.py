@@ -3,8 +3,21 @@ the account's password."""
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 
+from guichet.core.prepared import PreparedQuery
+
+from .hooks import session_user_annotate
 from .models import User
+
+
+def _session_user(pk: int):
+    annotations: dict = {}
+    session_user_annotate.send(annotations=annotations)
+    return User._default_manager.select_related("franceconnect_identity").filter(pk=pk).annotate(**annotations)
+
+
+_SESSION_USER = PreparedQuery(_session_user)
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -31,9 +44,10 @@ class PasswordBackend(ModelBackend):
 
     def get_user(self, user_id):
         # With the identity FranceConnect certified, if any, read in the same query: applicant
-        # pages show it on every dossier.
+        # pages show it on every dossier; and what the apps above ask about the person at every
+        # page (session_user_annotate). Read at every request: compiled once (core/prepared.py).
         try:
-            user = User._default_manager.select_related("franceconnect_identity").get(pk=user_id)
-        except User.DoesNotExist:
+            user = _SESSION_USER.get(User._meta.pk.to_python(user_id))
+        except (User.DoesNotExist, ValidationError):
             return None
         return user if user.is_active else None

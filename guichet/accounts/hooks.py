@@ -7,3 +7,10 @@ agent_roles_collect = Hook(
     doc="Which agent roles a person holds: listeners receive `user` and `roles`, a set of role "
     "names to add theirs to (the apps that hold instructors' groups and experts' invitations).",
 )
+
+session_user_annotate = Hook(
+    "session_user_annotate",
+    doc="The signed-in user's query, run at every request, is built (once per process): listeners add "
+    "to `annotations` (name → expression) what every page asks about the person, read in that query "
+    "instead of one of its own (the roles that the header shows).",
+)

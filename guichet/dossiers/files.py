@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.transactions import atomic_unless_held
 from guichet.core.uploads import upload_check
 
 from .actors import Actor, actor_label, actor_user
@@ -37,12 +38,20 @@ def dossier_file_store(
     uploaded: UploadedFile,
     accept: Collection[str] = (),
     max_size_mb: int | None = None,
+    already_locked: bool = False,
 ) -> DossierFile:
     """Keep a file that the dossier's applicant or one of its instructors uploads (see dossier_file_keep)."""
     applicant = actor_user(actor) is not None and dossier.applicant_id == actor.pk
     if not applicant and not instructor_can_act_on(actor, dossier):
         raise PermissionDenied("Vous ne pouvez pas joindre de fichier à ce dossier.")
-    return dossier_file_keep(actor=actor, dossier=dossier, uploaded=uploaded, accept=accept, max_size_mb=max_size_mb)
+    return dossier_file_keep(
+        actor=actor,
+        dossier=dossier,
+        uploaded=uploaded,
+        accept=accept,
+        max_size_mb=max_size_mb,
+        already_locked=already_locked,
+    )
 
 
 def dossier_file_keep(
@@ -52,12 +61,14 @@ def dossier_file_keep(
     uploaded: UploadedFile,
     accept: Collection[str] = (),
     max_size_mb: int | None = None,
+    already_locked: bool = False,
 ) -> DossierFile:
     """Keep an uploaded file for a dossier, under a random name, once checked: UploadRefused (its
     message for the person, naming the file) and nothing written when it is empty, too large, of a
     type that `accept` (else the usual documents) does not list, a risky PDF, or when the antivirus
     finds something or cannot answer. The caller has checked that `actor` may add it
-    (dossier_file_store, or an expert's answer); the field's count of files is the caller's too."""
+    (dossier_file_store, or an expert's answer); the field's count of files is the caller's too.
+    `already_locked`: the caller's transaction holds the dossier's lock, and is the file's."""
     description = upload_check(uploaded, accept=accept, max_size_mb=max_size_mb)
     upload_scan(uploaded, description["name"], where=f"dossier {dossier.pk}")
     digest = hashlib.sha256()
@@ -74,7 +85,7 @@ def dossier_file_keep(
     )
     stored.content.save("fichier", uploaded, save=False)
     try:
-        with transaction.atomic():
+        with atomic_unless_held(already_locked):
             stored.save()
             audit_record(
                 actor=actor_user(actor),

@@ -6,18 +6,41 @@ from functools import cached_property
 from django.db.models import Exists, OuterRef, QuerySet
 
 from guichet.accounts.models import User
+from guichet.core.prepared import PreparedQuery
 from guichet.procedures.models import InstructorMembership
 from guichet.procedures.selectors import version_form
 
 from .actors import Actor, ServiceActor
 from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, TransitionLog, TransitionName
+from .sourced import HAS_SOURCED_VALUES, sourced_values_exist
 
 
 def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
     """The dossiers an applicant sees: their own, and only theirs."""
     # The forms are large: pages read them through procedures.selectors.version_form (kept in memory).
+    return dossiers_of_applicant_id(user.pk)
+
+
+# Read at every request of the applicant's pages: compiled once (core/prepared.py).
+# With whether it has sourced values: most have none, and then need no query for them (sourced.py).
+_APPLICANT_DOSSIER = PreparedQuery(
+    lambda applicant, pk: (
+        dossiers_of_applicant_id(applicant).filter(pk=pk).annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+    )
+)
+_APPLICANT_DOSSIER_LOCKED = PreparedQuery(
+    lambda applicant, pk: (
+        dossiers_of_applicant_id(applicant)
+        .select_for_update(of=("self",))
+        .filter(pk=pk)
+        .annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+    )
+)
+
+
+def dossiers_of_applicant_id(applicant_id: int) -> QuerySet[Dossier]:
     return (
-        Dossier.objects.filter(applicant=user)
+        Dossier.objects.filter(applicant_id=applicant_id)
         .select_related("procedure", "procedure__organisation")
         .defer("procedure__draft_definition")
     )
@@ -26,10 +49,7 @@ def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
 def dossier_for_applicant(user: User, pk: int, *, for_update: bool = False) -> Dossier:
     """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's. `for_update`
     locks the dossier's row (only it, not its procedure's) until the end of the caller's transaction."""
-    dossiers = dossiers_of_applicant(user)
-    if for_update:
-        dossiers = dossiers.select_for_update(of=("self",))
-    dossier = dossiers.get(pk=pk)
+    dossier = (_APPLICANT_DOSSIER_LOCKED if for_update else _APPLICANT_DOSSIER).get(user.pk, pk)
     dossier.applicant = user  # already known: reading it again would cost a query
     return dossier
 

@@ -13,16 +13,17 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
+from guichet.core.transactions import atomic_unless_held
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure, ProcedureVersion
-from guichet.procedures.selectors import version_form
+from guichet.procedures.selectors import procedure_latest_version_id, version_form
 
 from .deadlines import due_at_after_corrections
 from .files import answer_file_items
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import answers_search_text, dossier_search_vector, full_text_search_available
 from .selectors import applicant_dossier_numbers
-from .sourced import answers_certified_kept
+from .sourced import answers_certified_kept, sourced_forget
 from .workflow import TransitionNotAllowed, dossier_transition
 
 
@@ -47,14 +48,15 @@ def dossier_create(
     if procedure.status != Procedure.Status.PUBLISHED:
         raise ValidationError("Cette démarche n’accepte pas de nouveaux dossiers.")
     _procedure_open_check(procedure)
-    version = version or procedure.latest_version
-    if version is None:
+    # The latest version's id only: its whole form is read through version_form, kept in memory.
+    version_id = version.pk if version is not None else procedure_latest_version_id(procedure)
+    if version_id is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
                 procedure=procedure,
-                version=version,
+                version_id=version_id,
                 applicant=actor,
                 answers=answers or {},
                 creation_key=creation_key,
@@ -63,6 +65,8 @@ def dossier_create(
     except IntegrityError:
         # The same key, from a request that ran at the same time and committed first.
         return Dossier.objects.get(applicant=actor, creation_key=creation_key)
+    if version is not None:
+        dossier.version = version  # known already: no query when the caller reads it
     audit_record(actor=actor, action=AuditAction.DOSSIER_CREATE, target=dossier, details={"procedure": procedure.slug})
     return dossier
 
@@ -89,7 +93,6 @@ def _own_locked(actor: User, dossier: Dossier, *, already_locked: bool = False) 
     return locked
 
 
-@transaction.atomic
 def dossier_answers_save(
     *,
     actor: User,
@@ -105,6 +108,19 @@ def dossier_answers_save(
     merged the new answers into what it read then, so that two tabs never overwrite each other).
     `sending` says which sending of a page in the browser these answers come from: one that arrives
     after a later sending of the same tab was saved changes nothing."""
+    with atomic_unless_held(already_locked):
+        return _answers_save(actor, dossier, answers, page=page, already_locked=already_locked, sending=sending)
+
+
+def _answers_save(
+    actor: User,
+    dossier: Dossier,
+    answers: dict[str, Any],
+    *,
+    page: int | None,
+    already_locked: bool,
+    sending: AnswersSending | None,
+) -> Dossier:
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if not dossier_is_editable(locked):
         raise ValidationError("Ce dossier ne peut plus être modifié.")
@@ -128,6 +144,7 @@ def dossier_answers_save(
     if locked is not dossier:
         for name in {*fields, "resume_page"}:
             setattr(dossier, name, getattr(locked, name))
+        sourced_forget(dossier)  # stale ones may have gone with the answers kept
     return dossier
 
 
@@ -178,13 +195,18 @@ def _answers_check(dossier: Dossier) -> None:
         raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
 
 
-@transaction.atomic
 def dossier_submit(*, actor: User, dossier: Dossier, already_locked: bool = False) -> Dossier:
     """File a draft: check the answers once more, give the dossier its number and its instructor
     group (the workflow's "submit" transition, whose follow-up chain then issues the sealed receipt,
     emails it to the applicant and tells the instructors), and freeze the answers in a snapshot.
     Submitting a dossier already filed returns it unchanged (a double click).
-    `already_locked` says that the caller read `dossier` under its lock in this transaction."""
+    `already_locked` says that the caller read `dossier` under its lock in this transaction (which
+    is then the filing's: no savepoint of its own)."""
+    with atomic_unless_held(already_locked):
+        return _submit(actor, dossier, already_locked=already_locked)
+
+
+def _submit(actor: User, dossier: Dossier, *, already_locked: bool) -> Dossier:
     locked = _own_locked(actor, dossier, already_locked=already_locked)
     if locked.state != DossierState.DRAFT:
         return locked

@@ -39,7 +39,7 @@ from guichet.procedures.selectors import version_form
 
 from .models import Dossier, SourcedValue, SourceOutcome
 from .services import dossier_is_editable
-from .sourced import siret_compact
+from .sourced import siret_compact, sourced_forget
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ def _record(
     locked.answers = answers
     locked.save(update_fields=["answers", "updated_at"])
     dossier.answers = answers
+    sourced_forget(dossier)
     outcomes = sorted({outcome for _field, outcome, _value in values.values()})
     audit_record(
         actor=actor,

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
 from guichet.core.hooks import Hook
 from guichet.core.models import AuditAction
+from guichet.core.transactions import atomic_unless_held
 
 from .actors import Actor, ServiceActor, actor_label, actor_user
 from .changes import dossier_changed
@@ -220,7 +220,6 @@ def _role_of(actor: Actor | None, dossier: Dossier, transition: Transition) -> R
     raise TransitionForbidden(f"Vous n’avez pas le droit de faire « {transition.name.label} » sur ce dossier.")
 
 
-@transaction.atomic
 def dossier_transition(
     *, dossier: Dossier, name: TransitionName, actor: Actor | None, motivation: str = "", already_locked: bool = False
 ) -> TransitionLog:
@@ -230,7 +229,15 @@ def dossier_transition(
     requests (a double click, two instructors) only the first one applies; the other gets
     TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline); a
     ServiceActor is software acting as the instructors (logged without a person, audited by its label).
-    `already_locked` says that the caller read `dossier` under that lock already, in this transaction."""
+    `already_locked` says that the caller read `dossier` under that lock already, in this transaction
+    (which is then the transition's: no savepoint of its own)."""
+    with atomic_unless_held(already_locked):
+        return _transition_apply(dossier, name, actor, motivation, already_locked=already_locked)
+
+
+def _transition_apply(
+    dossier: Dossier, name: TransitionName, actor: Actor | None, motivation: str, *, already_locked: bool
+) -> TransitionLog:
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(f"Transition inconnue : « {name} ».")

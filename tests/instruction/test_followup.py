@@ -67,6 +67,7 @@ def test_the_hooks_and_their_listeners_are_the_ones_expected():
         "payment_settled": ["guichet.instruction.followup.chain.followup_wake_on_payment"],
         "invoice_needs_attention": ["guichet.instruction.notifications.instructors_notify_invoice"],
         "received_message_written": ["guichet.instruction.messages.applicant_message_told"],
+        "session_user_annotate": ["guichet.www.context_processors.session_user_roles"],
         "transition_applied": [
             "guichet.instruction.followup.chain.followup_start",
             "guichet.payments.rules.payment_on_transition",

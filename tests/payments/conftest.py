@@ -1,3 +1,4 @@
+import copy
 from urllib.parse import urlsplit
 
 import pytest
@@ -7,8 +8,9 @@ from tests.factories import SIMPLE_DEFINITION, DossierFactory, ProcedureFactory
 
 
 def fee_definition(*, moment="before_filing", unit_price="12.50", quantity="1", kind="fixed") -> dict:
+    # A copy of its own: a test that adds a field must not add it to every later test's procedure.
     return {
-        **SIMPLE_DEFINITION,
+        **copy.deepcopy(SIMPLE_DEFINITION),
         "fee": {
             "kind": kind,
             "lines": [{"label": "Copie intégrale d’acte", "unit_price": unit_price, "quantity": quantity}],

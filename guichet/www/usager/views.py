@@ -103,7 +103,8 @@ class DossierAnswers:
 @applicant_required
 def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Commencer la démarche" (a POST with a random key, so that a double click starts one draft)."""
-    procedure = procedures_public().filter(slug=slug).first()
+    # Without its draft form (large): the dossier is made on the published version.
+    procedure = procedures_public().filter(slug=slug).defer("draft_definition").first()
     if procedure is None:
         raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
     if request.method != "POST":
@@ -204,6 +205,7 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, number: int, *, locked
                     uploaded=upload,
                     accept=field.accept,
                     max_size_mb=field.max_size_mb,
+                    already_locked=locked,
                 )
             ),
             own_dossiers=_own_numbers(dossier),

@@ -1,0 +1,111 @@
+"""Queries that every request runs (the signed-in user, the applicant's dossier, the person's roles),
+their SQL compiled once per database instead of at each request.
+
+Compiling a query's SQL (the columns of its joined tables, its conditions) is most of what reading one
+row costs Django: for the dossier read with its procedure and organisation, more than running it. A
+`PreparedQuery` builds its queryset once with stand-in values, compiles it, and then runs the same
+SQL with the real values, turning the rows into objects exactly as the queryset would (Django's own
+iterables, converters and related objects). The queryset is the reference: a test checks that both
+give the same objects and the same SQL (tests/core/test_prepared.py).
+
+Only for querysets whose SQL depends on nothing but the values given (no `now()`, no setting)."""
+
+import copy
+from collections.abc import Callable
+from threading import Lock
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
+from django.db.transaction import TransactionManagementError
+
+# Stand-ins for the values, found again in the compiled parameters (integers: primary keys).
+_STAND_INS = tuple(-7_000_000_001 - index for index in range(8))
+
+
+class _Query:
+    """The compiled query as Django's iterables see it: the queryset's own, with its compiler."""
+
+    def __init__(self, query, compiler):
+        self._query, self._compiler = query, compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._query, name)
+
+
+class _QuerySet:
+    """What Django's iterables read of a queryset."""
+
+    def __init__(self, queryset: QuerySet, query: _Query):
+        self.db, self.model, self.query = queryset.db, queryset.model, query
+        self._known_related_objects: dict = {}
+        self._fields = queryset._fields
+
+
+class PreparedQuery:
+    """`build(*values)` gives the queryset; `rows(*values)` its objects (or dicts, for `values()`),
+    `get(*values)` the only one (the model's DoesNotExist when there is none), `first(*values)`.
+    Values are integers (primary keys, foreign keys), as many as `build` takes."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self._build = build
+        self._arity = build.__code__.co_argcount
+        self._compiled: dict[str, tuple] = {}  # per database vendor
+        self._alias: str | None = None
+        self._lock = Lock()
+
+    def _compile(self) -> tuple:
+        compiled = self._compiled.get(connections[self._alias].vendor) if self._alias else None
+        if compiled is None:
+            with self._lock:
+                queryset = self._build(*_STAND_INS[: self._arity])
+                self._alias = queryset.db
+                compiler = queryset.query.get_compiler(using=queryset.db)
+                sql, params = compiler.as_sql()
+                places = [
+                    [index for index, value in enumerate(params) if value == stand_in]
+                    for stand_in in _STAND_INS[: self._arity]
+                ]
+                if not all(places):
+                    raise ValueError("a value of the prepared query is not among its SQL parameters")
+                compiled = (queryset, compiler, sql, tuple(params), places)
+                self._compiled[connections[queryset.db].vendor] = compiled
+        return compiled
+
+    def sql(self, *values: int) -> tuple[str, list]:
+        """The SQL and the parameters sent for `values`."""
+        _queryset, _compiler, sql, params, places = self._compile()
+        bound = list(params)
+        for value, indexes in zip(values, places, strict=True):
+            for index in indexes:
+                bound[index] = int(value)
+        return sql, bound
+
+    def rows(self, *values: int) -> list:
+        queryset, compiler, _sql, _params, _places = self._compile()
+        sql, bound = self.sql(*values)
+        connection = connections[queryset.db]
+        if queryset.query.select_for_update and not connection.in_atomic_block:
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        runner = copy.copy(compiler)
+        runner.connection = connection  # the thread's own connection
+        runner.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
+        shape = _QuerySet(queryset, _Query(queryset.query, runner))
+        return list(queryset._iterable_class(shape, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE))
+
+    def get(self, *values: int):
+        found = self.rows(*values)
+        model = self._compile()[0].model
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        if len(found) > 1:
+            raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
+        return found[0]
+
+    def first(self, *values: int):
+        found = self.rows(*values)
+        return found[0] if found else None
