@@ -34,3 +34,23 @@ def test_another_value_given_or_a_changed_setting_renders_it_again():
     assert LAYOUT.render(Context({"platform_name": "Guichet", "user": ""})).endswith(
         "Guichet /static/guichet/guichet.css"
     )
+
+
+class _Given:
+    """A value that says what identifies it, as an unbound form does (`once_key`)."""
+
+    def __init__(self, text: str, once_key):
+        self.text, self.once_key = text, once_key
+
+    def __str__(self) -> str:
+        raise AssertionError("a value with a once_key is not rendered to be compared")
+
+
+def test_a_value_with_a_once_key_is_told_apart_by_it_and_none_renders_it_each_time():
+    part = Template("{% load rendered_once %}{% once form=form %}{{ form.text }}{% endonce %}")
+    assert part.render(Context({"form": _Given("vierge", "blank")})) == "vierge"
+    assert part.render(Context({"form": _Given("autre", "blank")})) == "vierge"  # the same, by its key
+    assert part.render(Context({"form": _Given("répondu", None)})) == "répondu"
+    assert part.render(Context({"form": _Given("répondu autrement", None)})) == "répondu autrement"
+    (node,) = [node for node in part.nodelist if type(node).__name__ == "OnceNode"]
+    assert len(node.rendered) == 1

@@ -106,6 +106,11 @@ class OpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    @property
+    def once_key(self) -> str | None:
+        """For `{% once %}`: every unbound form shows the same questions; a bound one is rendered each time."""
+        return None if self.is_bound else "vierge"
+
 
 def help_followups_pending(data) -> bool:
     """The person said they needed help, and the questions on that help were not on their screen
