@@ -108,6 +108,8 @@ def retention_on_transition(*, dossier: Dossier, transition: Transition, actor: 
     goes back to the start of its archival life: its retention is forgotten and a transfer not yet
     handed over is cancelled. A transfer already handed over (waiting for the archives' reply) keeps
     the dossier closed until the reply comes."""
+    if dossier.state == DossierState.DRAFT:
+        return  # a draft was never finished: it has no retention (retention_schedule), no query
     retention = DossierRetention.objects.select_for_update().filter(dossier=dossier).first()
     if retention is None:
         return

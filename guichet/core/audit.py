@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditAction, AuditChainHead, AuditEvent
+from .prepared_writes import row_insert
 
 GENESIS_HASH = "0" * 64
 
@@ -87,8 +88,7 @@ def audit_record(
         object_id=str(target.pk) if target is not None else "",
         details=_normalise(details),
     )
-    event.save()
-    return event
+    return row_insert(event)
 
 
 _HEAD = AuditChainHead._meta.db_table

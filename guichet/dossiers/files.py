@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.prepared_writes import row_insert
 from guichet.core.transactions import atomic_unless_held
 from guichet.core.uploads import upload_check
 
@@ -86,7 +87,7 @@ def dossier_file_keep(
     stored.content.save("fichier", uploaded, save=False)
     try:
         with atomic_unless_held(already_locked):
-            stored.save()
+            row_insert(stored)
             audit_record(
                 actor=actor_user(actor),
                 actor_label=actor_label(actor),

@@ -13,6 +13,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
+from guichet.core.prepared_writes import row_update
 from guichet.core.transactions import atomic_unless_held
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure, ProcedureVersion
@@ -27,7 +28,6 @@ from .sourced import answers_certified_kept, sourced_forget
 from .workflow import TransitionNotAllowed, dossier_transition
 
 
-@transaction.atomic
 def dossier_create(
     *,
     actor: User,
@@ -41,6 +41,32 @@ def dossier_create(
     that its answers were given on: a prefilled dossier's, with the notice that says why). With a
     `creation_key` (sent by the "Commencer" button), the same key gives back the same draft: a
     double click or a retried request never starts two."""
+    values = {"answers": answers, "creation_key": creation_key, "version": version, "version_notice": version_notice}
+    if transaction.get_connection().in_atomic_block:
+        # Within the caller's transaction: a clash of keys is undone by a savepoint of its own.
+        with transaction.atomic():
+            return _dossier_create(actor, procedure, **values, savepoint=True)
+    try:
+        with transaction.atomic():
+            return _dossier_create(actor, procedure, **values, savepoint=False)
+    except IntegrityError:
+        if creation_key is None:
+            raise
+        # The same key, from a request that ran at the same time and committed first: this
+        # transaction, undone whole, had written nothing else.
+        return Dossier.objects.get(applicant=actor, creation_key=creation_key)
+
+
+def _dossier_create(
+    actor: User,
+    procedure: Procedure,
+    *,
+    answers: dict[str, Any] | None,
+    creation_key: uuid.UUID | None,
+    version: ProcedureVersion | None,
+    version_notice: str,
+    savepoint: bool,
+) -> Dossier:
     if creation_key is not None:
         existing = Dossier.objects.filter(applicant=actor, creation_key=creation_key).first()
         if existing is not None:
@@ -52,17 +78,20 @@ def dossier_create(
     version_id = version.pk if version is not None else procedure_latest_version_id(procedure)
     if version_id is None:
         raise ValidationError("Cette démarche n’a pas encore de formulaire publié.")
+    dossier = Dossier(
+        procedure=procedure,
+        version_id=version_id,
+        applicant=actor,
+        answers=answers or {},
+        creation_key=creation_key,
+        version_notice=version_notice,
+    )
     try:
-        with transaction.atomic():
-            dossier = Dossier.objects.create(
-                procedure=procedure,
-                version_id=version_id,
-                applicant=actor,
-                answers=answers or {},
-                creation_key=creation_key,
-                version_notice=version_notice,
-            )
+        with transaction.atomic(savepoint=savepoint):
+            dossier.save(force_insert=True)
     except IntegrityError:
+        if not savepoint:
+            raise
         # The same key, from a request that ran at the same time and committed first.
         return Dossier.objects.get(applicant=actor, creation_key=creation_key)
     if version is not None:
@@ -138,7 +167,7 @@ def _answers_save(
     if page is not None and page != locked.resume_page:
         locked.resume_page = page
         fields.append("resume_page")
-    locked.save(update_fields=fields)
+    row_update(locked, fields)
     if changed:
         audit_record(actor=actor, action=AuditAction.DOSSIER_ANSWERS_SAVE, target=locked, details={"fields": changed})
     if locked is not dossier:

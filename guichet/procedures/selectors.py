@@ -1,7 +1,7 @@
 from collections import OrderedDict
 from threading import Lock
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import organisations_administered_by
@@ -13,6 +13,16 @@ from .models import InstructorMembership, Procedure, ProcedureVersion
 def procedures_public() -> QuerySet[Procedure]:
     """What the catalogue shows to anyone: the published procedures."""
     return Procedure.objects.published().select_related("organisation").order_by("title")
+
+
+def procedure_to_start(slug: str) -> Procedure | None:
+    """The published procedure that « Commencer » starts a dossier on, with its organisation and the
+    id of its latest published version (`latest_version_id`), in one query; without its draft form
+    (large): the dossier is made on the published version."""
+    latest = ProcedureVersion.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    return (
+        procedures_public().filter(slug=slug).defer("draft_definition").annotate(latest_version_id=Subquery(latest))
+    ).first()
 
 
 def procedures_catalogue(*, query: str = "", organisation_slug: str = "") -> QuerySet[Procedure]:

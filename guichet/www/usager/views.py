@@ -48,7 +48,7 @@ from guichet.procedures.answers import AnswersSending, answers_clean
 from guichet.procedures.definition import FormDefinition
 from guichet.procedures.fees import FeeMoment
 from guichet.procedures.field_sources import siret_triggers
-from guichet.procedures.selectors import procedures_public, version_form
+from guichet.procedures.selectors import procedure_to_start, version_form
 from guichet.www.files import dossier_file_response
 from guichet.www.formengine.flow import FormRoutes, form_page_respond, form_summary, summary_day
 from guichet.www.formengine.pages import pages_visible
@@ -103,8 +103,7 @@ class DossierAnswers:
 @applicant_required
 def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Commencer la démarche" (a POST with a random key, so that a double click starts one draft)."""
-    # Without its draft form (large): the dossier is made on the published version.
-    procedure = procedures_public().filter(slug=slug).defer("draft_definition").first()
+    procedure = procedure_to_start(slug)
     if procedure is None:
         raise Http404("Cette démarche n’existe pas ou n’est pas publiée.")
     if request.method != "POST":

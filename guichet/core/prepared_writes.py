@@ -1,0 +1,113 @@
+"""The writes that every request of an applicant's flow makes (an audit event, the dossier's answers, a
+file's row), with their SQL built once per model and database instead of compiled by the ORM at each
+save (decision 0056).
+
+`row_insert(obj)` does what `obj.save()` does for a new object, and `row_update(obj, fields)` what
+`obj.save(update_fields=fields)` does: each field's `pre_save` (dates set automatically), its value
+prepared for the database by the field itself, the primary key read back, the object marked as saved.
+What they leave out they refuse to skip: a model with `pre_save`/`post_save` receivers, or a value that
+is an SQL expression, goes through `save()` as before. A model's own `save()` is not called: use them
+only where that method adds nothing (a test compares both, tests/core/test_prepared_writes.py)."""
+
+from django.db import DatabaseError, connections, router
+from django.db.models import Model, signals
+
+_INSERTS: dict[tuple, tuple] = {}
+_UPDATES: dict[tuple, tuple] = {}
+
+
+def _plain(model: type[Model]) -> bool:
+    return not (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
+
+
+def _insert_plan(model: type[Model], alias: str, with_pk: bool) -> tuple:
+    connection = connections[alias]
+    key = (model, connection.vendor, with_pk)
+    plan = _INSERTS.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.auto_field)]
+        if any(hasattr(field, "get_placeholder") for field in fields):
+            raise TypeError(f"{meta.label}: a field with its own SQL placeholder cannot be inserted here")
+        quote = connection.ops.quote_name
+        returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (quoted names of the model's own)
+            quote(meta.db_table), ", ".join(quote(field.column) for field in fields), ", ".join(["%s"] * len(fields))
+        )
+        if returning:
+            sql += " " + connection.ops.return_insert_columns(returning)[0]
+        plan = _INSERTS[key] = (sql, fields, returning)
+    return plan
+
+
+def row_insert(obj: Model) -> Model:
+    """`obj`, new, saved as one INSERT (see above)."""
+    model = type(obj)
+    if not obj._state.adding or not _plain(model):
+        obj.save()
+        return obj
+    meta = model._meta
+    obj._prepare_related_fields_for_save(operation_name="save")
+    alias = router.db_for_write(model, instance=obj)
+    pk_value = meta.pk.get_pk_value_on_save(obj)
+    if pk_value is not None:
+        setattr(obj, meta.pk.attname, pk_value)
+    sql, fields, returning = _insert_plan(model, alias, with_pk=pk_value is not None)
+    connection = connections[alias]
+    values = [field.pre_save(obj, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        obj.save()
+        return obj
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            row = cursor.fetchone()
+            for field, value in zip(returning, row, strict=True):
+                for converter in field.get_db_converters(connection):
+                    value = converter(value, field, connection)
+                setattr(obj, field.attname, value)
+        elif pk_value is None:
+            setattr(obj, meta.pk.attname, connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column))
+    obj._state.adding, obj._state.db = False, alias
+    return obj
+
+
+def _update_plan(model: type[Model], alias: str, names: tuple[str, ...]) -> tuple:
+    connection = connections[alias]
+    key = (model, connection.vendor, names)
+    plan = _UPDATES.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [meta.get_field(name) for name in names]
+        if any(not field.concrete or field.primary_key or hasattr(field, "get_placeholder") for field in fields):
+            raise TypeError(f"{meta.label}: {names} cannot be updated here")
+        quote = connection.ops.quote_name
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own)
+            quote(meta.db_table), ", ".join(f"{quote(field.column)} = %s" for field in fields), quote(meta.pk.column)
+        )
+        plan = _UPDATES[key] = (sql, fields)
+    return plan
+
+
+def row_update(obj: Model, fields: list[str]) -> Model:
+    """`obj.save(update_fields=fields)` as one UPDATE (see above); DatabaseError when the row is gone,
+    as `save()` says it."""
+    model = type(obj)
+    if obj._state.adding or not _plain(model):
+        obj.save(update_fields=fields)
+        return obj
+    alias = obj._state.db or router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    sql, planned = _update_plan(model, alias, tuple(dict.fromkeys(fields)))
+    values = [field.pre_save(obj, False) for field in planned]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        obj.save(update_fields=fields)
+        return obj
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(planned, values, strict=True)]
+    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    return obj
