@@ -20,8 +20,10 @@ from django.db.models import QuerySet
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 from django.db.transaction import TransactionManagementError
 
-# Stand-ins for the values, found again in the compiled parameters (integers: primary keys).
+# Stand-ins for the values, found again in the compiled parameters: integers (primary keys), or
+# texts for the values that `build` annotates as `str` (a slug).
 _STAND_INS = tuple(-7_000_000_001 - index for index in range(8))
+_TEXT_STAND_INS = tuple(f"\x1fvaleur-preparee-{index}\x1f" for index in range(8))
 
 
 class _Query:
@@ -49,11 +51,18 @@ class _QuerySet:
 class PreparedQuery:
     """`build(*values)` gives the queryset; `rows(*values)` its objects (or dicts, for `values()`),
     `get(*values)` the only one (the model's DoesNotExist when there is none), `first(*values)`.
-    Values are integers (primary keys, foreign keys), as many as `build` takes."""
+    Values are integers (primary keys, foreign keys), as many as `build` takes, or texts where `build`
+    annotates its argument as `str`."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
         self._arity = build.__code__.co_argcount
+        names = build.__code__.co_varnames[: self._arity]
+        annotations = getattr(build, "__annotations__", {})
+        self._texts = tuple(annotations.get(name) in (str, "str") for name in names)
+        self._stand_ins = tuple(
+            _TEXT_STAND_INS[index] if text else _STAND_INS[index] for index, text in enumerate(self._texts)
+        )
         self._compiled: dict[str, tuple] = {}  # per database vendor
         self._alias: str | None = None
         self._lock = Lock()
@@ -62,13 +71,12 @@ class PreparedQuery:
         compiled = self._compiled.get(connections[self._alias].vendor) if self._alias else None
         if compiled is None:
             with self._lock:
-                queryset = self._build(*_STAND_INS[: self._arity])
+                queryset = self._build(*self._stand_ins)
                 self._alias = queryset.db
                 compiler = queryset.query.get_compiler(using=queryset.db)
                 sql, params = compiler.as_sql()
                 places = [
-                    [index for index, value in enumerate(params) if value == stand_in]
-                    for stand_in in _STAND_INS[: self._arity]
+                    [index for index, value in enumerate(params) if value == stand_in] for stand_in in self._stand_ins
                 ]
                 if not all(places):
                     raise ValueError("a value of the prepared query is not among its SQL parameters")
@@ -76,16 +84,16 @@ class PreparedQuery:
                 self._compiled[connections[queryset.db].vendor] = compiled
         return compiled
 
-    def sql(self, *values: int) -> tuple[str, list]:
+    def sql(self, *values: int | str) -> tuple[str, list]:
         """The SQL and the parameters sent for `values`."""
         _queryset, _compiler, sql, params, places = self._compile()
         bound = list(params)
-        for value, indexes in zip(values, places, strict=True):
+        for value, indexes, text in zip(values, places, self._texts, strict=True):
             for index in indexes:
-                bound[index] = int(value)
+                bound[index] = str(value) if text else int(value)
         return sql, bound
 
-    def rows(self, *values: int) -> list:
+    def rows(self, *values: int | str) -> list:
         queryset, compiler, _sql, _params, _places = self._compile()
         sql, bound = self.sql(*values)
         connection = connections[queryset.db]
@@ -97,7 +105,7 @@ class PreparedQuery:
         shape = _QuerySet(queryset, _Query(queryset.query, runner))
         return list(queryset._iterable_class(shape, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE))
 
-    def get(self, *values: int):
+    def get(self, *values: int | str):
         found = self.rows(*values)
         model = self._compile()[0].model
         if not found:
@@ -106,6 +114,6 @@ class PreparedQuery:
             raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
         return found[0]
 
-    def first(self, *values: int):
+    def first(self, *values: int | str):
         found = self.rows(*values)
         return found[0] if found else None

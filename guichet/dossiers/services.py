@@ -13,7 +13,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.clock import today
 from guichet.core.models import AuditAction
-from guichet.core.prepared_writes import row_update
+from guichet.core.prepared_writes import row_insert, row_update
 from guichet.core.transactions import atomic_unless_held
 from guichet.procedures.answers import AnswersSending, CleanedAnswers, answers_clean
 from guichet.procedures.models import Procedure, ProcedureVersion
@@ -43,18 +43,21 @@ def dossier_create(
     double click or a retried request never starts two."""
     values = {"answers": answers, "creation_key": creation_key, "version": version, "version_notice": version_notice}
     if transaction.get_connection().in_atomic_block:
-        # Within the caller's transaction: a clash of keys is undone by a savepoint of its own.
+        # Within the caller's transaction: the draft of the same key looked for first, and a clash
+        # with a request that committed one meanwhile undone by a savepoint of its own.
         with transaction.atomic():
             return _dossier_create(actor, procedure, **values, savepoint=True)
+    # A transaction of its own: the draft is written at once (a double click is rare), and the
+    # unique key refuses a second one; the whole transaction is then undone (it wrote nothing else)
+    # and the draft of the first click given back, even if the procedure closed in between.
     try:
         with transaction.atomic():
             return _dossier_create(actor, procedure, **values, savepoint=False)
-    except IntegrityError:
-        if creation_key is None:
+    except (IntegrityError, ValidationError):
+        existing = Dossier.objects.filter(applicant=actor, creation_key=creation_key).first() if creation_key else None
+        if existing is None:
             raise
-        # The same key, from a request that ran at the same time and committed first: this
-        # transaction, undone whole, had written nothing else.
-        return Dossier.objects.get(applicant=actor, creation_key=creation_key)
+        return existing
 
 
 def _dossier_create(
@@ -67,7 +70,7 @@ def _dossier_create(
     version_notice: str,
     savepoint: bool,
 ) -> Dossier:
-    if creation_key is not None:
+    if creation_key is not None and savepoint:
         existing = Dossier.objects.filter(applicant=actor, creation_key=creation_key).first()
         if existing is not None:
             return existing
@@ -88,7 +91,7 @@ def _dossier_create(
     )
     try:
         with transaction.atomic(savepoint=savepoint):
-            dossier.save(force_insert=True)
+            row_insert(dossier)
     except IntegrityError:
         if not savepoint:
             raise

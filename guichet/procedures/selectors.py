@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from guichet.accounts.models import Organisation, User
 from guichet.accounts.selectors import organisations_administered_by
+from guichet.core.prepared import PreparedQuery
 
 from .definition import FormDefinition, definition_validate
 from .models import InstructorMembership, Procedure, ProcedureVersion
@@ -15,14 +16,21 @@ def procedures_public() -> QuerySet[Procedure]:
     return Procedure.objects.published().select_related("organisation").order_by("title")
 
 
-def procedure_to_start(slug: str) -> Procedure | None:
-    """The published procedure that « Commencer » starts a dossier on, with its organisation and the
-    id of its latest published version (`latest_version_id`), in one query; without its draft form
-    (large): the dossier is made on the published version."""
+def _procedure_to_start(slug: str) -> QuerySet[Procedure]:
     latest = ProcedureVersion.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("pk")[:1]
     return (
         procedures_public().filter(slug=slug).defer("draft_definition").annotate(latest_version_id=Subquery(latest))
-    ).first()
+    )[:1]
+
+
+_PROCEDURE_TO_START = PreparedQuery(_procedure_to_start)
+
+
+def procedure_to_start(slug: str) -> Procedure | None:
+    """The published procedure that « Commencer » starts a dossier on, with its organisation and the
+    id of its latest published version (`latest_version_id`), in one query compiled once; without its
+    draft form (large): the dossier is made on the published version."""
+    return _PROCEDURE_TO_START.first(slug)
 
 
 def procedures_catalogue(*, query: str = "", organisation_slug: str = "") -> QuerySet[Procedure]:

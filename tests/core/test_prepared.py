@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from guichet.core.prepared import PreparedQuery
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_for_applicant, dossiers_of_applicant_id
-from tests.factories import DossierFactory, UserFactory
+from guichet.procedures.models import Procedure
+from guichet.procedures.selectors import procedure_to_start
+from tests.factories import DossierFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +65,14 @@ def test_values_with_annotations_come_back_as_dicts():
     assert [query.first(user.pk)["email"] for user in users] == [user.email for user in users]
     sql, params = query.sql(users[1].pk)
     assert params == [users[1].pk] and "email" in sql
+
+
+def test_a_text_value_is_bound_as_a_text_the_procedure_to_start_by_its_slug():
+    procedure, other = ProcedureFactory(), ProcedureFactory()
+    found = procedure_to_start(procedure.slug)
+    assert found == procedure and procedure_to_start(other.slug) == other
+    assert found.latest_version_id == procedure.versions.get().pk
+    assert found.organisation.name == procedure.organisation.name
+    assert procedure_to_start("inconnue' OR '1'='1") is None
+    Procedure.objects.filter(pk=other.pk).update(status=Procedure.Status.CLOSED)
+    assert procedure_to_start(other.slug) is None

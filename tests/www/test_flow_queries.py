@@ -22,7 +22,7 @@ WAITING_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBacken
 
 # Statements per request, in the flow's order.
 STATEMENTS = {
-    "01 commencer": 8,
+    "01 commencer": 7,
     "02 page 1 (affichage)": 4,
     "03 page 1": 7,
     "04 page 2 (affichage)": 4,
