@@ -107,6 +107,8 @@ TEMPLATES = [
                 "guichet.www.context_processors.roles",
                 "guichet.www.context_processors.accessibility",
             ],
+            # `{% url %}` with each address reversed once per process (decision 0056).
+            "builtins": ["guichet.core.templatetags.kept_urls"],
         },
     },
 ]

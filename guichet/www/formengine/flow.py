@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 
 from guichet.procedures.answers import AnswersSending, answers_clean
@@ -87,7 +87,7 @@ def form_page_respond(
     shown = answers_clean(form, raw, today=today, require_complete=False)
     pages = pages_visible(form, shown.values)
     if not 1 <= number <= len(pages):
-        return redirect(routes.page(1 if number < 1 else len(pages)))
+        return HttpResponseRedirect(routes.page(1 if number < 1 else len(pages)))
     page = pages[number - 1]
     frame = {**context, "form_action": request.path, "errors": [], "notice": ""}
     if request.method != "POST":
@@ -128,15 +128,15 @@ def form_page_respond(
     for reason in refused.values():
         messages.error(request, reason)
     if place:
-        return redirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
+        return HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
     if action == "source":
         anchor = request.POST[SOURCE] if request.POST[SOURCE] != "api_particulier" else "sources"
-        return redirect(f"{routes.page(number)}#{ID_PREFIX}{anchor}")
+        return HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{anchor}")
     if action == "previous":
-        return redirect(routes.page(max(number - 1, 1)))
+        return HttpResponseRedirect(routes.page(max(number - 1, 1)))
     if action == "save":
         messages.success(request, "Votre brouillon est enregistré : vous pourrez le reprendre plus tard.")
-        return redirect(routes.page(number))
+        return HttpResponseRedirect(routes.page(number))
 
     complete = answers_clean(form, answers, today=today, require_complete=True, own_dossiers=own_dossiers)
     view = page_view(page, number, answers, complete.values, complete.errors)
@@ -145,7 +145,7 @@ def form_page_respond(
         return _render_page(request, template, {**frame, "notice": REVEALED_NOTICE, "errors": view.errors}, view, pages)
     if view.errors:
         return _render_page(request, template, {**frame, "errors": view.errors}, view, pages)
-    return redirect(routes.page(number + 1) if number < len(pages) else routes.summary)
+    return HttpResponseRedirect(routes.page(number + 1) if number < len(pages) else routes.summary)
 
 
 def _render_page(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from guichet.accounts.names import user_needs_name
 from guichet.accounts.selectors import applicant_identity_for_dossier
+from guichet.core.kept_urls import reverse_kept
 from guichet.documents.dossier_pdf import dossier_pdfa
 from guichet.documents.selectors import acts_of_dossier
 from guichet.dossiers.files import dossier_file_store, dossier_files_of_applicant, file_answer
@@ -63,8 +64,8 @@ from .sources import page_source_fetch, sourced_views
 
 def _routes(dossier: Dossier) -> FormRoutes:
     return FormRoutes(
-        page=lambda number: reverse("usager:dossier_page", args=[dossier.pk, number]),
-        summary=reverse("usager:dossier_summary", args=[dossier.pk]),
+        page=lambda number: reverse_kept("usager:dossier_page", args=[dossier.pk, number]),
+        summary=reverse_kept("usager:dossier_summary", args=[dossier.pk]),
     )
 
 
@@ -119,7 +120,7 @@ def dossier_start(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("public:procedure_detail", slug=slug)
-    return redirect("usager:dossier_page", pk=dossier.pk, number=max(dossier.resume_page, 1))
+    return HttpResponseRedirect(reverse_kept("usager:dossier_page", args=[dossier.pk, max(dossier.resume_page, 1)]))
 
 
 def _name_asked(request: HttpRequest, next_url: str) -> HttpResponse:
@@ -258,7 +259,7 @@ def _dossier_summary(request: HttpRequest, dossier: Dossier, *, locked: bool) ->
         try:
             if correction is None:
                 dossier_submit(actor=request.user, dossier=dossier, already_locked=locked)
-                return redirect("usager:dossier_submitted", pk=dossier.pk)
+                return HttpResponseRedirect(reverse_kept("usager:dossier_submitted", args=[dossier.pk]))
             dossier_corrections_submit(actor=request.user, dossier=dossier)
         except SubmissionInvalid as error:
             messages.error(request, error.messages[0])
