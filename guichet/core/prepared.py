@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 from django.db.transaction import TransactionManagementError
 
@@ -80,13 +81,13 @@ class PreparedQuery:
                 ]
                 if not all(places):
                     raise ValueError("a value of the prepared query is not among its SQL parameters")
-                compiled = (queryset, compiler, sql, tuple(params), places)
+                compiled = (queryset, compiler, sql, tuple(params), places, _ObjectsShape.of(queryset, compiler))
                 self._compiled[connections[queryset.db].vendor] = compiled
         return compiled
 
     def sql(self, *values: int | str) -> tuple[str, list]:
         """The SQL and the parameters sent for `values`."""
-        _queryset, _compiler, sql, params, places = self._compile()
+        _queryset, _compiler, sql, params, places, _shape = self._compile()
         bound = list(params)
         for value, indexes, text in zip(values, places, self._texts, strict=True):
             for index in indexes:
@@ -94,11 +95,15 @@ class PreparedQuery:
         return sql, bound
 
     def rows(self, *values: int | str) -> list:
-        queryset, compiler, _sql, _params, _places = self._compile()
+        queryset, compiler, _sql, _params, _places, shape = self._compile()
         sql, bound = self.sql(*values)
         connection = connections[queryset.db]
         if queryset.query.select_for_update and not connection.in_atomic_block:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        if shape is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, bound)
+                return shape.objects(cursor.fetchall(), connection)
         runner = copy.copy(compiler)
         runner.connection = connection  # the thread's own connection
         runner.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
@@ -117,3 +122,43 @@ class PreparedQuery:
     def first(self, *values: int | str):
         found = self.rows(*values)
         return found[0] if found else None
+
+
+class _ObjectsShape:
+    """How the rows of a query that gives objects become objects, worked out once: what Django's
+    ModelIterable works out at each run (the columns of each model, the converters of each column,
+    the related objects read with it), then the same steps on each row."""
+
+    @classmethod
+    def of(cls, queryset: QuerySet, compiler) -> "_ObjectsShape | None":
+        if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
+            return None  # values(), or objects that Django links otherwise: its own iterable
+        return cls(queryset, compiler)
+
+    def __init__(self, queryset: QuerySet, compiler):
+        select, klass_info = compiler.select, compiler.klass_info
+        self.db, self.model = queryset.db, klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, queryset.db)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = list(compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items())
+        self.width = compiler.col_count if compiler.has_extra_select else None
+
+    def objects(self, rows: list, connection) -> list:
+        found = []
+        for fetched in rows:
+            row = list(fetched[: self.width] if self.width is not None else fetched)
+            for position, (converters, expression) in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
