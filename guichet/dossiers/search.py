@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Value
 
 from guichet.procedures.definition import FieldType, FormDefinition, FormField
+from guichet.procedures.selectors import version_form
 
 CONFIG = "french"
 # Answers whose text a person may search for; numbers, dates and yes/no answers are not words.
@@ -84,6 +85,16 @@ def dossier_search_vector(*, number: str, identity: Mapping[str, Any], answers_t
     head_words = dossier_search_head(number=number, identity_words=identity_search_words(identity))
     head = SearchVector(Value(head_words), config=CONFIG)
     return head + SearchVector(Value(accents_fold(answers_text)), config=CONFIG)
+
+
+def dossier_search_expression(dossier) -> CombinedSearchVector | None:
+    """The search vector of a filed dossier, from its number, its applicant's identity and its
+    answers read with their form (options found by their labels); None where PostgreSQL's full-text
+    search is not there (other databases search the columns themselves)."""
+    if not full_text_search_available():
+        return None
+    answers_text = answers_search_text(version_form(dossier.version_id), dossier.answers)
+    return dossier_search_vector(number=dossier.number, identity=dossier.identity, answers_text=answers_text)
 
 
 def search_query(text: str) -> SearchQuery:

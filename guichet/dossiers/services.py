@@ -22,7 +22,7 @@ from guichet.procedures.selectors import procedure_latest_version_id, version_fo
 from .deadlines import due_at_after_corrections
 from .files import answer_file_items
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
-from .search import answers_search_text, dossier_search_vector, full_text_search_available
+from .search import dossier_search_expression
 from .selectors import applicant_dossier_numbers
 from .sourced import answers_certified_kept, sourced_forget
 from .workflow import TransitionNotAllowed, dossier_transition
@@ -257,7 +257,6 @@ def _submit(actor: User, dossier: Dossier, *, already_locked: bool) -> Dossier:
         author=actor,
         created_at=locked.submitted_at,
     )
-    _search_index(locked)
     if locked is not dossier:
         dossier.fields_copy(locked)
     return locked
@@ -267,11 +266,9 @@ def _search_index(dossier: Dossier) -> None:
     """Make the back office's search find the dossier by what was just filed (PostgreSQL's
     full-text search; other databases search the columns themselves). Written here rather than by a
     trigger: the answers are read with their form, so that options are found by their labels."""
-    if not full_text_search_available():
-        return
-    answers_text = answers_search_text(version_form(dossier.version_id), dossier.answers)
-    vector = dossier_search_vector(number=dossier.number, identity=dossier.identity, answers_text=answers_text)
-    Dossier.objects.filter(pk=dossier.pk).update(search_vector=vector)
+    vector = dossier_search_expression(dossier)
+    if vector is not None:
+        Dossier.objects.filter(pk=dossier.pk).update(search_vector=vector)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from .deadlines import due_at_on_instruction_start, due_at_on_submission
 from .models import ActKind, CorrectionRequest, Dossier, DossierState, TransitionLog, TransitionName
 from .numbering import dossier_number_next
 from .routing import dossier_route
+from .search import dossier_search_expression
 from .selectors import instructor_can_act_on
 
 Role = TransitionLog.ActorRole
@@ -54,6 +55,10 @@ def _on_submit(dossier: Dossier, now: datetime) -> None:
     if dossier.group_id is None:
         dossier.group = dossier_route(dossier)
     dossier.due_at = due_at_on_submission(procedure=dossier.procedure, submitted_at=dossier.submitted_at)
+    # Found by the back office's search from its filing on: written by the filing's own UPDATE.
+    vector = dossier_search_expression(dossier)
+    if vector is not None:
+        dossier.search_vector = vector
 
 
 def _on_start_instruction(dossier: Dossier, now: datetime) -> None:
@@ -97,6 +102,14 @@ def _after_start_instruction(dossier: Dossier, log: TransitionLog) -> None:
 def _after_withdraw(dossier: Dossier, log: TransitionLog) -> None:
     # Nothing is left to correct on a dossier that its applicant withdrew.
     CorrectionRequest.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=log.at)
+
+
+def _expressions_forget(dossier: Dossier) -> None:
+    """A value written as an SQL expression (the search vector) is not known here once saved: the
+    field is left unread, as a deferred one (read from the database if anyone asks)."""
+    for field in dossier._meta.concrete_fields:
+        if hasattr(dossier.__dict__.get(field.attname), "resolve_expression"):
+            del dossier.__dict__[field.attname]
 
 
 @dataclass(frozen=True)
@@ -268,6 +281,7 @@ def _transition_apply(
     if transition.effect is not None:
         transition.effect(locked, now)
     locked.save()
+    _expressions_forget(locked)
     log = TransitionLog.objects.create(
         dossier=locked,
         transition=transition.name,

@@ -194,8 +194,12 @@ class Dossier(TimeStampedModel):
     def fields_copy(self, saved: "Dossier") -> None:
         """Take the values of another copy of this dossier (one just saved under a lock), so that
         the caller's object reflects them without reading the row again."""
+        known = saved.__dict__
         for field in self._meta.concrete_fields:
-            setattr(self, field.attname, getattr(saved, field.attname))
+            if field.attname in known:
+                setattr(self, field.attname, known[field.attname])
+            else:  # deferred there (or written as an expression): read again here if ever asked
+                self.__dict__.pop(field.attname, None)
 
     def sending_is_late(self, sending: "AnswersSending | None") -> bool:
         """True when the answers saved come from a later sending of the same tab than `sending`:
