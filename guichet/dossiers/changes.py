@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, Max, QuerySet, Value, When
 
 from guichet.core.models import Sequence
+from guichet.core.prepared_writes import row_insert
 
 from .models import Dossier, DossierChange, DossierState
 
@@ -54,7 +55,7 @@ def dossier_changed(dossier: Dossier) -> None:
     did not happen, nor lost. Drafts are their applicant's alone: nothing is recorded for them."""
     if dossier.state == DossierState.DRAFT:
         return
-    DossierChange.objects.create(dossier_id=dossier.pk)
+    row_insert(DossierChange(dossier_id=dossier.pk))
 
 
 @transaction.atomic

@@ -249,13 +249,15 @@ def _submit(actor: User, dossier: Dossier, *, already_locked: bool) -> Dossier:
     _answers_check(locked)
     # The transition gives the number and the group, and freezes the applicant's identity.
     dossier_transition(dossier=locked, name=TransitionName.SUBMIT, actor=actor, already_locked=True)
-    DossierSnapshot.objects.create(
-        dossier=locked,
-        version_id=locked.version_id,
-        kind=DossierSnapshot.Kind.SUBMISSION,
-        answers=locked.answers,
-        author=actor,
-        created_at=locked.submitted_at,
+    row_insert(
+        DossierSnapshot(
+            dossier=locked,
+            version_id=locked.version_id,
+            kind=DossierSnapshot.Kind.SUBMISSION,
+            answers=locked.answers,
+            author=actor,
+            created_at=locked.submitted_at,
+        )
     )
     if locked is not dossier:
         dossier.fields_copy(locked)

@@ -16,6 +16,7 @@ from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
 from guichet.core.hooks import Hook
 from guichet.core.models import AuditAction
+from guichet.core.prepared_writes import row_insert
 from guichet.core.transactions import atomic_unless_held
 
 from .actors import Actor, ServiceActor, actor_label, actor_user
@@ -282,7 +283,7 @@ def _transition_apply(
         transition.effect(locked, now)
     locked.save()
     _expressions_forget(locked)
-    log = TransitionLog.objects.create(
+    log = TransitionLog(
         dossier=locked,
         transition=transition.name,
         from_state=from_state,
@@ -293,6 +294,7 @@ def _transition_apply(
         motivation=motivation,
         at=now,
     )
+    row_insert(log)
     if transition.after is not None:
         transition.after(locked, log)
     dossier_changed(locked)
