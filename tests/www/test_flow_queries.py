@@ -25,13 +25,13 @@ STATEMENTS = {
     "01 commencer": 7,
     "02 page 1 (affichage)": 4,
     "03 page 1": 7,
-    "04 page 2 (affichage)": 4,
+    "04 page 2 (affichage)": 3,
     "05 page 2": 7,
-    "06 page 3 (affichage)": 4,
+    "06 page 3 (affichage)": 3,
     "07 page 3": 7,
-    "08 page 4 (affichage)": 4,
+    "08 page 4 (affichage)": 3,
     "09 page 4": 11,
-    "10 recapitulatif (affichage)": 4,
+    "10 recapitulatif (affichage)": 3,
     "11 deposer": 14,  # the search vector written by the filing's own UPDATE on PostgreSQL
     "12 confirmation": 4,
 }

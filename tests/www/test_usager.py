@@ -521,3 +521,22 @@ def test_an_identity_certified_by_franceconnect_is_prefilled_locked_and_frozen(c
     FranceConnectIdentity.objects.filter(user=applicant).update(family_name="MARTIN")
     detail = client.get(reverse("usager:dossier_detail", args=[dossier.pk])).content.decode()
     assert "DUBOIS" in detail and "MARTIN" not in detail
+
+
+def test_reprendre_takes_back_to_the_page_the_answers_sent_the_person_to(client, applicant, procedure):
+    """The answers are saved with the page that their sending leads to, before it is even shown:
+    the next page once a page is complete, the same page when it has errors, the one before for
+    « Précédent », the summary (0) after the last page."""
+    dossier = start(client, procedure)
+    client.post(page_url(dossier, 1), {"objet": "", "urgent": "false"})
+    dossier.refresh_from_db()
+    assert dossier.resume_page == 1 and dossier.answers["urgent"] is False
+    client.post(page_url(dossier, 1), {"objet": "Copie d’acte", "urgent": "false"})
+    dossier.refresh_from_db()
+    assert dossier.resume_page == 2 and dossier.answers["objet"] == "Copie d’acte"
+    client.post(page_url(dossier, 2), {"_previous": "1"})
+    dossier.refresh_from_db()
+    assert dossier.resume_page == 1
+    fill(client, dossier)
+    dossier.refresh_from_db()
+    assert dossier.resume_page == 0

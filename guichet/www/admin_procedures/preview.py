@@ -36,8 +36,8 @@ class SessionAnswers:
     def is_late(self, sending: AnswersSending | None) -> bool:
         return False  # the session is written whole at the end of each request: last one wins
 
-    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None:
-        self.session[self.key] = answers
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None, *, resume: int) -> None:
+        self.session[self.key] = answers  # a preview is not taken back later: no page to remember
 
     def clear(self) -> None:
         self.session.pop(self.key, None)

@@ -37,13 +37,15 @@ REVEALED_NOTICE = (
 
 class AnswersStore(Protocol):
     """Where the raw answers of one form being filled are kept. `is_late`: answers from a later
-    sending of the same browser tab were saved already (see `AnswersSending`)."""
+    sending of the same browser tab were saved already (see `AnswersSending`). `resume`: the page
+    that the person is sent to (its visible rank; 0 for the summary), kept with the answers where
+    the store remembers where to take them back."""
 
     def load(self) -> dict[str, Any]: ...
 
     def is_late(self, sending: AnswersSending | None) -> bool: ...
 
-    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None: ...
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None, *, resume: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,16 @@ def form_page_respond(
 
     action, sending = posted_action(request.POST), posted_sending(request.POST)
     refused: dict[str, str] = {}
-    if store.is_late(sending):
+    late = store.is_late(sending)
+
+    def saved(response: HttpResponse, resume: int) -> HttpResponse:
+        # Saved in every case, once, with the page the person is sent to (in the caller's
+        # transaction: nothing of the answers is lost whichever way the request ends).
+        if not late:
+            store.save(answers, sending, resume=resume)
+        return response
+
+    if late:
         # Sent before answers that were saved already (a live update overtaken by a later one):
         # what was saved stands, and this request goes on with it.
         answers, place = raw, ""
@@ -112,7 +123,6 @@ def form_page_respond(
             refused=refused,
         )
         place = answers_apply_action(page, answers, request.POST) if action.endswith(("_row", "_file")) else ""
-        store.save(answers, sending)
     draft = answers_clean(form, answers, today=today, require_complete=False)
     pages = pages_visible(form, draft.values)
     # The page stays visible: its condition reads only the answers of earlier pages.
@@ -120,32 +130,35 @@ def form_page_respond(
     # A data source's button inherits the form's `_refresh` (hx-vals): it is not a live update.
     if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST and action != "source":
         view = page_view(page, number, answers, draft.values, {**draft.errors, **refused})
-        return render(request, FIELDS_TEMPLATE, {"page": view, "form_action": request.path})
+        return saved(render(request, FIELDS_TEMPLATE, {"page": view, "form_action": request.path}), number)
     if refused and action == "next":
         # The page again, each refused file's reason at its question: nothing else is checked yet.
         view = page_view(page, number, answers, draft.values, refused)
-        return _render_page(request, template, {**frame, "errors": view.errors}, view, pages)
+        return saved(_render_page(request, template, {**frame, "errors": view.errors}, view, pages), number)
     for reason in refused.values():
         messages.error(request, reason)
     if place:
-        return HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{place}")
+        return saved(HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{place}"), number)
     if action == "source":
         anchor = request.POST[SOURCE] if request.POST[SOURCE] != "api_particulier" else "sources"
-        return HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{anchor}")
+        return saved(HttpResponseRedirect(f"{routes.page(number)}#{ID_PREFIX}{anchor}"), number)
     if action == "previous":
-        return HttpResponseRedirect(routes.page(max(number - 1, 1)))
+        return saved(HttpResponseRedirect(routes.page(max(number - 1, 1))), max(number - 1, 1))
     if action == "save":
         messages.success(request, "Votre brouillon est enregistré : vous pourrez le reprendre plus tard.")
-        return HttpResponseRedirect(routes.page(number))
+        return saved(HttpResponseRedirect(routes.page(number)), number)
 
     complete = answers_clean(form, answers, today=today, require_complete=True, own_dossiers=own_dossiers)
     view = page_view(page, number, answers, complete.values, complete.errors)
     if view.question_paths - page_view(page, number, raw, shown.values, {}).question_paths:
         view = page_view(page, number, answers, draft.values, draft.errors)
-        return _render_page(request, template, {**frame, "notice": REVEALED_NOTICE, "errors": view.errors}, view, pages)
+        frame = {**frame, "notice": REVEALED_NOTICE, "errors": view.errors}
+        return saved(_render_page(request, template, frame, view, pages), number)
     if view.errors:
-        return _render_page(request, template, {**frame, "errors": view.errors}, view, pages)
-    return HttpResponseRedirect(routes.page(number + 1) if number < len(pages) else routes.summary)
+        return saved(_render_page(request, template, {**frame, "errors": view.errors}, view, pages), number)
+    if number < len(pages):
+        return saved(HttpResponseRedirect(routes.page(number + 1)), number + 1)
+    return saved(HttpResponseRedirect(routes.summary), 0)
 
 
 def _render_page(

@@ -90,12 +90,12 @@ class DossierAnswers:
     def is_late(self, sending: AnswersSending | None) -> bool:
         return self.dossier.sending_is_late(sending)
 
-    def save(self, answers: dict[str, Any], sending: AnswersSending | None) -> None:
+    def save(self, answers: dict[str, Any], sending: AnswersSending | None, *, resume: int) -> None:
         dossier_answers_save(
             actor=self.request.user,
             dossier=self.dossier,
             answers=answers,
-            page=self.number,
+            page=resume,
             already_locked=self.locked,
             sending=sending,
         )
