@@ -11,7 +11,7 @@ from guichet.procedures.models import InstructorMembership
 from guichet.procedures.selectors import version_form
 
 from .actors import Actor, ServiceActor
-from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, TransitionLog, TransitionName
+from .models import CorrectionRequest, Dossier, DossierSnapshot, DossierState, Opinion, TransitionLog, TransitionName
 from .sourced import HAS_SOURCED_VALUES, sourced_values_exist
 
 
@@ -36,6 +36,17 @@ _APPLICANT_DOSSIER_LOCKED = PreparedQuery(
         .annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
     )
 )
+# The confirmation page's: with whether the applicant gave their opinion (`has_opinion`).
+_APPLICANT_DOSSIER_WITH_OPINION = PreparedQuery(
+    lambda applicant, pk: (
+        dossiers_of_applicant_id(applicant)
+        .filter(pk=pk)
+        .annotate(
+            **{HAS_SOURCED_VALUES: sourced_values_exist()},
+            has_opinion=Exists(Opinion.objects.filter(dossier=OuterRef("pk"))),
+        )
+    )
+)
 
 
 def dossiers_of_applicant_id(applicant_id: int) -> QuerySet[Dossier]:
@@ -46,10 +57,15 @@ def dossiers_of_applicant_id(applicant_id: int) -> QuerySet[Dossier]:
     )
 
 
-def dossier_for_applicant(user: User, pk: int, *, for_update: bool = False) -> Dossier:
+def dossier_for_applicant(user: User, pk: int, *, for_update: bool = False, with_opinion: bool = False) -> Dossier:
     """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's. `for_update`
-    locks the dossier's row (only it, not its procedure's) until the end of the caller's transaction."""
-    dossier = (_APPLICANT_DOSSIER_LOCKED if for_update else _APPLICANT_DOSSIER).get(user.pk, pk)
+    locks the dossier's row (only it, not its procedure's) until the end of the caller's transaction;
+    `with_opinion` says in `has_opinion` whether the applicant gave their opinion on it."""
+    if with_opinion:
+        query = _APPLICANT_DOSSIER_WITH_OPINION
+    else:
+        query = _APPLICANT_DOSSIER_LOCKED if for_update else _APPLICANT_DOSSIER
+    dossier = query.get(user.pk, pk)
     dossier.applicant = user  # already known: reading it again would cost a query
     return dossier
 

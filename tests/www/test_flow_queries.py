@@ -33,7 +33,7 @@ STATEMENTS = {
     "09 page 4": 11,
     "10 recapitulatif (affichage)": 3,
     "11 deposer": 14,  # the search vector written by the filing's own UPDATE on PostgreSQL
-    "12 confirmation": 4,
+    "12 confirmation": 3,
 }
 
 

@@ -56,10 +56,11 @@ def pending_answers_take(request: HttpRequest) -> QueryDict | None:
     return data
 
 
-def own_dossier(request: HttpRequest, pk: int, *, for_update: bool = False) -> Dossier:
+def own_dossier(request: HttpRequest, pk: int, *, for_update: bool = False, with_opinion: bool = False) -> Dossier:
     """The signed-in person's dossier; anyone else's answers 404, as one that does not exist.
-    `for_update`: locked until the end of the caller's transaction (see dossier_for_applicant)."""
+    `for_update`: locked until the end of the caller's transaction; `with_opinion`: with
+    `has_opinion` (see dossier_for_applicant)."""
     try:
-        return dossier_for_applicant(request.user, pk, for_update=for_update)
+        return dossier_for_applicant(request.user, pk, for_update=for_update, with_opinion=with_opinion)
     except Dossier.DoesNotExist:
         raise Http404("Ce dossier n’existe pas.") from None

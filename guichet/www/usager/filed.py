@@ -7,15 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from guichet.dossiers.models import Dossier, DossierState, Opinion
+from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_withdraw, opinion_give
 
 from .access import applicant_required, own_dossier
 from .forms import OpinionForm, WithdrawForm, help_followups_pending
 
 
-def filed_dossier(request: HttpRequest, pk: int) -> Dossier:
-    dossier = own_dossier(request, pk)
+def filed_dossier(request: HttpRequest, pk: int, *, with_opinion: bool = False) -> Dossier:
+    dossier = own_dossier(request, pk, with_opinion=with_opinion)
     if dossier.state == DossierState.DRAFT:
         raise Http404("Ce dossier n’est pas encore déposé.")
     return dossier
@@ -24,11 +24,11 @@ def filed_dossier(request: HttpRequest, pk: int) -> Dossier:
 @applicant_required
 def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
     """The confirmation page: the number, what happens next, and "Je donne mon avis"."""
-    dossier = filed_dossier(request, pk)
+    dossier = filed_dossier(request, pk, with_opinion=True)
     context = {
         "dossier": dossier,
         "procedure": dossier.procedure,
-        "opinion_form": None if Opinion.objects.filter(dossier=dossier).exists() else OpinionForm(),
+        "opinion_form": None if dossier.has_opinion else OpinionForm(),
         "help_followups_shown": False,
     }
     return render(request, "usager/dossier_submitted.html", context)
