@@ -262,6 +262,8 @@ def soak(*, minutes: float, rate: float | None, capacity_seconds: int):
             Figure(f"soak_{p.name}_memory_growth_max", growth, "MB"),
             *_drain_figures(p.name, p.drain),
         ]
+    # After the phases: how long the workers took to finish what was filed, before the verification.
+    figures.append(Figure("soak_drain_seconds", phases[-1].drain.seconds, "s"))
     units = {"answered_not_filed": "dossiers", "filed_without_one_receipt": "dossiers"}
     figures += [Figure(f"soak_{name}", count, units.get(name, name.split("_")[0])) for name, count in missing.items()]
     return figures
