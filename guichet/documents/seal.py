@@ -182,7 +182,6 @@ def _pdf_20_digest(md_algorithm: str) -> bool:
     return md_algorithm.startswith("sha3_") or md_algorithm == "shake256"
 
 
-@cache
 def _info_kept_equivalent_to_xmp(writer) -> None:
     """PDF/A wants the document information dictionary and the XMP to say the same (ISO 19005-3,
     6.6.3). pyHanko, on writing, sets the XMP's pdf:Producer to its own name but appends that name

@@ -16,6 +16,7 @@ from guichet.dossiers.services import dossier_corrections_submit, dossier_submit
 from guichet.dossiers.workflow import TRANSITIONS, dossier_transition
 from guichet.instruction.followup.chain import (
     LEASE,
+    STEPS,
     _claim,
     followup_run,
     followup_steps,
@@ -244,6 +245,38 @@ def test_a_worker_killed_while_making_the_receipt_is_replaced_and_the_receipt_is
         assert seal_status(stored.read()).bottom_line
     assert [m.to for m in mail.outbox] == [[dossier.applicant.email]]
     assert followups_resume(now=started + timedelta(hours=1)) == []
+
+
+def test_a_resume_round_longer_than_a_lease_leases_each_step_from_when_it_takes_it(monkeypatch):
+    """The soak's backlog: a round of the resume loop runs hundreds of chains one after the other,
+    for minutes. A step it takes late in the round is leased from then: no worker takes it meanwhile
+    (leased from the round's start, the lease was over at once, and a dossier got two receipts)."""
+    first, second = DossierFactory(), DossierFactory()
+    for dossier in (first, second):
+        dossier_submit(actor=dossier.applicant, dossier=dossier)  # their tasks are lost
+    real_now = timezone.now
+    ahead = [timedelta(minutes=2)]  # past the resume loop's grace
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + ahead[0])
+    issue_act = STEPS[Name.ISSUE_ACT]
+    other_worker = []
+
+    def slow_then_watched(*, log, step, last_attempt):
+        if log.dossier_id == first.pk:
+            ahead[0] += 2 * LEASE  # the first act takes two leases: a busy node
+        elif not other_worker:
+            other_worker.append("running")
+            # Meanwhile a worker takes up the second chain (its task, or another resume round).
+            other_worker.append(followup_run(transition_id=log.pk))
+        return issue_act(log=log, step=step, last_attempt=last_attempt)
+
+    monkeypatch.setitem(STEPS, Name.ISSUE_ACT, slow_then_watched)
+    assert len(followups_resume()) == 2
+    _, report = other_worker
+    assert report.done == [] and report.waiting == Name.ISSUE_ACT
+    for dossier in (first, second):
+        (receipt,) = Act.objects.filter(dossier=dossier)
+        assert receipt.status == ActStatus.ISSUED
+        assert set(FollowUpStep.objects.filter(transition__dossier=dossier).values_list("attempts", flat=True)) == {1}
 
 
 def test_two_workers_never_take_the_same_step():

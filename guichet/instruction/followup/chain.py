@@ -148,6 +148,12 @@ def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transiti
         transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=log.pk))
 
 
+def _moved_on(now: datetime | None, since: datetime) -> datetime:
+    """`now`, moved on by the real time elapsed since `since` (the real time without `now`)."""
+    real = timezone.now()
+    return real if now is None else now + (real - since)
+
+
 def _claim(step: FollowUpStep, now: datetime) -> bool:
     """Take the step for this worker: only one worker gets it, until its lease ends."""
     free = Q(status=Status.PENDING, run_after__lte=now) | Q(status=Status.RUNNING, claimed_until__lt=now)
@@ -163,14 +169,16 @@ class RunReport:
 
 def followup_run(*, transition_id: int, now: datetime | None = None) -> RunReport:
     """Run the transition's steps that are due, in order; stop at the first one that must wait.
-    Safe to call any number of times, from any number of workers."""
+    Safe to call any number of times, from any number of workers. `now` (a resume round's, a test's)
+    moves on with the real clock while the chain runs: each step's lease starts when it is taken."""
     report = RunReport(done=[])
+    started = timezone.now()
     steps = list(FollowUpStep.objects.filter(transition_id=transition_id).order_by("position"))
     log = None  # read once, when a step is to run
     for step in steps:
         if step.status in (Status.DONE, Status.FAILED, Status.SKIPPED):
             continue
-        if not _claim(step, now or timezone.now()):
+        if not _claim(step, _moved_on(now, started)):
             report.waiting = step.name
             return report
         step.refresh_from_db()
@@ -253,12 +261,18 @@ def followups_due(*, now: datetime, grace: timedelta = timedelta(0)) -> list[int
 
 def followups_resume(*, now: datetime | None = None, grace: timedelta = RESUME_GRACE) -> list[int]:
     """Run again every chain with a step overdue (see followups_due), here and now; returns their
-    transitions. The grace leaves a just-committed chain to the task enqueued for it."""
-    now = now or timezone.now()
+    transitions. The grace leaves a just-committed chain to the task enqueued for it.
+
+    A round runs the chains one after the other: with a backlog it lasts minutes, longer than a
+    lease. Each chain is run at the round's `now` moved on by the time elapsed, so that a step taken
+    late in the round gets a whole lease from then (from the round's start, it could be over at
+    once, and a worker take the same step: two receipts for one dossier, seen in the soak)."""
+    started = timezone.now()
+    now = now or started
     transitions = followups_due(now=now, grace=grace)
     for transition_id in transitions:
         try:
-            followup_run(transition_id=transition_id, now=now)
+            followup_run(transition_id=transition_id, now=_moved_on(now, started))
         except Exception:  # one chain's trouble never stops the others
             logger.exception("Reprise du suivi du changement d’état %s impossible", transition_id)
     return transitions
