@@ -37,7 +37,11 @@ LIST = reverse("agent:dossier_list", args=["aide-permis"])
 
 
 def _on_replica(dossier: Dossier) -> bool:
-    return Dossier.objects.using("replica1").filter(pk=dossier.pk).exists()
+    """The dossier is on the replica as it was filed: its draft is written by a transaction before
+    the filing's, which the replica may not have replayed yet (no group: in no instructor's list)."""
+    return (
+        Dossier.objects.using("replica1").filter(pk=dossier.pk, state=dossier.state, group_id=dossier.group_id).exists()
+    )
 
 
 def _replica(sql: str) -> None:
