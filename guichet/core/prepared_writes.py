@@ -97,7 +97,8 @@ def row_update(obj: Model, fields: list[str]) -> Model:
     if obj._state.adding or not _plain(model):
         obj.save(update_fields=fields)
         return obj
-    alias = obj._state.db or router.db_for_write(model, instance=obj)
+    # Asked of the router as save() asks it (it also notes the write: read-your-writes, core/replicas.py).
+    alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
     sql, planned = _update_plan(model, alias, tuple(dict.fromkeys(fields)))
     values = [field.pre_save(obj, False) for field in planned]

@@ -12,11 +12,13 @@ from django.http import HttpResponse
 from guichet.core import replica_health
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.prepared_writes import row_update
 from guichet.core.replica_health import ReplicaStatus, replica_status
 from guichet.core.replicas import on_replica, reads_from_replica, replica_reads, request_writes
 from guichet.dossiers.models import Dossier
 from guichet.procedures.models import Procedure
 from tests.core.replicas import BOTH, REPLICA, replica_unreachable
+from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
 
@@ -116,3 +118,16 @@ def test_an_error_of_the_primary_is_not_hidden_by_running_the_view_again(replica
     with request_writes(pinned=False), pytest.raises(OperationalError):
         page(rf.get("/liste"))
     assert runs == [REPLICA]
+
+
+def test_writes_with_sql_built_once_are_writes_to_the_primary(replicas_on):
+    """core/prepared_writes.py asks the router as save() does: the primary, even for an object read
+    on a replica, and the request's write noted (read-your-writes)."""
+    dossier = DossierFactory()
+    with request_writes(pinned=False) as writes, replica_reads():
+        read = Dossier.objects.using("default").get(pk=dossier.pk)
+        read._state.db = REPLICA  # as if read there (the tests' replica mirrors the primary)
+        read.resume_page = 3
+        row_update(read, ["resume_page"])
+        assert writes.wrote
+    assert Dossier.objects.using("default").get(pk=dossier.pk).resume_page == 3
