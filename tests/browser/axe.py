@@ -10,7 +10,9 @@ BLOCKING = {"serious", "critical"}
 
 
 def axe_violations(page) -> list[dict]:
-    """Every serious or critical violation on the page as it is now."""
+    """Every serious or critical violation on the page as it is now (once it has loaded: the audit of a
+    page still being replaced by the one a click asked for finds no document, on a loaded machine)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by the browser's debugging protocol: a <script> added to the page would be
         # refused by its Content-Security-Policy.
