@@ -6,11 +6,32 @@ save (decision 0056).
 `obj.save(update_fields=fields)` does: each field's `pre_save` (dates set automatically), its value
 prepared for the database by the field itself, the primary key read back, the object marked as saved.
 What they leave out they refuse to skip: a model with `pre_save`/`post_save` receivers, or a value that
-is an SQL expression, goes through `save()` as before. A model's own `save()` is not called: use them
-only where that method adds nothing (a test compares both, tests/core/test_prepared_writes.py)."""
+is an SQL expression, goes through `save()` as before, except an `SQLValue` given to `row_update`: a
+value the database computes by an SQL text fixed in the code (the search vector), written in place of
+its placeholder. A model's own `save()` is not called: use them only where that method adds nothing (a
+test compares both, tests/core/test_prepared_writes.py)."""
+
+from collections.abc import Sequence
 
 from django.db import DatabaseError, connections, router
-from django.db.models import Model, signals
+from django.db.models import Expression, Field, Model, signals
+
+
+class SQLValue(Expression):
+    """A value that the database computes with `sql` (its `%s` bound to `params`): an SQL text that
+    depends on nothing else (no column, no join), so that `row_update` writes it as it is, and
+    `save()` or `update()` as any expression."""
+
+    def __init__(self, sql: str, params: Sequence, output_field: Field):
+        super().__init__(output_field=output_field)
+        self.sql, self.params = sql, list(params)
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return self  # nothing in it refers to the query
+
+    def as_sql(self, compiler, connection):
+        return self.sql, self.params
+
 
 _INSERTS: dict[tuple, tuple] = {}
 _UPDATES: dict[tuple, tuple] = {}
@@ -20,9 +41,9 @@ def _plain(model: type[Model]) -> bool:
     return not (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
 
 
-def _insert_plan(model: type[Model], alias: str, with_pk: bool) -> tuple:
+def _insert_plan(model: type[Model], alias: str, with_pk: bool, rows: int = 1) -> tuple:
     connection = connections[alias]
-    key = (model, connection.vendor, with_pk)
+    key = (model, connection.vendor, with_pk, rows)
     plan = _INSERTS.get(key)
     if plan is None:
         meta = model._meta
@@ -30,9 +51,12 @@ def _insert_plan(model: type[Model], alias: str, with_pk: bool) -> tuple:
         if any(hasattr(field, "get_placeholder") for field in fields):
             raise TypeError(f"{meta.label}: a field with its own SQL placeholder cannot be inserted here")
         quote = connection.ops.quote_name
-        returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (quoted names of the model's own)
-            quote(meta.db_table), ", ".join(quote(field.column) for field in fields), ", ".join(["%s"] * len(fields))
+        features = connection.features
+        can_return = features.can_return_columns_from_insert if rows == 1 else features.can_return_rows_from_bulk_insert
+        returning = list(meta.db_returning_fields) if can_return else []
+        row = "({})".format(", ".join(["%s"] * len(fields)))
+        sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 (quoted names of the model's own)
+            quote(meta.db_table), ", ".join(quote(field.column) for field in fields), ", ".join([row] * rows)
         )
         if returning:
             sql += " " + connection.ops.return_insert_columns(returning)[0]
@@ -73,9 +97,46 @@ def row_insert(obj: Model) -> Model:
     return obj
 
 
-def _update_plan(model: type[Model], alias: str, names: tuple[str, ...]) -> tuple:
+def rows_insert(objs: Sequence[Model]) -> list[Model]:
+    """`Model.objects.bulk_create(objs)` for a few new objects of one model without primary keys
+    (no signals either way), as one INSERT built once per model and number of rows; their keys read
+    back where the database says them, as bulk_create does."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta = model._meta
+    alias = router.db_for_write(model)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    sql, fields, returning = _insert_plan(model, alias, with_pk=False, rows=len(objs))
     connection = connections[alias]
-    key = (model, connection.vendor, names)
+    params = []
+    for obj in objs:
+        if type(obj) is not model or not obj._state.adding or obj.pk is not None:
+            raise TypeError(f"rows_insert: new {meta.label} objects without keys only")
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"rows_insert: {meta.label}.{field.name} is an SQL expression")
+            params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall() if returning else []
+    for obj, row in zip(objs, rows or [None] * len(objs), strict=True):
+        for field, value in zip(returning, row or (), strict=True):
+            for converter in field.get_db_converters(connection):
+                value = converter(value, field, connection)
+            setattr(obj, field.attname, value)
+        obj._state.adding, obj._state.db = False, alias
+    return objs
+
+
+def _update_plan(model: type[Model], alias: str, names: tuple[str, ...], shapes: tuple) -> tuple:
+    """The UPDATE of `names`; `shapes` holds, per name, the SQL of an SQLValue written there (or None
+    for a plain value's placeholder)."""
+    connection = connections[alias]
+    key = (model, connection.vendor, names, shapes)
     plan = _UPDATES.get(key)
     if plan is None:
         meta = model._meta
@@ -84,7 +145,9 @@ def _update_plan(model: type[Model], alias: str, names: tuple[str, ...]) -> tupl
             raise TypeError(f"{meta.label}: {names} cannot be updated here")
         quote = connection.ops.quote_name
         sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own)
-            quote(meta.db_table), ", ".join(f"{quote(field.column)} = %s" for field in fields), quote(meta.pk.column)
+            quote(meta.db_table),
+            ", ".join(f"{quote(field.column)} = {shape or '%s'}" for field, shape in zip(fields, shapes, strict=True)),
+            quote(meta.pk.column),
         )
         plan = _UPDATES[key] = (sql, fields)
     return plan
@@ -100,13 +163,21 @@ def row_update(obj: Model, fields: list[str]) -> Model:
     # Asked of the router as save() asks it (it also notes the write: read-your-writes, core/replicas.py).
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
-    sql, planned = _update_plan(model, alias, tuple(dict.fromkeys(fields)))
-    values = [field.pre_save(obj, False) for field in planned]
-    if any(hasattr(value, "resolve_expression") for value in values):
+    names = tuple(dict.fromkeys(fields))
+    meta = model._meta
+    values = [meta.get_field(name).pre_save(obj, False) for name in names]
+    if any(hasattr(value, "resolve_expression") and not isinstance(value, SQLValue) for value in values):
         obj.save(update_fields=fields)
         return obj
-    params = [field.get_db_prep_save(value, connection) for field, value in zip(planned, values, strict=True)]
-    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+    shapes = tuple(value.sql if isinstance(value, SQLValue) else None for value in values)
+    sql, planned = _update_plan(model, alias, names, shapes)
+    params = []
+    for field, value in zip(planned, values, strict=True):
+        if isinstance(value, SQLValue):
+            params.extend(value.params)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
+    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:

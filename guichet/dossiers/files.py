@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from guichet.connectors.antivirus import upload_scan
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.prepared import PreparedQuery
 from guichet.core.prepared_writes import row_insert
 from guichet.core.transactions import atomic_unless_held
 from guichet.core.uploads import upload_check
@@ -117,6 +118,14 @@ def answer_file_items(answers: Any) -> Iterator[dict]:
     elif isinstance(answers, list):
         for value in answers:
             yield from answer_file_items(value)
+
+
+_KEYS = PreparedQuery(lambda dossier: DossierFile.objects.filter(dossier_id=dossier).values("key"))
+
+
+def dossier_file_keys(dossier: Dossier) -> set[str]:
+    """The keys of the files received for the dossier (what its answers may refer to)."""
+    return {str(row["key"]) for row in _KEYS.rows(dossier.pk)}
 
 
 def dossier_files_of_applicant(dossier: Dossier) -> QuerySet[DossierFile]:

@@ -20,7 +20,7 @@ from guichet.procedures.models import Procedure, ProcedureVersion
 from guichet.procedures.selectors import procedure_latest_version_id, version_form
 
 from .deadlines import due_at_after_corrections
-from .files import answer_file_items
+from .files import answer_file_items, dossier_file_keys
 from .models import CorrectionRequest, Dossier, DossierFile, DossierSnapshot, DossierState, Opinion, TransitionName
 from .search import dossier_search_expression
 from .selectors import applicant_dossier_numbers
@@ -222,7 +222,7 @@ def _answers_check(dossier: Dossier) -> None:
     if cleaned.errors:
         raise SubmissionInvalid("Des réponses sont à compléter ou à corriger.", cleaned)
     attached = list(answer_file_items(dossier.answers))
-    known = {str(key) for key in dossier.files.values_list("key", flat=True)} if attached else set()
+    known = dossier_file_keys(dossier) if attached else set()
     if any(item.get("key") not in known for item in attached):
         raise SubmissionInvalid("Un fichier n’a pas été reçu : déposez-le à nouveau.", cleaned)
 

@@ -16,7 +16,7 @@ from guichet.accounts.selectors import applicant_identity_for_dossier
 from guichet.core.audit import audit_record
 from guichet.core.hooks import Hook
 from guichet.core.models import AuditAction
-from guichet.core.prepared_writes import row_insert
+from guichet.core.prepared_writes import row_insert, row_update
 from guichet.core.transactions import atomic_unless_held
 
 from .actors import Actor, ServiceActor, actor_label, actor_user
@@ -105,12 +105,34 @@ def _after_withdraw(dossier: Dossier, log: TransitionLog) -> None:
     CorrectionRequest.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=log.at)
 
 
-def _expressions_forget(dossier: Dossier) -> None:
+_UNREAD = object()
+# Written by every transition (`updated_at` as save() writes it: the time of the write).
+_ALWAYS_WRITTEN = ("state", "last_transition_at", "updated_at")
+
+
+def _values(dossier: Dossier) -> dict[str, object]:
+    return {field.attname: dossier.__dict__.get(field.attname, _UNREAD) for field in dossier._meta.concrete_fields}
+
+
+def _written(dossier: Dossier, before: dict[str, object]) -> list[str]:
+    """The fields that the transition set on the locked dossier (a value that is not the one read):
+    what its UPDATE writes, besides those every transition writes."""
+    meta = dossier._meta
+    changed = [
+        meta.get_field(attname).name
+        for attname, value in before.items()
+        if dossier.__dict__.get(attname, _UNREAD) is not value
+    ]
+    return list(dict.fromkeys([*_ALWAYS_WRITTEN, *changed]))
+
+
+def _expressions_forget(dossier: Dossier, names: list[str]) -> None:
     """A value written as an SQL expression (the search vector) is not known here once saved: the
     field is left unread, as a deferred one (read from the database if anyone asks)."""
-    for field in dossier._meta.concrete_fields:
-        if hasattr(dossier.__dict__.get(field.attname), "resolve_expression"):
-            del dossier.__dict__[field.attname]
+    for name in names:
+        attname = dossier._meta.get_field(name).attname
+        if hasattr(dossier.__dict__.get(attname), "resolve_expression"):
+            del dossier.__dict__[attname]
 
 
 @dataclass(frozen=True)
@@ -244,7 +266,8 @@ def dossier_transition(
     TransitionNotAllowed. `actor` None means the platform decides by itself (a deadline); a
     ServiceActor is software acting as the instructors (logged without a person, audited by its label).
     `already_locked` says that the caller read `dossier` under that lock already, in this transaction
-    (which is then the transition's: no savepoint of its own)."""
+    (which is then the transition's: no savepoint of its own), and saved whatever it changed on it
+    before: the transition writes only the fields that it sets itself."""
     with atomic_unless_held(already_locked):
         return _transition_apply(dossier, name, actor, motivation, already_locked=already_locked)
 
@@ -273,6 +296,7 @@ def _transition_apply(
     motivation = motivation.strip()
     if transition.motivation_required and not motivation:
         raise MotivationRequired(f"Une motivation est obligatoire pour « {transition.name.label.lower()} ».")
+    before = _values(locked)
     transition_checked.send(dossier=locked, transition=transition, actor=actor)
 
     now = timezone.now()
@@ -281,8 +305,10 @@ def _transition_apply(
     locked.last_transition_at = now
     if transition.effect is not None:
         transition.effect(locked, now)
-    locked.save()
-    _expressions_forget(locked)
+    # What the transition changed, not the whole row (the answers stay as the locked read found them).
+    written = _written(locked, before)
+    row_update(locked, written)
+    _expressions_forget(locked, written)
     log = TransitionLog(
         dossier=locked,
         transition=transition.name,

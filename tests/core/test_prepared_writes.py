@@ -1,5 +1,6 @@
-"""`row_insert` and `row_update` (core/prepared_writes.py) write exactly what `save()` writes, with SQL
-built once; what they cannot do as `save()` does goes through `save()`."""
+"""`row_insert` and `row_update` (core/prepared_writes.py) write exactly what `save()` writes, and
+`rows_insert` what `bulk_create()` writes, with SQL built once; what they cannot do as `save()` does
+goes through `save()`."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.core.prepared_writes import row_insert, row_update
+from guichet.core.prepared_writes import SQLValue, row_insert, row_update, rows_insert
 from guichet.dossiers.models import Dossier
 from tests.factories import DossierFactory, UserFactory
 
@@ -95,3 +96,32 @@ def test_a_model_with_receivers_or_an_expression_goes_through_save():
     dossier.resume_page = F("resume_page") + 2
     row_update(dossier, ["resume_page"])
     assert Dossier.objects.get(pk=dossier.pk).resume_page == page + 2
+
+
+def test_rows_inserted_at_once_are_those_that_bulk_create_writes_and_know_their_keys():
+    actor = UserFactory()
+    by_bulk = AuditEvent.objects.bulk_create([_event(actor), _event(actor, prev_hash="b")])
+    prepared = rows_insert([_event(actor), _event(actor, prev_hash="b")])
+    assert all(event.pk is not None and not event._state.adding for event in prepared)
+    assert prepared[0].pk < prepared[1].pk
+    assert [_row(AuditEvent, event.pk) for event in prepared] == [_row(AuditEvent, event.pk) for event in by_bulk]
+    assert rows_insert([]) == []
+
+
+def test_rows_insert_refuses_objects_already_saved_or_with_an_expression():
+    actor = UserFactory()
+    saved = row_insert(_event(actor))
+    with pytest.raises(TypeError):
+        rows_insert([saved])
+    with pytest.raises(TypeError):
+        rows_insert([_event(actor, seq=F("seq"))])
+
+
+def test_a_value_computed_by_a_fixed_sql_text_is_written_by_the_update_and_by_save():
+    dossier = DossierFactory()
+    dossier.resume_page = SQLValue("(%s + %s)", [2, 3], output_field=models.IntegerField())
+    row_update(dossier, ["resume_page"])
+    assert Dossier.objects.get(pk=dossier.pk).resume_page == 5
+    dossier.resume_page = SQLValue("(%s * %s)", [2, 3], output_field=models.IntegerField())
+    dossier.save(update_fields=["resume_page"])
+    assert Dossier.objects.get(pk=dossier.pk).resume_page == 6

@@ -29,6 +29,8 @@ from django_tasks import task
 from guichet.core.audit import audit_record
 from guichet.core.emails import EMAIL_RETRY_DELAYS, retry_at
 from guichet.core.models import AuditAction
+from guichet.core.prepared_writes import rows_insert
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.documents.services import act_retry_prepare
 from guichet.dossiers.models import Dossier, TransitionLog, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS, Transition
@@ -133,7 +135,7 @@ def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transiti
     if not names:
         return
     quiet = _quiet.get()
-    steps = FollowUpStep.objects.bulk_create(
+    steps = rows_insert(
         FollowUpStep(
             transition=log,
             name=name,
@@ -145,7 +147,7 @@ def followup_start(*, dossier: Dossier, log: TransitionLog, transition: Transiti
         for position, name in enumerate(names)
     )
     if any(step.status == Status.PENDING for step in steps):
-        transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=log.pk))
+        task_enqueue_after_commit(followup_run_task, transition_id=log.pk)
 
 
 def _moved_on(now: datetime | None, since: datetime) -> datetime:
@@ -304,7 +306,7 @@ def act_retry(*, actor, act) -> None:
         name=Name.SEND_LATE_ACT,
         defaults={**due_again, "position": (last or 0) + 1, "outcome": {}},
     )
-    transaction.on_commit(lambda: followup_run_task.enqueue(transition_id=act.transition_id))
+    task_enqueue_after_commit(followup_run_task, transition_id=act.transition_id)
 
 
 @transaction.atomic
@@ -324,9 +326,7 @@ def fee_invoice_retry(*, actor, dossier: Dossier) -> int:
         actor=actor, action=AuditAction.FOLLOWUP_RETRY, target=dossier, details={"steps": [n for _, _, n in taken]}
     )
     for transition_id in sorted({transition_id for _, transition_id, _ in taken}):
-        transaction.on_commit(
-            lambda transition_id=transition_id: followup_run_task.enqueue(transition_id=transition_id)
-        )
+        task_enqueue_after_commit(followup_run_task, transition_id=transition_id)
     return len(taken)
 
 
@@ -340,6 +340,4 @@ def followup_wake_on_payment(*, payment: Payment) -> None:
     transitions = list(waiting.values_list("transition_id", flat=True))
     waiting.update(run_after=timezone.now())
     for transition_id in transitions:
-        transaction.on_commit(
-            lambda transition_id=transition_id: followup_run_task.enqueue(transition_id=transition_id)
-        )
+        task_enqueue_after_commit(followup_run_task, transition_id=transition_id)
