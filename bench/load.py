@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.load_cpu import CpuUse, LockWaits
+from bench.load_cpu import CpuUse, LockWaits, machine_python_speed
 from bench.request_stats import StatsReader
 from bench.server import (
     ROOT,
@@ -235,6 +235,7 @@ def load_run(scale: LoadScale) -> list:
     """One run of the four phases on a new database and server: its figures."""
     from bench.run import Figure
 
+    speed = machine_python_speed()
     with tempfile.TemporaryDirectory(prefix="guichet-load-") as temporary:
         folder = Path(temporary)
         setup_file = folder / "setup.json"
@@ -254,7 +255,8 @@ def load_run(scale: LoadScale) -> list:
             server_stop(server)
     (insert,) = baseline.rows
     (submit,) = submits.rows
-    figures = [Figure("load_baseline_insert_one_row", insert.per_second, "req/s")]
+    figures = [Figure("load_machine_python_loop", speed, "ms (a fixed pure-Python workload: the host's speed)")]
+    figures.append(Figure("load_baseline_insert_one_row", insert.per_second, "req/s"))
     for kind, kind_stats in _measured(baseline.kinds):
         figures.append(Figure(f"load_baseline_server_cpu_ms_{kind}", kind_stats.cpu_ms_per_request, "ms"))
         figures.append(Figure(f"load_baseline_sql_{kind}", kind_stats.statements_per_request, "statements"))
