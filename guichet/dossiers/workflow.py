@@ -116,7 +116,8 @@ def _values(dossier: Dossier) -> dict[str, object]:
 
 def _written(dossier: Dossier, before: dict[str, object]) -> list[str]:
     """The fields that the transition set on the locked dossier (a value that is not the one read):
-    what its UPDATE writes, besides those every transition writes."""
+    what its UPDATE writes, besides those every transition writes. Effects assign new values: a
+    value changed in place (a dict mutated) would not be seen."""
     meta = dossier._meta
     changed = [
         meta.get_field(attname).name
