@@ -22,6 +22,7 @@ from guichet.accounts.models import Organisation, OrganisationRole, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.sequences import sequence_next
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.documents.content import organisation_lines
 from guichet.documents.rendering import html_to_pdfa
 from guichet.documents.seal import pdf_seal
@@ -231,7 +232,7 @@ def elimination_list_approve(*, elimination_list: EliminationList, actor: User, 
         details={"number": locked.number, "sha256": hashlib.sha256(pdf).hexdigest()},
     )
     list_id = locked.pk
-    transaction.on_commit(lambda: elimination_run_task.enqueue(list_id))
+    task_enqueue_after_commit(elimination_run_task, list_id)
     return locked
 
 

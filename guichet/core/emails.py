@@ -13,10 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
+
+from .task_queue import task_enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def email_send_on_commit(*, name: str, context: dict[str, Any], to: list[str]) -
     if not recipients:
         return
     email = email_render(name, context)
-    transaction.on_commit(lambda: email_send.enqueue(subject=email.subject, body=email.body, to=recipients))
+    task_enqueue_after_commit(email_send, subject=email.subject, body=email.body, to=recipients)
 
 
 # When the mail server fails: tried again after 1, 5 and 15 minutes, then every hour, 8 times in all.

@@ -64,6 +64,14 @@ def _insert_plan(model: type[Model], alias: str, with_pk: bool, rows: int = 1) -
     return plan
 
 
+def _returned(obj: Model, returning: list, row: Sequence, connection) -> None:
+    """The values that the database returned for `obj`'s row (its key), as Django converts them."""
+    for field, value in zip(returning, row, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        setattr(obj, field.attname, value)
+
+
 def row_insert(obj: Model) -> Model:
     """`obj`, new, saved as one INSERT (see above)."""
     model = type(obj)
@@ -86,11 +94,7 @@ def row_insert(obj: Model) -> Model:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
-            row = cursor.fetchone()
-            for field, value in zip(returning, row, strict=True):
-                for converter in field.get_db_converters(connection):
-                    value = converter(value, field, connection)
-                setattr(obj, field.attname, value)
+            _returned(obj, returning, cursor.fetchone(), connection)
         elif pk_value is None:
             setattr(obj, meta.pk.attname, connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column))
     obj._state.adding, obj._state.db = False, alias
@@ -106,15 +110,14 @@ def rows_insert(objs: Sequence[Model]) -> list[Model]:
         return objs
     model = type(objs[0])
     meta = model._meta
+    if any(type(obj) is not model or not obj._state.adding or obj.pk is not None for obj in objs):
+        raise TypeError(f"rows_insert: new {meta.label} objects without keys only")
     alias = router.db_for_write(model)
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
     sql, fields, returning = _insert_plan(model, alias, with_pk=False, rows=len(objs))
     connection = connections[alias]
     params = []
     for obj in objs:
-        if type(obj) is not model or not obj._state.adding or obj.pk is not None:
-            raise TypeError(f"rows_insert: new {meta.label} objects without keys only")
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
         for field in fields:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
@@ -122,12 +125,10 @@ def rows_insert(objs: Sequence[Model]) -> list[Model]:
             params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall() if returning else []
-    for obj, row in zip(objs, rows or [None] * len(objs), strict=True):
-        for field, value in zip(returning, row or (), strict=True):
-            for converter in field.get_db_converters(connection):
-                value = converter(value, field, connection)
-            setattr(obj, field.attname, value)
+        if returning:
+            for obj, row in zip(objs, cursor.fetchall(), strict=True):
+                _returned(obj, returning, row, connection)
+    for obj in objs:
         obj._state.adding, obj._state.db = False, alias
     return objs
 

@@ -1,6 +1,6 @@
-from django.db import transaction
 from django_tasks import task
 
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.procedures.models import Procedure, ProcedureVersion
 
 from .versions import dossiers_version_migrate
@@ -19,4 +19,4 @@ def dossiers_version_migrate_task(procedure_id: int, version_id: int) -> dict[st
 def drafts_move_on_publish(*, procedure: Procedure, version: ProcedureVersion, actor=None) -> None:
     """Listener of procedures' `procedure_published`: drafts started on an older version move to
     this one when their answers fit, after the commit (so that the worker sees the new version)."""
-    transaction.on_commit(lambda: dossiers_version_migrate_task.enqueue(procedure.pk, version.pk))
+    task_enqueue_after_commit(dossiers_version_migrate_task, procedure.pk, version.pk)

@@ -12,6 +12,7 @@ from django_tasks import task
 from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.dossiers.models import Dossier, TransitionName
 from guichet.dossiers.workflow import TRANSITIONS, TransitionError
 from guichet.instruction.messages import message_send
@@ -57,7 +58,7 @@ def bulk_action_create(
     audit_record(
         actor=actor, action=AuditAction.BULK_CREATE, target=bulk, details={"action": action, "dossiers": len(ids)}
     )
-    transaction.on_commit(lambda: bulk_action_run_task.enqueue(bulk_id=bulk.pk))
+    task_enqueue_after_commit(bulk_action_run_task, bulk_id=bulk.pk)
     return bulk
 
 

@@ -14,6 +14,7 @@ from guichet.accounts.models import Organisation, User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.sequences import sequence_next
+from guichet.core.task_queue import task_enqueue_after_commit
 
 from .models import (
     AggregationRun,
@@ -258,7 +259,7 @@ def aggregation_request(*, actor: User | None, trigger: str = AggregationRun.Tri
     audit_record(
         actor=actor, action=AuditAction.OBSERVATORY_AGGREGATION_REQUEST, target=run, details={"trigger": trigger}
     )
-    transaction.on_commit(lambda: observatory_aggregate_task.enqueue(run.pk))
+    task_enqueue_after_commit(observatory_aggregate_task, run.pk)
     return run
 
 

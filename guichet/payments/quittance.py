@@ -4,10 +4,10 @@ act (PDF/A, the administration's seal, its public verification), from the paymen
 import logging
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.documents.models import Act, ActStatus
 from guichet.documents.services import act_generation_failed, act_issue
 from guichet.dossiers.models import ActKind
@@ -51,7 +51,7 @@ def quittance_request(payment: Payment) -> Act:
     )
     Payment.objects.filter(pk=payment.pk).update(quittance=act)
     payment.quittance = act
-    transaction.on_commit(lambda: quittance_issue_task.enqueue(act_id=act.pk))
+    task_enqueue_after_commit(quittance_issue_task, act_id=act.pk)
     return act
 
 

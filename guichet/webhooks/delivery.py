@@ -31,6 +31,7 @@ from guichet.connectors.registry import connector_for
 from guichet.core.audit import audit_record
 from guichet.core.emails import email_send_on_commit
 from guichet.core.models import AuditAction
+from guichet.core.task_queue import task_enqueue_after_commit
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -291,4 +292,4 @@ def webhook_deliveries_task(*, delivery_ids: list[int]) -> dict:
 
 def delivery_replay_due(delivery: WebhookDelivery) -> None:
     """Have the worker send a replay at once."""
-    transaction.on_commit(lambda: webhook_deliveries_task.enqueue(delivery_ids=[delivery.pk]))
+    task_enqueue_after_commit(webhook_deliveries_task, delivery_ids=[delivery.pk])

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.documents.models import Act, ActStatus
 from guichet.dossiers.models import Dossier, Message, TransitionLog, TransitionName
 
@@ -102,7 +103,7 @@ def webhook_emit(*, event: WebhookEvent, dossier: Dossier, source: str, data: di
 def _deliver_on_commit(delivery_ids: list[int]) -> None:
     """Low latency: the worker sends them as soon as the emission commits (the delivery loop takes
     them up anyway if this task is lost)."""
-    transaction.on_commit(lambda: webhook_deliveries_task.enqueue(delivery_ids=delivery_ids))
+    task_enqueue_after_commit(webhook_deliveries_task, delivery_ids=delivery_ids)
 
 
 def events_of_transition(log: TransitionLog) -> list[tuple[WebhookEvent, dict]]:

@@ -15,6 +15,7 @@ from guichet.accounts.models import User
 from guichet.core.audit import audit_record
 from guichet.core.models import AuditAction
 from guichet.core.replicas import on_replica_caught_up
+from guichet.core.task_queue import task_enqueue_after_commit
 from guichet.procedures.models import Procedure
 
 from ..lists import ListFilters, Tab, tab_of
@@ -81,7 +82,7 @@ def export_job_create(
         details={"format": job.format, "job": job.pk},
         actor_label=actor_label,
     )
-    transaction.on_commit(lambda: export_job_run_task.enqueue(job_id=job.pk))
+    task_enqueue_after_commit(export_job_run_task, job_id=job.pk)
     return job
 
 
