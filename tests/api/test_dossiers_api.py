@@ -4,6 +4,7 @@ pages, the changes feed, one dossier with its typed answers and downloads, the e
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from guichet.dossiers.files import dossier_file_store, file_answer
 from guichet.dossiers.models import Dossier, DossierSnapshot
@@ -63,7 +64,7 @@ def test_the_list_filters_and_pages_through_every_dossier_once(client, world):
     labelled = client.get("/api/v1/dossiers", {"label": "urgent"}, headers=headers).json()["dossiers"]
     assert [d["id"] for d in labelled] == [dossier.pk] and labelled[0]["labels"] == ["Urgent"]
     assert client.get("/api/v1/dossiers", {"state": "accepted"}, headers=headers).json()["dossiers"] == []
-    today = dossier.submitted_at.date().isoformat()
+    today = timezone.localdate(dossier.submitted_at).isoformat()  # the filing day in France, as the API reads it
     dated = client.get("/api/v1/dossiers", {"submitted_from": today, "submitted_to": today}, headers=headers)
     assert len(dated.json()["dossiers"]) == 5
     refused = client.get("/api/v1/dossiers", {"cursor": "nimportequoi"}, headers=headers)

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from lxml import etree
 
 from guichet.archives.manifest import SCHEMA_DIR, SEDA_NS, schema_load
@@ -115,7 +116,7 @@ def test_a_decided_dossiers_package_holds_everything_filed_and_validates(decided
     assert appraisal.findtext("s:Rule", namespaces=NS) == "APP-10A"
     assert appraisal.findtext("s:FinalAction", namespaces=NS) == "Keep"  # « trier »: transferred, sorted there
     assert root.findtext("s:Management/s:AccessRule/s:Rule", namespaces=NS) == "AR038"
-    assert root.findtext("s:Content/s:EndDate", namespaces=NS) == decided.decided_at.date().isoformat()
+    assert root.findtext("s:Content/s:EndDate", namespaces=NS) == timezone.localdate(decided.decided_at).isoformat()
     organisation = decided.procedure.organisation
     assert manifest.findtext("s:ArchivalAgency/s:Identifier", namespaces=NS) == organisation.siret
     assert package_check(io.BytesIO(data)) == info
