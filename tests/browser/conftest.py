@@ -1,12 +1,15 @@
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = os.environ.get("GUICHET_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the database work that the tests do
 # around it is ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The assertions wait as long as the page's actions (15 s, not Playwright's 5 s): on a loaded
+# 2-core machine running the suite in two processes, a key's ceremony then its redirection took longer.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="package")
