@@ -12,5 +12,6 @@ session_user_annotate = Hook(
     "session_user_annotate",
     doc="The signed-in user's query, run at every request, is built (once per process): listeners add "
     "to `annotations` (name → expression) what every page asks about the person, read in that query "
-    "instead of one of its own (the roles that the header shows).",
+    "instead of one of its own (the roles that the header shows); `user` names the person's key in "
+    'that query ("pk", or "applicant" when the person is read with their dossier).',
 )

@@ -1,10 +1,11 @@
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from guichet.accounts.backends import SESSION_USER_RELATED, session_user_annotations
 from guichet.accounts.models import User
 from guichet.core.prepared import PreparedQuery
 from guichet.procedures.models import InstructorMembership
@@ -23,30 +24,41 @@ def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
 
 # Read at every request of the applicant's pages: compiled once (core/prepared.py).
 # With whether it has sourced values: most have none, and then need no query for them (sourced.py).
-_APPLICANT_DOSSIER = PreparedQuery(
-    lambda applicant, pk: (
-        dossiers_of_applicant_id(applicant).filter(pk=pk).annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+def _applicant_dossier(applicant: int, pk: int) -> QuerySet[Dossier]:
+    return dossiers_of_applicant_id(applicant).filter(pk=pk).annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
+
+
+def _applicant_dossier_locked(applicant: int, pk: int) -> QuerySet[Dossier]:
+    # Only the dossier's row is locked, not its procedure's.
+    return _applicant_dossier(applicant, pk).select_for_update(of=("self",))
+
+
+def _applicant_dossier_with_opinion(applicant: int, pk: int) -> QuerySet[Dossier]:
+    # The confirmation page's: with whether the applicant gave their opinion (`has_opinion`).
+    return _applicant_dossier(applicant, pk).annotate(
+        has_opinion=Exists(Opinion.objects.filter(dossier=OuterRef("pk")))
     )
-)
-_APPLICANT_DOSSIER_LOCKED = PreparedQuery(
-    lambda applicant, pk: (
-        dossiers_of_applicant_id(applicant)
-        .select_for_update(of=("self",))
-        .filter(pk=pk)
-        .annotate(**{HAS_SOURCED_VALUES: sourced_values_exist()})
-    )
-)
-# The confirmation page's: with whether the applicant gave their opinion (`has_opinion`).
-_APPLICANT_DOSSIER_WITH_OPINION = PreparedQuery(
-    lambda applicant, pk: (
-        dossiers_of_applicant_id(applicant)
-        .filter(pk=pk)
-        .annotate(
-            **{HAS_SOURCED_VALUES: sourced_values_exist()},
-            has_opinion=Exists(Opinion.objects.filter(dossier=OuterRef("pk"))),
+
+
+def _with_session_user(build: Callable[[int, int], QuerySet[Dossier]]) -> PreparedQuery:
+    """`build`'s query with its applicant read as the session's user is (accounts/backends.py)."""
+    related = [f"applicant__{name}" for name in SESSION_USER_RELATED]
+
+    def with_user(applicant: int, pk: int) -> QuerySet[Dossier]:
+        return (
+            build(applicant, pk).select_related("applicant", *related).annotate(**session_user_annotations("applicant"))
         )
-    )
-)
+
+    return PreparedQuery(with_user)
+
+
+_BUILDS = {
+    (False, False): _applicant_dossier,
+    (True, False): _applicant_dossier_locked,
+    (False, True): _applicant_dossier_with_opinion,
+}
+_APPLICANT_DOSSIER = {variant: PreparedQuery(build) for variant, build in _BUILDS.items()}
+_SESSION_USER_DOSSIER = {variant: _with_session_user(build) for variant, build in _BUILDS.items()}
 
 
 def dossiers_of_applicant_id(applicant_id: int) -> QuerySet[Dossier]:
@@ -61,13 +73,35 @@ def dossier_for_applicant(user: User, pk: int, *, for_update: bool = False, with
     """One dossier of the applicant; raises Dossier.DoesNotExist for anyone else's. `for_update`
     locks the dossier's row (only it, not its procedure's) until the end of the caller's transaction;
     `with_opinion` says in `has_opinion` whether the applicant gave their opinion on it."""
-    if with_opinion:
-        query = _APPLICANT_DOSSIER_WITH_OPINION
-    else:
-        query = _APPLICANT_DOSSIER_LOCKED if for_update else _APPLICANT_DOSSIER
-    dossier = query.get(user.pk, pk)
+    dossier = _APPLICANT_DOSSIER[_variant(for_update, with_opinion)].get(user.pk, pk)
     dossier.applicant = user  # already known: reading it again would cost a query
     return dossier
+
+
+def dossier_with_session_user(
+    user_id: int, pk: int, *, for_update: bool = False, with_opinion: bool = False
+) -> Dossier:
+    """The dossier `pk` of the person whose key the session holds (`user_id`), as
+    `dossier_for_applicant` reads it, with its applicant read in the same query as the session's user
+    is read (SESSION_USER_RELATED, session_user_annotations): one query instead of two. Raises
+    Dossier.DoesNotExist for anyone else's. Neither may be used before the session is checked with
+    that user (accounts.backends.session_user_known, then Django's `request.user`)."""
+    dossier = _SESSION_USER_DOSSIER[_variant(for_update, with_opinion)].get(user_id, pk)
+    applicant = dossier.applicant
+    for name in _session_user_names():
+        setattr(applicant, name, getattr(dossier, name))
+    return dossier
+
+
+def _variant(for_update: bool, with_opinion: bool) -> tuple[bool, bool]:
+    if for_update and with_opinion:
+        raise ValueError("a dossier is read either locked or with its opinion")
+    return for_update, with_opinion
+
+
+@cache
+def _session_user_names() -> tuple[str, ...]:
+    return tuple(session_user_annotations("applicant"))
 
 
 class _FiledNumbers(Collection[str]):

@@ -11,11 +11,12 @@ from guichet.procedures.models import InstructorMembership
 from guichet.www.public.legal import accessibility_conformity
 
 
-def _role_expressions() -> dict[str, Exists]:
+def _role_expressions(user: str = "pk") -> dict[str, Exists]:
+    """The roles of the person whose key the outer query names `user`."""
     return {
-        "instructor": Exists(InstructorMembership.objects.filter(user=OuterRef("pk"))),
-        "expert": Exists(ExpertInvitation.objects.filter(expert=OuterRef("pk"), revoked_at__isnull=True)),
-        "archivist": Exists(OrganisationRole.objects.filter(user=OuterRef("pk"), role=OrganisationRole.Role.ARCHIVIST)),
+        "instructor": Exists(InstructorMembership.objects.filter(user=OuterRef(user))),
+        "expert": Exists(ExpertInvitation.objects.filter(expert=OuterRef(user), revoked_at__isnull=True)),
+        "archivist": Exists(OrganisationRole.objects.filter(user=OuterRef(user), role=OrganisationRole.Role.ARCHIVIST)),
     }
 
 
@@ -27,9 +28,9 @@ _ROLES = PreparedQuery(
 _ANNOTATED = "roles_"
 
 
-def session_user_roles(*, annotations: dict) -> None:
+def session_user_roles(*, annotations: dict, user: str) -> None:
     """Listener of `accounts.hooks.session_user_annotate`: the roles, read with the signed-in user."""
-    annotations.update({_ANNOTATED + name: expression for name, expression in _role_expressions().items()})
+    annotations.update({_ANNOTATED + name: expression for name, expression in _role_expressions(user).items()})
 
 
 def person_roles(request) -> dict[str, bool]:

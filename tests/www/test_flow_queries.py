@@ -23,17 +23,17 @@ WAITING_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBacken
 # Statements per request, in the flow's order.
 STATEMENTS = {
     "01 commencer": 7,
-    "02 page 1 (affichage)": 4,
-    "03 page 1": 7,
-    "04 page 2 (affichage)": 3,
-    "05 page 2": 7,
-    "06 page 3 (affichage)": 3,
-    "07 page 3": 7,
-    "08 page 4 (affichage)": 3,
-    "09 page 4": 11,
-    "10 recapitulatif (affichage)": 3,
-    "11 deposer": 14,  # the search vector written by the filing's own UPDATE on PostgreSQL
-    "12 confirmation": 3,
+    "02 page 1 (affichage)": 3,
+    "03 page 1": 6,
+    "04 page 2 (affichage)": 2,
+    "05 page 2": 6,
+    "06 page 3 (affichage)": 2,
+    "07 page 3": 6,
+    "08 page 4 (affichage)": 2,
+    "09 page 4": 10,
+    "10 recapitulatif (affichage)": 2,
+    "11 deposer": 13,  # the search vector written by the filing's own UPDATE on PostgreSQL
+    "12 confirmation": 2,
 }
 
 

@@ -10,7 +10,7 @@ applicant's pages do not pay for the check at every request."""
 
 import time
 
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django_htmx.http import HttpResponseClientRedirect
 
 from guichet.accounts.second_factor import second_factor_required
@@ -40,13 +40,17 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and request.session.get(SESSION_ASSURANCE) not in ASSURED:
+        # The session says whether the check is due: the user is read only then (a page of a dossier
+        # reads it with the dossier, www/usager/access.py).
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and session.get(SESSION_ASSURANCE) not in ASSURED:
             now = int(time.time())
-            if now - request.session.get(SESSION_CHECKED_AT, 0) >= CHECK_EVERY_SECONDS:
-                if second_factor_required(user):
-                    return self._second_factor_asked(request, user)
-                request.session[SESSION_CHECKED_AT] = now
+            if now - session.get(SESSION_CHECKED_AT, 0) >= CHECK_EVERY_SECONDS:
+                user = request.user
+                if user.is_authenticated:
+                    if second_factor_required(user):
+                        return self._second_factor_asked(request, user)
+                    request.session[SESSION_CHECKED_AT] = now
         return self.get_response(request)
 
     @staticmethod

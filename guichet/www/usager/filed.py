@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from guichet.dossiers.models import Dossier, DossierState
 from guichet.dossiers.services import dossier_withdraw, opinion_give
 
-from .access import applicant_required, own_dossier
+from .access import applicant_dossier_required, own_dossier
 from .forms import OpinionForm, WithdrawForm, help_followups_pending
 
 
@@ -21,7 +21,7 @@ def filed_dossier(request: HttpRequest, pk: int, *, with_opinion: bool = False) 
     return dossier
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
     """The confirmation page: the number, what happens next, and "Je donne mon avis"."""
     dossier = filed_dossier(request, pk, with_opinion=True)
@@ -34,7 +34,7 @@ def dossier_submitted(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_submitted.html", context)
 
 
-@applicant_required
+@applicant_dossier_required
 @require_http_methods(["GET", "POST"])
 def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = filed_dossier(request, pk)
@@ -70,7 +70,7 @@ def dossier_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_submitted.html", context, status=400)
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = filed_dossier(request, pk)
     form = WithdrawForm(request.POST or None)

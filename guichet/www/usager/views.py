@@ -56,7 +56,7 @@ from guichet.www.formengine.pages import pages_visible
 from guichet.www.formengine.posting import SOURCE, answers_merge_post
 from guichet.www.messaging import message_form_send
 
-from .access import applicant_required, own_dossier, pending_answers_take
+from .access import applicant_dossier_required, applicant_required, own_dossier, pending_answers_take
 from .filed import filed_dossier
 from .forms import MessageForm, upload_too_large
 from .sources import page_source_fetch, sourced_views
@@ -154,7 +154,7 @@ def _not_editable(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     return redirect("usager:dossier_detail", pk=dossier.pk)
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if request.method == "POST":
         # The answers sent are merged into the saved ones under the dossier's lock: two tabs (or a
@@ -232,7 +232,7 @@ def _pending_answers_save(request: HttpRequest, dossier: Dossier, form: FormDefi
     messages.success(request, "Les réponses saisies avant l’expiration de votre session sont enregistrées.")
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_summary(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         # Read under the dossier's lock, in the transaction that files it: a double click waits
@@ -316,7 +316,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = own_dossier(request, pk)
     if dossier.state == DossierState.DRAFT:
@@ -326,7 +326,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_detail.html", {**_detail_context(dossier), "message_form": MessageForm()})
 
 
-@applicant_required
+@applicant_dossier_required
 @require_POST
 def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = filed_dossier(request, pk)
@@ -338,13 +338,13 @@ def dossier_message(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_detail.html", context, status=400)
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_file(request: HttpRequest, pk: int, key: uuid.UUID) -> FileResponse:
     # Not every file of the dossier: an expert's answer file, for one, is the administration's.
     return dossier_file_response(dossier_files_of_applicant(own_dossier(request, pk)), key)
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_delete(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = own_dossier(request, pk)
     if dossier.state != DossierState.DRAFT:
@@ -357,7 +357,7 @@ def dossier_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usager/dossier_delete.html", {"dossier": dossier})
 
 
-@applicant_required
+@applicant_dossier_required
 def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The dossier as a PDF/A: what was filed (or the draft's answers), and its history."""
     dossier = own_dossier(request, pk)
