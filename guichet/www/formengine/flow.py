@@ -26,9 +26,9 @@ from .posting import (
     posted_sending,
     upload_check_for_field,
 )
+from .rendering import fields_html
 from .summary import Summary, summary_build
 
-FIELDS_TEMPLATE = "formengine/fields.html"
 REVEALED_NOTICE = (
     "Vos réponses font apparaître de nouvelles questions sur cette page : "
     "complétez-les si besoin, puis cliquez à nouveau sur « Suivant »."
@@ -130,7 +130,7 @@ def form_page_respond(
     # A data source's button inherits the form's `_refresh` (hx-vals): it is not a live update.
     if request.headers.get("HX-Request") == "true" and "_refresh" in request.POST and action != "source":
         view = page_view(page, number, answers, draft.values, {**draft.errors, **refused})
-        return saved(render(request, FIELDS_TEMPLATE, {"page": view, "form_action": request.path}), number)
+        return saved(HttpResponse(fields_html(view, form_action=request.path)), number)
     if refused and action == "next":
         # The page again, each refused file's reason at its question: nothing else is checked yet.
         view = page_view(page, number, answers, draft.values, refused)

@@ -6,7 +6,6 @@ what happened. Whatever the source does, the applicant can go on and type the da
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from guichet.dossiers.models import Dossier
@@ -15,9 +14,9 @@ from guichet.dossiers.sources import FetchResult, dossier_company_fetch, dossier
 from guichet.procedures.answers import answers_clean
 from guichet.procedures.field_sources import siret_triggers
 from guichet.procedures.selectors import version_form
-from guichet.www.formengine.flow import FIELDS_TEMPLATE
 from guichet.www.formengine.pages import SourcedView, page_view, pages_visible
 from guichet.www.formengine.posting import SOURCE
+from guichet.www.formengine.rendering import fields_html
 
 INDIVIDUAL = "api_particulier"
 FRANCE_TRAVAIL_ID = "_identifiant_france_travail"
@@ -62,5 +61,4 @@ def page_source_fetch(request: HttpRequest, dossier: Dossier, number: int, saved
         return saved
     values = answers_clean(form, dossier.answers, today=today, require_complete=False).values
     view = page_view(page, number, dossier.answers, values, {}, sourced_views(dossier), siret_triggers(form))
-    context = {"page": view, "form_action": request.path, "source_message": message, "source_certified": certified}
-    return render(request, FIELDS_TEMPLATE, context)
+    return HttpResponse(fields_html(view, form_action=request.path, source_message=message, source_certified=certified))
