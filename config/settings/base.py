@@ -320,7 +320,8 @@ if REDIS_URL:
 
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # django-tasks-db's, its rows inserted by SQL built once (core/task_queue.py).
+        "BACKEND": "guichet.core.task_queue.TaskDatabaseBackend",
         "QUEUES": ["default", "emails"],
     }
 }

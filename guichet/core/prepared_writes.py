@@ -5,8 +5,9 @@ save (decision 0056).
 `row_insert(obj)` does what `obj.save()` does for a new object, and `row_update(obj, fields)` what
 `obj.save(update_fields=fields)` does: each field's `pre_save` (dates set automatically), its value
 prepared for the database by the field itself, the primary key read back, the object marked as saved.
-What they leave out they refuse to skip: a model with `pre_save`/`post_save` receivers, or a value that
-is an SQL expression, goes through `save()` as before, except an `SQLValue` given to `row_update`: a
+What they leave out they refuse to skip: a model with `post_save` receivers (or `pre_save` ones, for
+`row_update`), or a value that is an SQL expression, goes through `save()` as before (`row_insert` sends
+`pre_save` itself, as `save()` does), except an `SQLValue` given to `row_update`: a
 value the database computes by an SQL text fixed in the code (the search vector), written in place of
 its placeholder. A model's own `save()` is not called: use them only where that method adds nothing (a
 test compares both, tests/core/test_prepared_writes.py)."""
@@ -73,14 +74,23 @@ def _returned(obj: Model, returning: list, row: Sequence, connection) -> None:
 
 
 def row_insert(obj: Model) -> Model:
-    """`obj`, new, saved as one INSERT (see above)."""
+    """`obj`, new, saved as one INSERT (see above). A model with `pre_save` receivers (and none for
+    `post_save`) gets them sent here as `save()` sends them, before its fields' own `pre_save`."""
     model = type(obj)
-    if not obj._state.adding or not _plain(model):
+    meta = model._meta
+    concrete = meta.concrete_fields
+    if (
+        not obj._state.adding
+        or signals.post_save.has_listeners(model)
+        or any(hasattr(getattr(obj, field.attname), "resolve_expression") for field in concrete)
+    ):
         obj.save()
         return obj
-    meta = model._meta
     obj._prepare_related_fields_for_save(operation_name="save")
     alias = router.db_for_write(model, instance=obj)
+    signalled = signals.pre_save.has_listeners(model)
+    if signalled:
+        signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
     pk_value = meta.pk.get_pk_value_on_save(obj)
     if pk_value is not None:
         setattr(obj, meta.pk.attname, pk_value)
@@ -88,6 +98,8 @@ def row_insert(obj: Model) -> Model:
     connection = connections[alias]
     values = [field.pre_save(obj, True) for field in fields]
     if any(hasattr(value, "resolve_expression") for value in values):
+        if signalled:
+            raise TypeError(f"{meta.label}: a pre_save receiver or field gave an SQL expression")
         obj.save()
         return obj
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]

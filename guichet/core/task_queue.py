@@ -6,12 +6,33 @@ in the transaction itself, a transactional outbox. The worker sees it when the t
 never before; a rollback takes it away with the writes that asked for it; and the request commits
 once, not twice (no second transaction after the first for the task alone). With any other backend
 (the tests' immediate one, a broker), the task is sent after the commit, as Django's `on_commit`
-does: running or sending it earlier would act on writes that may still be undone."""
+does: running or sending it earlier would act on writes that may still be undone.
+
+`TaskDatabaseBackend` is django-tasks-db's backend (settings `TASKS`), its rows written by one INSERT
+whose SQL is built once per process (core/prepared_writes.py) instead of compiled at each task: the
+same row, the same signal."""
 
 from django.db import router, transaction
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import normalize_json
 from django_tasks_db.models import DBTaskResult
+
+from .prepared_writes import row_insert
+
+
+class TaskDatabaseBackend(DatabaseBackend):
+    def _task_to_db_task(self, task: Task, args, kwargs) -> DBTaskResult:
+        row = DBTaskResult(
+            id=self._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=self.alias,
+        )
+        return row_insert(row)
 
 
 def task_enqueue_after_commit(task: Task, *args, **kwargs) -> None:

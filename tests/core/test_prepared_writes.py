@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.db import DatabaseError, models
 from django.db.models import F
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from guichet.core.models import AuditAction, AuditEvent
@@ -96,6 +96,36 @@ def test_a_model_with_receivers_or_an_expression_goes_through_save():
     dossier.resume_page = F("resume_page") + 2
     row_update(dossier, ["resume_page"])
     assert Dossier.objects.get(pk=dossier.pk).resume_page == page + 2
+
+
+def test_an_insert_sends_pre_save_as_save_does_and_a_post_save_receiver_goes_through_save():
+    heard = []
+
+    def before(sender, instance, raw, using, update_fields, **kwargs):
+        heard.append(("pre", instance.action, raw, using, update_fields, instance.pk))
+        instance.actor_label = "Changé avant l’écriture"
+
+    def after(sender, instance, created, **kwargs):
+        heard.append(("post", instance.action, created))
+
+    pre_save.connect(before, sender=AuditEvent)
+    try:
+        event = row_insert(
+            AuditEvent(action=AuditAction.DOSSIER_ANSWERS_SAVE, actor_label="x", occurred_at=timezone.now())
+        )
+        post_save.connect(after, sender=AuditEvent)
+        try:
+            row_insert(AuditEvent(action=AuditAction.DOSSIER_FILE_STORE, actor_label="y", occurred_at=timezone.now()))
+        finally:
+            post_save.disconnect(after, sender=AuditEvent)
+    finally:
+        pre_save.disconnect(before, sender=AuditEvent)
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == "Changé avant l’écriture"
+    assert heard == [
+        ("pre", AuditAction.DOSSIER_ANSWERS_SAVE, False, "default", None, None),
+        ("pre", AuditAction.DOSSIER_FILE_STORE, False, "default", None, None),  # sent once, by save()
+        ("post", AuditAction.DOSSIER_FILE_STORE, True),
+    ]
 
 
 def test_rows_inserted_at_once_are_those_that_bulk_create_writes_and_know_their_keys():

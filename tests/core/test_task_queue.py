@@ -19,7 +19,7 @@ def noted(*, number: int) -> None:
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": "guichet.core.task_queue.TaskDatabaseBackend", "QUEUES": ["default"]}}
 
 
 class _Undone(Exception):
@@ -58,3 +58,16 @@ def test_another_backend_gets_the_task_after_the_commit_only():
         task_enqueue_after_commit(noted, number=5)
         assert _ran == []  # the tests' immediate backend would have run it already
     assert _ran == [5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backend_writes_the_row_that_django_tasks_db_writes(settings):
+    """TaskDatabaseBackend inserts by SQL built once: the same columns as django-tasks-db's own."""
+    rows = []
+    for backend in ("django_tasks_db.DatabaseBackend", "guichet.core.task_queue.TaskDatabaseBackend"):
+        settings.TASKS = {"default": {"BACKEND": backend, "QUEUES": ["default"]}}
+        result = noted.using(priority=7).enqueue(number=6)
+        row = DBTaskResult.objects.values().get(id=result.id)
+        assert result.status == row["status"] and result.enqueued_at == row["enqueued_at"]
+        rows.append({key: value for key, value in row.items() if key not in {"id", "enqueued_at"}})
+    assert rows[0] == rows[1]
