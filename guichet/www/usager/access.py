@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -26,8 +26,9 @@ PENDING_KEY = "usager-reponses-en-attente"
 _NOT_KEPT = {"csrfmiddlewaretoken", "_refresh"}
 
 
-class _SignInNeeded(Exception):
-    """The session, checked with the user read with the dossier, is not signed in (any more)."""
+class _SignInNeeded(PermissionDenied):
+    """The session, checked with the user read with the dossier, is not signed in (any more): the
+    view's decorator answers with the sign-in page (anywhere else, a 403)."""
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
