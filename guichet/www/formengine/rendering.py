@@ -1,8 +1,10 @@
-"""The fields of a form page, rendered by Jinja2 (docs/decisions/0056-applicant-flow-cost.md, fourth
-amendment): every page of a form and every live update of its answers renders them, and Jinja2's
-compiled templates do it several times faster than Django's engine, which renders the rest of the page.
+"""The fields of a form page and the summary of its answers, rendered by Jinja2
+(docs/decisions/0056-applicant-flow-cost.md, fourth amendment): every page of a form, every live
+update of its answers and every summary renders them, and Jinja2's compiled templates do it several
+times faster than Django's engine, which renders the rest of the page.
 
-The templates are in `guichet/jinja2/formengine/` (`fields.html`, one per field type in `widgets/`).
+The templates are in `guichet/jinja2/formengine/` (`fields.html`, one per field type in `widgets/`,
+`summary.html` and its `summary_items.html`).
 They write what Django's would: values escaped as Django escapes them, Django's own `join`,
 `default_if_none` and `linebreaksbr`, each file's last line break kept; an unknown variable is an
 error, as in Django's templates under the tests. They see only what `fields_html` gives them."""
@@ -17,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "jinja2"
 FIELDS_TEMPLATE = "formengine/fields.html"
+SUMMARY_TEMPLATE = "formengine/summary.html"
 
 
 def _join(value, separator: str) -> SafeString:
@@ -48,6 +51,7 @@ def _environment() -> Environment:
 
 _ENVIRONMENT = _environment()
 _FIELDS = _ENVIRONMENT.get_template(FIELDS_TEMPLATE)
+_SUMMARY = _ENVIRONMENT.get_template(SUMMARY_TEMPLATE)
 
 
 def fields_html(page, *, form_action: str, source_message: str = "", source_certified: bool = False) -> SafeString:
@@ -57,3 +61,9 @@ def fields_html(page, *, form_action: str, source_message: str = "", source_cert
         page=page, form_action=form_action, source_message=source_message, source_certified=source_certified
     )
     return mark_safe(html)  # noqa: S308 (rendered with every value escaped)
+
+
+def summary_html(summary, *, read_only: bool = False) -> SafeString:
+    """The summary of the answers (a Summary): with its warnings and its « Modifier » links, or
+    `read_only` (a filed dossier's answers, seen by its applicant or an agent)."""
+    return mark_safe(_SUMMARY.render(summary=summary, read_only=read_only))  # noqa: S308 (every value escaped)
