@@ -1,8 +1,11 @@
 """Dossier submission under load: the platform served by gunicorn (2 workers) on PostgreSQL, and
 locust's users (bench/locustfile.py) running the applicant's flows (bench/flow.py) against it.
 
-Four phases, after a warm-up, on the same server in the same run:
-- baseline: a signed-in POST that inserts one row (bench/urls.py), as fast as the users can;
+Four kinds of phase, after a warm-up, on the same server in the same run:
+- baseline: a signed-in POST that inserts one row (bench/urls.py), as fast as the users can, in four
+  half phases: before the browser flow, between it and the posts flow, between that and the
+  submissions, and after them. Each flow is compared with the two halves around it, so that a host
+  whose speed drifts during the run (a shared machine) moves both terms of its ratios alike;
 - browser flow, the main figure: start, then every redirection followed as a browser does (each page
   shown then sent, two attachments with the last one, the summary shown, submit, confirmation);
 - posts flow (`load_complete_flows`, the first figure of this benchmark): the same without showing
@@ -116,6 +119,30 @@ class Phase:
 
     def row(self, name: str) -> Row:
         return next(row for row in self.rows if row.name == name)
+
+    @classmethod
+    def joined(cls, *phases: "Phase") -> "Phase":
+        """Phases of the same users, as long as each other, as one: requests and CPU summed,
+        throughput and latencies averaged (the 95th percentile, the worst of them)."""
+        rows = []
+        for row in phases[0].rows:
+            same = [phase.row(row.name) for phase in phases]
+            rows.append(
+                Row(
+                    name=row.name,
+                    requests=sum(one.requests for one in same),
+                    failures=sum(one.failures for one in same),
+                    per_second=statistics.mean(one.per_second for one in same),
+                    p95_ms=max(one.p95_ms for one in same),
+                    median_ms=statistics.mean(one.median_ms for one in same),
+                )
+            )
+        kinds: dict = {}
+        for phase in phases:
+            for kind, stats in phase.kinds.items():
+                kinds[kind] = stats.joined(kinds[kind]) if kind in kinds else stats
+        lock_waits = statistics.mean(phase.lock_waits for phase in phases)
+        return cls(rows, CpuUse.joined(*(phase.cpu for phase in phases)), kinds, lock_waits)
 
 
 def locust_run(
@@ -247,12 +274,19 @@ def load_run(scale: LoadScale) -> list:
         try:
             run = dict(port=port, users=scale.users, setup_file=setup_file, folder=folder, server=server, stats=stats)
             locust_run("BrowserFlowUser", **dict(run, seconds=scale.warmup_seconds))
-            baseline = locust_run("BaselineUser", **dict(run, seconds=scale.seconds))
+            half = max(1, scale.seconds // 2)
+            baselines = [locust_run("BaselineUser", **dict(run, seconds=half))]
             browser = locust_run("BrowserFlowUser", **dict(run, seconds=scale.seconds))
+            baselines.append(locust_run("BaselineUser", **dict(run, seconds=half)))
             posts = locust_run("FlowUser", **dict(run, seconds=scale.seconds))
+            baselines.append(locust_run("BaselineUser", **dict(run, seconds=half)))
             submits = locust_run("SubmitUser", **dict(run, seconds=scale.seconds))
+            baselines.append(locust_run("BaselineUser", **dict(run, seconds=half)))
         finally:
             server_stop(server)
+    # Each flow against the baseline measured around it; the baseline's own figures from all four.
+    baseline = Phase.joined(*baselines)
+    around_browser, around_posts, around_submits = (Phase.joined(*baselines[i : i + 2]) for i in range(3))
     (insert,) = baseline.rows
     (submit,) = submits.rows
     figures = [Figure("load_machine_python_loop", speed, "ms (a fixed pure-Python workload: the host's speed)")]
@@ -264,9 +298,10 @@ def load_run(scale: LoadScale) -> list:
         for part in ("server", "database"):
             per_insert = 1000 * getattr(baseline.cpu, part) / insert.requests
             figures.append(Figure(f"load_cpu_per_insert_{part}", per_insert, "ms"))
-    figures += _flow_figures("load_browser_", browser, "parcours navigateur", baseline)
-    figures += _flow_figures("load_", posts, "parcours complet", baseline)
-    figures.append(Figure("load_submit_only", submit.per_second, "req/s", baseline=insert.per_second))
+    figures += _flow_figures("load_browser_", browser, "parcours navigateur", around_browser)
+    figures += _flow_figures("load_", posts, "parcours complet", around_posts)
+    (insert_around_submits,) = around_submits.rows
+    figures.append(Figure("load_submit_only", submit.per_second, "req/s", baseline=insert_around_submits.per_second))
     figures.append(Figure("load_submit_only_p95", submit.p95_ms, "ms"))
     for kind, kind_stats in _measured(submits.kinds):
         figures.append(Figure(f"load_submit_only_sql_{kind}", kind_stats.statements_per_request, "statements"))

@@ -73,6 +73,24 @@ class CpuUse:
     def start(self, server: psutil.Process) -> None:
         self._start = self._sample(server)
 
+    @classmethod
+    def joined(cls, *uses: "CpuUse") -> "CpuUse":
+        """Several phases' use as one: every part's seconds summed (the busiest worker's share from
+        the sums of each rank)."""
+        parts = ("server", "database", "backends", "generator", "machine", "steal", "wall")
+        joined = cls(
+            database_name=uses[0].database_name, **{part: sum(getattr(use, part) for use in uses) for part in parts}
+        )
+        ranks = max(len(use.server_processes) for use in uses)
+        joined.server_processes = sorted(
+            (
+                sum(use.server_processes[rank] for use in uses if rank < len(use.server_processes))
+                for rank in range(ranks)
+            ),
+            reverse=True,
+        )
+        return joined
+
     def stop(self, server: psutil.Process) -> None:
         end = self._sample(server)
         for part in ("server", "database", "backends"):

@@ -52,6 +52,11 @@ class KindStats:
     cpu_seconds: float = 0.0
     statements: list[int] = field(default_factory=list)
 
+    def joined(self, other: "KindStats") -> "KindStats":
+        return KindStats(
+            self.requests + other.requests, self.cpu_seconds + other.cpu_seconds, self.statements + other.statements
+        )
+
     @property
     def cpu_ms_per_request(self) -> float:
         return 1000 * self.cpu_seconds / self.requests
