@@ -78,17 +78,18 @@ def row_insert(obj: Model) -> Model:
     `post_save`) gets them sent here as `save()` sends them, before its fields' own `pre_save`."""
     model = type(obj)
     meta = model._meta
-    concrete = meta.concrete_fields
+    # With pre_save receivers, an expression must be seen before they are sent (save() would send
+    # them again); without, it is seen below among the values, as before.
+    signalled = signals.pre_save.has_listeners(model)
     if (
         not obj._state.adding
         or signals.post_save.has_listeners(model)
-        or any(hasattr(getattr(obj, field.attname), "resolve_expression") for field in concrete)
+        or (signalled and any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in meta.concrete_fields))
     ):
         obj.save()
         return obj
     obj._prepare_related_fields_for_save(operation_name="save")
     alias = router.db_for_write(model, instance=obj)
-    signalled = signals.pre_save.has_listeners(model)
     if signalled:
         signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
     pk_value = meta.pk.get_pk_value_on_save(obj)

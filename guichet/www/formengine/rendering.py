@@ -10,7 +10,6 @@ They write what Django's would: values escaped as Django escapes them, Django's 
 error, as in Django's templates under the tests. They see only what `fields_html` gives them."""
 
 from pathlib import Path
-from typing import Any
 
 from django.template import defaultfilters
 from django.utils.html import conditional_escape
@@ -30,16 +29,12 @@ def _linebreaksbr(value) -> SafeString:
     return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
-def _escaped(value: Any) -> SafeString:
-    # Escaped here as Django escapes (`'` as &#x27;); Jinja2 then leaves it as it is (safe text).
-    return conditional_escape(value)
-
-
 def _environment() -> Environment:
     environment = Environment(  # noqa: S701 (autoescape is on, through `finalize`)
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
-        finalize=_escaped,
+        # Escaped as Django escapes (`'` as &#x27;); Jinja2 then leaves it as it is (safe text).
+        finalize=conditional_escape,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,

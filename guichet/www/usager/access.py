@@ -34,11 +34,15 @@ class _SignInNeeded(PermissionDenied):
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        return _sign_in_asked(request)
+        return _view_if_signed_in(view, request, *args, **kwargs)
 
     return wrapper
+
+
+def _view_if_signed_in(view: Callable[..., HttpResponse], request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    if request.user.is_authenticated:
+        return view(request, *args, **kwargs)
+    return _sign_in_asked(request)
 
 
 def applicant_dossier_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -49,7 +53,7 @@ def applicant_dossier_required(view: Callable[..., HttpResponse]) -> Callable[..
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _session_user_unread(request):
-            return applicant_required(view)(request, *args, **kwargs)
+            return _view_if_signed_in(view, request, *args, **kwargs)
         try:
             response = view(request, *args, **kwargs)
         except _SignInNeeded:
