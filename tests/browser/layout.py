@@ -20,7 +20,9 @@ _CLIPPED = """() => {
 
 
 def page_overflow(page) -> int:
-    """How many pixels the document is wider than the window (0 when nothing scrolls sideways)."""
+    """How many pixels the document is wider than the window (0 when nothing scrolls sideways).
+    A page still being replaced after a click has no document element yet: wait for it to load."""
+    page.wait_for_function("() => document.documentElement !== null && document.readyState === 'complete'")
     return page.evaluate("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 

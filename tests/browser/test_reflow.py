@@ -45,6 +45,7 @@ def test_every_applicant_page_fits_320_px_without_scrolling_sideways(phone, live
     page.goto(live_server.url)
     assert_reflows(page, checked)
     page.get_by_role("link", name=procedure.title).click()
+    expect(page.get_by_role("heading", level=1, name=procedure.title)).to_be_visible()
     assert_reflows(page, checked)
     for path in ("/compte/inscription/", "/compte/mot-de-passe/oubli/"):
         page.goto(live_server.url + path)
