@@ -123,9 +123,14 @@ def database_settings(url: str | None) -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if config["ENGINE"] == "django.db.backends.postgresql":
-            # Parameters travel apart from the SQL, and statements that come back often are
-            # prepared once per connection: less work for both Python and PostgreSQL.
-            config.setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
+            # Parameters travel apart from the SQL, and a statement sent a fifth time on a connection
+            # is prepared there: PostgreSQL then neither parses nor plans it again (Django turns that
+            # off unless asked; half the database's CPU of an applicant's flow, decision 0056). "off"
+            # for a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+            options = config.setdefault("OPTIONS", {})
+            options.setdefault("server_side_binding", True)
+            threshold = os.environ.get("GUICHET_DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+            options.setdefault("prepare_threshold", None if threshold in ("", "off", "none") else int(threshold))
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

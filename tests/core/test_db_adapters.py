@@ -1,0 +1,42 @@
+"""How values travel to PostgreSQL: the models' choices dumped as their base class, and statements
+prepared once they come back (config/settings/base.py, decision 0056)."""
+
+import pytest
+from django.db import connection
+from psycopg.adapt import PyFormat
+
+from guichet.core.audit import audit_record
+from guichet.core.db_adapters import _choices
+from guichet.core.models import AuditAction, AuditEvent
+from guichet.dossiers.models import DossierState
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's adapters"),
+]
+
+
+def test_every_enumeration_of_choices_is_dumped_as_its_base_class():
+    connection.ensure_connection()
+    adapters = connection.connection.adapters
+    found = dict(_choices())
+    assert found[AuditAction] is str and found[DossierState] is str
+    for cls, base in found.items():
+        for fmt in PyFormat:
+            assert adapters.get_dumper(cls, fmt) is adapters.get_dumper(base, fmt), (cls, fmt)
+
+
+def test_a_choice_is_stored_and_read_back_as_its_value():
+    audit_record(actor=None, action=AuditAction.DOSSIER_SUBMIT, details={"n": 1})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT action FROM core_auditevent ORDER BY id DESC LIMIT 1")
+        assert cursor.fetchone()[0] == "dossier.submit"
+    assert AuditEvent.objects.filter(action=AuditAction.DOSSIER_SUBMIT).count() == 1
+
+
+def test_a_statement_sent_often_is_prepared_on_the_connection():
+    for _ in range(6):
+        list(AuditEvent.objects.filter(action=AuditAction.DOSSIER_SUBMIT).values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
