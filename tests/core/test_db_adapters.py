@@ -8,7 +8,7 @@ from psycopg.adapt import PyFormat
 from guichet.core.audit import audit_record
 from guichet.core.db_adapters import _choices
 from guichet.core.models import AuditAction, AuditEvent
-from guichet.dossiers.models import DossierState
+from guichet.dossiers.models import DossierState, Opinion
 
 pytestmark = [
     pytest.mark.django_db,
@@ -32,6 +32,9 @@ def test_a_choice_is_stored_and_read_back_as_its_value():
         cursor.execute("SELECT action FROM core_auditevent ORDER BY id DESC LIMIT 1")
         assert cursor.fetchone()[0] == "dossier.submit"
     assert AuditEvent.objects.filter(action=AuditAction.DOSSIER_SUBMIT).count() == 1
+    with connection.cursor() as cursor:  # an integer choice, as PostgreSQL receives it
+        cursor.execute("SELECT %s + 1, %s", [Opinion.Overall.GOOD, Opinion.Overall.AVERAGE])
+        assert cursor.fetchone() == (11, 5)
 
 
 def test_a_statement_sent_often_is_prepared_on_the_connection():
