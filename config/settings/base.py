@@ -9,6 +9,7 @@ import dj_database_url
 from csp.constants import NONCE as CSP_NONCE
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -114,6 +115,18 @@ TEMPLATES = [
 ]
 
 
+def _prepare_threshold() -> int | None:
+    """GUICHET_DATABASE_PREPARE_THRESHOLD: a count of sendings (5 by default), or "off"."""
+    value = os.environ.get("GUICHET_DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    if value in ("", "off", "none"):
+        return None
+    if not value.isdigit():
+        raise ImproperlyConfigured(
+            f"GUICHET_DATABASE_PREPARE_THRESHOLD vaut « {value} » : un nombre entier positif ou « off » est attendu."
+        )
+    return int(value)
+
+
 def database_settings(url: str | None) -> dict:
     """PostgreSQL (or any database) when DATABASE_URL is set, else an SQLite file under var/.
 
@@ -129,8 +142,7 @@ def database_settings(url: str | None) -> dict:
             # for a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
             options = config.setdefault("OPTIONS", {})
             options.setdefault("server_side_binding", True)
-            threshold = os.environ.get("GUICHET_DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-            options.setdefault("prepare_threshold", None if threshold in ("", "off", "none") else int(threshold))
+            options.setdefault("prepare_threshold", _prepare_threshold())
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

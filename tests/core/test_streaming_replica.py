@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import ProgrammingError, connections
 from django.urls import reverse
+from psycopg.errors import UndefinedTable
 
 from guichet.core.read_your_writes import PIN_COOKIE
 from guichet.core.replica_health import ReplicaStatus, replica_lag, replica_status, replica_statuses_forget
@@ -46,8 +47,10 @@ def _on_replica(dossier: Dossier) -> bool:
             .filter(pk=dossier.pk, state=dossier.state, group_id=dossier.group_id)
             .exists()
         )
-    except ProgrammingError:
-        return False
+    except ProgrammingError as error:
+        if isinstance(error.__cause__, UndefinedTable):
+            return False
+        raise
 
 
 def _replica(sql: str) -> None:
